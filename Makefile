@@ -1,0 +1,33 @@
+# oranbench — see README.md. Every target installs what it needs via the Go
+# module proxy; nothing else is required but Go.
+GO ?= go
+OUT ?= reports/latest
+QUICK_OUT ?= reports/quick
+BIN := bin/oranbench
+
+.PHONY: all build test bench bench-quick bench-engine bench-mock lint tidy-check clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/oranbench
+
+## test: unit and integration tests with the race detector
+test:
+	$(GO) test -race -count=1 ./...
+
+## bench: the built-in suite against the embedded mock backend -> $(OUT)/REPORT.md
+bench: build
+	$(BIN) run --out $(OUT)
+
+## bench-quick: the same pipeline, CI-sized
+bench-quick: build
+	$(BIN) run --quick --out $(QUICK_OUT)
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1)
+	$(GO) vet ./...
+	$(GO) mod tidy -diff
+
+clean:
+	rm -rf bin $(OUT) $(QUICK_OUT)

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/scenarios"
+	"github.com/oranbench/oranbench/targets/transport"
+)
+
+func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
+	var (
+		out   string
+		quick bool
+		quiet bool
+	)
+	cmd := &cobra.Command{
+		Use:   "run [NAME|FILE.yaml ...]",
+		Short: "Run scenarios (all built-ins when none is named) and write REPORT.md and results.json",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			reg := transport.NewRegistry()
+			list, err := loadScenarios(args, reg)
+			if err != nil {
+				return &exitError{code: exitUsage, err: err}
+			}
+			if err := checkWritableDir(out); err != nil {
+				return usageErr("--out %s: %v", out, err)
+			}
+			log := stderr
+			if quiet {
+				log = io.Discard
+			}
+			res := &reports.Results{
+				SchemaVersion: reports.SchemaVersion,
+				Tool:          "oranbench",
+				StartedAt:     time.Now().UTC(),
+				Machine:       machine(),
+				Quick:         quick,
+			}
+			ctx := cmd.Context()
+			var runErr error
+			for _, s := range list {
+				r, err := scenarios.Run(ctx, s, scenarios.Options{Quick: quick, Registry: reg, Log: log})
+				if len(r.Arms) > 0 {
+					res.Scenarios = append(res.Scenarios, r)
+				}
+				if err != nil {
+					runErr = err
+					break
+				}
+			}
+			res.FinishedAt = time.Now().UTC()
+			res.Interrupted = errors.Is(runErr, context.Canceled) || ctx.Err() != nil
+			if runErr != nil && !res.Interrupted {
+				return &exitError{code: exitUsage, err: runErr}
+			}
+			if err := writeReport(out, res); err != nil {
+				return &exitError{code: exitUsage, err: err}
+			}
+			fmt.Fprintf(stdout, "wrote %s and %s\n", filepath.Join(out, "REPORT.md"), filepath.Join(out, "results.json"))
+			if res.Interrupted {
+				return &exitError{code: exitInterrupted, err: errors.New("interrupted: the report is partial")}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", filepath.Join("reports", "latest"), "directory for REPORT.md and results.json")
+	cmd.Flags().BoolVar(&quick, "quick", false, "shorter durations and fewer repetitions (CI-sized)")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress lines")
+	return cmd
+}
+
+func loadScenarios(args []string, reg *transport.Registry) ([]*scenarios.Scenario, error) {
+	if len(args) == 0 {
+		args = scenarios.BuiltinNames()
+	}
+	var out []*scenarios.Scenario
+	for _, a := range args {
+		s, err := scenarios.Load(a, reg)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// checkWritableDir creates dir if needed and proves a file can be written
+// there, before any load is sent.
+func checkWritableDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".oranbench-write-check-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+func writeReport(dir string, res *reports.Results) error {
+	if err := reports.WriteJSON(filepath.Join(dir, "results.json"), res); err != nil {
+		return fmt.Errorf("write results.json: %w", err)
+	}
+	if err := reports.WriteMarkdown(filepath.Join(dir, "REPORT.md"), res); err != nil {
+		return fmt.Errorf("write REPORT.md: %w", err)
+	}
+	return nil
+}
+
+func machine() reports.Machine {
+	return reports.Machine{
+		GoVersion:  runtime.Version(),
+		GOOS:       runtime.GOOS,
+		GOARCH:     runtime.GOARCH,
+		NumCPU:     runtime.NumCPU(),
+		GOMAXPROCS: runtime.GOMAXPROCS(0),
+		CPUModel:   cpuModel(),
+	}
+}
+
+// cpuModel reads the processor name on Linux; empty elsewhere.
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}

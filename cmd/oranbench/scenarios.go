@@ -1,0 +1,36 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/oranbench/oranbench/scenarios"
+)
+
+func newScenariosCmd(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "scenarios",
+		Short: "List the built-in scenarios with their descriptions",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			all, err := scenarios.Builtins()
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tLOAD\tARMS\tDESCRIPTION")
+			for _, s := range all {
+				load := fmt.Sprintf("closed %d", s.Load.Concurrency)
+				if s.Load.Model == "open" {
+					load = fmt.Sprintf("open %g/s", s.Load.Rate)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, load, strings.Join(s.Arms, ","), strings.Join(strings.Fields(s.Description), " "))
+			}
+			return tw.Flush()
+		},
+	}
+}

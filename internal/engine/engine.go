@@ -1,0 +1,189 @@
+// Package engine drives vegeta attacks and records every result into
+// HdrHistograms and counters, so memory stays flat however many requests run.
+//
+// The engine schedules and records; it knows nothing of transports, scenarios
+// or backends: the caller hands in an *http.Client and a vegeta.Targeter.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Model is how load is offered.
+type Model string
+
+const (
+	// Closed keeps a fixed number of requests in flight (Concurrency workers,
+	// each sending its next request when the previous one returns). It measures
+	// the highest req/s at that concurrency.
+	Closed Model = "closed"
+	// Open sends requests at an arrival rate whatever the responses do, so a
+	// stall shows up as queueing delay (coordinated omission is not hidden).
+	Open Model = "open"
+)
+
+// Defaults used by Attack.Normalize.
+const (
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultMaxWorkers     = 10000
+	// DefaultMaxHits bounds every attack in count even when the duration is long.
+	DefaultMaxHits = 50_000_000
+)
+
+// Attack describes one measured run of one arm.
+type Attack struct {
+	// Name is stamped on vegeta results (X-Vegeta-Attack header).
+	Name string
+	// Targeter yields the requests; it is called concurrently by vegeta's workers.
+	Targeter vegeta.Targeter
+	// Client carries the arm's transport. The engine never mutates it.
+	Client *http.Client
+	// Model selects closed (Concurrency) or open (Pacer) load.
+	Model Model
+	// Concurrency is the number of workers of the closed model.
+	Concurrency int
+	// Pacer is the arrival rate of the open model (vegeta.Rate, LinearPacer, SinePacer).
+	Pacer vegeta.Pacer
+	// Workers is the initial worker count of the open model; MaxWorkers caps it.
+	Workers, MaxWorkers uint64
+	// Duration bounds the attack in time; MaxHits bounds it in count.
+	Duration time.Duration
+	MaxHits  uint64
+	// RequestTimeout bounds each request when the client itself has no timeout
+	// (http.DefaultClient semantics), so a hung backend cannot hang the attack.
+	RequestTimeout time.Duration
+	// MaxBody caps the bytes of each response body vegeta keeps (the rest is
+	// drained so the connection is reused). Negative keeps everything.
+	MaxBody int64
+}
+
+// Normalize fills defaults and checks the attack; it returns a copy.
+func (a Attack) Normalize() (Attack, error) {
+	if a.Targeter == nil {
+		return a, errors.New("attack: no targeter")
+	}
+	if a.Client == nil {
+		return a, errors.New("attack: no client")
+	}
+	if a.Duration <= 0 {
+		return a, fmt.Errorf("attack: duration %v: must be > 0", a.Duration)
+	}
+	if a.MaxHits == 0 {
+		a.MaxHits = DefaultMaxHits
+	}
+	if a.RequestTimeout <= 0 {
+		a.RequestTimeout = DefaultRequestTimeout
+	}
+	if a.MaxBody == 0 {
+		a.MaxBody = 64 << 10
+	}
+	switch a.Model {
+	case Closed:
+		if a.Concurrency <= 0 {
+			return a, fmt.Errorf("attack: closed model: concurrency %d: must be > 0", a.Concurrency)
+		}
+	case Open:
+		if a.Pacer == nil {
+			return a, errors.New("attack: open model: no pacer (rate)")
+		}
+		if a.MaxWorkers == 0 {
+			a.MaxWorkers = DefaultMaxWorkers
+		}
+		if a.Workers == 0 {
+			a.Workers = vegeta.DefaultWorkers
+		}
+		if a.Workers > a.MaxWorkers {
+			a.Workers = a.MaxWorkers
+		}
+	default:
+		return a, fmt.Errorf("attack: model %q: valid models are %q and %q", a.Model, Closed, Open)
+	}
+	return a, nil
+}
+
+// Run executes the attack and returns its recording. It returns when the
+// duration or hit count is reached, or ctx is cancelled (the recording then
+// holds what completed, and Interrupted is set). Run starts no goroutine
+// that outlives it.
+func Run(ctx context.Context, a Attack) (*Recording, error) {
+	a, err := a.Normalize()
+	if err != nil {
+		return nil, err
+	}
+
+	// A copy of the client: the caller's is never mutated. Requests carry ctx so
+	// cancelling the run cancels requests in flight too.
+	client := *a.Client
+	if client.Timeout == 0 {
+		client.Timeout = a.RequestTimeout
+	}
+	next := client.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	client.Transport = contextRoundTripper{ctx: ctx, next: next}
+
+	opts := []func(*vegeta.Attacker){
+		// vegeta.Client must come first: options before it are discarded, and
+		// its transport options (Connections, MaxConnections, KeepAlive, ...)
+		// would mutate the arm's transport, so none of them is used here.
+		vegeta.Client(&client),
+		vegeta.MaxBody(a.MaxBody),
+		vegeta.Redirects(vegeta.NoFollow),
+	}
+	var pacer *duePacer
+	switch a.Model {
+	case Closed:
+		n := uint64(a.Concurrency)
+		opts = append(opts, vegeta.Workers(n), vegeta.MaxWorkers(n))
+		pacer = newDuePacer(vegeta.Rate{Freq: 0}, a.MaxHits, false)
+	case Open:
+		opts = append(opts, vegeta.Workers(a.Workers), vegeta.MaxWorkers(a.MaxWorkers))
+		pacer = newDuePacer(a.Pacer, a.MaxHits, true)
+	}
+	atk := vegeta.NewAttacker(opts...)
+
+	rec := NewRecording(a.Model == Open)
+	rec.Began = time.Now()
+	results := atk.Attack(a.Targeter, pacer, a.Duration, a.Name)
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		select {
+		case <-ctx.Done():
+			atk.Stop()
+		case <-stop:
+		}
+	}()
+	for res := range results {
+		var due time.Time
+		if pacer.tracking {
+			due = rec.Began.Add(pacer.due(res.Seq))
+		}
+		rec.add(res, due)
+	}
+	close(stop)
+	wg.Wait()
+	rec.finish(ctx.Err() != nil)
+	return rec, nil
+}
+
+// contextRoundTripper ties every request of an attack to the run's context.
+type contextRoundTripper struct {
+	ctx  context.Context
+	next http.RoundTripper
+}
+
+func (c contextRoundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
+	return c.next.RoundTrip(r.WithContext(c.ctx))
+}

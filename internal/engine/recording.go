@@ -1,0 +1,172 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Histogram geometry: values are microseconds from 1 µs to 1 h, 3 significant
+// digits (0.1% relative error), about 200 KiB per histogram whatever the count.
+const (
+	HistMin     int64 = 1
+	HistMax     int64 = int64(time.Hour / time.Microsecond)
+	HistSigFigs       = 3
+	// MaxDistinctErrors bounds the error-text table; further texts are counted
+	// under OtherErrors.
+	MaxDistinctErrors = 32
+)
+
+// NewHistogram returns a latency histogram with the engine's geometry
+// (microsecond values).
+func NewHistogram() *hdrhistogram.Histogram {
+	return hdrhistogram.New(HistMin, HistMax, HistSigFigs)
+}
+
+// Recording holds everything measured in one attack, in constant memory.
+type Recording struct {
+	// Service is vegeta's latency: from a worker picking the hit up to the
+	// response body read, in microseconds.
+	Service *hdrhistogram.Histogram
+	// Response is measured from the hit's intended send time to the end of
+	// the response (open model only; nil for the closed model).
+	Response *hdrhistogram.Histogram
+	// Lag is how late hits were picked up after they were due (open model).
+	// A long lag means the generator, not the target, was the bottleneck.
+	Lag *hdrhistogram.Histogram
+
+	Hits, Successes    int64
+	Codes              map[uint16]int64
+	Errors             map[string]int64
+	OtherErrors        int64
+	BytesIn, BytesOut  uint64
+	Began, LastEnd     time.Time
+	Wall               time.Duration
+	Interrupted        bool
+	HistogramOverflows int64
+}
+
+// NewRecording returns an empty recording; open adds the response-time and
+// lag histograms of the open model.
+func NewRecording(open bool) *Recording {
+	r := &Recording{
+		Service: NewHistogram(),
+		Codes:   map[uint16]int64{},
+		Errors:  map[string]int64{},
+	}
+	if open {
+		r.Response = NewHistogram()
+		r.Lag = NewHistogram()
+	}
+	return r
+}
+
+func micros(d time.Duration) int64 {
+	us := int64(d / time.Microsecond)
+	if us < HistMin {
+		us = HistMin
+	}
+	return us
+}
+
+func (r *Recording) record(h *hdrhistogram.Histogram, d time.Duration) {
+	v := micros(d)
+	if v > HistMax {
+		v = HistMax
+		r.HistogramOverflows++
+	}
+	if err := h.RecordValue(v); err != nil {
+		r.HistogramOverflows++
+	}
+}
+
+// add records one result; due is its intended send time (zero when unknown).
+func (r *Recording) add(res *vegeta.Result, due time.Time) {
+	r.Hits++
+	r.Codes[res.Code]++
+	if res.Error == "" && res.Code >= 200 && res.Code < 400 {
+		r.Successes++
+	} else {
+		text := res.Error
+		if text == "" {
+			text = fmt.Sprintf("status %d", res.Code)
+		}
+		if _, ok := r.Errors[text]; ok || len(r.Errors) < MaxDistinctErrors {
+			r.Errors[text]++
+		} else {
+			r.OtherErrors++
+		}
+	}
+	r.BytesIn += res.BytesIn
+	r.BytesOut += res.BytesOut
+	end := res.End()
+	if end.After(r.LastEnd) {
+		r.LastEnd = end
+	}
+	r.record(r.Service, res.Latency)
+	if r.Response != nil && !due.IsZero() {
+		r.record(r.Response, end.Sub(due))
+		lag := res.Timestamp.Sub(due)
+		if lag < 0 {
+			lag = 0
+		}
+		r.record(r.Lag, lag)
+	}
+}
+
+func (r *Recording) finish(interrupted bool) {
+	r.Interrupted = interrupted
+	if r.LastEnd.After(r.Began) {
+		r.Wall = r.LastEnd.Sub(r.Began)
+	}
+}
+
+// ReqPerSec is completed requests (any outcome) per second of wall time.
+func (r *Recording) ReqPerSec() float64 {
+	if r.Wall <= 0 {
+		return 0
+	}
+	return float64(r.Hits) / r.Wall.Seconds()
+}
+
+// SuccessPerSec is successful responses (2xx/3xx, no error) per second.
+func (r *Recording) SuccessPerSec() float64 {
+	if r.Wall <= 0 {
+		return 0
+	}
+	return float64(r.Successes) / r.Wall.Seconds()
+}
+
+// SuccessRatio is Successes/Hits in [0,1]; 0 when there were no hits.
+func (r *Recording) SuccessRatio() float64 {
+	if r.Hits == 0 {
+		return 0
+	}
+	return float64(r.Successes) / float64(r.Hits)
+}
+
+// Quantile returns the service-time value at percentile q (0–100).
+func Quantile(h *hdrhistogram.Histogram, q float64) time.Duration {
+	if h == nil || h.TotalCount() == 0 {
+		return 0
+	}
+	return time.Duration(h.ValueAtQuantile(q)) * time.Microsecond
+}
+
+// ErrorTexts returns the distinct error texts, most frequent first.
+func (r *Recording) ErrorTexts() []string {
+	out := make([]string, 0, len(r.Errors))
+	for k := range r.Errors {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if r.Errors[out[i]] != r.Errors[out[j]] {
+			return r.Errors[out[i]] > r.Errors[out[j]]
+		}
+		return out[i] < out[j]
+	})
+	return out
+}

@@ -1,0 +1,215 @@
+// Package reports holds the result model of an oranbench run and renders it:
+// REPORT.md (markdown tables) and results.json. It never runs load.
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+)
+
+// SchemaVersion is the version of the results.json layout.
+const SchemaVersion = 1
+
+// Results is everything one run measured; every number in REPORT.md comes
+// from it, so a report can be re-rendered from results.json alone.
+type Results struct {
+	SchemaVersion int        `json:"schemaVersion"`
+	Tool          string     `json:"tool"`
+	StartedAt     time.Time  `json:"startedAt"`
+	FinishedAt    time.Time  `json:"finishedAt"`
+	Machine       Machine    `json:"machine"`
+	Quick         bool       `json:"quick"`
+	Interrupted   bool       `json:"interrupted"`
+	Scenarios     []Scenario `json:"scenarios"`
+}
+
+// Machine describes where the run happened.
+type Machine struct {
+	GoVersion  string `json:"goVersion"`
+	GOOS       string `json:"goos"`
+	GOARCH     string `json:"goarch"`
+	NumCPU     int    `json:"numCPU"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	CPUModel   string `json:"cpuModel,omitempty"`
+}
+
+// Scenario is the result of one scenario: its conditions and each arm.
+type Scenario struct {
+	Name        string     `json:"name"`
+	Description string     `json:"description"`
+	Conditions  Conditions `json:"conditions"`
+	// Arms are in the scenario's order; the first is the baseline of Ratios.
+	Arms   []Arm    `json:"arms"`
+	Ratios []Ratio  `json:"ratios"`
+	Notes  []string `json:"notes,omitempty"`
+}
+
+// Conditions are what a measured figure holds under.
+type Conditions struct {
+	TLS            bool          `json:"tls"`
+	TLSVersion     string        `json:"tlsVersion,omitempty"`
+	HTTP2          bool          `json:"http2"`
+	RTT            time.Duration `json:"rtt_ns"`
+	HandlerLatency time.Duration `json:"handlerLatency_ns"`
+	Model          string        `json:"model"`
+	Concurrency    int           `json:"concurrency,omitempty"`
+	RatePerSec     float64       `json:"ratePerSec,omitempty"`
+	Duration       time.Duration `json:"duration_ns"`
+	Warmup         time.Duration `json:"warmup_ns"`
+	Repetitions    int           `json:"repetitions"`
+	Routes         []string      `json:"routes"`
+	// Order is the sequence arms ran in, e.g. A B A B.
+	Order []string `json:"order"`
+}
+
+// Arm is one transport profile's results across repetitions.
+type Arm struct {
+	Name        string            `json:"name"`
+	Profile     string            `json:"profile"`
+	Description string            `json:"description,omitempty"`
+	Settings    map[string]string `json:"settings,omitempty"`
+	// Total merges all repetitions: counts are summed, percentiles come from
+	// the merged histograms, ReqPerSec is the median of the repetitions.
+	Total Summary `json:"total"`
+	Reps  []Rep   `json:"reps"`
+	// ServiceHDR and ResponseHDR are the merged histograms, HdrHistogram V2
+	// compressed encoding, base64: they merge across runs and shards losslessly.
+	ServiceHDR  string `json:"serviceHdr,omitempty"`
+	ResponseHDR string `json:"responseHdr,omitempty"`
+}
+
+// Rep is one measured repetition of an arm.
+type Rep struct {
+	Index int `json:"index"`
+	// Position is this run's place in the whole scenario's sequence (0-based).
+	Position int `json:"position"`
+	Summary
+}
+
+// Summary is what one or more attacks measured.
+type Summary struct {
+	Requests      int64            `json:"requests"`
+	Successes     int64            `json:"successes"`
+	SuccessPct    float64          `json:"successPct"`
+	ReqPerSec     float64          `json:"reqPerSec"`
+	SuccessPerSec float64          `json:"successPerSec"`
+	Wall          time.Duration    `json:"wall_ns"`
+	Latency       Percentiles      `json:"latency"`
+	Response      *Percentiles     `json:"response,omitempty"`
+	Lag           *Percentiles     `json:"lag,omitempty"`
+	Codes         map[string]int64 `json:"codes"`
+	Errors        map[string]int64 `json:"errors,omitempty"`
+	OtherErrors   int64            `json:"otherErrors,omitempty"`
+	BytesIn       uint64           `json:"bytesIn"`
+	BytesOut      uint64           `json:"bytesOut"`
+	Client        ClientConns      `json:"client"`
+	Server        ServerConns      `json:"server"`
+	Interrupted   bool             `json:"interrupted,omitempty"`
+}
+
+// Percentiles of a latency distribution.
+type Percentiles struct {
+	P50  time.Duration `json:"p50_ns"`
+	P90  time.Duration `json:"p90_ns"`
+	P95  time.Duration `json:"p95_ns"`
+	P99  time.Duration `json:"p99_ns"`
+	P999 time.Duration `json:"p999_ns"`
+	Max  time.Duration `json:"max_ns"`
+	Mean time.Duration `json:"mean_ns"`
+}
+
+// ClientConns is the client's view of connections, from httptrace.
+type ClientConns struct {
+	Dials         int64         `json:"dials"`
+	DialErrors    int64         `json:"dialErrors"`
+	Reused        int64         `json:"reused"`
+	New           int64         `json:"new"`
+	WasIdle       int64         `json:"wasIdle"`
+	ReusePct      float64       `json:"reusePct"`
+	TLSHandshakes int64         `json:"tlsHandshakes"`
+	TLSResumed    int64         `json:"tlsResumed"`
+	TLSErrors     int64         `json:"tlsErrors"`
+	ConnWaitMean  time.Duration `json:"connWaitMean_ns"`
+	ConnWaitMax   time.Duration `json:"connWaitMax_ns"`
+	TTFBMean      time.Duration `json:"ttfbMean_ns"`
+}
+
+// ServerConns is the backend's own count: ground truth beside the client's.
+type ServerConns struct {
+	Known         bool  `json:"known"`
+	Accepted      int64 `json:"accepted"`
+	TLSHandshakes int64 `json:"tlsHandshakes"`
+	TLSResumed    int64 `json:"tlsResumed"`
+	Requests      int64 `json:"requests"`
+}
+
+// Ratio compares an arm with the baseline arm: Arm/Baseline for req/s (higher
+// is better) and for each latency percentile (lower is better).
+type Ratio struct {
+	Arm       string  `json:"arm"`
+	Baseline  string  `json:"baseline"`
+	ReqPerSec float64 `json:"reqPerSec"`
+	P50       float64 `json:"p50"`
+	P95       float64 `json:"p95"`
+	P99       float64 `json:"p99"`
+	P999      float64 `json:"p999"`
+}
+
+// NewRatio computes arm/baseline from the two totals; a zero baseline gives 0.
+func NewRatio(arm, baseline Arm) Ratio {
+	div := func(a, b float64) float64 {
+		if b == 0 {
+			return 0
+		}
+		return a / b
+	}
+	d := func(a, b time.Duration) float64 { return div(float64(a), float64(b)) }
+	return Ratio{
+		Arm: arm.Name, Baseline: baseline.Name,
+		ReqPerSec: div(arm.Total.SuccessPerSec, baseline.Total.SuccessPerSec),
+		P50:       d(arm.Total.Latency.P50, baseline.Total.Latency.P50),
+		P95:       d(arm.Total.Latency.P95, baseline.Total.Latency.P95),
+		P99:       d(arm.Total.Latency.P99, baseline.Total.Latency.P99),
+		P999:      d(arm.Total.Latency.P999, baseline.Total.Latency.P999),
+	}
+}
+
+// WriteJSON writes r as indented JSON to path (via a temporary file and a
+// rename, so a reader never sees half a file).
+func WriteJSON(path string, r *Results) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode results: %w", err)
+	}
+	return writeAtomic(path, append(b, '\n'))
+}
+
+// ReadJSON reads a results.json file.
+func ReadJSON(path string) (*Results, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Results
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if r.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("%s: schemaVersion %d: this oranbench reads version %d", path, r.SchemaVersion, SchemaVersion)
+	}
+	return &r, nil
+}
+
+func writeAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,186 @@
+package transport
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Names of the built-in profiles.
+const (
+	ProfileDefault     = "default"
+	ProfileTuned       = "tuned"
+	ProfileTunedResume = "tuned-resume"
+)
+
+// TunedResumeSessionCacheSize is the TLS session cache size of the "tuned-resume"
+// profile: enough for one entry per backend host of a typical operator.
+const TunedResumeSessionCacheSize = 256
+
+// Profile is a named way to build a transport. Profiles built from a Config carry it
+// (with defaults filled in); the "default" profile has a nil Config.
+type Profile struct {
+	Name        string
+	Description string
+	// Config is the transport's configuration, nil for profiles not built from one.
+	Config *Config
+
+	// build, when set, makes the transport instead of Config.
+	build func(tlsConf *tls.Config) *http.Transport
+}
+
+// NewTransport returns a fresh transport for p each call; tlsConf is cloned, never
+// modified. A profile with neither a builder nor a Config behaves as "default".
+func (p Profile) NewTransport(tlsConf *tls.Config) *http.Transport {
+	switch {
+	case p.build != nil:
+		return p.build(tlsConf)
+	case p.Config != nil:
+		return NewTransport(*p.Config, tlsConf)
+	default:
+		return defaultTransport(tlsConf)
+	}
+}
+
+// ClientTimeout is the http.Client.Timeout to use with p's transport: the Config's
+// ClientTimeout (default 30s), or 0 (no timeout, as http.DefaultClient) for profiles
+// without a Config such as "default".
+func (p Profile) ClientTimeout() time.Duration {
+	if p.build != nil || p.Config == nil {
+		return 0
+	}
+	return p.Config.WithDefaults().ClientTimeout
+}
+
+// NewClient returns an http.Client over a fresh p.NewTransport(tlsConf) with
+// p.ClientTimeout().
+func (p Profile) NewClient(tlsConf *tls.Config) *http.Client {
+	return &http.Client{Transport: p.NewTransport(tlsConf), Timeout: p.ClientTimeout()}
+}
+
+// FromConfig returns a profile that builds NewTransport(c, tlsConf). Its Config holds
+// c.WithDefaults(), the values the transport really uses.
+func FromConfig(name, description string, c Config) Profile {
+	c = c.WithDefaults()
+	return Profile{Name: name, Description: description, Config: &c}
+}
+
+// clone returns p with its own copy of Config, so no two holders share a *Config.
+func (p Profile) clone() Profile {
+	if p.Config != nil {
+		c := *p.Config
+		p.Config = &c
+	}
+	return p
+}
+
+// DefaultProfile is exactly http.DefaultTransport, cloned per call: MaxIdleConnsPerHost
+// 2, no MaxConnsPerHost, HTTP/2 attempted, no TLS session cache. Its client timeout is
+// 0 (none), as http.DefaultClient's.
+func DefaultProfile() Profile {
+	return Profile{
+		Name:        ProfileDefault,
+		Description: "http.DefaultTransport as Go ships it (2 idle conns per host, HTTP/2 attempted, no client timeout)",
+		build:       defaultTransport,
+	}
+}
+
+// TunedProfile is the operator's factory with its defaults (DefaultConfig): 50 idle
+// conns per host, unlimited active conns, HTTP/1.1 only, no TLS resumption, 30s
+// client timeout.
+func TunedProfile() Profile {
+	return FromConfig(ProfileTuned,
+		"the operator's tuned factory (100 idle, 50 idle per host, HTTP/1.1, no TLS resumption, 30s client timeout)",
+		DefaultConfig())
+}
+
+// TunedResumeProfile is TunedProfile plus a per-transport TLS session cache of
+// TunedResumeSessionCacheSize entries, so reconnections resume TLS sessions.
+func TunedResumeProfile() Profile {
+	c := DefaultConfig()
+	c.TLSSessionCacheSize = TunedResumeSessionCacheSize
+	return FromConfig(ProfileTunedResume,
+		fmt.Sprintf("tuned plus a TLS session cache of %d entries (session resumption)", TunedResumeSessionCacheSize),
+		c)
+}
+
+// Registry holds profiles by name. It is safe for concurrent use.
+type Registry struct {
+	mu       sync.RWMutex
+	profiles map[string]Profile
+}
+
+// NewRegistry returns a registry holding the built-in profiles "default", "tuned" and
+// "tuned-resume".
+func NewRegistry() *Registry {
+	r := &Registry{profiles: make(map[string]Profile)}
+	for _, p := range []Profile{DefaultProfile(), TunedProfile(), TunedResumeProfile()} {
+		r.profiles[p.Name] = p
+	}
+	return r
+}
+
+// Register adds p. It fails when the name is empty or already registered, or when
+// p.Config is invalid. The registry keeps its own copy of p.Config.
+func (r *Registry) Register(p Profile) error {
+	if strings.TrimSpace(p.Name) == "" {
+		return errors.New("transport profile: name is empty: give the profile a name")
+	}
+	if p.Config != nil {
+		if err := p.Config.Validate(); err != nil {
+			return fmt.Errorf("transport profile %q: %w", p.Name, err)
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.profiles[p.Name]; ok {
+		return fmt.Errorf("transport profile %q: already registered: choose a name other than %s",
+			p.Name, strings.Join(r.namesLocked(), ", "))
+	}
+	r.profiles[p.Name] = p.clone()
+	return nil
+}
+
+// Lookup returns the profile called name, or an error listing the valid names.
+func (r *Registry) Lookup(name string) (Profile, error) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	p, ok := r.profiles[name]
+	if !ok {
+		return Profile{}, fmt.Errorf("unknown transport profile %q: valid profiles are %s",
+			name, strings.Join(r.namesLocked(), ", "))
+	}
+	return p.clone(), nil
+}
+
+// Names returns the registered profile names, sorted.
+func (r *Registry) Names() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.namesLocked()
+}
+
+// Profiles returns copies of the registered profiles, sorted by name.
+func (r *Registry) Profiles() []Profile {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]Profile, 0, len(r.profiles))
+	for _, name := range r.namesLocked() {
+		out = append(out, r.profiles[name].clone())
+	}
+	return out
+}
+
+func (r *Registry) namesLocked() []string {
+	names := make([]string, 0, len(r.profiles))
+	for name := range r.profiles {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}

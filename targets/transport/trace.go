@@ -1,0 +1,254 @@
+package transport
+
+import (
+	"crypto/tls"
+	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
+	"time"
+)
+
+// Tracer counts connection events of the requests that pass through Wrap, using
+// net/http/httptrace. Its hooks may run concurrently and after a request has
+// returned, so every counter is an atomic; a Tracer is safe for concurrent use.
+type Tracer struct {
+	// base anchors the monotonic clock; times are stored as nanoseconds since base,
+	// plus one so that zero means "not set".
+	base time.Time
+
+	requests, connsReused, connsNew, connsWasIdle atomic.Int64
+	dials, dialErrors                             atomic.Int64
+	tlsHandshakes, tlsResumed, tlsErrors          atomic.Int64
+	idleReturned, idleRejected                    atomic.Int64
+	connWait, connWaitMax, ttfb, ttfbCount        atomic.Int64
+
+	// Hooks that need no per-request state are built once, so a request pays no
+	// allocation for them.
+	connectDone      func(network, addr string, err error)
+	tlsHandshakeDone func(tls.ConnectionState, error)
+	putIdleConn      func(err error)
+}
+
+// TraceStats is a snapshot of a Tracer's counters. Fields are read one by one while
+// requests may run, so a snapshot taken under load is not one instant; take it after
+// the load has stopped for exact totals.
+type TraceStats struct {
+	Requests     int64 // round trips started through the wrapper
+	ConnsReused  int64 // GotConn with Reused: a pooled connection was used
+	ConnsNew     int64 // GotConn without Reused: a connection was dialed for the request
+	ConnsWasIdle int64 // GotConn with WasIdle: the connection came from the idle pool
+	// Dials counts successful TCP connects (ConnectDone with a nil error). With Happy
+	// Eyeballs one dial may start more than one connect attempt; failed attempts count
+	// in DialErrors.
+	Dials         int64
+	DialErrors    int64
+	TLSHandshakes int64 // TLSHandshakeDone with a nil error
+	TLSResumed    int64 // of TLSHandshakes, those that resumed a session
+	TLSErrors     int64 // TLSHandshakeDone with an error
+	// IdleReturned counts connections put back in the idle pool (PutIdleConn with a
+	// nil error); IdleRejected counts connections the pool refused and closed, e.g.
+	// because MaxIdleConnsPerHost idle connections were already there. HTTP/1 only.
+	IdleReturned int64
+	IdleRejected int64
+	// ConnWait sums, over requests, the time from GetConn to GotConn: time spent
+	// dialing or waiting for a free connection. ConnWaitMax is the longest.
+	ConnWait    time.Duration
+	ConnWaitMax time.Duration
+	// TTFB sums, over TTFBCount requests, the time from GetConn to the first byte of
+	// the response.
+	TTFB      time.Duration
+	TTFBCount int64
+}
+
+// NewTracer returns a Tracer with all counters at zero.
+func NewTracer() *Tracer {
+	t := &Tracer{base: time.Now()}
+	t.connectDone = func(_, _ string, err error) {
+		if err != nil {
+			t.dialErrors.Add(1)
+			return
+		}
+		t.dials.Add(1)
+	}
+	t.tlsHandshakeDone = func(cs tls.ConnectionState, err error) {
+		if err != nil {
+			t.tlsErrors.Add(1)
+			return
+		}
+		t.tlsHandshakes.Add(1)
+		if cs.DidResume {
+			t.tlsResumed.Add(1)
+		}
+	}
+	t.putIdleConn = func(err error) {
+		if err != nil {
+			t.idleRejected.Add(1)
+			return
+		}
+		t.idleReturned.Add(1)
+	}
+	return t
+}
+
+// Stats returns a snapshot of the counters.
+func (t *Tracer) Stats() TraceStats {
+	return TraceStats{
+		Requests:      t.requests.Load(),
+		ConnsReused:   t.connsReused.Load(),
+		ConnsNew:      t.connsNew.Load(),
+		ConnsWasIdle:  t.connsWasIdle.Load(),
+		Dials:         t.dials.Load(),
+		DialErrors:    t.dialErrors.Load(),
+		TLSHandshakes: t.tlsHandshakes.Load(),
+		TLSResumed:    t.tlsResumed.Load(),
+		TLSErrors:     t.tlsErrors.Load(),
+		IdleReturned:  t.idleReturned.Load(),
+		IdleRejected:  t.idleRejected.Load(),
+		ConnWait:      time.Duration(t.connWait.Load()),
+		ConnWaitMax:   time.Duration(t.connWaitMax.Load()),
+		TTFB:          time.Duration(t.ttfb.Load()),
+		TTFBCount:     t.ttfbCount.Load(),
+	}
+}
+
+// Wrap returns a RoundTripper that adds t's ClientTrace to each request's context
+// (after any trace already there) and then calls next; nil next means
+// http.DefaultTransport. The wrapper forwards CloseIdleConnections to next, so
+// http.Client.CloseIdleConnections keeps working.
+func (t *Tracer) Wrap(next http.RoundTripper) http.RoundTripper {
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	return &tracedRoundTripper{tracer: t, next: next}
+}
+
+// now returns nanoseconds since t.base plus one, never zero.
+func (t *Tracer) now() int64 { return int64(time.Since(t.base)) + 1 }
+
+type tracedRoundTripper struct {
+	tracer *Tracer
+	next   http.RoundTripper
+}
+
+var _ http.RoundTripper = (*tracedRoundTripper)(nil)
+
+// RoundTrip implements http.RoundTripper.
+func (rt *tracedRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	t := rt.tracer
+	t.requests.Add(1)
+	// Eight allocations per request in all: this state with its ClientTrace, three
+	// closures, two context values and a net trace in WithClientTrace, and the
+	// request copy. The other hooks are shared by all requests of t.
+	s := &requestTrace{tracer: t}
+	s.trace = httptrace.ClientTrace{
+		GetConn:              s.getConn,
+		GotConn:              s.gotConn,
+		GotFirstResponseByte: s.gotFirstResponseByte,
+		ConnectDone:          t.connectDone,
+		TLSHandshakeDone:     t.tlsHandshakeDone,
+		PutIdleConn:          t.putIdleConn,
+	}
+	ctx := httptrace.WithClientTrace(req.Context(), &s.trace)
+	return rt.next.RoundTrip(req.WithContext(ctx))
+}
+
+// CloseIdleConnections closes next's idle connections when next supports it.
+func (rt *tracedRoundTripper) CloseIdleConnections() {
+	if c, ok := rt.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// requestTrace is the state of one round trip. getConnAt is rewritten if the
+// transport retries the request on another connection, so waits are measured from
+// the last attempt.
+type requestTrace struct {
+	tracer    *Tracer
+	getConnAt atomic.Int64
+	trace     httptrace.ClientTrace
+}
+
+func (s *requestTrace) getConn(string) { s.getConnAt.Store(s.tracer.now()) }
+
+func (s *requestTrace) gotConn(info httptrace.GotConnInfo) {
+	t := s.tracer
+	if info.Reused {
+		t.connsReused.Add(1)
+	} else {
+		t.connsNew.Add(1)
+	}
+	if info.WasIdle {
+		t.connsWasIdle.Add(1)
+	}
+	start := s.getConnAt.Load()
+	if start == 0 {
+		return
+	}
+	wait := t.now() - start
+	t.connWait.Add(wait)
+	for {
+		cur := t.connWaitMax.Load()
+		if wait <= cur || t.connWaitMax.CompareAndSwap(cur, wait) {
+			break
+		}
+	}
+}
+
+func (s *requestTrace) gotFirstResponseByte() {
+	start := s.getConnAt.Load()
+	if start == 0 {
+		return
+	}
+	t := s.tracer
+	t.ttfb.Add(t.now() - start)
+	t.ttfbCount.Add(1)
+}
+
+// MeanConnWait is ConnWait divided by the number of connections obtained, 0 when none.
+func (s TraceStats) MeanConnWait() time.Duration {
+	n := s.ConnsReused + s.ConnsNew
+	if n == 0 {
+		return 0
+	}
+	return s.ConnWait / time.Duration(n)
+}
+
+// MeanTTFB is TTFB divided by TTFBCount, 0 when none.
+func (s TraceStats) MeanTTFB() time.Duration {
+	if s.TTFBCount == 0 {
+		return 0
+	}
+	return s.TTFB / time.Duration(s.TTFBCount)
+}
+
+// ReusePercent is 100*ConnsReused/(ConnsReused+ConnsNew), 0 when no connection was
+// obtained.
+func (s TraceStats) ReusePercent() float64 {
+	n := s.ConnsReused + s.ConnsNew
+	if n == 0 {
+		return 0
+	}
+	return 100 * float64(s.ConnsReused) / float64(n)
+}
+
+// Sub returns the counters accumulated since prev, an earlier snapshot of the same
+// Tracer. ConnWaitMax is s's: a maximum cannot be subtracted.
+func (s TraceStats) Sub(prev TraceStats) TraceStats {
+	return TraceStats{
+		Requests:      s.Requests - prev.Requests,
+		ConnsReused:   s.ConnsReused - prev.ConnsReused,
+		ConnsNew:      s.ConnsNew - prev.ConnsNew,
+		ConnsWasIdle:  s.ConnsWasIdle - prev.ConnsWasIdle,
+		Dials:         s.Dials - prev.Dials,
+		DialErrors:    s.DialErrors - prev.DialErrors,
+		TLSHandshakes: s.TLSHandshakes - prev.TLSHandshakes,
+		TLSResumed:    s.TLSResumed - prev.TLSResumed,
+		TLSErrors:     s.TLSErrors - prev.TLSErrors,
+		IdleReturned:  s.IdleReturned - prev.IdleReturned,
+		IdleRejected:  s.IdleRejected - prev.IdleRejected,
+		ConnWait:      s.ConnWait - prev.ConnWait,
+		ConnWaitMax:   s.ConnWaitMax,
+		TTFB:          s.TTFB - prev.TTFB,
+		TTFBCount:     s.TTFBCount - prev.TTFBCount,
+	}
+}
