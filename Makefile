@@ -31,3 +31,11 @@ lint:
 
 clean:
 	rm -rf bin $(OUT) $(QUICK_OUT)
+
+VEGETA := bin/vegeta
+$(VEGETA):
+	GOBIN=$(CURDIR)/bin $(GO) install github.com/tsenart/vegeta/v12@v12.13.0
+
+## bench-engine: oranbench's generator vs the vegeta CLI, side by side
+bench-engine: build $(VEGETA)
+	internal/engine/bench-engine.sh $(BIN) $(VEGETA)

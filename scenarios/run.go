@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -145,6 +147,7 @@ func ctxErr(ctx context.Context, interrupted bool) error {
 // runArm runs one arm-repetition on a fresh transport and returns its
 // summary and recording.
 func (s *Scenario) runArm(ctx context.Context, srv *mockbackend.Server, tlsConf *tls.Config, p transport.Profile, run string, duration, warmup time.Duration) (reports.Rep, *engine.Recording, error) {
+	c0, s0 := transport.TraceStats{}, srv.Stats()
 	inst := p.Instrument(tlsConf)
 	// vegeta never closes idle connections: the arm owns its transport and
 	// closes it whatever happens, so no connection goroutine outlives the run.
@@ -168,6 +171,7 @@ func (s *Scenario) runArm(ctx context.Context, srv *mockbackend.Server, tlsConf 
 			return reports.Rep{}, nil, fmt.Errorf("warm-up: %w", err)
 		}
 	}
+	settle(inst.Tracer, srv, c0, s0, s.Backend.TLS)
 	clientBefore, serverBefore := inst.Tracer.Stats(), srv.Stats()
 	attack.Duration = duration
 	attack.Targeter = newMixTargeter(srv.URL(), run, s.Mix, s.Seed).targeter()
@@ -175,8 +179,29 @@ func (s *Scenario) runArm(ctx context.Context, srv *mockbackend.Server, tlsConf 
 	if err != nil {
 		return reports.Rep{}, nil, err
 	}
+	settle(inst.Tracer, srv, c0, s0, s.Backend.TLS)
 	client, server := inst.Tracer.Stats().Sub(clientBefore), srv.Stats().Sub(serverBefore)
 	return reports.Rep{Summary: summarize(rec, client, server)}, rec, nil
+}
+
+// settle waits, briefly and boundedly, until the dials and handshakes the
+// client made since c0/s0 were taken are also counted by the server and every
+// finished dial has finished its handshake, so that work started before an
+// attack ended is counted in the window that caused it and client and server
+// agree.
+func settle(tr *transport.Tracer, srv *mockbackend.Server, c0 transport.TraceStats, s0 mockbackend.Stats, useTLS bool) {
+	const step, limit = 5 * time.Millisecond, time.Second
+	for waited := time.Duration(0); waited < limit; waited += step {
+		c, s := tr.Stats().Sub(c0), srv.Stats().Sub(s0)
+		agreed := c.Dials == s.ConnsAccepted
+		if useTLS {
+			agreed = agreed && c.Dials == c.TLSHandshakes+c.TLSErrors && c.TLSHandshakes == s.TLSHandshakes
+		}
+		if agreed {
+			return
+		}
+		time.Sleep(step)
+	}
 }
 
 // ratePacer turns a rate in requests per second into vegeta's constant pacer,
@@ -188,11 +213,13 @@ func ratePacer(perSec float64) vegeta.Pacer {
 	return vegeta.Rate{Freq: int(perSec * 1000), Per: 1000 * time.Second}
 }
 
-// prepare creates the objects that the mix's read routes expect.
+// prepare creates the objects that the mix's read routes expect, a few
+// requests at a time so a slow handler does not stretch the set-up.
 func prepare(ctx context.Context, base string, tlsConf *tls.Config, mix []MixEntry) error {
 	tr := transport.DefaultProfile().NewTransport(tlsConf)
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	var todo []vegeta.Target
 	seen := map[string]bool{}
 	for _, m := range mix {
 		r := routes[m.Route]
@@ -200,22 +227,38 @@ func prepare(ctx context.Context, base string, tlsConf *tls.Config, mix []MixEnt
 			continue
 		}
 		seen[r.Name] = true
-		for _, t := range r.Prepare() {
-			t.URL = base + t.URL
-			req, err := t.Request()
-			if err != nil {
-				return fmt.Errorf("prepare %s: %w", r.Name, err)
+		todo = append(todo, r.Prepare()...)
+	}
+	const workers = 8
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(todo) && errs[w] == nil; i += workers {
+				errs[w] = prepareOne(ctx, client, base, todo[i])
 			}
-			resp, err := client.Do(req.WithContext(ctx))
-			if err != nil {
-				return fmt.Errorf("prepare %s: %s %s: %w", r.Name, t.Method, t.URL, err)
-			}
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode >= 300 {
-				return fmt.Errorf("prepare %s: %s %s: status %d", r.Name, t.Method, t.URL, resp.StatusCode)
-			}
-		}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func prepareOne(ctx context.Context, client *http.Client, base string, t vegeta.Target) error {
+	t.URL = base + t.URL
+	req, err := t.Request()
+	if err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	resp, err := client.Do(req.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("prepare: %s %s: %w", t.Method, t.URL, err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("prepare: %s %s: status %d", t.Method, t.URL, resp.StatusCode)
 	}
 	return nil
 }
@@ -382,6 +425,10 @@ func median(xs []float64) float64 {
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
+
+// Percentiles reads the report's percentiles from an engine histogram
+// (microsecond values).
+func Percentiles(h *hdrhistogram.Histogram) reports.Percentiles { return percentiles(h) }
 
 func percentiles(h *hdrhistogram.Histogram) reports.Percentiles {
 	if h == nil || h.TotalCount() == 0 {

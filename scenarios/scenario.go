@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/oranbench/oranbench/mockbackend"
 )
 
 // APIVersion and Kind identify a scenario document.
@@ -16,8 +18,31 @@ const (
 	Kind       = "Scenario"
 )
 
-// Scenario is one benchmark: a backend, a request mix, a load model and the
-// transport arms to compare.
+// DefaultRepetitions is how often each arm runs when a scenario does not say;
+// fewer than WeakBelow repetitions make the report call its verdict weak.
+const (
+	DefaultRepetitions = 5
+	WeakBelow          = 5
+)
+
+// Load models.
+const (
+	ModelClosed = "closed" // fixed concurrency
+	ModelOpen   = "open"   // arrival rate
+	ModelSearch = "search" // highest sustainable arrival rate per arm
+	ModelStorm  = "storm"  // intent files through the watcher into Porch
+)
+
+// Open-model shapes.
+const (
+	ShapeConstant = "constant"
+	ShapeRamp     = "ramp"
+	ShapeSine     = "sine"
+	ShapeBurst    = "burst"
+)
+
+// Scenario is one benchmark: a backend, a request mix, a load model, the
+// transport arms to compare and the thresholds that decide the exit code.
 type Scenario struct {
 	APIVersion  string     `yaml:"apiVersion"`
 	Kind        string     `yaml:"kind"`
@@ -26,62 +51,362 @@ type Scenario struct {
 	Backend     Backend    `yaml:"backend"`
 	Mix         []MixEntry `yaml:"mix"`
 	Load        LoadModel  `yaml:"load"`
-	// Arms are transport profile names; the first is the baseline of ratios.
-	Arms        []string `yaml:"arms"`
-	Duration    Duration `yaml:"duration"`
-	Warmup      Duration `yaml:"warmup"`
-	Repetitions int      `yaml:"repetitions"`
-	Seed        int64    `yaml:"seed"`
-	// Quick overrides duration, warm-up and repetitions for --quick runs.
+	// Sweep, when set, runs the scenario once per combination of its values.
+	Sweep *Sweep `yaml:"sweep"`
+	// ArmSpecs are the arms as written: a profile name, or an inline profile
+	// built from a base profile with overridden Config fields.
+	ArmSpecs []ArmSpec `yaml:"arms"`
+	// Arms are the arm names, in order; the first is the baseline of ratios.
+	Arms        []string        `yaml:"-"`
+	Duration    Duration        `yaml:"duration"`
+	Warmup      Duration        `yaml:"warmup"`
+	Repetitions int             `yaml:"repetitions"`
+	Seed        int64           `yaml:"seed"`
+	Thresholds  []ThresholdSpec `yaml:"thresholds"`
+	// Quick overrides duration, warm-up, repetitions and the size of sweeps,
+	// searches and storms for --quick runs.
 	Quick *Quick `yaml:"quick"`
 
 	// File is where the scenario was read from ("builtin:NAME" for built-ins).
-	File string `yaml:"-"`
-	root *yaml.Node
+	File  string `yaml:"-"`
+	lines map[string]int
 }
 
-// Backend describes the in-process mock backend the scenario runs against.
+// Backend is what the load goes to: the in-process mock (per-route latency,
+// faults and capacity, TLS, HTTP/2, emulated RTT and bandwidth) or an
+// external Target URL.
 type Backend struct {
-	TLS bool `yaml:"tls"`
-	// Latency is the fixed handler latency of every route.
-	Latency Duration `yaml:"latency"`
+	// Profile starts from a named mock profile (fast, realistic, flaky);
+	// the fields below override it.
+	Profile    string `yaml:"profile"`
+	TLS        bool   `yaml:"tls"`
+	TLSVersion string `yaml:"tlsVersion"`
+	HTTP2      bool   `yaml:"http2"`
+	// Latency is every route's service time: a duration (fixed) or a
+	// distribution.
+	Latency LatencySpec `yaml:"latency"`
+	// Faults and Capacity apply to every route unless Routes says otherwise.
+	Faults   *FaultSpec    `yaml:"faults"`
+	Capacity *CapacitySpec `yaml:"capacity"`
+	// Routes overrides behaviour by mock route ("a1.policy.put") or group
+	// ("a1", "e2", "porch", "rag", "llm").
+	Routes         map[string]RouteBehavior `yaml:"routes"`
+	RTT            Duration                 `yaml:"rtt"`
+	Jitter         Duration                 `yaml:"jitter"`
+	Bandwidth      mockbackend.ByteRate     `yaml:"bandwidth"`
+	ConnSetupDelay Duration                 `yaml:"connSetupDelay"`
+	NetFaults      *NetFaultSpec            `yaml:"netFaults"`
+	EnforceDelay   Duration                 `yaml:"enforceDelay"`
+	TokenDelay     Duration                 `yaml:"tokenDelay"`
+	LLMTokens      int                      `yaml:"llmTokens"`
+	MaxObjects     int                      `yaml:"maxObjects"`
+
+	// Target sends the load to an external server instead of the mock; it
+	// must be loopback unless Options.AllowRemote is set.
+	Target string `yaml:"target"`
+	// CACert is a PEM file the client trusts for an https Target (the system
+	// roots otherwise). Certificate checks are never skipped.
+	CACert string `yaml:"caCert"`
 }
 
-// MixEntry is one route of the request mix with its relative weight.
+// RouteBehavior is the behaviour of one mock route or group.
+type RouteBehavior struct {
+	Latency  LatencySpec   `yaml:"latency"`
+	Faults   *FaultSpec    `yaml:"faults"`
+	Capacity *CapacitySpec `yaml:"capacity"`
+}
+
+// LatencySpec is a service-time model: written as a duration ("10ms",
+// fixed) or as a distribution {kind, value, min, max, mean, stddev, p50,
+// p99, cap}.
+type LatencySpec struct {
+	Kind   string   `yaml:"kind"`
+	Value  Duration `yaml:"value"`
+	Min    Duration `yaml:"min"`
+	Max    Duration `yaml:"max"`
+	Mean   Duration `yaml:"mean"`
+	StdDev Duration `yaml:"stddev"`
+	P50    Duration `yaml:"p50"`
+	P99    Duration `yaml:"p99"`
+	Cap    Duration `yaml:"cap"`
+	// scalar is set when the YAML gave a plain duration.
+	scalar bool
+}
+
+type latencyLong LatencySpec
+
+// UnmarshalYAML accepts a duration or a distribution mapping.
+func (l *LatencySpec) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.MappingNode {
+		var long latencyLong
+		if err := n.Decode(&long); err != nil {
+			return err
+		}
+		*l = LatencySpec(long)
+		return nil
+	}
+	var d Duration
+	if err := d.UnmarshalYAML(n); err != nil {
+		return err
+	}
+	*l = LatencySpec{Kind: mockbackend.DistFixed, Value: d, scalar: true}
+	return nil
+}
+
+func (l *LatencySpec) longForm() any { return &latencyLong{} }
+
+// IsSet reports whether a latency was given.
+func (l LatencySpec) IsSet() bool { return l.Kind != "" }
+
+// Fixed returns the fixed latency and true when the model is a fixed value.
+func (l LatencySpec) Fixed() (time.Duration, bool) {
+	if l.Kind == mockbackend.DistFixed {
+		return l.Value.Duration, true
+	}
+	return 0, false
+}
+
+// FaultSpec are per-request HTTP faults; rates are probabilities 0–1.
+type FaultSpec struct {
+	// ErrorRates maps a status code to its probability, e.g. {500: 0.01}.
+	ErrorRates       map[int]float64 `yaml:"errorRates"`
+	RateLimit        float64         `yaml:"rateLimit"`
+	RetryAfter       Duration        `yaml:"retryAfter"`
+	Hang             float64         `yaml:"hang"`
+	CloseMidResponse float64         `yaml:"closeMidResponse"`
+}
+
+// CapacitySpec limits concurrent work like a saturating backend.
+type CapacitySpec struct {
+	MaxInFlight  int      `yaml:"maxInFlight"`
+	QueueDepth   int      `yaml:"queueDepth"`
+	QueueTimeout Duration `yaml:"queueTimeout"`
+}
+
+// NetFaultSpec are TCP-level faults (Toxiproxy); Rate is the fraction of
+// connections affected.
+type NetFaultSpec struct {
+	ResetPeer NetFault `yaml:"resetPeer"`
+	Timeout   NetFault `yaml:"timeout"`
+	SlowClose NetFault `yaml:"slowClose"`
+}
+
+// NetFault is one TCP fault.
+type NetFault struct {
+	Rate  float64  `yaml:"rate"`
+	After Duration `yaml:"after"`
+}
+
+// MixEntry is one element of the request mix with its relative weight:
+// a catalog route, a multi-step flow, or a custom request.
 type MixEntry struct {
-	Route  string `yaml:"route"`
-	Weight int    `yaml:"weight"`
+	Route   string       `yaml:"route"`
+	Flow    string       `yaml:"flow"`
+	Request *RequestSpec `yaml:"request"`
+	Weight  int          `yaml:"weight"`
+	// Body replaces the route's body; a template (see RequestSpec).
+	Body string `yaml:"body"`
+}
+
+// RequestSpec is a custom request. Path and Body are templates in which
+// {{n}} is the request number, {{run}} the run's unique prefix and {{id}}
+// both joined ("run-n"), unique across runs.
+type RequestSpec struct {
+	Method  string            `yaml:"method"`
+	Path    string            `yaml:"path"`
+	Body    string            `yaml:"body"`
+	Headers map[string]string `yaml:"headers"`
 }
 
 // LoadModel is how load is offered.
 type LoadModel struct {
-	// Model is "closed" (fixed concurrency) or "open" (arrival rate).
+	// Model is closed, open, search or storm.
 	Model       string  `yaml:"model"`
 	Concurrency int     `yaml:"concurrency"`
 	Rate        float64 `yaml:"rate"`
 	// MaxWorkers caps the open model's workers (vegeta spawns more when behind).
 	MaxWorkers uint64 `yaml:"maxWorkers"`
+	// Shape of the open model's rate: constant (Rate), ramp, sine or burst.
+	Shape  string      `yaml:"shape"`
+	Ramp   *RampSpec   `yaml:"ramp"`
+	Sine   *SineSpec   `yaml:"sine"`
+	Burst  *BurstSpec  `yaml:"burst"`
+	Search *SearchSpec `yaml:"search"`
+	Storm  *StormSpec  `yaml:"storm"`
 }
+
+// RampSpec raises the rate linearly from From to To over the duration.
+type RampSpec struct {
+	From float64 `yaml:"from"`
+	To   float64 `yaml:"to"`
+}
+
+// SineSpec varies the rate as Mean ± Amplitude over Period.
+type SineSpec struct {
+	Mean      float64  `yaml:"mean"`
+	Amplitude float64  `yaml:"amplitude"`
+	Period    Duration `yaml:"period"`
+}
+
+// BurstSpec sends Size requests at once every Every: the arrival shape of
+// fan-out and status polling, where pooling pays.
+type BurstSpec struct {
+	Size  int      `yaml:"size"`
+	Every Duration `yaml:"every"`
+}
+
+// SearchSpec finds, per arm, the highest constant rate at which the
+// Percentile of response time (from the intended send time) stays within
+// SLO, the achieved rate is at least Achieved of the asked one and at least
+// Success of the requests succeed. Each probe runs for the scenario's
+// duration; at most Steps probes run per arm and repetition.
+type SearchSpec struct {
+	SLO        Duration `yaml:"slo"`
+	Percentile float64  `yaml:"percentile"`
+	MinRate    float64  `yaml:"minRate"`
+	MaxRate    float64  `yaml:"maxRate"`
+	StartRate  float64  `yaml:"startRate"`
+	Steps      int      `yaml:"steps"`
+	// Achieved and Success are percentages (99 means 99%).
+	Achieved float64 `yaml:"achieved"`
+	Success  float64 `yaml:"success"`
+	// Precision stops the bisection when the bracket is narrower than this
+	// many percent of its lower end.
+	Precision float64 `yaml:"precision"`
+}
+
+// StormSpec writes Intents intent files into a watched directory; the
+// watcher submits each to the mock's Porch API through the arm's client.
+type StormSpec struct {
+	Intents       int      `yaml:"intents"`
+	IntentsPerSec float64  `yaml:"intentsPerSec"`
+	Workers       int      `yaml:"workers"`
+	Debounce      Duration `yaml:"debounce"`
+	StableFor     Duration `yaml:"stableFor"`
+	Timeout       Duration `yaml:"timeout"`
+}
+
+// Sweep lists values per parameter; the scenario runs once per combination
+// (in the order concurrency, rate, rtt, latency, tls, http2), each a full
+// interleaved A/B run with its own backend.
+type Sweep struct {
+	Concurrency []int      `yaml:"concurrency"`
+	Rate        []float64  `yaml:"rate"`
+	RTT         []Duration `yaml:"rtt"`
+	Latency     []Duration `yaml:"latency"`
+	TLS         []bool     `yaml:"tls"`
+	HTTP2       []bool     `yaml:"http2"`
+}
+
+// ArmSpec is one arm: a registered profile name, or an inline profile
+// {name, base, description, config} whose Config fields override base's.
+type ArmSpec struct {
+	Name        string     `yaml:"name"`
+	Base        string     `yaml:"base"`
+	Description string     `yaml:"description"`
+	Config      *ArmConfig `yaml:"config"`
+}
+
+type armLong ArmSpec
+
+// UnmarshalYAML accepts a profile name or an inline profile mapping.
+func (a *ArmSpec) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.MappingNode {
+		var long armLong
+		if err := n.Decode(&long); err != nil {
+			return err
+		}
+		*a = ArmSpec(long)
+		return nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("want a profile name or {name, base, config}")
+	}
+	*a = ArmSpec{Name: n.Value}
+	return nil
+}
+
+func (a *ArmSpec) longForm() any { return &armLong{} }
+
+// Inline reports whether the arm defines its own profile.
+func (a ArmSpec) Inline() bool { return a.Config != nil || a.Base != "" }
+
+// ArmConfig overrides transport.Config fields; keys are the Go field names.
+// An absent field keeps the base profile's value; zero numbers select the
+// factory default, as transport.Config documents.
+type ArmConfig struct {
+	MaxIdleConns          *int      `yaml:"MaxIdleConns"`
+	MaxIdleConnsPerHost   *int      `yaml:"MaxIdleConnsPerHost"`
+	MaxConnsPerHost       *int      `yaml:"MaxConnsPerHost"`
+	IdleConnTimeout       *Duration `yaml:"IdleConnTimeout"`
+	TLSHandshakeTimeout   *Duration `yaml:"TLSHandshakeTimeout"`
+	DialTimeout           *Duration `yaml:"DialTimeout"`
+	KeepAlive             *Duration `yaml:"KeepAlive"`
+	ResponseHeaderTimeout *Duration `yaml:"ResponseHeaderTimeout"`
+	ExpectContinueTimeout *Duration `yaml:"ExpectContinueTimeout"`
+	DisableKeepAlives     *bool     `yaml:"DisableKeepAlives"`
+	ForceAttemptHTTP2     *bool     `yaml:"ForceAttemptHTTP2"`
+	TLSSessionCacheSize   *int      `yaml:"TLSSessionCacheSize"`
+	ClientTimeout         *Duration `yaml:"ClientTimeout"`
+}
+
+// ThresholdSpec is a pass/fail criterion, written as an expression string
+// (required) or as {expr, arm, required}.
+type ThresholdSpec struct {
+	Expr string `yaml:"expr"`
+	// Arm restricts a per-arm expression to one arm; empty means every arm.
+	Arm string `yaml:"arm"`
+	// Required makes a failure exit 1; false makes it informative. Default true.
+	Required *bool `yaml:"required"`
+}
+
+type thresholdLong ThresholdSpec
+
+// UnmarshalYAML accepts an expression or a mapping.
+func (t *ThresholdSpec) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.MappingNode {
+		var long thresholdLong
+		if err := n.Decode(&long); err != nil {
+			return err
+		}
+		*t = ThresholdSpec(long)
+		return nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf(`want an expression such as "p99 < 250ms" or {expr, arm, required}`)
+	}
+	*t = ThresholdSpec{Expr: n.Value}
+	return nil
+}
+
+func (t *ThresholdSpec) longForm() any { return &thresholdLong{} }
+
+// IsRequired reports whether a failure of t fails the run.
+func (t ThresholdSpec) IsRequired() bool { return t.Required == nil || *t.Required }
 
 // Quick holds the shorter settings used by --quick.
 type Quick struct {
 	Duration    Duration `yaml:"duration"`
 	Warmup      Duration `yaml:"warmup"`
 	Repetitions int      `yaml:"repetitions"`
+	// Sweep replaces the sweep's values.
+	Sweep *Sweep `yaml:"sweep"`
+	// Steps replaces the search's step budget; Intents the storm's size.
+	Steps   int `yaml:"steps"`
+	Intents int `yaml:"intents"`
 }
 
 // Duration is a time.Duration written as "250ms", "5s" in YAML.
 type Duration struct{ time.Duration }
 
-// UnmarshalYAML parses a Go duration string.
+// UnmarshalYAML parses a Go duration string ("0" is accepted).
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	var s string
-	if err := n.Decode(&s); err != nil {
-		return fmt.Errorf("line %d: %q: want a duration such as 250ms or 5s", n.Line, n.Value)
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("want a duration such as 250ms or 5s")
 	}
-	v, err := time.ParseDuration(s)
+	v, err := time.ParseDuration(n.Value)
 	if err != nil || v < 0 {
-		return fmt.Errorf("line %d: %q: want a non-negative duration such as 250ms or 5s", n.Line, n.Value)
+		return fmt.Errorf("want a non-negative duration such as 250ms or 5s")
 	}
 	d.Duration = v
 	return nil
@@ -105,4 +430,12 @@ func (s *Scenario) Effective(quick bool) (duration, warmup time.Duration, reps i
 		}
 	}
 	return duration, warmup, reps
+}
+
+// effectiveSweep returns the sweep to run, nil when none.
+func (s *Scenario) effectiveSweep(quick bool) *Sweep {
+	if quick && s.Quick != nil && s.Quick.Sweep != nil {
+		return s.Quick.Sweep
+	}
+	return s.Sweep
 }

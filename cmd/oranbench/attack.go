@@ -1,0 +1,181 @@
+package main
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/spf13/cobra"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/oranbench/oranbench/internal/engine"
+	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/scenarios"
+	"github.com/oranbench/oranbench/targets/transport"
+)
+
+// attackResult is what `oranbench attack --json` prints.
+type attackResult struct {
+	URL           string               `json:"url"`
+	Profile       string               `json:"profile"`
+	Model         string               `json:"model"`
+	Requests      int64                `json:"requests"`
+	Successes     int64                `json:"successes"`
+	ReqPerSec     float64              `json:"reqPerSec"`
+	SuccessPerSec float64              `json:"successPerSec"`
+	Latency       reports.Percentiles  `json:"latency"`
+	Response      *reports.Percentiles `json:"response,omitempty"`
+	Client        reports.ClientConns  `json:"client"`
+	Codes         map[uint16]int64     `json:"codes"`
+	Errors        map[string]int64     `json:"errors,omitempty"`
+	MaxRSSBytes   int64                `json:"maxRSSBytes"`
+}
+
+func newAttackCmd(stdout io.Writer) *cobra.Command {
+	var (
+		target, method, body, profile, caFile string
+		headers                               []string
+		concurrency                           int
+		rate                                  float64
+		duration                              time.Duration
+		maxRequests                           uint64
+		allowRemote, noTrace, asJSON          bool
+	)
+	cmd := &cobra.Command{
+		Use:   "attack --url URL [--concurrency N | --rate R]",
+		Short: "Ad hoc attack on one URL with one transport profile (vegeta-like)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := scenarios.CheckTarget(target, allowRemote); err != nil {
+				return usageErr("--url: %v", err)
+			}
+			if (concurrency > 0) == (rate > 0) {
+				return usageErr("give exactly one of --concurrency N (closed model) or --rate R (open model, req/s)")
+			}
+			prof, err := transport.NewRegistry().Lookup(profile)
+			if err != nil {
+				return usageErr("--profile: %v", err)
+			}
+			var tlsConf *tls.Config
+			if caFile != "" {
+				pem, err := os.ReadFile(caFile)
+				if err != nil {
+					return usageErr("--cacert: %v", err)
+				}
+				pool := x509.NewCertPool()
+				if !pool.AppendCertsFromPEM(pem) {
+					return usageErr("--cacert %s: no PEM certificate found", caFile)
+				}
+				tlsConf = &tls.Config{RootCAs: pool}
+			}
+			hdr := http.Header{}
+			for _, h := range headers {
+				k, v, ok := strings.Cut(h, ":")
+				if !ok {
+					return usageErr("--header %q: want \"Name: value\"", h)
+				}
+				hdr.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+			}
+			inst := prof.Instrument(tlsConf)
+			defer inst.Close()
+			client := inst.Client
+			if noTrace {
+				client = &http.Client{Transport: inst.Transport, Timeout: inst.Client.Timeout}
+			}
+			a := engine.Attack{
+				Name:     "attack",
+				Targeter: vegeta.NewStaticTargeter(vegeta.Target{Method: method, URL: target, Body: []byte(body), Header: hdr}),
+				Client:   client, Duration: duration, MaxHits: maxRequests,
+			}
+			if concurrency > 0 {
+				a.Model, a.Concurrency = engine.Closed, concurrency
+			} else {
+				a.Model, a.Pacer = engine.Open, vegeta.Rate{Freq: int(rate * 1000), Per: 1000 * time.Second}
+			}
+			rec, err := engine.Run(cmd.Context(), a)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			res := attackResult{
+				URL: target, Profile: prof.Name, Model: string(a.Model),
+				Requests: rec.Hits, Successes: rec.Successes,
+				ReqPerSec: rec.ReqPerSec(), SuccessPerSec: rec.SuccessPerSec(),
+				Latency: percentilesOf(rec.Service), Codes: rec.Codes, Errors: rec.Errors,
+				MaxRSSBytes: maxRSS(),
+			}
+			if rec.Response != nil {
+				p := percentilesOf(rec.Response)
+				res.Response = &p
+			}
+			if !noTrace {
+				c := inst.Tracer.Stats()
+				res.Client = reports.ClientConns{Dials: c.Dials, Reused: c.ConnsReused, New: c.ConnsNew, ReusePct: c.ReusePercent(),
+					TLSHandshakes: c.TLSHandshakes, TLSResumed: c.TLSResumed, ConnWaitMean: c.MeanConnWait()}
+			}
+			if asJSON {
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(res)
+			}
+			return printAttack(stdout, res, noTrace)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&target, "url", "", "target URL (loopback only unless --allow-remote)")
+	f.StringVar(&method, "method", http.MethodGet, "HTTP method")
+	f.StringVar(&body, "body", "", "request body")
+	f.StringArrayVarP(&headers, "header", "H", nil, `request header "Name: value" (repeatable)`)
+	f.StringVar(&profile, "profile", transport.ProfileTuned, "transport profile")
+	f.StringVar(&caFile, "cacert", "", "PEM CA certificate to trust (e.g. the one `oranbench mock` writes)")
+	f.IntVar(&concurrency, "concurrency", 0, "closed model: number of workers")
+	f.Float64Var(&rate, "rate", 0, "open model: requests per second")
+	f.DurationVar(&duration, "duration", 10*time.Second, "how long to attack")
+	f.Uint64Var(&maxRequests, "max-requests", 0, "stop after this many requests (0: engine default bound)")
+	f.BoolVar(&allowRemote, "allow-remote", false, "allow a target outside loopback")
+	f.BoolVar(&noTrace, "no-trace", false, "skip httptrace instrumentation (to measure its cost)")
+	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	return cmd
+}
+
+func percentilesOf(h *hdrhistogram.Histogram) reports.Percentiles { return scenarios.Percentiles(h) }
+
+func printAttack(w io.Writer, r attackResult, noTrace bool) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "target\t%s (%s, profile %s)\n", r.URL, r.Model, r.Profile)
+	fmt.Fprintf(tw, "requests\t%d (%d ok)\n", r.Requests, r.Successes)
+	fmt.Fprintf(tw, "req/s\t%.1f (ok %.1f)\n", r.ReqPerSec, r.SuccessPerSec)
+	l := r.Latency
+	fmt.Fprintf(tw, "latency\tp50 %s  p95 %s  p99 %s  p99.9 %s  max %s\n", reports.Dur(l.P50), reports.Dur(l.P95), reports.Dur(l.P99), reports.Dur(l.P999), reports.Dur(l.Max))
+	if r.Response != nil {
+		p := r.Response
+		fmt.Fprintf(tw, "response (from intended send)\tp50 %s  p99 %s  max %s\n", reports.Dur(p.P50), reports.Dur(p.P99), reports.Dur(p.Max))
+	}
+	if !noTrace {
+		fmt.Fprintf(tw, "connections\t%d dials, %d TLS handshakes, %.1f%% reused\n", r.Client.Dials, r.Client.TLSHandshakes, r.Client.ReusePct)
+	}
+	fmt.Fprintf(tw, "codes\t%v\n", r.Codes)
+	for e, n := range r.Errors {
+		fmt.Fprintf(tw, "error\t%d × %s\n", n, e)
+	}
+	fmt.Fprintf(tw, "max RSS\t%.1f MiB\n", float64(r.MaxRSSBytes)/(1<<20))
+	return tw.Flush()
+}
+
+// maxRSS is this process's peak resident set size in bytes (Linux: ru_maxrss
+// is in KiB).
+func maxRSS() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return int64(ru.Maxrss) * 1024
+}

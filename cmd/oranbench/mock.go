@@ -1,0 +1,107 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/oranbench/oranbench/mockbackend"
+	"github.com/oranbench/oranbench/scenarios"
+)
+
+func newMockCmd(stdout io.Writer) *cobra.Command {
+	var (
+		listen, profile, configFile, caPath, tlsVersion string
+		useTLS, http2, allowRemote                      bool
+		rtt, latency                                    time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "mock",
+		Short: "Run the mock O-RAN / Porch / RAG / LLM backend until SIGINT or SIGTERM",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			host, _, err := net.SplitHostPort(listen)
+			if err != nil {
+				return usageErr("--listen %q: %v (want host:port, e.g. 127.0.0.1:8443)", listen, err)
+			}
+			if !allowRemote && !scenarios.IsLoopback(host) {
+				return usageErr("--listen %q: not a loopback address (127.0.0.0/8, ::1, localhost); pass --allow-remote to listen elsewhere", listen)
+			}
+			cfg, err := mockbackend.Profile(profile)
+			if err != nil {
+				return usageErr("--profile: %v", err)
+			}
+			if configFile != "" {
+				if cfg, err = mockbackend.LoadConfigOnto(cfg, configFile); err != nil {
+					return usageErr("--config: %v", err)
+				}
+			}
+			flags := cmd.Flags()
+			cfg.Listen = listen
+			if flags.Changed("tls") {
+				cfg.TLS = useTLS
+			}
+			if flags.Changed("tls-version") {
+				cfg.TLSVersion = tlsVersion
+			}
+			if flags.Changed("http2") {
+				cfg.HTTP2 = http2
+			}
+			if flags.Changed("rtt") {
+				cfg.RTT = rtt
+			}
+			if flags.Changed("latency") {
+				cfg.Latency = latency
+			}
+			if err := cfg.Validate(); err != nil {
+				return usageErr("mock config: %v", err)
+			}
+			srv, err := mockbackend.Start(cfg)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			defer srv.Close()
+			fmt.Fprintf(stdout, "mock backend listening on %s (profile %s)\n", srv.URL(), profile)
+			if cfg.TLS {
+				if caPath == "" {
+					caPath = filepath.Join(os.TempDir(), "oranbench-mock-ca.pem")
+				}
+				if err := srv.WriteCACert(caPath); err != nil {
+					return usageErr("--ca-out: %v", err)
+				}
+				fmt.Fprintf(stdout, "CA certificate: %s\n", caPath)
+				fmt.Fprintf(stdout, "try: curl --cacert %s %s/A1-P/v2/policytypes\n", caPath, srv.URL())
+			} else {
+				fmt.Fprintf(stdout, "try: curl %s/A1-P/v2/policytypes\n", srv.URL())
+			}
+			<-cmd.Context().Done()
+			fmt.Fprintf(stdout, "shutting down (in-flight requests get %s)\n", strings.TrimSpace(shutdownGrace(cfg)))
+			return srv.Close()
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&listen, "listen", "127.0.0.1:8443", "host:port to listen on (loopback only unless --allow-remote)")
+	f.BoolVar(&useTLS, "tls", false, "serve HTTPS with a certificate from a CA generated at start")
+	f.StringVar(&tlsVersion, "tls-version", "", `"1.2" or "1.3" (default: both)`)
+	f.BoolVar(&http2, "http2", false, "also serve HTTP/2")
+	f.DurationVar(&rtt, "rtt", 0, "emulated round-trip time (in-process Toxiproxy in front of the server)")
+	f.DurationVar(&latency, "latency", 0, "fixed handler latency of every API route")
+	f.StringVar(&profile, "profile", mockbackend.ProfileFast, "behaviour profile: "+strings.Join(mockbackend.ProfileNames(), ", "))
+	f.StringVar(&configFile, "config", "", "YAML file of mock settings, applied over --profile")
+	f.StringVar(&caPath, "ca-out", "", "where to write the CA certificate (default: the temp dir)")
+	f.BoolVar(&allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	return cmd
+}
+
+func shutdownGrace(cfg mockbackend.Config) string {
+	if cfg.ShutdownTimeout > 0 {
+		return cfg.ShutdownTimeout.String()
+	}
+	return mockbackend.DefaultShutdownTimeout.String()
+}

@@ -1,0 +1,151 @@
+package scenarios
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oranbench/oranbench/targets/transport"
+)
+
+func TestTheSeedScenarioIsBuiltIn(t *testing.T) {
+	s, err := Load("seed-20-concurrent", transport.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Load.Model != "closed" || s.Load.Concurrency != 20 || !s.Backend.TLS {
+		t.Fatalf("seed scenario: model %s, concurrency %d, tls %v", s.Load.Model, s.Load.Concurrency, s.Backend.TLS)
+	}
+	if len(s.Arms) < 2 || s.Arms[0] != "default" || s.Arms[1] != "tuned" {
+		t.Fatalf("arms = %v, want default then tuned", s.Arms)
+	}
+	if _, _, reps := s.Effective(true); reps < 3 {
+		t.Fatalf("quick repetitions = %d, want >= 3", reps)
+	}
+}
+
+func TestAnUnknownNameListsTheValidOnes(t *testing.T) {
+	_, err := Load("no-such-scenario", nil)
+	if !errors.Is(err, ErrUnknown) || !strings.Contains(err.Error(), "seed-20-concurrent") {
+		t.Fatalf("err = %v, want ErrUnknown listing seed-20-concurrent", err)
+	}
+}
+
+func TestBadScenarioFilesFailWithFileLineFieldAndValue(t *testing.T) {
+	base := `apiVersion: oranbench/v1
+kind: Scenario
+name: bad
+mix:
+  - route: a1-policy-put
+load:
+  model: closed
+  concurrency: 2
+arms: [default]
+duration: 1s
+`
+	cases := []struct {
+		name      string
+		edit      func(string) string
+		wantParts []string
+	}{
+		{"an unknown field", func(s string) string { return s + "colour: blue\n" },
+			[]string{"bad.yaml", "line 11", "colour"}},
+		{"a bad duration", func(s string) string { return strings.Replace(s, "duration: 1s", "duration: soon", 1) },
+			[]string{"bad.yaml", "line 10", `"soon"`, "duration"}},
+		{"an unknown route", func(s string) string { return strings.Replace(s, "a1-policy-put", "a1-teleport", 1) },
+			[]string{"bad.yaml:5", "mix[0].route", `"a1-teleport"`, "porch-package-create"}},
+		{"an unknown arm", func(s string) string { return strings.Replace(s, "[default]", "[default, turbo]", 1) },
+			[]string{"bad.yaml:9", "arms[1]", `"turbo"`, "tuned-resume"}},
+		{"an unknown load model", func(s string) string { return strings.Replace(s, "model: closed", "model: burst", 1) },
+			[]string{"bad.yaml:7", "load.model", `"burst"`, `"open"`}},
+		{"zero concurrency", func(s string) string { return strings.Replace(s, "concurrency: 2", "concurrency: 0", 1) },
+			[]string{"bad.yaml:8", "load.concurrency", `"0"`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("bad.yaml", []byte(c.edit(base)), transport.NewRegistry())
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			for _, p := range c.wantParts {
+				if !strings.Contains(err.Error(), p) {
+					t.Errorf("error %q lacks %q", err, p)
+				}
+			}
+		})
+	}
+	if _, err := Parse("bad.yaml", []byte(base), transport.NewRegistry()); err != nil {
+		t.Fatalf("the unedited document must parse: %v", err)
+	}
+}
+
+func TestRunInterleavesArmsAndClientCountsMatchTheServers(t *testing.T) {
+	s, err := Load("testdata/tiny-tls.yaml", transport.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Arms) != 2 || len(res.Ratios) != 1 {
+		t.Fatalf("arms=%d ratios=%d", len(res.Arms), len(res.Ratios))
+	}
+	// A B A B: arm i of repetition r ran at position r*2+i.
+	for i, a := range res.Arms {
+		if len(a.Reps) != 2 {
+			t.Fatalf("arm %s ran %d reps, want 2", a.Name, len(a.Reps))
+		}
+		for r, rep := range a.Reps {
+			if rep.Position != r*2+i {
+				t.Errorf("arm %s rep %d ran at position %d, want %d", a.Name, r, rep.Position, r*2+i)
+			}
+			if rep.Client.Dials != rep.Server.Accepted {
+				t.Errorf("arm %s rep %d: client dialed %d, server accepted %d", a.Name, r, rep.Client.Dials, rep.Server.Accepted)
+			}
+			if rep.Client.TLSHandshakes != rep.Server.TLSHandshakes {
+				t.Errorf("arm %s rep %d: client handshakes %d, server %d", a.Name, r, rep.Client.TLSHandshakes, rep.Server.TLSHandshakes)
+			}
+			if rep.Requests != rep.Server.Requests || rep.Requests == 0 {
+				t.Errorf("arm %s rep %d: %d requests sent, server saw %d", a.Name, r, rep.Requests, rep.Server.Requests)
+			}
+		}
+		if a.Total.SuccessPct != 100 {
+			t.Errorf("arm %s: success %.2f%%, errors %v", a.Name, a.Total.SuccessPct, a.Total.Errors)
+		}
+		// The mock's handler takes 20 ms; loopback adds well under 2 ms (more under -race).
+		if p50 := a.Total.Latency.P50; p50 < 20*time.Millisecond || p50 > 22*time.Millisecond+raceSlack {
+			t.Errorf("arm %s: p50 = %v, want 20–22 ms", a.Name, p50)
+		}
+		if a.ServiceHDR == "" {
+			t.Errorf("arm %s: no encoded histogram", a.Name)
+		}
+	}
+	// 4 workers and a tuned pool: after the warm-up every request reuses.
+	if tuned := res.Arms[1].Total; tuned.Client.Dials > 4 || tuned.Client.ReusePct < 99 {
+		t.Errorf("tuned dialed %d and reused %.1f%%, want <= 4 dials and ~100%% reuse", tuned.Client.Dials, tuned.Client.ReusePct)
+	}
+}
+
+func TestRunStopsEarlyWhenCancelled(t *testing.T) {
+	s, err := Load("testdata/tiny-tls.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Duration.Duration = 30 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	res, err := Run(ctx, s, Options{})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the context's error", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("run took %v after cancel", took)
+	}
+	if len(res.Arms) == 0 || len(res.Notes) == 0 {
+		t.Fatalf("a cancelled run must return its partial result with a note: %+v", res)
+	}
+}
