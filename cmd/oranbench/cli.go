@@ -64,6 +64,6 @@ vegeta attacks recorded in HdrHistograms, and writes a markdown report.`,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newRunCmd(stdout, stderr), newScenariosCmd(stdout), newAttackCmd(stdout), newMockCmd(stdout))
+	root.AddCommand(newRunCmd(stdout, stderr), newScenariosCmd(stdout), newAttackCmd(stdout), newMockCmd(stdout), newLeakcheckCmd(stdout))
 	return root
 }

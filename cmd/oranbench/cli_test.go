@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/oranbench/oranbench/reports"
 )
 
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -64,7 +66,7 @@ func TestBadUsageExitsTwoWithOneClearLine(t *testing.T) {
 
 func TestRunWritesTheReportAndResults(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "report")
-	code, stdout, stderr := run(t, "run", "--quiet", "--out", out, "testdata/tiny.yaml")
+	code, stdout, stderr := run(t, "run", "--quiet", "--leakcheck-cycles", "3", "--out", out, "testdata/tiny.yaml")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -75,8 +77,12 @@ func TestRunWritesTheReportAndResults(t *testing.T) {
 	if !strings.Contains(string(md), "## Scenario `tiny`") || !strings.Contains(string(md), "`tuned` / `default`") {
 		t.Fatalf("REPORT.md:\n%s", md)
 	}
-	if _, err := os.Stat(filepath.Join(out, "results.json")); err != nil {
+	res, err := reports.ReadJSON(filepath.Join(out, "results.json"))
+	if err != nil {
 		t.Fatal(err)
+	}
+	if lc := res.Leakcheck; lc == nil || lc.Cycles != 3 || lc.Leaked || lc.GoroutinesAfter != lc.GoroutinesBefore {
+		t.Fatalf("results.json leakcheck = %+v, want 3 cycles and no leak", lc)
 	}
 	if !strings.Contains(stdout, "REPORT.md") {
 		t.Errorf("stdout %q does not say where the report is", stdout)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/oranbench/oranbench/internal/leakcheck"
 	"github.com/oranbench/oranbench/reports"
 	"github.com/oranbench/oranbench/scenarios"
 	"github.com/oranbench/oranbench/targets/transport"
@@ -20,9 +21,11 @@ import (
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	var (
-		out   string
-		quick bool
-		quiet bool
+		out         string
+		quick       bool
+		quiet       bool
+		allowRemote bool
+		leakCycles  int
 	)
 	cmd := &cobra.Command{
 		Use:   "run [NAME|FILE.yaml ...]",
@@ -32,6 +35,11 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 			list, err := loadScenarios(args, reg)
 			if err != nil {
 				return &exitError{code: exitUsage, err: err}
+			}
+			for _, s := range list {
+				if err := s.CheckTarget(allowRemote); err != nil {
+					return &exitError{code: exitUsage, err: err}
+				}
 			}
 			if err := checkWritableDir(out); err != nil {
 				return usageErr("--out %s: %v", out, err)
@@ -48,10 +56,21 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 				Quick:         quick,
 			}
 			ctx := cmd.Context()
+			// The leak check runs first, while the process has nothing else
+			// running: any goroutine it finds afterwards is its subjects'.
+			if leakCycles > 0 {
+				fmt.Fprintf(log, "leakcheck: %d create/use/close cycles of the watcher and each transport profile\n", leakCycles)
+				lr, err := leakcheck.Run(ctx, leakcheck.Options{Cycles: leakCycles})
+				if err != nil {
+					return usageErr("leakcheck: %v", err)
+				}
+				sum := lr.Summary()
+				res.Leakcheck = &sum
+			}
 			var runErr error
 			for _, s := range list {
-				r, err := scenarios.Run(ctx, s, scenarios.Options{Quick: quick, Registry: reg, Log: log})
-				if len(r.Arms) > 0 {
+				r, err := scenarios.Run(ctx, s, scenarios.Options{Quick: quick, Registry: reg, Log: log, AllowRemote: allowRemote})
+				if len(r.Arms) > 0 || r.Sweep != nil {
 					res.Scenarios = append(res.Scenarios, r)
 				}
 				if err != nil {
@@ -64,6 +83,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 			if runErr != nil && !res.Interrupted {
 				return &exitError{code: exitUsage, err: runErr}
 			}
+			res.Claims = reports.Claims(res)
 			if err := writeReport(out, res); err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
@@ -71,12 +91,21 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 			if res.Interrupted {
 				return &exitError{code: exitInterrupted, err: errors.New("interrupted: the report is partial")}
 			}
+			if failed := reports.FailedRequired(res); len(failed) > 0 {
+				msgs := make([]string, len(failed))
+				for i, f := range failed {
+					msgs[i] = f.String()
+				}
+				return &exitError{code: exitFailed, err: fmt.Errorf("%d required threshold(s) failed: %s", len(failed), strings.Join(msgs, "; "))}
+			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", filepath.Join("reports", "latest"), "directory for REPORT.md and results.json")
 	cmd.Flags().BoolVar(&quick, "quick", false, "shorter durations and fewer repetitions (CI-sized)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress lines")
+	cmd.Flags().BoolVar(&allowRemote, "allow-remote", false, "allow a scenario's backend.target outside loopback")
+	cmd.Flags().IntVar(&leakCycles, "leakcheck-cycles", leakcheck.DefaultCycles, "watcher and transport create/close cycles checked for goroutine leaks before the scenarios (0: skip)")
 	return cmd
 }
 

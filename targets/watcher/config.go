@@ -52,7 +52,9 @@ type Config struct {
 	// Debounce is how long a file must see no create/write event before it
 	// is considered (10 ms–5 s).
 	Debounce time.Duration
-	// StableFor is how long size and mtime must stay unchanged (≤ 5 s).
+	// StableFor is how long size and mtime must stay unchanged (≤ 5 s). An
+	// empty file must stay empty for at least a second, because writers
+	// that create and then write leave it empty for a moment.
 	StableFor time.Duration
 	// QueueDepth bounds the work queue; a full queue leaves files pending,
 	// never drops them.
@@ -144,7 +146,7 @@ func (c Config) normalize() (Config, error) {
 		bad("Debounce", c.Debounce, fmt.Sprintf("valid is %v–%v", MinDebounce, MaxDebounce))
 	}
 	if c.StableFor < 0 || c.StableFor > MaxStableFor {
-		bad("StableFor", c.StableFor, fmt.Sprintf("valid is 0–%v", MaxStableFor))
+		bad("StableFor", c.StableFor, fmt.Sprintf("valid is up to %v (0 means the default %v)", MaxStableFor, DefaultStableFor))
 	}
 	if c.QueueDepth < 1 || c.QueueDepth > MaxQueueDepth {
 		bad("QueueDepth", c.QueueDepth, fmt.Sprintf("valid is 1–%d", MaxQueueDepth))

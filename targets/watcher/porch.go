@@ -17,6 +17,7 @@ import (
 // Porch operations, as used in metric labels.
 const (
 	opCreate  = "create"
+	opLookup  = "lookup"
 	opPropose = "propose"
 )
 
@@ -26,10 +27,11 @@ const (
 )
 
 // porchClient submits intents to the Porch REST API: create a package
-// revision, then propose it. Both calls are idempotent from the watcher's
-// side: the package name is derived from the intent's content, and a 409
-// Conflict (already created / already proposed) counts as success, so an
-// intent resubmitted after an interrupted shutdown is not created twice.
+// revision, then propose it. Both are idempotent from the watcher's side: the
+// package name is derived from the intent's content; a 409 on create means an
+// earlier interrupted submission created it (the revision is then looked up
+// with GET .../packages/{name}), and a 409 on propose means it is already
+// proposed. So an intent resubmitted after a shutdown is not created twice.
 type porchClient struct {
 	client    *http.Client
 	base      string
@@ -68,8 +70,9 @@ func PackageName(target string, sum [32]byte) string {
 	return target + "-" + hex.EncodeToString(sum[:6])
 }
 
-// submit creates and proposes the package revision for one intent.
-func (p *porchClient) submit(ctx context.Context, in Intent, raw []byte, sum [32]byte) error {
+// submit creates and proposes the package revision for one intent; existed
+// reports that an earlier submission had already created it.
+func (p *porchClient) submit(ctx context.Context, in Intent, raw []byte, sum [32]byte) (existed bool, err error) {
 	var body createRequest
 	body.Metadata.Name = PackageName(in.Target, sum)
 	body.Metadata.Namespace = p.namespace
@@ -80,30 +83,57 @@ func (p *porchClient) submit(ctx context.Context, in Intent, raw []byte, sum [32
 	createURL := p.base + "/api/v1/repositories/" + url.PathEscape(p.repo) + "/packages"
 	resp, code, err := p.post(ctx, opCreate, createURL, body)
 	if err != nil {
-		return err
+		return false, err
 	}
+	existed = code == http.StatusConflict
+	if existed {
+		// Created by an earlier, interrupted submission: ask Porch for the
+		// revision's name instead of creating it again.
+		resp, err = p.get(ctx, opLookup, createURL+"/"+url.PathEscape(body.Metadata.Name))
+		if err != nil {
+			return existed, err
+		}
+	}
+	// Porch names the revision (e.g. repo.package.workspace); use its name.
 	revision := body.Metadata.Name
-	if code == http.StatusCreated {
-		var created struct {
-			Metadata struct {
-				Name string `json:"name"`
-			} `json:"metadata"`
-		}
-		if json.Unmarshal(resp, &created) == nil && created.Metadata.Name != "" {
-			revision = created.Metadata.Name
-		}
+	var created struct {
+		Metadata struct {
+			Name string `json:"name"`
+		} `json:"metadata"`
+	}
+	if json.Unmarshal(resp, &created) == nil && created.Metadata.Name != "" {
+		revision = created.Metadata.Name
 	}
 	_, _, err = p.post(ctx, opPropose, p.base+"/api/v1/proposals", proposalRequest{PackageRevision: revision, Namespace: p.namespace})
-	return err
+	return existed, err
 }
 
-// post sends one JSON POST with bounded retries on transport errors, 429 and
-// 5xx. It returns the response body (capped) and status of the final attempt.
+// get fetches one JSON object, retried like post; it wants 200.
+func (p *porchClient) get(ctx context.Context, op, target string) ([]byte, error) {
+	body, code, err := p.do(ctx, op, http.MethodGet, target, nil)
+	if err == nil && code != http.StatusOK {
+		err = fmt.Errorf("porch %s: GET %s: status %d: %s", op, target, code, clip(body))
+	}
+	return body, err
+}
+
+// post sends one JSON POST; 200, 201 and 409 (already there) are success.
 func (p *porchClient) post(ctx context.Context, op, target string, v any) ([]byte, int, error) {
 	payload, err := json.Marshal(v)
 	if err != nil {
 		return nil, 0, fmt.Errorf("porch %s: encode request: %w", op, err)
 	}
+	body, code, err := p.do(ctx, op, http.MethodPost, target, payload)
+	if err == nil && code != http.StatusOK && code != http.StatusCreated && code != http.StatusConflict {
+		err = fmt.Errorf("porch %s: POST %s: status %d: %s", op, target, code, clip(body))
+	}
+	return body, code, err
+}
+
+// do sends one request with bounded retries on transport errors, 429 and
+// 5xx. It returns the response body (capped) and status of the final attempt;
+// any other status is returned without error for the caller to judge.
+func (p *porchClient) do(ctx context.Context, op, method, target string, payload []byte) ([]byte, int, error) {
 	var lastErr error
 	for attempt := 1; attempt <= p.attempts; attempt++ {
 		if attempt > 1 {
@@ -116,35 +146,39 @@ func (p *porchClient) post(ctx context.Context, op, target string, v any) ([]byt
 			case <-t.C:
 			}
 		}
-		body, code, err := p.once(ctx, op, target, payload)
+		body, code, err := p.once(ctx, op, method, target, payload)
 		switch {
 		case err != nil:
 			if ctx.Err() != nil {
 				return nil, 0, fmt.Errorf("porch %s: %w", op, err)
 			}
 			lastErr = err
-		case code == http.StatusOK || code == http.StatusCreated || code == http.StatusConflict:
-			return body, code, nil
 		case code == http.StatusTooManyRequests || code >= 500:
-			lastErr = fmt.Errorf("porch %s: POST %s: status %d: %s", op, target, code, clip(body))
+			lastErr = fmt.Errorf("porch %s: %s %s: status %d: %s", op, method, target, code, clip(body))
 		default:
-			return body, code, fmt.Errorf("porch %s: POST %s: status %d: %s", op, target, code, clip(body))
+			return body, code, nil
 		}
 	}
 	return nil, 0, fmt.Errorf("porch %s: gave up after %d attempts: %w", op, p.attempts, lastErr)
 }
 
-func (p *porchClient) once(ctx context.Context, op, target string, payload []byte) ([]byte, int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(payload))
+func (p *porchClient) once(ctx context.Context, op, method, target string, payload []byte) ([]byte, int, error) {
+	var reqBody io.Reader
+	if payload != nil {
+		reqBody = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, reqBody)
 	if err != nil {
 		return nil, 0, fmt.Errorf("porch %s: build request: %w", op, err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := p.client.Do(req)
 	if err != nil {
 		p.observe(op, 0)
-		return nil, 0, fmt.Errorf("porch %s: POST %s: %w", op, target, err)
+		return nil, 0, fmt.Errorf("porch %s: %s %s: %w", op, method, target, err)
 	}
 	// Read a bounded body, then drain the rest so the connection is reused.
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))

@@ -59,6 +59,10 @@ type Watcher struct {
 
 type lifecycle int
 
+// emptyFileWait is how long a 0-byte intent file must stay empty before it is
+// processed (and fails as empty).
+const emptyFileWait = time.Second
+
 const (
 	stateNew lifecycle = iota
 	stateRunning
@@ -156,7 +160,7 @@ func (w *Watcher) Stats() Stats {
 // server). It returns once all of that is running. When ctx is cancelled the
 // watcher closes itself as Close does; Close must still be called (it is
 // idempotent) to wait for that to finish.
-func (w *Watcher) Start(ctx context.Context) (err error) {
+func (w *Watcher) Start(ctx context.Context) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	switch w.state {
@@ -288,9 +292,11 @@ type pendingFile struct {
 // runEvents is the event loop: it owns the pending set and is the only
 // sender on the queue, which it closes on exit.
 func (w *Watcher) runEvents(ctx context.Context) {
+	// Exit order: close the queue first so workers start draining, then
+	// fsnotify (closing an inotify instance can take milliseconds).
 	defer close(w.eventsDone)
-	defer close(w.queue)
 	defer func() { _ = w.fsw.Close() }()
+	defer close(w.queue)
 
 	pending := make(map[string]*pendingFile)
 	var order []string // names in first-seen order, for fairness
@@ -394,7 +400,13 @@ func (w *Watcher) promote(pending map[string]*pendingFile, order []string, now t
 			delete(pending, name)
 			continue
 		}
-		stable := p.statErr || (p.size == prevSize && p.modTime.Equal(prevMod) && p.statAt.Equal(prevAt) && now.Sub(p.statAt) >= w.cfg.StableFor)
+		need := w.cfg.StableFor
+		if p.size == 0 {
+			// A writer that creates, then writes, leaves the file empty for a
+			// moment; an empty file waits longer before it is judged.
+			need = max(need, emptyFileWait)
+		}
+		stable := p.statErr || (p.size == prevSize && p.modTime.Equal(prevMod) && p.statAt.Equal(prevAt) && now.Sub(p.statAt) >= need)
 		if !stable {
 			kept = append(kept, name)
 			continue
@@ -478,7 +490,7 @@ func (w *Watcher) process(ctx context.Context, name string) {
 		return
 	}
 	sctx, cancel := context.WithTimeout(ctx, w.cfg.SubmitTimeout)
-	err = w.porch.submit(sctx, in, data, sum)
+	existed, err := w.porch.submit(sctx, in, data, sum)
 	cancel()
 	if err != nil && ctx.Err() != nil {
 		// Grace period over: the file stays for the next start; Porch treats
@@ -492,7 +504,11 @@ func (w *Watcher) process(ctx context.Context, name string) {
 		w.finish(name, start, StatusFailed, fmt.Sprintf("%s: %v", name, err))
 		return
 	}
-	if !w.finish(name, start, StatusProcessed, fmt.Sprintf("package %s created and proposed", PackageName(in.Target, sum))) {
+	msg := fmt.Sprintf("package %s created and proposed", PackageName(in.Target, sum))
+	if existed {
+		msg = fmt.Sprintf("package %s already existed (earlier interrupted submission); proposed", PackageName(in.Target, sum))
+	}
+	if !w.finish(name, start, StatusProcessed, msg) {
 		w.dedup.release(sum)
 		return
 	}

@@ -25,9 +25,16 @@ type Options struct {
 	FailCreates int
 }
 
-// Porch is a fake of the two Porch routes the watcher uses:
-// POST /api/v1/repositories/{repo}/packages (201, 409 if the name exists) and
-// POST /api/v1/proposals (201, 404 for an unknown revision, 409 if proposed).
+// Porch is a fake of the Porch routes the watcher uses, answering as the
+// project's mock backend does:
+//
+//   - POST /api/v1/repositories/{repo}/packages: 201 with a revision named
+//     {repo}.{package}.{workspace}; 409 if the package exists.
+//   - GET /api/v1/repositories/{repo}/packages/{pkg}: 200 with the revision.
+//   - POST /api/v1/proposals {packageRevision}: 201; 404 for an unknown
+//     revision; 409 if already proposed.
+//
+// Counts are keyed by package name (metadata.name of the create request).
 type Porch struct {
 	*httptest.Server
 	opts Options
@@ -39,6 +46,8 @@ type Porch struct {
 	proposed        map[string]int
 	proposeRequests map[string]int
 	intents         map[string]json.RawMessage
+	revisions       map[string]string // revision name → package name
+	revisionOf      map[string]string // package name → revision name
 }
 
 // NewPorch starts a fake Porch on 127.0.0.1. Close it when done.
@@ -51,9 +60,12 @@ func NewPorch(opts Options) *Porch {
 		proposed:        make(map[string]int),
 		proposeRequests: make(map[string]int),
 		intents:         make(map[string]json.RawMessage),
+		revisions:       make(map[string]string),
+		revisionOf:      make(map[string]string),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/repositories/{repo}/packages", p.create)
+	mux.HandleFunc("GET /api/v1/repositories/{repo}/packages/{pkg}", p.lookup)
 	mux.HandleFunc("POST /api/v1/proposals", p.propose)
 	p.Server = httptest.NewUnstartedServer(mux)
 	// Aborted requests during shutdown tests are expected; keep logs quiet.
@@ -104,6 +116,7 @@ func (p *Porch) create(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := body.Metadata.Name
+	rev := r.PathValue("repo") + "." + name + "." + body.Spec.Workspace
 	p.mu.Lock()
 	p.createRequests[name]++
 	code := http.StatusCreated
@@ -116,12 +129,33 @@ func (p *Porch) create(rw http.ResponseWriter, r *http.Request) {
 	default:
 		p.created[name]++
 		p.intents[name] = body.Spec.Intent
+		p.revisions[rev] = name
+		p.revisionOf[name] = rev
 	}
 	p.mu.Unlock()
-	writeJSON(rw, code, map[string]any{
-		"metadata": map[string]string{"name": name, "namespace": body.Metadata.Namespace},
-		"spec":     map[string]string{"lifecycle": "Draft", "revision": body.Spec.Revision},
-	})
+	if code != http.StatusCreated {
+		writeJSON(rw, code, map[string]string{"error": http.StatusText(code)})
+		return
+	}
+	writeJSON(rw, code, revision(rev, name, body.Metadata.Namespace, "Draft"))
+}
+
+func revision(rev, pkg, ns, lifecycle string) map[string]any {
+	return map[string]any{
+		"metadata": map[string]string{"name": rev, "namespace": ns},
+		"spec":     map[string]string{"packageName": pkg, "lifecycle": lifecycle},
+	}
+}
+
+func (p *Porch) lookup(rw http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	rev, ok := p.revisionOf[r.PathValue("pkg")]
+	p.mu.Unlock()
+	if !ok {
+		writeJSON(rw, http.StatusNotFound, map[string]string{"error": "no such package"})
+		return
+	}
+	writeJSON(rw, http.StatusOK, revision(rev, r.PathValue("pkg"), "default", "Draft"))
 }
 
 func (p *Porch) propose(rw http.ResponseWriter, r *http.Request) {
@@ -136,12 +170,15 @@ func (p *Porch) propose(rw http.ResponseWriter, r *http.Request) {
 	if !p.delay(r) {
 		return
 	}
-	name := body.PackageRevision
 	p.mu.Lock()
+	name, known := p.revisions[body.PackageRevision]
+	if !known {
+		name = body.PackageRevision
+	}
 	p.proposeRequests[name]++
 	code := http.StatusCreated
 	switch {
-	case p.created[name] == 0:
+	case !known:
 		code = http.StatusNotFound
 	case p.proposed[name] > 0:
 		code = http.StatusConflict
@@ -149,7 +186,7 @@ func (p *Porch) propose(rw http.ResponseWriter, r *http.Request) {
 		p.proposed[name]++
 	}
 	p.mu.Unlock()
-	writeJSON(rw, code, map[string]string{"packageRevision": name, "lifecycle": "Proposed"})
+	writeJSON(rw, code, map[string]string{"packageRevision": body.PackageRevision, "lifecycle": "Proposed"})
 }
 
 func writeJSON(rw http.ResponseWriter, code int, v any) {
@@ -165,9 +202,10 @@ type Counts struct {
 	// CreateRequests counts every create request, retries and conflicts
 	// included.
 	CreateRequests map[string]int
-	// Proposed counts successful proposals (201).
+	// Proposed counts successful proposals (201) per package.
 	Proposed map[string]int
-	// ProposeRequests counts every proposal request.
+	// ProposeRequests counts every proposal request per package (unknown
+	// revisions under the name sent).
 	ProposeRequests map[string]int
 	// Intents holds the intent JSON of each created package.
 	Intents map[string]json.RawMessage
