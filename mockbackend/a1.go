@@ -3,21 +3,28 @@ package mockbackend
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 )
 
 // Built-in A1 policy types, present at start.
 const (
-	A1TypeQoS              = 1000
-	A1TypeTrafficSteering  = 20008
-	a1PrefixSpec           = "/A1-P/v2"
-	a1PrefixAlias          = "/a1-p/v2"
-	a1EnforcedStatus       = "ENFORCED"
-	a1NotEnforcedStatus    = "NOT_ENFORCED"
-	a1PolicyTypeIDField    = "policyTypeId"
-	a1PolicyIDField        = "policyId"
-	a1DefaultEnforceReason = "policy accepted by the mock RIC"
+	A1TypeQoS             = 1000
+	A1TypeTrafficSteering = 20008
+)
+
+// A1 policy enforcement states (A1-P v2 enforcement_status).
+const (
+	A1Enforced    = "ENFORCED"
+	A1NotEnforced = "NOT_ENFORCED"
+)
+
+const (
+	a1PrefixSpec  = "/A1-P/v2"
+	a1PrefixAlias = "/a1-p/v2" // the operator's client uses lower case
+	a1TypeField   = "policyTypeId"
+	a1PolicyField = "policyId"
 )
 
 // a1State holds policy types and policies.
@@ -37,6 +44,39 @@ type a1Policy struct {
 	Modified time.Time
 }
 
+// a1PolicyTypeBody is a policy type as PUT and served.
+type a1PolicyTypeBody struct {
+	PolicyTypeID *int            `json:"policy_type_id,omitempty"`
+	Name         string          `json:"name"`
+	Description  string          `json:"description,omitempty"`
+	PolicySchema json.RawMessage `json:"policy_schema"`
+	CreateSchema json.RawMessage `json:"create_schema,omitempty"`
+}
+
+// a1StatusBody is the policy status object.
+type a1StatusBody struct {
+	EnforcementStatus string `json:"enforcement_status"`
+	EnforcementReason string `json:"enforcement_reason"`
+	LastModified      string `json:"last_modified"`
+}
+
+func a1Routes() []routeSpec {
+	both := func(method, path string) []string {
+		return []string{method + " " + a1PrefixSpec + path, method + " " + a1PrefixAlias + path}
+	}
+	return []routeSpec{
+		{name: "a1.types.list", patterns: both("GET", "/policytypes"), handler: (*Server).a1ListTypes},
+		{name: "a1.type.get", patterns: both("GET", "/policytypes/{t}"), handler: (*Server).a1GetType},
+		{name: "a1.type.put", patterns: both("PUT", "/policytypes/{t}"), handler: (*Server).a1PutType},
+		{name: "a1.type.delete", patterns: both("DELETE", "/policytypes/{t}"), handler: (*Server).a1DeleteType},
+		{name: "a1.policies.list", patterns: both("GET", "/policytypes/{t}/policies"), handler: (*Server).a1ListPolicies},
+		{name: "a1.policy.get", patterns: both("GET", "/policytypes/{t}/policies/{p}"), handler: (*Server).a1GetPolicy},
+		{name: "a1.policy.put", patterns: both("PUT", "/policytypes/{t}/policies/{p}"), handler: (*Server).a1PutPolicy},
+		{name: "a1.policy.delete", patterns: both("DELETE", "/policytypes/{t}/policies/{p}"), handler: (*Server).a1DeletePolicy},
+		{name: "a1.policy.status", patterns: both("GET", "/policytypes/{t}/policies/{p}/status"), handler: (*Server).a1PolicyStatus},
+	}
+}
+
 func (s *Server) newA1State() *a1State {
 	evict := s.cfg.StoreFull == StoreEvict
 	st := &a1State{
@@ -50,56 +90,145 @@ func (s *Server) newA1State() *a1State {
 		{A1TypeQoS, "QoS", "Quality of service targets per slice or UE group"},
 		{A1TypeTrafficSteering, "TrafficSteering", "Traffic steering preferences per cell"},
 	} {
-		body, _ := json.Marshal(map[string]any{
-			"policy_type_id": t.id,
-			"name":           t.name,
-			"description":    t.desc,
-			"policy_schema":  map[string]any{"type": "object"},
+		id := t.id
+		body, _ := json.Marshal(a1PolicyTypeBody{
+			PolicyTypeID: &id, Name: t.name, Description: t.desc,
+			PolicySchema: json.RawMessage(`{"type":"object"}`),
 		})
 		_, _ = st.types.put("", strconv.Itoa(t.id), &a1PolicyType{ID: t.id, Body: body})
 	}
 	return st
 }
 
-func (s *Server) registerA1() {
-	s.a1 = s.newA1State()
-	both := func(method, path string) []string {
-		return []string{method + " " + a1PrefixSpec + path, method + " " + a1PrefixAlias + path}
-	}
-	s.handle("a1.policy.put", s.a1PutPolicy, both("PUT", "/policytypes/{t}/policies/{p}")...)
-	s.handle("a1.policy.get", s.a1GetPolicy, both("GET", "/policytypes/{t}/policies/{p}")...)
-}
-
-// parseTypeID validates the {t} path segment.
-func parseTypeID(w http.ResponseWriter, raw string) (string, bool) {
+// parseTypeID validates the {t} path segment and returns its canonical form.
+func parseTypeID(w http.ResponseWriter, raw string) (string, int, bool) {
 	n, err := strconv.Atoi(raw)
 	if err != nil || n < 0 {
-		writeError(w, http.StatusBadRequest, a1PolicyTypeIDField, "must be a non-negative integer, got "+strconv.Quote(raw))
-		return "", false
+		writeError(w, http.StatusBadRequest, a1TypeField, "must be a non-negative integer, got "+strconv.Quote(raw))
+		return "", 0, false
 	}
-	return strconv.Itoa(n), true
+	return strconv.Itoa(n), n, true
+}
+
+// decodeA1PolicyType decodes a policy type body: name and policy_schema (a
+// JSON object) are required; policy_type_id, when present, must match the path.
+func decodeA1PolicyType(b []byte, pathID int) (a1PolicyTypeBody, error) {
+	var body a1PolicyTypeBody
+	if err := decodeObject(b, &body); err != nil {
+		return body, err
+	}
+	if body.PolicyTypeID != nil && *body.PolicyTypeID != pathID {
+		return body, badField("policy_type_id", "%d does not match the path's %d", *body.PolicyTypeID, pathID)
+	}
+	if body.Name == "" {
+		return body, badField("name", "is required")
+	}
+	if len(body.PolicySchema) == 0 || body.PolicySchema[0] != '{' {
+		return body, badField("policy_schema", "is required and must be a JSON object")
+	}
+	return body, nil
 }
 
 // decodeA1Policy checks that a policy body is one JSON object; the mock keeps
-// it verbatim, as the A1 spec treats it as opaque to the transport.
+// it verbatim, as A1 treats policy content as opaque.
 func decodeA1Policy(b []byte) (json.RawMessage, error) {
-	if json.Valid(b) {
-		// Valid JSON but maybe not an object: decodeObject names the problem.
-		var probe struct{}
-		if err := decodeObject(b, &probe); err != nil {
-			return nil, err
-		}
-		return b, nil
-	}
-	var probe map[string]any
+	var probe map[string]json.RawMessage
 	if err := decodeObject(b, &probe); err != nil {
 		return nil, err
 	}
-	return nil, badField("body", "is not valid JSON")
+	return b, nil
 }
 
+func (s *Server) a1ListTypes(w http.ResponseWriter, _ *http.Request) {
+	ids := s.a1.types.ids("")
+	out := make([]int, 0, len(ids))
+	for _, id := range ids {
+		n, _ := strconv.Atoi(id)
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) a1GetType(w http.ResponseWriter, r *http.Request) {
+	t, _, ok := parseTypeID(w, r.PathValue("t"))
+	if !ok {
+		return
+	}
+	pt, ok := s.a1.types.get("", t)
+	if !ok {
+		writeError(w, http.StatusNotFound, a1TypeField, "policy type "+t+" does not exist")
+		return
+	}
+	writeRawJSON(w, http.StatusOK, pt.Body)
+}
+
+// a1PutType creates a policy type (201). A1-P types are immutable: PUT of an
+// existing type with another body is 409; the same body again is 201, so
+// retries are safe.
+func (s *Server) a1PutType(w http.ResponseWriter, r *http.Request) {
+	t, n, ok := parseTypeID(w, r.PathValue("t"))
+	if !ok {
+		return
+	}
+	b, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	body, err := decodeA1PolicyType(b, n)
+	if err != nil {
+		writeFieldError(w, err)
+		return
+	}
+	body.PolicyTypeID = &n
+	enc, _ := json.Marshal(body)
+	switch err := s.a1.types.create("", t, &a1PolicyType{ID: n, Body: enc}); err {
+	case nil:
+	case errExists:
+		if old, ok := s.a1.types.get("", t); ok && string(old.Body) == string(enc) {
+			break
+		}
+		writeError(w, http.StatusConflict, a1TypeField, "policy type "+t+" already exists with another definition; delete it first")
+		return
+	default:
+		writeStoreFull(w, "policy type")
+		return
+	}
+	writeRawJSON(w, http.StatusCreated, enc)
+}
+
+func (s *Server) a1DeleteType(w http.ResponseWriter, r *http.Request) {
+	t, _, ok := parseTypeID(w, r.PathValue("t"))
+	if !ok {
+		return
+	}
+	if _, ok := s.a1.types.get("", t); !ok {
+		writeError(w, http.StatusNotFound, a1TypeField, "policy type "+t+" does not exist")
+		return
+	}
+	if n := s.a1.policies.countChildren(t); n > 0 {
+		writeError(w, http.StatusConflict, a1TypeField, "policy type "+t+" still has "+itoa(n)+" policies; delete them first")
+		return
+	}
+	s.a1.types.delete("", t)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) a1ListPolicies(w http.ResponseWriter, r *http.Request) {
+	t, _, ok := parseTypeID(w, r.PathValue("t"))
+	if !ok {
+		return
+	}
+	if _, ok := s.a1.types.get("", t); !ok {
+		writeError(w, http.StatusNotFound, a1TypeField, "policy type "+t+" does not exist")
+		return
+	}
+	writeJSON(w, http.StatusOK, s.a1.policies.ids(t))
+}
+
+// a1PutPolicy creates (201) or replaces (200) a policy of an existing type.
 func (s *Server) a1PutPolicy(w http.ResponseWriter, r *http.Request) {
-	t, ok := parseTypeID(w, r.PathValue("t"))
+	t, _, ok := parseTypeID(w, r.PathValue("t"))
 	if !ok {
 		return
 	}
@@ -114,7 +243,7 @@ func (s *Server) a1PutPolicy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, ok := s.a1.types.get("", t); !ok {
-		writeError(w, http.StatusNotFound, a1PolicyTypeIDField, "policy type "+t+" does not exist")
+		writeError(w, http.StatusNotFound, a1TypeField, "policy type "+t+" does not exist")
 		return
 	}
 	now := time.Now()
@@ -137,17 +266,50 @@ func (s *Server) a1PutPolicy(w http.ResponseWriter, r *http.Request) {
 	writeRawJSON(w, http.StatusOK, body)
 }
 
+func (s *Server) a1Policy(w http.ResponseWriter, r *http.Request) (string, string, *a1Policy, bool) {
+	t, _, ok := parseTypeID(w, r.PathValue("t"))
+	if !ok {
+		return "", "", nil, false
+	}
+	p := r.PathValue("p")
+	pol, ok := s.a1.policies.get(t, p)
+	if !ok {
+		writeError(w, http.StatusNotFound, a1PolicyField, "policy "+strconv.Quote(p)+" of type "+t+" does not exist")
+		return "", "", nil, false
+	}
+	return t, p, pol, true
+}
+
 func (s *Server) a1GetPolicy(w http.ResponseWriter, r *http.Request) {
-	t, ok := parseTypeID(w, r.PathValue("t"))
+	if _, _, pol, ok := s.a1Policy(w, r); ok {
+		writeRawJSON(w, http.StatusOK, pol.Body)
+	}
+}
+
+func (s *Server) a1DeletePolicy(w http.ResponseWriter, r *http.Request) {
+	if t, p, _, ok := s.a1Policy(w, r); ok {
+		s.a1.policies.delete(t, p)
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// a1PolicyStatus reports NOT_ENFORCED until EnforceDelay after the policy's
+// last PUT, then ENFORCED, so status-polling clients see the transition.
+func (s *Server) a1PolicyStatus(w http.ResponseWriter, r *http.Request) {
+	_, _, pol, ok := s.a1Policy(w, r)
 	if !ok {
 		return
 	}
-	pol, ok := s.a1.policies.get(t, r.PathValue("p"))
-	if !ok {
-		writeError(w, http.StatusNotFound, a1PolicyIDField, "policy "+strconv.Quote(r.PathValue("p"))+" of type "+t+" does not exist")
-		return
+	st := a1StatusBody{
+		EnforcementStatus: A1Enforced,
+		EnforcementReason: "policy enforced by the mock RIC",
+		LastModified:      pol.Modified.UTC().Format(time.RFC3339Nano),
 	}
-	writeRawJSON(w, http.StatusOK, pol.Body)
+	if time.Since(pol.Modified) < s.cfg.EnforceDelay {
+		st.EnforcementStatus = A1NotEnforced
+		st.EnforcementReason = "enforcement in progress"
+	}
+	writeJSON(w, http.StatusOK, st)
 }
 
 // writeStoreFull answers a create refused by a full store (StoreReject).

@@ -2,29 +2,161 @@ package mockbackend
 
 import (
 	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
 	"time"
 )
 
-// Config configures a Server. The zero value is a plain-HTTP server on an
-// ephemeral loopback port with no added latency.
+// Config configures a Server. The zero value is a plain-HTTP, HTTP/1.1 server
+// on an ephemeral loopback port with no added latency, no faults and no
+// network emulation. Every field has a yaml name for LoadConfig.
 type Config struct {
-	Listen  string        `yaml:"listen"`  // host:port; DefaultListen when empty
-	TLS     bool          `yaml:"tls"`     // HTTPS with a certificate generated at start
-	Latency time.Duration `yaml:"latency"` // fixed handler latency on every API route
+	Listen  string        `yaml:"listen"`  // host:port clients connect to; DefaultListen when empty
+	TLS     bool          `yaml:"tls"`     // HTTPS with an ECDSA P-256 certificate from a CA generated at start
+	Latency time.Duration `yaml:"latency"` // fixed latency of every API route without a latency model
 
-	TLSVersion string `yaml:"tls_version"` // "1.2", "1.3", or empty for both
-	HTTP2      bool   `yaml:"http2"`       // offer h2 via ALPN (TLS only)
+	// PreciseLatency spends the last millisecond of every injected latency
+	// yielding instead of sleeping, so latencies land within tens of
+	// microseconds instead of up to a millisecond late; it costs up to
+	// 1 ms of CPU per delayed request, so it is off by default.
+	PreciseLatency bool `yaml:"precise_latency"`
 
-	MaxBodyBytes      int64         `yaml:"max_body_bytes"`      // request body cap; 413 beyond
-	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"` // slowloris guard
-	IdleTimeout       time.Duration `yaml:"idle_timeout"`        // keep-alive idle limit
-	ShutdownTimeout   time.Duration `yaml:"shutdown_timeout"`    // grace for in-flight requests on Close
+	TLSVersion string `yaml:"tls_version"` // TLS12, TLS13, or empty for both
+	HTTP2      bool   `yaml:"http2"`       // also serve h2 (ALPN over TLS; prior-knowledge h2c without TLS)
+
+	// Network emulation. Any of RTT, Bandwidth or NetFaults puts an in-process
+	// Toxiproxy on Listen in front of the HTTP server (which then listens on
+	// an ephemeral loopback port); URL returns the proxy's address.
+	//
+	// RTT is the round-trip time: each direction gets RTT/2 (and Jitter/2) via
+	// a latency toxic, so one request/response exchange on an open connection
+	// costs one RTT on top of the handler latency, a TLS 1.3 handshake one
+	// more RTT and a TLS 1.2 full handshake two. Toxiproxy works in whole
+	// milliseconds, so each half is rounded to the millisecond.
+	RTT            time.Duration `yaml:"rtt"`
+	Jitter         time.Duration `yaml:"jitter"`           // ± spread of RTT, uniform, split over both directions
+	Bandwidth      ByteRate      `yaml:"bandwidth"`        // per connection and direction; 0 means unlimited
+	ConnSetupDelay time.Duration `yaml:"conn_setup_delay"` // extra delay before a new connection's first byte is read: a TCP handshake costs about one RTT
+	NetFaults      NetFaults     `yaml:"net_faults"`       // TCP-level faults (Toxiproxy)
+
+	// Behaviour of the API routes. Default applies to every API route;
+	// Routes overrides it by route name ("a1.policy.put") or by group, the
+	// part before the first dot ("a1", "e2", "porch", "rag", "llm").
+	// Each of latency, faults and capacity is taken from the most specific
+	// entry that sets it.
+	Default Behavior            `yaml:"default"`
+	Routes  map[string]Behavior `yaml:"routes"`
+	// Seed drives every latency and fault draw (DefaultSeed when 0), so runs
+	// repeat. Toxiproxy's jitter and net_faults rates use its own unseeded
+	// generator and do not repeat.
+	Seed uint64 `yaml:"seed"`
 
 	MaxObjects int    `yaml:"max_objects"` // cap of each in-memory store; DefaultMaxObjects when 0
 	StoreFull  string `yaml:"store_full"`  // StoreEvict (default) or StoreReject (507)
 
 	EnforceDelay time.Duration `yaml:"enforce_delay"` // A1 policy status turns ENFORCED this long after its PUT
+	TokenDelay   time.Duration `yaml:"token_delay"`   // LLM delay per streamed token
+	LLMTokens    int           `yaml:"llm_tokens"`    // tokens per LLM completion; DefaultLLMTokens when 0
+	BearerToken  string        `yaml:"bearer_token"`  // when set, API routes require "Authorization: Bearer <token>"
+
+	MaxBodyBytes      int64         `yaml:"max_body_bytes"`      // request body cap; 413 beyond; DefaultMaxBodyBytes when 0
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"` // slowloris guard; DefaultReadHeaderTimeout when 0
+	IdleTimeout       time.Duration `yaml:"idle_timeout"`        // keep-alive idle limit; DefaultIdleTimeout when 0
+	ShutdownTimeout   time.Duration `yaml:"shutdown_timeout"`    // grace for in-flight requests on Close; DefaultShutdownTimeout when 0
 }
+
+// Behavior is how a route (or a group of routes) behaves.
+type Behavior struct {
+	Latency  Distribution `yaml:"latency"`
+	Faults   Faults       `yaml:"faults"`
+	Capacity Capacity     `yaml:"capacity"`
+}
+
+// Latency distribution kinds (Distribution.Kind).
+const (
+	DistFixed     = "fixed"     // Value
+	DistUniform   = "uniform"   // between Min and Max
+	DistNormal    = "normal"    // Mean and StdDev, or P50 and P99
+	DistLogNormal = "lognormal" // P50 and P99: a right-skewed service time
+)
+
+// Distribution is a latency model. The zero value (empty Kind) means "not
+// set here"; samples are clamped at 0 and at Cap when Cap is set.
+type Distribution struct {
+	Kind   string        `yaml:"kind"`
+	Value  time.Duration `yaml:"value"`
+	Min    time.Duration `yaml:"min"`
+	Max    time.Duration `yaml:"max"`
+	Mean   time.Duration `yaml:"mean"`
+	StdDev time.Duration `yaml:"stddev"`
+	P50    time.Duration `yaml:"p50"`
+	P99    time.Duration `yaml:"p99"`
+	Cap    time.Duration `yaml:"cap"`
+}
+
+// Faults are per-request failures, drawn independently for every request;
+// the rates are probabilities in [0, 1] and together at most 1.
+type Faults struct {
+	ErrorRates       map[int]float64 `yaml:"error_rates"`        // status code → probability, e.g. {500: 0.01, 503: 0.02}
+	RateLimit        float64         `yaml:"rate_limit"`         // probability of a 429 with Retry-After
+	RetryAfter       time.Duration   `yaml:"retry_after"`        // Retry-After on 429 and 503; DefaultRetryAfter when 0
+	Hang             float64         `yaml:"hang"`               // probability of never answering until the client gives up
+	CloseMidResponse float64         `yaml:"close_mid_response"` // probability of sending half a body, then dropping the connection (h2: resetting the stream)
+}
+
+// Capacity limits concurrent work like a saturating backend. Routes that
+// take their capacity from the same Config entry share one limit, so
+// `routes: {porch: {capacity: ...}}` caps Porch as a whole.
+type Capacity struct {
+	MaxInFlight  int           `yaml:"max_in_flight"` // concurrent requests being served; 0 means unlimited
+	QueueDepth   int           `yaml:"queue_depth"`   // requests allowed to wait beyond that; more get 503
+	QueueTimeout time.Duration `yaml:"queue_timeout"` // longest wait in the queue before a 503; 0 waits until the client gives up
+}
+
+// NetFaults are TCP-level faults applied by Toxiproxy. Rate is the fraction
+// of connections affected (Toxiproxy's toxicity); 0 disables a fault.
+type NetFaults struct {
+	ResetPeer NetFault `yaml:"reset_peer"` // RST the connection After its first bytes
+	Timeout   NetFault `yaml:"timeout"`    // swallow all data; close After (0: never)
+	SlowClose NetFault `yaml:"slow_close"` // delay the close of a connection by After
+}
+
+// NetFault is one Toxiproxy fault.
+type NetFault struct {
+	Rate  float64       `yaml:"rate"`
+	After time.Duration `yaml:"after"`
+}
+
+// Defaults filled in by Start for zero Config fields.
+const (
+	DefaultListen            = "127.0.0.1:0"
+	DefaultMaxBodyBytes      = 1 << 20 // 1 MiB
+	DefaultReadHeaderTimeout = 5 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+	DefaultShutdownTimeout   = 3 * time.Second
+	DefaultMaxObjects        = 100_000
+	DefaultSeed              = 1
+	DefaultRetryAfter        = time.Second
+	DefaultLLMTokens         = 32
+)
+
+// TLS versions accepted in Config.TLSVersion.
+const (
+	TLS12 = "1.2"
+	TLS13 = "1.3"
+)
+
+// Store-full policies (Config.StoreFull).
+const (
+	StoreEvict  = "evict"  // drop the oldest object of that store to make room
+	StoreReject = "reject" // refuse the create with 507 Insufficient Storage
+)
+
+// RouteGroups are the valid group keys of Config.Routes.
+var RouteGroups = []string{"a1", "e2", "porch", "rag", "llm"}
 
 // withDefaults returns a copy of c with zero fields set to their defaults.
 func (c Config) withDefaults() Config {
@@ -40,39 +172,267 @@ func (c Config) withDefaults() Config {
 	if c.IdleTimeout == 0 {
 		c.IdleTimeout = DefaultIdleTimeout
 	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = DefaultShutdownTimeout
+	}
 	if c.MaxObjects == 0 {
 		c.MaxObjects = DefaultMaxObjects
 	}
 	if c.StoreFull == "" {
 		c.StoreFull = StoreEvict
 	}
-	if c.ShutdownTimeout == 0 {
-		c.ShutdownTimeout = DefaultShutdownTimeout
+	if c.Seed == 0 {
+		c.Seed = DefaultSeed
 	}
+	if c.LLMTokens == 0 {
+		c.LLMTokens = DefaultLLMTokens
+	}
+	// Copy the map so the caller's Config is never shared or mutated.
+	c.Routes = maps.Clone(c.Routes)
 	return c
 }
 
-// validate reports the first invalid field, naming it, its value and what is
-// valid.
-func (c Config) validate() error {
+// cfgPath is the yaml path of a field, one segment per key, so LoadConfig
+// can find the line; route keys may themselves contain dots.
+type cfgPath []string
+
+func at(segs ...string) cfgPath { return segs }
+
+// at extends the path without aliasing p's backing array.
+func (p cfgPath) at(segs ...string) cfgPath {
+	return append(slices.Clip(p), segs...)
+}
+
+// String renders the path as written in yaml, e.g.
+// routes["a1.policy.put"].latency.kind.
+func (p cfgPath) String() string {
+	var b strings.Builder
+	for i, seg := range p {
+		switch {
+		case strings.Contains(seg, "."):
+			b.WriteString(`["` + seg + `"]`)
+		case i > 0:
+			b.WriteString("." + seg)
+		default:
+			b.WriteString(seg)
+		}
+	}
+	return b.String()
+}
+
+// configError is a validation failure of the field at path.
+type configError struct {
+	path cfgPath
+	msg  string
+}
+
+func (e *configError) Error() string { return e.path.String() + ": " + e.msg }
+
+func cfgErr(p cfgPath, format string, args ...any) *configError {
+	return &configError{path: p, msg: fmt.Sprintf(format, args...)}
+}
+
+// Validate reports the first invalid field, naming it, its value and what is
+// valid. Start calls it; LoadConfig adds file and line.
+func (c Config) Validate() error {
+	if err := c.validate(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (c Config) validate() *configError {
 	switch c.TLSVersion {
 	case "", TLS12, TLS13:
 	default:
-		return fmt.Errorf("tls_version %q is invalid; valid: %q, %q or empty for both", c.TLSVersion, TLS12, TLS13)
+		return cfgErr(at("tls_version"), "%q is invalid; valid: %q, %q, or empty for both", c.TLSVersion, TLS12, TLS13)
 	}
-	if c.Latency < 0 {
-		return fmt.Errorf("latency %v is negative; valid: a duration >= 0", c.Latency)
+	if c.TLSVersion != "" && !c.TLS {
+		return cfgErr(at("tls_version"), "%q is set but tls is false; valid: set tls: true, or leave tls_version empty", c.TLSVersion)
+	}
+	durs := []struct {
+		path string
+		d    time.Duration
+	}{
+		{"latency", c.Latency}, {"rtt", c.RTT}, {"jitter", c.Jitter}, {"conn_setup_delay", c.ConnSetupDelay},
+		{"enforce_delay", c.EnforceDelay}, {"token_delay", c.TokenDelay},
+		{"read_header_timeout", c.ReadHeaderTimeout}, {"idle_timeout", c.IdleTimeout}, {"shutdown_timeout", c.ShutdownTimeout},
+	}
+	for _, d := range durs {
+		if d.d < 0 {
+			return cfgErr(at(d.path), "%v is negative; valid: a duration >= 0", d.d)
+		}
+	}
+	if c.Jitter > 0 && c.RTT == 0 {
+		return cfgErr(at("jitter"), "%v is set without rtt; valid: set rtt > 0 too, or jitter 0", c.Jitter)
+	}
+	if c.Jitter > c.RTT {
+		return cfgErr(at("jitter"), "%v exceeds rtt %v; valid: 0 to rtt", c.Jitter, c.RTT)
+	}
+	if c.RTT > 0 && c.RTT < 2*time.Millisecond {
+		return cfgErr(at("rtt"), "%v is below Toxiproxy's 1 ms per direction resolution; valid: 0 or >= 2ms", c.RTT)
+	}
+	if c.Bandwidth < 0 {
+		return cfgErr(at("bandwidth"), "%d is negative; valid: >= 0 bytes/s (0 = unlimited)", c.Bandwidth)
+	}
+	for _, nf := range []struct {
+		name string
+		f    NetFault
+	}{{"reset_peer", c.NetFaults.ResetPeer}, {"timeout", c.NetFaults.Timeout}, {"slow_close", c.NetFaults.SlowClose}} {
+		name, f := nf.name, nf.f
+		if f.Rate < 0 || f.Rate > 1 {
+			return cfgErr(at("net_faults", name, "rate"), "%v is out of range; valid: 0 to 1", f.Rate)
+		}
+		if f.After < 0 {
+			return cfgErr(at("net_faults", name, "after"), "%v is negative; valid: a duration >= 0", f.After)
+		}
 	}
 	switch c.StoreFull {
-	case StoreEvict, StoreReject:
+	case "", StoreEvict, StoreReject:
 	default:
-		return fmt.Errorf("store_full %q is invalid; valid: %q, %q", c.StoreFull, StoreEvict, StoreReject)
+		return cfgErr(at("store_full"), "%q is invalid; valid: %q, %q", c.StoreFull, StoreEvict, StoreReject)
 	}
 	if c.MaxObjects < 0 {
-		return fmt.Errorf("max_objects %d is negative; valid: > 0 (0 means %d)", c.MaxObjects, DefaultMaxObjects)
+		return cfgErr(at("max_objects"), "%d is negative; valid: > 0 (0 means %d)", c.MaxObjects, DefaultMaxObjects)
 	}
 	if c.MaxBodyBytes < 0 {
-		return fmt.Errorf("max_body_bytes %d is negative; valid: > 0 (0 means %d)", c.MaxBodyBytes, DefaultMaxBodyBytes)
+		return cfgErr(at("max_body_bytes"), "%d is negative; valid: > 0 (0 means %d)", c.MaxBodyBytes, DefaultMaxBodyBytes)
+	}
+	if c.LLMTokens < 0 {
+		return cfgErr(at("llm_tokens"), "%d is negative; valid: > 0 (0 means %d)", c.LLMTokens, DefaultLLMTokens)
+	}
+	if err := c.Default.validate(at("default")); err != nil {
+		return err
+	}
+	keys := slices.Sorted(maps.Keys(c.Routes))
+	for _, k := range keys {
+		if !validRouteKey(k) {
+			return cfgErr(at("routes", k), "is not a route or group; valid groups: %s; valid routes: %s",
+				strings.Join(RouteGroups, ", "), strings.Join(RouteNames(), ", "))
+		}
+		if err := c.Routes[k].validate(at("routes", k)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validRouteKey(k string) bool {
+	return slices.Contains(RouteGroups, k) || slices.Contains(RouteNames(), k)
+}
+
+func (b Behavior) validate(p cfgPath) *configError {
+	if err := b.Latency.validate(p.at("latency")); err != nil {
+		return err
+	}
+	if err := b.Faults.validate(p.at("faults")); err != nil {
+		return err
+	}
+	return b.Capacity.validate(p.at("capacity"))
+}
+
+func (d Distribution) validate(p cfgPath) *configError {
+	neg := func(name string, v time.Duration) *configError {
+		if v < 0 {
+			return cfgErr(p.at(name), "%v is negative; valid: a duration >= 0", v)
+		}
+		return nil
+	}
+	for _, f := range []struct {
+		n string
+		v time.Duration
+	}{{"value", d.Value}, {"min", d.Min}, {"max", d.Max}, {"mean", d.Mean}, {"stddev", d.StdDev}, {"p50", d.P50}, {"p99", d.P99}, {"cap", d.Cap}} {
+		if err := neg(f.n, f.v); err != nil {
+			return err
+		}
+	}
+	switch d.Kind {
+	case "":
+		if d != (Distribution{}) {
+			return cfgErr(p.at("kind"), "is empty but parameters are set; valid: %s", strings.Join(distKinds, ", "))
+		}
+	case DistFixed:
+	case DistUniform:
+		if d.Max < d.Min {
+			return cfgErr(p.at("max"), "%v is below min %v; valid: max >= min", d.Max, d.Min)
+		}
+	case DistNormal:
+		if d.P50 == 0 && d.P99 == 0 && d.Mean == 0 {
+			return cfgErr(p.at("mean"), "is 0; valid: mean and stddev, or p50 and p99")
+		}
+		if d.P99 != 0 && d.P99 < d.P50 {
+			return cfgErr(p.at("p99"), "%v is below p50 %v; valid: p99 >= p50", d.P99, d.P50)
+		}
+	case DistLogNormal:
+		if d.P50 <= 0 {
+			return cfgErr(p.at("p50"), "%v; valid: > 0 for a lognormal", d.P50)
+		}
+		if d.P99 < d.P50 {
+			return cfgErr(p.at("p99"), "%v is below p50 %v; valid: p99 >= p50", d.P99, d.P50)
+		}
+	default:
+		return cfgErr(p.at("kind"), "%q is invalid; valid: %s", d.Kind, strings.Join(distKinds, ", "))
+	}
+	return nil
+}
+
+var distKinds = []string{DistFixed, DistUniform, DistNormal, DistLogNormal}
+
+func (f Faults) validate(p cfgPath) *configError {
+	total := 0.0
+	rate := func(at cfgPath, v float64) *configError {
+		if v < 0 || v > 1 {
+			return cfgErr(at, "%v is out of range; valid: 0 to 1", v)
+		}
+		total += v
+		return nil
+	}
+	codes := make([]int, 0, len(f.ErrorRates))
+	for code := range f.ErrorRates {
+		codes = append(codes, code)
+	}
+	sort.Ints(codes)
+	for _, code := range codes {
+		if code < 400 || code > 599 {
+			return cfgErr(p.at("error_rates", strconv.Itoa(code)), "status %d is not an error; valid: 400 to 599", code)
+		}
+		if err := rate(p.at("error_rates", strconv.Itoa(code)), f.ErrorRates[code]); err != nil {
+			return err
+		}
+	}
+	for _, r := range []struct {
+		n string
+		v float64
+	}{{"rate_limit", f.RateLimit}, {"hang", f.Hang}, {"close_mid_response", f.CloseMidResponse}} {
+		if err := rate(p.at(r.n), r.v); err != nil {
+			return err
+		}
+	}
+	if total > 1+1e-9 {
+		return cfgErr(p, "fault rates add up to %v; valid: a total of at most 1", total)
+	}
+	if f.RetryAfter < 0 {
+		return cfgErr(p.at("retry_after"), "%v is negative; valid: a duration >= 0", f.RetryAfter)
+	}
+	return nil
+}
+
+func (f Faults) any() bool {
+	return len(f.ErrorRates) > 0 || f.RateLimit > 0 || f.Hang > 0 || f.CloseMidResponse > 0 || f.RetryAfter > 0
+}
+
+func (c Capacity) validate(p cfgPath) *configError {
+	if c.MaxInFlight < 0 {
+		return cfgErr(p.at("max_in_flight"), "%d is negative; valid: >= 0 (0 = unlimited)", c.MaxInFlight)
+	}
+	if c.QueueDepth < 0 {
+		return cfgErr(p.at("queue_depth"), "%d is negative; valid: >= 0", c.QueueDepth)
+	}
+	if c.QueueTimeout < 0 {
+		return cfgErr(p.at("queue_timeout"), "%v is negative; valid: a duration >= 0", c.QueueTimeout)
+	}
+	if c.MaxInFlight == 0 && (c.QueueDepth > 0 || c.QueueTimeout > 0) {
+		return cfgErr(p.at("max_in_flight"), "is 0 (unlimited) but a queue is set; valid: max_in_flight > 0 with a queue")
 	}
 	return nil
 }

@@ -1,16 +1,18 @@
 package mockbackend
 
 import (
-	"crypto/tls"
 	"net"
 	"net/http"
 	"sync/atomic"
+	"time"
 )
 
 // trackingListener wraps accepted connections in trackedConn so per-connection
 // state survives the tls.Conn wrapping (reached again via tls.Conn.NetConn).
 type trackingListener struct {
 	net.Listener
+	setupDelay time.Duration
+	closing    <-chan struct{}
 }
 
 func (l *trackingListener) Accept() (net.Conn, error) {
@@ -18,51 +20,44 @@ func (l *trackingListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &trackedConn{Conn: c}, nil
+	return &trackedConn{Conn: c, setupDelay: l.setupDelay, closing: l.closing}, nil
 }
 
-// trackedConn carries the per-connection accounting flag.
+// trackedConn carries per-connection accounting and the setup delay.
 type trackedConn struct {
 	net.Conn
-	handshakeCounted atomic.Bool
+	setupDone  atomic.Bool
+	setupDelay time.Duration
+	closing    <-chan struct{}
 }
 
-func trackedOf(c net.Conn) (*trackedConn, *tls.Conn) {
-	if tc, ok := c.(*tls.Conn); ok {
-		t, _ := tc.NetConn().(*trackedConn)
-		return t, tc
+// Read holds back the connection's first data by the setup delay: the
+// client's first flight (ClientHello or request) is processed as if the TCP
+// handshake had cost a round trip. The delay starts when that data arrives,
+// not at accept, so it adds to any emulated RTT instead of overlapping it.
+// Loopback TCP handshakes are instant and the client's connect cannot be
+// slowed from here, so the cost shows in the client's TLS handshake or
+// first-byte time rather than its connect time.
+func (c *trackedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if c.setupDelay > 0 && !c.setupDone.Load() && c.setupDone.CompareAndSwap(false, true) {
+		t := time.NewTimer(c.setupDelay)
+		select {
+		case <-t.C:
+		case <-c.closing:
+			t.Stop()
+		}
 	}
-	t, _ := c.(*trackedConn)
-	return t, nil
+	return n, err
 }
 
-// connState is the http.Server.ConnState hook. A TLS handshake is counted once
-// per connection, when net/http has completed it: at the first StateActive
-// (net/http finishes the handshake before reading a request), or at close for
-// a connection that handshook but never sent a request.
+// connState is the http.Server.ConnState hook: it counts connections.
+// TLS handshakes are counted by the tls.Config (see serverTLSConfig).
 func (s *Server) connState(c net.Conn, state http.ConnState) {
 	switch state {
 	case http.StateNew:
 		s.ctr.connsAccepted.Add(1)
-	case http.StateActive:
-		s.countHandshake(c)
 	case http.StateClosed, http.StateHijacked:
-		s.countHandshake(c)
 		s.ctr.connsClosed.Add(1)
-	}
-}
-
-func (s *Server) countHandshake(c net.Conn) {
-	t, tc := trackedOf(c)
-	if tc == nil || t == nil || t.handshakeCounted.Load() || !t.handshakeCounted.CompareAndSwap(false, true) {
-		return
-	}
-	cs := tc.ConnectionState()
-	if !cs.HandshakeComplete {
-		return
-	}
-	s.ctr.tlsHandshakes.Add(1)
-	if cs.DidResume {
-		s.ctr.tlsResumed.Add(1)
 	}
 }

@@ -44,11 +44,10 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	writeRawJSON(w, code, b)
 }
 
-// writeRawJSON writes already-encoded JSON.
+// writeRawJSON writes already-encoded JSON; net/http adds Content-Length
+// itself for bodies this small.
 func writeRawJSON(w http.ResponseWriter, code int, b []byte) {
-	h := w.Header()
-	h.Set("Content-Type", contentTypeJSON)
-	h.Set("Content-Length", itoa(len(b)))
+	w.Header().Set("Content-Type", contentTypeJSON)
 	w.WriteHeader(code)
 	_, _ = w.Write(b)
 }

@@ -2,23 +2,140 @@ package mockbackend
 
 import (
 	"context"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"runtime"
 	"time"
 )
 
+// Per-request latency override, as fortio's echo server allows: a Go
+// duration in the header or the query parameter replaces the route's model.
+const (
+	LatencyHeader      = "X-Mock-Latency"
+	LatencyQuery       = "latency"
+	MaxLatencyOverride = 5 * time.Minute
+)
+
+// z99 is the standard normal quantile at 0.99: p99 = p50 · exp(σ·z99) for a
+// lognormal, p99 = p50 + σ·z99 for a normal.
+const z99 = 2.3263478740408408
+
+// sampler draws latencies from a compiled Distribution.
+type sampler struct {
+	kind     string
+	fixed    time.Duration
+	a, b     float64 // uniform: min, max; normal: mean, sd (ns); lognormal: mu, sigma (ln ns)
+	capLimit time.Duration
+}
+
+// newSampler compiles d, falling back to fixed fallback when d is unset.
+func newSampler(d Distribution, fallback time.Duration) sampler {
+	sp := sampler{kind: d.Kind, capLimit: d.Cap}
+	switch d.Kind {
+	case "", DistFixed:
+		sp.kind = DistFixed
+		sp.fixed = fallback
+		if d.Kind == DistFixed {
+			sp.fixed = d.Value
+		}
+	case DistUniform:
+		sp.a, sp.b = float64(d.Min), float64(d.Max)
+	case DistNormal:
+		if d.P50 > 0 || d.P99 > 0 {
+			sp.a, sp.b = float64(d.P50), float64(d.P99-d.P50)/z99
+		} else {
+			sp.a, sp.b = float64(d.Mean), float64(d.StdDev)
+		}
+	case DistLogNormal:
+		sp.a = math.Log(float64(d.P50))
+		sp.b = (math.Log(float64(d.P99)) - sp.a) / z99
+	}
+	return sp
+}
+
+// random reports whether sampling consumes random numbers.
+func (sp sampler) random() bool { return sp.kind != DistFixed }
+
+func (sp sampler) sample(rng *rand.Rand) time.Duration {
+	var v float64
+	switch sp.kind {
+	case DistFixed:
+		return sp.fixed
+	case DistUniform:
+		v = sp.a + rng.Float64()*(sp.b-sp.a)
+	case DistNormal:
+		v = sp.a + rng.NormFloat64()*sp.b
+	case DistLogNormal:
+		v = math.Exp(sp.a + rng.NormFloat64()*sp.b)
+	}
+	d := time.Duration(math.Max(v, 0))
+	if sp.capLimit > 0 && d > sp.capLimit {
+		d = sp.capLimit
+	}
+	return d
+}
+
+// latencyOverride reads the per-request override; ok is false when absent.
+func latencyOverride(r *http.Request) (d time.Duration, ok bool, err *fieldError) {
+	field, raw := LatencyHeader, r.Header.Get(LatencyHeader)
+	if raw == "" && r.URL.RawQuery != "" {
+		field, raw = LatencyQuery, r.URL.Query().Get(LatencyQuery)
+	}
+	if raw == "" {
+		return 0, false, nil
+	}
+	d, perr := time.ParseDuration(raw)
+	if perr != nil || d < 0 || d > MaxLatencyOverride {
+		return 0, false, badField(field, "%q is invalid; valid: a Go duration from 0 to %v, e.g. 25ms", raw, MaxLatencyOverride)
+	}
+	return d, true, nil
+}
+
 // sleep waits d without blocking shutdown: it returns false early when the
-// request's context ends (client gone) or the server is force-closing.
+// request's context ends (client gone) or the server is force-closing. A
+// timer, not time.Sleep, so a cancelled request frees its goroutine at once.
 func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return true
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	case <-s.closing:
-		return false
+	deadline := time.Now().Add(d)
+	coarse := d
+	if s.cfg.PreciseLatency {
+		coarse -= preciseWindow
+	}
+	if coarse > 0 {
+		t := time.NewTimer(coarse)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return false
+		case <-s.closing:
+			return false
+		}
+	}
+	// Go's timers wake up to a millisecond late on an idle Linux runtime
+	// (epoll_wait has millisecond resolution); yielding through the last
+	// stretch trades a little CPU for sub-millisecond accuracy.
+	for s.cfg.PreciseLatency && time.Now().Before(deadline) {
+		if ctx.Err() != nil {
+			return false
+		}
+		runtime.Gosched()
+	}
+	return true
+}
+
+// abortIfClosing is called when a wait in a handler ended early: if the
+// server is force-closing, the response is aborted (connection closed, or
+// h2 stream reset) rather than let net/http send an implicit empty 200.
+func (s *Server) abortIfClosing() {
+	if isClosed(s.closing) {
+		panic(http.ErrAbortHandler)
 	}
 }
+
+// preciseWindow is how much of a latency PreciseLatency spends yielding
+// instead of in a timer.
+const preciseWindow = time.Millisecond

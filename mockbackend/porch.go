@@ -1,9 +1,12 @@
 package mockbackend
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -13,35 +16,44 @@ const (
 	LifecycleDraft     = "Draft"
 	LifecycleProposed  = "Proposed"
 	LifecyclePublished = "Published"
-
-	porchAPIVersion    = "porch.kpt.dev/v1alpha1"
-	porchKind          = "PackageRevision"
-	porchDefaultNS     = "default"
-	porchDefaultWS     = "v1"
-	porchGeneratedName = "pkg-"
 )
 
-// porchState holds package revisions keyed by namespace and name.
+const (
+	porchAPIVersion      = "porch.kpt.dev/v1alpha1"
+	porchKind            = "PackageRevision"
+	porchDefaultNS       = "default"
+	porchDefaultWS       = "v1"
+	porchGeneratedPrefix = "pkg-"
+	porchMaxResources    = 256 // files per revision; only their digests are kept
+)
+
+// porchState holds package revisions. The REST scheme (/api/v1) and the
+// Kubernetes-style scheme (/apis/porch.kpt.dev) model two deployments and
+// keep separate stores: REST names are global, Kubernetes names namespaced.
 type porchState struct {
-	revisions *store[*packageRevision]
-	seq       atomic.Int64 // generated names and resourceVersions
+	rest *store[*packageRevision] // parent "", id = name; indexed by repo and package
+	k8s  *store[*packageRevision] // parent = namespace, id = name
+	seq  atomic.Int64             // generated names, uids, resourceVersions
 }
 
-// packageRevision is the stored and served PackageRevision object.
+// packageRevision is the stored and served PackageRevision object. Stored
+// values are never mutated; updates store a modified copy.
 type packageRevision struct {
 	APIVersion string         `json:"apiVersion"`
 	Kind       string         `json:"kind"`
 	Metadata   objectMeta     `json:"metadata"`
 	Spec       packageRevSpec `json:"spec"`
 	Status     packageRevStat `json:"status"`
+	seq        int64          // creation order, to find a package's latest revision
 }
 
 type objectMeta struct {
-	Name              string `json:"name"`
-	Namespace         string `json:"namespace"`
-	UID               string `json:"uid,omitempty"`
-	ResourceVersion   string `json:"resourceVersion,omitempty"`
-	CreationTimestamp string `json:"creationTimestamp,omitempty"`
+	Name              string            `json:"name"`
+	Namespace         string            `json:"namespace"`
+	UID               string            `json:"uid,omitempty"`
+	ResourceVersion   string            `json:"resourceVersion,omitempty"`
+	CreationTimestamp string            `json:"creationTimestamp,omitempty"`
+	Labels            map[string]string `json:"labels,omitempty"`
 }
 
 type packageRevSpec struct {
@@ -54,39 +66,257 @@ type packageRevSpec struct {
 }
 
 type packageRevStat struct {
-	PublishedAt string `json:"publishTimestamp,omitempty"`
+	PublishedAt string         `json:"publishTimestamp,omitempty"`
+	Resources   []resourceInfo `json:"resources,omitempty"`
 }
 
-// porchCreateRequest is the body of the REST create-package call.
-type porchCreateRequest struct {
-	Metadata struct {
-		Name         string `json:"name"`
-		Namespace    string `json:"namespace"`
-		GenerateName string `json:"generateName"`
-	} `json:"metadata"`
-	Spec struct {
-		Workspace string          `json:"workspace"`
-		Intent    json.RawMessage `json:"intent"`
-		Revision  string          `json:"revision"`
-	} `json:"spec"`
+// resourceInfo records a file pushed to a revision: its digest, not its
+// content, so the store's memory stays bounded by object count.
+type resourceInfo struct {
+	Path   string `json:"path"`
+	Size   int    `json:"size"`
+	SHA256 string `json:"sha256"`
 }
 
-// decodePorchCreate decodes and validates a REST create-package body.
-func decodePorchCreate(b []byte) (porchCreateRequest, error) {
-	var req porchCreateRequest
+func (s *Server) newPorchState() *porchState {
+	evict := s.cfg.StoreFull == StoreEvict
+	return &porchState{
+		rest: newStore[*packageRevision](s.cfg.MaxObjects, evict).withIndex(func(pr *packageRevision) []string {
+			return []string{"repo:" + pr.Spec.Repository, "pkg:" + pr.Spec.Repository + "/" + pr.Spec.PackageName}
+		}),
+		k8s: newStore[*packageRevision](s.cfg.MaxObjects, evict),
+	}
+}
+
+// newRevision builds a Draft revision; name defaults to Porch's
+// "<repo>.<package>.<workspace>".
+func (p *porchState) newRevision(ns, name, repo, pkg, ws, revision string, intent json.RawMessage) *packageRevision {
+	seq := p.seq.Add(1)
+	if ws == "" {
+		ws = porchDefaultWS
+	}
+	if name == "" {
+		name = repo + "." + pkg + "." + ws
+	}
+	return &packageRevision{
+		APIVersion: porchAPIVersion,
+		Kind:       porchKind,
+		Metadata: objectMeta{
+			Name:              name,
+			Namespace:         ns,
+			UID:               "mock-" + strconv.FormatInt(seq, 10),
+			ResourceVersion:   strconv.FormatInt(seq, 10),
+			CreationTimestamp: time.Now().UTC().Format(time.RFC3339),
+		},
+		Spec: packageRevSpec{PackageName: pkg, Repository: repo, WorkspaceName: ws, Revision: revision, Lifecycle: LifecycleDraft, Intent: intent},
+		seq:  seq,
+	}
+}
+
+// bump returns a copy of pr with a new resourceVersion, for an update.
+func (p *porchState) bump(pr *packageRevision) *packageRevision {
+	c := *pr
+	c.Metadata.ResourceVersion = strconv.FormatInt(p.seq.Add(1), 10)
+	return &c
+}
+
+// parseLifecycle accepts Porch's states and the REST client's spellings
+// (DRAFT, REVIEW, PUBLISHED), case-insensitively.
+func parseLifecycle(v string) (string, bool) {
+	switch strings.ToLower(v) {
+	case "draft":
+		return LifecycleDraft, true
+	case "proposed", "review":
+		return LifecycleProposed, true
+	case "published":
+		return LifecyclePublished, true
+	}
+	return "", false
+}
+
+const lifecycleValid = "Draft, Proposed (or REVIEW), Published"
+
+// conflictError is a request that is valid but not in the object's state: 409.
+type conflictError struct {
+	Field string
+	Msg   string
+}
+
+func (e *conflictError) Error() string { return e.Field + ": " + e.Msg }
+
+// transition checks a lifecycle move: Draft → Proposed → Published, and back
+// from Proposed to Draft (a rejected proposal). Published is final.
+func transition(from, to string) error {
+	if from == to {
+		return nil
+	}
+	ok := from == LifecycleDraft && to == LifecycleProposed ||
+		from == LifecycleProposed && (to == LifecycleDraft || to == LifecyclePublished)
+	if ok {
+		return nil
+	}
+	msg := "cannot move from " + from + " to " + to
+	switch {
+	case from == LifecyclePublished:
+		msg += ": published revisions are immutable"
+	case to == LifecyclePublished:
+		msg += ": propose it first (Draft → Proposed → Published)"
+	}
+	return &conflictError{Field: "spec.lifecycle", Msg: msg}
+}
+
+// applyLifecycle returns a copy of pr moved to lifecycle to.
+func (p *porchState) applyLifecycle(pr *packageRevision, to string) (*packageRevision, error) {
+	if err := transition(pr.Spec.Lifecycle, to); err != nil {
+		return nil, err
+	}
+	if pr.Spec.Lifecycle == to {
+		return pr, nil
+	}
+	c := p.bump(pr)
+	c.Spec.Lifecycle = to
+	if to == LifecyclePublished {
+		c.Status.PublishedAt = time.Now().UTC().Format(time.RFC3339)
+		if c.Spec.Revision == "" {
+			c.Spec.Revision = "v1"
+		}
+	}
+	return c, nil
+}
+
+// porchPatch is a JSON merge patch of a PackageRevision (REST PATCH and
+// Kubernetes PATCH): absent fields are left alone.
+type porchPatch struct {
+	Metadata *porchPatchMeta `json:"metadata"`
+	Spec     *porchPatchSpec `json:"spec"`
+}
+
+type porchPatchMeta struct {
+	Labels          map[string]string `json:"labels"`
+	ResourceVersion string            `json:"resourceVersion"`
+}
+
+type porchPatchSpec struct {
+	Lifecycle     *string         `json:"lifecycle"`
+	Revision      *string         `json:"revision"`
+	Intent        json.RawMessage `json:"intent"`
+	PackageName   *string         `json:"packageName"`
+	Repository    *string         `json:"repository"`
+	WorkspaceName *string         `json:"workspaceName"`
+}
+
+// decodePorchPatch decodes and validates a merge patch.
+func decodePorchPatch(b []byte) (porchPatch, error) {
+	var p porchPatch
+	if err := decodeObject(b, &p); err != nil {
+		return p, err
+	}
+	if p.Spec != nil && p.Spec.Lifecycle != nil {
+		lc, ok := parseLifecycle(*p.Spec.Lifecycle)
+		if !ok {
+			return p, badField("spec.lifecycle", "%q is invalid; valid: %s", *p.Spec.Lifecycle, lifecycleValid)
+		}
+		p.Spec.Lifecycle = &lc
+	}
+	return p, nil
+}
+
+// applyPatch returns a patched copy of pr, or a *fieldError (400) or
+// *conflictError (409).
+func (p *porchState) applyPatch(pr *packageRevision, pt porchPatch) (*packageRevision, error) {
+	if pt.Metadata != nil && pt.Metadata.ResourceVersion != "" && pt.Metadata.ResourceVersion != pr.Metadata.ResourceVersion {
+		return nil, &conflictError{Field: "metadata.resourceVersion", Msg: "the object has been modified (now " + pr.Metadata.ResourceVersion + "); re-read it and retry"}
+	}
+	c := p.bump(pr)
+	if pt.Metadata != nil && pt.Metadata.Labels != nil {
+		c.Metadata.Labels = pt.Metadata.Labels
+	}
+	if sp := pt.Spec; sp != nil {
+		for _, f := range []struct {
+			name      string
+			give, now string
+			set       bool
+		}{
+			{"spec.packageName", deref(sp.PackageName), pr.Spec.PackageName, sp.PackageName != nil},
+			{"spec.repository", deref(sp.Repository), pr.Spec.Repository, sp.Repository != nil},
+			{"spec.workspaceName", deref(sp.WorkspaceName), pr.Spec.WorkspaceName, sp.WorkspaceName != nil},
+		} {
+			if f.set && f.give != f.now {
+				return nil, badField(f.name, "is immutable (is %q, patch asks %q)", f.now, f.give)
+			}
+		}
+		changesContent := sp.Revision != nil && *sp.Revision != pr.Spec.Revision || len(sp.Intent) > 0
+		if changesContent && pr.Spec.Lifecycle == LifecyclePublished {
+			return nil, &conflictError{Field: "spec", Msg: "published revisions are immutable"}
+		}
+		if sp.Revision != nil {
+			c.Spec.Revision = *sp.Revision
+		}
+		if len(sp.Intent) > 0 {
+			c.Spec.Intent = sp.Intent
+		}
+		if sp.Lifecycle != nil {
+			moved, err := p.applyLifecycle(c, *sp.Lifecycle)
+			if err != nil {
+				return nil, err
+			}
+			c = moved
+		}
+	}
+	return c, nil
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// porchResourceRequest is the body of a resource push.
+type porchResourceRequest struct {
+	Path    string `json:"path"`
+	Content string `json:"content"`
+}
+
+func decodePorchResource(b []byte) (porchResourceRequest, error) {
+	var req porchResourceRequest
 	if err := decodeObject(b, &req); err != nil {
 		return req, err
 	}
-	if req.Metadata.Name != "" && !validName(req.Metadata.Name) {
-		return req, badField("metadata.name", "%q is not a valid name; valid: 1-253 chars of a-z, 0-9, '-', '.'", req.Metadata.Name)
+	if req.Path == "" {
+		return req, badField("path", "is required")
 	}
-	if req.Metadata.Namespace != "" && !validName(req.Metadata.Namespace) {
-		return req, badField("metadata.namespace", "%q is not a valid namespace; valid: 1-253 chars of a-z, 0-9, '-', '.'", req.Metadata.Namespace)
-	}
-	if req.Spec.Workspace != "" && !validName(req.Spec.Workspace) {
-		return req, badField("spec.workspace", "%q is not a valid workspace; valid: 1-253 chars of a-z, 0-9, '-', '.'", req.Spec.Workspace)
+	if strings.HasPrefix(req.Path, "/") || strings.Contains(req.Path, "..") {
+		return req, badField("path", "%q must be relative and stay inside the package", req.Path)
 	}
 	return req, nil
+}
+
+// addResource returns a copy of pr with the file recorded; created reports a
+// new path.
+func (p *porchState) addResource(pr *packageRevision, req porchResourceRequest) (*packageRevision, bool, error) {
+	if pr.Spec.Lifecycle == LifecyclePublished {
+		return nil, false, &conflictError{Field: "spec.lifecycle", Msg: "published revisions are immutable"}
+	}
+	sum := sha256.Sum256([]byte(req.Content))
+	info := resourceInfo{Path: req.Path, Size: len(req.Content), SHA256: hex.EncodeToString(sum[:])}
+	c := p.bump(pr)
+	c.Status.Resources = make([]resourceInfo, 0, len(pr.Status.Resources)+1)
+	created := true
+	for _, r := range pr.Status.Resources {
+		if r.Path == req.Path {
+			r, created = info, false
+		}
+		c.Status.Resources = append(c.Status.Resources, r)
+	}
+	if created {
+		if len(pr.Status.Resources) >= porchMaxResources {
+			return nil, false, badField("path", "revision already holds %d files, the mock's limit", porchMaxResources)
+		}
+		c.Status.Resources = append(c.Status.Resources, info)
+	}
+	return c, created, nil
 }
 
 // validName accepts Kubernetes-like object names (lower-case DNS subdomain).
@@ -103,75 +333,20 @@ func validName(s string) bool {
 	return true
 }
 
-func (s *Server) registerPorch() {
-	s.porch = &porchState{revisions: newStore[*packageRevision](s.cfg.MaxObjects, s.cfg.StoreFull == StoreEvict)}
-	s.handle("porch.package.create", s.porchCreatePackage, "POST /api/v1/repositories/{repo}/packages")
+// validLabel accepts a DNS label (no dots): repository, package and
+// workspace names, which Porch joins with dots into revision names.
+func validLabel(s string) bool {
+	return len(s) <= 63 && validName(s) && !strings.Contains(s, ".")
 }
 
-// porchCreatePackage creates a Draft PackageRevision named
-// "<repo>.<package>.<workspace>" as Porch does. An empty metadata.name is
-// generated (generateName as prefix, if given), so load generators can send a
-// fixed body without running into 409.
-func (s *Server) porchCreatePackage(w http.ResponseWriter, r *http.Request) {
-	repo := r.PathValue("repo")
-	if !validName(repo) {
-		writeError(w, http.StatusBadRequest, "repo", strconv.Quote(repo)+" is not a valid repository name; valid: a-z, 0-9, '-', '.'")
+const nameValid = "1-253 chars of a-z, 0-9, '-', '.'"
+const labelValid = "1-63 chars of a-z, 0-9, '-'"
+
+// writePorchError maps a decode/state error to 400 or 409.
+func writePorchError(w http.ResponseWriter, err error) {
+	if ce, ok := err.(*conflictError); ok {
+		writeError(w, http.StatusConflict, ce.Field, ce.Msg)
 		return
 	}
-	b, ok := readBody(w, r)
-	if !ok {
-		return
-	}
-	req, err := decodePorchCreate(b)
-	if err != nil {
-		writeFieldError(w, err)
-		return
-	}
-	seq := s.porch.seq.Add(1)
-	pkg := req.Metadata.Name
-	if pkg == "" {
-		prefix := req.Metadata.GenerateName
-		if prefix == "" {
-			prefix = porchGeneratedName
-		}
-		pkg = prefix + strconv.FormatInt(seq, 10)
-	}
-	ns := req.Metadata.Namespace
-	if ns == "" {
-		ns = porchDefaultNS
-	}
-	ws := req.Spec.Workspace
-	if ws == "" {
-		ws = porchDefaultWS
-	}
-	pr := &packageRevision{
-		APIVersion: porchAPIVersion,
-		Kind:       porchKind,
-		Metadata: objectMeta{
-			Name:              repo + "." + pkg + "." + ws,
-			Namespace:         ns,
-			UID:               "mock-" + strconv.FormatInt(seq, 10),
-			ResourceVersion:   strconv.FormatInt(seq, 10),
-			CreationTimestamp: time.Now().UTC().Format(time.RFC3339),
-		},
-		Spec: packageRevSpec{
-			PackageName:   pkg,
-			Repository:    repo,
-			WorkspaceName: ws,
-			Revision:      req.Spec.Revision,
-			Lifecycle:     LifecycleDraft,
-			Intent:        req.Spec.Intent,
-		},
-	}
-	switch err := s.porch.revisions.create(ns, pr.Metadata.Name, pr); err {
-	case nil:
-	case errExists:
-		writeError(w, http.StatusConflict, "metadata.name", "package revision "+strconv.Quote(pr.Metadata.Name)+" already exists in namespace "+strconv.Quote(ns))
-		return
-	default:
-		writeStoreFull(w, "package revision")
-		return
-	}
-	w.Header().Set("Location", "/api/v1/packagerevisions/"+pr.Metadata.Name)
-	writeJSON(w, http.StatusCreated, pr)
+	writeFieldError(w, err)
 }

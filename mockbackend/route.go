@@ -1,20 +1,74 @@
 package mockbackend
 
 import (
+	"crypto/subtle"
+	"hash/fnv"
+	"math/rand/v2"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 )
 
-// route is one logical API operation (possibly served on several patterns,
-// e.g. the A1 lower-case alias) with its behaviour and counters.
-type route struct {
-	name    string
-	latency time.Duration
-	ctr     routeCounters
+// handlerFunc is a route handler; a method expression on *Server so the route
+// table can be a package-level value.
+type handlerFunc func(s *Server, w http.ResponseWriter, r *http.Request)
+
+// routeSpec is one entry of the route table: a logical API operation served
+// on one or more ServeMux patterns.
+type routeSpec struct {
+	name     string
+	patterns []string
+	handler  handlerFunc
+	plain    bool // operational route: accounting only, no behaviour or auth
 }
 
-// Routes returns the names of all routes in registration order; these are the
-// keys of Stats.Routes.
+// route is a routeSpec bound to a Server, with its compiled behaviour and
+// counters.
+type route struct {
+	name    string
+	plain   bool
+	lat     sampler
+	faults  *faultPlan
+	limiter *limiter
+
+	rngMu sync.Mutex
+	rng   *rand.Rand // nil when nothing random is configured
+	ctr   routeCounters
+}
+
+// routeTable lists every route, grouped by API.
+func routeTable() []routeSpec {
+	var t []routeSpec
+	t = append(t, a1Routes()...)
+	t = append(t, e2Routes()...)
+	t = append(t, porchRoutes()...)
+	t = append(t, porchK8sRoutes()...)
+	t = append(t, ragRoutes()...)
+	t = append(t, llmRoutes()...)
+	t = append(t,
+		routeSpec{name: "healthz", patterns: []string{"GET /healthz"}, handler: (*Server).healthz, plain: true},
+		routeSpec{name: "metrics", patterns: []string{"GET /metrics"}, handler: (*Server).metrics, plain: true},
+	)
+	return t
+}
+
+// RouteNames returns the names of the API routes, usable as Config.Routes
+// keys and found in Stats.Routes; group names (RouteGroups) are the part
+// before the first dot.
+func RouteNames() []string {
+	var names []string
+	for _, rs := range routeTable() {
+		if !rs.plain {
+			names = append(names, rs.name)
+		}
+	}
+	return names
+}
+
+// Routes returns the names of all routes of s (API and operational) in
+// registration order; these are the keys of Stats.Routes besides
+// RouteUnmatched.
 func (s *Server) Routes() []string {
 	names := make([]string, 0, len(s.routes))
 	for _, rt := range s.routes {
@@ -23,29 +77,90 @@ func (s *Server) Routes() []string {
 	return names
 }
 
-// handle registers h under name on every pattern, wrapped with accounting,
-// the route's latency and the body cap.
-func (s *Server) handle(name string, h http.HandlerFunc, patterns ...string) {
-	rt := &route{name: name, latency: s.cfg.Latency}
-	s.routes = append(s.routes, rt)
-	wrapped := s.wrap(rt, h)
-	for _, p := range patterns {
-		s.mux.HandleFunc(p, wrapped)
+// registerRoutes binds the route table to s with each route's behaviour.
+func (s *Server) registerRoutes() {
+	limiters := make(map[string]*limiter) // shared per config entry
+	for _, rs := range routeTable() {
+		rt := &route{name: rs.name, plain: rs.plain}
+		if !rs.plain {
+			s.configureRoute(rt, limiters)
+		}
+		s.routes = append(s.routes, rt)
+		h := s.wrap(rt, rs.handler)
+		for _, p := range rs.patterns {
+			s.mux.HandleFunc(p, h)
+		}
 	}
 }
 
-// handlePlain registers an operational route (health, metrics) that gets
-// accounting but no injected latency.
-func (s *Server) handlePlain(name string, h http.HandlerFunc, patterns ...string) {
-	rt := &route{name: name}
-	s.routes = append(s.routes, rt)
-	wrapped := s.wrap(rt, h)
-	for _, p := range patterns {
-		s.mux.HandleFunc(p, wrapped)
+// configureRoute resolves latency, faults and capacity from the most
+// specific Config entry that sets each: route name, group, then Default.
+func (s *Server) configureRoute(rt *route, limiters map[string]*limiter) {
+	group, _, _ := strings.Cut(rt.name, ".")
+	entries := []struct {
+		key string
+		b   Behavior
+		ok  bool
+	}{{key: "route:" + rt.name}, {key: "group:" + group}, {key: "default", b: s.cfg.Default, ok: true}}
+	entries[0].b, entries[0].ok = s.cfg.Routes[rt.name]
+	entries[1].b, entries[1].ok = s.cfg.Routes[group]
+
+	var dist Distribution
+	var faults Faults
+	for _, e := range entries {
+		if e.ok && e.b.Latency.Kind != "" {
+			dist = e.b.Latency
+			break
+		}
+	}
+	for _, e := range entries {
+		if e.ok && e.b.Faults.any() {
+			faults = e.b.Faults
+			break
+		}
+	}
+	for _, e := range entries {
+		if e.ok && e.b.Capacity.MaxInFlight > 0 {
+			l, ok := limiters[e.key]
+			if !ok {
+				l = newLimiter(e.b.Capacity)
+				limiters[e.key] = l
+			}
+			rt.limiter = l
+			break
+		}
+	}
+	rt.lat = newSampler(dist, s.cfg.Latency)
+	rt.faults = newFaultPlan(faults)
+	if rt.lat.random() || rt.faults != nil {
+		// One stream per route, derived from the seed and the route name, so
+		// adding a route or reordering the table does not shift the others.
+		h := fnv.New64a()
+		h.Write([]byte(rt.name))
+		rt.rng = rand.New(rand.NewPCG(s.cfg.Seed, h.Sum64()))
 	}
 }
 
-func (s *Server) wrap(rt *route, h http.HandlerFunc) http.HandlerFunc {
+// draw samples this request's latency and fault. The sequence of draws per
+// route is fixed by the seed; which request gets which draw follows arrival
+// order.
+func (rt *route) draw() (time.Duration, faultKind, int) {
+	if rt.rng == nil {
+		return rt.lat.fixed, faultNone, 0
+	}
+	rt.rngMu.Lock()
+	lat := rt.lat.sample(rt.rng)
+	kind, code := faultNone, 0
+	if rt.faults != nil {
+		kind, code = rt.faults.pick(rt.rng.Float64())
+	}
+	rt.rngMu.Unlock()
+	return lat, kind, code
+}
+
+// wrap builds the per-request pipeline: accounting → auth → draw (latency,
+// fault) → capacity → latency → fault or handler.
+func (s *Server) wrap(rt *route, h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		under := w
 		if rec, ok := w.(*recorder); ok {
@@ -55,23 +170,62 @@ func (s *Server) wrap(rt *route, h http.HandlerFunc) http.HandlerFunc {
 		rt.ctr.requests.Add(1)
 		rt.ctr.inFlight.Add(1)
 		defer rt.ctr.inFlight.Add(-1)
-		if !s.sleep(r.Context(), rt.latency) {
+		if rt.plain {
+			h(s, w, r)
 			return
 		}
-		// The underlying writer, not the recorder, so net/http learns the
-		// body was too large and closes the connection after the 413.
-		r.Body = http.MaxBytesReader(under, r.Body, s.cfg.MaxBodyBytes)
-		h(w, r)
+		if s.cfg.BearerToken != "" && !s.authorized(r) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="oranbench-mock"`)
+			writeError(w, http.StatusUnauthorized, "Authorization", "a valid bearer token is required")
+			return
+		}
+		lat, fault, code := rt.draw()
+		if d, ok, ferr := latencyOverride(r); ferr != nil {
+			writeError(w, http.StatusBadRequest, ferr.Field, ferr.Msg)
+			return
+		} else if ok {
+			lat = d
+		}
+		if rt.limiter != nil {
+			switch rt.limiter.acquire(r.Context(), s.closing, func(d int64) { rt.ctr.queued.Add(d); s.ctr.queued.Add(d) }) {
+			case admitted:
+				defer rt.limiter.release()
+			case queueFull, queueTimeout:
+				w.Header().Set("Retry-After", rt.limiter.retryAfter)
+				writeError(w, http.StatusServiceUnavailable, "", "route "+rt.name+" is at capacity")
+				return
+			case abandoned:
+				s.abortIfClosing()
+				return
+			}
+		}
+		if !s.sleep(r.Context(), lat) {
+			s.abortIfClosing()
+			return
+		}
+		if fault != faultNone {
+			s.injectFault(w, r, rt, fault, code)
+			return
+		}
+		if r.Body != http.NoBody {
+			// The underlying writer, not the recorder, so net/http learns
+			// the body was too large and closes the connection after the 413.
+			r.Body = http.MaxBytesReader(under, r.Body, s.cfg.MaxBodyBytes)
+		}
+		h(s, w, r)
 	}
 }
 
-// registerRoutes builds the route table.
-func (s *Server) registerRoutes() {
-	s.registerA1()
-	s.registerPorch()
-	s.handlePlain("healthz", s.healthz, "GET /healthz")
+// authorized checks the bearer token in constant time.
+func (s *Server) authorized(r *http.Request) bool {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && subtleEqual(tok, s.cfg.BearerToken)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 	writeRawJSON(w, http.StatusOK, []byte(`{"status":"ok"}`+"\n"))
+}
+
+func subtleEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }

@@ -1,6 +1,8 @@
 // Package mockbackend is an embeddable mock of the backends an O-RAN / Nephio
-// intent operator calls (A1-P, E2, Porch, RAG, LLM), with generated TLS,
-// server-side connection accounting, configurable latency and faults.
+// intent operator calls — A1-P v2, E2, Porch (REST and Kubernetes-style),
+// RAG and an OpenAI-compatible LLM — with generated TLS, server-side
+// connection and request accounting, seeded latency and fault models,
+// capacity limits, and network emulation through an in-process Toxiproxy.
 //
 //	srv, err := mockbackend.Start(mockbackend.Config{TLS: true, Latency: 20 * time.Millisecond})
 //	if err != nil { ... }
@@ -16,61 +18,56 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// Defaults filled in by Start for zero Config fields.
-const (
-	DefaultListen            = "127.0.0.1:0"
-	DefaultMaxBodyBytes      = 1 << 20 // 1 MiB
-	DefaultReadHeaderTimeout = 5 * time.Second
-	DefaultIdleTimeout       = 120 * time.Second
-	DefaultShutdownTimeout   = 3 * time.Second
-)
-
-// TLS versions accepted in Config.TLSVersion.
-const (
-	TLS12 = "1.2"
-	TLS13 = "1.3"
-)
-
-// Server is a running mock backend. It serves in a goroutine it owns until
+// Server is a running mock backend. It serves in goroutines it owns until
 // Close.
 type Server struct {
 	cfg Config
 	tls *tlsMaterial
 
-	ln      net.Listener
+	ln      net.Listener // the HTTP server's own listener
+	netem   *netem       // Toxiproxy in front, or nil
 	httpSrv *http.Server
 	mux     *http.ServeMux
 	url     string
 
-	a1    *a1State
-	porch *porchState
+	a1             *a1State
+	e2             *e2State
+	porch          *porchState
+	llm            llmTokens
+	seq            atomic.Int64 // ids for responses that create nothing
+	metricsHandler http.Handler
 
 	routes    []*route
 	unmatched *route
 	ctr       counters
 
 	// closing is closed when shutdown gives up waiting; every wait in a
-	// handler (latency, hang, queue) selects on it so Close stays bounded.
+	// handler (latency, hang, queue, token stream) selects on it so Close
+	// stays bounded.
 	closing   chan struct{}
 	serveDone chan struct{}
 	closeOnce sync.Once
 	closeErr  error
 }
 
-// Start listens on cfg.Listen and serves until Close. A listen failure (such
-// as the port being in use) is returned with the address in the message.
+// Start validates cfg, listens and serves until Close. A listen failure
+// (such as the port being in use) is returned with the address in the
+// message. With network emulation the proxy takes cfg.Listen and the HTTP
+// server an ephemeral port on the same loopback host.
 func Start(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
-	if err := cfg.validate(); err != nil {
-		return nil, fmt.Errorf("mockbackend: %w", err)
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("mockbackend: config: %w", err)
 	}
 	s := &Server{
 		cfg:       cfg,
@@ -86,17 +83,53 @@ func Start(cfg Config) (*Server, error) {
 		}
 		s.tls = m
 	}
+	s.a1 = s.newA1State()
+	s.e2 = s.newE2State()
+	s.porch = s.newPorchState()
+	s.llm = newLLMTokens(cfg.LLMTokens)
+	s.metricsHandler = newMetricsHandler(s)
 	s.registerRoutes()
 
-	ln, err := net.Listen("tcp", cfg.Listen)
+	backendAddr := cfg.Listen
+	if cfg.needsProxy() {
+		host, _, err := net.SplitHostPort(cfg.Listen)
+		if err != nil {
+			return nil, fmt.Errorf("mockbackend: listen address %q: %w", cfg.Listen, err)
+		}
+		if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+			host = "127.0.0.1"
+		}
+		backendAddr = net.JoinHostPort(host, "0")
+	}
+	ln, err := net.Listen("tcp", backendAddr)
 	if err != nil {
-		return nil, fmt.Errorf("mockbackend: listen on %s: %w", cfg.Listen, err)
+		return nil, fmt.Errorf("mockbackend: listen on %s: %w", backendAddr, err)
 	}
 	s.ln = ln
-	s.url = baseURL(cfg.TLS, ln.Addr())
+	publicAddr := ln.Addr()
+	if cfg.needsProxy() {
+		n, err := startNetem(cfg, cfg.Listen, ln.Addr().String())
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("mockbackend: network emulation: %w", err)
+		}
+		s.netem = n
+		publicAddr, _ = net.ResolveTCPAddr("tcp", n.addr)
+	}
+	s.url = baseURL(cfg.TLS, publicAddr)
 
+	var protos http.Protocols
+	protos.SetHTTP1(true)
+	if cfg.HTTP2 {
+		if cfg.TLS {
+			protos.SetHTTP2(true)
+		} else {
+			protos.SetUnencryptedHTTP2(true) // h2c with prior knowledge
+		}
+	}
 	s.httpSrv = &http.Server{
 		Handler:           s,
+		Protocols:         &protos,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		ConnState:         s.connState,
@@ -104,27 +137,23 @@ func Start(cfg Config) (*Server, error) {
 		// load; they must not flood the harness's output.
 		ErrorLog: log.New(io.Discard, "", 0),
 	}
-	var serveLn net.Listener = &trackingListener{Listener: ln}
+	var serveLn net.Listener = &trackingListener{Listener: ln, setupDelay: cfg.ConnSetupDelay, closing: s.closing}
 	if cfg.TLS {
 		tc := s.serverTLSConfig()
 		s.httpSrv.TLSConfig = tc
-		if !cfg.HTTP2 {
-			// A non-nil empty map is net/http's documented way to disable h2.
-			s.httpSrv.TLSNextProto = map[string]func(*http.Server, *tls.Conn, http.Handler){}
-		}
 		serveLn = tls.NewListener(serveLn, tc)
 	}
 	go func() {
 		defer close(s.serveDone)
-		// Serve returns ErrServerClosed after Shutdown/Close; any other error
-		// means the listener died, which Close reports via Shutdown anyway.
+		// Serve returns ErrServerClosed after Shutdown/Close; any other
+		// error means the listener died, and Close reports via Shutdown.
 		_ = s.httpSrv.Serve(serveLn)
 	}()
 	return s, nil
 }
 
-// baseURL turns the listener address into the URL clients use; an unspecified
-// host (":0", "0.0.0.0:0") is reached through loopback.
+// baseURL turns an address into the URL clients use; an unspecified host
+// (":0", "0.0.0.0:0") is reached through loopback.
 func baseURL(useTLS bool, addr net.Addr) string {
 	scheme := "http"
 	if useTLS {
@@ -140,19 +169,30 @@ func baseURL(useTLS bool, addr net.Addr) string {
 	return (&url.URL{Scheme: scheme, Host: net.JoinHostPort(host, port)}).String()
 }
 
-// URL returns the base URL clients should use, e.g. https://127.0.0.1:43567.
+// URL returns the base URL clients should use, e.g. https://127.0.0.1:43567
+// (the Toxiproxy listener when network emulation is on).
 func (s *Server) URL() string { return s.url }
 
-// Addr returns the address the HTTP server itself listens on.
+// BackendURL returns the URL of the HTTP server itself, bypassing network
+// emulation; equal to URL when there is none.
+func (s *Server) BackendURL() string { return baseURL(s.cfg.TLS, s.ln.Addr()) }
+
+// Addr returns the address the HTTP server itself listens on (behind the
+// Toxiproxy when network emulation is on; see BackendURL).
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
-// Config returns the effective configuration, defaults filled in.
-func (s *Server) Config() Config { return s.cfg }
+// Config returns a copy of the effective configuration, defaults filled in.
+func (s *Server) Config() Config {
+	c := s.cfg
+	c.Routes = maps.Clone(c.Routes)
+	return c
+}
 
 // Close shuts the server down: it stops accepting, lets in-flight requests
 // finish for up to Config.ShutdownTimeout, then aborts whatever is left
-// (latency waits, hung requests, queues) and closes all connections. It is
-// idempotent and bounded; later calls return the first call's result.
+// (latency waits, hung requests, queues, streams), closes all connections
+// and the Toxiproxy in front. It is idempotent and bounded; later calls
+// return the first call's result.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
@@ -160,9 +200,12 @@ func (s *Server) Close() error {
 		cancel()
 		close(s.closing)
 		if errors.Is(err, context.DeadlineExceeded) {
-			err = s.httpSrv.Close()
+			err = errors.Join(err, s.httpSrv.Close())
 		}
 		<-s.serveDone
+		if s.netem != nil {
+			s.netem.stop()
+		}
 		s.waitHandlers(time.Second)
 		if err != nil {
 			s.closeErr = fmt.Errorf("mockbackend: close %s: %w", s.url, err)
@@ -198,7 +241,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		code := rec.status
 		if code == 0 {
-			if r.Context().Err() != nil {
+			if r.Context().Err() != nil || isClosed(s.closing) {
 				code = StatusClientClosed
 			} else {
 				code = http.StatusOK // a handler that wrote nothing sent an implicit 200
@@ -209,6 +252,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		putRecorder(rec)
 	}()
 	s.mux.ServeHTTP(rec, r)
+}
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // itoa is strconv.Itoa; named for brevity in hot handlers.

@@ -60,8 +60,8 @@ func TestPhaseOneRoutesAnswerOverTLS(t *testing.T) {
 				}
 			}
 		}
-		if st.wantCode == 405 && resp.header.Get("Allow") != "POST" {
-			t.Errorf("%s: Allow = %q, want POST", st.name, resp.header.Get("Allow"))
+		if st.wantCode == 405 && resp.header.Get("Allow") != "GET, HEAD, POST" {
+			t.Errorf("%s: Allow = %q, want GET, HEAD, POST", st.name, resp.header.Get("Allow"))
 		}
 	}
 }
@@ -217,12 +217,19 @@ func TestFixedLatencyShowsInMeasuredTime(t *testing.T) {
 		t.Errorf("fastest request took %v, below the %v handler latency", samples[0], latency)
 	}
 	// Generous upper bound: a loaded CI machine may add scheduling delay.
-	if p50 := samples[len(samples)/2]; p50 > latency+30*time.Millisecond {
+	if p50 := samples[len(samples)/2]; p50 > latency+50*time.Millisecond {
 		t.Errorf("median %v, want close to %v", p50, latency)
 	}
-	start := time.Now()
-	if resp := do(t, c, "GET", s.URL()+"/healthz", ""); resp.code != 200 || time.Since(start) >= latency {
-		t.Errorf("/healthz: code %d in %v, want 200 without the injected latency", resp.code, time.Since(start))
+}
+
+func TestOperationalRoutesSkipTheInjectedLatency(t *testing.T) {
+	s := startServer(t, Config{Latency: time.Second})
+	c := newClient(t, s, nil)
+	for _, path := range []string{"/healthz", "/metrics"} {
+		start := time.Now()
+		if resp := do(t, c, "GET", s.URL()+path, ""); resp.code != 200 || time.Since(start) >= 500*time.Millisecond {
+			t.Errorf("%s: code %d in %v, want 200 without the 1s injected latency", path, resp.code, time.Since(start))
+		}
 	}
 }
 
@@ -267,6 +274,9 @@ func TestCloseIsIdempotentAndBoundedWithARequestInFlight(t *testing.T) {
 	}
 	if got := s.Stats().InFlight; got != 0 {
 		t.Errorf("in flight after Close = %d, want 0", got)
+	}
+	if got := s.Stats().Routes["a1.policy.get"].Codes; got[StatusClientClosed] != 1 || got[200] != 0 {
+		t.Errorf("codes of the aborted request = %v, want one %d and no 200", got, StatusClientClosed)
 	}
 }
 

@@ -4,16 +4,8 @@ import (
 	"container/list"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
-)
-
-// DefaultMaxObjects caps each in-memory store.
-const DefaultMaxObjects = 100_000
-
-// Store-full policies (Config.StoreFull).
-const (
-	StoreEvict  = "evict"  // drop the oldest object to make room (the default)
-	StoreReject = "reject" // refuse the create with 507 Insufficient Storage
 )
 
 var (
@@ -30,6 +22,11 @@ type store[V any] struct {
 	items    map[storeKey]*list.Element
 	order    *list.List // of *storeEntry[V], oldest at the front
 	children map[string]map[string]struct{}
+
+	// indexer, when set, files each value under secondary keys (e.g. Porch
+	// revisions by repository) that lookup answers without a scan.
+	indexer func(V) []string
+	byIndex map[string]map[storeKey]struct{}
 }
 
 type storeKey struct{ parent, id string }
@@ -46,7 +43,63 @@ func newStore[V any](max int, evict bool) *store[V] {
 		items:    make(map[storeKey]*list.Element),
 		order:    list.New(),
 		children: make(map[string]map[string]struct{}),
+		byIndex:  make(map[string]map[storeKey]struct{}),
 	}
+}
+
+// withIndex sets the secondary-key function; call before first use.
+func (st *store[V]) withIndex(f func(V) []string) *store[V] {
+	st.indexer = f
+	return st
+}
+
+func (st *store[V]) indexLocked(k storeKey, v V, add bool) {
+	if st.indexer == nil {
+		return
+	}
+	for _, ix := range st.indexer(v) {
+		set := st.byIndex[ix]
+		if add {
+			if set == nil {
+				set = make(map[storeKey]struct{})
+				st.byIndex[ix] = set
+			}
+			set[k] = struct{}{}
+			continue
+		}
+		delete(set, k)
+		if len(set) == 0 {
+			delete(st.byIndex, ix)
+		}
+	}
+}
+
+// setLocked replaces the value of an existing entry, keeping indexes right.
+func (st *store[V]) setLocked(ent *storeEntry[V], v V) {
+	st.indexLocked(ent.key, ent.val, false)
+	ent.val = v
+	st.indexLocked(ent.key, v, true)
+}
+
+// lookup returns the values filed under index key ix, ordered by id.
+func (st *store[V]) lookup(ix string) []V {
+	st.mu.RLock()
+	keys := make([]storeKey, 0, len(st.byIndex[ix]))
+	for k := range st.byIndex[ix] {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b storeKey) int {
+		if a.parent != b.parent {
+			return strings.Compare(a.parent, b.parent)
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	out := make([]V, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, st.items[k].Value.(*storeEntry[V]).val)
+	}
+	st.mu.RUnlock()
+	return out
 }
 
 func (st *store[V]) get(parent, id string) (V, bool) {
@@ -66,7 +119,7 @@ func (st *store[V]) put(parent, id string, v V) (created bool, err error) {
 	defer st.mu.Unlock()
 	k := storeKey{parent, id}
 	if e, ok := st.items[k]; ok {
-		e.Value.(*storeEntry[V]).val = v
+		st.setLocked(e.Value.(*storeEntry[V]), v)
 		return false, nil
 	}
 	return true, st.insertLocked(k, v)
@@ -80,7 +133,7 @@ func (st *store[V]) upsert(parent, id string, fn func(old V, exists bool) V) (cr
 	k := storeKey{parent, id}
 	if e, ok := st.items[k]; ok {
 		ent := e.Value.(*storeEntry[V])
-		ent.val = fn(ent.val, true)
+		st.setLocked(ent, fn(ent.val, true))
 		return false, nil
 	}
 	var zero V
@@ -106,6 +159,7 @@ func (st *store[V]) insertLocked(k storeKey, v V) error {
 		st.removeLocked(st.order.Front())
 	}
 	st.items[k] = st.order.PushBack(&storeEntry[V]{key: k, val: v})
+	st.indexLocked(k, v, true)
 	kids := st.children[k.parent]
 	if kids == nil {
 		kids = make(map[string]struct{})
@@ -116,7 +170,9 @@ func (st *store[V]) insertLocked(k storeKey, v V) error {
 }
 
 func (st *store[V]) removeLocked(e *list.Element) {
-	k := st.order.Remove(e).(*storeEntry[V]).key
+	ent := st.order.Remove(e).(*storeEntry[V])
+	k := ent.key
+	st.indexLocked(k, ent.val, false)
 	delete(st.items, k)
 	if kids := st.children[k.parent]; kids != nil {
 		delete(kids, k.id)
@@ -140,7 +196,7 @@ func (st *store[V]) update(parent, id string, fn func(v V) (V, error)) (v V, ok 
 	if err != nil {
 		return ent.val, true, err
 	}
-	ent.val = nv
+	st.setLocked(ent, nv)
 	return nv, true, nil
 }
 

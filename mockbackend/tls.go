@@ -97,6 +97,17 @@ func (s *Server) serverTLSConfig() *tls.Config {
 		Certificates: []tls.Certificate{s.tls.cert},
 		MinVersion:   tls.VersionTLS12,
 		NextProtos:   []string{"http/1.1"},
+		// Handshakes are counted when they complete, not when the connection
+		// first carries a request: a client that dials, handshakes and parks
+		// the connection idle (net/http does, when a request it dialed for was
+		// served by another connection) has still paid for the handshake.
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			s.ctr.tlsHandshakes.Add(1)
+			if cs.DidResume {
+				s.ctr.tlsResumed.Add(1)
+			}
+			return nil
+		},
 	}
 	switch s.cfg.TLSVersion {
 	case TLS12:

@@ -1,0 +1,82 @@
+package mockbackend
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// statsCollector exports Stats to Prometheus at scrape time, so the request
+// path only touches atomics and /metrics never disagrees with Stats().
+type statsCollector struct {
+	s *Server
+
+	connsAccepted, connsActive, tlsHandshakes *prometheus.Desc
+	requests, inFlight, queued, storeObjects  *prometheus.Desc
+}
+
+var _ prometheus.Collector = (*statsCollector)(nil)
+
+func newStatsCollector(s *Server) *statsCollector {
+	const ns = "oranbench_mock_"
+	return &statsCollector{
+		s:             s,
+		connsAccepted: prometheus.NewDesc(ns+"connections_accepted_total", "Connections accepted by the HTTP server.", nil, nil),
+		connsActive:   prometheus.NewDesc(ns+"connections_active", "Accepted connections not yet closed.", nil, nil),
+		tlsHandshakes: prometheus.NewDesc(ns+"tls_handshakes_total", "Completed TLS handshakes by kind (full, resumed).", []string{"kind"}, nil),
+		requests:      prometheus.NewDesc(ns+"requests_total", "Requests by route and status code (499: the client left first).", []string{"route", "code"}, nil),
+		inFlight:      prometheus.NewDesc(ns+"in_flight_requests", "Requests being handled, queued ones included, by route.", []string{"route"}, nil),
+		queued:        prometheus.NewDesc(ns+"queue_depth", "Requests waiting for a capacity slot, by route.", []string{"route"}, nil),
+		storeObjects:  prometheus.NewDesc(ns+"store_objects", "Objects held per in-memory store.", []string{"store"}, nil),
+	}
+}
+
+func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.connsAccepted, c.connsActive, c.tlsHandshakes, c.requests, c.inFlight, c.queued, c.storeObjects} {
+		ch <- d
+	}
+}
+
+func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.s.Stats()
+	ch <- prometheus.MustNewConstMetric(c.connsAccepted, prometheus.CounterValue, float64(st.ConnsAccepted))
+	ch <- prometheus.MustNewConstMetric(c.connsActive, prometheus.GaugeValue, float64(st.ConnsActive))
+	ch <- prometheus.MustNewConstMetric(c.tlsHandshakes, prometheus.CounterValue, float64(st.TLSFull()), "full")
+	ch <- prometheus.MustNewConstMetric(c.tlsHandshakes, prometheus.CounterValue, float64(st.TLSResumed), "resumed")
+	for name, rs := range st.Routes {
+		for code, n := range rs.Codes {
+			ch <- prometheus.MustNewConstMetric(c.requests, prometheus.CounterValue, float64(n), name, strconv.Itoa(code))
+		}
+		ch <- prometheus.MustNewConstMetric(c.inFlight, prometheus.GaugeValue, float64(rs.InFlight), name)
+		ch <- prometheus.MustNewConstMetric(c.queued, prometheus.GaugeValue, float64(rs.Queued), name)
+	}
+	for name, n := range c.s.storeSizes() {
+		ch <- prometheus.MustNewConstMetric(c.storeObjects, prometheus.GaugeValue, float64(n), name)
+	}
+}
+
+// newMetricsHandler registers the collector on a registry owned by this
+// Server (never the global default, so several Servers can coexist).
+func newMetricsHandler(s *Server) http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(newStatsCollector(s))
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+}
+
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
+	s.metricsHandler.ServeHTTP(w, r)
+}
+
+// storeSizes reports the object count of each store.
+func (s *Server) storeSizes() map[string]int {
+	return map[string]int{
+		"a1_policy_types":      s.a1.types.len(),
+		"a1_policies":          s.a1.policies.len(),
+		"e2_nodes":             s.e2.nodes.len(),
+		"e2_subscriptions":     s.e2.subs.len(),
+		"porch_revisions_rest": s.porch.rest.len(),
+		"porch_revisions_k8s":  s.porch.k8s.len(),
+	}
+}

@@ -1,0 +1,49 @@
+package mockbackend
+
+import (
+	"crypto/tls"
+	"net/http"
+	"testing"
+)
+
+func TestTLSVersionAndProtocolNegotiation(t *testing.T) {
+	cases := []struct {
+		name        string
+		cfg         Config
+		clientMax   uint16
+		wantVersion string
+		wantProto   int
+		wantFail    bool
+	}{
+		{"both versions offered: 1.3 wins", Config{TLS: true}, 0, "TLS 1.3", 1, false},
+		{"a 1.2-only client still connects", Config{TLS: true}, tls.VersionTLS12, "TLS 1.2", 1, false},
+		{"tls_version 1.2 caps the server", Config{TLS: true, TLSVersion: TLS12}, 0, "TLS 1.2", 1, false},
+		{"tls_version 1.3 refuses a 1.2-only client", Config{TLS: true, TLSVersion: TLS13}, tls.VersionTLS12, "", 0, true},
+		{"http2 negotiates h2 by ALPN", Config{TLS: true, HTTP2: true}, 0, "TLS 1.3", 2, false},
+		{"without http2 a client asking for h2 gets HTTP/1.1", Config{TLS: true}, 0, "TLS 1.3", 1, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startServer(t, tc.cfg)
+			c := newClient(t, s, func(tr *http.Transport) {
+				tr.ForceAttemptHTTP2 = true
+				tr.TLSClientConfig.MaxVersion = tc.clientMax
+			})
+			resp, err := c.Get(s.URL() + "/healthz")
+			if tc.wantFail {
+				if err == nil {
+					resp.Body.Close()
+					t.Fatalf("handshake succeeded with %s, want a failure", tlsVersionOf(resp))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if tlsVersionOf(resp) != tc.wantVersion || resp.ProtoMajor != tc.wantProto {
+				t.Errorf("got %s over HTTP/%d, want %s over HTTP/%d", tlsVersionOf(resp), resp.ProtoMajor, tc.wantVersion, tc.wantProto)
+			}
+		})
+	}
+}
