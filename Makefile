@@ -5,7 +5,7 @@ OUT ?= reports/latest
 QUICK_OUT ?= reports/quick
 BIN := bin/oranbench
 
-.PHONY: all build test bench bench-quick bench-engine bench-mock lint tidy-check clean
+.PHONY: all build test bench bench-quick bench-engine bench-mock lint clean
 
 all: build
 
@@ -39,3 +39,7 @@ $(VEGETA):
 ## bench-engine: oranbench's generator vs the vegeta CLI, side by side
 bench-engine: build $(VEGETA)
 	internal/engine/bench-engine.sh $(BIN) $(VEGETA)
+
+## bench-mock: the mock's overhead, throughput vs a bare net/http handler, latency accuracy
+bench-mock:
+	$(GO) test -run '^$$' -bench . -benchtime 3s ./mockbackend

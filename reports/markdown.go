@@ -37,12 +37,18 @@ func Markdown(w io.Writer, r *Results) error {
 	if r.Interrupted {
 		p.f(" **Interrupted: this report is partial.**")
 	}
-	p.f("\n\n## Verdict\n\n")
+	p.f("\n\n")
+	p.claims(r)
+	p.f("## Verdict\n\n")
 	for _, s := range r.Scenarios {
 		p.f("- %s\n", verdictLine(s))
 	}
 	p.f("\n")
 	for _, s := range r.Scenarios {
+		if s.Sweep != nil {
+			p.sweep(s)
+			continue
+		}
 		p.scenario(s)
 	}
 	return p.err
@@ -93,6 +99,9 @@ func cpuModel(m string) string {
 
 // verdictLine says in one sentence what the scenario found.
 func verdictLine(s Scenario) string {
+	if s.Sweep != nil || s.Stats != nil {
+		return scenarioVerdict(s)
+	}
 	if len(s.Ratios) == 0 || len(s.Arms) < 2 {
 		return fmt.Sprintf("**%s**: %s", s.Name, "one arm only; no comparison")
 	}
@@ -116,11 +125,19 @@ func (c Conditions) Short() string {
 	if c.HTTP2 {
 		b = append(b, "h2")
 	}
-	b = append(b, "RTT "+c.RTT.String(), "handler "+c.HandlerLatency.String())
+	handler := "handler " + c.HandlerLatency.String()
+	if c.Latency != "" {
+		handler = "handler " + c.Latency
+	}
+	b = append(b, "RTT "+c.RTT.String(), handler)
 	switch c.Model {
 	case "closed":
 		b = append(b, fmt.Sprintf("closed %d workers", c.Concurrency))
 	case "open":
+		if c.Shape != "" {
+			b = append(b, "open "+c.Shape)
+			break
+		}
 		b = append(b, fmt.Sprintf("open %.0f req/s", c.RatePerSec))
 	default:
 		b = append(b, c.Model)
@@ -137,8 +154,8 @@ func (p *printer) scenario(s Scenario) {
 		tls = strings.TrimSpace("on " + c.TLSVersion)
 	}
 	load := fmt.Sprintf("closed, %d workers", c.Concurrency)
-	if c.Model == "open" {
-		load = fmt.Sprintf("open, %.0f req/s", c.RatePerSec)
+	if c.Model != "closed" {
+		load = c.Model + ", " + loadShape(c)
 	}
 	p.table([]string{"condition", "value"}, [][]string{
 		{"TLS", tls},
@@ -167,6 +184,10 @@ func (p *printer) scenario(s Scenario) {
 		})
 	}
 	p.table([]string{"arm", "req/s", "p50", "p95", "p99", "p99.9", "max", "success", "dials", "reuse", "TLS handshakes (client / server)", "mean conn wait"}, rows)
+	p.stats(s)
+	p.openLoad(s)
+	p.search(s)
+	p.thresholds(s)
 
 	if hasResponse(s) {
 		p.f("Open model: response time measured from each request's intended send time (coordinated omission corrected), and how late the generator sent.\n\n")

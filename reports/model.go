@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -23,6 +24,11 @@ type Results struct {
 	Quick         bool       `json:"quick"`
 	Interrupted   bool       `json:"interrupted"`
 	Scenarios     []Scenario `json:"scenarios"`
+	// Claims is the verdict on each claim of the seed's results document.
+	Claims []Claim `json:"claims,omitempty"`
+	// Leakcheck is the watcher's goroutine-leak and shutdown check; nil when
+	// it did not run.
+	Leakcheck *LeakSummary `json:"leakcheck,omitempty"`
 }
 
 // Machine describes where the run happened.
@@ -44,6 +50,17 @@ type Scenario struct {
 	Arms   []Arm    `json:"arms"`
 	Ratios []Ratio  `json:"ratios"`
 	Notes  []string `json:"notes,omitempty"`
+	// Stats holds medians with confidence intervals across repetitions and
+	// the between-arm comparisons.
+	Stats *Stats `json:"stats,omitempty"`
+	// Thresholds are the scenario's pass/fail criteria as evaluated.
+	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
+	// Sweep holds one sub-result per parameter combination; the scenario's
+	// own Arms are then empty.
+	Sweep *Sweep `json:"sweep,omitempty"`
+	// Setup is what a new connection costs on this backend path, measured
+	// before the arms run.
+	Setup *SetupCost `json:"setupCost,omitempty"`
 }
 
 // Conditions are what a measured figure holds under.
@@ -62,6 +79,15 @@ type Conditions struct {
 	Routes         []string      `json:"routes"`
 	// Order is the sequence arms ran in, e.g. A B A B.
 	Order []string `json:"order"`
+	// Shape describes the open model's arrivals, e.g. "bursts of 20 every 100ms".
+	Shape string `json:"shape,omitempty"`
+	// Target is the external URL load went to; empty for the in-process mock.
+	Target      string `json:"target,omitempty"`
+	MockProfile string `json:"mockProfile,omitempty"`
+	Bandwidth   string `json:"bandwidth,omitempty"`
+	// Latency describes a non-fixed handler latency model, e.g. "lognormal p50 5ms p99 40ms".
+	Latency string `json:"latency,omitempty"`
+	Faults  bool   `json:"faults,omitempty"`
 }
 
 // Arm is one transport profile's results across repetitions.
@@ -86,6 +112,9 @@ type Rep struct {
 	// Position is this run's place in the whole scenario's sequence (0-based).
 	Position int `json:"position"`
 	Summary
+	// Search is the rate search of this repetition (search model only); the
+	// Summary is then that of the highest passing probe.
+	Search *SearchRun `json:"search,omitempty"`
 }
 
 // Summary is what one or more attacks measured.
@@ -107,6 +136,11 @@ type Summary struct {
 	Client        ClientConns      `json:"client"`
 	Server        ServerConns      `json:"server"`
 	Interrupted   bool             `json:"interrupted,omitempty"`
+	// Open is the open model's offered versus achieved load.
+	Open *OpenLoad `json:"open,omitempty"`
+	// CPUPct is the process's CPU use (generator and in-process mock) during
+	// the measured attack, in percent of all cores.
+	CPUPct float64 `json:"cpuPct,omitempty"`
 }
 
 // Percentiles of a latency distribution.
@@ -134,6 +168,10 @@ type ClientConns struct {
 	ConnWaitMean  time.Duration `json:"connWaitMean_ns"`
 	ConnWaitMax   time.Duration `json:"connWaitMax_ns"`
 	TTFBMean      time.Duration `json:"ttfbMean_ns"`
+	// IdleReturned and IdleRejected count connections the pool kept and
+	// refused (closed) after use: refusals are MaxIdleConnsPerHost at work.
+	IdleReturned int64 `json:"idleReturned,omitempty"`
+	IdleRejected int64 `json:"idleRejected,omitempty"`
 }
 
 // ServerConns is the backend's own count: ground truth beside the client's.
@@ -212,4 +250,115 @@ func writeAtomic(path string, data []byte) error {
 		return err
 	}
 	return nil
+}
+
+// OpenLoad compares the open model's offered load with what the generator
+// really sent, and says whether the generator kept up: a saturated generator
+// invalidates the run, because the target was then never offered the load.
+type OpenLoad struct {
+	// Shape is the arrival pattern, e.g. "constant 200/s", "bursts of 20 every 100ms".
+	Shape string `json:"shape"`
+	// RequestedRate is the mean asked rate over the duration, req/s.
+	RequestedRate float64 `json:"requestedRate"`
+	// RequestedHits is how many hits the pacer asked for within the duration;
+	// SentHits how many were sent.
+	RequestedHits int64 `json:"requestedHits"`
+	SentHits      int64 `json:"sentHits"`
+	// AchievedRate is SentHits per second of the duration.
+	AchievedRate float64 `json:"achievedRate"`
+	// AchievedPct is 100*SentHits/RequestedHits.
+	AchievedPct float64 `json:"achievedPct"`
+	// LateHits were picked up more than LateAfter after they were due.
+	LateHits  int64         `json:"lateHits"`
+	LateAfter time.Duration `json:"lateAfter_ns"`
+	LagP99    time.Duration `json:"lagP99_ns"`
+	// Saturated is set when the generator fell behind (sent < 99% of asked,
+	// lag p99 > LateAfter) or the machine's CPUs were busy; Reason says which.
+	Saturated bool   `json:"saturated"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// SearchRun is one repetition's search for the highest rate an arm sustains.
+type SearchRun struct {
+	// MaxRate is the highest probed rate that passed, req/s (0 when none did).
+	MaxRate float64 `json:"maxRate"`
+	// SLO and Percentile: a probe passes when that percentile of response
+	// time (from the intended send time) is within SLO, and the achieved
+	// rate and success meet AchievedPct and SuccessPct.
+	SLO         time.Duration `json:"slo_ns"`
+	Percentile  float64       `json:"percentile"`
+	AchievedPct float64       `json:"achievedPct"`
+	SuccessPct  float64       `json:"successPct"`
+	Probes      []Probe       `json:"probes"`
+	// Capped: even the highest allowed rate passed. Floor: even the lowest failed.
+	Capped bool `json:"capped,omitempty"`
+	Floor  bool `json:"floor,omitempty"`
+}
+
+// Probe is one constant-rate attack of a search.
+type Probe struct {
+	Rate         float64       `json:"rate"`
+	AchievedRate float64       `json:"achievedRate"`
+	SuccessPct   float64       `json:"successPct"`
+	Latency      time.Duration `json:"latency_ns"`
+	Pass         bool          `json:"pass"`
+	Reason       string        `json:"reason,omitempty"`
+}
+
+// Sweep is a scenario run once per combination of parameter values.
+type Sweep struct {
+	// Params names the swept parameters, e.g. concurrency, rtt, tls.
+	Params []string     `json:"params"`
+	Points []SweepPoint `json:"points"`
+}
+
+// SweepPoint is the result at one combination; Values are in Params order.
+type SweepPoint struct {
+	Values []string `json:"values"`
+	Result Scenario `json:"result"`
+}
+
+// Label names the point, e.g. "concurrency=20 rtt=5ms tls=on".
+func (s Sweep) Label(p SweepPoint) string {
+	parts := make([]string, 0, len(s.Params))
+	for i, name := range s.Params {
+		if i < len(p.Values) {
+			parts = append(parts, name+"="+p.Values[i])
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// LeakSummary is the watcher's leak check: Cycles start/close rounds, the
+// goroutines before and after, and how long Close took.
+type LeakSummary struct {
+	Cycles           int           `json:"cycles"`
+	Leaked           bool          `json:"leaked"`
+	GoroutinesBefore int           `json:"goroutinesBefore"`
+	GoroutinesAfter  int           `json:"goroutinesAfter"`
+	CloseP50         time.Duration `json:"closeP50_ns"`
+	CloseP99         time.Duration `json:"closeP99_ns"`
+}
+
+// SetupCost compares one request sent, one at a time, on fresh connections
+// (dial and, with TLS, a full handshake each time) with the same request on
+// one kept-alive connection: the difference is what a new connection costs
+// on this path, handler time cancelling out.
+type SetupCost struct {
+	Route     string        `json:"route"`
+	N         int           `json:"n"`
+	TLS       bool          `json:"tls"`
+	FreshP50  time.Duration `json:"freshP50_ns"`
+	ReusedP50 time.Duration `json:"reusedP50_ns"`
+}
+
+// Cost is FreshP50 - ReusedP50, at least 0.
+func (c SetupCost) Cost() time.Duration { return max(0, c.FreshP50-c.ReusedP50) }
+
+// Speedup is FreshP50 / ReusedP50, 0 when unknown.
+func (c SetupCost) Speedup() float64 {
+	if c.ReusedP50 <= 0 {
+		return 0
+	}
+	return float64(c.FreshP50) / float64(c.ReusedP50)
 }

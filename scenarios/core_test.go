@@ -33,54 +33,6 @@ func TestAnUnknownNameListsTheValidOnes(t *testing.T) {
 	}
 }
 
-func TestBadScenarioFilesFailWithFileLineFieldAndValue(t *testing.T) {
-	base := `apiVersion: oranbench/v1
-kind: Scenario
-name: bad
-mix:
-  - route: a1-policy-put
-load:
-  model: closed
-  concurrency: 2
-arms: [default]
-duration: 1s
-`
-	cases := []struct {
-		name      string
-		edit      func(string) string
-		wantParts []string
-	}{
-		{"an unknown field", func(s string) string { return s + "colour: blue\n" },
-			[]string{"bad.yaml", "line 11", "colour"}},
-		{"a bad duration", func(s string) string { return strings.Replace(s, "duration: 1s", "duration: soon", 1) },
-			[]string{"bad.yaml", "line 10", `"soon"`, "duration"}},
-		{"an unknown route", func(s string) string { return strings.Replace(s, "a1-policy-put", "a1-teleport", 1) },
-			[]string{"bad.yaml:5", "mix[0].route", `"a1-teleport"`, "porch-package-create"}},
-		{"an unknown arm", func(s string) string { return strings.Replace(s, "[default]", "[default, turbo]", 1) },
-			[]string{"bad.yaml:9", "arms[1]", `"turbo"`, "tuned-resume"}},
-		{"an unknown load model", func(s string) string { return strings.Replace(s, "model: closed", "model: burst", 1) },
-			[]string{"bad.yaml:7", "load.model", `"burst"`, `"open"`}},
-		{"zero concurrency", func(s string) string { return strings.Replace(s, "concurrency: 2", "concurrency: 0", 1) },
-			[]string{"bad.yaml:8", "load.concurrency", `"0"`}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := Parse("bad.yaml", []byte(c.edit(base)), transport.NewRegistry())
-			if err == nil {
-				t.Fatal("want an error")
-			}
-			for _, p := range c.wantParts {
-				if !strings.Contains(err.Error(), p) {
-					t.Errorf("error %q lacks %q", err, p)
-				}
-			}
-		})
-	}
-	if _, err := Parse("bad.yaml", []byte(base), transport.NewRegistry()); err != nil {
-		t.Fatalf("the unedited document must parse: %v", err)
-	}
-}
-
 func TestRunInterleavesArmsAndClientCountsMatchTheServers(t *testing.T) {
 	s, err := Load("testdata/tiny-tls.yaml", transport.NewRegistry())
 	if err != nil {

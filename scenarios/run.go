@@ -2,13 +2,11 @@ package scenarios
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,90 +25,201 @@ import (
 type Options struct {
 	// Quick uses the scenario's shorter quick settings.
 	Quick bool
-	// Registry resolves arm names; nil means the built-in profiles.
+	// Registry resolves arm names of scenarios built without Parse; nil
+	// means the built-in profiles.
 	Registry *transport.Registry
 	// Log receives one line per step (nil discards).
 	Log io.Writer
+	// AllowRemote lets backend.target point outside loopback.
+	AllowRemote bool
 }
 
-// Run executes s: it starts the mock backend, prepares the objects the mix
-// reads, then for each repetition runs every arm in turn (A B A B ...) so
-// drift of the machine hits all arms alike. Each arm-repetition gets a fresh
+// Generator health limits of the open model: a hit picked up more than
+// LateAfter (for bursts, a quarter of the burst interval if that is longer)
+// after it was due is late. A run in which more than a tenth of the hits were
+// late (lag p90 beyond the limit: behind systematically, not a scheduling
+// hiccup), that sent less than MinAchievedPct of the asked hits, or during
+// which the process used more than SaturatedCPUPct of all cores, had a
+// saturated generator and is invalid.
+const (
+	LateAfter       = 10 * time.Millisecond
+	MinAchievedPct  = 99
+	SaturatedCPUPct = 95
+)
+
+// Run executes s: it starts the backend, prepares the objects the mix reads,
+// then for each repetition runs every arm in turn (A B A B ...) so drift of
+// the machine hits all arms alike. Each arm-repetition gets a fresh
 // transport, an uncounted warm-up, a measured attack, and its idle
-// connections closed afterwards. A cancelled ctx stops the run early; the
-// returned result then holds what completed and is marked interrupted.
+// connections closed afterwards. A sweep repeats all of that per point. The
+// result carries statistics across repetitions and the evaluated
+// thresholds. A cancelled ctx stops the run early; the returned result then
+// holds what completed and is marked interrupted.
 func Run(ctx context.Context, s *Scenario, opt Options) (reports.Scenario, error) {
-	reg := opt.Registry
-	if reg == nil {
-		reg = transport.NewRegistry()
+	if opt.Log == nil {
+		opt.Log = io.Discard
 	}
-	log := opt.Log
-	if log == nil {
-		log = io.Discard
+	if err := s.CheckTarget(opt.AllowRemote); err != nil {
+		return reports.Scenario{}, err
 	}
-	duration, warmup, reps := s.Effective(opt.Quick)
-
-	profiles := make([]transport.Profile, len(s.Arms))
-	for i, name := range s.Arms {
-		p, err := reg.Lookup(name)
-		if err != nil {
-			return reports.Scenario{}, fmt.Errorf("scenario %s: arm %s: %w", s.Name, name, err)
+	if len(s.profiles) != len(s.Arms) {
+		reg := opt.Registry
+		if reg == nil {
+			reg = transport.NewRegistry()
 		}
-		profiles[i] = p
+		s.profiles = s.profiles[:0]
+		for _, name := range s.Arms {
+			p, err := reg.Lookup(name)
+			if err != nil {
+				return reports.Scenario{}, fmt.Errorf("scenario %s: arm %s: %w", s.Name, name, err)
+			}
+			s.profiles = append(s.profiles, p)
+		}
 	}
-
-	srv, err := mockbackend.Start(mockbackend.Config{TLS: s.Backend.TLS, Latency: s.Backend.Latency.Duration})
-	if err != nil {
-		return reports.Scenario{}, fmt.Errorf("scenario %s: start mock backend: %w", s.Name, err)
+	sw := s.effectiveSweep(opt.Quick)
+	if sw == nil {
+		return s.runPoint(ctx, s, opt, "")
 	}
-	defer srv.Close()
-	tlsConf := srv.ClientTLSConfig()
+	return s.runSweep(ctx, sw, opt)
+}
 
-	if err := prepare(ctx, srv.URL(), tlsConf, s.Mix); err != nil {
-		return reports.Scenario{}, fmt.Errorf("scenario %s: %w", s.Name, err)
-	}
-
+// runSweep runs one full point per combination of the sweep's values.
+func (s *Scenario) runSweep(ctx context.Context, sw *Sweep, opt Options) (reports.Scenario, error) {
+	params := sw.params()
+	duration, warmup, reps := s.Effective(opt.Quick)
 	out := reports.Scenario{
 		Name:        s.Name,
 		Description: strings.TrimSpace(s.Description),
 		Conditions:  s.conditions(duration, warmup, reps),
-		Arms:        make([]reports.Arm, len(profiles)),
+		Sweep:       &reports.Sweep{},
 	}
-	service := make([]*hdrhistogram.Histogram, len(profiles))
-	response := make([]*hdrhistogram.Histogram, len(profiles))
-	lag := make([]*hdrhistogram.Histogram, len(profiles))
-	for i, p := range profiles {
-		out.Arms[i] = reports.Arm{Name: s.Arms[i], Profile: p.Name, Description: p.Description, Settings: settings(p)}
+	for _, p := range params {
+		out.Sweep.Params = append(out.Sweep.Params, p.name)
+	}
+	idx := make([]int, len(params))
+	for {
+		pt := *s
+		var values, labels []string
+		for i, p := range params {
+			p.apply[idx[i]](&pt)
+			values = append(values, p.values[idx[i]])
+			labels = append(labels, p.name+"="+p.values[idx[i]])
+		}
+		label := strings.Join(labels, " ")
+		res, err := s.runPoint(ctx, &pt, opt, label)
+		if len(res.Arms) > 0 {
+			out.Sweep.Points = append(out.Sweep.Points, reports.SweepPoint{Values: values, Result: res})
+			for _, t := range res.Thresholds {
+				t.Point = label
+				out.Thresholds = append(out.Thresholds, t)
+			}
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				out.Notes = append(out.Notes, "Interrupted: not every sweep point ran; the matrix shows what completed.")
+			}
+			return out, err
+		}
+		// Next combination, last parameter fastest.
+		i := len(idx) - 1
+		for ; i >= 0; i-- {
+			idx[i]++
+			if idx[i] < len(params[i].values) {
+				break
+			}
+			idx[i] = 0
+		}
+		if i < 0 {
+			return out, nil
+		}
+	}
+}
+
+// runPoint runs sc (s itself, or a sweep point's copy of it) with all its
+// arms and repetitions against one backend.
+func (s *Scenario) runPoint(ctx context.Context, sc *Scenario, opt Options, label string) (reports.Scenario, error) {
+	duration, warmup, reps := sc.Effective(opt.Quick)
+	name := sc.Name
+	if label != "" {
+		name += " [" + label + "]"
+	}
+	be, err := sc.startBackend()
+	if err != nil {
+		return reports.Scenario{}, fmt.Errorf("scenario %s: start backend: %w", name, err)
+	}
+	defer be.Close()
+	if err := prepare(ctx, be, sc.Mix); err != nil {
+		return reports.Scenario{}, fmt.Errorf("scenario %s: %w", name, err)
+	}
+
+	out := reports.Scenario{
+		Name:        sc.Name,
+		Description: strings.TrimSpace(sc.Description),
+		Conditions:  sc.conditions(duration, warmup, reps),
+		Arms:        make([]reports.Arm, len(sc.profiles)),
+		Setup:       sc.measureSetup(ctx, be),
+	}
+	service := make([]*hdrhistogram.Histogram, len(sc.profiles))
+	response := make([]*hdrhistogram.Histogram, len(sc.profiles))
+	lag := make([]*hdrhistogram.Histogram, len(sc.profiles))
+	open := sc.Load.Model == ModelOpen || sc.Load.Model == ModelSearch
+	for i, p := range sc.profiles {
+		out.Arms[i] = reports.Arm{Name: sc.Arms[i], Profile: p.Name, Description: p.Description, Settings: settings(p)}
 		service[i] = engine.NewHistogram()
-		if s.Load.Model == string(engine.Open) {
+		if open {
 			response[i], lag[i] = engine.NewHistogram(), engine.NewHistogram()
 		}
 	}
 
 	position := 0
 	interrupted := false
+	steps := 0
+	if sc.Load.Search != nil {
+		steps = sc.Load.Search.Steps
+		if opt.Quick && sc.Quick != nil && sc.Quick.Steps > 0 {
+			steps = sc.Quick.Steps
+		}
+	}
 runs:
 	for rep := 0; rep < reps; rep++ {
-		for i, p := range profiles {
+		for i, p := range sc.profiles {
 			if ctx.Err() != nil {
 				interrupted = true
 				break runs
 			}
-			fmt.Fprintf(log, "%s: rep %d/%d: arm %s: %s warm-up, %s measured\n", s.Name, rep+1, reps, s.Arms[i], warmup, duration)
-			r, rec, err := s.runArm(ctx, srv, tlsConf, p, fmt.Sprintf("%s-r%d", s.Arms[i], rep), duration, warmup)
+			arm := sc.Arms[i]
+			fmt.Fprintf(opt.Log, "%s: rep %d/%d: arm %s: %s warm-up, %s measured\n", name, rep+1, reps, arm, warmup, duration)
+			run := fmt.Sprintf("%s-r%d", arm, rep)
+			var (
+				r   reports.Rep
+				rec *engine.Recording
+			)
+			switch sc.Load.Model {
+			case ModelSearch:
+				r, rec, err = sc.runSearch(ctx, be, p, run, duration, warmup, steps, opt.Log, name+": "+arm)
+			case ModelStorm:
+				r, rec, err = sc.runStorm(ctx, be, p, run, warmup > 0, opt.Quick)
+			default:
+				r, rec, err = sc.runArm(ctx, be, p, run, duration, warmup, nil)
+			}
 			if err != nil {
-				return out, fmt.Errorf("scenario %s: arm %s: rep %d: %w", s.Name, s.Arms[i], rep+1, err)
+				return out, fmt.Errorf("scenario %s: arm %s: rep %d: %w", name, arm, rep+1, err)
 			}
 			r.Index, r.Position = rep, position
 			position++
 			out.Arms[i].Reps = append(out.Arms[i].Reps, r)
-			service[i].Merge(rec.Service)
-			if response[i] != nil {
-				response[i].Merge(rec.Response)
-				lag[i].Merge(rec.Lag)
+			if rec != nil {
+				service[i].Merge(rec.Service)
+				if response[i] != nil && rec.Response != nil {
+					response[i].Merge(rec.Response)
+					lag[i].Merge(rec.Lag)
+				}
 			}
-			fmt.Fprintf(log, "%s: rep %d/%d: arm %s: %.0f req/s, p50 %s, p99 %s, %d dials\n", s.Name, rep+1, reps, s.Arms[i],
-				r.SuccessPerSec, reports.Dur(r.Latency.P50), reports.Dur(r.Latency.P99), r.Client.Dials)
+			line := fmt.Sprintf("%.0f req/s, p50 %s, p99 %s, %d dials", r.SuccessPerSec, reports.Dur(r.Latency.P50), reports.Dur(r.Latency.P99), r.Client.Dials)
+			if r.Search != nil {
+				line = fmt.Sprintf("sustains %.0f req/s; ", r.Search.MaxRate) + line
+			}
+			fmt.Fprintf(opt.Log, "%s: rep %d/%d: arm %s: %s\n", name, rep+1, reps, arm, line)
 			if r.Interrupted {
 				interrupted = true
 				break runs
@@ -126,11 +235,20 @@ runs:
 	for i := 1; i < len(out.Arms); i++ {
 		out.Ratios = append(out.Ratios, reports.NewRatio(out.Arms[i], out.Arms[0]))
 	}
+	out.Stats = reports.ComputeStats(out)
+	out.Thresholds = reports.EvaluateThresholds(out, sc.thresholds)
 	if interrupted {
 		out.Notes = append(out.Notes, "Interrupted: fewer repetitions than planned completed; the figures cover what ran.")
 	}
-	if !s.Backend.TLS && s.Load.Model == "closed" {
-		// nothing to add: plain HTTP has no handshakes to explain.
+	for _, a := range out.Arms {
+		for _, r := range a.Reps {
+			if r.Open != nil && r.Open.Saturated {
+				out.Notes = append(out.Notes, fmt.Sprintf("Invalid: the generator was saturated in repetition %d of `%s` (%s); that repetition did not offer the asked load.", r.Index+1, a.Name, r.Open.Reason))
+			}
+		}
+	}
+	if out.Stats != nil && out.Stats.Weak {
+		out.Notes = append(out.Notes, fmt.Sprintf("Weak verdict: %d repetitions per arm (fewer than %d); differences are unlikely to be significant.", out.Stats.MinReps, WeakBelow))
 	}
 	return out, ctxErr(ctx, interrupted)
 }
@@ -145,54 +263,127 @@ func ctxErr(ctx context.Context, interrupted bool) error {
 }
 
 // runArm runs one arm-repetition on a fresh transport and returns its
-// summary and recording.
-func (s *Scenario) runArm(ctx context.Context, srv *mockbackend.Server, tlsConf *tls.Config, p transport.Profile, run string, duration, warmup time.Duration) (reports.Rep, *engine.Recording, error) {
-	c0, s0 := transport.TraceStats{}, srv.Stats()
-	inst := p.Instrument(tlsConf)
+// summary and recording. offer, when non-nil, replaces the scenario's open
+// load (the search's probes).
+func (s *Scenario) runArm(ctx context.Context, be *backend, p transport.Profile, run string, duration, warmup time.Duration, probe *offer) (reports.Rep, *engine.Recording, error) {
+	c0, s0 := transport.TraceStats{}, be.stats()
+	inst := p.Instrument(be.tls)
 	// vegeta never closes idle connections: the arm owns its transport and
 	// closes it whatever happens, so no connection goroutine outlives the run.
 	defer inst.Close()
 
+	model := s.Load.Model
 	attack := engine.Attack{
 		Name:        run,
-		Client:      inst.Client,
-		Model:       engine.Model(s.Load.Model),
+		Model:       engine.Closed,
 		Concurrency: s.Load.Concurrency,
 		MaxWorkers:  s.Load.MaxWorkers,
 	}
-	if attack.Model == engine.Open {
-		attack.Pacer = ratePacer(s.Load.Rate)
+	var o offer
+	if model == ModelOpen || probe != nil {
+		attack.Model = engine.Open
+		if probe != nil {
+			o = *probe
+		} else {
+			o = s.Load.offered(duration)
+		}
+		o = o.withLate()
+		attack.Pacer = o.pacer
+	}
+	client := func(m *mixTargeter) *http.Client {
+		c := *inst.Client
+		c.Transport = m.wrap(inst.Client.Transport)
+		return &c
 	}
 	if warmup > 0 {
+		m, err := newMixTargeter(be.url, run+"w", s.Mix, s.Seed)
+		if err != nil {
+			return reports.Rep{}, nil, err
+		}
 		w := attack
-		w.Name, w.Duration = run+"-warmup", warmup
-		w.Targeter = newMixTargeter(srv.URL(), run+"w", s.Mix, s.Seed).targeter()
+		w.Name, w.Duration, w.Targeter, w.Client = run+"-warmup", warmup, m.targeter(), client(m)
+		if attack.Model == engine.Open {
+			// The warm-up's offered load starts over: a ramp warms up at its start.
+			w.Pacer = o.pacer
+		}
 		if _, err := engine.Run(ctx, w); err != nil {
 			return reports.Rep{}, nil, fmt.Errorf("warm-up: %w", err)
 		}
 	}
-	settle(inst.Tracer, srv, c0, s0, s.Backend.TLS)
-	clientBefore, serverBefore := inst.Tracer.Stats(), srv.Stats()
-	attack.Duration = duration
-	attack.Targeter = newMixTargeter(srv.URL(), run, s.Mix, s.Seed).targeter()
+	settle(inst.Tracer, be, c0, s0)
+	clientBefore, serverBefore := inst.Tracer.Stats(), be.stats()
+	m, err := newMixTargeter(be.url, run, s.Mix, s.Seed)
+	if err != nil {
+		return reports.Rep{}, nil, err
+	}
+	attack.Duration, attack.Targeter, attack.Client = duration, m.targeter(), client(m)
+	cpu0 := cpuTime()
 	rec, err := engine.Run(ctx, attack)
 	if err != nil {
 		return reports.Rep{}, nil, err
 	}
-	settle(inst.Tracer, srv, c0, s0, s.Backend.TLS)
-	client, server := inst.Tracer.Stats().Sub(clientBefore), srv.Stats().Sub(serverBefore)
-	return reports.Rep{Summary: summarize(rec, client, server)}, rec, nil
+	cpu := cpuTime() - cpu0
+	settle(inst.Tracer, be, c0, s0)
+	c, srv := inst.Tracer.Stats().Sub(clientBefore), be.stats().Sub(serverBefore)
+	sum := summarize(rec, c, srv, be.srv != nil)
+	if rec.Wall > 0 {
+		sum.CPUPct = 100 * cpu.Seconds() / rec.Wall.Seconds() / float64(numCPU())
+	}
+	if attack.Model == engine.Open {
+		sum.Open = openLoad(o, rec, duration, sum.CPUPct)
+	}
+	return reports.Rep{Summary: sum}, rec, nil
+}
+
+// openLoad compares what the pacer asked for with what was sent.
+func openLoad(o offer, rec *engine.Recording, duration time.Duration, cpuPct float64) *reports.OpenLoad {
+	ol := &reports.OpenLoad{
+		Shape:         o.shape,
+		RequestedRate: o.mean,
+		RequestedHits: int64(o.expected(duration)),
+		SentHits:      rec.Hits,
+		AchievedRate:  float64(rec.Hits) / duration.Seconds(),
+		LateAfter:     o.lateAfter,
+		LagP99:        engine.Quantile(rec.Lag, 99),
+	}
+	if ol.RequestedHits > 0 {
+		ol.AchievedPct = min(100, 100*float64(ol.SentHits)/float64(ol.RequestedHits))
+	}
+	late := int64(ol.LateAfter / time.Microsecond)
+	for _, b := range rec.Lag.Distribution() {
+		if b.From > late {
+			ol.LateHits += b.Count
+		}
+	}
+	var why []string
+	if ol.RequestedHits > 0 && ol.AchievedPct < MinAchievedPct && !rec.Interrupted {
+		why = append(why, fmt.Sprintf("sent %s of the asked hits", reports.Pct(ol.AchievedPct)))
+	}
+	if p90 := engine.Quantile(rec.Lag, 90); p90 > ol.LateAfter {
+		why = append(why, "send lag p90 "+reports.Dur(p90))
+	}
+	if cpuPct >= SaturatedCPUPct {
+		why = append(why, fmt.Sprintf("CPU at %s of all cores", reports.Pct(cpuPct)))
+	}
+	if len(why) > 0 {
+		ol.Saturated, ol.Reason = true, strings.Join(why, ", ")
+	}
+	return ol
 }
 
 // settle waits, briefly and boundedly, until the dials and handshakes the
 // client made since c0/s0 were taken are also counted by the server and every
 // finished dial has finished its handshake, so that work started before an
 // attack ended is counted in the window that caused it and client and server
-// agree.
-func settle(tr *transport.Tracer, srv *mockbackend.Server, c0 transport.TraceStats, s0 mockbackend.Stats, useTLS bool) {
-	const step, limit = 5 * time.Millisecond, time.Second
+// agree. Without a mock there is no server count to wait for.
+func settle(tr *transport.Tracer, be *backend, c0 transport.TraceStats, s0 mockbackend.Stats) {
+	if be.srv == nil {
+		return
+	}
+	useTLS := be.tls != nil
+	const step, limit = 5 * time.Millisecond, 100 * time.Millisecond
 	for waited := time.Duration(0); waited < limit; waited += step {
-		c, s := tr.Stats().Sub(c0), srv.Stats().Sub(s0)
+		c, s := tr.Stats().Sub(c0), be.stats().Sub(s0)
 		agreed := c.Dials == s.ConnsAccepted
 		if useTLS {
 			agreed = agreed && c.Dials == c.TLSHandshakes+c.TLSErrors && c.TLSHandshakes == s.TLSHandshakes
@@ -204,31 +395,49 @@ func settle(tr *transport.Tracer, srv *mockbackend.Server, c0 transport.TraceSta
 	}
 }
 
-// ratePacer turns a rate in requests per second into vegeta's constant pacer,
-// keeping fractional rates exact to the millisecond.
-func ratePacer(perSec float64) vegeta.Pacer {
-	if perSec == float64(int(perSec)) {
-		return vegeta.Rate{Freq: int(perSec), Per: time.Second}
+// prepare creates the objects that the mix's read routes and flows expect,
+// stage by stage, a few requests at a time so a slow handler does not
+// stretch the set-up.
+func prepare(ctx context.Context, be *backend, mix []MixEntry) error {
+	var keys []string
+	for _, m := range mix {
+		k := ""
+		switch {
+		case m.Route != "":
+			k = routes[m.Route].Prepare
+		case m.Flow != "":
+			k = flowPrepare[m.Flow]
+		}
+		if k != "" && !contains(keys, k) {
+			keys = append(keys, k)
+		}
 	}
-	return vegeta.Rate{Freq: int(perSec * 1000), Per: 1000 * time.Second}
+	if len(keys) == 0 {
+		return nil
+	}
+	tr := transport.DefaultProfile().NewTransport(be.tls)
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	for _, k := range keys {
+		for _, stage := range fixtures[k] {
+			if err := prepareStage(ctx, client, be.url, stage); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
-// prepare creates the objects that the mix's read routes expect, a few
-// requests at a time so a slow handler does not stretch the set-up.
-func prepare(ctx context.Context, base string, tlsConf *tls.Config, mix []MixEntry) error {
-	tr := transport.DefaultProfile().NewTransport(tlsConf)
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-	var todo []vegeta.Target
-	seen := map[string]bool{}
-	for _, m := range mix {
-		r := routes[m.Route]
-		if r.Prepare == nil || seen[r.Name] {
-			continue
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
 		}
-		seen[r.Name] = true
-		todo = append(todo, r.Prepare()...)
 	}
+	return false
+}
+
+func prepareStage(ctx context.Context, client *http.Client, base string, todo []vegeta.Target) error {
 	const workers = 8
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
@@ -257,44 +466,11 @@ func prepareOne(ctx context.Context, client *http.Client, base string, t vegeta.
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode >= 300 {
+	// 409: the object is there already (an external target keeps it).
+	if resp.StatusCode >= 300 && resp.StatusCode != http.StatusConflict {
 		return fmt.Errorf("prepare: %s %s: status %d", t.Method, t.URL, resp.StatusCode)
 	}
 	return nil
-}
-
-func (s *Scenario) conditions(duration, warmup time.Duration, reps int) reports.Conditions {
-	c := reports.Conditions{
-		TLS:            s.Backend.TLS,
-		HandlerLatency: s.Backend.Latency.Duration,
-		Model:          s.Load.Model,
-		Concurrency:    s.Load.Concurrency,
-		RatePerSec:     s.Load.Rate,
-		Duration:       duration,
-		Warmup:         warmup,
-		Repetitions:    reps,
-	}
-	if s.Load.Model == "open" {
-		c.Concurrency = 0
-	} else {
-		c.RatePerSec = 0
-	}
-	for _, m := range s.Mix {
-		c.Routes = append(c.Routes, fmt.Sprintf("%s ×%d", m.Route, m.Weight))
-	}
-	letters := "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	for rep := 0; rep < min(reps, 2); rep++ {
-		for i := range s.Arms {
-			c.Order = append(c.Order, string(letters[i%len(letters)]))
-		}
-	}
-	if reps > 2 {
-		c.Order = append(c.Order, "…")
-	}
-	for i, a := range s.Arms {
-		c.Order = append(c.Order, fmt.Sprintf("(%c=%s)", letters[i%len(letters)], a))
-	}
-	return c
 }
 
 func settings(p transport.Profile) map[string]string {
@@ -310,10 +486,30 @@ func settings(p transport.Profile) map[string]string {
 		"TLSSessionCache":     strconv.FormatBool(tr.TLSClientConfig != nil && tr.TLSClientConfig.ClientSessionCache != nil),
 		"ClientTimeout":       p.ClientTimeout().String(),
 	}
+	if p.Config != nil {
+		m["TLSSessionCache"] = strconv.FormatBool(p.Config.TLSSessionCacheSize > 0)
+	}
 	return m
 }
 
-func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.Stats) reports.Summary {
+func clientConns(c transport.TraceStats) reports.ClientConns {
+	return reports.ClientConns{
+		Dials: c.Dials, DialErrors: c.DialErrors, Reused: c.ConnsReused, New: c.ConnsNew, WasIdle: c.ConnsWasIdle,
+		ReusePct: c.ReusePercent(), TLSHandshakes: c.TLSHandshakes, TLSResumed: c.TLSResumed, TLSErrors: c.TLSErrors,
+		ConnWaitMean: c.MeanConnWait(), ConnWaitMax: c.ConnWaitMax, TTFBMean: c.MeanTTFB(),
+		IdleReturned: c.IdleReturned, IdleRejected: c.IdleRejected,
+	}
+}
+
+func serverConns(srv mockbackend.Stats, known bool) reports.ServerConns {
+	if !known {
+		return reports.ServerConns{}
+	}
+	return reports.ServerConns{Known: true, Accepted: srv.ConnsAccepted, TLSHandshakes: srv.TLSHandshakes,
+		TLSResumed: srv.TLSResumed, Requests: srv.Requests}
+}
+
+func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.Stats, known bool) reports.Summary {
 	s := reports.Summary{
 		Requests:      rec.Hits,
 		Successes:     rec.Successes,
@@ -328,15 +524,8 @@ func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.St
 		BytesIn:       rec.BytesIn,
 		BytesOut:      rec.BytesOut,
 		Interrupted:   rec.Interrupted,
-		Client: reports.ClientConns{
-			Dials: c.Dials, DialErrors: c.DialErrors, Reused: c.ConnsReused, New: c.ConnsNew, WasIdle: c.ConnsWasIdle,
-			ReusePct: c.ReusePercent(), TLSHandshakes: c.TLSHandshakes, TLSResumed: c.TLSResumed, TLSErrors: c.TLSErrors,
-			ConnWaitMean: c.MeanConnWait(), ConnWaitMax: c.ConnWaitMax, TTFBMean: c.MeanTTFB(),
-		},
-		Server: reports.ServerConns{
-			Known: true, Accepted: srv.ConnsAccepted, TLSHandshakes: srv.TLSHandshakes,
-			TLSResumed: srv.TLSResumed, Requests: srv.Requests,
-		},
+		Client:        clientConns(c),
+		Server:        serverConns(srv, known),
 	}
 	for code, n := range rec.Codes {
 		s.Codes[strconv.Itoa(int(code))] = n
@@ -356,10 +545,11 @@ func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.St
 // is per repetition; summing would double it).
 func total(reps []reports.Rep, service, response, lag *hdrhistogram.Histogram) reports.Summary {
 	t := reports.Summary{Codes: map[string]int64{}, Errors: map[string]int64{}, Latency: percentiles(service)}
-	var rates, succRates []float64
+	var rates, succRates, cpus []float64
 	var waitSum time.Duration
 	var waitN int64
 	var ttfbSum time.Duration
+	var open *reports.OpenLoad
 	for _, r := range reps {
 		t.Requests += r.Requests
 		t.Successes += r.Successes
@@ -383,6 +573,8 @@ func total(reps []reports.Rep, service, response, lag *hdrhistogram.Histogram) r
 		c.TLSHandshakes += r.Client.TLSHandshakes
 		c.TLSResumed += r.Client.TLSResumed
 		c.TLSErrors += r.Client.TLSErrors
+		c.IdleReturned += r.Client.IdleReturned
+		c.IdleRejected += r.Client.IdleRejected
 		c.ConnWaitMax = max(c.ConnWaitMax, r.Client.ConnWaitMax)
 		n := r.Client.Reused + r.Client.New
 		waitSum += r.Client.ConnWaitMean * time.Duration(n)
@@ -395,6 +587,22 @@ func total(reps []reports.Rep, service, response, lag *hdrhistogram.Histogram) r
 		t.Server.Requests += r.Server.Requests
 		rates = append(rates, r.ReqPerSec)
 		succRates = append(succRates, r.SuccessPerSec)
+		cpus = append(cpus, r.CPUPct)
+		if o := r.Open; o != nil {
+			if open == nil {
+				open = &reports.OpenLoad{Shape: o.Shape, RequestedRate: o.RequestedRate, LateAfter: o.LateAfter}
+			}
+			open.RequestedHits += o.RequestedHits
+			open.SentHits += o.SentHits
+			open.LateHits += o.LateHits
+			open.AchievedRate += o.AchievedRate / float64(len(reps))
+			if o.Saturated {
+				open.Saturated = true
+				if !strings.Contains(open.Reason, o.Reason) {
+					open.Reason = strings.TrimPrefix(open.Reason+"; "+o.Reason, "; ")
+				}
+			}
+		}
 	}
 	if t.Requests > 0 {
 		t.SuccessPct = 100 * float64(t.Successes) / float64(t.Requests)
@@ -406,24 +614,21 @@ func total(reps []reports.Rep, service, response, lag *hdrhistogram.Histogram) r
 		t.Client.ConnWaitMean = waitSum / time.Duration(waitN)
 		t.Client.TTFBMean = ttfbSum / time.Duration(waitN)
 	}
-	t.ReqPerSec, t.SuccessPerSec = median(rates), median(succRates)
-	if response != nil {
+	t.ReqPerSec, t.SuccessPerSec, t.CPUPct = reports.Median(rates), reports.Median(succRates), reports.Median(cpus)
+	if response != nil && response.TotalCount() > 0 {
 		r, l := percentiles(response), percentiles(lag)
 		t.Response, t.Lag = &r, &l
 	}
+	if open != nil {
+		if open.RequestedHits > 0 {
+			open.AchievedPct = min(100, 100*float64(open.SentHits)/float64(open.RequestedHits))
+		}
+		if t.Lag != nil {
+			open.LagP99 = t.Lag.P99
+		}
+		t.Open = open
+	}
 	return t
-}
-
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // Percentiles reads the report's percentiles from an engine histogram

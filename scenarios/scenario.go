@@ -10,6 +10,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/oranbench/oranbench/mockbackend"
+	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/targets/transport"
 )
 
 // APIVersion and Kind identify a scenario document.
@@ -70,6 +72,10 @@ type Scenario struct {
 	// File is where the scenario was read from ("builtin:NAME" for built-ins).
 	File  string `yaml:"-"`
 	lines map[string]int
+	// profiles are the resolved arms, in Arms order; thresholds the parsed
+	// Thresholds.
+	profiles   []transport.Profile
+	thresholds []reports.Threshold
 }
 
 // Backend is what the load goes to: the in-process mock (per-route latency,
@@ -438,4 +444,31 @@ func (s *Scenario) effectiveSweep(quick bool) *Sweep {
 		return s.Quick.Sweep
 	}
 	return s.Sweep
+}
+
+// LoadText describes the load in a few words for listings, e.g. "closed 20",
+// "open bursts of 20 every 100ms", "search p99 ≤ 250ms",
+// "closed 20, sweep of 12 points".
+func (s *Scenario) LoadText() string {
+	var out string
+	switch s.Load.Model {
+	case ModelClosed:
+		out = fmt.Sprintf("closed %d", s.Load.Concurrency)
+	case ModelOpen:
+		out = "open " + s.Load.offered(s.Duration.Duration).shape
+	case ModelSearch:
+		out = fmt.Sprintf("search p%s ≤ %s", ftoa(s.Load.Search.Percentile), s.Load.Search.SLO)
+	case ModelStorm:
+		out = fmt.Sprintf("storm %d intents", s.Load.Storm.Intents)
+	default:
+		out = s.Load.Model
+	}
+	if s.Sweep != nil {
+		n := 1
+		for _, p := range s.Sweep.params() {
+			n *= len(p.values)
+		}
+		out += fmt.Sprintf(", sweep of %d points", n)
+	}
+	return out
 }

@@ -1,0 +1,174 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/oranbench/oranbench/targets/transport"
+)
+
+// DefaultArmBase is the base of an inline arm that names none.
+const DefaultArmBase = transport.ProfileTuned
+
+// resolveArms turns the arm specs into profiles: names are looked up (in reg,
+// or the built-in profiles when reg is nil, or an earlier inline arm), inline
+// arms are built from their base's Config with the given fields overridden
+// and registered into reg. A name registered before with other settings is
+// refused rather than silently replaced.
+func (s *Scenario) resolveArms(reg *transport.Registry) error {
+	if len(s.ArmSpecs) == 0 {
+		return s.fieldErr("arms", "", "want at least one transport profile name or inline profile")
+	}
+	lookup := reg
+	if lookup == nil {
+		lookup = transport.NewRegistry()
+	}
+	s.Arms, s.profiles = nil, nil
+	local := map[string]transport.Profile{}
+	find := func(name string) (transport.Profile, bool) {
+		if p, ok := local[name]; ok {
+			return p, true
+		}
+		p, err := lookup.Lookup(name)
+		return p, err == nil
+	}
+	valid := func() string {
+		names := lookup.Names()
+		for n := range local {
+			names = append(names, n)
+		}
+		return strings.Join(names, ", ")
+	}
+	for i, a := range s.ArmSpecs {
+		path := fmt.Sprintf("arms[%d]", i)
+		for _, prev := range s.Arms {
+			if prev == a.Name {
+				return s.fieldErr(path, a.Name, "the arm is listed twice; each arm needs its own name")
+			}
+		}
+		if !a.Inline() {
+			if a.Description != "" {
+				return s.fieldErr(path+".description", a.Description, "only an inline arm (with base or config) takes a description")
+			}
+			p, ok := find(a.Name)
+			if !ok {
+				return s.fieldErr(path, a.Name, "valid profiles are "+valid()+" (or define one inline: {name, base, config})")
+			}
+			s.Arms, s.profiles = append(s.Arms, a.Name), append(s.profiles, p)
+			continue
+		}
+		if !validName(a.Name) {
+			return s.fieldErr(path+".name", a.Name, "want 1 to 63 lower-case letters, digits and dashes")
+		}
+		baseName := a.Base
+		if baseName == "" {
+			baseName = DefaultArmBase
+		}
+		base, ok := find(baseName)
+		if !ok {
+			return s.fieldErr(path+".base", baseName, "valid profiles are "+valid())
+		}
+		if base.Config == nil {
+			return s.fieldErr(path+".base", baseName, "this profile is not built from a transport Config (it is net/http's own); use tuned or tuned-resume as base")
+		}
+		cfg := a.Config.apply(*base.Config)
+		if err := cfg.Validate(); err != nil {
+			return s.fieldErr(path+".config", "", err.Error())
+		}
+		desc := a.Description
+		if desc == "" {
+			desc = fmt.Sprintf("%s with %s", baseName, a.Config.String())
+		}
+		p := transport.FromConfig(a.Name, desc, cfg)
+		if reg != nil {
+			if old, err := reg.Lookup(a.Name); err == nil {
+				if old.Config == nil || *old.Config != *p.Config {
+					return s.fieldErr(path+".name", a.Name, "a profile of this name already exists with other settings; choose another name")
+				}
+				p = old
+			} else if err := reg.Register(p); err != nil {
+				return s.fieldErr(path, a.Name, err.Error())
+			}
+		}
+		local[a.Name] = p
+		s.Arms, s.profiles = append(s.Arms, a.Name), append(s.profiles, p)
+	}
+	return nil
+}
+
+// apply returns c with the set fields of o written over it.
+func (o *ArmConfig) apply(c transport.Config) transport.Config {
+	if o == nil {
+		return c
+	}
+	setI := func(dst *int, v *int) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	setD := func(dst *time.Duration, v *Duration) {
+		if v != nil {
+			*dst = v.Duration
+		}
+	}
+	setB := func(dst *bool, v *bool) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	setI(&c.MaxIdleConns, o.MaxIdleConns)
+	setI(&c.MaxIdleConnsPerHost, o.MaxIdleConnsPerHost)
+	setI(&c.MaxConnsPerHost, o.MaxConnsPerHost)
+	setD(&c.IdleConnTimeout, o.IdleConnTimeout)
+	setD(&c.TLSHandshakeTimeout, o.TLSHandshakeTimeout)
+	setD(&c.DialTimeout, o.DialTimeout)
+	setD(&c.KeepAlive, o.KeepAlive)
+	setD(&c.ResponseHeaderTimeout, o.ResponseHeaderTimeout)
+	setD(&c.ExpectContinueTimeout, o.ExpectContinueTimeout)
+	setB(&c.DisableKeepAlives, o.DisableKeepAlives)
+	setB(&c.ForceAttemptHTTP2, o.ForceAttemptHTTP2)
+	setI(&c.TLSSessionCacheSize, o.TLSSessionCacheSize)
+	setD(&c.ClientTimeout, o.ClientTimeout)
+	return c
+}
+
+// String lists the set fields, e.g. "MaxIdleConnsPerHost=2, MaxConnsPerHost=10".
+func (o *ArmConfig) String() string {
+	if o == nil {
+		return "no overrides"
+	}
+	var parts []string
+	addI := func(name string, v *int) {
+		if v != nil {
+			parts = append(parts, fmt.Sprintf("%s=%d", name, *v))
+		}
+	}
+	addD := func(name string, v *Duration) {
+		if v != nil {
+			parts = append(parts, name+"="+v.String())
+		}
+	}
+	addB := func(name string, v *bool) {
+		if v != nil {
+			parts = append(parts, fmt.Sprintf("%s=%t", name, *v))
+		}
+	}
+	addI("MaxIdleConns", o.MaxIdleConns)
+	addI("MaxIdleConnsPerHost", o.MaxIdleConnsPerHost)
+	addI("MaxConnsPerHost", o.MaxConnsPerHost)
+	addD("IdleConnTimeout", o.IdleConnTimeout)
+	addD("TLSHandshakeTimeout", o.TLSHandshakeTimeout)
+	addD("DialTimeout", o.DialTimeout)
+	addD("KeepAlive", o.KeepAlive)
+	addD("ResponseHeaderTimeout", o.ResponseHeaderTimeout)
+	addD("ExpectContinueTimeout", o.ExpectContinueTimeout)
+	addB("DisableKeepAlives", o.DisableKeepAlives)
+	addB("ForceAttemptHTTP2", o.ForceAttemptHTTP2)
+	addI("TLSSessionCacheSize", o.TLSSessionCacheSize)
+	addD("ClientTimeout", o.ClientTimeout)
+	if len(parts) == 0 {
+		return "no overrides"
+	}
+	return strings.Join(parts, ", ")
+}

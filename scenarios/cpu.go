@@ -1,0 +1,5 @@
+package scenarios
+
+import "runtime"
+
+func numCPU() int { return runtime.NumCPU() }

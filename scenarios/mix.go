@@ -1,0 +1,188 @@
+package scenarios
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync/atomic"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Template placeholders of custom requests and body overrides.
+const (
+	placeholderN   = "{{n}}"   // request number within the run
+	placeholderRun = "{{run}}" // the run's unique prefix
+	placeholderID  = "{{id}}"  // run-n: unique across runs
+)
+
+// template is a path or body with placeholders, split once so that
+// rendering is a few appends per request.
+type template struct {
+	parts []string // literals at even indexes, placeholders at odd ones
+}
+
+func compileTemplate(s string) (*template, error) {
+	t := &template{}
+	for {
+		i := strings.Index(s, "{{")
+		if i < 0 {
+			t.parts = append(t.parts, s)
+			return t, nil
+		}
+		j := strings.Index(s[i:], "}}")
+		if j < 0 {
+			return nil, fmt.Errorf("unclosed %q; placeholders are %s, %s and %s", "{{", placeholderN, placeholderRun, placeholderID)
+		}
+		ph := s[i : i+j+2]
+		switch ph {
+		case placeholderN, placeholderRun, placeholderID:
+		default:
+			return nil, fmt.Errorf("unknown placeholder %s; valid are %s, %s and %s", ph, placeholderN, placeholderRun, placeholderID)
+		}
+		t.parts = append(t.parts, s[:i], ph)
+		s = s[i+j+2:]
+	}
+}
+
+func (t *template) render(run string, n uint64) string {
+	if len(t.parts) == 1 {
+		return t.parts[0]
+	}
+	var b strings.Builder
+	for i, p := range t.parts {
+		if i%2 == 0 {
+			b.WriteString(p)
+			continue
+		}
+		switch p {
+		case placeholderN:
+			b.WriteString(u(n))
+		case placeholderRun:
+			b.WriteString(run)
+		case placeholderID:
+			b.WriteString(run + "-" + u(n))
+		}
+	}
+	return b.String()
+}
+
+// slot is one element of the mix's schedule.
+type slot struct {
+	route  *Route
+	body   *template // route body override
+	method string    // custom request
+	path   *template
+	header http.Header
+	flow   int // index into mixTargeter.flows, or -1
+}
+
+// mixTargeter hands out requests of a weighted mix in a fixed, seeded order;
+// it is safe for vegeta's concurrent workers (one atomic add per request,
+// one short lock per flow request).
+type mixTargeter struct {
+	base     string
+	run      string
+	schedule []slot
+	flows    []*flowRun
+	n        atomic.Uint64
+}
+
+func newMixTargeter(base, run string, mix []MixEntry, seed int64) (*mixTargeter, error) {
+	m := &mixTargeter{base: base, run: run}
+	for i, e := range mix {
+		s := slot{flow: -1}
+		switch {
+		case e.Route != "":
+			s.route = routes[e.Route]
+			if e.Body != "" {
+				t, err := compileTemplate(e.Body)
+				if err != nil {
+					return nil, fmt.Errorf("mix[%d].body: %w", i, err)
+				}
+				s.body = t
+			}
+		case e.Flow != "":
+			s.flow = len(m.flows)
+			m.flows = append(m.flows, &flowRun{flow: flows[e.Flow], index: s.flow, run: run})
+		case e.Request != nil:
+			p, err := compileTemplate(e.Request.Path)
+			if err != nil {
+				return nil, fmt.Errorf("mix[%d].request.path: %w", i, err)
+			}
+			s.method, s.path = strings.ToUpper(e.Request.Method), p
+			if e.Request.Body != "" {
+				if s.body, err = compileTemplate(e.Request.Body); err != nil {
+					return nil, fmt.Errorf("mix[%d].request.body: %w", i, err)
+				}
+			}
+			s.header = http.Header{}
+			if s.body != nil {
+				s.header.Set("Content-Type", "application/json")
+			}
+			for k, v := range e.Request.Headers {
+				s.header.Set(k, v)
+			}
+		}
+		for range max(e.Weight, 1) {
+			m.schedule = append(m.schedule, s)
+		}
+	}
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x6f72616e))
+	rng.Shuffle(len(m.schedule), func(i, j int) { m.schedule[i], m.schedule[j] = m.schedule[j], m.schedule[i] })
+	return m, nil
+}
+
+// wrap puts the flow tracker under the client when the mix has flows.
+func (m *mixTargeter) wrap(next http.RoundTripper) http.RoundTripper {
+	if len(m.flows) == 0 {
+		return next
+	}
+	return &flowTracker{next: next, flows: m.flows}
+}
+
+func (m *mixTargeter) targeter() vegeta.Targeter {
+	return func(t *vegeta.Target) error {
+		if t == nil {
+			return vegeta.ErrNilTarget
+		}
+		n := m.n.Add(1) - 1
+		s := &m.schedule[n%uint64(len(m.schedule))]
+		t.Body, t.Header = nil, nil
+		switch {
+		case s.route != nil:
+			r := s.route
+			t.Method = r.Method
+			t.URL = m.base + r.Path(m.run, n)
+			switch {
+			case s.body != nil:
+				t.Body, t.Header = []byte(s.body.render(m.run, n)), jsonHeader
+			case r.Body != nil:
+				t.Body, t.Header = r.Body(m.run, n), jsonHeader
+			}
+		case s.flow >= 0:
+			f := m.flows[s.flow]
+			id, step := f.take()
+			st := f.flow.Steps[step]
+			// Flows of one mix may create the same kind of object: the
+			// flow's index keeps their names apart.
+			oid := m.run + "-" + itoa(s.flow) + "-" + u(id)
+			t.Method = st.Method
+			t.URL = m.base + st.Path(oid)
+			t.Header = http.Header{flowHeader: []string{flowHeaderValue(s.flow, id, step)}}
+			if st.Body != nil {
+				t.Body = st.Body(oid)
+				t.Header["Content-Type"] = jsonHeader["Content-Type"]
+			}
+		default:
+			t.Method = s.method
+			t.URL = m.base + s.path.render(m.run, n)
+			t.Header = s.header
+			if s.body != nil {
+				t.Body = []byte(s.body.render(m.run, n))
+			}
+		}
+		return nil
+	}
+}

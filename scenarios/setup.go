@@ -1,0 +1,99 @@
+package scenarios
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"sort"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/targets/transport"
+)
+
+// Bounds of the connection-cost probe: at most setupN requests of each kind,
+// and at most setupBudget of sending per kind.
+const (
+	setupN      = 15
+	setupBudget = time.Second
+)
+
+// measureSetup sends the mix's first route one request at a time, first each
+// on a fresh connection (keep-alives off: a dial and, with TLS, a full
+// handshake every time), then on one kept-alive connection, and returns both
+// medians. It runs before the arms, outside their measured windows.
+func (s *Scenario) measureSetup(ctx context.Context, be *backend) *reports.SetupCost {
+	m, err := newMixTargeter(be.url, "setup", s.setupMix(), s.Seed)
+	if err != nil || len(m.schedule) == 0 {
+		return nil
+	}
+	tg := m.targeter()
+	run := func(disableKeepAlives bool) []time.Duration {
+		tr := transport.DefaultProfile().NewTransport(be.tls)
+		tr.DisableKeepAlives = disableKeepAlives
+		defer tr.CloseIdleConnections()
+		client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+		var out []time.Duration
+		deadline := time.Now().Add(setupBudget)
+		for i := 0; i <= setupN && time.Now().Before(deadline) && ctx.Err() == nil; i++ {
+			var t vegeta.Target
+			if tg(&t) != nil {
+				return nil
+			}
+			req, err := t.Request()
+			if err != nil {
+				return nil
+			}
+			start := time.Now()
+			resp, err := client.Do(req.WithContext(ctx))
+			if err != nil {
+				continue
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode >= 300 {
+				continue
+			}
+			if i == 0 && !disableKeepAlives {
+				continue // the first request opens the connection the rest reuse
+			}
+			out = append(out, time.Since(start))
+		}
+		return out
+	}
+	fresh, reused := run(true), run(false)
+	if len(fresh) == 0 || len(reused) == 0 {
+		return nil
+	}
+	name := "?"
+	if e := s.setupMix(); len(e) > 0 {
+		name = e[0].Route
+		if name == "" && e[0].Request != nil {
+			name = e[0].Request.Method + " " + e[0].Request.Path
+		}
+	}
+	return &reports.SetupCost{Route: name, N: min(len(fresh), len(reused)), TLS: be.tls != nil,
+		FreshP50: medianDur(fresh), ReusedP50: medianDur(reused)}
+}
+
+// setupMix is the first route or custom request of the mix, alone.
+func (s *Scenario) setupMix() []MixEntry {
+	for _, e := range s.Mix {
+		if e.Route != "" || e.Request != nil {
+			e.Weight = 1
+			return []MixEntry{e}
+		}
+	}
+	return nil
+}
+
+func medianDur(xs []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), xs...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}

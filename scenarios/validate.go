@@ -1,0 +1,603 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/oranbench/oranbench/mockbackend"
+	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/targets/transport"
+	"github.com/oranbench/oranbench/targets/watcher"
+)
+
+// Limits of scenario values.
+const (
+	maxConcurrency = 10000
+	maxRate        = 1e6
+	maxSweepPoints = 64
+	maxSearchSteps = 30
+	maxStormFiles  = 100000
+)
+
+func (s *Scenario) validate(reg *transport.Registry) error {
+	if s.APIVersion != APIVersion {
+		return s.fieldErr("apiVersion", s.APIVersion, "want "+APIVersion)
+	}
+	if s.Kind != Kind {
+		return s.fieldErr("kind", s.Kind, "want "+Kind)
+	}
+	if !validName(s.Name) {
+		return s.fieldErr("name", s.Name, "want 1 to 63 lower-case letters, digits and dashes")
+	}
+	if err := s.validateBackend(); err != nil {
+		return err
+	}
+	if err := s.validateMix(); err != nil {
+		return err
+	}
+	if err := s.validateLoad(); err != nil {
+		return err
+	}
+	if err := s.validateSweep("sweep", s.Sweep); err != nil {
+		return err
+	}
+	if err := s.resolveArms(reg); err != nil {
+		return err
+	}
+	if s.Load.Model != ModelStorm && s.Duration.Duration <= 0 {
+		return s.fieldErr("duration", s.Duration.String(), "want a duration > 0 such as 5s")
+	}
+	if s.Repetitions == 0 {
+		s.Repetitions = DefaultRepetitions
+	}
+	if s.Repetitions < 1 || s.Repetitions > 100 {
+		return s.fieldErr("repetitions", itoa(s.Repetitions), "want 1 to 100")
+	}
+	if q := s.Quick; q != nil {
+		if q.Repetitions < 0 || q.Repetitions > 100 {
+			return s.fieldErr("quick.repetitions", itoa(q.Repetitions), "want 1 to 100 (0 keeps repetitions)")
+		}
+		if err := s.validateSweep("quick.sweep", q.Sweep); err != nil {
+			return err
+		}
+		if q.Steps < 0 || q.Steps > maxSearchSteps {
+			return s.fieldErr("quick.steps", itoa(q.Steps), fmt.Sprintf("want 2 to %d (0 keeps the search's steps)", maxSearchSteps))
+		}
+		if q.Intents < 0 || q.Intents > maxStormFiles {
+			return s.fieldErr("quick.intents", itoa(q.Intents), fmt.Sprintf("want 1 to %d (0 keeps the storm's intents)", maxStormFiles))
+		}
+	}
+	return s.validateThresholds()
+}
+
+func (s *Scenario) validateBackend() error {
+	b := &s.Backend
+	if b.Target != "" {
+		u, err := url.Parse(b.Target)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return s.fieldErr("backend.target", b.Target, "want an absolute http:// or https:// URL such as https://127.0.0.1:8443")
+		}
+		if u.Path != "" && u.Path != "/" {
+			return s.fieldErr("backend.target", b.Target, "want a base URL without a path; routes add their own paths")
+		}
+		// Everything else describes the mock; it would silently not apply.
+		mockOnly := map[string]bool{
+			"profile": b.Profile != "", "tls": b.TLS, "tlsVersion": b.TLSVersion != "", "http2": b.HTTP2,
+			"latency": b.Latency.IsSet(), "faults": b.Faults != nil, "capacity": b.Capacity != nil, "routes": len(b.Routes) > 0,
+			"rtt": b.RTT.Duration > 0, "jitter": b.Jitter.Duration > 0, "bandwidth": b.Bandwidth > 0, "connSetupDelay": b.ConnSetupDelay.Duration > 0,
+			"netFaults": b.NetFaults != nil, "enforceDelay": b.EnforceDelay.Duration > 0, "tokenDelay": b.TokenDelay.Duration > 0,
+			"llmTokens": b.LLMTokens != 0, "maxObjects": b.MaxObjects != 0,
+		}
+		for _, k := range sortedKeys(mockOnly) {
+			if mockOnly[k] {
+				return s.fieldErr("backend."+k, "", "only the in-process mock has this setting; remove it or remove backend.target")
+			}
+		}
+		return nil
+	}
+	if b.CACert != "" {
+		return s.fieldErr("backend.caCert", b.CACert, "only an external https target needs a CA file; the mock's CA is trusted automatically")
+	}
+	if b.Profile != "" && !slices.Contains(mockbackend.ProfileNames(), b.Profile) {
+		return s.fieldErr("backend.profile", b.Profile, "valid mock profiles are "+strings.Join(mockbackend.ProfileNames(), ", "))
+	}
+	switch b.TLSVersion {
+	case "", mockbackend.TLS12, mockbackend.TLS13:
+	default:
+		return s.fieldErr("backend.tlsVersion", b.TLSVersion, `valid versions are "1.2" and "1.3" (empty allows both)`)
+	}
+	if b.TLSVersion != "" && !b.TLS {
+		return s.fieldErr("backend.tlsVersion", b.TLSVersion, "needs tls: true")
+	}
+	if err := s.validateLatency("backend.latency", b.Latency); err != nil {
+		return err
+	}
+	if err := s.validateFaults("backend.faults", b.Faults); err != nil {
+		return err
+	}
+	if err := s.validateCapacity("backend.capacity", b.Capacity); err != nil {
+		return err
+	}
+	valid := append(append([]string(nil), mockbackend.RouteGroups...), mockbackend.RouteNames()...)
+	for _, k := range sortedKeys(b.Routes) {
+		p := "backend.routes." + k
+		if !slices.Contains(valid, k) {
+			return s.fieldErr(p, k, "want a mock route group ("+strings.Join(mockbackend.RouteGroups, ", ")+") or route name (such as a1.policy.put, porch.package.create, llm.chat)")
+		}
+		rb := b.Routes[k]
+		if err := s.validateLatency(p+".latency", rb.Latency); err != nil {
+			return err
+		}
+		if err := s.validateFaults(p+".faults", rb.Faults); err != nil {
+			return err
+		}
+		if err := s.validateCapacity(p+".capacity", rb.Capacity); err != nil {
+			return err
+		}
+	}
+	if nf := b.NetFaults; nf != nil {
+		for name, f := range map[string]NetFault{"resetPeer": nf.ResetPeer, "timeout": nf.Timeout, "slowClose": nf.SlowClose} {
+			if f.Rate < 0 || f.Rate > 1 {
+				return s.fieldErr("backend.netFaults."+name+".rate", ftoa(f.Rate), "want a fraction of connections from 0 to 1")
+			}
+		}
+	}
+	if b.LLMTokens < 0 || b.LLMTokens > 100000 {
+		return s.fieldErr("backend.llmTokens", itoa(b.LLMTokens), "want 1 to 100000 tokens (0 means the mock's default)")
+	}
+	if b.MaxObjects < 0 {
+		return s.fieldErr("backend.maxObjects", itoa(b.MaxObjects), "want a positive cap (0 means the mock's default)")
+	}
+	if _, err := s.mockConfig(); err != nil {
+		return s.fieldErr("backend", "", err.Error())
+	}
+	return nil
+}
+
+var distKinds = []string{mockbackend.DistFixed, mockbackend.DistUniform, mockbackend.DistNormal, mockbackend.DistLogNormal}
+
+func (s *Scenario) validateLatency(path string, l LatencySpec) error {
+	if !l.IsSet() {
+		if l.Value.Duration > 0 || l.Min.Duration > 0 || l.Max.Duration > 0 || l.P50.Duration > 0 || l.P99.Duration > 0 || l.Mean.Duration > 0 {
+			return s.fieldErr(path+".kind", "", "want one of "+strings.Join(distKinds, ", "))
+		}
+		return nil
+	}
+	switch l.Kind {
+	case mockbackend.DistFixed:
+	case mockbackend.DistUniform:
+		if l.Max.Duration < l.Min.Duration || l.Max.Duration == 0 {
+			return s.fieldErr(path+".max", l.Max.String(), "want max > 0 and >= min")
+		}
+	case mockbackend.DistNormal:
+		if l.Mean.Duration == 0 && (l.P50.Duration == 0 || l.P99.Duration < l.P50.Duration) {
+			return s.fieldErr(path, "", "a normal distribution needs mean and stddev, or p50 and p99 >= p50")
+		}
+	case mockbackend.DistLogNormal:
+		if l.P50.Duration == 0 || l.P99.Duration <= l.P50.Duration {
+			return s.fieldErr(path+".p99", l.P99.String(), "a lognormal distribution needs p50 > 0 and p99 > p50")
+		}
+	default:
+		return s.fieldErr(path+".kind", l.Kind, "want one of "+strings.Join(distKinds, ", "))
+	}
+	return nil
+}
+
+func (s *Scenario) validateFaults(path string, f *FaultSpec) error {
+	if f == nil {
+		return nil
+	}
+	sum := 0.0
+	for _, code := range sortedKeys(f.ErrorRates) {
+		p := f.ErrorRates[code]
+		if code < 400 || code > 599 {
+			return s.fieldErr(fmt.Sprintf("%s.errorRates.%d", path, code), itoa(code), "want an error status code 400-599")
+		}
+		if p < 0 || p > 1 {
+			return s.fieldErr(fmt.Sprintf("%s.errorRates.%d", path, code), ftoa(p), "want a probability from 0 to 1")
+		}
+		sum += p
+	}
+	for name, p := range map[string]float64{"rateLimit": f.RateLimit, "hang": f.Hang, "closeMidResponse": f.CloseMidResponse} {
+		if p < 0 || p > 1 {
+			return s.fieldErr(path+"."+name, ftoa(p), "want a probability from 0 to 1")
+		}
+		sum += p
+	}
+	if sum > 1+1e-9 {
+		return s.fieldErr(path, ftoa(sum), "the fault probabilities add up to more than 1")
+	}
+	return nil
+}
+
+func (s *Scenario) validateCapacity(path string, c *CapacitySpec) error {
+	if c == nil {
+		return nil
+	}
+	if c.MaxInFlight < 1 || c.MaxInFlight > 1e6 {
+		return s.fieldErr(path+".maxInFlight", itoa(c.MaxInFlight), "want 1 to 1000000 requests served at once")
+	}
+	if c.QueueDepth < 0 {
+		return s.fieldErr(path+".queueDepth", itoa(c.QueueDepth), "want 0 or more requests waiting")
+	}
+	return nil
+}
+
+func (s *Scenario) validateMix() error {
+	if s.Load.Model == ModelStorm {
+		if len(s.Mix) > 0 {
+			return s.fieldErr("mix", "", "a storm sends what the watcher sends (Porch create and propose); remove mix")
+		}
+		return nil
+	}
+	if len(s.Mix) == 0 {
+		return s.fieldErr("mix", "", "want at least one entry; valid routes are "+strings.Join(RouteNames(), ", ")+"; valid flows are "+strings.Join(FlowNames(), ", "))
+	}
+	for i, m := range s.Mix {
+		p := fmt.Sprintf("mix[%d]", i)
+		n := 0
+		for _, set := range []bool{m.Route != "", m.Flow != "", m.Request != nil} {
+			if set {
+				n++
+			}
+		}
+		if n != 1 {
+			return s.fieldErr(p, "", "want exactly one of route, flow or request")
+		}
+		switch {
+		case m.Route != "":
+			if _, ok := routes[m.Route]; !ok {
+				return s.fieldErr(p+".route", m.Route, "valid routes are "+strings.Join(RouteNames(), ", "))
+			}
+			if m.Body != "" {
+				if _, err := compileTemplate(m.Body); err != nil {
+					return s.fieldErr(p+".body", m.Body, err.Error())
+				}
+			}
+		case m.Flow != "":
+			if _, ok := flows[m.Flow]; !ok {
+				return s.fieldErr(p+".flow", m.Flow, "valid flows are "+strings.Join(FlowNames(), ", "))
+			}
+			if m.Body != "" {
+				return s.fieldErr(p+".body", m.Body, "a flow's bodies are fixed; body applies to route entries")
+			}
+		default:
+			r := m.Request
+			switch strings.ToUpper(r.Method) {
+			case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead:
+			default:
+				return s.fieldErr(p+".request.method", r.Method, "valid methods are GET, POST, PUT, PATCH, DELETE, HEAD")
+			}
+			if !strings.HasPrefix(r.Path, "/") {
+				return s.fieldErr(p+".request.path", r.Path, "want a path starting with /, e.g. /A1-P/v2/policytypes")
+			}
+			if _, err := compileTemplate(r.Path); err != nil {
+				return s.fieldErr(p+".request.path", r.Path, err.Error())
+			}
+			if _, err := compileTemplate(r.Body); err != nil {
+				return s.fieldErr(p+".request.body", r.Body, err.Error())
+			}
+			if m.Body != "" {
+				return s.fieldErr(p+".body", m.Body, "a custom request carries its body in request.body")
+			}
+		}
+		if m.Weight < 0 || m.Weight > 10000 {
+			return s.fieldErr(p+".weight", itoa(m.Weight), "want a weight from 1 to 10000 (0 or absent means 1)")
+		}
+		if m.Weight == 0 {
+			s.Mix[i].Weight = 1
+		}
+	}
+	return nil
+}
+
+func (s *Scenario) validateLoad() error {
+	l := &s.Load
+	has := map[string]bool{"concurrency": l.Concurrency != 0, "rate": l.Rate != 0, "maxWorkers": l.MaxWorkers != 0, "shape": l.Shape != "",
+		"ramp": l.Ramp != nil, "sine": l.Sine != nil, "burst": l.Burst != nil, "search": l.Search != nil, "storm": l.Storm != nil}
+	allowed := map[string][]string{
+		ModelClosed: {"concurrency"},
+		ModelOpen:   {"rate", "maxWorkers", "shape", "ramp", "sine", "burst"},
+		ModelSearch: {"maxWorkers", "search"},
+		ModelStorm:  {"storm"},
+	}
+	ok, known := allowed[l.Model]
+	if !known {
+		return s.fieldErr("load.model", l.Model, `valid models are "closed", "open", "search" and "storm"`)
+	}
+	for _, k := range sortedKeys(has) {
+		if has[k] && !slices.Contains(ok, k) {
+			return s.fieldErr("load."+k, "", fmt.Sprintf("does not apply to the %s model, which takes %s", l.Model, strings.Join(ok, ", ")))
+		}
+	}
+	switch l.Model {
+	case ModelClosed:
+		if l.Concurrency < 1 || l.Concurrency > maxConcurrency {
+			return s.fieldErr("load.concurrency", itoa(l.Concurrency), fmt.Sprintf("want 1 to %d workers", maxConcurrency))
+		}
+	case ModelOpen:
+		if l.Shape == "" {
+			l.Shape = ShapeConstant
+		}
+		shapes := []string{ShapeConstant, ShapeRamp, ShapeSine, ShapeBurst}
+		if !slices.Contains(shapes, l.Shape) {
+			return s.fieldErr("load.shape", l.Shape, "valid shapes are "+strings.Join(shapes, ", "))
+		}
+		for _, k := range []string{ShapeRamp, ShapeSine, ShapeBurst} {
+			if has[k] && l.Shape != k {
+				return s.fieldErr("load."+k, "", "only applies with shape: "+k)
+			}
+		}
+		if l.Rate != 0 && l.Shape != ShapeConstant {
+			return s.fieldErr("load.rate", ftoa(l.Rate), "only applies with shape: constant; the "+l.Shape+" block sets the rate")
+		}
+		switch l.Shape {
+		case ShapeConstant:
+			if !(l.Rate > 0 && l.Rate <= maxRate) {
+				return s.fieldErr("load.rate", ftoa(l.Rate), "want requests per second, > 0 and <= 1e6")
+			}
+		case ShapeRamp:
+			r := l.Ramp
+			if r == nil {
+				return s.fieldErr("load.ramp", "", "shape: ramp needs ramp: {from, to}")
+			}
+			if !(r.From > 0 && r.From <= maxRate) {
+				return s.fieldErr("load.ramp.from", ftoa(r.From), "want a starting rate > 0 and <= 1e6")
+			}
+			if !(r.To > 0 && r.To <= maxRate) {
+				return s.fieldErr("load.ramp.to", ftoa(r.To), "want a final rate > 0 and <= 1e6")
+			}
+		case ShapeSine:
+			sn := l.Sine
+			if sn == nil {
+				return s.fieldErr("load.sine", "", "shape: sine needs sine: {mean, amplitude, period}")
+			}
+			if !(sn.Mean > 0 && sn.Mean <= maxRate) {
+				return s.fieldErr("load.sine.mean", ftoa(sn.Mean), "want a mean rate > 0 and <= 1e6")
+			}
+			if !(sn.Amplitude >= 0 && sn.Amplitude < sn.Mean) {
+				return s.fieldErr("load.sine.amplitude", ftoa(sn.Amplitude), "want 0 <= amplitude < mean")
+			}
+			if sn.Period.Duration <= 0 {
+				return s.fieldErr("load.sine.period", sn.Period.String(), "want a period > 0 such as 10s")
+			}
+		case ShapeBurst:
+			b := l.Burst
+			if b == nil {
+				return s.fieldErr("load.burst", "", "shape: burst needs burst: {size, every}")
+			}
+			if b.Size < 1 || b.Size > maxConcurrency {
+				return s.fieldErr("load.burst.size", itoa(b.Size), fmt.Sprintf("want 1 to %d requests per burst", maxConcurrency))
+			}
+			if b.Every.Duration < time.Millisecond {
+				return s.fieldErr("load.burst.every", b.Every.String(), "want an interval >= 1ms such as 100ms")
+			}
+			if float64(b.Size)/b.Every.Seconds() > maxRate {
+				return s.fieldErr("load.burst", "", "the bursts add up to more than 1e6 requests per second")
+			}
+		}
+	case ModelSearch:
+		if l.Search == nil {
+			return s.fieldErr("load.search", "", "the search model needs search: {slo, ...}")
+		}
+		return s.validateSearch(l.Search)
+	case ModelStorm:
+		if l.Storm == nil {
+			l.Storm = &StormSpec{}
+		}
+		st := l.Storm
+		if st.Intents == 0 {
+			st.Intents = 200
+		}
+		if st.Intents < 1 || st.Intents > maxStormFiles {
+			return s.fieldErr("load.storm.intents", itoa(st.Intents), fmt.Sprintf("want 1 to %d intent files", maxStormFiles))
+		}
+		if st.IntentsPerSec < 0 || st.IntentsPerSec > maxRate {
+			return s.fieldErr("load.storm.intentsPerSec", ftoa(st.IntentsPerSec), "want files per second >= 0 (0 writes them all at once)")
+		}
+		if st.Workers < 0 || st.Workers > watcher.MaxWorkers() {
+			return s.fieldErr("load.storm.workers", itoa(st.Workers), fmt.Sprintf("want 1 to %d (4×NumCPU; 0 means the watcher's default)", watcher.MaxWorkers()))
+		}
+		if d := st.Debounce.Duration; d != 0 && (d < 10*time.Millisecond || d > 5*time.Second) {
+			return s.fieldErr("load.storm.debounce", d.String(), "want 10ms to 5s (0 means the watcher's default)")
+		}
+		if st.StableFor.Duration > 5*time.Second {
+			return s.fieldErr("load.storm.stableFor", st.StableFor.String(), "want at most 5s")
+		}
+		if st.Timeout.Duration == 0 {
+			st.Timeout.Duration = time.Minute
+		}
+	}
+	return nil
+}
+
+func (s *Scenario) validateSearch(sr *SearchSpec) error {
+	if sr.SLO.Duration <= 0 {
+		return s.fieldErr("load.search.slo", sr.SLO.String(), "want the latency objective, a duration > 0 such as 250ms")
+	}
+	if sr.Percentile == 0 {
+		sr.Percentile = 99
+	}
+	if !(sr.Percentile > 0 && sr.Percentile < 100) {
+		return s.fieldErr("load.search.percentile", ftoa(sr.Percentile), "want a percentile between 0 and 100 such as 99")
+	}
+	if sr.MinRate == 0 {
+		sr.MinRate = 1
+	}
+	if sr.MaxRate == 0 {
+		sr.MaxRate = 20000
+	}
+	if !(sr.MinRate > 0 && sr.MinRate < sr.MaxRate && sr.MaxRate <= maxRate) {
+		return s.fieldErr("load.search.maxRate", ftoa(sr.MaxRate), fmt.Sprintf("want 0 < minRate (%s) < maxRate <= 1e6", ftoa(sr.MinRate)))
+	}
+	if sr.StartRate == 0 {
+		sr.StartRate = math.Min(sr.MaxRate, math.Max(sr.MinRate, 100))
+	}
+	if sr.StartRate < sr.MinRate || sr.StartRate > sr.MaxRate {
+		return s.fieldErr("load.search.startRate", ftoa(sr.StartRate), "want a rate between minRate and maxRate")
+	}
+	if sr.Steps == 0 {
+		sr.Steps = 8
+	}
+	if sr.Steps < 2 || sr.Steps > maxSearchSteps {
+		return s.fieldErr("load.search.steps", itoa(sr.Steps), fmt.Sprintf("want 2 to %d probes per arm and repetition", maxSearchSteps))
+	}
+	for name, v := range map[string]*float64{"achieved": &sr.Achieved, "success": &sr.Success} {
+		if *v == 0 {
+			*v = 99
+		}
+		if *v < 0 || *v > 100 {
+			return s.fieldErr("load.search."+name, ftoa(*v), "want a percentage from 0 to 100 such as 99")
+		}
+	}
+	if sr.Precision == 0 {
+		sr.Precision = 5
+	}
+	if sr.Precision < 0.1 || sr.Precision > 100 {
+		return s.fieldErr("load.search.precision", ftoa(sr.Precision), "want a percentage from 0.1 to 100 such as 5")
+	}
+	return nil
+}
+
+func (s *Scenario) validateSweep(path string, sw *Sweep) error {
+	if sw == nil {
+		return nil
+	}
+	params := sw.params()
+	if len(params) == 0 {
+		return s.fieldErr(path, "", "want at least one parameter with values: concurrency, rate, rtt, latency, tls, http2")
+	}
+	points := 1
+	for _, p := range params {
+		if len(p.values) == 0 {
+			return s.fieldErr(path+"."+p.name, "", "want at least one value")
+		}
+		points *= len(p.values)
+	}
+	if points > maxSweepPoints {
+		return s.fieldErr(path, itoa(points), fmt.Sprintf("the sweep has %d points; want at most %d", points, maxSweepPoints))
+	}
+	for i, c := range sw.Concurrency {
+		if s.Load.Model != ModelClosed {
+			return s.fieldErr(path+".concurrency", "", "applies to the closed model only")
+		}
+		if c < 1 || c > maxConcurrency {
+			return s.fieldErr(fmt.Sprintf("%s.concurrency[%d]", path, i), itoa(c), fmt.Sprintf("want 1 to %d workers", maxConcurrency))
+		}
+	}
+	for i, r := range sw.Rate {
+		if s.Load.Model != ModelOpen || s.Load.Shape != ShapeConstant {
+			return s.fieldErr(path+".rate", "", "applies to the open model with a constant rate only")
+		}
+		if !(r > 0 && r <= maxRate) {
+			return s.fieldErr(fmt.Sprintf("%s.rate[%d]", path, i), ftoa(r), "want requests per second, > 0 and <= 1e6")
+		}
+	}
+	if s.Backend.Target != "" {
+		for _, p := range params {
+			if p.name != "concurrency" && p.name != "rate" {
+				return s.fieldErr(path+"."+p.name, "", "only the in-process mock can vary "+p.name+"; an external target cannot")
+			}
+		}
+	}
+	if s.Load.Model == ModelStorm {
+		return s.fieldErr(path, "", "a storm cannot be swept")
+	}
+	return nil
+}
+
+type sweepParam struct {
+	name   string
+	values []string
+	apply  []func(*Scenario)
+}
+
+// params lists the swept parameters in their fixed order, each value with
+// its label and how it changes a copy of the scenario.
+func (sw *Sweep) params() []sweepParam {
+	var out []sweepParam
+	add := func(name string, n int, label func(int) string, apply func(*Scenario, int)) {
+		if n == 0 {
+			return
+		}
+		p := sweepParam{name: name}
+		for i := range n {
+			p.values = append(p.values, label(i))
+			p.apply = append(p.apply, func(s *Scenario) { apply(s, i) })
+		}
+		out = append(out, p)
+	}
+	onOff := func(b bool) string {
+		if b {
+			return "on"
+		}
+		return "off"
+	}
+	add("concurrency", len(sw.Concurrency), func(i int) string { return itoa(sw.Concurrency[i]) },
+		func(s *Scenario, i int) { s.Load.Concurrency = sw.Concurrency[i] })
+	add("rate", len(sw.Rate), func(i int) string { return ftoa(sw.Rate[i]) + "/s" },
+		func(s *Scenario, i int) { s.Load.Rate = sw.Rate[i] })
+	add("rtt", len(sw.RTT), func(i int) string { return sw.RTT[i].String() },
+		func(s *Scenario, i int) { s.Backend.RTT = sw.RTT[i] })
+	add("latency", len(sw.Latency), func(i int) string { return sw.Latency[i].String() },
+		func(s *Scenario, i int) {
+			s.Backend.Latency = LatencySpec{Kind: mockbackend.DistFixed, Value: sw.Latency[i], scalar: true}
+		})
+	add("tls", len(sw.TLS), func(i int) string { return onOff(sw.TLS[i]) },
+		func(s *Scenario, i int) {
+			s.Backend.TLS = sw.TLS[i]
+			if !s.Backend.TLS {
+				s.Backend.TLSVersion = ""
+			}
+		})
+	add("http2", len(sw.HTTP2), func(i int) string { return onOff(sw.HTTP2[i]) },
+		func(s *Scenario, i int) { s.Backend.HTTP2 = sw.HTTP2[i] })
+	return out
+}
+
+func (s *Scenario) validateThresholds() error {
+	s.thresholds = nil
+	for i, ts := range s.Thresholds {
+		p := fmt.Sprintf("thresholds[%d]", i)
+		t, err := reports.ParseThreshold(ts.Expr)
+		if err != nil {
+			return s.fieldErr(p, ts.Expr, err.Error())
+		}
+		t.Required, t.Arm = ts.IsRequired(), ts.Arm
+		if t.Arm != "" && t.IsRatio() {
+			return s.fieldErr(p+".arm", t.Arm, "a ratio names its arms itself; remove arm")
+		}
+		for _, a := range t.Arms() {
+			if !slices.Contains(s.Arms, a) {
+				return s.fieldErr(p, ts.Expr, fmt.Sprintf("arm %q is not in this scenario; its arms are %s", a, strings.Join(s.Arms, ", ")))
+			}
+		}
+		model := s.Load.Model
+		switch {
+		case strings.HasPrefix(t.Metric, "resp_"), t.Metric == "lag_p99", t.Metric == "achieved":
+			if model != ModelOpen && model != ModelSearch {
+				return s.fieldErr(p, ts.Expr, t.Metric+" is measured by the open and search models only; use p50…max for service time")
+			}
+		case t.Metric == "max_rate":
+			if model != ModelSearch {
+				return s.fieldErr(p, ts.Expr, "max_rate is measured by the search model only")
+			}
+		}
+		s.thresholds = append(s.thresholds, t)
+	}
+	return nil
+}
+
+func sortedKeys[K int | string, V any](m map[K]V) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
