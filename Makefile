@@ -17,8 +17,12 @@ test:
 	$(GO) test -race -count=1 ./...
 
 ## bench: the built-in suite against the embedded mock backend -> $(OUT)/REPORT.md
+##        BASELINE=dir-or-results.json also compares the run with a stored baseline
+##        (exit 1 on a significant regression beyond the tolerance)
+BASELINE ?=
 bench: build
 	$(BIN) run --out $(OUT)
+	$(if $(BASELINE),$(BIN) compare $(BASELINE) $(OUT))
 
 ## bench-quick: the same pipeline, CI-sized
 bench-quick: build

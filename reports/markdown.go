@@ -47,9 +47,10 @@ func Markdown(w io.Writer, r *Results) error {
 	for _, s := range r.Scenarios {
 		if s.Sweep != nil {
 			p.sweep(s)
-			continue
+		} else {
+			p.scenario(s)
 		}
-		p.scenario(s)
+		p.plots(s)
 	}
 	return p.err
 }

@@ -29,7 +29,21 @@ type Results struct {
 	// Leakcheck is the watcher's goroutine-leak and shutdown check; nil when
 	// it did not run.
 	Leakcheck *LeakSummary `json:"leakcheck,omitempty"`
+	// Shard is set when this run carried one share of a sharded load
+	// (oranbench run --shard i/N); MergedFrom lists the shards a merged
+	// result was built from (oranbench report --merge).
+	Shard      *Shard  `json:"shard,omitempty"`
+	MergedFrom []Shard `json:"mergedFrom,omitempty"`
 }
+
+// Shard is the Index-th (0-based) of Count shares of a load.
+type Shard struct {
+	Index int `json:"index"`
+	Count int `json:"count"`
+}
+
+// String returns the shard as written on the command line, e.g. "0/2".
+func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
 
 // Machine describes where the run happened.
 type Machine struct {
@@ -115,6 +129,25 @@ type Rep struct {
 	// Search is the rate search of this repetition (search model only); the
 	// Summary is then that of the highest passing probe.
 	Search *SearchRun `json:"search,omitempty"`
+	// ServiceHDR and ResponseHDR are this repetition's histograms (encoded
+	// like Arm's), so shards merge per repetition without loss.
+	ServiceHDR  string `json:"serviceHdr,omitempty"`
+	ResponseHDR string `json:"responseHdr,omitempty"`
+	// Series is the repetition's timeline, one Interval per second (narrower
+	// for runs under 20 s, wider past 10 min), for the latency-over-time plot.
+	Series []Interval `json:"series,omitempty"`
+}
+
+// Interval is one slice of a repetition's timeline: the requests that ended
+// in [Start, Start+Step) after the measured attack began.
+type Interval struct {
+	Start    time.Duration `json:"start_ns"`
+	Step     time.Duration `json:"step_ns"`
+	Requests int64         `json:"requests"`
+	Errors   int64         `json:"errors,omitempty"`
+	P50      time.Duration `json:"p50_ns"`
+	P99      time.Duration `json:"p99_ns"`
+	Max      time.Duration `json:"max_ns"`
 }
 
 // Summary is what one or more attacks measured.

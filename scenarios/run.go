@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -32,6 +31,10 @@ type Options struct {
 	Log io.Writer
 	// AllowRemote lets backend.target point outside loopback.
 	AllowRemote bool
+	// OnRun, when set, is called as each arm-repetition starts; the
+	// function it returns (nil for none) receives every measured result of
+	// that run (not the warm-up's), on the goroutine reading the results.
+	OnRun func(RunInfo) ResultFunc
 }
 
 // Generator health limits of the open model: a hit picked up more than
@@ -194,6 +197,10 @@ runs:
 				r   reports.Rep
 				rec *engine.Recording
 			)
+			sc.onResult = nil
+			if opt.OnRun != nil {
+				sc.onResult = opt.OnRun(RunInfo{Scenario: sc.Name, Point: label, Arm: arm, Rep: rep, Reps: reps, Planned: sc.plannedRun(opt.Quick)})
+			}
 			switch sc.Load.Model {
 			case ModelSearch:
 				r, rec, err = sc.runSearch(ctx, be, p, run, duration, warmup, steps, opt.Log, name+": "+arm)
@@ -205,6 +212,7 @@ runs:
 			if err != nil {
 				return out, fmt.Errorf("scenario %s: arm %s: rep %d: %w", name, arm, rep+1, err)
 			}
+			r = repOutputs(r, rec)
 			r.Index, r.Position = rep, position
 			position++
 			out.Arms[i].Reps = append(out.Arms[i].Reps, r)
@@ -317,6 +325,7 @@ func (s *Scenario) runArm(ctx context.Context, be *backend, p transport.Profile,
 		return reports.Rep{}, nil, err
 	}
 	attack.Duration, attack.Targeter, attack.Client = duration, m.targeter(), client(m)
+	attack.OnResult = s.onResult
 	cpu0 := cpuTime()
 	rec, err := engine.Run(ctx, attack)
 	if err != nil {
@@ -654,9 +663,11 @@ func encodeHist(h *hdrhistogram.Histogram) string {
 	if h == nil || h.TotalCount() == 0 {
 		return ""
 	}
+	// Encode returns the base64 text HdrHistogram's tools exchange (as in
+	// .hlog files); it is stored as is.
 	b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
 	if err != nil {
 		return ""
 	}
-	return base64.StdEncoding.EncodeToString(b)
+	return string(b)
 }

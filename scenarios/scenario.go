@@ -76,6 +76,9 @@ type Scenario struct {
 	// Thresholds.
 	profiles   []transport.Profile
 	thresholds []reports.Threshold
+	// onResult receives the measured results of the arm-repetition
+	// running (Options.OnRun); nil when nobody listens.
+	onResult ResultFunc
 }
 
 // Backend is what the load goes to: the in-process mock (per-route latency,

@@ -64,6 +64,7 @@ vegeta attacks recorded in HdrHistograms, and writes a markdown report.`,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newRunCmd(stdout, stderr), newScenariosCmd(stdout), newAttackCmd(stdout), newMockCmd(stdout), newLeakcheckCmd(stdout))
+	root.AddCommand(newRunCmd(stdout, stderr), newScenariosCmd(stdout), newAttackCmd(stdout), newMockCmd(stdout), newLeakcheckCmd(stdout),
+		newCompareCmd(stdout), newReportCmd(stdout))
 	return root
 }

@@ -26,6 +26,9 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 		quiet       bool
 		allowRemote bool
 		leakCycles  int
+		saveResults bool
+		asJSON      bool
+		shardFlag   string
 	)
 	cmd := &cobra.Command{
 		Use:   "run [NAME|FILE.yaml ...]",
@@ -41,12 +44,25 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 					return &exitError{code: exitUsage, err: err}
 				}
 			}
+			shard, err := parseShard(shardFlag)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			if list, err = shardScenarios(list, shard); err != nil {
+				return usageErr("%v", err)
+			}
 			if err := checkWritableDir(out); err != nil {
 				return usageErr("--out %s: %v", out, err)
 			}
-			log := stderr
-			if quiet {
-				log = io.Discard
+			prog := newProgress(stderr, quiet, plannedTime(list, quick))
+			defer prog.Close()
+			log := prog.Log()
+			var saver *resultFiles
+			var saveHook func(scenarios.RunInfo) scenarios.ResultFunc
+			if saveResults {
+				saver = newResultFiles(out)
+				defer saver.Close()
+				saveHook = saver.onRun
 			}
 			res := &reports.Results{
 				SchemaVersion: reports.SchemaVersion,
@@ -54,6 +70,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 				StartedAt:     time.Now().UTC(),
 				Machine:       machine(),
 				Quick:         quick,
+				Shard:         shard,
 			}
 			ctx := cmd.Context()
 			// The leak check runs first, while the process has nothing else
@@ -69,7 +86,8 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 			}
 			var runErr error
 			for _, s := range list {
-				r, err := scenarios.Run(ctx, s, scenarios.Options{Quick: quick, Registry: reg, Log: log, AllowRemote: allowRemote})
+				r, err := scenarios.Run(ctx, s, scenarios.Options{Quick: quick, Registry: reg, Log: log, AllowRemote: allowRemote,
+					OnRun: runHooks(prog.onRun, saveHook)})
 				if len(r.Arms) > 0 || r.Sweep != nil {
 					res.Scenarios = append(res.Scenarios, r)
 				}
@@ -79,6 +97,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 				}
 			}
 			res.FinishedAt = time.Now().UTC()
+			prog.Close()
 			res.Interrupted = errors.Is(runErr, context.Canceled) || ctx.Err() != nil
 			if runErr != nil && !res.Interrupted {
 				return &exitError{code: exitUsage, err: runErr}
@@ -87,11 +106,21 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 			if err := writeReport(out, res); err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
-			fmt.Fprintf(stdout, "wrote %s and %s\n", filepath.Join(out, "REPORT.md"), filepath.Join(out, "results.json"))
+			if saver != nil {
+				if err := saver.Close(); err != nil {
+					return &exitError{code: exitUsage, err: err}
+				}
+			}
+			if err := reports.AppendStepSummary(os.Getenv(reports.StepSummaryEnv), res); err != nil {
+				fmt.Fprintf(stderr, "oranbench: warning: %v\n", err)
+			}
+			if err := printRunOutput(stdout, out, res, asJSON); err != nil {
+				return err
+			}
 			if res.Interrupted {
 				return &exitError{code: exitInterrupted, err: errors.New("interrupted: the report is partial")}
 			}
-			if failed := reports.FailedRequired(res); len(failed) > 0 {
+			if failed := reports.FailedRequired(res); len(failed) > 0 && thresholdsDecide(res) {
 				msgs := make([]string, len(failed))
 				for i, f := range failed {
 					msgs[i] = f.String()
@@ -106,6 +135,9 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress lines")
 	cmd.Flags().BoolVar(&allowRemote, "allow-remote", false, "allow a scenario's backend.target outside loopback")
 	cmd.Flags().IntVar(&leakCycles, "leakcheck-cycles", leakcheck.DefaultCycles, "watcher and transport create/close cycles checked for goroutine leaks before the scenarios (0: skip)")
+	cmd.Flags().BoolVar(&saveResults, "save-results", false, "also stream every result, in vegeta's encoding, to DIR/vegeta/SCENARIO.ARM.bin (for vegeta report and vegeta plot)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print results.json to stdout instead of the summary line")
+	cmd.Flags().StringVar(&shardFlag, "shard", "", "run share i/N of each scenario's concurrency or rate (0 <= i < N); merge the shards with oranbench report --merge")
 	return cmd
 }
 
@@ -140,13 +172,7 @@ func checkWritableDir(dir string) error {
 }
 
 func writeReport(dir string, res *reports.Results) error {
-	if err := reports.WriteJSON(filepath.Join(dir, "results.json"), res); err != nil {
-		return fmt.Errorf("write results.json: %w", err)
-	}
-	if err := reports.WriteMarkdown(filepath.Join(dir, "REPORT.md"), res); err != nil {
-		return fmt.Errorf("write REPORT.md: %w", err)
-	}
-	return nil
+	return reports.WriteAll(dir, res)
 }
 
 func machine() reports.Machine {

@@ -62,6 +62,10 @@ type Attack struct {
 	// MaxBody caps the bytes of each response body vegeta keeps (the rest is
 	// drained so the connection is reused). Negative keeps everything.
 	MaxBody int64
+	// OnResult, when set, receives every result after it is recorded, on
+	// the one goroutine that reads the attack's results: it must be quick
+	// (a slow sink holds vegeta's workers back) and must not keep res.
+	OnResult func(res *vegeta.Result)
 }
 
 // Normalize fills defaults and checks the attack; it returns a copy.
@@ -152,6 +156,7 @@ func Run(ctx context.Context, a Attack) (*Recording, error) {
 
 	rec := NewRecording(a.Model == Open)
 	rec.Began = time.Now()
+	rec.series = newSeries(a.Duration)
 	results := atk.Attack(a.Targeter, pacer, a.Duration, a.Name)
 
 	stop := make(chan struct{})
@@ -171,6 +176,9 @@ func Run(ctx context.Context, a Attack) (*Recording, error) {
 			due = rec.Began.Add(pacer.due(res.Seq))
 		}
 		rec.add(res, due)
+		if a.OnResult != nil {
+			a.OnResult(res)
+		}
 	}
 	close(stop)
 	wg.Wait()

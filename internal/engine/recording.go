@@ -47,6 +47,11 @@ type Recording struct {
 	Wall               time.Duration
 	Interrupted        bool
 	HistogramOverflows int64
+	// Series is the attack's timeline (requests and latency per interval),
+	// set by Run; bounded by MaxIntervals whatever the request count.
+	Series []Interval
+
+	series *series
 }
 
 // NewRecording returns an empty recording; open adds the response-time and
@@ -107,6 +112,9 @@ func (r *Recording) add(res *vegeta.Result, due time.Time) {
 		r.LastEnd = end
 	}
 	r.record(r.Service, res.Latency)
+	if r.series != nil {
+		r.series.add(end.Sub(r.Began), res.Latency, res.Error != "" || res.Code < 200 || res.Code >= 400)
+	}
 	if r.Response != nil && !due.IsZero() {
 		r.record(r.Response, end.Sub(due))
 		lag := res.Timestamp.Sub(due)
@@ -119,6 +127,10 @@ func (r *Recording) add(res *vegeta.Result, due time.Time) {
 
 func (r *Recording) finish(interrupted bool) {
 	r.Interrupted = interrupted
+	if r.series != nil {
+		r.Series = r.series.finish()
+		r.series = nil
+	}
 	if r.LastEnd.After(r.Began) {
 		r.Wall = r.LastEnd.Sub(r.Began)
 	}

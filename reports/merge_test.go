@@ -1,0 +1,135 @@
+package reports
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func shardOf(r *Results, i, n int) *Results {
+	r.Shard = &Shard{Index: i, Count: n}
+	return r
+}
+
+func TestMergingTwoShardsAddsTheirCountsAndMergesTheirHistograms(t *testing.T) {
+	a := shardOf(synthResults(t, 1, 1, spread5), 0, 2)
+	b := shardOf(synthResults(t, 0.5, 1.2, spread5b), 1, 2)
+	m, err := Merge([]*Results{b, a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.MergedFrom) != 2 || m.MergedFrom[0].Index != 0 || m.Shard != nil {
+		t.Fatalf("merged from %v (shard %v), want 0/2 and 1/2 and no shard of its own", m.MergedFrom, m.Shard)
+	}
+	s, sa, sb := m.Scenarios[0], a.Scenarios[0], b.Scenarios[0]
+	if s.Conditions.Concurrency != 40 {
+		t.Errorf("merged concurrency %d, want the shards' 20+20", s.Conditions.Concurrency)
+	}
+	for ai, arm := range s.Arms {
+		ta, tb := sa.Arms[ai].Total, sb.Arms[ai].Total
+		if arm.Total.Requests != ta.Requests+tb.Requests || arm.Total.Successes != ta.Successes+tb.Successes ||
+			arm.Total.Client.Dials != ta.Client.Dials+tb.Client.Dials || arm.Total.Server.Accepted != ta.Server.Accepted+tb.Server.Accepted ||
+			arm.Total.Codes["200"] != ta.Codes["200"]+tb.Codes["200"] || arm.Total.BytesIn != ta.BytesIn+tb.BytesIn {
+			t.Errorf("arm %s: merged counts %+v do not add up the shards'", arm.Name, arm.Total)
+		}
+		h, err := DecodeHDR(arm.ServiceHDR)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.TotalCount() != arm.Total.Requests {
+			t.Errorf("arm %s: merged histogram holds %d values for %d requests", arm.Name, h.TotalCount(), arm.Total.Requests)
+		}
+		if arm.Total.Latency != hdrPercentiles(h) {
+			t.Errorf("arm %s: total percentiles do not come from the merged histogram", arm.Name)
+		}
+		if len(arm.Reps) != 5 {
+			t.Fatalf("arm %s: %d merged repetitions, want 5", arm.Name, len(arm.Reps))
+		}
+		for i, r := range arm.Reps {
+			ra, rb := sa.Arms[ai].Reps[i], sb.Arms[ai].Reps[i]
+			if r.Requests != ra.Requests+rb.Requests || r.SuccessPerSec != ra.SuccessPerSec+rb.SuccessPerSec || r.Wall != max(ra.Wall, rb.Wall) {
+				t.Errorf("arm %s rep %d: %d requests at %v req/s over %v; shards %d+%d, %v+%v", arm.Name, i, r.Requests, r.SuccessPerSec, r.Wall,
+					ra.Requests, rb.Requests, ra.SuccessPerSec, rb.SuccessPerSec)
+			}
+			rh, err := DecodeHDR(r.ServiceHDR)
+			if err != nil || rh.TotalCount() != r.Requests || r.Latency != hdrPercentiles(rh) {
+				t.Errorf("arm %s rep %d: per-repetition histogram not merged (%v)", arm.Name, i, err)
+			}
+			var series int64
+			for _, iv := range r.Series {
+				series += iv.Requests
+			}
+			if series != r.Requests {
+				t.Errorf("arm %s rep %d: timeline holds %d requests, want %d", arm.Name, i, series, r.Requests)
+			}
+		}
+	}
+	if s.Stats == nil || s.Stats.MinReps != 5 || len(s.Ratios) != 1 {
+		t.Errorf("statistics not recomputed: %+v", s.Stats)
+	}
+	if len(s.Thresholds) != 1 || s.Thresholds[0].Arm != "tuned" || !s.Thresholds[0].Pass {
+		t.Errorf("thresholds re-evaluated as %+v, want p99 < 10s on tuned, passing", s.Thresholds)
+	}
+	if !strings.HasPrefix(s.Notes[0], "Merged from 2 shards") {
+		t.Errorf("notes %q", s.Notes)
+	}
+	sw := m.Scenarios[1].Sweep
+	if len(sw.Points) != 4 || sw.Points[0].Values[0] != "40" || sw.Points[0].Values[1] != "on" {
+		t.Errorf("sweep points %+v, want concurrency summed to 40", sw.Points[0].Values)
+	}
+	if len(m.Claims) == 0 {
+		t.Error("claims not recomputed")
+	}
+}
+
+func TestMergeRefusesAnIncompleteOrMixedSetOfShards(t *testing.T) {
+	cases := []struct {
+		name   string
+		shards func() []*Results
+		want   string
+	}{
+		{"a missing shard", func() []*Results {
+			return []*Results{shardOf(synthResults(t, 1, 1, spread5), 0, 3), shardOf(synthResults(t, 1, 1, spread5), 2, 3)}
+		}, "shard(s) 1/3 missing"},
+		{"a shard given twice", func() []*Results {
+			return []*Results{shardOf(synthResults(t, 1, 1, spread5), 0, 2), shardOf(synthResults(t, 1, 1, spread5), 0, 2)}
+		}, "shard 0/2 given twice"},
+		{"a run that is not a shard", func() []*Results {
+			return []*Results{shardOf(synthResults(t, 1, 1, spread5), 0, 2), synthResults(t, 1, 1, spread5)}
+		}, "input 2 is not a shard"},
+		{"shards of different scenarios", func() []*Results {
+			b := shardOf(synthResults(t, 1, 1, spread5), 1, 2)
+			b.Scenarios[0].Name = "other"
+			return []*Results{shardOf(synthResults(t, 1, 1, spread5), 0, 2), b}
+		}, `"seed-20-concurrent" in shard 0/2 but "other" in shard 1/2`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Merge(c.shards())
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestMergeFallsBackToTheWorstShardWithoutPerRepetitionHistograms(t *testing.T) {
+	a := shardOf(synthResults(t, 1, 1, spread5), 0, 2)
+	b := shardOf(synthResults(t, 1, 2, spread5), 1, 2)
+	for _, r := range []*Results{a, b} {
+		for ai := range r.Scenarios[0].Arms {
+			for i := range r.Scenarios[0].Arms[ai].Reps {
+				r.Scenarios[0].Arms[ai].Reps[i].ServiceHDR = ""
+			}
+		}
+	}
+	m, err := Merge([]*Results{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := m.Scenarios[0].Arms[1].Reps[0].Latency.P99
+	want := max(a.Scenarios[0].Arms[1].Reps[0].Latency.P99, b.Scenarios[0].Arms[1].Reps[0].Latency.P99)
+	if got != want || got < 20*time.Millisecond {
+		t.Fatalf("p99 = %v, want the slower shard's %v", got, want)
+	}
+}

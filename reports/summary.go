@@ -1,0 +1,101 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+)
+
+// StepSummaryEnv names the file GitHub Actions shows as a job's summary.
+const StepSummaryEnv = "GITHUB_STEP_SUMMARY"
+
+// WriteStepSummary writes the part of the report a CI job summary shows:
+// the verdict on the seed's claims, one verdict line per scenario, a
+// compact table of every scenario's arms and the threshold results. The
+// full REPORT.md stays in the result directory.
+func WriteStepSummary(w io.Writer, r *Results) error {
+	p := &printer{w: w}
+	p.f("# oranbench\n\n")
+	p.f("%s/%s, %d CPUs%s, %s", r.Machine.GOOS, r.Machine.GOARCH, r.Machine.NumCPU, cpuModel(r.Machine.CPUModel), r.Machine.GoVersion)
+	if r.Quick {
+		p.f("; quick run")
+	}
+	if r.Shard != nil {
+		p.f("; shard %s of the load (merge the shards for the whole)", r.Shard)
+	}
+	if len(r.MergedFrom) > 0 {
+		p.f("; merged from %d shards", len(r.MergedFrom))
+	}
+	if r.Interrupted {
+		p.f("; **interrupted, partial**")
+	}
+	p.f(".\n\n")
+	p.claims(r)
+	p.f("## Verdict\n\n")
+	for _, s := range r.Scenarios {
+		p.f("- %s\n", verdictLine(s))
+	}
+	p.f("\n")
+	var rows [][]string
+	for _, s := range r.Scenarios {
+		if s.Sweep != nil {
+			continue
+		}
+		for i, a := range s.Arms {
+			name := ""
+			if i == 0 {
+				name = "`" + s.Name + "`"
+			}
+			t := a.Total
+			rows = append(rows, []string{name, "`" + a.Name + "`", Num(t.SuccessPerSec), Dur(t.Latency.P50), Dur(t.Latency.P99),
+				Pct(t.SuccessPct), Int(t.Client.Dials), Pct(t.Client.ReusePct)})
+		}
+	}
+	if len(rows) > 0 {
+		p.f("## Arms\n\n")
+		p.table([]string{"scenario", "arm", "req/s", "p50", "p99", "success", "dials", "reuse"}, rows)
+	}
+	return p.err
+}
+
+// AppendStepSummary appends WriteStepSummary's output to the file at path,
+// normally $GITHUB_STEP_SUMMARY; an empty path does nothing.
+func AppendStepSummary(path string, r *Results) error {
+	if path == "" {
+		return nil
+	}
+	var b bytes.Buffer
+	if err := WriteStepSummary(&b, r); err != nil {
+		return err
+	}
+	return appendFile(path, b.Bytes())
+}
+
+// AppendCompareSummary appends a comparison's markdown to the file at path;
+// an empty path does nothing.
+func AppendCompareSummary(path string, d Delta) error {
+	if path == "" {
+		return nil
+	}
+	var b bytes.Buffer
+	if err := d.Markdown(&b); err != nil {
+		return err
+	}
+	return appendFile(path, b.Bytes())
+}
+
+func appendFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", StepSummaryEnv, path, err)
+	}
+	if _, err := f.Write(append(data, '\n')); err != nil {
+		f.Close()
+		return fmt.Errorf("%s %s: %w", StepSummaryEnv, path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("%s %s: %w", StepSummaryEnv, path, err)
+	}
+	return nil
+}

@@ -1,0 +1,82 @@
+package scenarios
+
+import (
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/oranbench/oranbench/internal/engine"
+	"github.com/oranbench/oranbench/reports"
+)
+
+// ResultFunc receives one measured result; see Options.OnRun.
+type ResultFunc func(*vegeta.Result)
+
+// RunInfo describes the arm-repetition about to run, for progress displays
+// and result files.
+type RunInfo struct {
+	// Scenario is the scenario's name; Point the sweep point's label
+	// ("concurrency=20 tls=on"), empty outside sweeps.
+	Scenario, Point string
+	Arm             string
+	// Rep is 0-based, of Reps.
+	Rep, Reps int
+	// Planned is how long the run should take: its warm-up and measured
+	// duration (times the probe budget for a search). A storm's length
+	// depends on the watcher; Planned is then an estimate.
+	Planned time.Duration
+}
+
+// plannedRun estimates one arm-repetition's wall time.
+func (s *Scenario) plannedRun(quick bool) time.Duration {
+	duration, warmup, _ := s.Effective(quick)
+	switch s.Load.Model {
+	case ModelSearch:
+		steps := 1
+		if s.Load.Search != nil {
+			steps = max(1, s.Load.Search.Steps)
+		}
+		if quick && s.Quick != nil && s.Quick.Steps > 0 {
+			steps = s.Quick.Steps
+		}
+		return time.Duration(steps) * (duration + warmup)
+	case ModelStorm:
+		if st := s.Load.Storm; st != nil && st.IntentsPerSec > 0 {
+			n := st.Intents
+			if quick && s.Quick != nil && s.Quick.Intents > 0 {
+				n = s.Quick.Intents
+			}
+			return time.Duration(float64(n) / st.IntentsPerSec * float64(time.Second))
+		}
+	}
+	return duration + warmup
+}
+
+// Planned estimates the scenario's whole wall time: every sweep point,
+// repetition and arm (backend start-up and set-up probes not included).
+func (s *Scenario) Planned(quick bool) time.Duration {
+	_, _, reps := s.Effective(quick)
+	points := 1
+	if sw := s.effectiveSweep(quick); sw != nil {
+		for _, p := range sw.params() {
+			points *= len(p.values)
+		}
+	}
+	return time.Duration(points*reps*len(s.Arms)) * s.plannedRun(quick)
+}
+
+// repOutputs adds what the report model keeps of one attack beyond its
+// summary: the repetition's histograms and its timeline.
+func repOutputs(r reports.Rep, rec *engine.Recording) reports.Rep {
+	if rec == nil {
+		return r
+	}
+	r.ServiceHDR, r.ResponseHDR = encodeHist(rec.Service), encodeHist(rec.Response)
+	for _, iv := range rec.Series {
+		r.Series = append(r.Series, reports.Interval{
+			Start: iv.Start, Step: iv.Step, Requests: iv.Requests, Errors: iv.Errors,
+			P50: iv.P50, P99: iv.P99, Max: iv.Max,
+		})
+	}
+	return r
+}

@@ -1,0 +1,112 @@
+package scenarios
+
+import (
+	"fmt"
+)
+
+// Shard returns a copy of s that offers share i (0-based) of n of its load,
+// so that n generators together offer the whole: the closed model's
+// concurrency and a burst's size are split as evenly as whole numbers allow
+// (the first shards take the remainder), rates are divided by n, and so are
+// sweeps over concurrency or rate. Durations, arms and the mix are
+// unchanged. A share that would be empty is an error naming the field.
+func (s *Scenario) Shard(i, n int) (*Scenario, error) {
+	if n < 1 || i < 0 || i >= n {
+		return nil, fmt.Errorf("shard %d/%d: want i/N with 0 <= i < N", i, n)
+	}
+	c := *s
+	if n == 1 {
+		return &c, nil
+	}
+	split := func(field string, total int) (int, error) {
+		share := total / n
+		if i < total%n {
+			share++
+		}
+		if share == 0 {
+			return 0, fmt.Errorf("scenario %s: %s %d cannot be split into %d shards (shard %d would get none)", s.Name, field, total, n, i)
+		}
+		return share, nil
+	}
+	rate := func(r float64) float64 { return r / float64(n) }
+	var err error
+	l := &c.Load
+	if l.Model == ModelClosed {
+		if l.Concurrency, err = split("load.concurrency", l.Concurrency); err != nil {
+			return nil, err
+		}
+	}
+	l.Rate = rate(l.Rate)
+	if l.MaxWorkers > 0 {
+		l.MaxWorkers = (l.MaxWorkers + uint64(n) - 1) / uint64(n)
+	}
+	if l.Ramp != nil {
+		r := *l.Ramp
+		r.From, r.To = rate(r.From), rate(r.To)
+		l.Ramp = &r
+	}
+	if l.Sine != nil {
+		sn := *l.Sine
+		sn.Mean, sn.Amplitude = rate(sn.Mean), rate(sn.Amplitude)
+		l.Sine = &sn
+	}
+	if l.Burst != nil {
+		b := *l.Burst
+		if b.Size, err = split("load.burst.size", b.Size); err != nil {
+			return nil, err
+		}
+		l.Burst = &b
+	}
+	if l.Search != nil {
+		sp := *l.Search
+		sp.MinRate, sp.MaxRate, sp.StartRate = rate(sp.MinRate), rate(sp.MaxRate), rate(sp.StartRate)
+		l.Search = &sp
+	}
+	if l.Storm != nil {
+		st := *l.Storm
+		if st.Intents, err = split("load.storm.intents", st.Intents); err != nil {
+			return nil, err
+		}
+		st.IntentsPerSec = rate(st.IntentsPerSec)
+		l.Storm = &st
+	}
+	shardSweep := func(field string, sw *Sweep) (*Sweep, error) {
+		if sw == nil {
+			return nil, nil
+		}
+		out := *sw
+		out.Concurrency = make([]int, len(sw.Concurrency))
+		for k, v := range sw.Concurrency {
+			if out.Concurrency[k], err = split(fmt.Sprintf("%s.concurrency[%d]", field, k), v); err != nil {
+				return nil, err
+			}
+		}
+		out.Rate = make([]float64, len(sw.Rate))
+		for k, v := range sw.Rate {
+			out.Rate[k] = rate(v)
+		}
+		if len(out.Concurrency) == 0 {
+			out.Concurrency = nil
+		}
+		if len(out.Rate) == 0 {
+			out.Rate = nil
+		}
+		return &out, nil
+	}
+	if c.Sweep, err = shardSweep("sweep", s.Sweep); err != nil {
+		return nil, err
+	}
+	if s.Quick != nil {
+		q := *s.Quick
+		if q.Sweep, err = shardSweep("quick.sweep", s.Quick.Sweep); err != nil {
+			return nil, err
+		}
+		if q.Intents > 0 {
+			if q.Intents, err = split("quick.intents", q.Intents); err != nil {
+				return nil, err
+			}
+		}
+		c.Quick = &q
+	}
+	return &c, nil
+}
