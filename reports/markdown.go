@@ -158,11 +158,15 @@ func (p *printer) scenario(s Scenario) {
 	if c.Model != "closed" {
 		load = c.Model + ", " + loadShape(c)
 	}
+	handler := Dur(c.HandlerLatency)
+	if c.Latency != "" {
+		handler = c.Latency
+	}
 	p.table([]string{"condition", "value"}, [][]string{
 		{"TLS", tls},
 		{"HTTP/2", onOff(c.HTTP2)},
 		{"emulated RTT", Dur(c.RTT)},
-		{"handler latency", Dur(c.HandlerLatency)},
+		{"handler latency", handler},
 		{"load", load},
 		{"duration × repetitions", fmt.Sprintf("%s × %d (warm-up %s before each, not counted)", c.Duration, c.Repetitions, c.Warmup)},
 		{"routes", strings.Join(c.Routes, ", ")},
