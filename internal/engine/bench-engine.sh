@@ -32,6 +32,11 @@ import statistics, sys
 rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
 v, o, n = (statistics.median(c) for c in zip(*rows))
 print(f"median req/s: vegeta {v:.0f}, oranbench {o:.0f} ({o/v:.2f}x vegeta), oranbench without httptrace {n:.0f} (tracing costs {100*(1-o/n):.1f}%)")
+# Each repetition runs the three back to back, so per-repetition ratios cancel
+# most of the machine's drift between repetitions.
+ov = statistics.median(r[1] / r[0] for r in rows)
+on = statistics.median(r[1] / r[2] for r in rows)
+print(f"median of per-repetition ratios: oranbench/vegeta {ov:.2f}x, tracing costs {100*(1-on):.1f}%")
 PY
 short=$("$BIN" attack --url "$URL" --concurrency 50 --duration 3s --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["maxRSSBytes"])')
 long=$("$BIN" attack --url "$URL" --concurrency 50 --duration 30s --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["maxRSSBytes"])')

@@ -64,22 +64,35 @@ func TestClosedModelStopsAtMaxHitsAndCountsEveryResult(t *testing.T) {
 	}
 }
 
+// TestClosedModelPercentilesMatchAKnownHandlerLatency: a 20 ms handler must show
+// as a p50 between 20 and 22 ms. Timer wake-ups on a machine busy with other test
+// packages can add more than the 2 ms on their own, so the run is repeated up to
+// three times and one run within the bound is required; a recording error (a wrong
+// unit, a lost or doubled value) fails all three.
 func TestClosedModelPercentilesMatchAKnownHandlerLatency(t *testing.T) {
 	srv, _ := sleepServer(t, 20*time.Millisecond)
-	rec, err := Run(context.Background(), Attack{
-		Targeter: target(srv.URL), Client: newClient(t),
-		Model: Closed, Concurrency: 2, Duration: 600 * time.Millisecond,
-	})
-	if err != nil {
-		t.Fatal(err)
+	var p50s []time.Duration
+	for range 3 {
+		rec, err := Run(context.Background(), Attack{
+			Targeter: target(srv.URL), Client: newClient(t),
+			Model: Closed, Concurrency: 2, Duration: 600 * time.Millisecond,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Hits < 20 {
+			t.Fatalf("only %d hits in 600 ms with 2 workers and a 20 ms handler", rec.Hits)
+		}
+		p50 := Quantile(rec.Service, 50)
+		if p50 < 20*time.Millisecond {
+			t.Fatalf("p50 = %v, below the 20 ms the handler sleeps", p50)
+		}
+		if p50 <= 22*time.Millisecond {
+			return
+		}
+		p50s = append(p50s, p50)
 	}
-	p50 := Quantile(rec.Service, 50)
-	if p50 < 20*time.Millisecond || p50 > 22*time.Millisecond {
-		t.Fatalf("p50 = %v, want within 2 ms above the 20 ms handler", p50)
-	}
-	if rec.Hits < 20 {
-		t.Fatalf("only %d hits in 600 ms with 2 workers and a 20 ms handler", rec.Hits)
-	}
+	t.Fatalf("p50 of three runs = %v, want one within 2 ms above the 20 ms handler", p50s)
 }
 
 func TestOpenModelMeasuresFromTheIntendedSendTime(t *testing.T) {

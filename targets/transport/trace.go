@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"net/http"
 	"net/http/httptrace"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -27,6 +28,10 @@ type Tracer struct {
 	connectDone      func(network, addr string, err error)
 	tlsHandshakeDone func(tls.ConnectionState, error)
 	putIdleConn      func(err error)
+
+	// states recycles per-request state, with its ClientTrace and the hooks bound
+	// to it, across round trips that completed.
+	states sync.Pool
 }
 
 // TraceStats is a snapshot of a Tracer's counters. Fields are read one by one while
@@ -136,9 +141,35 @@ var _ http.RoundTripper = (*tracedRoundTripper)(nil)
 func (rt *tracedRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	t := rt.tracer
 	t.requests.Add(1)
-	// Eight allocations per request in all: this state with its ClientTrace, three
-	// closures, two context values and a net trace in WithClientTrace, and the
-	// request copy. The other hooks are shared by all requests of t.
+	parent := req.Context()
+	if httptrace.ContextClientTrace(parent) != nil {
+		// WithClientTrace composes our hooks with the caller's by rewriting
+		// them, so this state cannot be recycled.
+		s := t.newRequestTrace()
+		return rt.next.RoundTrip(req.WithContext(httptrace.WithClientTrace(parent, &s.trace)))
+	}
+	// Four allocations per request: two context values and a net trace in
+	// WithClientTrace, and the request copy. The state with its ClientTrace and
+	// hooks comes from a pool; it goes back only after a round trip without an
+	// error, when every per-request hook has run (GetConn and GotConn before the
+	// connection is used, GotFirstResponseByte before the response is handed
+	// over). After an error a read loop may still call a hook, so the state is
+	// left to the garbage collector.
+	s, _ := t.states.Get().(*requestTrace)
+	if s == nil {
+		s = t.newRequestTrace()
+	}
+	s.getConnAt.Store(0)
+	resp, err := rt.next.RoundTrip(req.WithContext(httptrace.WithClientTrace(parent, &s.trace)))
+	if err == nil {
+		t.states.Put(s)
+	}
+	return resp, err
+}
+
+// newRequestTrace returns fresh per-request state with its hooks bound to it; the
+// hooks that need no per-request state are shared by all requests of t.
+func (t *Tracer) newRequestTrace() *requestTrace {
 	s := &requestTrace{tracer: t}
 	s.trace = httptrace.ClientTrace{
 		GetConn:              s.getConn,
@@ -148,8 +179,7 @@ func (rt *tracedRoundTripper) RoundTrip(req *http.Request) (*http.Response, erro
 		TLSHandshakeDone:     t.tlsHandshakeDone,
 		PutIdleConn:          t.putIdleConn,
 	}
-	ctx := httptrace.WithClientTrace(req.Context(), &s.trace)
-	return rt.next.RoundTrip(req.WithContext(ctx))
+	return s
 }
 
 // CloseIdleConnections closes next's idle connections when next supports it.

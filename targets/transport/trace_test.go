@@ -265,11 +265,21 @@ func TestWrapKeepsATraceAlreadyInTheRequestContext(t *testing.T) {
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
-	if got := callerGotConn.Load(); got != 3 {
-		t.Errorf("caller's GotConn hook ran %d times, want 3", got)
+	// Requests without a trace of their own after those: recycled per-request
+	// state must not carry the caller's hooks over to them.
+	for range 3 {
+		resp, err := inst.Client.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
 	}
-	if s := inst.Tracer.Stats(); s.ConnsNew != 1 || s.ConnsReused != 2 {
-		t.Errorf("tracer new %d reused %d, want 1 and 2", s.ConnsNew, s.ConnsReused)
+	if got := callerGotConn.Load(); got != 3 {
+		t.Errorf("caller's GotConn hook ran %d times, want 3 (only for the caller's own requests)", got)
+	}
+	if s := inst.Tracer.Stats(); s.ConnsNew != 1 || s.ConnsReused != 5 {
+		t.Errorf("tracer new %d reused %d, want 1 and 5", s.ConnsNew, s.ConnsReused)
 	}
 }
 
@@ -336,9 +346,11 @@ func (f roundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { r
 
 // TestWrapAllocatesAFixedSmallNumberPerRequest isolates the wrapper's own cost: next
 // returns a prepared response without allocating, so every allocation counted is
-// Wrap's (per-request state, three closures, the request copy and the trace contexts).
+// Wrap's: the request copy and the trace contexts (4); the per-request state and its
+// hooks (4 more) are recycled. The limit leaves room for the race detector, whose
+// sync.Pool drops a quarter of what is put back, and for a GC emptying the pool.
 func TestWrapAllocatesAFixedSmallNumberPerRequest(t *testing.T) {
-	const maxAllocs = 8
+	const maxAllocs = 6
 	resp := &http.Response{StatusCode: http.StatusOK, Body: http.NoBody}
 	rt := NewTracer().Wrap(roundTripperFunc(func(*http.Request) (*http.Response, error) { return resp, nil }))
 	req, err := http.NewRequest(http.MethodGet, "http://127.0.0.1/", nil)
@@ -361,7 +373,7 @@ func TestWrapAllocatesAFixedSmallNumberPerRequest(t *testing.T) {
 // its allocations appear in both numbers and mostly cancel out; the limit leaves room
 // for one or two allocations of noise.
 func TestWrapAddsFewAllocationsToARealRoundTrip(t *testing.T) {
-	const maxExtra = 10
+	const maxExtra = 7
 	srv := newCountingServer(t, false, nil)
 	tr := TunedProfile().NewTransport(nil)
 	defer tr.CloseIdleConnections()
