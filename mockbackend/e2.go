@@ -356,6 +356,16 @@ func (s *Server) e2ListSubscriptions(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// requireRANFunction answers 400 naming ran_function_id unless the node
+// declared fn, and reports whether it did.
+func requireRANFunction(w http.ResponseWriter, n *e2Node, fn int) bool {
+	if checkRANFunction(n, fn) {
+		return true
+	}
+	writeError(w, http.StatusBadRequest, "ran_function_id", strconv.Itoa(fn)+" is not a RAN function of node "+strconv.Quote(n.NodeID))
+	return false
+}
+
 // checkRANFunction reports whether the node declared fn (nodes that declared
 // no functions accept any).
 func checkRANFunction(n *e2Node, fn int) bool {
@@ -384,8 +394,7 @@ func (s *Server) e2CreateSubscription(w http.ResponseWriter, r *http.Request) {
 		writeFieldError(w, err)
 		return
 	}
-	if !checkRANFunction(n, *req.RANFunctionID) {
-		writeError(w, http.StatusBadRequest, "ran_function_id", strconv.Itoa(*req.RANFunctionID)+" is not a RAN function of node "+strconv.Quote(n.NodeID))
+	if !requireRANFunction(w, n, *req.RANFunctionID) {
 		return
 	}
 	sid := req.SubscriptionID
@@ -506,8 +515,7 @@ func (s *Server) e2Control(w http.ResponseWriter, r *http.Request) {
 		writeFieldError(w, err)
 		return
 	}
-	if !checkRANFunction(n, *req.RANFunctionID) {
-		writeError(w, http.StatusBadRequest, "ran_function_id", strconv.Itoa(*req.RANFunctionID)+" is not a RAN function of node "+strconv.Quote(n.NodeID))
+	if !requireRANFunction(w, n, *req.RANFunctionID) {
 		return
 	}
 	writeJSON(w, http.StatusOK, e2ControlResponse{

@@ -316,7 +316,7 @@ func mergeReps(reps []Rep) (Rep, error) {
 	for i, r := range reps {
 		sums[i] = r.Summary
 	}
-	out.Summary = addCounts(sums)
+	out.Summary = AddCounts(sums)
 	for _, r := range reps {
 		out.ReqPerSec += r.ReqPerSec
 		out.SuccessPerSec += r.SuccessPerSec
@@ -355,10 +355,11 @@ func mergeReps(reps []Rep) (Rep, error) {
 	return out, nil
 }
 
-// addCounts sums what adds up across summaries (requests, codes, errors,
+// AddCounts sums what adds up across summaries (requests, codes, errors,
 // bytes, connections) and recomputes the percentages and means from the
-// sums. Rates, wall time and percentiles are left to the caller.
-func addCounts(sums []Summary) Summary {
+// sums. Rates, wall time and percentiles are left to the caller. The server's
+// counts are kept only when every summary has them.
+func AddCounts(sums []Summary) Summary {
 	t := Summary{Codes: map[string]int64{}, Errors: map[string]int64{}}
 	var waitSum, ttfbSum time.Duration
 	var waitN int64
@@ -429,7 +430,7 @@ func armTotal(reps []Rep, service, response *hdrhistogram.Histogram) Summary {
 		succ = append(succ, r.SuccessPerSec)
 		cpus = append(cpus, r.CPUPct)
 	}
-	t := addCounts(sums)
+	t := AddCounts(sums)
 	for _, r := range reps {
 		t.Wall += r.Wall
 	}

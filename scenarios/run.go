@@ -553,47 +553,16 @@ func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.St
 // the merged histograms, and rates are the median of the repetitions (a rate
 // is per repetition; summing would double it).
 func total(reps []reports.Rep, service, response, lag *hdrhistogram.Histogram) reports.Summary {
-	t := reports.Summary{Codes: map[string]int64{}, Errors: map[string]int64{}, Latency: percentiles(service)}
+	sums := make([]reports.Summary, len(reps))
+	for i, r := range reps {
+		sums[i] = r.Summary
+	}
+	t := reports.AddCounts(sums)
+	t.Latency = percentiles(service)
 	var rates, succRates, cpus []float64
-	var waitSum time.Duration
-	var waitN int64
-	var ttfbSum time.Duration
 	var open *reports.OpenLoad
 	for _, r := range reps {
-		t.Requests += r.Requests
-		t.Successes += r.Successes
 		t.Wall += r.Wall
-		t.BytesIn += r.BytesIn
-		t.BytesOut += r.BytesOut
-		t.OtherErrors += r.OtherErrors
-		t.Interrupted = t.Interrupted || r.Interrupted
-		for k, v := range r.Codes {
-			t.Codes[k] += v
-		}
-		for k, v := range r.Errors {
-			t.Errors[k] += v
-		}
-		c := &t.Client
-		c.Dials += r.Client.Dials
-		c.DialErrors += r.Client.DialErrors
-		c.Reused += r.Client.Reused
-		c.New += r.Client.New
-		c.WasIdle += r.Client.WasIdle
-		c.TLSHandshakes += r.Client.TLSHandshakes
-		c.TLSResumed += r.Client.TLSResumed
-		c.TLSErrors += r.Client.TLSErrors
-		c.IdleReturned += r.Client.IdleReturned
-		c.IdleRejected += r.Client.IdleRejected
-		c.ConnWaitMax = max(c.ConnWaitMax, r.Client.ConnWaitMax)
-		n := r.Client.Reused + r.Client.New
-		waitSum += r.Client.ConnWaitMean * time.Duration(n)
-		ttfbSum += r.Client.TTFBMean * time.Duration(n)
-		waitN += n
-		t.Server.Known = r.Server.Known
-		t.Server.Accepted += r.Server.Accepted
-		t.Server.TLSHandshakes += r.Server.TLSHandshakes
-		t.Server.TLSResumed += r.Server.TLSResumed
-		t.Server.Requests += r.Server.Requests
 		rates = append(rates, r.ReqPerSec)
 		succRates = append(succRates, r.SuccessPerSec)
 		cpus = append(cpus, r.CPUPct)
@@ -612,16 +581,6 @@ func total(reps []reports.Rep, service, response, lag *hdrhistogram.Histogram) r
 				}
 			}
 		}
-	}
-	if t.Requests > 0 {
-		t.SuccessPct = 100 * float64(t.Successes) / float64(t.Requests)
-	}
-	if n := t.Client.Reused + t.Client.New; n > 0 {
-		t.Client.ReusePct = 100 * float64(t.Client.Reused) / float64(n)
-	}
-	if waitN > 0 {
-		t.Client.ConnWaitMean = waitSum / time.Duration(waitN)
-		t.Client.TTFBMean = ttfbSum / time.Duration(waitN)
 	}
 	t.ReqPerSec, t.SuccessPerSec, t.CPUPct = reports.Median(rates), reports.Median(succRates), reports.Median(cpus)
 	if response != nil && response.TotalCount() > 0 {

@@ -65,9 +65,9 @@ func TestProgressBarShowsTheRunningArmAndItsLiveRate(t *testing.T) {
 		count(&vegeta.Result{})
 	}
 	p.mu.Lock()
-	p.lastAt = p.lastAt.Add(-time.Second) // as if a second went by with 500 results
+	now := p.lastAt.Add(time.Second) // as if exactly a second went by with 500 results
 	p.mu.Unlock()
-	p.redraw(time.Now())
+	p.redraw(now)
 	if _, err := p.Log().Write([]byte("a log line\n")); err != nil {
 		t.Fatal(err)
 	}
