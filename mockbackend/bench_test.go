@@ -19,6 +19,7 @@ import (
 //     loopback with one client loop; BenchmarkThroughputRatio interleaves
 //     them (A B A B) and reports mock/bare, which the issue wants >= 0.8.
 //   - BenchmarkLatency*: measured percentiles against the configured model.
+//   - BenchmarkSleepAccuracy: the injected latency alone, without the network.
 //
 // RTT means one round trip: with RTT 20ms each direction gets 10ms, so a
 // request on an open connection costs 1 RTT on the wire. With the 20ms
@@ -123,12 +124,15 @@ func hammer(b *testing.B, c *http.Client, url string, n, workers int) float64 {
 }
 
 // bareServer serves bareHello on loopback with the same server settings.
-func bareServer(b *testing.B) string {
+func bareServer(b *testing.B) string { return bareServerWith(b, http.HandlerFunc(bareHello)) }
+
+// bareServerWith serves h on loopback with the mock's server settings.
+func bareServerWith(b *testing.B, h http.Handler) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(bareHello), ReadHeaderTimeout: DefaultReadHeaderTimeout}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: DefaultReadHeaderTimeout}
 	done := make(chan struct{})
 	go func() { defer close(done); _ = srv.Serve(ln) }()
 	b.Cleanup(func() { srv.Close(); <-done })
@@ -237,22 +241,74 @@ func reportLatency(b *testing.B, xs []time.Duration, want time.Duration) {
 // half of capacity). Target: p50 within 2% of 20ms. It also reports the
 // same loop's p50 against a 0ms route (rtt0-p50-ms): what the client and
 // loopback add on their own, and net-err-%, the error without it. The
-// "precise" arm turns on Config.PreciseLatency.
+// "precise" arm turns on Config.PreciseLatency; "bare-sleep" is a bare
+// net/http handler that calls time.Sleep(20ms), measured the same way: what
+// any Go server sleeping 20 ms shows on this machine.
 func BenchmarkLatencyAccuracy(b *testing.B) {
-	for _, precise := range []bool{false, true} {
-		b.Run(map[bool]string{false: "timer", true: "precise"}[precise], func(b *testing.B) {
-			s := benchMock(b, Config{Latency: 20 * time.Millisecond, PreciseLatency: precise})
+	for _, arm := range []string{"timer", "precise", "bare-sleep"} {
+		b.Run(arm, func(b *testing.B) {
+			var url, zero string
+			if arm == "bare-sleep" {
+				url = bareServerWith(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Query().Get("latency") == "" {
+						time.Sleep(20 * time.Millisecond)
+					}
+					bareHello(w, r)
+				}))
+				zero = url + "?latency=0s"
+			} else {
+				s := benchMock(b, Config{Latency: 20 * time.Millisecond, PreciseLatency: arm == "precise"})
+				url, zero = s.URL()+benchPolicy, s.URL()+benchPolicy+"?latency=0s"
+			}
 			c := loopClient(b, 8)
-			zero := s.URL() + benchPolicy + "?latency=0s"
-			measure(b, c, s.URL()+benchPolicy, 16, 8)
+			measure(b, c, url, 16, 8)
 			base := measure(b, c, zero, 400, 8)
 			b.ResetTimer()
-			xs := measure(b, c, s.URL()+benchPolicy, max(b.N, 8), 8)
+			xs := measure(b, c, url, max(b.N, 8), 8)
 			b.StopTimer()
 			reportLatency(b, xs, 20*time.Millisecond)
 			rtt0 := base[len(base)/2]
 			b.ReportMetric(float64(rtt0)/float64(time.Millisecond), "rtt0-p50-ms")
 			b.ReportMetric(100*float64(xs[len(xs)/2]-rtt0-20*time.Millisecond)/float64(20*time.Millisecond), "net-err-%")
+		})
+	}
+}
+
+// BenchmarkSleepAccuracy: the mock's own latency injection, without the
+// network: 8 goroutines each wait 20ms in Server.sleep, as 8 concurrent
+// requests would. p50-late-us is how much later than asked the median wait
+// ended, p50-err-% the same as a share of 20ms.
+func BenchmarkSleepAccuracy(b *testing.B) {
+	for _, precise := range []bool{false, true} {
+		b.Run(map[bool]string{false: "timer", true: "precise"}[precise], func(b *testing.B) {
+			s := &Server{cfg: Config{PreciseLatency: precise}, closing: make(chan struct{})}
+			const d = 20 * time.Millisecond
+			var mu sync.Mutex
+			var late []time.Duration
+			next := make(chan struct{}, max(b.N, 8))
+			for range cap(next) {
+				next <- struct{}{}
+			}
+			close(next)
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Go(func() {
+					for range next {
+						start := time.Now()
+						s.sleep(b.Context(), d)
+						l := time.Since(start) - d
+						mu.Lock()
+						late = append(late, l)
+						mu.Unlock()
+					}
+				})
+			}
+			wg.Wait()
+			slices.Sort(late)
+			p50 := late[len(late)/2]
+			b.ReportMetric(float64(p50)/float64(time.Microsecond), "p50-late-us")
+			b.ReportMetric(float64(late[len(late)*99/100])/float64(time.Microsecond), "p99-late-us")
+			b.ReportMetric(100*float64(p50)/float64(d), "p50-err-%")
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"runtime"
+	"sync/atomic"
 	"time"
 )
 
@@ -99,10 +100,11 @@ func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return true
 	}
-	deadline := time.Now().Add(d)
+	start := time.Now()
+	deadline := start.Add(d)
 	coarse := d
 	if s.cfg.PreciseLatency {
-		coarse -= preciseWindow
+		coarse -= s.timerLate.get()
 	}
 	if coarse > 0 {
 		t := time.NewTimer(coarse)
@@ -114,10 +116,15 @@ func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
 		case <-s.closing:
 			return false
 		}
+		if s.cfg.PreciseLatency {
+			s.timerLate.observe(time.Since(start) - coarse)
+		}
 	}
-	// Go's timers wake up to a millisecond late on an idle Linux runtime
-	// (epoll_wait has millisecond resolution); yielding through the last
-	// stretch trades a little CPU for sub-millisecond accuracy.
+	// Go's timers fire a few hundred microseconds to a millisecond late (on
+	// Linux the runtime's poller sleeps in whole milliseconds). PreciseLatency
+	// starts the timer early by the median lateness learned so far and yields
+	// through what is left, so the median wait lands on the deadline while
+	// the yielding, which keeps a P busy, stays short.
 	for s.cfg.PreciseLatency && time.Now().Before(deadline) {
 		if ctx.Err() != nil {
 			return false
@@ -125,6 +132,38 @@ func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
 		runtime.Gosched()
 	}
 	return true
+}
+
+// lateness tracks the median of how late timers fire, by stochastic
+// approximation: each observation moves the estimate one step towards it, so
+// a rare long stall moves it no further than a small delay does.
+type lateness struct{ v atomic.Int64 }
+
+const (
+	latenessStep = int64(10 * time.Microsecond)
+	latenessMax  = int64(2 * time.Millisecond)
+	// latenessStart is where the estimate begins: a typical lateness on an
+	// idle Linux machine.
+	latenessStart = int64(500 * time.Microsecond)
+)
+
+func (l *lateness) get() time.Duration { return time.Duration(l.v.Load() + latenessStart) }
+
+func (l *lateness) observe(late time.Duration) {
+	for {
+		cur := l.v.Load()
+		est := cur + latenessStart
+		next := cur + latenessStep
+		if int64(late) < est {
+			next = cur - latenessStep
+		}
+		if next+latenessStart < 0 || next+latenessStart > latenessMax {
+			return
+		}
+		if l.v.CompareAndSwap(cur, next) {
+			return
+		}
+	}
 }
 
 // abortIfClosing is called when a wait in a handler ended early: if the
@@ -135,7 +174,3 @@ func (s *Server) abortIfClosing() {
 		panic(http.ErrAbortHandler)
 	}
 }
-
-// preciseWindow is how much of a latency PreciseLatency spends yielding
-// instead of in a timer.
-const preciseWindow = time.Millisecond

@@ -51,6 +51,9 @@ type Server struct {
 	unmatched *route
 	ctr       counters
 
+	// timerLate learns how late this machine's timers fire (PreciseLatency).
+	timerLate lateness
+
 	// closing is closed when shutdown gives up waiting; every wait in a
 	// handler (latency, hang, queue, token stream) selects on it so Close
 	// stays bounded.
