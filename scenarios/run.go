@@ -191,7 +191,11 @@ runs:
 				break runs
 			}
 			arm := sc.Arms[i]
-			fmt.Fprintf(opt.Log, "%s: rep %d/%d: arm %s: %s warm-up, %s measured\n", name, rep+1, reps, arm, warmup, duration)
+			measured := duration.String() + " measured"
+			if sc.Load.Model == ModelStorm {
+				measured = "measured until the storm is processed"
+			}
+			fmt.Fprintf(opt.Log, "%s: rep %d/%d: arm %s: %s warm-up, %s\n", name, rep+1, reps, arm, warmup, measured)
 			run := fmt.Sprintf("%s-r%d", arm, rep)
 			var (
 				r   reports.Rep
