@@ -51,9 +51,9 @@ type Config struct {
 	// entry that sets it.
 	Default Behavior            `yaml:"default"`
 	Routes  map[string]Behavior `yaml:"routes"`
-	// Seed drives every latency and fault draw (DefaultSeed when 0), so runs
-	// repeat. Toxiproxy's jitter and net_faults rates use its own unseeded
-	// generator and do not repeat.
+	// Seed drives every latency and fault draw and the RTT jitter
+	// (DefaultSeed when 0), so runs repeat. The net_faults rates use
+	// Toxiproxy's own unseeded generator and do not repeat.
 	Seed uint64 `yaml:"seed"`
 
 	MaxObjects int    `yaml:"max_objects"` // cap of each in-memory store; DefaultMaxObjects when 0

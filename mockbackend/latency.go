@@ -135,8 +135,8 @@ func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
 }
 
 // lateness tracks the median of how late timers fire, by stochastic
-// approximation: each observation moves the estimate one step towards it, so
-// a rare long stall moves it no further than a small delay does.
+// approximation: each observation moves the estimate one small step towards
+// it, so a rare long stall moves it no further than a small delay does.
 type lateness struct{ v atomic.Int64 }
 
 const (
@@ -149,12 +149,13 @@ const (
 
 func (l *lateness) get() time.Duration { return time.Duration(l.v.Load() + latenessStart) }
 
+// observe moves the estimate one step towards late: up when late is above
+// it, down otherwise, which settles where half the observations lie below.
 func (l *lateness) observe(late time.Duration) {
 	for {
 		cur := l.v.Load()
-		est := cur + latenessStart
 		next := cur + latenessStep
-		if int64(late) < est {
+		if int64(late) < cur+latenessStart {
 			next = cur - latenessStep
 		}
 		if next+latenessStart < 0 || next+latenessStart > latenessMax {

@@ -35,15 +35,16 @@ type toxic struct {
 func ms(d time.Duration) int64 { return int64(d.Round(time.Millisecond) / time.Millisecond) }
 
 // toxics translates c into Toxiproxy toxics. RTT is split over the two
-// directions (upstream gets the smaller half when the millisecond count is
+// directions (upstream gets the smaller half when the microsecond count is
 // odd), and so is jitter, so a request/response exchange costs RTT ± Jitter.
 func (c Config) toxics() []toxic {
 	var out []toxic
 	if c.RTT > 0 {
-		rtt, jit := ms(c.RTT), ms(c.Jitter)
+		rtt, jit := c.RTT.Microseconds(), c.Jitter.Microseconds()
+		seed := int64(c.Seed)
 		out = append(out,
-			toxic{Name: "rtt_up", Type: "latency", Stream: "upstream", Toxicity: 1, Attributes: map[string]int64{"latency": rtt / 2, "jitter": jit / 2}},
-			toxic{Name: "rtt_down", Type: "latency", Stream: "downstream", Toxicity: 1, Attributes: map[string]int64{"latency": rtt - rtt/2, "jitter": jit - jit/2}},
+			toxic{Name: "rtt_up", Type: rttToxicType, Stream: "upstream", Toxicity: 1, Attributes: map[string]int64{"latency_us": rtt / 2, "jitter_us": jit / 2, "seed": seed}},
+			toxic{Name: "rtt_down", Type: rttToxicType, Stream: "downstream", Toxicity: 1, Attributes: map[string]int64{"latency_us": rtt - rtt/2, "jitter_us": jit - jit/2, "seed": seed + 1}},
 		)
 	}
 	if c.Bandwidth > 0 {
