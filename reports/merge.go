@@ -445,31 +445,11 @@ func armTotal(reps []Rep, service, response *hdrhistogram.Histogram) Summary {
 			t.Lag = &l
 		}
 	}
-	var open *OpenLoad
-	for _, r := range reps {
-		o := r.Open
-		if o == nil {
-			continue
-		}
-		if open == nil {
-			open = &OpenLoad{Shape: o.Shape, RequestedRate: o.RequestedRate, LateAfter: o.LateAfter}
-		}
-		open.RequestedHits += o.RequestedHits
-		open.SentHits += o.SentHits
-		open.LateHits += o.LateHits
-		open.AchievedRate += o.AchievedRate / float64(len(reps))
-		open.LagP99 = max(open.LagP99, o.LagP99)
-		if o.Saturated {
-			open.Saturated = true
-			if !strings.Contains(open.Reason, o.Reason) {
-				open.Reason = strings.TrimPrefix(open.Reason+"; "+o.Reason, "; ")
-			}
-		}
+	loads := make([]*OpenLoad, len(reps))
+	for i, r := range reps {
+		loads[i] = r.Open
 	}
-	if open != nil && open.RequestedHits > 0 {
-		open.AchievedPct = min(100, 100*float64(open.SentHits)/float64(open.RequestedHits))
-	}
-	t.Open = open
+	t.Open = CombineOpenLoads(loads, false)
 	return t
 }
 
@@ -506,22 +486,33 @@ func maxPercentiles(sums []Summary, get func(Summary) *Percentiles) Percentiles 
 }
 
 func mergeOpen(reps []Rep) *OpenLoad {
+	loads := make([]*OpenLoad, len(reps))
+	for i, r := range reps {
+		loads[i] = r.Open
+	}
+	return CombineOpenLoads(loads, true)
+}
+
+// CombineOpenLoads folds the open-model accounting of several runs into one:
+// hit counts add up, the slowest lag counts, the generator was saturated
+// when any run was (each reason kept once). Runs side by side (concurrent:
+// shards) add their rates; runs one after another (repetitions) average
+// them. Nil entries are skipped; the result is nil when all are.
+func CombineOpenLoads(loads []*OpenLoad, concurrent bool) *OpenLoad {
 	var out *OpenLoad
-	for _, r := range reps {
-		o := r.Open
+	n := 0
+	for _, o := range loads {
 		if o == nil {
 			continue
 		}
+		n++
 		if out == nil {
-			c := *o
-			c.RequestedRate, c.RequestedHits, c.SentHits, c.AchievedRate, c.LateHits = 0, 0, 0, 0, 0
-			c.Saturated, c.Reason = false, ""
-			out = &c
+			out = &OpenLoad{Shape: o.Shape, LateAfter: o.LateAfter}
 		}
 		out.RequestedRate += o.RequestedRate
+		out.AchievedRate += o.AchievedRate
 		out.RequestedHits += o.RequestedHits
 		out.SentHits += o.SentHits
-		out.AchievedRate += o.AchievedRate
 		out.LateHits += o.LateHits
 		out.LagP99 = max(out.LagP99, o.LagP99)
 		if o.Saturated {
@@ -531,7 +522,14 @@ func mergeOpen(reps []Rep) *OpenLoad {
 			}
 		}
 	}
-	if out != nil && out.RequestedHits > 0 {
+	if out == nil {
+		return nil
+	}
+	if !concurrent {
+		out.RequestedRate /= float64(n)
+		out.AchievedRate /= float64(n)
+	}
+	if out.RequestedHits > 0 {
 		out.AchievedPct = min(100, 100*float64(out.SentHits)/float64(out.RequestedHits))
 	}
 	return out

@@ -564,42 +564,24 @@ func total(reps []reports.Rep, service, response, lag *hdrhistogram.Histogram) r
 	t := reports.AddCounts(sums)
 	t.Latency = percentiles(service)
 	var rates, succRates, cpus []float64
-	var open *reports.OpenLoad
-	for _, r := range reps {
+	loads := make([]*reports.OpenLoad, len(reps))
+	for i, r := range reps {
 		t.Wall += r.Wall
 		rates = append(rates, r.ReqPerSec)
 		succRates = append(succRates, r.SuccessPerSec)
 		cpus = append(cpus, r.CPUPct)
-		if o := r.Open; o != nil {
-			if open == nil {
-				open = &reports.OpenLoad{Shape: o.Shape, RequestedRate: o.RequestedRate, LateAfter: o.LateAfter}
-			}
-			open.RequestedHits += o.RequestedHits
-			open.SentHits += o.SentHits
-			open.LateHits += o.LateHits
-			open.AchievedRate += o.AchievedRate / float64(len(reps))
-			if o.Saturated {
-				open.Saturated = true
-				if !strings.Contains(open.Reason, o.Reason) {
-					open.Reason = strings.TrimPrefix(open.Reason+"; "+o.Reason, "; ")
-				}
-			}
-		}
+		loads[i] = r.Open
 	}
+	open := reports.CombineOpenLoads(loads, false)
 	t.ReqPerSec, t.SuccessPerSec, t.CPUPct = reports.Median(rates), reports.Median(succRates), reports.Median(cpus)
 	if response != nil && response.TotalCount() > 0 {
 		r, l := percentiles(response), percentiles(lag)
 		t.Response, t.Lag = &r, &l
 	}
-	if open != nil {
-		if open.RequestedHits > 0 {
-			open.AchievedPct = min(100, 100*float64(open.SentHits)/float64(open.RequestedHits))
-		}
-		if t.Lag != nil {
-			open.LagP99 = t.Lag.P99
-		}
-		t.Open = open
+	if open != nil && t.Lag != nil {
+		open.LagP99 = t.Lag.P99 // from the merged histogram, not the worst repetition
 	}
+	t.Open = open
 	return t
 }
 
