@@ -132,16 +132,9 @@ type compareUnitT struct {
 
 func compareUnits(r *Results) []compareUnitT {
 	var out []compareUnitT
-	for _, s := range r.Scenarios {
-		if s.Sweep == nil {
-			out = append(out, compareUnitT{key: s.Name, scenario: s.Name, s: s})
-			continue
-		}
-		for _, pt := range s.Sweep.Points {
-			label := s.Sweep.Label(pt)
-			out = append(out, compareUnitT{key: s.Name + " [" + label + "]", scenario: s.Name, point: label, s: pt.Result})
-		}
-	}
+	r.EachRun(func(scenario, point string, s Scenario) {
+		out = append(out, compareUnitT{key: RunLabel(scenario, point), scenario: scenario, point: point, s: s})
+	})
 	return out
 }
 

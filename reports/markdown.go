@@ -31,19 +31,11 @@ func Markdown(w io.Writer, r *Results) error {
 	p.f("Measured %s on %s/%s, %d CPUs (GOMAXPROCS %d)%s, %s.",
 		r.StartedAt.UTC().Format("2006-01-02 15:04 MST"), r.Machine.GOOS, r.Machine.GOARCH,
 		r.Machine.NumCPU, r.Machine.GOMAXPROCS, cpuModel(r.Machine.CPUModel), r.Machine.GoVersion)
-	if r.Quick {
-		p.f(" Quick run: shorter durations, fewer repetitions; treat ratios as indicative.")
-	}
-	if r.Interrupted {
-		p.f(" **Interrupted: this report is partial.**")
+	if notes := runNotes(r); len(notes) > 0 {
+		p.f(" This run: %s.", strings.Join(notes, "; "))
 	}
 	p.f("\n\n")
-	p.claims(r)
-	p.f("## Verdict\n\n")
-	for _, s := range r.Scenarios {
-		p.f("- %s\n", verdictLine(s))
-	}
-	p.f("\n")
+	p.claimsAndVerdict(r)
 	for _, s := range r.Scenarios {
 		if s.Sweep != nil {
 			p.sweep(s)
@@ -371,4 +363,35 @@ func Int(n int64) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// runNotes says how r differs from a whole, complete run: quick, one shard,
+// merged from shards, interrupted. REPORT.md and the CI step summary both
+// show them.
+func runNotes(r *Results) []string {
+	var notes []string
+	if r.Quick {
+		notes = append(notes, "quick (shorter durations, fewer repetitions; treat ratios as indicative)")
+	}
+	if r.Shard != nil {
+		notes = append(notes, fmt.Sprintf("shard %s of the load (merge the shards for the whole)", r.Shard))
+	}
+	if len(r.MergedFrom) > 0 {
+		notes = append(notes, fmt.Sprintf("merged from %d shards", len(r.MergedFrom)))
+	}
+	if r.Interrupted {
+		notes = append(notes, "**interrupted, this report is partial**")
+	}
+	return notes
+}
+
+// claimsAndVerdict writes the seed-claims table and one verdict line per
+// scenario: the top of REPORT.md and of the CI step summary.
+func (p *printer) claimsAndVerdict(r *Results) {
+	p.claims(r)
+	p.f("## Verdict\n\n")
+	for _, s := range r.Scenarios {
+		p.f("- %s\n", verdictLine(s))
+	}
+	p.f("\n")
 }

@@ -362,6 +362,33 @@ func (s Sweep) Label(p SweepPoint) string {
 	return strings.Join(parts, " ")
 }
 
+// EachRun calls f for every result that holds arms: each scenario without a
+// sweep (point "") and each point of a sweep, with the point's label.
+func (r *Results) EachRun(f func(scenario, point string, s Scenario)) {
+	for _, s := range r.Scenarios {
+		eachRun(s.Name, "", s, f)
+	}
+}
+
+func eachRun(scenario, point string, s Scenario, f func(scenario, point string, s Scenario)) {
+	if s.Sweep == nil {
+		f(scenario, point, s)
+		return
+	}
+	for _, p := range s.Sweep.Points {
+		eachRun(scenario, strings.TrimSpace(point+" "+s.Sweep.Label(p)), p.Result, f)
+	}
+}
+
+// RunLabel names a result of EachRun: the scenario, with the sweep point in
+// brackets when there is one.
+func RunLabel(scenario, point string) string {
+	if point == "" {
+		return scenario
+	}
+	return scenario + " [" + point + "]"
+}
+
 // LeakSummary is the watcher's leak check: Cycles start/close rounds, the
 // goroutines before and after, and how long Close took.
 type LeakSummary struct {

@@ -18,25 +18,11 @@ func WriteStepSummary(w io.Writer, r *Results) error {
 	p := &printer{w: w}
 	p.f("# oranbench\n\n")
 	p.f("%s/%s, %d CPUs%s, %s", r.Machine.GOOS, r.Machine.GOARCH, r.Machine.NumCPU, cpuModel(r.Machine.CPUModel), r.Machine.GoVersion)
-	if r.Quick {
-		p.f("; quick run")
-	}
-	if r.Shard != nil {
-		p.f("; shard %s of the load (merge the shards for the whole)", r.Shard)
-	}
-	if len(r.MergedFrom) > 0 {
-		p.f("; merged from %d shards", len(r.MergedFrom))
-	}
-	if r.Interrupted {
-		p.f("; **interrupted, partial**")
+	for _, n := range runNotes(r) {
+		p.f("; %s", n)
 	}
 	p.f(".\n\n")
-	p.claims(r)
-	p.f("## Verdict\n\n")
-	for _, s := range r.Scenarios {
-		p.f("- %s\n", verdictLine(s))
-	}
-	p.f("\n")
+	p.claimsAndVerdict(r)
 	var rows [][]string
 	for _, s := range r.Scenarios {
 		if s.Sweep != nil {

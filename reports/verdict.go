@@ -82,14 +82,8 @@ func (u unitResult) ratioText() string {
 // the tuned profile, with its throughput ratio.
 func units(r *Results) []unitResult {
 	var out []unitResult
-	var add func(label string, s Scenario)
-	add = func(label string, s Scenario) {
-		if s.Sweep != nil {
-			for _, p := range s.Sweep.Points {
-				add(label+" ["+s.Sweep.Label(p)+"]", p.Result)
-			}
-			return
-		}
+	r.EachRun(func(scenario, point string, s Scenario) {
+		label := RunLabel(scenario, point)
 		var base, tuned *Arm
 		for i := range s.Arms {
 			switch s.Arms[i].Profile {
@@ -123,10 +117,7 @@ func units(r *Results) []unitResult {
 			}
 		}
 		out = append(out, u)
-	}
-	for _, s := range r.Scenarios {
-		add(s.Name, s)
-	}
+	})
 	return out
 }
 
@@ -292,21 +283,11 @@ func (p setupPoint) dialShare() (float64, bool) {
 
 func setupPoints(r *Results) []setupPoint {
 	var out []setupPoint
-	var add func(label string, s Scenario)
-	add = func(label string, s Scenario) {
-		if s.Sweep != nil {
-			for _, p := range s.Sweep.Points {
-				add(label+" ["+s.Sweep.Label(p)+"]", p.Result)
-			}
-			return
-		}
+	r.EachRun(func(scenario, point string, s Scenario) {
 		if s.Setup != nil && s.Setup.N > 0 {
-			out = append(out, setupPoint{label: label, s: s, cost: *s.Setup})
+			out = append(out, setupPoint{label: RunLabel(scenario, point), s: s, cost: *s.Setup})
 		}
-	}
-	for _, s := range r.Scenarios {
-		add(s.Name, s)
-	}
+	})
 	return out
 }
 
@@ -536,22 +517,12 @@ func orDash(s string) string {
 func weakScenarios(r *Results) []string {
 	var out []string
 	seen := map[string]bool{}
-	var walk func(name string, s Scenario)
-	walk = func(name string, s Scenario) {
-		if s.Sweep != nil {
-			for _, pt := range s.Sweep.Points {
-				walk(name, pt.Result)
-			}
-			return
-		}
+	r.EachRun(func(name, _ string, s Scenario) {
 		if s.Stats != nil && s.Stats.Weak && !seen[name] {
 			seen[name] = true
 			out = append(out, "`"+name+"`")
 		}
-	}
-	for _, s := range r.Scenarios {
-		walk(s.Name, s)
-	}
+	})
 	return out
 }
 

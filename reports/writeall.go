@@ -91,15 +91,7 @@ func HgrmFiles(r *Results) []HgrmFile {
 			}
 		}
 	}
-	for _, s := range r.Scenarios {
-		if s.Sweep != nil {
-			for _, pt := range s.Sweep.Points {
-				add(s.Name, s.Sweep.Label(pt), pt.Result.Arms)
-			}
-			continue
-		}
-		add(s.Name, "", s.Arms)
-	}
+	r.EachRun(func(scenario, point string, s Scenario) { add(scenario, point, s.Arms) })
 	return out
 }
 

@@ -179,6 +179,14 @@ thresholds:
 			t.Fatalf("shard %d ran %d workers, want half of 6", i, c)
 		}
 	}
+	for path, want := range map[string]string{
+		filepath.Join(dirs[1], "REPORT.md"): "shard 1/2 of the load",
+		filepath.Join(merged, "REPORT.md"):  "merged from 2 shards",
+	} {
+		if b, err := os.ReadFile(path); err != nil || !strings.Contains(string(b), want) {
+			t.Errorf("%s does not say %q (err %v)", path, want, err)
+		}
+	}
 	s := m.Scenarios[0]
 	if s.Conditions.Concurrency != 6 || len(m.MergedFrom) != 2 {
 		t.Fatalf("merged concurrency %d from %v, want 6 from 2 shards", s.Conditions.Concurrency, m.MergedFrom)
