@@ -75,10 +75,7 @@ type HgrmFile struct {
 func HgrmFiles(r *Results) []HgrmFile {
 	var out []HgrmFile
 	add := func(scenario, point string, arms []Arm) {
-		stem := FileStem(scenario)
-		if point != "" {
-			stem += "_" + FileStem(point)
-		}
+		stem := FileStem(RunLabel(scenario, point))
 		for _, a := range arms {
 			for _, k := range []struct{ kind, enc string }{{"service", a.ServiceHDR}, {"response", a.ResponseHDR}} {
 				if k.enc == "" {

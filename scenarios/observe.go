@@ -32,21 +32,10 @@ func (s *Scenario) plannedRun(quick bool) time.Duration {
 	duration, warmup, _ := s.Effective(quick)
 	switch s.Load.Model {
 	case ModelSearch:
-		steps := 1
-		if s.Load.Search != nil {
-			steps = max(1, s.Load.Search.Steps)
-		}
-		if quick && s.Quick != nil && s.Quick.Steps > 0 {
-			steps = s.Quick.Steps
-		}
-		return time.Duration(steps) * (duration + warmup)
+		return time.Duration(max(1, s.searchSteps(quick))) * (duration + warmup)
 	case ModelStorm:
 		if st := s.Load.Storm; st != nil && st.IntentsPerSec > 0 {
-			n := st.Intents
-			if quick && s.Quick != nil && s.Quick.Intents > 0 {
-				n = s.Quick.Intents
-			}
-			return time.Duration(float64(n) / st.IntentsPerSec * float64(time.Second))
+			return time.Duration(float64(s.stormIntents(quick)) / st.IntentsPerSec * float64(time.Second))
 		}
 	}
 	return duration + warmup

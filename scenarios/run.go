@@ -176,13 +176,7 @@ func (s *Scenario) runPoint(ctx context.Context, sc *Scenario, opt Options, labe
 
 	position := 0
 	interrupted := false
-	steps := 0
-	if sc.Load.Search != nil {
-		steps = sc.Load.Search.Steps
-		if opt.Quick && sc.Quick != nil && sc.Quick.Steps > 0 {
-			steps = sc.Quick.Steps
-		}
-	}
+	steps := sc.searchSteps(opt.Quick)
 runs:
 	for rep := 0; rep < reps; rep++ {
 		for i, p := range sc.profiles {

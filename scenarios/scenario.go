@@ -424,6 +424,30 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 // MarshalYAML writes the duration as a string.
 func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
 
+// searchSteps is how many probes a search makes per repetition (0 when the
+// load is not a search), with the quick override.
+func (s *Scenario) searchSteps(quick bool) int {
+	if s.Load.Search == nil {
+		return 0
+	}
+	if quick && s.Quick != nil && s.Quick.Steps > 0 {
+		return s.Quick.Steps
+	}
+	return s.Load.Search.Steps
+}
+
+// stormIntents is how many intent files a storm writes (0 when the load is
+// not a storm), with the quick override.
+func (s *Scenario) stormIntents(quick bool) int {
+	if s.Load.Storm == nil {
+		return 0
+	}
+	if quick && s.Quick != nil && s.Quick.Intents > 0 {
+		return s.Quick.Intents
+	}
+	return s.Load.Storm.Intents
+}
+
 // Effective returns the scenario's run settings, shortened when quick.
 func (s *Scenario) Effective(quick bool) (duration, warmup time.Duration, reps int) {
 	duration, warmup, reps = s.Duration.Duration, s.Warmup.Duration, s.Repetitions

@@ -16,9 +16,7 @@ import (
 // client is the arm's transport. A small storm first warms the pool up.
 func (s *Scenario) runStorm(ctx context.Context, be *backend, p transport.Profile, run string, warm, quick bool) (reports.Rep, *engine.Recording, error) {
 	st := *s.Load.Storm
-	if quick && s.Quick != nil && s.Quick.Intents > 0 {
-		st.Intents = s.Quick.Intents
-	}
+	st.Intents = s.stormIntents(quick)
 	c0, s0 := transport.TraceStats{}, be.stats()
 	inst := p.Instrument(be.tls)
 	defer inst.Close()

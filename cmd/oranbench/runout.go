@@ -105,11 +105,7 @@ func newResultFiles(dir string) *resultFiles {
 
 // resultPath is where the results of one scenario (point) and arm go.
 func resultPath(dir string, info scenarios.RunInfo) string {
-	stem := reports.FileStem(info.Scenario)
-	if info.Point != "" {
-		stem += "_" + reports.FileStem(info.Point)
-	}
-	return filepath.Join(dir, stem+"."+reports.FileStem(info.Arm)+".bin")
+	return filepath.Join(dir, reports.FileStem(reports.RunLabel(info.Scenario, info.Point))+"."+reports.FileStem(info.Arm)+".bin")
 }
 
 // onRun returns the sink for one arm-repetition; repetitions of an arm

@@ -92,7 +92,8 @@ func (r *Recording) record(h *hdrhistogram.Histogram, d time.Duration) {
 func (r *Recording) add(res *vegeta.Result, due time.Time) {
 	r.Hits++
 	r.Codes[res.Code]++
-	if res.Error == "" && res.Code >= 200 && res.Code < 400 {
+	ok := res.Error == "" && res.Code >= 200 && res.Code < 400
+	if ok {
 		r.Successes++
 	} else {
 		text := res.Error
@@ -113,7 +114,7 @@ func (r *Recording) add(res *vegeta.Result, due time.Time) {
 	}
 	r.record(r.Service, res.Latency)
 	if r.series != nil {
-		r.series.add(end.Sub(r.Began), res.Latency, res.Error != "" || res.Code < 200 || res.Code >= 400)
+		r.series.add(end.Sub(r.Began), res.Latency, !ok)
 	}
 	if r.Response != nil && !due.IsZero() {
 		r.record(r.Response, end.Sub(due))
