@@ -97,38 +97,35 @@ func (s *Scenario) resolveArms(reg *transport.Registry) error {
 	return nil
 }
 
+// setIfSet writes *v to dst when the override v is set.
+func setIfSet[T any](dst, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
 // apply returns c with the set fields of o written over it.
 func (o *ArmConfig) apply(c transport.Config) transport.Config {
 	if o == nil {
 		return c
-	}
-	setI := func(dst *int, v *int) {
-		if v != nil {
-			*dst = *v
-		}
 	}
 	setD := func(dst *time.Duration, v *Duration) {
 		if v != nil {
 			*dst = v.Duration
 		}
 	}
-	setB := func(dst *bool, v *bool) {
-		if v != nil {
-			*dst = *v
-		}
-	}
-	setI(&c.MaxIdleConns, o.MaxIdleConns)
-	setI(&c.MaxIdleConnsPerHost, o.MaxIdleConnsPerHost)
-	setI(&c.MaxConnsPerHost, o.MaxConnsPerHost)
+	setIfSet(&c.MaxIdleConns, o.MaxIdleConns)
+	setIfSet(&c.MaxIdleConnsPerHost, o.MaxIdleConnsPerHost)
+	setIfSet(&c.MaxConnsPerHost, o.MaxConnsPerHost)
 	setD(&c.IdleConnTimeout, o.IdleConnTimeout)
 	setD(&c.TLSHandshakeTimeout, o.TLSHandshakeTimeout)
 	setD(&c.DialTimeout, o.DialTimeout)
 	setD(&c.KeepAlive, o.KeepAlive)
 	setD(&c.ResponseHeaderTimeout, o.ResponseHeaderTimeout)
 	setD(&c.ExpectContinueTimeout, o.ExpectContinueTimeout)
-	setB(&c.DisableKeepAlives, o.DisableKeepAlives)
-	setB(&c.ForceAttemptHTTP2, o.ForceAttemptHTTP2)
-	setI(&c.TLSSessionCacheSize, o.TLSSessionCacheSize)
+	setIfSet(&c.DisableKeepAlives, o.DisableKeepAlives)
+	setIfSet(&c.ForceAttemptHTTP2, o.ForceAttemptHTTP2)
+	setIfSet(&c.TLSSessionCacheSize, o.TLSSessionCacheSize)
 	setD(&c.ClientTimeout, o.ClientTimeout)
 	return c
 }
