@@ -276,7 +276,7 @@ func mergeArm(b Arm, arms []Arm) (Arm, error) {
 	if response, out.ResponseHDR, err = mergeHDRs(arms, func(a Arm) string { return a.ResponseHDR }); err != nil {
 		return out, fmt.Errorf("arm %s: %w", b.Name, err)
 	}
-	out.Total = armTotal(out.Reps, service, response)
+	out.Total = ArmTotal(out.Reps, service, response)
 	return out, nil
 }
 
@@ -334,14 +334,14 @@ func mergeReps(reps []Rep) (Rep, error) {
 	}
 	out.ResponseHDR = enc
 	if service != nil && service.TotalCount() == out.Requests {
-		out.Latency = hdrPercentiles(service)
+		out.Latency = HDRPercentiles(service)
 	} else {
 		// Histograms missing (older files): the worst shard's percentiles
 		// bound the merged ones from above.
 		out.Latency = maxPercentiles(sums, func(s Summary) *Percentiles { return &s.Latency })
 	}
-	if response != nil {
-		p := hdrPercentiles(response)
+	if response != nil && response.TotalCount() > 0 {
+		p := HDRPercentiles(response)
 		out.Response = &p
 	} else if r := maxPercentiles(sums, func(s Summary) *Percentiles { return s.Response }); r != (Percentiles{}) {
 		out.Response = &r
@@ -418,10 +418,12 @@ func AddCounts(sums []Summary) Summary {
 	return t
 }
 
-// armTotal is an arm's total over its (merged) repetitions, which ran one
-// after another: counts add up, rates are the median repetition's, and
-// percentiles come from the arm's merged histograms.
-func armTotal(reps []Rep, service, response *hdrhistogram.Histogram) Summary {
+// ArmTotal folds an arm's repetitions into its total: counts add up (see
+// AddCounts), percentiles come from the merged service and response
+// histograms, rates are the median of the repetitions (a rate is per
+// repetition; summing would double it) and the wall times add up. Without a
+// merged lag histogram the lag is the worst repetition's.
+func ArmTotal(reps []Rep, service, response *hdrhistogram.Histogram) Summary {
 	sums := make([]Summary, len(reps))
 	var rates, succ, cpus []float64
 	for i, r := range reps {
@@ -436,10 +438,10 @@ func armTotal(reps []Rep, service, response *hdrhistogram.Histogram) Summary {
 	}
 	t.ReqPerSec, t.SuccessPerSec, t.CPUPct = Median(rates), Median(succ), Median(cpus)
 	if service != nil {
-		t.Latency = hdrPercentiles(service)
+		t.Latency = HDRPercentiles(service)
 	}
-	if response != nil {
-		p := hdrPercentiles(response)
+	if response != nil && response.TotalCount() > 0 {
+		p := HDRPercentiles(response)
 		t.Response = &p
 		if l := maxPercentiles(sums, func(s Summary) *Percentiles { return s.Lag }); l != (Percentiles{}) {
 			t.Lag = &l
@@ -453,7 +455,8 @@ func armTotal(reps []Rep, service, response *hdrhistogram.Histogram) Summary {
 	return t
 }
 
-func hdrPercentiles(h *hdrhistogram.Histogram) Percentiles {
+// HDRPercentiles reads a histogram of microsecond values as Percentiles.
+func HDRPercentiles(h *hdrhistogram.Histogram) Percentiles {
 	if h == nil || h.TotalCount() == 0 {
 		return Percentiles{}
 	}

@@ -39,7 +39,7 @@ func TestMergingTwoShardsAddsTheirCountsAndMergesTheirHistograms(t *testing.T) {
 		if h.TotalCount() != arm.Total.Requests {
 			t.Errorf("arm %s: merged histogram holds %d values for %d requests", arm.Name, h.TotalCount(), arm.Total.Requests)
 		}
-		if arm.Total.Latency != hdrPercentiles(h) {
+		if arm.Total.Latency != HDRPercentiles(h) {
 			t.Errorf("arm %s: total percentiles do not come from the merged histogram", arm.Name)
 		}
 		if len(arm.Reps) != 5 {
@@ -52,7 +52,7 @@ func TestMergingTwoShardsAddsTheirCountsAndMergesTheirHistograms(t *testing.T) {
 					ra.Requests, rb.Requests, ra.SuccessPerSec, rb.SuccessPerSec)
 			}
 			rh, err := DecodeHDR(r.ServiceHDR)
-			if err != nil || rh.TotalCount() != r.Requests || r.Latency != hdrPercentiles(rh) {
+			if err != nil || rh.TotalCount() != r.Requests || r.Latency != HDRPercentiles(rh) {
 				t.Errorf("arm %s rep %d: per-repetition histogram not merged (%v)", arm.Name, i, err)
 			}
 			var series int64

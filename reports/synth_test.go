@@ -27,7 +27,7 @@ func synthRep(t *testing.T, n int64, rate float64, p50 time.Duration, dials int6
 	wall := time.Duration(float64(total) / rate * float64(time.Second))
 	r := Rep{Summary: Summary{
 		Requests: total, Successes: total, SuccessPct: 100, ReqPerSec: rate, SuccessPerSec: rate, Wall: wall,
-		Latency: hdrPercentiles(h), Codes: map[string]int64{"200": total}, Errors: map[string]int64{},
+		Latency: HDRPercentiles(h), Codes: map[string]int64{"200": total}, Errors: map[string]int64{},
 		BytesIn: uint64(100 * total), BytesOut: uint64(50 * total),
 		Client: ClientConns{Dials: dials, New: dials, Reused: total - dials, TLSHandshakes: dials,
 			ReusePct: 100 * float64(total-dials) / float64(total), ConnWaitMean: time.Millisecond},
@@ -59,7 +59,7 @@ func synthArm(t *testing.T, name string, ai, arms int, rates, p50Scale []float64
 	if a.ServiceHDR, err = EncodeHDR(merged); err != nil {
 		t.Fatal(err)
 	}
-	a.Total = armTotal(a.Reps, merged, nil)
+	a.Total = ArmTotal(a.Reps, merged, nil)
 	return a
 }
 

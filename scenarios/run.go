@@ -524,7 +524,7 @@ func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.St
 		ReqPerSec:     rec.ReqPerSec(),
 		SuccessPerSec: rec.SuccessPerSec(),
 		Wall:          rec.Wall,
-		Latency:       percentiles(rec.Service),
+		Latency:       reports.HDRPercentiles(rec.Service),
 		Codes:         map[string]int64{},
 		Errors:        map[string]int64{},
 		OtherErrors:   rec.OtherErrors,
@@ -541,72 +541,29 @@ func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.St
 		s.Errors[text] = n
 	}
 	if rec.Response != nil {
-		r, l := percentiles(rec.Response), percentiles(rec.Lag)
+		r, l := reports.HDRPercentiles(rec.Response), reports.HDRPercentiles(rec.Lag)
 		s.Response, s.Lag = &r, &l
 	}
 	return s
 }
 
-// total merges an arm's repetitions: counts add up, percentiles come from
-// the merged histograms, and rates are the median of the repetitions (a rate
-// is per repetition; summing would double it).
+// total merges an arm's repetitions (reports.ArmTotal); the lag comes from
+// the arm's merged lag histogram rather than the worst repetition.
 func total(reps []reports.Rep, service, response, lag *hdrhistogram.Histogram) reports.Summary {
-	sums := make([]reports.Summary, len(reps))
-	for i, r := range reps {
-		sums[i] = r.Summary
+	t := reports.ArmTotal(reps, service, response)
+	if t.Response != nil {
+		l := reports.HDRPercentiles(lag)
+		t.Lag = &l
+		if t.Open != nil {
+			t.Open.LagP99 = l.P99
+		}
 	}
-	t := reports.AddCounts(sums)
-	t.Latency = percentiles(service)
-	var rates, succRates, cpus []float64
-	loads := make([]*reports.OpenLoad, len(reps))
-	for i, r := range reps {
-		t.Wall += r.Wall
-		rates = append(rates, r.ReqPerSec)
-		succRates = append(succRates, r.SuccessPerSec)
-		cpus = append(cpus, r.CPUPct)
-		loads[i] = r.Open
-	}
-	open := reports.CombineOpenLoads(loads, false)
-	t.ReqPerSec, t.SuccessPerSec, t.CPUPct = reports.Median(rates), reports.Median(succRates), reports.Median(cpus)
-	if response != nil && response.TotalCount() > 0 {
-		r, l := percentiles(response), percentiles(lag)
-		t.Response, t.Lag = &r, &l
-	}
-	if open != nil && t.Lag != nil {
-		open.LagP99 = t.Lag.P99 // from the merged histogram, not the worst repetition
-	}
-	t.Open = open
 	return t
 }
 
-// Percentiles reads the report's percentiles from an engine histogram
-// (microsecond values).
-func Percentiles(h *hdrhistogram.Histogram) reports.Percentiles { return percentiles(h) }
-
-func percentiles(h *hdrhistogram.Histogram) reports.Percentiles {
-	if h == nil || h.TotalCount() == 0 {
-		return reports.Percentiles{}
-	}
-	return reports.Percentiles{
-		P50:  engine.Quantile(h, 50),
-		P90:  engine.Quantile(h, 90),
-		P95:  engine.Quantile(h, 95),
-		P99:  engine.Quantile(h, 99),
-		P999: engine.Quantile(h, 99.9),
-		Max:  time.Duration(h.Max()) * time.Microsecond,
-		Mean: time.Duration(h.Mean() * float64(time.Microsecond)),
-	}
-}
-
+// encodeHist is reports.EncodeHDR for the report model: "" when h is empty or
+// cannot be encoded.
 func encodeHist(h *hdrhistogram.Histogram) string {
-	if h == nil || h.TotalCount() == 0 {
-		return ""
-	}
-	// Encode returns the base64 text HdrHistogram's tools exchange (as in
-	// .hlog files); it is stored as is.
-	b, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
-	if err != nil {
-		return ""
-	}
-	return string(b)
+	s, _ := reports.EncodeHDR(h)
+	return s
 }

@@ -52,7 +52,7 @@ func (s *Scenario) runStorm(ctx context.Context, be *backend, p transport.Profil
 	ok := int64(res.Processed + res.Skipped)
 	sum := reports.Summary{
 		Requests: int64(res.Intents), Successes: ok, ReqPerSec: res.IntentsPerSec, Wall: res.Elapsed,
-		Latency: percentiles(rec.Service), Codes: map[string]int64{}, Errors: map[string]int64{},
+		Latency: reports.HDRPercentiles(rec.Service), Codes: map[string]int64{}, Errors: map[string]int64{},
 		Interrupted: interrupted, Client: clientConns(c), Server: serverConns(srv, be.srv != nil),
 	}
 	if res.Elapsed > 0 {

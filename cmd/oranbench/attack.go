@@ -146,7 +146,7 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 	return cmd
 }
 
-func percentilesOf(h *hdrhistogram.Histogram) reports.Percentiles { return scenarios.Percentiles(h) }
+func percentilesOf(h *hdrhistogram.Histogram) reports.Percentiles { return reports.HDRPercentiles(h) }
 
 func printAttack(w io.Writer, r attackResult, noTrace bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
