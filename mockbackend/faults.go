@@ -89,8 +89,8 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, rt *route, 
 		select {
 		case <-r.Context().Done():
 		case <-s.closing:
-			s.abortIfClosing()
 		}
+		abortWait()
 	case faultCloseMid:
 		// Promise a body, send half of it, then abort: net/http closes the
 		// connection (HTTP/1.1) or resets the stream (h2), so the client

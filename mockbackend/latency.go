@@ -167,11 +167,11 @@ func (l *lateness) observe(late time.Duration) {
 	}
 }
 
-// abortIfClosing is called when a wait in a handler ended early: if the
-// server is force-closing, the response is aborted (connection closed, or
-// h2 stream reset) rather than let net/http send an implicit empty 200.
-func (s *Server) abortIfClosing() {
-	if isClosed(s.closing) {
-		panic(http.ErrAbortHandler)
-	}
+// abortWait is called when a wait in a handler ended early, because the
+// client gave up or the server is force-closing: the response is aborted
+// (connection closed, or h2 stream reset) rather than let net/http send an
+// implicit empty 200, which a client whose deadline just passed could still
+// read as a success. ServeHTTP records the request as StatusClientClosed.
+func abortWait() {
+	panic(http.ErrAbortHandler)
 }

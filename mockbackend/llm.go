@@ -152,7 +152,7 @@ func (s *Server) llmChat(w http.ResponseWriter, r *http.Request) {
 	if !req.Stream {
 		// Non-streaming clients wait for the whole generation.
 		if !s.sleep(r.Context(), time.Duration(len(tokens))*s.cfg.TokenDelay) {
-			s.abortIfClosing()
+			abortWait()
 			return
 		}
 		pt := promptTokens(req.Messages)
@@ -190,7 +190,7 @@ func (s *Server) streamChat(w http.ResponseWriter, r *http.Request, head chatRes
 	}
 	for _, tok := range tokens {
 		if !s.sleep(r.Context(), s.cfg.TokenDelay) {
-			s.abortIfClosing() // a cut stream, not one that looks complete
+			abortWait() // a cut stream, not one that looks complete
 			return
 		}
 		if !send(chatMessageOut{Content: tok}, nil) {

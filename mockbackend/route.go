@@ -195,12 +195,12 @@ func (s *Server) wrap(rt *route, h handlerFunc) http.HandlerFunc {
 				writeError(w, http.StatusServiceUnavailable, "", "route "+rt.name+" is at capacity")
 				return
 			case abandoned:
-				s.abortIfClosing()
+				abortWait()
 				return
 			}
 		}
 		if !s.sleep(r.Context(), lat) {
-			s.abortIfClosing()
+			abortWait()
 			return
 		}
 		if fault != faultNone {
