@@ -113,18 +113,28 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
-// Validate reports every invalid field of c, each naming the field, its value and
-// what is valid. Zero values are valid (they select defaults).
+// ConfigError is one invalid field of a Config: its name, its value and what is
+// valid. Validate joins them; errors.As finds the first.
+type ConfigError struct {
+	Field, Value, Valid string
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("transport config: %s = %s: %s", e.Field, e.Value, e.Valid)
+}
+
+// Validate reports every invalid field of c, each a *ConfigError naming the field,
+// its value and what is valid. Zero values are valid (they select defaults).
 func (c Config) Validate() error {
 	var errs []error
 	nonNegInt := func(field string, v int, zeroMeans string) {
 		if v < 0 {
-			errs = append(errs, fmt.Errorf("transport config: %s = %d: must be >= 0 (0 means %s)", field, v, zeroMeans))
+			errs = append(errs, &ConfigError{Field: field, Value: fmt.Sprint(v), Valid: "must be >= 0 (0 means " + zeroMeans + ")"})
 		}
 	}
 	nonNegDur := func(field string, v time.Duration, zeroMeans string) {
 		if v < 0 {
-			errs = append(errs, fmt.Errorf("transport config: %s = %s: must be >= 0 (0 means %s)", field, v, zeroMeans))
+			errs = append(errs, &ConfigError{Field: field, Value: v.String(), Valid: "must be >= 0 (0 means " + zeroMeans + ")"})
 		}
 	}
 	nonNegInt("MaxIdleConns", c.MaxIdleConns, fmt.Sprintf("the default %d", DefaultMaxIdleConns))

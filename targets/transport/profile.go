@@ -16,6 +16,8 @@ const (
 	ProfileDefault     = "default"
 	ProfileTuned       = "tuned"
 	ProfileTunedResume = "tuned-resume"
+	ProfileTunedH2     = "tuned-h2"
+	ProfileTunedCapped = "tuned-capped"
 )
 
 // TunedResumeSessionCacheSize is the TLS session cache size of the "tuned-resume"
@@ -109,17 +111,41 @@ func TunedResumeProfile() Profile {
 		c)
 }
 
+// TunedH2Profile is TunedProfile plus ForceAttemptHTTP2: the factory's custom dialer
+// otherwise switches HTTP/2 off, so against an HTTP/2 backend (Porch, any Kubernetes
+// API server) the tuned transport would open one HTTP/1.1 connection per request in
+// flight where the default transport multiplexes streams over a few.
+func TunedH2Profile() Profile {
+	c := DefaultConfig()
+	c.ForceAttemptHTTP2 = true
+	return FromConfig(ProfileTunedH2,
+		"tuned plus ForceAttemptHTTP2 (HTTP/2 negotiated by ALPN where the backend offers it)",
+		c)
+}
+
+// TunedCappedProfile is TunedProfile plus MaxConnsPerHost equal to its
+// MaxIdleConnsPerHost (50): requests beyond 50 in flight per host wait for a pooled
+// connection instead of dialing one that the pool then refuses and closes. The wait
+// shows in the connection-wait figures (httptrace GetConn to GotConn).
+func TunedCappedProfile() Profile {
+	c := DefaultConfig()
+	c.MaxConnsPerHost = c.MaxIdleConnsPerHost
+	return FromConfig(ProfileTunedCapped,
+		fmt.Sprintf("tuned plus MaxConnsPerHost %d (= MaxIdleConnsPerHost): requests beyond the pool queue for a connection", c.MaxConnsPerHost),
+		c)
+}
+
 // Registry holds profiles by name. It is safe for concurrent use.
 type Registry struct {
 	mu       sync.RWMutex
 	profiles map[string]Profile
 }
 
-// NewRegistry returns a registry holding the built-in profiles "default", "tuned" and
-// "tuned-resume".
+// NewRegistry returns a registry holding the built-in profiles "default", "tuned",
+// "tuned-resume", "tuned-h2" and "tuned-capped".
 func NewRegistry() *Registry {
 	r := &Registry{profiles: make(map[string]Profile)}
-	for _, p := range []Profile{DefaultProfile(), TunedProfile(), TunedResumeProfile()} {
+	for _, p := range []Profile{DefaultProfile(), TunedProfile(), TunedResumeProfile(), TunedH2Profile(), TunedCappedProfile()} {
 		r.profiles[p.Name] = p
 	}
 	return r

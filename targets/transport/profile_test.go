@@ -47,6 +47,10 @@ func TestBuiltInProfilesSetExactlyTheDocumentedFields(t *testing.T) {
 	}
 	tunedResume := tuned
 	tunedResume.HasSessionCache = true
+	tunedH2 := tuned
+	tunedH2.ForceAttemptHTTP2 = true
+	tunedCapped := tuned
+	tunedCapped.MaxConnsPerHost = 50
 
 	tests := []struct {
 		profile     string
@@ -57,6 +61,8 @@ func TestBuiltInProfilesSetExactlyTheDocumentedFields(t *testing.T) {
 		{profile: "default", want: fieldsOf(http.DefaultTransport.(*http.Transport)), wantTimeout: 0},
 		{profile: "tuned", want: tuned, wantTimeout: 30 * time.Second, wantConfig: true},
 		{profile: "tuned-resume", want: tunedResume, wantTimeout: 30 * time.Second, wantConfig: true},
+		{profile: "tuned-h2", want: tunedH2, wantTimeout: 30 * time.Second, wantConfig: true},
+		{profile: "tuned-capped", want: tunedCapped, wantTimeout: 30 * time.Second, wantConfig: true},
 	}
 	reg := NewRegistry()
 	for _, tt := range tests {
@@ -178,15 +184,15 @@ func TestRegistry(t *testing.T) {
 				if _, err := reg.Lookup(tt.profile.Name); err != nil {
 					t.Fatalf("Lookup after Register: %v", err)
 				}
-				if got := len(reg.Names()); got != 4 {
-					t.Errorf("len(Names()) = %d, want 4", got)
+				if got := len(reg.Names()); got != 6 {
+					t.Errorf("len(Names()) = %d, want 6", got)
 				}
 				return
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("Register error = %v, want one containing %q", err, tt.wantErr)
 			}
-			if got := reg.Names(); !slices.Equal(got, []string{"default", "tuned", "tuned-resume"}) {
+			if got := reg.Names(); !slices.Equal(got, []string{"default", "tuned", "tuned-capped", "tuned-h2", "tuned-resume"}) {
 				t.Errorf("Names() after a failed Register = %q, want the built-ins only", got)
 			}
 		})
@@ -214,7 +220,7 @@ func TestRegistryUnknownLookupListsTheValidNamesSorted(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := reg.Lookup("tunned")
-	want := `unknown transport profile "tunned": valid profiles are aggressive, default, tuned, tuned-resume`
+	want := `unknown transport profile "tunned": valid profiles are aggressive, default, tuned, tuned-capped, tuned-h2, tuned-resume`
 	if err == nil || err.Error() != want {
 		t.Fatalf("Lookup error = %v, want %q", err, want)
 	}
@@ -260,7 +266,7 @@ func TestRegistryIsSafeForConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 	names := reg.Names()
-	if len(names) != n+3 || !slices.IsSorted(names) {
-		t.Fatalf("Names() = %q, want %d sorted names", names, n+3)
+	if len(names) != n+5 || !slices.IsSorted(names) {
+		t.Fatalf("Names() = %q, want %d sorted names", names, n+5)
 	}
 }

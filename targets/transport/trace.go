@@ -7,6 +7,22 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Protocol names as net/http's Response.Proto spells them.
+const (
+	ProtoHTTP11 = "HTTP/1.1"
+	ProtoHTTP2  = "HTTP/2.0"
+)
+
+// Range of the connection-wait histogram, in microseconds: 1 µs to 1 hour at 3
+// significant figures.
+const (
+	connWaitMin     = 1
+	connWaitMax     = int64(time.Hour / time.Microsecond)
+	connWaitSigFigs = 3
 )
 
 // Tracer counts connection events of the requests that pass through Wrap, using
@@ -22,6 +38,16 @@ type Tracer struct {
 	tlsHandshakes, tlsResumed, tlsErrors          atomic.Int64
 	idleReturned, idleRejected                    atomic.Int64
 	connWait, connWaitMax, ttfb, ttfbCount        atomic.Int64
+	// Responses by negotiated protocol: HTTP/1.1 and HTTP/2.0 on atomics,
+	// anything else (HTTP/1.0, HTTP/3 through another RoundTripper) in other.
+	protoH1, protoH2 atomic.Int64
+	protoMu          sync.Mutex
+	protoOther       map[string]int64
+
+	// waits is the distribution of GetConn→GotConn waits since the last
+	// ResetConnWaits, in microseconds.
+	waitMu sync.Mutex
+	waits  *hdrhistogram.Histogram
 
 	// Hooks that need no per-request state are built once, so a request pays no
 	// allocation for them.
@@ -63,11 +89,14 @@ type TraceStats struct {
 	// the response.
 	TTFB      time.Duration
 	TTFBCount int64
+	// Protocols counts responses by the protocol they arrived on, as
+	// Response.Proto names it ("HTTP/1.1", "HTTP/2.0"); nil when none arrived.
+	Protocols map[string]int64
 }
 
 // NewTracer returns a Tracer with all counters at zero.
 func NewTracer() *Tracer {
-	t := &Tracer{base: time.Now()}
+	t := &Tracer{base: time.Now(), waits: hdrhistogram.New(connWaitMin, connWaitMax, connWaitSigFigs)}
 	t.connectDone = func(_, _ string, err error) {
 		if err != nil {
 			t.dialErrors.Add(1)
@@ -113,7 +142,63 @@ func (t *Tracer) Stats() TraceStats {
 		ConnWaitMax:   time.Duration(t.connWaitMax.Load()),
 		TTFB:          time.Duration(t.ttfb.Load()),
 		TTFBCount:     t.ttfbCount.Load(),
+		Protocols:     t.protocols(),
 	}
+}
+
+func (t *Tracer) protocols() map[string]int64 {
+	var m map[string]int64
+	add := func(proto string, n int64) {
+		if n == 0 {
+			return
+		}
+		if m == nil {
+			m = make(map[string]int64, 2)
+		}
+		m[proto] += n
+	}
+	add(ProtoHTTP11, t.protoH1.Load())
+	add(ProtoHTTP2, t.protoH2.Load())
+	t.protoMu.Lock()
+	for p, n := range t.protoOther {
+		add(p, n)
+	}
+	t.protoMu.Unlock()
+	return m
+}
+
+// countProto counts one response by its protocol.
+func (t *Tracer) countProto(resp *http.Response) {
+	switch {
+	case resp.ProtoMajor == 2 && resp.ProtoMinor == 0:
+		t.protoH2.Add(1)
+	case resp.ProtoMajor == 1 && resp.ProtoMinor == 1:
+		t.protoH1.Add(1)
+	default:
+		t.protoMu.Lock()
+		if t.protoOther == nil {
+			t.protoOther = map[string]int64{}
+		}
+		t.protoOther[resp.Proto]++
+		t.protoMu.Unlock()
+	}
+}
+
+// ConnWaits returns a copy of the distribution of connection waits (GetConn to
+// GotConn: dialing, or queueing for a connection under MaxConnsPerHost) since the
+// tracer was made or last reset, in microseconds. Its p99 is what k6 reports as
+// http_req_blocked.
+func (t *Tracer) ConnWaits() *hdrhistogram.Histogram {
+	t.waitMu.Lock()
+	defer t.waitMu.Unlock()
+	return hdrhistogram.Import(t.waits.Export())
+}
+
+// ResetConnWaits empties the connection-wait distribution, e.g. after a warm-up.
+func (t *Tracer) ResetConnWaits() {
+	t.waitMu.Lock()
+	t.waits.Reset()
+	t.waitMu.Unlock()
 }
 
 // Wrap returns a RoundTripper that adds t's ClientTrace to each request's context
@@ -146,7 +231,11 @@ func (rt *tracedRoundTripper) RoundTrip(req *http.Request) (*http.Response, erro
 		// WithClientTrace composes our hooks with the caller's by rewriting
 		// them, so this state cannot be recycled.
 		s := t.newRequestTrace()
-		return rt.next.RoundTrip(req.WithContext(httptrace.WithClientTrace(parent, &s.trace)))
+		resp, err := rt.next.RoundTrip(req.WithContext(httptrace.WithClientTrace(parent, &s.trace)))
+		if err == nil {
+			t.countProto(resp)
+		}
+		return resp, err
 	}
 	// Four allocations per request: two context values and a net trace in
 	// WithClientTrace, and the request copy. The state with its ClientTrace and
@@ -162,6 +251,7 @@ func (rt *tracedRoundTripper) RoundTrip(req *http.Request) (*http.Response, erro
 	s.getConnAt.Store(0)
 	resp, err := rt.next.RoundTrip(req.WithContext(httptrace.WithClientTrace(parent, &s.trace)))
 	if err == nil {
+		t.countProto(resp)
 		t.states.Put(s)
 	}
 	return resp, err
@@ -216,6 +306,9 @@ func (s *requestTrace) gotConn(info httptrace.GotConnInfo) {
 	}
 	wait := t.now() - start
 	t.connWait.Add(wait)
+	t.waitMu.Lock()
+	_ = t.waits.RecordValue(max(connWaitMin, min(connWaitMax, wait/int64(time.Microsecond))))
+	t.waitMu.Unlock()
 	for {
 		cur := t.connWaitMax.Load()
 		if wait <= cur || t.connWaitMax.CompareAndSwap(cur, wait) {
@@ -280,5 +373,21 @@ func (s TraceStats) Sub(prev TraceStats) TraceStats {
 		ConnWaitMax:   s.ConnWaitMax,
 		TTFB:          s.TTFB - prev.TTFB,
 		TTFBCount:     s.TTFBCount - prev.TTFBCount,
+		Protocols:     SubCounts(s.Protocols, prev.Protocols),
 	}
+}
+
+// SubCounts returns cur minus prev per key, without the keys that end at zero;
+// nil when nothing is left.
+func SubCounts(cur, prev map[string]int64) map[string]int64 {
+	var out map[string]int64
+	for k, n := range cur {
+		if d := n - prev[k]; d != 0 {
+			if out == nil {
+				out = make(map[string]int64, len(cur))
+			}
+			out[k] = d
+		}
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -330,11 +331,14 @@ func TestTraceStatsSubIsTheDeltaAndKeepsTheLatestMax(t *testing.T) {
 		ConnWait: time.Second, ConnWaitMax: 300 * time.Millisecond, TTFB: 2 * time.Second, TTFBCount: 10}
 	cur := TraceStats{Requests: 25, ConnsReused: 20, ConnsNew: 5, ConnsWasIdle: 19, Dials: 5, DialErrors: 1,
 		TLSHandshakes: 5, TLSResumed: 2, TLSErrors: 3, IdleReturned: 22, IdleRejected: 3,
-		ConnWait: 3 * time.Second, ConnWaitMax: 500 * time.Millisecond, TTFB: 5 * time.Second, TTFBCount: 25}
+		ConnWait: 3 * time.Second, ConnWaitMax: 500 * time.Millisecond, TTFB: 5 * time.Second, TTFBCount: 25,
+		Protocols: map[string]int64{"HTTP/1.1": 10, "HTTP/2.0": 15}}
+	prev.Protocols = map[string]int64{"HTTP/1.1": 10, "HTTP/2.0": 5}
 	want := TraceStats{Requests: 15, ConnsReused: 14, ConnsNew: 1, ConnsWasIdle: 13, Dials: 1, DialErrors: 0,
 		TLSHandshakes: 1, TLSResumed: 1, TLSErrors: 2, IdleReturned: 13, IdleRejected: 2,
-		ConnWait: 2 * time.Second, ConnWaitMax: 500 * time.Millisecond, TTFB: 3 * time.Second, TTFBCount: 15}
-	if got := cur.Sub(prev); got != want {
+		ConnWait: 2 * time.Second, ConnWaitMax: 500 * time.Millisecond, TTFB: 3 * time.Second, TTFBCount: 15,
+		Protocols: map[string]int64{"HTTP/2.0": 10}}
+	if got := cur.Sub(prev); !reflect.DeepEqual(got, want) {
 		t.Fatalf("Sub\n got %+v\nwant %+v", got, want)
 	}
 }
