@@ -51,13 +51,14 @@ func (c *trackedConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// connState is the http.Server.ConnState hook: it counts connections.
+// connState is the http.Server.ConnState hook: it counts connections and
+// keeps their peak.
 // TLS handshakes are counted by the tls.Config (see serverTLSConfig).
 func (s *Server) connState(c net.Conn, state http.ConnState) {
 	switch state {
 	case http.StateNew:
-		s.ctr.connsAccepted.Add(1)
+		s.ctr.connOpened()
 	case http.StateClosed, http.StateHijacked:
-		s.ctr.connsClosed.Add(1)
+		s.ctr.connClosed()
 	}
 }

@@ -13,8 +13,9 @@ import (
 type statsCollector struct {
 	s *Server
 
-	connsAccepted, connsActive, tlsHandshakes *prometheus.Desc
-	requests, inFlight, queued, storeObjects  *prometheus.Desc
+	connsAccepted, connsActive, connsPeak, tlsHandshakes *prometheus.Desc
+	requests, requestsByProto, inFlight, queued          *prometheus.Desc
+	storeObjects                                         *prometheus.Desc
 }
 
 var _ prometheus.Collector = (*statsCollector)(nil)
@@ -22,19 +23,21 @@ var _ prometheus.Collector = (*statsCollector)(nil)
 func newStatsCollector(s *Server) *statsCollector {
 	const ns = "oranbench_mock_"
 	return &statsCollector{
-		s:             s,
-		connsAccepted: prometheus.NewDesc(ns+"connections_accepted_total", "Connections accepted by the HTTP server.", nil, nil),
-		connsActive:   prometheus.NewDesc(ns+"connections_active", "Accepted connections not yet closed.", nil, nil),
-		tlsHandshakes: prometheus.NewDesc(ns+"tls_handshakes_total", "Completed TLS handshakes by kind (full, resumed).", []string{"kind"}, nil),
-		requests:      prometheus.NewDesc(ns+"requests_total", "Requests by route and status code (499: the client left first).", []string{"route", "code"}, nil),
-		inFlight:      prometheus.NewDesc(ns+"in_flight_requests", "Requests being handled, queued ones included, by route.", []string{"route"}, nil),
-		queued:        prometheus.NewDesc(ns+"queue_depth", "Requests waiting for a capacity slot, by route.", []string{"route"}, nil),
-		storeObjects:  prometheus.NewDesc(ns+"store_objects", "Objects held per in-memory store.", []string{"store"}, nil),
+		s:               s,
+		connsAccepted:   prometheus.NewDesc(ns+"connections_accepted_total", "Connections accepted by the HTTP server.", nil, nil),
+		connsActive:     prometheus.NewDesc(ns+"connections_active", "Accepted connections not yet closed.", nil, nil),
+		connsPeak:       prometheus.NewDesc(ns+"connections_peak", "Most connections open at once since start or the last peak reset.", nil, nil),
+		tlsHandshakes:   prometheus.NewDesc(ns+"tls_handshakes_total", "Completed TLS handshakes by kind (full, resumed).", []string{"kind"}, nil),
+		requests:        prometheus.NewDesc(ns+"requests_total", "Requests by route and status code (499: the client left first).", []string{"route", "code"}, nil),
+		requestsByProto: prometheus.NewDesc(ns+"requests_by_protocol_total", "Requests by protocol as net/http reports it (HTTP/1.1, HTTP/2.0).", []string{"protocol"}, nil),
+		inFlight:        prometheus.NewDesc(ns+"in_flight_requests", "Requests being handled, queued ones included, by route.", []string{"route"}, nil),
+		queued:          prometheus.NewDesc(ns+"queue_depth", "Requests waiting for a capacity slot, by route.", []string{"route"}, nil),
+		storeObjects:    prometheus.NewDesc(ns+"store_objects", "Objects held per in-memory store.", []string{"store"}, nil),
 	}
 }
 
 func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.connsAccepted, c.connsActive, c.tlsHandshakes, c.requests, c.inFlight, c.queued, c.storeObjects} {
+	for _, d := range []*prometheus.Desc{c.connsAccepted, c.connsActive, c.connsPeak, c.tlsHandshakes, c.requests, c.requestsByProto, c.inFlight, c.queued, c.storeObjects} {
 		ch <- d
 	}
 }
@@ -43,8 +46,12 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	st := c.s.Stats()
 	ch <- prometheus.MustNewConstMetric(c.connsAccepted, prometheus.CounterValue, float64(st.ConnsAccepted))
 	ch <- prometheus.MustNewConstMetric(c.connsActive, prometheus.GaugeValue, float64(st.ConnsActive))
+	ch <- prometheus.MustNewConstMetric(c.connsPeak, prometheus.GaugeValue, float64(st.ConnsPeak))
 	ch <- prometheus.MustNewConstMetric(c.tlsHandshakes, prometheus.CounterValue, float64(st.TLSFull()), "full")
 	ch <- prometheus.MustNewConstMetric(c.tlsHandshakes, prometheus.CounterValue, float64(st.TLSResumed), "resumed")
+	for proto, n := range st.Protocols {
+		ch <- prometheus.MustNewConstMetric(c.requestsByProto, prometheus.CounterValue, float64(n), proto)
+	}
 	for name, rs := range st.Routes {
 		for code, n := range rs.Codes {
 			ch <- prometheus.MustNewConstMetric(c.requests, prometheus.CounterValue, float64(n), name, strconv.Itoa(code))

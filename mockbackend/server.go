@@ -232,6 +232,7 @@ func (s *Server) waitHandlers(limit time.Duration) {
 // 405 (with Allow).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.ctr.requests.Add(1)
+	s.ctr.protos.record(r)
 	s.ctr.inFlight.Add(1)
 	rec := getRecorder(w)
 	defer func() {

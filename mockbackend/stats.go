@@ -2,15 +2,17 @@ package mockbackend
 
 import (
 	"net/http"
+	"sync"
 	"sync/atomic"
 )
 
 // Stats is a snapshot of the server's own accounting: the ground truth a
 // client-side view (httptrace) is compared against. Counters only grow;
-// ConnsActive, InFlight and Queued are gauges.
+// ConnsActive, InFlight and Queued are gauges; ConnsPeak is a running maximum.
 type Stats struct {
 	ConnsAccepted int64 // new server-side connections (http.ConnState StateNew)
 	ConnsActive   int64 // accepted connections not yet closed or hijacked
+	ConnsPeak     int64 // highest ConnsActive since Start or the last Server.ResetConnsPeak
 	TLSHandshakes int64 // completed server-side TLS handshakes, full plus resumed
 	TLSResumed    int64 // the subset of TLSHandshakes that resumed a session
 	Requests      int64 // requests received, on any route (including unknown ones)
@@ -20,6 +22,12 @@ type Stats struct {
 	// Routes holds per-route counts keyed by route name (see Server.Routes);
 	// requests that matched no route are under RouteUnmatched.
 	Routes map[string]RouteStats
+
+	// Protocols counts the same requests as Requests by protocol, keyed by
+	// http.Request.Proto exactly as net/http reports it: "HTTP/1.1",
+	// "HTTP/2.0" (h2 and h2c alike), "HTTP/1.0". It holds only non-zero
+	// counts and is nil when there are none, in Server.Stats and Sub alike.
+	Protocols map[string]int64
 }
 
 // RouteStats is the accounting of one route.
@@ -41,10 +49,15 @@ const RouteUnmatched = "unmatched"
 // TLSFull returns the number of full (not resumed) TLS handshakes.
 func (s Stats) TLSFull() int64 { return s.TLSHandshakes - s.TLSResumed }
 
-// Sub returns the counts accumulated since prev: counters are subtracted,
-// gauges (ConnsActive, InFlight, Queued) keep the value of s.
+// Sub returns the counts accumulated since prev: counters are subtracted
+// (Protocols per key, dropping keys whose difference is zero), gauges
+// (ConnsActive, InFlight, Queued) keep the value of s, and so does ConnsPeak:
+// a maximum cannot be subtracted, so it stays the peak since Start or the last
+// Server.ResetConnsPeak — call that when taking prev to get the peak of the
+// interval.
 func (s Stats) Sub(prev Stats) Stats {
 	d := s
+	d.Protocols = subCounts(s.Protocols, prev.Protocols)
 	d.ConnsAccepted -= prev.ConnsAccepted
 	d.TLSHandshakes -= prev.TLSHandshakes
 	d.TLSResumed -= prev.TLSResumed
@@ -66,15 +79,113 @@ func (s Stats) Sub(prev Stats) Stats {
 	return d
 }
 
+// subCounts returns a - b per key, over the keys of both, without the zero
+// differences; nil when none is left.
+func subCounts(a, b map[string]int64) map[string]int64 {
+	var d map[string]int64
+	put := func(k string, n int64) {
+		if n != 0 {
+			if d == nil {
+				d = make(map[string]int64)
+			}
+			d[k] = n
+		}
+	}
+	for k, n := range a {
+		put(k, n-b[k])
+	}
+	for k, n := range b {
+		if _, ok := a[k]; !ok {
+			put(k, -n)
+		}
+	}
+	return d
+}
+
 // counters are the server-wide atomics behind Stats.
 type counters struct {
 	connsAccepted atomic.Int64
-	connsClosed   atomic.Int64
+	connsActive   atomic.Int64 // accepted minus closed or hijacked; one atomic, so the peak sees exact values
+	connsPeak     atomic.Int64
 	tlsHandshakes atomic.Int64
 	tlsResumed    atomic.Int64
 	requests      atomic.Int64
 	inFlight      atomic.Int64
 	queued        atomic.Int64
+
+	protos protoCounters
+}
+
+// protoCounters count requests by protocol: atomics for the two protocols a
+// benchmark uses, a locked map for the rest. net/http hands a handler only
+// HTTP/1.x (x a single digit) and HTTP/2.0, so the map stays tiny.
+type protoCounters struct {
+	http11 atomic.Int64
+	http20 atomic.Int64
+
+	mu    sync.Mutex
+	other map[string]int64
+}
+
+func (c *protoCounters) record(r *http.Request) {
+	// The Proto checks only guard against hand-built requests (ServeHTTP
+	// called directly) whose Proto disagrees with the version numbers: the
+	// key is always r.Proto.
+	switch {
+	case r.ProtoMajor == 1 && r.ProtoMinor == 1 && r.Proto == "HTTP/1.1":
+		c.http11.Add(1)
+	case r.ProtoMajor == 2 && r.ProtoMinor == 0 && r.Proto == "HTTP/2.0":
+		c.http20.Add(1)
+	default:
+		c.mu.Lock()
+		if c.other == nil {
+			c.other = make(map[string]int64)
+		}
+		c.other[r.Proto]++
+		c.mu.Unlock()
+	}
+}
+
+// snapshot returns the non-zero counts, nil when there are none.
+func (c *protoCounters) snapshot() map[string]int64 {
+	var m map[string]int64
+	put := func(k string, n int64) {
+		if n != 0 {
+			if m == nil {
+				m = make(map[string]int64)
+			}
+			m[k] = n
+		}
+	}
+	put("HTTP/1.1", c.http11.Load())
+	put("HTTP/2.0", c.http20.Load())
+	c.mu.Lock()
+	for k, n := range c.other {
+		put(k, n)
+	}
+	c.mu.Unlock()
+	return m
+}
+
+// connOpened counts a new connection and raises the peak to the active count
+// it makes.
+func (c *counters) connOpened() {
+	c.connsAccepted.Add(1)
+	c.raisePeak(c.connsActive.Add(1))
+}
+
+func (c *counters) connClosed() {
+	c.connsActive.Add(-1)
+}
+
+// raisePeak sets the peak to n unless it is already at least n.
+func (c *counters) raisePeak(n int64) {
+	for {
+		p := c.connsPeak.Load()
+		if n <= p || c.connsPeak.CompareAndSwap(p, n) {
+			return
+		}
+	}
 }
 
 // maxStatus bounds the per-code counter array; net/http rejects codes above 999.
@@ -116,15 +227,28 @@ func (s *Server) Stats() Stats {
 		ConnsAccepted: s.ctr.connsAccepted.Load(),
 		TLSHandshakes: s.ctr.tlsHandshakes.Load(),
 		TLSResumed:    s.ctr.tlsResumed.Load(),
+		ConnsActive:   s.ctr.connsActive.Load(),
+		ConnsPeak:     s.ctr.connsPeak.Load(),
 		Requests:      s.ctr.requests.Load(),
 		InFlight:      s.ctr.inFlight.Load(),
 		Queued:        s.ctr.queued.Load(),
 		Routes:        make(map[string]RouteStats, len(s.routes)+1),
+		Protocols:     s.ctr.protos.snapshot(),
 	}
-	st.ConnsActive = st.ConnsAccepted - s.ctr.connsClosed.Load()
 	for _, rt := range s.routes {
 		st.Routes[rt.name] = rt.ctr.snapshot()
 	}
 	st.Routes[RouteUnmatched] = s.unmatched.ctr.snapshot()
 	return st
+}
+
+// ResetConnsPeak sets Stats.ConnsPeak to the number of connections open now,
+// so the next peak read is the highest of the interval that starts here.
+// Connections opened while it runs may or may not raise the new peak, but the
+// peak never ends below the active count it saw last.
+func (s *Server) ResetConnsPeak() {
+	s.ctr.connsPeak.Store(s.ctr.connsActive.Load())
+	// A connection opened between the load and the store raised the old
+	// peak, which the store overwrote: take it into account again.
+	s.ctr.raisePeak(s.ctr.connsActive.Load())
 }
