@@ -177,10 +177,13 @@ func (p *printer) scenario(s Scenario) {
 			Int(t.Client.Dials),
 			Pct(t.Client.ReusePct),
 			fmt.Sprintf("%s / %s", Int(t.Client.TLSHandshakes), serverCount(t.Server.Known, t.Server.TLSHandshakes)),
-			Dur(t.Client.ConnWaitMean),
+			connWait(t.Client),
+			orDash(t.Client.Protocol()),
+			timeWait(t.Client),
 		})
 	}
-	p.table([]string{"arm", "req/s", "p50", "p95", "p99", "p99.9", "max", "success", "dials", "reuse", "TLS handshakes (client / server)", "mean conn wait"}, rows)
+	p.table([]string{"arm", "req/s", "p50", "p95", "p99", "p99.9", "max", "success", "dials", "reuse", "TLS handshakes (client / server)", "conn wait mean / p99", "protocol", "TIME_WAIT"}, rows)
+	p.f("conn wait is the time from asking the pool for a connection to getting one (dialing, or queueing under MaxConnsPerHost), k6's `http_req_blocked`. TIME_WAIT counts the client's sockets towards the backend that entered TIME_WAIT during the measured attacks: connections it closed first, each holding an ephemeral port for 60 s on Linux. Over TLS many such closes end in a reset instead (the server's close_notify reaches a socket the client has already closed), which leaves no TIME_WAIT; dials then show the churn.\n\n")
 	p.stats(s)
 	p.openLoad(s)
 	p.search(s)
@@ -263,6 +266,19 @@ func (p *printer) scenario(s Scenario) {
 		}
 		p.table([]string{"arm", "count", "error"}, rows)
 	}
+}
+
+// connWait is "mean / p99" of an arm's wait for a connection.
+func connWait(c ClientConns) string {
+	return Dur(c.ConnWaitMean) + " / " + Dur(c.ConnWaitP99)
+}
+
+// timeWait is the TIME_WAIT count, or "not measured".
+func timeWait(c ClientConns) string {
+	if c.TimeWait == nil {
+		return "not measured"
+	}
+	return Int(*c.TimeWait)
 }
 
 func hasResponse(s Scenario) bool {

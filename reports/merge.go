@@ -362,7 +362,9 @@ func mergeReps(reps []Rep) (Rep, error) {
 func AddCounts(sums []Summary) Summary {
 	t := Summary{Codes: map[string]int64{}, Errors: map[string]int64{}}
 	var waitSum, ttfbSum time.Duration
-	var waitN int64
+	var waitN, timeWait int64
+	var waits *hdrhistogram.Histogram
+	timeWaitKnown := len(sums) > 0
 	t.Server.Known = len(sums) > 0
 	for _, s := range sums {
 		t.Requests += s.Requests
@@ -389,6 +391,20 @@ func AddCounts(sums []Summary) Summary {
 		c.IdleReturned += s.Client.IdleReturned
 		c.IdleRejected += s.Client.IdleRejected
 		c.ConnWaitMax = max(c.ConnWaitMax, s.Client.ConnWaitMax)
+		c.ConnWaitP99 = max(c.ConnWaitP99, s.Client.ConnWaitP99)
+		if h, err := DecodeHDR(s.Client.ConnWaitHDR); s.Client.ConnWaitHDR != "" && err == nil {
+			if waits == nil {
+				waits = h
+			} else {
+				waits.Merge(h)
+			}
+		}
+		c.Protocols = addCountMaps(c.Protocols, s.Client.Protocols)
+		if s.Client.TimeWait != nil {
+			timeWait += *s.Client.TimeWait
+		} else {
+			timeWaitKnown = false
+		}
 		n := s.Client.Reused + s.Client.New
 		waitSum += s.Client.ConnWaitMean * time.Duration(n)
 		ttfbSum += s.Client.TTFBMean * time.Duration(n)
@@ -398,6 +414,16 @@ func AddCounts(sums []Summary) Summary {
 		t.Server.TLSHandshakes += s.Server.TLSHandshakes
 		t.Server.TLSResumed += s.Server.TLSResumed
 		t.Server.Requests += s.Server.Requests
+		t.Server.Protocols = addCountMaps(t.Server.Protocols, s.Server.Protocols)
+		t.Server.ConnsPeak = max(t.Server.ConnsPeak, s.Server.ConnsPeak)
+	}
+	if waits != nil && waits.TotalCount() > 0 {
+		// The merged distribution replaces the worst part's p99.
+		t.Client.ConnWaitP99 = time.Duration(waits.ValueAtQuantile(99)) * time.Microsecond
+		t.Client.ConnWaitHDR, _ = EncodeHDR(waits)
+	}
+	if timeWaitKnown {
+		t.Client.TimeWait = &timeWait
 	}
 	if !t.Server.Known {
 		t.Server = ServerConns{}
@@ -416,6 +442,17 @@ func AddCounts(sums []Summary) Summary {
 		t.Client.TTFBMean = ttfbSum / time.Duration(waitN)
 	}
 	return t
+}
+
+// addCountMaps adds b's counts into a (made when nil) and returns it.
+func addCountMaps(a, b map[string]int64) map[string]int64 {
+	for k, n := range b {
+		if a == nil {
+			a = make(map[string]int64, len(b))
+		}
+		a[k] += n
+	}
+	return a
 }
 
 // ArmTotal folds an arm's repetitions into its total: counts add up (see

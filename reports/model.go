@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"time"
 )
@@ -205,6 +206,45 @@ type ClientConns struct {
 	// refused (closed) after use: refusals are MaxIdleConnsPerHost at work.
 	IdleReturned int64 `json:"idleReturned,omitempty"`
 	IdleRejected int64 `json:"idleRejected,omitempty"`
+	// ConnWaitP99 is the 99th percentile of the wait for a connection
+	// (httptrace GetConn to GotConn: dialing, or queueing under
+	// MaxConnsPerHost), k6's http_req_blocked; ConnWaitHDR is that
+	// distribution in microseconds (encoded like Arm.ServiceHDR), so
+	// repetitions and shards merge it without loss.
+	ConnWaitP99 time.Duration `json:"connWaitP99_ns"`
+	ConnWaitHDR string        `json:"connWaitHdr,omitempty"`
+	// Protocols counts responses by negotiated protocol, as net/http's
+	// Response.Proto names it: {"HTTP/2.0": 12345}.
+	Protocols map[string]int64 `json:"protocols,omitempty"`
+	// TimeWait counts the client's sockets towards the backend that entered
+	// TIME_WAIT during the measured attack (from /proc/net/tcp and tcp6):
+	// connections the client closed, each holding an ephemeral port for the
+	// kernel's TIME_WAIT period. Nil when not measured (not Linux).
+	TimeWait *int64 `json:"timeWait,omitempty"`
+}
+
+// Protocol names the protocols the responses came on, e.g. "HTTP/2.0" or
+// "HTTP/1.1 97%, HTTP/2.0 3%"; "" when none was counted.
+func (c ClientConns) Protocol() string {
+	var total int64
+	names := make([]string, 0, len(c.Protocols))
+	for p, n := range c.Protocols {
+		total += n
+		names = append(names, p)
+	}
+	if total == 0 {
+		return ""
+	}
+	sort.Strings(names)
+	if len(names) == 1 {
+		return names[0]
+	}
+	sort.SliceStable(names, func(i, j int) bool { return c.Protocols[names[i]] > c.Protocols[names[j]] })
+	parts := make([]string, len(names))
+	for i, p := range names {
+		parts[i] = fmt.Sprintf("%s %s", p, Pct(100*float64(c.Protocols[p])/float64(total)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // ServerConns is the backend's own count: ground truth beside the client's.
@@ -214,6 +254,10 @@ type ServerConns struct {
 	TLSHandshakes int64 `json:"tlsHandshakes"`
 	TLSResumed    int64 `json:"tlsResumed"`
 	Requests      int64 `json:"requests"`
+	// Protocols counts requests by protocol as the server received them.
+	Protocols map[string]int64 `json:"protocols,omitempty"`
+	// ConnsPeak is the most connections the server held open at once.
+	ConnsPeak int64 `json:"connsPeak,omitempty"`
 }
 
 // Ratio compares an arm with the baseline arm: Arm/Baseline for req/s (higher
@@ -410,6 +454,11 @@ type SetupCost struct {
 	TLS       bool          `json:"tls"`
 	FreshP50  time.Duration `json:"freshP50_ns"`
 	ReusedP50 time.Duration `json:"reusedP50_ns"`
+	// ResumedP50 is the same request on fresh connections whose TLS
+	// handshake resumed a session from a cache (Resumed of them did); 0
+	// without TLS or when no handshake resumed.
+	ResumedP50 time.Duration `json:"resumedP50_ns,omitempty"`
+	Resumed    int           `json:"resumed,omitempty"`
 }
 
 // Cost is FreshP50 - ReusedP50, at least 0.

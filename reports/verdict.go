@@ -44,7 +44,17 @@ type unitResult struct {
 }
 
 func (u unitResult) where() string {
-	return fmt.Sprintf("%s (%s)", u.label, u.s.Conditions.Short())
+	return fmt.Sprintf("%s (%s; %s)", u.label, u.s.Conditions.Short(), protocols(u.base, u.tuned))
+}
+
+// protocols names the protocol of each compared arm: "HTTP/1.1" when both
+// used the same, else "default HTTP/2.0, tuned HTTP/1.1".
+func protocols(base, tuned Arm) string {
+	b, t := protocolOf(&base), protocolOf(&tuned)
+	if b == t {
+		return b
+	}
+	return fmt.Sprintf("%s %s, %s %s", base.Name, b, tuned.Name, t)
 }
 
 // reached reports whether the point estimate reaches x; significant says
@@ -480,6 +490,7 @@ func Claims(r *Results) []Claim {
 		reuseFasterClaim(r),
 		connsPerHostClaim(us),
 	}
+	out = append(out, productionClaims(r)...)
 	return append(out, leakClaims(r.Leakcheck)...)
 }
 
@@ -504,6 +515,7 @@ func (p *printer) claims(r *Results) {
 		p.f("> Weak verdict: %s ran fewer than %d repetitions per arm; intervals are wide and `~` is likely.\n\n", strings.Join(weak, ", "), WeakBelowReps)
 	}
 	p.correction(units(r))
+	p.recommendation(r)
 	p.thresholdSummary(r)
 }
 
@@ -641,10 +653,11 @@ func (p *printer) sweep(s Scenario) {
 				}
 			}
 			rows = append(rows, []string{label, "`" + a.Name + "`", Num(a.Total.SuccessPerSec), Dur(a.Total.Latency.P50), Dur(a.Total.Latency.P99),
-				Pct(a.Total.SuccessPct), Int(a.Total.Client.Dials), Int(a.Total.Client.TLSHandshakes), ratio})
+				Pct(a.Total.SuccessPct), Int(a.Total.Client.Dials), Int(a.Total.Client.TLSHandshakes), connWait(a.Total.Client),
+				orDash(a.Total.Client.Protocol()), timeWait(a.Total.Client), ratio})
 		}
 	}
-	p.table([]string{"point", "arm", "req/s", "p50", "p99", "success", "dials", "TLS handshakes", "req/s vs first arm"}, rows)
+	p.table([]string{"point", "arm", "req/s", "p50", "p99", "success", "dials", "TLS handshakes", "conn wait mean / p99", "protocol", "TIME_WAIT", "req/s vs first arm"}, rows)
 	p.thresholds(s)
 	for _, n := range s.Notes {
 		p.f("> %s\n\n", n)

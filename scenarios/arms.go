@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -74,6 +75,10 @@ func (s *Scenario) resolveArms(reg *transport.Registry) error {
 		}
 		cfg := a.Config.apply(*base.Config)
 		if err := cfg.Validate(); err != nil {
+			var ce *transport.ConfigError
+			if errors.As(err, &ce) {
+				return s.fieldErr(path+".config."+ce.Field, ce.Value, ce.Valid)
+			}
 			return s.fieldErr(path+".config", "", err.Error())
 		}
 		desc := a.Description

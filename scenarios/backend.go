@@ -168,6 +168,13 @@ func (b *backend) stats() mockbackend.Stats {
 	return b.srv.Stats()
 }
 
+// resetPeak starts a new window for the server's peak of open connections.
+func (b *backend) resetPeak() {
+	if b.srv != nil {
+		b.srv.ResetConnsPeak()
+	}
+}
+
 func (b *backend) Close() {
 	if b.srv != nil {
 		_ = b.srv.Close()

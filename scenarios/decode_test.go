@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oranbench/oranbench/internal/sockstat"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -80,7 +81,19 @@ func TestEveryBadInputNamesFileLineFieldAndValue(t *testing.T) {
 		}, []string{"bad.yaml:15", "arms[1].base", `"default"`, "tuned"}},
 		{"an invalid Config value", func(s string) string {
 			return strings.Replace(s, "[default, tuned]", "\n  - default\n  - name: small\n    config: {MaxIdleConnsPerHost: -2}", 1)
-		}, []string{"bad.yaml:15", "arms[1].config", "MaxIdleConnsPerHost"}},
+		}, []string{"bad.yaml:15", "arms[1].config.MaxIdleConnsPerHost", `"-2"`, ">= 0"}},
+		{"a negative MaxConnsPerHost on its own line", func(s string) string {
+			return strings.Replace(s, "[default, tuned]", "\n  - default\n  - name: capped\n    config:\n      MaxConnsPerHost: -1", 1)
+		}, []string{"bad.yaml:16", "arms[1].config.MaxConnsPerHost", `"-1"`, "must be >= 0 (0 means unlimited)"}},
+		{"a threshold point outside a sweep", func(s string) string {
+			return strings.Replace(s, "  - p99 < 250ms", "  - expr: p99 < 250ms\n    point: concurrency=2", 1)
+		}, []string{"bad.yaml:16", "thresholds[0].point", `"concurrency=2"`, "no sweep"}},
+		{"a threshold point the sweep does not run", func(s string) string {
+			return strings.Replace(s, "  - p99 < 250ms", "  - expr: p99 < 250ms\n    point: concurrency=3", 1) + "sweep:\n  concurrency: [2, 4]\n"
+		}, []string{"bad.yaml:16", "thresholds[0].point", "concurrency=3", "2, 4"}},
+		{"a threshold point on a parameter not swept", func(s string) string {
+			return strings.Replace(s, "  - p99 < 250ms", "  - expr: p99 < 250ms\n    point: http2=on", 1) + "sweep:\n  concurrency: [2, 4]\n"
+		}, []string{"bad.yaml:16", "thresholds[0].point", "http2", "concurrency"}},
 		{"an unknown mock route group", func(s string) string {
 			return strings.Replace(s, "  tls: true\n", "  tls: true\n  routes:\n    o1: {latency: 5ms}\n", 1)
 		}, []string{"bad.yaml:10", "backend.routes.o1", "porch"}},
@@ -203,6 +216,48 @@ func TestThresholdsMayBeInformative(t *testing.T) {
 	}
 }
 
+func TestConcurrencyBeyondTheFDLimitFailsBeforeItStarts(t *testing.T) {
+	doc := base + "sweep:\n  concurrency: [2, 10000]\n"
+	s, err := Parse("big.yaml", []byte(doc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	soft, _, err := sockstat.FDLimit()
+	if err != nil {
+		t.Skipf("no fd limit here: %v", err)
+	}
+	err = s.CheckLimits(false)
+	if soft >= 2*10000+fdReserve {
+		if err != nil {
+			t.Fatalf("limit %d is enough for 10000 connections, got %v", soft, err)
+		}
+		t.Skipf("the fd limit %d allows 10000 connections; the message is covered by sockstat's tests", soft)
+	}
+	for _, want := range []string{"big.yaml:17", "sweep.concurrency", `"10000"`, "ulimit -n"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckLimits = %v, want it to name %q", err, want)
+		}
+	}
+	// Run refuses it too, before starting a backend.
+	if _, err := Run(t.Context(), s, Options{}); err == nil || !strings.Contains(err.Error(), "ulimit -n") {
+		t.Errorf("Run = %v, want the fd-limit error", err)
+	}
+}
+
+func TestThresholdPointsApplyOnlyAtTheirPoint(t *testing.T) {
+	doc := strings.Replace(base, "  - p99 < 250ms", "  - p99 < 250ms\n  - expr: p50 < 1s\n    point: concurrency=4", 1) + "sweep:\n  concurrency: [2, 4]\n"
+	s, err := Parse("p.yaml", []byte(doc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(s.thresholdsAt("concurrency=2")); got != 1 {
+		t.Errorf("at concurrency=2: %d thresholds, want 1 (the unrestricted one)", got)
+	}
+	if got := len(s.thresholdsAt("concurrency=4")); got != 2 {
+		t.Errorf("at concurrency=4: %d thresholds, want 2", got)
+	}
+}
+
 func TestRemoteTargetsAreRefusedUnlessAllowed(t *testing.T) {
 	doc := strings.Replace(base, "  tls: true\n", "  target: https://203.0.113.7:8443\n", 1)
 	s, err := Parse("remote.yaml", []byte(doc), nil)
@@ -223,7 +278,7 @@ func TestEveryBuiltinParsesWithADescription(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"a1-policy-burst", "conditions-sweep", "e2-subscription-fanout", "llm-streaming", "mixed-oran",
+	want := []string{"a1-policy-burst", "conditions-sweep", "e2-subscription-fanout", "llm-streaming", "mixed-oran", "pool-cliff", "porch-h2",
 		"porch-package-churn", "saturation-search", "seed-20-concurrent", "watcher-intent-storm"}
 	if got := strings.Join(BuiltinNames(), ","); got != strings.Join(want, ",") {
 		t.Fatalf("built-ins = %s", got)

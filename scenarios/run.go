@@ -65,6 +65,9 @@ func Run(ctx context.Context, s *Scenario, opt Options) (reports.Scenario, error
 	if err := s.CheckTarget(opt.AllowRemote); err != nil {
 		return reports.Scenario{}, err
 	}
+	if err := s.CheckLimits(opt.Quick); err != nil {
+		return reports.Scenario{}, err
+	}
 	if len(s.profiles) != len(s.Arms) {
 		reg := opt.Registry
 		if reg == nil {
@@ -242,7 +245,7 @@ runs:
 		out.Ratios = append(out.Ratios, reports.NewRatio(out.Arms[i], out.Arms[0]))
 	}
 	out.Stats = reports.ComputeStats(out)
-	out.Thresholds = reports.EvaluateThresholds(out, sc.thresholds)
+	out.Thresholds = reports.EvaluateThresholds(out, sc.thresholdsAt(label))
 	if interrupted {
 		out.Notes = append(out.Notes, "Interrupted: fewer repetitions than planned completed; the figures cover what ran.")
 	}
@@ -317,6 +320,9 @@ func (s *Scenario) runArm(ctx context.Context, be *backend, p transport.Profile,
 		}
 	}
 	settle(inst.Tracer, be, c0, s0)
+	inst.Tracer.ResetConnWaits()
+	be.resetPeak()
+	tw := be.startTimeWait()
 	clientBefore, serverBefore := inst.Tracer.Stats(), be.stats()
 	m, err := newMixTargeter(be.url, run, s.Mix, s.Seed)
 	if err != nil {
@@ -333,6 +339,12 @@ func (s *Scenario) runArm(ctx context.Context, be *backend, p transport.Profile,
 	settle(inst.Tracer, be, c0, s0)
 	c, srv := inst.Tracer.Stats().Sub(clientBefore), be.stats().Sub(serverBefore)
 	sum := summarize(rec, c, srv, be.srv != nil)
+	sum.Client.TimeWait = tw.count()
+	waits := inst.Tracer.ConnWaits()
+	if waits.TotalCount() > 0 {
+		sum.Client.ConnWaitP99 = time.Duration(waits.ValueAtQuantile(99)) * time.Microsecond
+		sum.Client.ConnWaitHDR = encodeHist(waits)
+	}
 	if rec.Wall > 0 {
 		sum.CPUPct = 100 * cpu.Seconds() / rec.Wall.Seconds() / float64(numCPU())
 	}
@@ -504,7 +516,7 @@ func clientConns(c transport.TraceStats) reports.ClientConns {
 		Dials: c.Dials, DialErrors: c.DialErrors, Reused: c.ConnsReused, New: c.ConnsNew, WasIdle: c.ConnsWasIdle,
 		ReusePct: c.ReusePercent(), TLSHandshakes: c.TLSHandshakes, TLSResumed: c.TLSResumed, TLSErrors: c.TLSErrors,
 		ConnWaitMean: c.MeanConnWait(), ConnWaitMax: c.ConnWaitMax, TTFBMean: c.MeanTTFB(),
-		IdleReturned: c.IdleReturned, IdleRejected: c.IdleRejected,
+		IdleReturned: c.IdleReturned, IdleRejected: c.IdleRejected, Protocols: c.Protocols,
 	}
 }
 
@@ -513,7 +525,7 @@ func serverConns(srv mockbackend.Stats, known bool) reports.ServerConns {
 		return reports.ServerConns{}
 	}
 	return reports.ServerConns{Known: true, Accepted: srv.ConnsAccepted, TLSHandshakes: srv.TLSHandshakes,
-		TLSResumed: srv.TLSResumed, Requests: srv.Requests}
+		TLSResumed: srv.TLSResumed, Requests: srv.Requests, Protocols: srv.Protocols, ConnsPeak: srv.ConnsPeak}
 }
 
 func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.Stats, known bool) reports.Summary {

@@ -76,6 +76,9 @@ type Scenario struct {
 	// Thresholds.
 	profiles   []transport.Profile
 	thresholds []reports.Threshold
+	// thresholdPoints holds, per thresholds entry, the sweep values it is
+	// restricted to (nil: every point).
+	thresholdPoints []map[string]string
 	// onResult receives the measured results of the arm-repetition
 	// running (Options.OnRun); nil when nobody listens.
 	onResult ResultFunc
@@ -367,6 +370,10 @@ type ThresholdSpec struct {
 	Arm string `yaml:"arm"`
 	// Required makes a failure exit 1; false makes it informative. Default true.
 	Required *bool `yaml:"required"`
+	// Point restricts the threshold to the sweep points that have these
+	// values, written as the report labels them: "http2=on concurrency=200".
+	// Empty means every point (or the scenario, without a sweep).
+	Point string `yaml:"point"`
 }
 
 type thresholdLong ThresholdSpec

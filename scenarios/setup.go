@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"context"
+	"crypto/tls"
 	"io"
 	"net/http"
 	"sort"
@@ -23,16 +24,23 @@ const (
 // measureSetup sends the mix's first route one request at a time, first each
 // on a fresh connection (keep-alives off: a dial and, with TLS, a full
 // handshake every time), then on one kept-alive connection, and returns both
-// medians. It runs before the arms, outside their measured windows.
+// medians. With TLS it also sends them on fresh connections that resume a
+// TLS session from a session cache, which is what a session cache buys a
+// transport that has to dial. It runs before the arms, outside their
+// measured windows.
 func (s *Scenario) measureSetup(ctx context.Context, be *backend) *reports.SetupCost {
 	m, err := newMixTargeter(be.url, "setup", s.setupMix(), s.Seed)
 	if err != nil || len(m.schedule) == 0 {
 		return nil
 	}
 	tg := m.targeter()
-	run := func(disableKeepAlives bool) []time.Duration {
+	resumed := 0
+	run := func(disableKeepAlives, sessionCache bool) []time.Duration {
 		tr := transport.DefaultProfile().NewTransport(be.tls)
 		tr.DisableKeepAlives = disableKeepAlives
+		if sessionCache && tr.TLSClientConfig != nil {
+			tr.TLSClientConfig.ClientSessionCache = tls.NewLRUClientSessionCache(8)
+		}
 		defer tr.CloseIdleConnections()
 		client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 		var out []time.Duration
@@ -56,16 +64,28 @@ func (s *Scenario) measureSetup(ctx context.Context, be *backend) *reports.Setup
 			if resp.StatusCode >= 300 {
 				continue
 			}
-			if i == 0 && !disableKeepAlives {
-				continue // the first request opens the connection the rest reuse
+			if i == 0 && (!disableKeepAlives || sessionCache) {
+				continue // the first request opens the connection (or gets the ticket) the rest reuse
+			}
+			if sessionCache {
+				if resp.TLS == nil || !resp.TLS.DidResume {
+					continue // only resumed handshakes are what this measures
+				}
+				resumed++
 			}
 			out = append(out, time.Since(start))
 		}
 		return out
 	}
-	fresh, reused := run(true), run(false)
+	fresh, reused := run(true, false), run(false, false)
 	if len(fresh) == 0 || len(reused) == 0 {
 		return nil
+	}
+	var resumedP50 time.Duration
+	if be.tls != nil {
+		if r := run(true, true); len(r) > 0 {
+			resumedP50 = medianDur(r)
+		}
 	}
 	name := "?"
 	if e := s.setupMix(); len(e) > 0 {
@@ -75,7 +95,7 @@ func (s *Scenario) measureSetup(ctx context.Context, be *backend) *reports.Setup
 		}
 	}
 	return &reports.SetupCost{Route: name, N: min(len(fresh), len(reused)), TLS: be.tls != nil,
-		FreshP50: medianDur(fresh), ReusedP50: medianDur(reused)}
+		FreshP50: medianDur(fresh), ReusedP50: medianDur(reused), ResumedP50: resumedP50, Resumed: resumed}
 }
 
 // setupMix is the first route or custom request of the mix, alone.

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -561,12 +562,16 @@ func (sw *Sweep) params() []sweepParam {
 }
 
 func (s *Scenario) validateThresholds() error {
-	s.thresholds = nil
+	s.thresholds, s.thresholdPoints = nil, nil
 	for i, ts := range s.Thresholds {
 		p := fmt.Sprintf("thresholds[%d]", i)
 		t, err := reports.ParseThreshold(ts.Expr)
 		if err != nil {
 			return s.fieldErr(p, ts.Expr, err.Error())
+		}
+		point, err := s.parsePoint(ts.Point)
+		if err != nil {
+			return s.fieldErr(p+".point", ts.Point, err.Error())
 		}
 		t.Required, t.Arm = ts.IsRequired(), ts.Arm
 		if t.Arm != "" && t.IsRatio() {
@@ -589,8 +594,78 @@ func (s *Scenario) validateThresholds() error {
 			}
 		}
 		s.thresholds = append(s.thresholds, t)
+		s.thresholdPoints = append(s.thresholdPoints, point)
 	}
 	return nil
+}
+
+// parsePoint reads a threshold's point, "param=value ...", checking each
+// parameter is swept and each value is one the sweep (or its quick variant)
+// runs; "" gives nil.
+func (s *Scenario) parsePoint(text string) (map[string]string, error) {
+	fields := strings.Fields(text)
+	if len(fields) == 0 {
+		return nil, nil
+	}
+	values := map[string][]string{}
+	for _, sw := range []*Sweep{s.Sweep, s.quickSweep()} {
+		if sw == nil {
+			continue
+		}
+		for _, p := range sw.params() {
+			values[p.name] = append(values[p.name], p.values...)
+		}
+	}
+	if len(values) == 0 {
+		return nil, errors.New("point applies to a sweep's points; this scenario has no sweep (remove point)")
+	}
+	out := map[string]string{}
+	for _, f := range fields {
+		k, v, ok := strings.Cut(f, "=")
+		vs, swept := values[k]
+		switch {
+		case !ok || k == "" || v == "":
+			return nil, fmt.Errorf("want param=value pairs separated by spaces, such as %q", "concurrency=200 http2=on")
+		case !swept:
+			return nil, fmt.Errorf("%q is not swept here; swept parameters are %s", k, strings.Join(sortedKeys(values), ", "))
+		case !slices.Contains(vs, v):
+			return nil, fmt.Errorf("%s=%s is not a point of the sweep; %s takes %s", k, v, k, strings.Join(vs, ", "))
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// quickSweep is the quick variant's sweep, nil when it has none.
+func (s *Scenario) quickSweep() *Sweep {
+	if s.Quick == nil {
+		return nil
+	}
+	return s.Quick.Sweep
+}
+
+// thresholdsAt returns the thresholds that apply at the sweep point label
+// ("concurrency=200 http2=on"; "" outside sweeps).
+func (s *Scenario) thresholdsAt(label string) []reports.Threshold {
+	at := map[string]string{}
+	for _, f := range strings.Fields(label) {
+		if k, v, ok := strings.Cut(f, "="); ok {
+			at[k] = v
+		}
+	}
+	var out []reports.Threshold
+	for i, t := range s.thresholds {
+		match := true
+		if i < len(s.thresholdPoints) {
+			for k, v := range s.thresholdPoints[i] {
+				match = match && at[k] == v
+			}
+		}
+		if match {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func sortedKeys[K int | string, V any](m map[K]V) []K {

@@ -119,7 +119,10 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 			if !noTrace {
 				c := inst.Tracer.Stats()
 				res.Client = reports.ClientConns{Dials: c.Dials, Reused: c.ConnsReused, New: c.ConnsNew, ReusePct: c.ReusePercent(),
-					TLSHandshakes: c.TLSHandshakes, TLSResumed: c.TLSResumed, ConnWaitMean: c.MeanConnWait()}
+					TLSHandshakes: c.TLSHandshakes, TLSResumed: c.TLSResumed, ConnWaitMean: c.MeanConnWait(), Protocols: c.Protocols}
+				if w := inst.Tracer.ConnWaits(); w.TotalCount() > 0 {
+					res.Client.ConnWaitP99 = time.Duration(w.ValueAtQuantile(99)) * time.Microsecond
+				}
 			}
 			if asJSON {
 				enc := json.NewEncoder(stdout)
@@ -160,7 +163,8 @@ func printAttack(w io.Writer, r attackResult, noTrace bool) error {
 		fmt.Fprintf(tw, "response (from intended send)\tp50 %s  p99 %s  max %s\n", reports.Dur(p.P50), reports.Dur(p.P99), reports.Dur(p.Max))
 	}
 	if !noTrace {
-		fmt.Fprintf(tw, "connections\t%d dials, %d TLS handshakes, %.1f%% reused\n", r.Client.Dials, r.Client.TLSHandshakes, r.Client.ReusePct)
+		fmt.Fprintf(tw, "connections\t%d dials, %d TLS handshakes, %.1f%% reused, conn wait mean %s p99 %s, %s\n", r.Client.Dials, r.Client.TLSHandshakes, r.Client.ReusePct,
+			reports.Dur(r.Client.ConnWaitMean), reports.Dur(r.Client.ConnWaitP99), r.Client.Protocol())
 	}
 	fmt.Fprintf(tw, "codes\t%v\n", r.Codes)
 	for e, n := range r.Errors {

@@ -43,6 +43,9 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 				if err := s.CheckTarget(allowRemote); err != nil {
 					return &exitError{code: exitUsage, err: err}
 				}
+				if err := s.CheckLimits(quick); err != nil {
+					return &exitError{code: exitUsage, err: err}
+				}
 			}
 			shard, err := parseShard(shardFlag)
 			if err != nil {

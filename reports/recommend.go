@@ -1,0 +1,443 @@
+package reports
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// family is a kind of production condition the recommendation speaks for.
+type family struct {
+	name  string
+	match func(Conditions) bool
+}
+
+// families are the condition families of the recommendation, in report order.
+// A run belongs to the first family it matches.
+var families = []family{
+	{name: fmt.Sprintf("HTTP/1.1 backend, at most %d requests in flight (the pool), no RTT", seedPoolSize), match: func(c Conditions) bool {
+		return c.Model == "closed" && !c.HTTP2 && c.RTT == 0 && c.Concurrency > 0 && c.Concurrency <= seedPoolSize
+	}},
+	{name: fmt.Sprintf("HTTP/1.1 backend, more than %d requests in flight, no RTT", seedPoolSize), match: func(c Conditions) bool {
+		return c.Model == "closed" && !c.HTTP2 && c.RTT == 0 && c.Concurrency > seedPoolSize
+	}},
+	{name: "HTTP/2 backend (TLS)", match: func(c Conditions) bool { return c.HTTP2 && c.TLS }},
+	{name: "emulated network round trip (RTT > 0)", match: func(c Conditions) bool { return c.RTT > 0 }},
+}
+
+// armOutcome is how one arm did in one run against the run's best arm.
+type armOutcome struct {
+	arm *Arm
+	// value is the arm's median of the run's metric.
+	value float64
+	// best: this is the best arm; tied: not significantly different from it.
+	best, tied bool
+}
+
+// runOutcome ranks the arms of one run on the metric that decides it:
+// req/s for closed loops and storms, the sustained rate for searches, p50 at
+// the same offered load for open models.
+type runOutcome struct {
+	run
+	metric      string
+	lowerBetter bool
+	arms        []armOutcome
+}
+
+func outcome(u run) (runOutcome, bool) {
+	o := runOutcome{run: u, metric: MetricReqPerSec}
+	switch u.s.Conditions.Model {
+	case "open":
+		o.metric, o.lowerBetter = MetricP50, true
+	case "search":
+		o.metric = MetricMaxRate
+	}
+	bestAt := -1
+	for i := range u.s.Arms {
+		a := &u.s.Arms[i]
+		xs := Samples(*a, o.metric)
+		if len(xs) == 0 {
+			continue
+		}
+		o.arms = append(o.arms, armOutcome{arm: a, value: Median(xs)})
+		j := len(o.arms) - 1
+		if bestAt < 0 || o.better(o.arms[j].value, o.arms[bestAt].value) {
+			bestAt = j
+		}
+	}
+	if len(o.arms) < 2 {
+		return o, false
+	}
+	best := o.arms[bestAt].arm
+	o.arms[bestAt].best = true
+	for i := range o.arms {
+		if i == bestAt {
+			continue
+		}
+		if c, ok := compareArms(*o.arms[i].arm, *best, o.metric); ok && !c.Significant {
+			o.arms[i].tied = true
+		}
+	}
+	return o, true
+}
+
+func (o runOutcome) better(a, b float64) bool {
+	if o.lowerBetter {
+		return a < b
+	}
+	return a > b
+}
+
+func (o runOutcome) find(name string) *armOutcome {
+	for i := range o.arms {
+		if o.arms[i].arm.Name == name {
+			return &o.arms[i]
+		}
+	}
+	return nil
+}
+
+func (o runOutcome) metricName() string {
+	switch o.metric {
+	case MetricP50:
+		return "p50 at the same offered load"
+	case MetricMaxRate:
+		return "sustained rate"
+	}
+	return "req/s"
+}
+
+// settingsDiff lists the settings in which a differs from ref, in a fixed
+// order, e.g. ["MaxConnsPerHost 50"].
+func settingsDiff(a, ref map[string]string) []string {
+	keys := make([]string, 0, len(a))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []string
+	for _, k := range keys {
+		if a[k] != ref[k] {
+			out = append(out, k+" "+a[k])
+		}
+	}
+	return out
+}
+
+// familyResult is the recommendation for one family.
+type familyResult struct {
+	family
+	outcomes []runOutcome
+	// winner is the arm (by name) that was best or tied in the largest share
+	// of the runs it ran in, preferring the smallest change to tuned.
+	winner string
+	wins   map[string]int
+	ran    map[string]int
+}
+
+func recommend(r *Results) ([]familyResult, map[string]string) {
+	var tunedSettings map[string]string
+	byFamily := make([]familyResult, len(families))
+	for i, f := range families {
+		byFamily[i] = familyResult{family: f, wins: map[string]int{}, ran: map[string]int{}}
+	}
+	settings := map[string]map[string]string{}
+	for _, u := range runs(r) {
+		for _, a := range u.s.Arms {
+			if a.Profile == tunedProfile && tunedSettings == nil {
+				tunedSettings = a.Settings
+			}
+			if _, ok := settings[a.Name]; !ok && a.Settings != nil {
+				settings[a.Name] = a.Settings
+			}
+		}
+		o, ok := outcome(u)
+		if !ok {
+			continue
+		}
+		for i := range byFamily {
+			if !byFamily[i].match(u.s.Conditions) {
+				continue
+			}
+			fr := &byFamily[i]
+			fr.outcomes = append(fr.outcomes, o)
+			for _, a := range o.arms {
+				fr.ran[a.arm.Name]++
+				if a.best || a.tied {
+					fr.wins[a.arm.Name]++
+				}
+			}
+			break
+		}
+	}
+	for i := range byFamily {
+		fr := &byFamily[i]
+		var names []string
+		for n := range fr.ran {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		share := func(n string) float64 { return float64(fr.wins[n]) / float64(fr.ran[n]) }
+		diffs := func(n string) int { return len(settingsDiff(settings[n], tunedSettings)) }
+		sort.SliceStable(names, func(a, b int) bool {
+			x, y := names[a], names[b]
+			if share(x) != share(y) {
+				return share(x) > share(y)
+			}
+			if fr.wins[x] != fr.wins[y] {
+				return fr.wins[x] > fr.wins[y]
+			}
+			return diffs(x) < diffs(y)
+		})
+		if len(names) > 0 {
+			fr.winner = names[0]
+		}
+	}
+	return byFamily, tunedSettings
+}
+
+// recommendation renders the "Recommendation" section: per family, which arm
+// won and by how much, and the transport settings to ship, all derived from
+// the measured runs.
+func (p *printer) recommendation(r *Results) {
+	fams, tunedSettings := recommend(r)
+	var any bool
+	for _, f := range fams {
+		any = any || len(f.outcomes) > 0
+	}
+	if !any {
+		return
+	}
+	settingsOf := map[string]map[string]string{}
+	for _, u := range runs(r) {
+		for _, a := range u.s.Arms {
+			if _, ok := settingsOf[a.Name]; !ok {
+				settingsOf[a.Name] = a.Settings
+			}
+		}
+	}
+	p.f("## Recommendation\n\n")
+	p.f("Derived from this run's measurements. In each family of conditions, every run (scenario or sweep point) ranks its arms on the metric that decides it; an arm *wins* a run when it is the best or not significantly different from the best (Mann-Whitney U, α = %.2f). The family's choice is the arm that won the largest share of the runs it took part in, and among equals the smallest change to `tuned` (the operator's factory).\n\n", Alpha)
+	var rows [][]string
+	type choice struct {
+		family, arm string
+		diff        []string
+	}
+	var choices []choice
+	for _, f := range fams {
+		if len(f.outcomes) == 0 {
+			rows = append(rows, []string{f.name, "not measured", "–", "–", "–"})
+			continue
+		}
+		var others []string
+		for n, w := range f.wins {
+			if n != f.winner && w > 0 {
+				others = append(others, fmt.Sprintf("`%s` %d of %d", n, w, f.ran[n]))
+			}
+		}
+		sort.Strings(others)
+		won := fmt.Sprintf("**`%s`** won %d of %d runs", f.winner, f.wins[f.winner], f.ran[f.winner])
+		if len(others) > 0 {
+			won += "; " + strings.Join(others, ", ")
+		}
+		rows = append(rows, []string{f.name, won, f.margins(), runList(f.outcomes), shipText(settingsOf[f.winner], tunedSettings)})
+		choices = append(choices, choice{family: f.name, arm: f.winner, diff: settingsDiff(settingsOf[f.winner], tunedSettings)})
+	}
+	p.table([]string{"conditions", "winner", "by how much (winner vs `tuned` / `default`, median ratio [interval])", "runs", "settings to ship"}, rows)
+
+	// One transport for all of them: the union of the winners' changes.
+	changes := map[string][]string{} // setting -> families that want it
+	var order []string
+	for _, c := range choices {
+		for _, d := range c.diff {
+			if _, ok := changes[d]; !ok {
+				order = append(order, d)
+			}
+			changes[d] = append(changes[d], c.family)
+		}
+	}
+	if len(choices) == 0 {
+		return
+	}
+	if len(order) == 0 {
+		p.f("**Ship**: `tuned` as it is: no measured change to it won a family of conditions.\n\n")
+		return
+	}
+	conflict := conflicts(order)
+	var parts []string
+	for _, d := range order {
+		parts = append(parts, fmt.Sprintf("%s (won: %s)", d, strings.Join(changes[d], "; ")))
+	}
+	p.f("**Ship**: `tuned` with %s.", strings.Join(parts, ", "))
+	if len(conflict) > 0 {
+		p.f(" These changes conflict (%s): the families need different values, so the choice depends on which backends the operator calls.", strings.Join(conflict, ", "))
+	}
+	if arm := armWith(settingsOf, tunedSettings, order); arm != "" {
+		p.f(" That combination ran as `%s`.", arm)
+	} else if len(order) > 1 {
+		p.f(" No arm of this run had all of them at once; an inline arm `{name: candidate, base: tuned, config: {%s}}` measures the combination.", inlineConfig(order))
+	}
+	p.f("\n\n")
+	if lost := lostFamilies(fams); lost != "" {
+		p.f("%s\n\n", lost)
+	}
+}
+
+// margins says by how much the family's winner beat tuned and default, per
+// decisive metric, as median ratios with intervals (the lowest and highest
+// when there are several runs).
+func (f familyResult) margins() string {
+	type key struct{ metric, ref string }
+	got := map[key][]Comparison{}
+	var order []key
+	for _, o := range f.outcomes {
+		w := o.find(f.winner)
+		if w == nil {
+			continue
+		}
+		for _, ref := range []string{tunedProfile, baselineProfile} {
+			a := o.arm(ref)
+			if a == nil || a.Name == f.winner {
+				continue
+			}
+			if c, ok := compareArms(*w.arm, *a, o.metric); ok {
+				k := key{o.metricName(), a.Name}
+				if _, seen := got[k]; !seen {
+					order = append(order, k)
+				}
+				got[k] = append(got[k], c)
+			}
+		}
+	}
+	if len(order) == 0 {
+		return "`" + f.winner + "` is the only arm measured"
+	}
+	var parts []string
+	for _, k := range order {
+		parts = append(parts, fmt.Sprintf("%s vs `%s` %s", k.metric, k.ref, spread(got[k])))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// spread is one comparison with its interval, or the lowest and highest of
+// several.
+func spread(cs []Comparison) string {
+	switch len(cs) {
+	case 0:
+		return ""
+	case 1:
+		return ratioCI(cs[0])
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Ratio < cs[j].Ratio })
+	return fmt.Sprintf("%s to %s over %d runs", ratioCI(cs[0]), ratioCI(cs[len(cs)-1]), len(cs))
+}
+
+func runList(os []runOutcome) string {
+	const maxShown = 4
+	var names []string
+	for i, o := range os {
+		if i == maxShown {
+			names = append(names, fmt.Sprintf("+%d more", len(os)-maxShown))
+			break
+		}
+		names = append(names, o.label)
+	}
+	return strings.Join(names, "; ")
+}
+
+// shipText is the winner's settings as changes to tuned.
+func shipText(s, tuned map[string]string) string {
+	d := settingsDiff(s, tuned)
+	if len(d) == 0 {
+		return "`tuned` as it is"
+	}
+	return "`tuned` with " + strings.Join(d, ", ")
+}
+
+// conflicts lists settings that appear with two values among changes.
+func conflicts(changes []string) []string {
+	seen := map[string]string{}
+	var out []string
+	for _, c := range changes {
+		k, v, _ := strings.Cut(c, " ")
+		if prev, ok := seen[k]; ok && prev != v && !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+		seen[k] = v
+	}
+	return out
+}
+
+// armWith names an arm whose settings are tuned's with exactly changes.
+func armWith(settings map[string]map[string]string, tuned map[string]string, changes []string) string {
+	want := slices.Clone(changes)
+	sort.Strings(want)
+	names := make([]string, 0, len(settings))
+	for n := range settings {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		got := settingsDiff(settings[n], tuned)
+		sort.Strings(got)
+		if slices.Equal(got, want) {
+			return n
+		}
+	}
+	return ""
+}
+
+// inlineConfig writes changes as a scenario arm's config mapping.
+func inlineConfig(changes []string) string {
+	var parts []string
+	for _, c := range changes {
+		k, v, _ := strings.Cut(c, " ")
+		switch k {
+		case "TLSSessionCache":
+			if v == "true" {
+				parts = append(parts, "TLSSessionCacheSize: 256")
+			}
+			continue
+		case "ClientTimeout", "IdleConnTimeout":
+			if d, err := time.ParseDuration(v); err == nil {
+				v = d.String()
+			}
+		}
+		parts = append(parts, k+": "+v)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// lostFamilies warns where the family's winner lost runs: the conditions
+// under which the recommendation does not hold.
+func lostFamilies(fams []familyResult) string {
+	var parts []string
+	for _, f := range fams {
+		for _, o := range f.outcomes {
+			w := o.find(f.winner)
+			if w == nil || w.best || w.tied {
+				continue
+			}
+			var best *armOutcome
+			for i := range o.arms {
+				if o.arms[i].best {
+					best = &o.arms[i]
+				}
+			}
+			if best == nil {
+				continue
+			}
+			c, ok := compareArms(*w.arm, *best.arm, o.metric)
+			if !ok {
+				continue
+			}
+			parts = append(parts, fmt.Sprintf("`%s` lost %s to `%s` (%s %s)", f.winner, o.label, best.arm.Name, o.metricName(), ratioCI(c)))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Where a family's choice lost a run: " + strings.Join(parts, "; ") + "."
+}

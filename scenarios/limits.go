@@ -1,0 +1,121 @@
+package scenarios
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"net/url"
+	"slices"
+
+	"github.com/oranbench/oranbench/internal/sockstat"
+)
+
+// fdReserve is what a run keeps for everything but its connections: files,
+// listeners, the runtime's own descriptors.
+const fdReserve = 64
+
+// CheckLimits fails, before anything runs, when the scenario's highest
+// concurrency (across its sweep, or its quick sweep when quick is set) needs
+// more file descriptors than the process may open: each connection costs
+// one on the client, one more on the in-process mock, and two more through
+// the network emulation proxy. The error names the limit (ulimit -n). Where
+// the limit cannot be read, nothing is checked.
+func (s *Scenario) CheckLimits(quick bool) error {
+	conns, field := s.peakConns(quick)
+	if conns == 0 {
+		return nil
+	}
+	err := sockstat.CheckConns(conns, s.fdsPerConn(quick), fdReserve)
+	if err == nil || errors.Is(err, sockstat.ErrNotSupported) {
+		return nil
+	}
+	return s.fieldErr(field, itoa(conns), err.Error())
+}
+
+// peakConns is the most connections the scenario's load can hold open at
+// once and the field that sets it; 0 when it is not bounded by a setting.
+func (s *Scenario) peakConns(quick bool) (int, string) {
+	switch s.Load.Model {
+	case ModelClosed:
+		if sw := s.effectiveSweep(quick); sw != nil && len(sw.Concurrency) > 0 {
+			path := "sweep.concurrency"
+			if quick && s.Quick != nil && s.Quick.Sweep != nil {
+				path = "quick.sweep.concurrency"
+			}
+			return slices.Max(sw.Concurrency), path
+		}
+		return s.Load.Concurrency, "load.concurrency"
+	case ModelOpen, ModelSearch:
+		return int(min(s.Load.MaxWorkers, maxConcurrency*100)), "load.maxWorkers"
+	}
+	return 0, ""
+}
+
+// fdsPerConn is 1 for an external target, 2 with the in-process mock and 4
+// when the mock's network emulation (an in-process proxy) sits in between.
+func (s *Scenario) fdsPerConn(quick bool) int {
+	if s.Backend.Target != "" {
+		return 1
+	}
+	b := s.Backend
+	proxied := b.RTT.Duration > 0 || b.Jitter.Duration > 0 || b.Bandwidth > 0 || b.ConnSetupDelay.Duration > 0 || b.NetFaults != nil || b.Profile != ""
+	if sw := s.effectiveSweep(quick); sw != nil {
+		for _, r := range sw.RTT {
+			proxied = proxied || r.Duration > 0
+		}
+	}
+	if proxied {
+		return 4
+	}
+	return 2
+}
+
+// addrPort is the backend's host:port as an address, for counting sockets
+// towards it; false when the host is not an IP literal.
+func (b *backend) addrPort() (netip.AddrPort, bool) {
+	u, err := url.Parse(b.url)
+	if err != nil {
+		return netip.AddrPort{}, false
+	}
+	host, port := u.Hostname(), u.Port()
+	if port == "" {
+		port = map[string]string{"https": "443", "http": "80"}[u.Scheme]
+	}
+	ap, err := netip.ParseAddrPort(net.JoinHostPort(host, port))
+	if err != nil {
+		return netip.AddrPort{}, false
+	}
+	return ap, true
+}
+
+// timeWaitCounter counts the client's sockets towards the backend that enter
+// TIME_WAIT between start and count; count returns nil where that cannot be
+// measured.
+type timeWaitCounter struct {
+	addr   netip.AddrPort
+	before sockstat.Snapshot
+	ok     bool
+}
+
+func (b *backend) startTimeWait() *timeWaitCounter {
+	c := &timeWaitCounter{}
+	if c.addr, c.ok = b.addrPort(); !c.ok {
+		return c
+	}
+	var err error
+	c.before, err = sockstat.TimeWait(c.addr)
+	c.ok = err == nil
+	return c
+}
+
+func (c *timeWaitCounter) count() *int64 {
+	if !c.ok {
+		return nil
+	}
+	after, err := sockstat.TimeWait(c.addr)
+	if err != nil {
+		return nil
+	}
+	n := int64(after.NewSince(c.before))
+	return &n
+}

@@ -1,0 +1,115 @@
+package scenarios
+
+import (
+	"context"
+	"maps"
+	"runtime"
+	"testing"
+
+	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/targets/transport"
+)
+
+// The client's protocol counter agrees with the mock's own count of requests
+// by protocol, in every repetition of every arm, against a backend that
+// offers HTTP/2 and one that does not.
+func TestProtocolCountsMatchTheServersOwn(t *testing.T) {
+	s := mustParse(t, `apiVersion: oranbench/v1
+kind: Scenario
+name: protocols
+backend:
+  tls: true
+mix:
+  - route: a1-policy-get
+load:
+  model: closed
+  concurrency: 8
+sweep:
+  http2: [true, false]
+arms: [default, tuned, tuned-h2]
+duration: 200ms
+warmup: 50ms
+repetitions: 2
+`)
+	res, err := Run(context.Background(), s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string]string{
+		"on":  {"default": transport.ProtoHTTP2, "tuned": transport.ProtoHTTP11, "tuned-h2": transport.ProtoHTTP2},
+		"off": {"default": transport.ProtoHTTP11, "tuned": transport.ProtoHTTP11, "tuned-h2": transport.ProtoHTTP11},
+	}
+	for _, pt := range res.Sweep.Points {
+		for _, a := range pt.Result.Arms {
+			for _, r := range a.Reps {
+				if !maps.Equal(r.Client.Protocols, r.Server.Protocols) {
+					t.Errorf("http2=%s %s rep %d: client counted %v, server %v", pt.Values[0], a.Name, r.Index, r.Client.Protocols, r.Server.Protocols)
+				}
+			}
+			proto := want[pt.Values[0]][a.Name]
+			if got := a.Total.Client.Protocols; len(got) != 1 || got[proto] != a.Total.Requests || a.Total.Requests == 0 {
+				t.Errorf("http2=%s %s: total protocols %v for %d requests, want all %s", pt.Values[0], a.Name, got, a.Total.Requests, proto)
+			}
+		}
+	}
+}
+
+// tuned-capped never holds more than 50 connections to the mock, by the
+// mock's own peak of open connections, while 120 workers want one each;
+// uncapped tuned (the control) holds more. Its requests beyond the pool wait
+// for a connection, and the wait shows. Plain HTTP, so that every connection
+// the client closes ends in TIME_WAIT on its side (with TLS, the server's
+// close_notify can reach the closed socket first and end it with a reset).
+func TestTunedCappedHoldsAtMost50ConnectionsToTheMock(t *testing.T) {
+	s := mustParse(t, `apiVersion: oranbench/v1
+kind: Scenario
+name: capped
+backend:
+  latency: 2ms
+mix:
+  - route: a1-policy-get
+load:
+  model: closed
+  concurrency: 120
+arms: [tuned-capped, tuned]
+duration: 300ms
+warmup: 100ms
+repetitions: 2
+`)
+	res, err := Run(context.Background(), s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range res.Arms {
+		for _, r := range a.Reps {
+			t.Logf("%s rep %d: server peak %d connections, %d dials, conn wait p99 %s, TIME_WAIT %v",
+				a.Name, r.Index, r.Server.ConnsPeak, r.Client.Dials, reports.Dur(r.Client.ConnWaitP99), deref(r.Client.TimeWait))
+			switch a.Name {
+			case "tuned-capped":
+				if r.Server.ConnsPeak > transport.DefaultMaxIdleConnsPerHost || r.Server.ConnsPeak == 0 {
+					t.Errorf("tuned-capped rep %d: the server held %d connections at once, want 1 to %d", r.Index, r.Server.ConnsPeak, transport.DefaultMaxIdleConnsPerHost)
+				}
+				if r.Client.ConnWaitP99 <= 0 || r.Client.ConnWaitHDR == "" {
+					t.Errorf("tuned-capped rep %d: conn wait p99 %s, want the queue's wait measured", r.Index, r.Client.ConnWaitP99)
+				}
+				if runtime.GOOS == "linux" && (r.Client.TimeWait == nil || *r.Client.TimeWait != 0) {
+					t.Errorf("tuned-capped rep %d: TIME_WAIT %v, want 0: it closes no connection", r.Index, deref(r.Client.TimeWait))
+				}
+			case "tuned":
+				if r.Server.ConnsPeak <= transport.DefaultMaxIdleConnsPerHost {
+					t.Errorf("tuned rep %d: the server held at most %d connections, want more than %d (the control)", r.Index, r.Server.ConnsPeak, transport.DefaultMaxIdleConnsPerHost)
+				}
+				if runtime.GOOS == "linux" && (r.Client.TimeWait == nil || *r.Client.TimeWait == 0 || *r.Client.TimeWait > r.Client.Dials) {
+					t.Errorf("tuned rep %d: TIME_WAIT %v for %d dials, want 1 to %d: it closes what its pool refuses", r.Index, deref(r.Client.TimeWait), r.Client.Dials, r.Client.Dials)
+				}
+			}
+		}
+	}
+}
+
+func deref(p *int64) any {
+	if p == nil {
+		return "not measured"
+	}
+	return *p
+}
