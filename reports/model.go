@@ -459,6 +459,8 @@ type SetupCost struct {
 	// without TLS or when no handshake resumed.
 	ResumedP50 time.Duration `json:"resumedP50_ns,omitempty"`
 	Resumed    int           `json:"resumed,omitempty"`
+	// Protocol is the protocol the probe's responses came on.
+	Protocol string `json:"protocol,omitempty"`
 }
 
 // Cost is FreshP50 - ReusedP50, at least 0.

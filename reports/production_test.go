@@ -173,7 +173,7 @@ func TestTheRecommendationFollowsTheNumbers(t *testing.T) {
 		Reps:     repsOf(scaled(baseRates, 0.5), []time.Duration{1, 1, 1, 1, 1})})
 	both.Stats = ComputeStats(both)
 	got = renderRecommendation(&Results{Scenarios: []Scenario{cliff(4), both}})
-	if !strings.Contains(got, "That combination ran as `tuned-h2-capped`") {
+	if !strings.Contains(got, "That combination ran as `tuned-h2-capped`: it won 0 of the 1 runs it took part in (HTTP/2 backend (TLS))") {
 		t.Errorf("the measured combination is not named:\n%s", got)
 	}
 	if got := renderRecommendation(&Results{}); got != "" {

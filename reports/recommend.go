@@ -275,7 +275,15 @@ func (p *printer) recommendation(r *Results) {
 		p.f(" These changes conflict (%s): the families need different values, so the choice depends on which backends the operator calls.", strings.Join(conflict, ", "))
 	}
 	if arm := armWith(settingsOf, tunedSettings, order); arm != "" {
-		p.f(" That combination ran as `%s`.", arm)
+		var won, ran int
+		var where []string
+		for _, f := range fams {
+			if f.ran[arm] > 0 {
+				won, ran = won+f.wins[arm], ran+f.ran[arm]
+				where = append(where, f.name)
+			}
+		}
+		p.f(" That combination ran as `%s`: it won %d of the %d runs it took part in (%s).", arm, won, ran, strings.Join(where, "; "))
 	} else if len(order) > 1 {
 		p.f(" No arm of this run had all of them at once; an inline arm `{name: candidate, base: tuned, config: {%s}}` measures the combination.", inlineConfig(order))
 	}

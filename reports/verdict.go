@@ -279,7 +279,12 @@ type setupPoint struct {
 	cost  SetupCost
 }
 
-func (p setupPoint) where() string { return fmt.Sprintf("%s (%s)", p.label, p.s.Conditions.Short()) }
+func (p setupPoint) where() string {
+	if p.cost.Protocol != "" {
+		return fmt.Sprintf("%s (%s; %s)", p.label, p.s.Conditions.Short(), p.cost.Protocol)
+	}
+	return fmt.Sprintf("%s (%s)", p.label, p.s.Conditions.Short())
+}
 
 // dialShare is the fraction of the default arm's requests that dialed.
 func (p setupPoint) dialShare() (float64, bool) {

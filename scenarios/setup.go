@@ -34,7 +34,7 @@ func (s *Scenario) measureSetup(ctx context.Context, be *backend) *reports.Setup
 		return nil
 	}
 	tg := m.targeter()
-	resumed := 0
+	resumed, proto := 0, ""
 	run := func(disableKeepAlives, sessionCache bool) []time.Duration {
 		tr := transport.DefaultProfile().NewTransport(be.tls)
 		tr.DisableKeepAlives = disableKeepAlives
@@ -61,6 +61,7 @@ func (s *Scenario) measureSetup(ctx context.Context, be *backend) *reports.Setup
 			}
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
+			proto = resp.Proto
 			if resp.StatusCode >= 300 {
 				continue
 			}
@@ -95,7 +96,7 @@ func (s *Scenario) measureSetup(ctx context.Context, be *backend) *reports.Setup
 		}
 	}
 	return &reports.SetupCost{Route: name, N: min(len(fresh), len(reused)), TLS: be.tls != nil,
-		FreshP50: medianDur(fresh), ReusedP50: medianDur(reused), ResumedP50: resumedP50, Resumed: resumed}
+		FreshP50: medianDur(fresh), ReusedP50: medianDur(reused), ResumedP50: resumedP50, Resumed: resumed, Protocol: proto}
 }
 
 // setupMix is the first route or custom request of the mix, alone.
