@@ -245,6 +245,9 @@ func stressClaim(r *Results) Claim {
 		if btw := base.Total.Client.TimeWait; btw != nil {
 			c.Measured += fmt.Sprintf(" (default %s)", Int(*btw))
 		}
+		if *tw == 0 && tuned.Total.Client.Dials > 0 && u.s.Conditions.TLS {
+			c.Measured += " (over TLS these closes ended in resets, which hold no port, rather than TIME_WAIT)"
+		}
 	}
 	c.Conditions = u.where() + "; " + protocolOf(tuned)
 	if cmp.Ratio >= 4 && cmp.Significant {

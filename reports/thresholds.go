@@ -263,7 +263,12 @@ func EvaluateThresholds(s Scenario, ts []Threshold) []ThresholdResult {
 			default:
 				r.Measured = va / vb
 				r.MeasuredText = Times(r.Measured)
-				if c, ok := s.Stats.Comparison(t.RatioArm, t.RatioBaseline, t.Metric); ok {
+				c, ok := s.Stats.Comparison(t.RatioArm, t.RatioBaseline, t.Metric)
+				if !ok {
+					// Two arms neither of which is the baseline: the same test.
+					c, ok = compareArms(a, b, t.Metric)
+				}
+				if ok {
 					r.Measured = c.Ratio
 					r.MeasuredText = Times(c.Ratio)
 					if c.Lo > 0 {
