@@ -568,7 +568,20 @@ func (p *printer) correction(us []unitResult) {
 	p.f(". %s requests used a connection they dialed themselves; the other dials lost a race: net/http dials as soon as no idle connection is free, and when another request returns one first, the new connection goes to the pool, which already holds its 2 idle ones and closes it (%s refused). ",
 		Int(b.Client.New), Int(b.Client.IdleRejected))
 	p.f("`%s` dialed %s connections for %s requests after its warm-up. ", u.tuned.Name, Int(t.Client.Dials), Int(t.Requests))
-	p.f("So the limit is on *idle* connections: with %d requests in flight the default transport does not queue the 3rd, it dials a new connection (and a new handshake) and closes it afterwards, churning sockets into TIME_WAIT. What pooling buys is fewer dials and handshakes, not more parallelism.\n\n", u.s.Conditions.Concurrency)
+	p.f("So the limit is on *idle* connections: with %d requests in flight the default transport does not queue the 3rd, it dials a new connection (and a new handshake) and closes it afterwards%s. What pooling buys is fewer dials and handshakes, not more parallelism.\n\n", u.s.Conditions.Concurrency, closeFate(b))
+}
+
+// closeFate says where the closed connections went, from the TIME_WAIT count.
+func closeFate(b Summary) string {
+	tw := b.Client.TimeWait
+	switch {
+	case tw == nil || b.Client.Dials == 0:
+		return ""
+	case *tw == 0:
+		return " (none of its sockets entered TIME_WAIT: over TLS on loopback its closes ended in resets)"
+	default:
+		return fmt.Sprintf(" (%s of its sockets entered TIME_WAIT, each holding an ephemeral port for a minute)", Int(*tw))
+	}
 }
 
 // thresholdSummary lists failed required thresholds at the top of the report.
@@ -621,8 +634,44 @@ func sweepVerdictLine(s Scenario) string {
 			hi = u.ratio
 		}
 	}
-	return fmt.Sprintf("**%s** (sweep over %s): tuned/default from %s to %s; ≥ 4x at %d of %d points, ≥ 10x at %d.",
+	line := fmt.Sprintf("**%s** (sweep over %s): tuned/default from %s to %s; ≥ 4x at %d of %d points, ≥ 10x at %d",
 		s.Name, strings.Join(s.Sweep.Params, " × "), Times(lo), Times(hi), n4, len(us), n10)
+	return line + otherArmsRange(s) + "."
+}
+
+// otherArmsRange gives, for each arm of a sweep beyond default and tuned, the
+// range of its req/s ratio to the first arm across the points, e.g.
+// "; tuned-capped/default from 1.00x to 10.91x".
+func otherArmsRange(s Scenario) string {
+	if len(s.Sweep.Points) == 0 {
+		return ""
+	}
+	first := s.Sweep.Points[0].Result.Arms
+	if len(first) < 2 {
+		return ""
+	}
+	var out string
+	for _, a := range first[1:] {
+		if a.Profile == tunedProfile {
+			continue
+		}
+		lo, hi, n := 0.0, 0.0, 0
+		for _, pt := range s.Sweep.Points {
+			c, ok := pt.Result.Stats.Comparison(a.Name, first[0].Name, MetricReqPerSec)
+			if !ok {
+				continue
+			}
+			if n == 0 || c.Ratio < lo {
+				lo = c.Ratio
+			}
+			hi = max(hi, c.Ratio)
+			n++
+		}
+		if n > 0 {
+			out += fmt.Sprintf("; %s/%s from %s to %s", a.Name, first[0].Name, Times(lo), Times(hi))
+		}
+	}
+	return out
 }
 
 // sweep renders a sweep scenario: the ratio matrix, then one row per point.
