@@ -214,13 +214,12 @@ func conditionsWithout(c Conditions) string {
 	return strings.TrimSuffix(c.Short(), ", closed loop")
 }
 
-// stressClaim checks the seed's planned "stress test with 1000+ concurrent
-// requests" against its 4x.
-func stressClaim(r *Results) Claim {
-	c := Claim{Claim: "Stress test with 1000 concurrent requests (the seed's plan): still 4x"}
+// busiest returns, of the runs whose conditions match and that ran both
+// default and tuned, the one with the most requests in flight.
+func busiest(r *Results, match func(Conditions) bool) (run, bool) {
 	var pick *run
 	for _, u := range runs(r) {
-		if u.s.Conditions.Model != "closed" || u.s.Conditions.Concurrency < 1000 || u.arm(tunedProfile) == nil || u.arm(baselineProfile) == nil {
+		if !match(u.s.Conditions) || u.arm(tunedProfile) == nil || u.arm(baselineProfile) == nil {
 			continue
 		}
 		if pick == nil || u.s.Conditions.Concurrency > pick.s.Conditions.Concurrency {
@@ -228,10 +227,20 @@ func stressClaim(r *Results) Claim {
 		}
 	}
 	if pick == nil {
+		return run{}, false
+	}
+	return *pick, true
+}
+
+// stressClaim checks the seed's planned "stress test with 1000+ concurrent
+// requests" against its 4x.
+func stressClaim(r *Results) Claim {
+	c := Claim{Claim: "Stress test with 1000 concurrent requests (the seed's plan): still 4x"}
+	u, ok := busiest(r, func(c Conditions) bool { return c.Model == "closed" && c.Concurrency >= 1000 })
+	if !ok {
 		c.Verdict, c.Reason = VerdictNotMeasurable, "no closed-model scenario ran default and tuned at 1000 or more in flight"
 		return c
 	}
-	u := *pick
 	base, tuned := u.arm(baselineProfile), u.arm(tunedProfile)
 	cmp, ok := compareArms(*tuned, *base, MetricReqPerSec)
 	if !ok {
@@ -372,20 +381,11 @@ func connWaitClaim(r *Results) Claim {
 // HTTP/2, measured against a backend that offers it.
 func http2Claim(r *Results) Claim {
 	c := Claim{Claim: "HTTP/2 where the backend offers it (not a claim of the seed: a consequence of its factory's code)"}
-	var pick *run
-	for _, u := range runs(r) {
-		if !u.s.Conditions.HTTP2 || !u.s.Conditions.TLS || u.arm(tunedProfile) == nil || u.arm(baselineProfile) == nil {
-			continue
-		}
-		if pick == nil || u.s.Conditions.Concurrency > pick.s.Conditions.Concurrency {
-			pick = &u
-		}
-	}
-	if pick == nil {
+	u, ok := busiest(r, func(c Conditions) bool { return c.HTTP2 && c.TLS })
+	if !ok {
 		c.Verdict, c.Reason = VerdictNotMeasurable, "no scenario ran default and tuned against a TLS backend that offers HTTP/2"
 		return c
 	}
-	u := *pick
 	base, tuned, h2 := u.arm(baselineProfile), u.arm(tunedProfile), u.arm(tunedH2Profile)
 	c.Measured = fmt.Sprintf("tuned spoke %s, default %s; tuned/default req/s %s", protocolOf(tuned), protocolOf(base), armRatio(tuned, base, MetricReqPerSec))
 	if h2 != nil {

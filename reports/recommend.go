@@ -343,16 +343,7 @@ func spread(cs []Comparison) string {
 }
 
 func runList(os []runOutcome) string {
-	const maxShown = 4
-	var names []string
-	for i, o := range os {
-		if i == maxShown {
-			names = append(names, fmt.Sprintf("+%d more", len(os)-maxShown))
-			break
-		}
-		names = append(names, o.label)
-	}
-	return strings.Join(names, "; ")
+	return joinShown(len(os), 4, func(i int) string { return os[i].label })
 }
 
 // shipText is the winner's settings as changes to tuned.

@@ -132,14 +132,19 @@ func units(r *Results) []unitResult {
 }
 
 func listWhere(us []unitResult, f func(unitResult) string) string {
-	const maxShown = 3
-	var parts []string
-	for i, u := range us {
-		if i == maxShown {
-			parts = append(parts, fmt.Sprintf("+%d more", len(us)-maxShown))
+	return joinShown(len(us), 3, func(i int) string { return f(us[i]) })
+}
+
+// joinShown joins item(0..n-1) with "; ", showing at most shown of them and
+// "+N more" for the rest.
+func joinShown(n, shown int, item func(int) string) string {
+	parts := make([]string, 0, min(n, shown+1))
+	for i := range n {
+		if i == shown {
+			parts = append(parts, fmt.Sprintf("+%d more", n-shown))
 			break
 		}
-		parts = append(parts, f(u))
+		parts = append(parts, item(i))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -307,15 +312,7 @@ func setupPoints(r *Results) []setupPoint {
 }
 
 func listPoints(ps []setupPoint, f func(setupPoint) string) string {
-	var parts []string
-	for i, p := range ps {
-		if i == 3 {
-			parts = append(parts, fmt.Sprintf("+%d more", len(ps)-3))
-			break
-		}
-		parts = append(parts, p.where()+": "+f(p))
-	}
-	return strings.Join(parts, "; ")
+	return joinShown(len(ps), 3, func(i int) string { return ps[i].where() + ": " + f(ps[i]) })
 }
 
 // savingClaim covers "~X saved per request" for a new TLS (tls true) or
