@@ -6,6 +6,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 )
@@ -14,12 +16,37 @@ import (
 // exceed before Compare calls it a regression.
 const DefaultTolerance = 0.05
 
+// Error-rate control methods across the gated metrics of a comparison.
+const (
+	// MethodBH controls the false discovery rate (Benjamini–Hochberg).
+	MethodBH = "bh"
+	// MethodHolm controls the family-wise error rate (Holm–Bonferroni).
+	MethodHolm = "holm"
+)
+
+// Kinds of compared metric.
+const (
+	// KindRatio is an arm's per-repetition ratio to the baseline arm of the
+	// same run: measured seconds apart, it cancels the machine's drift
+	// between runs, so it gates by default.
+	KindRatio = "ratio"
+	// KindAbsolute is an arm's own req/s or latency: it moves with the
+	// machine, so it gates only beyond a noise floor.
+	KindAbsolute = "absolute"
+)
+
 // CompareOptions tune CompareResults.
 type CompareOptions struct {
 	// Tolerance is a fraction: 0.05 lets a metric get up to 5% worse.
 	Tolerance float64
 	// OldName and NewName label the two sides in the output (file paths).
 	OldName, NewName string
+	// NoiseFloor, when > 0, is the relative change absolute metrics must
+	// exceed before they can gate (from compare --aa); 0 measures it from
+	// the spread between the baseline runs when there are several.
+	NoiseFloor float64
+	// Method is MethodBH (default) or MethodHolm.
+	Method string
 }
 
 // Delta is a NEW run compared with an OLD one, scenario by scenario (and
@@ -27,11 +54,19 @@ type CompareOptions struct {
 type Delta struct {
 	Tolerance  float64     `json:"tolerance"`
 	Alpha      float64     `json:"alpha"`
+	Method     string      `json:"method"`
 	OldName    string      `json:"old"`
 	NewName    string      `json:"new"`
 	OldMachine Machine     `json:"oldMachine"`
 	NewMachine Machine     `json:"newMachine"`
+	OldRuns    int         `json:"oldRuns"`
+	NewRuns    int         `json:"newRuns"`
 	Units      []UnitDelta `json:"units"`
+	// FloorSource says where the noise floor of absolute metrics came from:
+	// "given", "measured over N baseline runs", or "" (none known).
+	FloorSource string `json:"floorSource,omitempty"`
+	// Warnings are said in the header (different machines, Go versions).
+	Warnings []string `json:"warnings,omitempty"`
 	// OnlyOld and OnlyNew list scenarios (or sweep points) on one side only.
 	OnlyOld []string `json:"onlyOld,omitempty"`
 	OnlyNew []string `json:"onlyNew,omitempty"`
@@ -55,39 +90,64 @@ func (u UnitDelta) Name() string {
 	return u.Scenario + " [" + u.Point + "]"
 }
 
-// ArmDelta compares one arm's metrics.
+// ArmDelta compares one arm's metrics, or (Arm "tuned/default") one arm's
+// ratios to the run's baseline arm.
 type ArmDelta struct {
 	Arm     string        `json:"arm"`
 	Metrics []MetricDelta `json:"metrics"`
 }
 
 // MetricDelta is one metric of one arm, NEW against OLD: the medians of the
-// repetitions, their ratio, and the two-sided Mann-Whitney U p-value.
+// repetitions, their ratio with its interval, and the two-sided Mann-Whitney
+// U p-value, adjusted for the number of gated metrics.
 type MetricDelta struct {
 	Metric string   `json:"metric"`
+	Kind   string   `json:"kind"`
 	Old    Estimate `json:"old"`
 	New    Estimate `json:"new"`
-	// Ratio is New/Old medians (0 when Old is 0).
+	// Ratio is New/Old medians (0 when Old is 0), within [Lo, Hi].
 	Ratio float64 `json:"ratio"`
+	Lo    float64 `json:"lo,omitempty"`
+	Hi    float64 `json:"hi,omitempty"`
 	P     float64 `json:"p"`
+	// PAdj is P adjusted by the comparison's error-rate control (1 for a
+	// metric that does not gate).
+	PAdj float64 `json:"pAdj"`
 	// MinP is the smallest p-value these sample sizes allow: when it is not
 	// below Alpha no difference can be significant.
 	MinP        float64 `json:"minP"`
 	Significant bool    `json:"significant"`
-	// Regression: significant and worse than the tolerance allows.
+	// Floor is the relative change this metric must exceed to be a
+	// regression: the tolerance, or the noise floor when larger.
+	Floor float64 `json:"floor"`
+	// Gated: the metric can fail the comparison. Why says why it passed,
+	// failed or cannot gate.
+	Gated bool   `json:"gated"`
+	Why   string `json:"why"`
+	// Regression: gated, significant after adjustment, and worse than Floor.
 	// Improvement: significant and better.
 	Regression  bool `json:"regression"`
 	Improvement bool `json:"improvement"`
+	higher      bool
 }
 
-// compareMetrics are the metrics compared, with which direction is better;
-// resp_p99 and max_rate are compared only where both runs measured them.
+// compareMetrics are the absolute metrics compared, with which direction is
+// better; resp_p99 and max_rate are compared only where both runs measured them.
 var compareMetrics = []struct {
 	name   string
 	higher bool
 }{
 	{MetricReqPerSec, true}, {MetricP50, false}, {MetricP95, false}, {MetricP99, false},
 	{MetricRespP99, false}, {MetricMaxRate, true},
+}
+
+// ratioMetrics are the within-run ratios compared: each arm over the run's
+// baseline arm, repetition by repetition.
+var ratioMetrics = []struct {
+	name   string
+	higher bool
+}{
+	{MetricReqPerSec, true}, {MetricP50, false}, {MetricP99, false}, {MetricMaxRate, true},
 }
 
 // ReadResults reads results.json from path, which is either that file or a
@@ -99,42 +159,142 @@ func ReadResults(path string) (*Results, error) {
 	return ReadJSON(path)
 }
 
-// CompareResults compares new with old. Scenarios are matched by name,
-// sweep points by label, arms by name; what exists on one side only is
-// listed, not compared.
+// ReadRuns reads one run (a results.json or a result directory) or, when
+// path is a directory without results.json, every run in its immediate
+// subdirectories, in name order: a baseline of several runs.
+func ReadRuns(path string) ([]*Results, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		r, err := ReadJSON(path)
+		if err != nil {
+			return nil, err
+		}
+		return []*Results{r}, nil
+	}
+	if _, err := os.Stat(filepath.Join(path, "results.json")); err == nil {
+		r, err := ReadJSON(filepath.Join(path, "results.json"))
+		if err != nil {
+			return nil, err
+		}
+		return []*Results{r}, nil
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Results
+	for _, e := range entries {
+		f := filepath.Join(path, e.Name(), "results.json")
+		if !e.IsDir() {
+			continue
+		}
+		if _, err := os.Stat(f); err != nil {
+			continue
+		}
+		r, err := ReadJSON(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no results.json in it or in its subdirectories", path)
+	}
+	return out, nil
+}
+
+// CompareResults compares new with old, one run each. Scenarios are matched
+// by name, sweep points by label, arms by name; what exists on one side only
+// is listed, not compared.
 func CompareResults(old, new *Results, opt CompareOptions) Delta {
+	return CompareRuns([]*Results{old}, []*Results{new}, opt)
+}
+
+// CompareRuns compares NEW runs with OLD (baseline) runs. Each side's
+// repetitions are pooled across its runs. Within-run ratios (each arm over
+// the baseline arm) gate; absolute metrics gate only beyond a noise floor,
+// given in opt or measured as the spread between the OLD runs (and between
+// the NEW runs), and not at all when the two sides ran on different
+// machines or Go versions. The p-values of the gated metrics are adjusted
+// together (Benjamini–Hochberg by default).
+func CompareRuns(olds, news []*Results, opt CompareOptions) Delta {
 	if opt.Tolerance <= 0 {
 		opt.Tolerance = DefaultTolerance
 	}
-	d := Delta{Tolerance: opt.Tolerance, Alpha: Alpha, OldName: opt.OldName, NewName: opt.NewName,
-		OldMachine: old.Machine, NewMachine: new.Machine}
-	oldUnits, newUnits := compareUnits(old), compareUnits(new)
+	if opt.Method == "" {
+		opt.Method = MethodBH
+	}
+	d := Delta{Tolerance: opt.Tolerance, Alpha: Alpha, Method: opt.Method, OldName: opt.OldName, NewName: opt.NewName,
+		OldMachine: olds[0].Machine, NewMachine: news[0].Machine, OldRuns: len(olds), NewRuns: len(news)}
+	sameMachine := true
+	for _, w := range machineWarnings(olds[0].Machine, news[0].Machine) {
+		d.Warnings = append(d.Warnings, w)
+		sameMachine = false
+	}
+	measured := len(olds) > 1 || len(news) > 1
+	switch {
+	case opt.NoiseFloor > 0:
+		d.FloorSource = "given (" + trimFloat(100*opt.NoiseFloor, 2) + "%)"
+	case measured:
+		d.FloorSource = fmt.Sprintf("measured as the spread between runs (%d OLD, %d NEW)", len(olds), len(news))
+	}
+	if !sameMachine && opt.NoiseFloor <= 0 {
+		d.FloorSource = ""
+	}
+	oldUnits, newUnits := compareUnits(olds), compareUnits(news)
 	for _, nu := range newUnits {
 		ou, ok := findUnit(oldUnits, nu.key)
 		if !ok {
 			d.OnlyNew = append(d.OnlyNew, nu.key)
 			continue
 		}
-		d.Units = append(d.Units, compareUnit(ou, nu, opt.Tolerance))
+		d.Units = append(d.Units, compareUnit(ou, nu, opt, d.FloorSource != ""))
 	}
 	for _, ou := range oldUnits {
 		if _, ok := findUnit(newUnits, ou.key); !ok {
 			d.OnlyOld = append(d.OnlyOld, ou.key)
 		}
 	}
+	d.adjust()
 	return d
+}
+
+// machineWarnings says how two runs' machines differ.
+func machineWarnings(a, b Machine) []string {
+	var out []string
+	if a.GoVersion != b.GoVersion {
+		out = append(out, fmt.Sprintf("OLD ran on %s, NEW on %s", a.GoVersion, b.GoVersion))
+	}
+	if a.NumCPU != b.NumCPU || a.GOMAXPROCS != b.GOMAXPROCS || a.CPUModel != b.CPUModel || a.GOOS != b.GOOS || a.GOARCH != b.GOARCH {
+		out = append(out, fmt.Sprintf("OLD ran on %s/%s, %d CPUs%s; NEW on %s/%s, %d CPUs%s",
+			a.GOOS, a.GOARCH, a.NumCPU, cpuModel(a.CPUModel), b.GOOS, b.GOARCH, b.NumCPU, cpuModel(b.CPUModel)))
+	}
+	return out
 }
 
 type compareUnitT struct {
 	key, scenario, point string
-	s                    Scenario
+	// runs holds the unit as each run of one side measured it.
+	runs []Scenario
 }
 
-func compareUnits(r *Results) []compareUnitT {
+func compareUnits(rs []*Results) []compareUnitT {
 	var out []compareUnitT
-	r.EachRun(func(scenario, point string, s Scenario) {
-		out = append(out, compareUnitT{key: RunLabel(scenario, point), scenario: scenario, point: point, s: s})
-	})
+	index := map[string]int{}
+	for _, r := range rs {
+		r.EachRun(func(scenario, point string, s Scenario) {
+			key := RunLabel(scenario, point)
+			if i, ok := index[key]; ok {
+				out[i].runs = append(out[i].runs, s)
+				return
+			}
+			index[key] = len(out)
+			out = append(out, compareUnitT{key: key, scenario: scenario, point: point, runs: []Scenario{s}})
+		})
+	}
 	return out
 }
 
@@ -147,53 +307,268 @@ func findUnit(us []compareUnitT, key string) (compareUnitT, bool) {
 	return compareUnitT{}, false
 }
 
-func compareUnit(ou, nu compareUnitT, tol float64) UnitDelta {
-	ud := UnitDelta{Scenario: nu.scenario, Point: nu.point}
-	oldArm := func(name string) (Arm, bool) {
-		for _, a := range ou.s.Arms {
-			if a.Name == name {
-				return a, true
+// arms lists the unit's arm names in the first run's order.
+func (u compareUnitT) arms() []string {
+	var out []string
+	for _, s := range u.runs {
+		for _, a := range s.Arms {
+			if !slices.Contains(out, a.Name) {
+				out = append(out, a.Name)
 			}
 		}
-		return Arm{}, false
 	}
-	for _, na := range nu.s.Arms {
-		oa, ok := oldArm(na.Name)
-		if !ok {
-			ud.OnlyNew = append(ud.OnlyNew, na.Name)
+	return out
+}
+
+// samples pools one arm's metric over the unit's runs; per run too, for the
+// spread between runs.
+func (u compareUnitT) samples(arm, metric string) (pooled []float64, perRun [][]float64) {
+	for _, s := range u.runs {
+		for _, a := range s.Arms {
+			if a.Name == arm {
+				xs := Samples(a, metric)
+				pooled = append(pooled, xs...)
+				if len(xs) > 0 {
+					perRun = append(perRun, xs)
+				}
+			}
+		}
+	}
+	return pooled, perRun
+}
+
+// ratioSamples pools an arm's per-repetition ratio to the baseline arm (the
+// first) over the unit's runs, pairing repetitions by index.
+func (u compareUnitT) ratioSamples(arm, metric string) (pooled []float64, perRun [][]float64) {
+	for _, s := range u.runs {
+		if len(s.Arms) < 2 {
 			continue
 		}
-		ad := ArmDelta{Arm: na.Name}
+		base := s.Arms[0]
+		byIndex := map[int]float64{}
+		for _, r := range base.Reps {
+			if v, ok := repSample(r, metric); ok && v > 0 {
+				byIndex[r.Index] = v
+			}
+		}
+		for _, a := range s.Arms[1:] {
+			if a.Name != arm {
+				continue
+			}
+			var xs []float64
+			for _, r := range a.Reps {
+				v, ok := repSample(r, metric)
+				if b, okB := byIndex[r.Index]; ok && okB && v > 0 {
+					xs = append(xs, v/b)
+				}
+			}
+			pooled = append(pooled, xs...)
+			if len(xs) > 0 {
+				perRun = append(perRun, xs)
+			}
+		}
+	}
+	return pooled, perRun
+}
+
+// spread is the relative range of the per-run medians, max/min - 1; 0 with
+// fewer than two runs.
+func spreadOf(perRun [][]float64) float64 {
+	if len(perRun) < 2 {
+		return 0
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, xs := range perRun {
+		m := Median(xs)
+		lo, hi = math.Min(lo, m), math.Max(hi, m)
+	}
+	if lo <= 0 {
+		return 0
+	}
+	return hi/lo - 1
+}
+
+func compareUnit(ou, nu compareUnitT, opt CompareOptions, absoluteGates bool) UnitDelta {
+	ud := UnitDelta{Scenario: nu.scenario, Point: nu.point}
+	oldArms, newArms := ou.arms(), nu.arms()
+	baseline := ""
+	if len(nu.runs[0].Arms) > 0 {
+		baseline = nu.runs[0].Arms[0].Name
+	}
+	for _, name := range newArms {
+		if !slices.Contains(oldArms, name) {
+			ud.OnlyNew = append(ud.OnlyNew, name)
+			continue
+		}
+		ad := ArmDelta{Arm: name}
 		for _, m := range compareMetrics {
-			x, y := Samples(na, m.name), Samples(oa, m.name)
+			x, xr := nu.samples(name, m.name)
+			y, yr := ou.samples(name, m.name)
 			if len(x) == 0 || len(y) == 0 {
 				continue
 			}
-			c := Compare(x, y, Confidence)
-			md := MetricDelta{Metric: m.name, Old: MedianCI(y, Confidence), New: MedianCI(x, Confidence),
-				Ratio: c.Ratio, P: c.P, MinP: minMannWhitneyP(len(x), len(y)), Significant: c.Significant}
-			if md.Significant && md.Ratio > 0 {
-				worse := md.Ratio > 1+tol
-				if m.higher {
-					worse = md.Ratio < 1-tol
-				}
-				md.Regression = worse
-				md.Improvement = (m.higher && md.Ratio > 1) || (!m.higher && md.Ratio < 1)
+			md := newMetricDelta(m.name, KindAbsolute, m.higher, x, y)
+			md.Gated = absoluteGates
+			md.Floor = opt.Tolerance
+			switch {
+			case opt.NoiseFloor > 0:
+				md.Floor = math.Max(md.Floor, opt.NoiseFloor)
+			case absoluteGates:
+				md.Floor = math.Max(md.Floor, math.Max(spreadOf(xr), spreadOf(yr)))
 			}
 			ad.Metrics = append(ad.Metrics, md)
 		}
 		ud.Arms = append(ud.Arms, ad)
-	}
-	for _, oa := range ou.s.Arms {
-		found := false
-		for _, na := range nu.s.Arms {
-			found = found || na.Name == oa.Name
+		if name == baseline || !slices.Contains(oldArms, baseline) {
+			continue
 		}
-		if !found {
-			ud.OnlyOld = append(ud.OnlyOld, oa.Name)
+		rd := ArmDelta{Arm: name + "/" + baseline}
+		for _, m := range ratioMetrics {
+			x, xr := nu.ratioSamples(name, m.name)
+			y, yr := ou.ratioSamples(name, m.name)
+			if len(x) == 0 || len(y) == 0 {
+				continue
+			}
+			md := newMetricDelta(m.name, KindRatio, m.higher, x, y)
+			md.Gated = true
+			md.Floor = math.Max(opt.Tolerance, math.Max(spreadOf(xr), spreadOf(yr)))
+			rd.Metrics = append(rd.Metrics, md)
+		}
+		if len(rd.Metrics) > 0 {
+			ud.Arms = append(ud.Arms, rd)
+		}
+	}
+	for _, name := range oldArms {
+		if !slices.Contains(newArms, name) {
+			ud.OnlyOld = append(ud.OnlyOld, name)
 		}
 	}
 	return ud
+}
+
+func newMetricDelta(metric, kind string, higher bool, x, y []float64) MetricDelta {
+	c := Compare(x, y, Confidence)
+	return MetricDelta{Metric: metric, Kind: kind, Old: MedianCI(y, Confidence), New: MedianCI(x, Confidence),
+		Ratio: c.Ratio, Lo: c.Lo, Hi: c.Hi, P: c.P, PAdj: 1, MinP: minMannWhitneyP(len(x), len(y)), higher: higher}
+}
+
+// worse reports whether a ratio NEW/OLD is worse than floor allows.
+func (m MetricDelta) worse() bool {
+	if m.Ratio <= 0 {
+		return false
+	}
+	if m.higher {
+		return m.Ratio < 1-m.Floor
+	}
+	return m.Ratio > 1+m.Floor
+}
+
+func (m MetricDelta) better() bool {
+	return m.Ratio > 0 && ((m.higher && m.Ratio > 1) || (!m.higher && m.Ratio < 1))
+}
+
+// adjust applies the error-rate control over every gated metric, then
+// decides each metric's verdict and reason.
+func (d *Delta) adjust() {
+	type ref struct{ u, a, m int }
+	var refs []ref
+	var ps []float64
+	for ui := range d.Units {
+		for ai := range d.Units[ui].Arms {
+			for mi, m := range d.Units[ui].Arms[ai].Metrics {
+				// Tarone: a metric whose sample sizes cannot reach a p-value
+				// below α can never be rejected; leaving it out of the family
+				// keeps the control and does not dilute the others.
+				if m.Gated && m.MinP < d.Alpha {
+					refs = append(refs, ref{ui, ai, mi})
+					ps = append(ps, m.P)
+				}
+			}
+		}
+	}
+	adj := AdjustPValues(ps, d.Method)
+	for i, r := range refs {
+		d.Units[r.u].Arms[r.a].Metrics[r.m].PAdj = adj[i]
+	}
+	for ui := range d.Units {
+		for ai := range d.Units[ui].Arms {
+			for mi := range d.Units[ui].Arms[ai].Metrics {
+				m := &d.Units[ui].Arms[ai].Metrics[mi]
+				if !m.Gated {
+					m.Significant = m.P < d.Alpha
+					m.Improvement = m.Significant && m.better()
+					m.Why = "reported, not gated: " + d.noFloorReason()
+					continue
+				}
+				m.Significant = m.PAdj < d.Alpha
+				m.Improvement = m.Significant && m.better()
+				floor := trimFloat(100*m.Floor, 1) + "%"
+				switch {
+				case m.MinP >= d.Alpha:
+					m.Why = fmt.Sprintf("pass: untestable, %d vs %d repetitions cannot reach p < %s", m.New.N, m.Old.N, trimFloat(d.Alpha, 3))
+				case !m.Significant:
+					m.Why = fmt.Sprintf("pass: not significant after %s (p=%s, adjusted %s)", methodName(d.Method), trimFloat(m.P, 3), trimFloat(m.PAdj, 3))
+				case m.worse():
+					m.Regression = true
+					m.Why = fmt.Sprintf("fail: significantly worse (adjusted p=%s) by more than the %s floor", trimFloat(m.PAdj, 3), floor)
+				case m.better():
+					m.Why = fmt.Sprintf("pass: significantly better (adjusted p=%s)", trimFloat(m.PAdj, 3))
+				default:
+					m.Why = fmt.Sprintf("pass: significant (adjusted p=%s) but within the %s floor", trimFloat(m.PAdj, 3), floor)
+				}
+			}
+		}
+	}
+}
+
+func (d Delta) noFloorReason() string {
+	if len(d.Warnings) > 0 {
+		return "different machines or Go versions"
+	}
+	return "no noise floor known"
+}
+
+func methodName(method string) string {
+	if method == MethodHolm {
+		return "Holm's family-wise correction"
+	}
+	return "Benjamini–Hochberg's false-discovery-rate correction"
+}
+
+// AdjustPValues returns p-values adjusted for multiple comparisons: the
+// Benjamini–Hochberg q-values (MethodBH, false discovery rate) or Holm's
+// step-down adjusted p-values (MethodHolm, family-wise error rate), in the
+// order given. Rejecting where the adjusted value is below α controls the
+// chosen rate at α.
+func AdjustPValues(ps []float64, method string) []float64 {
+	n := len(ps)
+	out := make([]float64, n)
+	if n == 0 {
+		return out
+	}
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return ps[order[a]] < ps[order[b]] })
+	switch method {
+	case MethodHolm:
+		running := 0.0
+		for rank, i := range order {
+			v := math.Min(1, float64(n-rank)*ps[i])
+			running = math.Max(running, v)
+			out[i] = running
+		}
+	default:
+		running := 1.0
+		for rank := n - 1; rank >= 0; rank-- {
+			i := order[rank]
+			v := math.Min(1, ps[i]*float64(n)/float64(rank+1))
+			running = math.Min(running, v)
+			out[i] = running
+		}
+	}
+	return out
 }
 
 // minMannWhitneyP is the smallest two-sided p-value of the exact
@@ -206,14 +581,21 @@ func minMannWhitneyP(n1, n2 int) float64 {
 	return math.Min(1, 2/c)
 }
 
-// Regression is one metric that got significantly worse beyond tolerance.
+// Regression is one gated metric that got significantly worse beyond its floor.
 type Regression struct {
-	Unit, Arm, Metric string
-	Ratio, P          float64
+	Unit, Arm, Metric, Kind string
+	Ratio, P, PAdj          float64
 }
 
 func (r Regression) String() string {
-	return fmt.Sprintf("%s: `%s` %s %s (p=%s)", r.Unit, r.Arm, metricHeader(r.Metric), signedPct(r.Ratio), trimFloat(r.P, 3))
+	return fmt.Sprintf("%s: `%s` %s%s %s (p=%s, adjusted %s)", r.Unit, r.Arm, metricHeader(r.Metric), kindSuffix(r.Kind), signedPct(r.Ratio), trimFloat(r.P, 3), trimFloat(r.PAdj, 3))
+}
+
+func kindSuffix(kind string) string {
+	if kind == KindRatio {
+		return " ratio"
+	}
+	return ""
 }
 
 // Regressions lists every regression in d.
@@ -223,7 +605,7 @@ func (d Delta) Regressions() []Regression {
 		for _, a := range u.Arms {
 			for _, m := range a.Metrics {
 				if m.Regression {
-					out = append(out, Regression{Unit: u.Name(), Arm: a.Arm, Metric: m.Metric, Ratio: m.Ratio, P: m.P})
+					out = append(out, Regression{Unit: u.Name(), Arm: a.Arm, Metric: m.Metric, Kind: m.Kind, Ratio: m.Ratio, P: m.P, PAdj: m.PAdj})
 				}
 			}
 		}
@@ -242,11 +624,14 @@ func signedPct(ratio float64) string {
 // VerdictLine says in one sentence whether NEW regressed against OLD.
 func (d Delta) VerdictLine() string {
 	regs := d.Regressions()
-	compared, improved, blind := 0, 0, 0
+	compared, gated, improved, blind := 0, 0, 0, 0
 	for _, u := range d.Units {
 		for _, a := range u.Arms {
 			for _, m := range a.Metrics {
 				compared++
+				if m.Gated && m.MinP < d.Alpha {
+					gated++
+				}
 				if m.Improvement {
 					improved++
 				}
@@ -256,12 +641,11 @@ func (d Delta) VerdictLine() string {
 			}
 		}
 	}
-	tol := trimFloat(100*d.Tolerance, 2) + "%"
 	var s string
 	if len(regs) > 0 {
-		s = fmt.Sprintf("**Regression**: %d of %d metrics got significantly worse by more than %s.", len(regs), compared, tol)
+		s = fmt.Sprintf("**Regression**: %d of %d gated metrics got significantly worse beyond their floor.", len(regs), gated)
 	} else {
-		s = fmt.Sprintf("**No regression**: none of %d metrics got significantly worse by more than %s", compared, tol)
+		s = fmt.Sprintf("**No regression**: none of %d gated metrics got significantly worse beyond its floor (%d metrics compared)", gated, compared)
 		if improved > 0 {
 			s += fmt.Sprintf("; %d improved significantly", improved)
 		}
@@ -273,15 +657,21 @@ func (d Delta) VerdictLine() string {
 	return s
 }
 
-// Markdown renders d: a verdict line, then per scenario (and sweep point) a
-// table of each arm's req/s, p50, p95 and p99, old and new medians, the
-// change and its p-value; "~" marks a change that is not significant.
+// Markdown renders d: a verdict line, how it was judged, then per scenario
+// (and sweep point) a table of each arm's metrics and of each arm's ratio to
+// the baseline arm: old and new medians, the change with its interval, the
+// floor it was judged against and why it passed or failed.
 func (d Delta) Markdown(w io.Writer) error {
 	p := &printer{w: w}
 	p.f("# oranbench compare\n\n")
 	p.f("%s\n\n", d.VerdictLine())
-	p.f("OLD: %s · NEW: %s. Medians of the repetitions; the change is NEW/OLD with the two-sided Mann-Whitney U p-value (α = %s); `~` means no significant change. A regression is a significant change for the worse beyond %s%%.\n\n",
-		orDash(compareSide(d.OldName, d.OldMachine)), orDash(compareSide(d.NewName, d.NewMachine)), trimFloat(d.Alpha, 3), trimFloat(100*d.Tolerance, 2))
+	p.f("OLD: %s (%d run%s) · NEW: %s (%d run%s). Medians of the repetitions, pooled over each side's runs; the change is NEW/OLD with its interval and the two-sided Mann-Whitney U p-value.\n\n",
+		orDash(compareSide(d.OldName, d.OldMachine)), d.OldRuns, plural(d.OldRuns), orDash(compareSide(d.NewName, d.NewMachine)), d.NewRuns, plural(d.NewRuns))
+	p.f("How it gates: **ratios** (each arm's req/s, p50 and p99 over the run's baseline arm, repetition by repetition) cancel the machine's drift between runs and gate beyond the %s%% tolerance (or the ratio's own spread between runs, when larger). **Absolute** metrics gate only beyond a noise floor: %s. Error-rate control: %s over the %d gated metrics that their repetitions can test, at α = %s.\n\n",
+		trimFloat(100*d.Tolerance, 2), d.floorText(), methodName(d.Method), d.gatedCount(), trimFloat(d.Alpha, 3))
+	for _, wmsg := range d.Warnings {
+		p.f("> Warning: %s; absolute metrics do not gate unless a --noise-floor is given.\n\n", wmsg)
+	}
 	if regs := d.Regressions(); len(regs) > 0 {
 		p.f("Regressions:\n\n")
 		for _, r := range regs {
@@ -298,11 +688,11 @@ func (d Delta) Markdown(w io.Writer) error {
 				if i == 0 {
 					arm = "`" + a.Arm + "`"
 				}
-				rows = append(rows, []string{arm, metricHeader(m.Metric), compareValue(m.Metric, m.Old), compareValue(m.Metric, m.New), changeText(m)})
+				rows = append(rows, []string{arm, metricHeader(m.Metric), m.Kind, compareValue(m, m.Old), compareValue(m, m.New), changeText(m), floorCell(m), m.Why})
 			}
 		}
 		if len(rows) > 0 {
-			p.table([]string{"arm", "metric", "old", "new", "change"}, rows)
+			p.table([]string{"arm", "metric", "kind", "old", "new", "change [interval]", "floor", "verdict"}, rows)
 		}
 		if len(u.OnlyOld) > 0 {
 			p.f("Arms only in OLD: %s.\n\n", strings.Join(u.OnlyOld, ", "))
@@ -320,6 +710,44 @@ func (d Delta) Markdown(w io.Writer) error {
 	return p.err
 }
 
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func (d Delta) floorText() string {
+	if d.FloorSource == "" {
+		if len(d.Warnings) > 0 {
+			return "none, since the runs come from different machines or Go versions, so they are reported but do not gate"
+		}
+		return "none known (one run on each side), so they are reported but do not gate; keep several baseline runs in one directory, or give --noise-floor from compare --aa"
+	}
+	return d.FloorSource + ", or the tolerance when larger"
+}
+
+func (d Delta) gatedCount() int {
+	n := 0
+	for _, u := range d.Units {
+		for _, a := range u.Arms {
+			for _, m := range a.Metrics {
+				if m.Gated && m.MinP < d.Alpha {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
+
+func floorCell(m MetricDelta) string {
+	if !m.Gated {
+		return "–"
+	}
+	return trimFloat(100*m.Floor, 1) + "%"
+}
+
 func compareSide(name string, m Machine) string {
 	desc := fmt.Sprintf("%s, %d CPUs%s", m.GoVersion, m.NumCPU, cpuModel(m.CPUModel))
 	if name == "" {
@@ -328,20 +756,27 @@ func compareSide(name string, m Machine) string {
 	return "`" + name + "` (" + desc + ")"
 }
 
-func compareValue(metric string, e Estimate) string {
+func compareValue(m MetricDelta, e Estimate) string {
 	v := Num(e.Center)
-	if isLatencyMetric(metric) {
+	switch {
+	case m.Kind == KindRatio:
+		v = Times(e.Center)
+	case isLatencyMetric(m.Metric):
 		v = Dur(time.Duration(e.Center))
 	}
 	return fmt.Sprintf("%s (n=%d)", v, e.N)
 }
 
 func changeText(m MetricDelta) string {
+	ci := ""
+	if m.Lo > 0 && m.Hi > 0 {
+		ci = " [" + signedPct(m.Lo) + ", " + signedPct(m.Hi) + "]"
+	}
 	switch {
 	case !m.Significant:
-		return "~ " + pString(m.P)
+		return "~ " + signedPct(m.Ratio) + ci + " " + pString(m.P)
 	case m.Regression:
-		return "**" + signedPct(m.Ratio) + " regression** " + pString(m.P)
+		return "**" + signedPct(m.Ratio) + " regression**" + ci + " " + pString(m.P)
 	}
-	return signedPct(m.Ratio) + " " + pString(m.P)
+	return signedPct(m.Ratio) + ci + " " + pString(m.P)
 }

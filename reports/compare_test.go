@@ -10,33 +10,58 @@ import (
 func TestCompareFlagsAnInjected20PercentRegression(t *testing.T) {
 	old := synthResults(t, 1, 1, spread5)
 	regressed := synthResults(t, 0.8, 1.25, spread5) // tuned: 20% fewer req/s, 25% slower
+
+	// One run on each side: the within-run ratios gate, absolute metrics
+	// are reported only.
 	d := CompareResults(old, regressed, CompareOptions{})
-	regs := d.Regressions()
 	got := map[string]float64{}
-	for _, r := range regs {
-		if r.Unit != "seed-20-concurrent" || r.Arm != "tuned" {
+	for _, r := range d.Regressions() {
+		if r.Unit != "seed-20-concurrent" || r.Arm != "tuned/default" || r.Kind != KindRatio {
 			t.Errorf("unexpected regression %s", r)
 		}
 		got[r.Metric] = r.Ratio
-		if r.P >= Alpha {
-			t.Errorf("%s: p = %v, want < %v", r, r.P, Alpha)
+		if r.PAdj >= Alpha {
+			t.Errorf("%s: adjusted p = %v, want < %v", r, r.PAdj, Alpha)
 		}
 	}
-	for metric, want := range map[string]float64{MetricReqPerSec: 0.8, MetricP50: 1.25, MetricP95: 1.25, MetricP99: 1.25} {
+	for metric, want := range map[string]float64{MetricReqPerSec: 0.8, MetricP50: 1.25, MetricP99: 1.25} {
 		if r, ok := got[metric]; !ok || math.Abs(r-want) > 0.01 {
-			t.Errorf("%s: regression ratio %v (found %v), want %v", metric, r, ok, want)
+			t.Errorf("%s ratio: regression ratio %v (found %v), want %v", metric, r, ok, want)
 		}
 	}
-	if len(regs) != 4 {
-		t.Errorf("%d regressions, want 4 (tuned req/s, p50, p95, p99)", len(regs))
+	if len(got) != 3 {
+		t.Errorf("%d regressions, want 3 (tuned/default req/s, p50, p99)", len(got))
 	}
 	var md bytes.Buffer
 	if err := d.Markdown(&md); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"**Regression**: 4 of", "**-20.0% regression** (p=0.008)", "**+25.0% regression**", "| 2,000 (n=5)    | 1,600 (n=5)    |", "| `default` | req/s  | 1,000 (n=5)    | 1,000 (n=5)    | ~ (p=1) "} {
+	for _, want := range []string{"**Regression**: 3 of 3 gated metrics", "**-20.0% regression**", "fail: significantly worse", "reported, not gated: no noise floor known",
+		"Benjamini–Hochberg", "| 2,000 (n=5)    | 1,600 (n=5)    |"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+
+	// With a noise floor of 10%, the 20% and 25% absolute changes gate too.
+	d = CompareResults(old, regressed, CompareOptions{NoiseFloor: 0.10})
+	abs := 0
+	for _, r := range d.Regressions() {
+		if r.Kind == KindAbsolute {
+			abs++
+			if r.Arm != "tuned" {
+				t.Errorf("unexpected absolute regression %s", r)
+			}
+		}
+	}
+	if abs != 4 {
+		t.Errorf("%d absolute regressions with a 10%% floor, want 4 (tuned req/s, p50, p95, p99)", abs)
+	}
+	// A floor above the change keeps them from gating.
+	d = CompareResults(old, regressed, CompareOptions{NoiseFloor: 0.30})
+	for _, r := range d.Regressions() {
+		if r.Kind == KindAbsolute {
+			t.Errorf("a 30%% floor, yet %s", r)
 		}
 	}
 }
@@ -49,7 +74,7 @@ func TestCompareReportsNoSignificantChangeBetweenTwoRunsOfTheSameBuild(t *testin
 			a.Reps[i].SuccessPerSec *= 1 + 0.003*float64(1-2*(i%2)) // ±0.3% scatter
 		}
 	}
-	d := CompareResults(old, same, CompareOptions{Tolerance: 0.05})
+	d := CompareResults(old, same, CompareOptions{Tolerance: 0.05, NoiseFloor: 0.05})
 	if regs := d.Regressions(); len(regs) != 0 {
 		t.Fatalf("regressions between equal runs: %v", regs)
 	}
@@ -64,10 +89,10 @@ func TestCompareReportsNoSignificantChangeBetweenTwoRunsOfTheSameBuild(t *testin
 			}
 		}
 	}
-	if n != 2*4+4*2*4 {
-		t.Fatalf("compared %d metrics, want 40 (seed 2 arms x 4, sweep 4 points x 2 arms x 4)", n)
+	if n != 5*(2*4+3) {
+		t.Fatalf("compared %d metrics, want 55 (5 units: 2 arms x 4 absolute + 3 ratios)", n)
 	}
-	if line := d.VerdictLine(); !strings.HasPrefix(line, "**No regression**") || !strings.Contains(line, "32 metrics had too few repetitions") {
+	if line := d.VerdictLine(); !strings.HasPrefix(line, "**No regression**") || !strings.Contains(line, "44 metrics had too few repetitions") {
 		t.Errorf("verdict line %q", line)
 	}
 }
@@ -80,8 +105,8 @@ func TestCompareIgnoresASignificantChangeWithinTolerance(t *testing.T) {
 		t.Fatalf("a 3%% change is within a 5%% tolerance, got %v", regs)
 	}
 	strict := CompareResults(old, slower, CompareOptions{Tolerance: 0.02})
-	if regs := strict.Regressions(); len(regs) != 1 || regs[0].Metric != MetricReqPerSec {
-		t.Fatalf("with a 2%% tolerance want 1 req/s regression, got %v", regs)
+	if regs := strict.Regressions(); len(regs) != 1 || regs[0].Metric != MetricReqPerSec || regs[0].Kind != KindRatio {
+		t.Fatalf("with a 2%% tolerance want 1 req/s ratio regression, got %v", regs)
 	}
 }
 

@@ -4,6 +4,7 @@ package reports
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -309,6 +310,16 @@ func ReadJSON(path string) (*Results, error) {
 	}
 	var r Results
 	if err := json.Unmarshal(b, &r); err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case strings.TrimSpace(string(b)) == "":
+			return nil, fmt.Errorf("%s: empty file", path)
+		case errors.As(err, &typ):
+			return nil, fmt.Errorf("%s: field %s: %s value at byte %d, want %s", path, typ.Field, typ.Value, typ.Offset, typ.Type)
+		case errors.As(err, &syn):
+			return nil, fmt.Errorf("%s: byte %d of %d: %v (truncated or not JSON)", path, syn.Offset, len(b), syn)
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if r.SchemaVersion != SchemaVersion {

@@ -1,10 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -15,33 +21,73 @@ import (
 
 func newCompareCmd(stdout io.Writer) *cobra.Command {
 	var (
-		tolerance string
-		asJSON    bool
+		tolerance, noiseFloor, method, rerunOut string
+		asJSON, aa, rerun, quick                bool
+		rounds                                  int
 	)
 	cmd := &cobra.Command{
-		Use:   "compare OLD NEW",
-		Short: "Compare two runs (result directories or results.json files); exit 1 on a significant regression",
+		Use:   "compare OLD NEW | compare --aa RUN1 RUN2 | compare --rerun OLD_BINARY NEW_BINARY [SCENARIO...]",
+		Short: "Compare two runs or two builds; exit 1 on a significant regression beyond its floor",
 		Long: `compare matches scenarios, sweep points and arms of OLD and NEW and prints, as
-markdown, each arm's req/s, p50, p95 and p99: the medians of the repetitions, the
-change NEW/OLD and its two-sided Mann-Whitney U p-value; "~" means the change is not
-significant. It exits 1 when a metric got significantly worse by more than
---tolerance, 0 otherwise, 2 on bad input. With $GITHUB_STEP_SUMMARY set, the table
-is appended to it too.`,
-		Args: cobra.ExactArgs(2),
+markdown, per metric the medians of the repetitions, the change NEW/OLD with its
+interval, the floor it was judged against and why it passed or failed.
+
+What gates: each arm's within-run ratios to the baseline arm (req/s, p50, p99,
+repetition by repetition), which cancel the machine's drift between runs. Absolute
+req/s and latencies gate only beyond a noise floor: --noise-floor, or the spread
+between runs when OLD is a directory of several runs. The p-values of all gated
+metrics are adjusted together (--method bh: Benjamini–Hochberg, the default; holm:
+Holm–Bonferroni).
+
+--aa compares two runs of the same build and prints the noise floor to calibrate
+--noise-floor with. --rerun runs two built oranbench binaries alternately on this
+machine (OLD NEW OLD NEW ..., --rounds times each) and compares them, the floor
+measured from the rounds.
+
+Exit codes: 1 on a regression, 0 otherwise, 2 on bad input. With
+$GITHUB_STEP_SUMMARY set, the table is appended to it too.`,
+		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			tol, err := parseTolerance(tolerance)
+			tol, err := parsePercent("--tolerance", tolerance)
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			old, err := reports.ReadResults(args[0])
-			if err != nil {
-				return usageErr("OLD: %v", err)
+			floor := 0.0
+			if noiseFloor != "" {
+				if floor, err = parsePercent("--noise-floor", noiseFloor); err != nil {
+					return usageErr("%v", err)
+				}
 			}
-			cur, err := reports.ReadResults(args[1])
-			if err != nil {
-				return usageErr("NEW: %v", err)
+			if method != reports.MethodBH && method != reports.MethodHolm {
+				return usageErr("--method %q: want %s or %s", method, reports.MethodBH, reports.MethodHolm)
 			}
-			d := reports.CompareResults(old, cur, reports.CompareOptions{Tolerance: tol, OldName: args[0], NewName: args[1]})
+			if aa && rerun {
+				return usageErr("--aa and --rerun: give one of them")
+			}
+			if !rerun && len(args) != 2 {
+				return usageErr("compare takes OLD and NEW (got %d arguments); --rerun takes OLD_BINARY NEW_BINARY [SCENARIO...]", len(args))
+			}
+			opt := reports.CompareOptions{Tolerance: tol, NoiseFloor: floor, Method: method, OldName: args[0], NewName: args[1]}
+			var olds, news []*reports.Results
+			if rerun {
+				if rounds < 2 {
+					return usageErr("--rounds %d: want at least 2, so the spread between rounds gives a noise floor", rounds)
+				}
+				if olds, news, err = rerunBuilds(cmd.Context(), cmd.ErrOrStderr(), args[0], args[1], args[2:], rounds, quick, rerunOut); err != nil {
+					return &exitError{code: exitUsage, err: err}
+				}
+			} else {
+				if olds, err = reports.ReadRuns(args[0]); err != nil {
+					return usageErr("OLD: %v", err)
+				}
+				if news, err = reports.ReadRuns(args[1]); err != nil {
+					return usageErr("NEW: %v", err)
+				}
+			}
+			d := reports.CompareRuns(olds, news, opt)
+			if aa {
+				return printNoiseFloor(stdout, d)
+			}
 			if asJSON {
 				enc := json.NewEncoder(stdout)
 				enc.SetIndent("", "  ")
@@ -59,21 +105,113 @@ is appended to it too.`,
 				for i, r := range regs {
 					msgs[i] = strings.ReplaceAll(r.String(), "`", "")
 				}
-				return &exitError{code: exitFailed, err: fmt.Errorf("%d regression(s) beyond %s: %s", len(regs), tolerance, strings.Join(msgs, "; "))}
+				return &exitError{code: exitFailed, err: fmt.Errorf("%d regression(s): %s", len(regs), strings.Join(msgs, "; "))}
 			}
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&tolerance, "tolerance", "5%", "how much worse a metric may get before a significant change is a regression, in percent")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the comparison as JSON instead of markdown")
+	f := cmd.Flags()
+	f.StringVar(&tolerance, "tolerance", "5%", "how much worse a gated metric may get before a significant change is a regression, in percent")
+	f.StringVar(&noiseFloor, "noise-floor", "", "relative change absolute metrics must exceed to gate, in percent (from compare --aa); default: measured from several baseline runs, else absolute metrics do not gate")
+	f.StringVar(&method, "method", reports.MethodBH, "error-rate control across gated metrics: bh (false discovery rate) or holm (family-wise)")
+	f.BoolVar(&aa, "aa", false, "the two runs are of the same build: print the noise floor instead of judging")
+	f.BoolVar(&rerun, "rerun", false, "OLD and NEW are oranbench binaries: run them alternately here and compare")
+	f.IntVar(&rounds, "rounds", 3, "with --rerun: runs of each binary, interleaved")
+	f.BoolVar(&quick, "quick", false, "with --rerun: run the scenarios' quick variants")
+	f.StringVar(&rerunOut, "out", "", "with --rerun: directory for the runs (default: a temporary directory, removed afterwards)")
+	f.BoolVar(&asJSON, "json", false, "print the comparison as JSON instead of markdown")
 	return cmd
 }
 
-// parseTolerance reads "5%" or "5" as 5 percent and returns 0.05.
-func parseTolerance(s string) (float64, error) {
+// parsePercent reads "5%" or "5" as 5 percent and returns 0.05.
+func parsePercent(flag, s string) (float64, error) {
 	v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%")), 64)
 	if err != nil || v < 0 || v >= 100 {
-		return 0, fmt.Errorf("--tolerance %q: want a percentage from 0 to 100, e.g. 5%%", s)
+		return 0, fmt.Errorf("%s %q: want a percentage from 0 to 100, e.g. 5%%", flag, s)
 	}
 	return v / 100, nil
+}
+
+// rerunBuilds runs the two binaries alternately, rounds times each, on the
+// given scenarios, and reads their results back. Each child is waited for;
+// a cancelled ctx kills the one running.
+func rerunBuilds(ctx context.Context, log io.Writer, oldBin, newBin string, scenarioArgs []string, rounds int, quick bool, out string) (olds, news []*reports.Results, err error) {
+	for _, b := range []string{oldBin, newBin} {
+		if st, err := os.Stat(b); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
+			return nil, nil, fmt.Errorf("--rerun: %s: not an executable oranbench binary", b)
+		}
+	}
+	if out == "" {
+		tmp, err := os.MkdirTemp("", "oranbench-rerun-")
+		if err != nil {
+			return nil, nil, err
+		}
+		defer os.RemoveAll(tmp)
+		out = tmp
+	}
+	for r := 1; r <= rounds; r++ {
+		for _, side := range []struct {
+			name, bin string
+			into      *[]*reports.Results
+		}{{"old", oldBin, &olds}, {"new", newBin, &news}} {
+			dir := filepath.Join(out, fmt.Sprintf("%s-%d", side.name, r))
+			args := append([]string{"run", "--out", dir, "--quiet", "--leakcheck-cycles", "0"}, scenarioArgs...)
+			if quick {
+				args = append(args, "--quick")
+			}
+			fmt.Fprintf(log, "compare --rerun: round %d/%d: %s %s\n", r, rounds, side.bin, strings.Join(args, " "))
+			c := exec.CommandContext(ctx, side.bin, args...)
+			c.Stderr = log
+			if err := c.Run(); err != nil {
+				var ee *exec.ExitError
+				// Exit 1 is a failed threshold: the run is complete and compared.
+				if !errors.As(err, &ee) || ee.ExitCode() != exitFailed {
+					return nil, nil, fmt.Errorf("--rerun: %s %s: %w", side.bin, strings.Join(args, " "), err)
+				}
+			}
+			res, err := reports.ReadResults(dir)
+			if err != nil {
+				return nil, nil, fmt.Errorf("--rerun: %w", err)
+			}
+			*side.into = append(*side.into, res)
+		}
+	}
+	return olds, news, nil
+}
+
+// printNoiseFloor prints, for two runs of the same build, how far each kind
+// of metric moved: the floor to give --noise-floor.
+func printNoiseFloor(w io.Writer, d reports.Delta) error {
+	shifts := map[string][]float64{}
+	var keys []string
+	for _, u := range d.Units {
+		for _, a := range u.Arms {
+			for _, m := range a.Metrics {
+				if m.Ratio <= 0 {
+					continue
+				}
+				k := m.Kind + " " + m.Metric
+				if _, ok := shifts[k]; !ok {
+					keys = append(keys, k)
+				}
+				shifts[k] = append(shifts[k], math.Abs(m.Ratio-1))
+			}
+		}
+	}
+	sort.Strings(keys)
+	fmt.Fprintf(w, "# oranbench compare --aa\n\nTwo runs of the same build: how far each metric's median moved between them (|NEW/OLD - 1|), over %d compared units.\n\n", len(d.Units))
+	fmt.Fprintf(w, "| metric | n | median shift | 90th percentile | largest |\n|---|---|---|---|---|\n")
+	largestAbs := 0.0
+	for _, k := range keys {
+		xs := shifts[k]
+		sort.Float64s(xs)
+		q90 := xs[min(len(xs)-1, int(math.Ceil(0.9*float64(len(xs))))-1)]
+		fmt.Fprintf(w, "| %s | %d | %.1f%% | %.1f%% | %.1f%% |\n", k, len(xs), 100*reports.Median(xs), 100*q90, 100*xs[len(xs)-1])
+		if strings.HasPrefix(k, reports.KindAbsolute) {
+			largestAbs = math.Max(largestAbs, xs[len(xs)-1])
+		}
+	}
+	suggest := math.Ceil(100 * largestAbs)
+	fmt.Fprintf(w, "\nNoise floor for absolute metrics: %.0f%% (the largest shift of an absolute metric, rounded up). Gate on it with `oranbench compare --noise-floor %.0f%% OLD NEW`, or keep several baseline runs in one directory and let compare measure it.\n", suggest, suggest)
+	return nil
 }

@@ -266,27 +266,88 @@ func TestCompareExitsOneOnARegressionAndZeroForTheSameRun(t *testing.T) {
 	t.Setenv(reports.StepSummaryEnv, summary)
 
 	code, stdout, stderr := run(t, "compare", old, regressed)
-	if code != exitFailed || !strings.Contains(stdout, "**-20.0% regression**") || !strings.Contains(stderr, "regression(s) beyond 5%") {
+	if code != exitFailed || !strings.Contains(stdout, "**-20.0% regression**") || !strings.Contains(stderr, "regression(s): seed-20-concurrent: tuned/default req/s ratio -20.0%") {
 		t.Fatalf("a 20%% regression: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	code, stdout, _ = run(t, "compare", filepath.Join(old, "results.json"), old)
-	if code != exitOK || strings.Contains(stdout, "% regression**") || strings.Count(stdout, "~ (p=1)") != 8 {
+	if code != exitOK || strings.Contains(stdout, "% regression**") || strings.Count(stdout, "(p=1) |") != 11 {
 		t.Fatalf("the same run twice: exit %d\n%s", code, stdout)
 	}
 	code, _, _ = run(t, "compare", "--tolerance", "30%", old, regressed)
 	if code != exitOK {
 		t.Fatalf("a 25%% change within a 30%% tolerance: exit %d", code)
 	}
-	if b, err := os.ReadFile(summary); err != nil || strings.Count(string(b), "# oranbench compare") != 3 {
-		t.Fatalf("$%s holds %d comparisons (%v), want 3", reports.StepSummaryEnv, strings.Count(string(b), "# oranbench compare"), err)
+	code, stdout, _ = run(t, "compare", "--noise-floor", "10%", "--method", "holm", old, regressed)
+	if code != exitFailed || !strings.Contains(stdout, "Holm") || !strings.Contains(stdout, "given (10%)") {
+		t.Fatalf("with a noise floor and Holm: exit %d\n%s", code, stdout)
+	}
+	if b, err := os.ReadFile(summary); err != nil || strings.Count(string(b), "# oranbench compare") != 4 {
+		t.Fatalf("$%s holds %d comparisons (%v), want 4", reports.StepSummaryEnv, strings.Count(string(b), "# oranbench compare"), err)
+	}
+	corrupt := filepath.Join(root, "corrupt")
+	if err := os.MkdirAll(corrupt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(corrupt, "results.json"), []byte(`{"schemaVersion": 1, "machine": {"numCPU": "two"}}`), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	for _, args := range [][]string{
 		{"compare", old, filepath.Join(root, "missing")},
 		{"compare", "--tolerance", "lots", old, old},
+		{"compare", "--method", "fdr", old, old},
 		{"compare", old},
+		{"compare", old, corrupt},
 	} {
 		if code, _, stderr := run(t, args...); code != exitUsage || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and one line", args, code, stderr)
 		}
+	}
+	if _, _, stderr := run(t, "compare", old, corrupt); !strings.Contains(stderr, "field machine.numCPU") {
+		t.Errorf("a corrupt NEW: stderr %q, want the bad field named", stderr)
+	}
+}
+
+func TestCompareAAPrintsTheNoiseFloor(t *testing.T) {
+	root := t.TempDir()
+	a, b := filepath.Join(root, "a"), filepath.Join(root, "b")
+	compareFixture(t, a, 1)
+	compareFixture(t, b, 0.93) // tuned moved by 7% between two runs of one build
+	code, stdout, stderr := run(t, "compare", "--aa", a, b)
+	if code != exitOK || !strings.Contains(stdout, "| absolute req_per_s | 2 |") || !strings.Contains(stdout, "Noise floor for absolute metrics: 8%") ||
+		!strings.Contains(stdout, "--noise-floor 8%") {
+		t.Fatalf("--aa: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+// --rerun runs the OLD and NEW binaries alternately; two scripts stand in for
+// them here, each writing a prepared results.json where it is told to.
+func TestCompareRerunAlternatesTheTwoBuilds(t *testing.T) {
+	root := t.TempDir()
+	fast, slow := filepath.Join(root, "fast"), filepath.Join(root, "slow")
+	compareFixture(t, fast, 1)
+	compareFixture(t, slow, 0.8)
+	order := filepath.Join(root, "order.log")
+	script := func(name, fixture string) string {
+		path := filepath.Join(root, name)
+		body := "#!/bin/sh\n# usage: run --out DIR ...\necho " + name + " >> " + order + "\nmkdir -p \"$3\" && cp " + filepath.Join(fixture, "results.json") + " \"$3/results.json\"\n"
+		if err := os.WriteFile(path, []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	oldBin, newBin := script("old-build", fast), script("new-build", slow)
+	code, stdout, stderr := run(t, "compare", "--rerun", "--rounds", "2", "--out", filepath.Join(root, "runs"), oldBin, newBin, "seed-20-concurrent")
+	if code != exitFailed || !strings.Contains(stdout, "(2 runs)") || !strings.Contains(stdout, "tuned/default") {
+		t.Fatalf("--rerun: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(order)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Fields(string(b)); strings.Join(got, " ") != "old-build new-build old-build new-build" {
+		t.Errorf("run order %q, want old new old new", got)
+	}
+	if code, _, stderr := run(t, "compare", "--rerun", filepath.Join(root, "missing"), newBin); code != exitUsage || !strings.Contains(stderr, "not an executable") {
+		t.Errorf("a missing binary: exit %d, %s", code, stderr)
 	}
 }
