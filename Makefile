@@ -18,7 +18,7 @@ test:
 
 ## bench: the built-in suite against the embedded mock backend -> $(OUT)/REPORT.md
 ##        BASELINE=dir-or-results.json also compares the run with a stored baseline
-##        (exit 1 on a significant regression beyond the tolerance)
+##        (exit 1 on a regression: see "Gating CI on a baseline" in README.md)
 BASELINE ?=
 bench: build
 	$(BIN) run --out $(OUT)

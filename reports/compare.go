@@ -44,7 +44,9 @@ type CompareOptions struct {
 	// NoiseFloor, when > 0, is the relative change absolute metrics must
 	// exceed before they can gate (from compare --aa); 0 measures it from
 	// the spread between the baseline runs when there are several.
-	NoiseFloor float64
+	// MetricFloors overrides it per metric ("p50", "p99", "req_per_s").
+	NoiseFloor   float64
+	MetricFloors map[string]float64
 	// Method is MethodBH (default) or MethodHolm.
 	Method string
 }
@@ -236,12 +238,12 @@ func CompareRuns(olds, news []*Results, opt CompareOptions) Delta {
 	}
 	measured := len(olds) > 1 || len(news) > 1
 	switch {
-	case opt.NoiseFloor > 0:
-		d.FloorSource = "given (" + trimFloat(100*opt.NoiseFloor, 2) + "%)"
+	case opt.NoiseFloor > 0 || len(opt.MetricFloors) > 0:
+		d.FloorSource = "given (" + floorsText(opt) + ")"
 	case measured:
 		d.FloorSource = fmt.Sprintf("measured as the spread between runs (%d OLD, %d NEW)", len(olds), len(news))
 	}
-	if !sameMachine && opt.NoiseFloor <= 0 {
+	if !sameMachine && opt.NoiseFloor <= 0 && len(opt.MetricFloors) == 0 {
 		d.FloorSource = ""
 	}
 	oldUnits, newUnits := compareUnits(olds), compareUnits(news)
@@ -260,6 +262,26 @@ func CompareRuns(olds, news []*Results, opt CompareOptions) Delta {
 	}
 	d.adjust()
 	return d
+}
+
+// floorsText writes the given floors, e.g. "8%" or "p50 6%, p99 16%, others 8%".
+func floorsText(opt CompareOptions) string {
+	var parts []string
+	keys := make([]string, 0, len(opt.MetricFloors))
+	for k := range opt.MetricFloors {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		parts = append(parts, metricHeader(k)+" "+trimFloat(100*opt.MetricFloors[k], 2)+"%")
+	}
+	if opt.NoiseFloor > 0 {
+		if len(parts) == 0 {
+			return trimFloat(100*opt.NoiseFloor, 2) + "%"
+		}
+		parts = append(parts, "others "+trimFloat(100*opt.NoiseFloor, 2)+"%")
+	}
+	return strings.Join(parts, ", ")
 }
 
 // machineWarnings says how two runs' machines differ.
@@ -411,8 +433,12 @@ func compareUnit(ou, nu compareUnitT, opt CompareOptions, absoluteGates bool) Un
 			md.Gated = absoluteGates
 			md.Floor = opt.Tolerance
 			switch {
-			case opt.NoiseFloor > 0:
-				md.Floor = math.Max(md.Floor, opt.NoiseFloor)
+			case opt.NoiseFloor > 0 || len(opt.MetricFloors) > 0:
+				f, ok := opt.MetricFloors[m.name]
+				if !ok {
+					f = opt.NoiseFloor
+				}
+				md.Floor = math.Max(md.Floor, f)
 			case absoluteGates:
 				md.Floor = math.Max(md.Floor, math.Max(spreadOf(xr), spreadOf(yr)))
 			}

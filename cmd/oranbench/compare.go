@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,11 +53,9 @@ $GITHUB_STEP_SUMMARY set, the table is appended to it too.`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			floor := 0.0
-			if noiseFloor != "" {
-				if floor, err = parsePercent("--noise-floor", noiseFloor); err != nil {
-					return usageErr("%v", err)
-				}
+			floor, perMetric, err := parseFloors(noiseFloor)
+			if err != nil {
+				return usageErr("%v", err)
 			}
 			if method != reports.MethodBH && method != reports.MethodHolm {
 				return usageErr("--method %q: want %s or %s", method, reports.MethodBH, reports.MethodHolm)
@@ -67,7 +66,7 @@ $GITHUB_STEP_SUMMARY set, the table is appended to it too.`,
 			if !rerun && len(args) != 2 {
 				return usageErr("compare takes OLD and NEW (got %d arguments); --rerun takes OLD_BINARY NEW_BINARY [SCENARIO...]", len(args))
 			}
-			opt := reports.CompareOptions{Tolerance: tol, NoiseFloor: floor, Method: method, OldName: args[0], NewName: args[1]}
+			opt := reports.CompareOptions{Tolerance: tol, NoiseFloor: floor, MetricFloors: perMetric, Method: method, OldName: args[0], NewName: args[1]}
 			var olds, news []*reports.Results
 			if rerun {
 				if rounds < 2 {
@@ -112,7 +111,7 @@ $GITHUB_STEP_SUMMARY set, the table is appended to it too.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&tolerance, "tolerance", "5%", "how much worse a gated metric may get before a significant change is a regression, in percent")
-	f.StringVar(&noiseFloor, "noise-floor", "", "relative change absolute metrics must exceed to gate, in percent (from compare --aa); default: measured from several baseline runs, else absolute metrics do not gate")
+	f.StringVar(&noiseFloor, "noise-floor", "", `relative change absolute metrics must exceed to gate, in percent: "8%", or per metric "p50=6%,p99=16%,req_per_s=6%" (compare --aa prints it); default: measured from several baseline runs, else absolute metrics do not gate`)
 	f.StringVar(&method, "method", reports.MethodBH, "error-rate control across gated metrics: bh (false discovery rate) or holm (family-wise)")
 	f.BoolVar(&aa, "aa", false, "the two runs are of the same build: print the noise floor instead of judging")
 	f.BoolVar(&rerun, "rerun", false, "OLD and NEW are oranbench binaries: run them alternately here and compare")
@@ -130,6 +129,41 @@ func parsePercent(flag, s string) (float64, error) {
 		return 0, fmt.Errorf("%s %q: want a percentage from 0 to 100, e.g. 5%%", flag, s)
 	}
 	return v / 100, nil
+}
+
+// parseFloors reads --noise-floor: "8%" for every absolute metric, or
+// "p50=6%,p99=16%" per metric, optionally with a bare default among them.
+func parseFloors(s string) (float64, map[string]float64, error) {
+	if strings.TrimSpace(s) == "" {
+		return 0, nil, nil
+	}
+	valid := []string{reports.MetricReqPerSec, reports.MetricP50, reports.MetricP95, reports.MetricP99, reports.MetricRespP99, reports.MetricMaxRate}
+	var all float64
+	var per map[string]float64
+	for _, part := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			f, err := parsePercent("--noise-floor", part)
+			if err != nil {
+				return 0, nil, err
+			}
+			all = f
+			continue
+		}
+		k = strings.TrimSpace(k)
+		if !slices.Contains(valid, k) {
+			return 0, nil, fmt.Errorf("--noise-floor %q: metric %q: valid metrics are %s", s, k, strings.Join(valid, ", "))
+		}
+		f, err := parsePercent("--noise-floor "+k, v)
+		if err != nil {
+			return 0, nil, err
+		}
+		if per == nil {
+			per = map[string]float64{}
+		}
+		per[k] = f
+	}
+	return all, per, nil
 }
 
 // rerunBuilds runs the two binaries alternately, rounds times each, on the
@@ -212,6 +246,13 @@ func printNoiseFloor(w io.Writer, d reports.Delta) error {
 		}
 	}
 	suggest := math.Ceil(100 * largestAbs)
-	fmt.Fprintf(w, "\nNoise floor for absolute metrics: %.0f%% (the largest shift of an absolute metric, rounded up). Gate on it with `oranbench compare --noise-floor %.0f%% OLD NEW`, or keep several baseline runs in one directory and let compare measure it.\n", suggest, suggest)
+	var per []string
+	for _, k := range keys {
+		if m, ok := strings.CutPrefix(k, reports.KindAbsolute+" "); ok {
+			xs := shifts[k]
+			per = append(per, fmt.Sprintf("%s=%.0f%%", m, math.Ceil(100*xs[len(xs)-1])))
+		}
+	}
+	fmt.Fprintf(w, "\nNoise floor for absolute metrics: %.0f%% (the largest shift of an absolute metric, rounded up); per metric `--noise-floor %s`. Gate on it with `oranbench compare --noise-floor %s OLD NEW`. One pair of runs samples the noise once: take the largest over several pairs, or keep several baseline runs in one directory and let compare measure it.\n", suggest, strings.Join(per, ","), strings.Join(per, ","))
 	return nil
 }

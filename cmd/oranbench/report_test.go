@@ -281,8 +281,14 @@ func TestCompareExitsOneOnARegressionAndZeroForTheSameRun(t *testing.T) {
 	if code != exitFailed || !strings.Contains(stdout, "Holm") || !strings.Contains(stdout, "given (10%)") {
 		t.Fatalf("with a noise floor and Holm: exit %d\n%s", code, stdout)
 	}
-	if b, err := os.ReadFile(summary); err != nil || strings.Count(string(b), "# oranbench compare") != 4 {
-		t.Fatalf("$%s holds %d comparisons (%v), want 4", reports.StepSummaryEnv, strings.Count(string(b), "# oranbench compare"), err)
+	// Per-metric floors: p50 may move 30% (the change is 25%), req/s 10%.
+	code, stdout, _ = run(t, "compare", "--noise-floor", "p50=30%,req_per_s=10%,50%", old, regressed)
+	if code != exitFailed || !strings.Contains(stdout, "given (p50 30%, req/s 10%, others 50%)") ||
+		!strings.Contains(stdout, "| `tuned`         | req/s  | absolute | 2,000 (n=5)    | 1,600 (n=5)    | **-20.0% regression**") {
+		t.Fatalf("per-metric floors: exit %d\n%s", code, stdout)
+	}
+	if b, err := os.ReadFile(summary); err != nil || strings.Count(string(b), "# oranbench compare") != 5 {
+		t.Fatalf("$%s holds %d comparisons (%v), want 5", reports.StepSummaryEnv, strings.Count(string(b), "# oranbench compare"), err)
 	}
 	corrupt := filepath.Join(root, "corrupt")
 	if err := os.MkdirAll(corrupt, 0o755); err != nil {
@@ -295,6 +301,7 @@ func TestCompareExitsOneOnARegressionAndZeroForTheSameRun(t *testing.T) {
 		{"compare", old, filepath.Join(root, "missing")},
 		{"compare", "--tolerance", "lots", old, old},
 		{"compare", "--method", "fdr", old, old},
+		{"compare", "--noise-floor", "p42=5%", old, old},
 		{"compare", old},
 		{"compare", old, corrupt},
 	} {
@@ -314,7 +321,7 @@ func TestCompareAAPrintsTheNoiseFloor(t *testing.T) {
 	compareFixture(t, b, 0.93) // tuned moved by 7% between two runs of one build
 	code, stdout, stderr := run(t, "compare", "--aa", a, b)
 	if code != exitOK || !strings.Contains(stdout, "| absolute req_per_s | 2 |") || !strings.Contains(stdout, "Noise floor for absolute metrics: 8%") ||
-		!strings.Contains(stdout, "--noise-floor 8%") {
+		!strings.Contains(stdout, "--noise-floor p50=8%,p95=8%,p99=8%,req_per_s=7%") {
 		t.Fatalf("--aa: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }
