@@ -478,15 +478,21 @@ func newMetricDelta(metric, kind string, higher bool, x, y []float64) MetricDelt
 		Ratio: c.Ratio, Lo: c.Lo, Hi: c.Hi, P: c.P, PAdj: 1, MinP: minMannWhitneyP(len(x), len(y)), higher: higher}
 }
 
-// worse reports whether a ratio NEW/OLD is worse than floor allows.
+// worse reports whether the change NEW/OLD is worse than the floor allows
+// over its whole interval: even its most favourable end lies beyond the
+// floor. (Without an interval, the point estimate decides.)
 func (m MetricDelta) worse() bool {
 	if m.Ratio <= 0 {
 		return false
 	}
-	if m.higher {
-		return m.Ratio < 1-m.Floor
+	lo, hi := m.Lo, m.Hi
+	if lo <= 0 || hi <= 0 {
+		lo, hi = m.Ratio, m.Ratio
 	}
-	return m.Ratio > 1+m.Floor
+	if m.higher {
+		return hi < 1-m.Floor
+	}
+	return lo > 1+m.Floor
 }
 
 func (m MetricDelta) better() bool {
@@ -533,14 +539,14 @@ func (d *Delta) adjust() {
 				case m.MinP >= d.Alpha:
 					m.Why = fmt.Sprintf("pass: untestable, %d vs %d repetitions cannot reach p < %s", m.New.N, m.Old.N, trimFloat(d.Alpha, 3))
 				case !m.Significant:
-					m.Why = fmt.Sprintf("pass: not significant after %s (p=%s, adjusted %s)", methodName(d.Method), trimFloat(m.P, 3), trimFloat(m.PAdj, 3))
+					m.Why = fmt.Sprintf("pass: not significant after %s (%s, adjusted %s)", methodName(d.Method), pValue(m.P), pValue(m.PAdj))
 				case m.worse():
 					m.Regression = true
-					m.Why = fmt.Sprintf("fail: significantly worse (adjusted p=%s) by more than the %s floor", trimFloat(m.PAdj, 3), floor)
+					m.Why = fmt.Sprintf("fail: significantly worse (adjusted %s), its whole interval beyond the %s floor", pValue(m.PAdj), floor)
 				case m.better():
-					m.Why = fmt.Sprintf("pass: significantly better (adjusted p=%s)", trimFloat(m.PAdj, 3))
+					m.Why = fmt.Sprintf("pass: significantly better (adjusted %s)", pValue(m.PAdj))
 				default:
-					m.Why = fmt.Sprintf("pass: significant (adjusted p=%s) but within the %s floor", trimFloat(m.PAdj, 3), floor)
+					m.Why = fmt.Sprintf("pass: significant (adjusted %s), but its interval reaches within the %s floor", pValue(m.PAdj), floor)
 				}
 			}
 		}
@@ -614,7 +620,15 @@ type Regression struct {
 }
 
 func (r Regression) String() string {
-	return fmt.Sprintf("%s: `%s` %s%s %s (p=%s, adjusted %s)", r.Unit, r.Arm, metricHeader(r.Metric), kindSuffix(r.Kind), signedPct(r.Ratio), trimFloat(r.P, 3), trimFloat(r.PAdj, 3))
+	return fmt.Sprintf("%s: `%s` %s%s %s (%s, adjusted %s)", r.Unit, r.Arm, metricHeader(r.Metric), kindSuffix(r.Kind), signedPct(r.Ratio), pValue(r.P), pValue(r.PAdj))
+}
+
+// pValue writes "p=0.016", or "p<0.001" below that.
+func pValue(p float64) string {
+	if p < 0.001 {
+		return "p<0.001"
+	}
+	return "p=" + trimFloat(p, 3)
 }
 
 func kindSuffix(kind string) string {
