@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -211,7 +212,7 @@ func mergeNotes(parts []Scenario, n int) []string {
 	notes := []string{fmt.Sprintf("Merged from %d shards that ran at the same time: counts and rates are sums over the shards; percentiles come from their merged histograms.", n)}
 	for _, p := range parts {
 		for _, note := range p.Notes {
-			if !strings.HasPrefix(note, "Merged from") && !contains(notes, note) {
+			if !strings.HasPrefix(note, "Merged from") && !slices.Contains(notes, note) {
 				notes = append(notes, note)
 			}
 		}

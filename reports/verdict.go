@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -725,7 +726,7 @@ func (p *printer) matrix(sw *Sweep, ai int) {
 	values := make([][]string, len(sw.Params))
 	for _, pt := range sw.Points {
 		for i, v := range pt.Values {
-			if i < len(values) && !contains(values[i], v) {
+			if i < len(values) && !slices.Contains(values[i], v) {
 				values[i] = append(values[i], v)
 			}
 		}
@@ -801,15 +802,6 @@ func (p *printer) matrix(sw *Sweep, ai int) {
 		}
 		p.table(header, rows)
 	}
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // loadShape describes a non-closed load for the conditions table.

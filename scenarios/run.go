@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -84,7 +85,7 @@ func Run(ctx context.Context, s *Scenario, opt Options) (reports.Scenario, error
 	}
 	sw := s.effectiveSweep(opt.Quick)
 	if sw == nil {
-		return s.runPoint(ctx, s, opt, "")
+		return runPoint(ctx, s, opt, "")
 	}
 	return s.runSweep(ctx, sw, opt)
 }
@@ -112,7 +113,7 @@ func (s *Scenario) runSweep(ctx context.Context, sw *Sweep, opt Options) (report
 			labels = append(labels, p.name+"="+p.values[idx[i]])
 		}
 		label := strings.Join(labels, " ")
-		res, err := s.runPoint(ctx, &pt, opt, label)
+		res, err := runPoint(ctx, &pt, opt, label)
 		if len(res.Arms) > 0 {
 			out.Sweep.Points = append(out.Sweep.Points, reports.SweepPoint{Values: values, Result: res})
 			for _, t := range res.Thresholds {
@@ -141,9 +142,9 @@ func (s *Scenario) runSweep(ctx context.Context, sw *Sweep, opt Options) (report
 	}
 }
 
-// runPoint runs sc (s itself, or a sweep point's copy of it) with all its
+// runPoint runs sc (a scenario, or a sweep point's copy of it) with all its
 // arms and repetitions against one backend.
-func (s *Scenario) runPoint(ctx context.Context, sc *Scenario, opt Options, label string) (reports.Scenario, error) {
+func runPoint(ctx context.Context, sc *Scenario, opt Options, label string) (reports.Scenario, error) {
 	duration, warmup, reps := sc.Effective(opt.Quick)
 	name := sc.Name
 	if label != "" {
@@ -427,7 +428,7 @@ func prepare(ctx context.Context, be *backend, mix []MixEntry) error {
 		case m.Flow != "":
 			k = flowPrepare[m.Flow]
 		}
-		if k != "" && !contains(keys, k) {
+		if k != "" && !slices.Contains(keys, k) {
 			keys = append(keys, k)
 		}
 	}
@@ -445,15 +446,6 @@ func prepare(ctx context.Context, be *backend, mix []MixEntry) error {
 		}
 	}
 	return nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 func prepareStage(ctx context.Context, client *http.Client, base string, todo []vegeta.Target) error {

@@ -24,7 +24,8 @@ const (
 // fewer than WeakBelow repetitions make the report call its verdict weak.
 const (
 	DefaultRepetitions = 5
-	WeakBelow          = 5
+	// WeakBelow is reports.WeakBelowReps: one rule, kept under its old name.
+	WeakBelow = reports.WeakBelowReps
 )
 
 // Load models.
