@@ -48,6 +48,8 @@ type Tracer struct {
 	// ResetConnWaits, in microseconds.
 	waitMu sync.Mutex
 	waits  *hdrhistogram.Histogram
+	// waitBuckets is the same wait, cumulative, for Prometheus (Collector).
+	waitBuckets waitBuckets
 
 	// Hooks that need no per-request state are built once, so a request pays no
 	// allocation for them.
@@ -309,6 +311,7 @@ func (s *requestTrace) gotConn(info httptrace.GotConnInfo) {
 	t.waitMu.Lock()
 	_ = t.waits.RecordValue(max(connWaitMin, min(connWaitMax, wait/int64(time.Microsecond))))
 	t.waitMu.Unlock()
+	t.waitBuckets.observe(time.Duration(wait))
 	for {
 		cur := t.connWaitMax.Load()
 		if wait <= cur || t.connWaitMax.CompareAndSwap(cur, wait) {
