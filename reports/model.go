@@ -77,6 +77,15 @@ type Scenario struct {
 	// Setup is what a new connection costs on this backend path, measured
 	// before the arms run.
 	Setup *SetupCost `json:"setupCost,omitempty"`
+	// ClaimArms names the arms the seed-claims table compares; nil means
+	// the arms built from the "default" and "tuned" profiles.
+	ClaimArms *ClaimArms `json:"claimArms,omitempty"`
+}
+
+// ClaimArms are the baseline and the candidate of the seed claims.
+type ClaimArms struct {
+	Baseline  string `json:"baseline"`
+	Candidate string `json:"candidate"`
 }
 
 // Conditions are what a measured figure holds under.

@@ -30,11 +30,26 @@ type run struct {
 
 func (r run) where() string { return fmt.Sprintf("%s (%s)", r.label, r.s.Conditions.Short()) }
 
-// arm returns the run's first arm built from profile, nil when none.
+// arm returns the run's first arm built from profile, nil when none. Where
+// the scenario names its claim arms, "default" and "tuned" mean its
+// baseline and candidate arms.
 func (r run) arm(profile string) *Arm {
+	byName := ""
+	if c := r.s.ClaimArms; c != nil {
+		switch profile {
+		case baselineProfile:
+			byName = c.Baseline
+		case tunedProfile:
+			byName = c.Candidate
+		}
+	}
 	for i := range r.s.Arms {
-		if r.s.Arms[i].Profile == profile && len(r.s.Arms[i].Reps) > 0 {
-			return &r.s.Arms[i]
+		a := &r.s.Arms[i]
+		if len(a.Reps) == 0 {
+			continue
+		}
+		if (byName != "" && a.Name == byName) || (byName == "" && a.Profile == profile) {
+			return a
 		}
 	}
 	return nil

@@ -95,19 +95,8 @@ func units(r *Results) []unitResult {
 	var out []unitResult
 	r.EachRun(func(scenario, point string, s Scenario) {
 		label := RunLabel(scenario, point)
-		var base, tuned *Arm
-		for i := range s.Arms {
-			switch s.Arms[i].Profile {
-			case baselineProfile:
-				if base == nil {
-					base = &s.Arms[i]
-				}
-			case tunedProfile:
-				if tuned == nil {
-					tuned = &s.Arms[i]
-				}
-			}
-		}
+		ru := run{label: label, s: s}
+		base, tuned := ru.arm(baselineProfile), ru.arm(tunedProfile)
 		if base == nil || tuned == nil || len(base.Reps) == 0 || len(tuned.Reps) == 0 {
 			return
 		}
@@ -123,6 +112,10 @@ func units(r *Results) []unitResult {
 			if c, ok := s.Stats.Comparison(u.tuned.Name, u.base.Name, u.metric); ok {
 				u.cmp = &c
 				u.ratio = c.Ratio
+			} else if c, ok := compareArms(u.tuned, u.base, u.metric); ok {
+				// The claims' baseline is not the scenario's first arm.
+				u.cmp = &c
+				u.ratio = c.Ratio
 			} else if my := Median(ys); my > 0 {
 				u.ratio = Median(xs) / my
 			}
@@ -130,6 +123,21 @@ func units(r *Results) []unitResult {
 		out = append(out, u)
 	})
 	return out
+}
+
+// pairName names the compared arms, "tuned/default", or
+// "candidate/baseline" when the units compare differently named arms.
+func pairName(us []unitResult) string {
+	if len(us) == 0 {
+		return "tuned/default"
+	}
+	name := us[0].tuned.Name + "/" + us[0].base.Name
+	for _, u := range us[1:] {
+		if u.tuned.Name+"/"+u.base.Name != name {
+			return "candidate/baseline"
+		}
+	}
+	return name
 }
 
 func listWhere(us []unitResult, f func(unitResult) string) string {
@@ -170,9 +178,9 @@ func ratioClaim(claim string, us []unitResult, x float64) Claim {
 		}
 	}
 	best, worst := rated[0], rated[len(rated)-1]
-	c.Measured = fmt.Sprintf("tuned/default %s: from %s to %s over %d conditions", metricLabel(best.metric), worst.ratioText(), best.ratioText(), len(rated))
+	c.Measured = fmt.Sprintf("%s %s: from %s to %s over %d conditions", pairName(rated), metricLabel(best.metric), worst.ratioText(), best.ratioText(), len(rated))
 	if len(rated) == 1 {
-		c.Measured = fmt.Sprintf("tuned/default %s: %s", metricLabel(best.metric), best.ratioText())
+		c.Measured = fmt.Sprintf("%s %s: %s", pairName(rated), metricLabel(best.metric), best.ratioText())
 	}
 	c.Conditions = "best: " + best.where()
 	switch {
@@ -217,7 +225,7 @@ func realWorldClaim(us []unitResult) Claim {
 		return c
 	}
 	sort.SliceStable(rw, func(i, j int) bool { return rw[i].ratio > rw[j].ratio })
-	c.Measured = "tuned/default: " + listWhere(rw, func(u unitResult) string { return u.ratioText() + " in " + u.label })
+	c.Measured = pairName(rw) + ": " + listWhere(rw, func(u unitResult) string { return u.ratioText() + " in " + u.label })
 	c.Conditions = listWhere(rw, func(u unitResult) string { return u.s.Conditions.Short() })
 	var in []unitResult
 	for _, u := range rw {

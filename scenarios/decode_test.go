@@ -85,6 +85,9 @@ func TestEveryBadInputNamesFileLineFieldAndValue(t *testing.T) {
 		{"a negative MaxConnsPerHost on its own line", func(s string) string {
 			return strings.Replace(s, "[default, tuned]", "\n  - default\n  - name: capped\n    config:\n      MaxConnsPerHost: -1", 1)
 		}, []string{"bad.yaml:16", "arms[1].config.MaxConnsPerHost", `"-1"`, "must be >= 0 (0 means unlimited)"}},
+		{"claims naming an arm the scenario does not have", func(s string) string {
+			return s + "claims: {baseline: default, candidate: mine}\n"
+		}, []string{"bad.yaml:16", "claims.candidate", `"mine"`, "default, tuned"}},
 		{"a threshold point outside a sweep", func(s string) string {
 			return strings.Replace(s, "  - p99 < 250ms", "  - expr: p99 < 250ms\n    point: concurrency=2", 1)
 		}, []string{"bad.yaml:16", "thresholds[0].point", `"concurrency=2"`, "no sweep"}},

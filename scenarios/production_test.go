@@ -2,8 +2,11 @@ package scenarios
 
 import (
 	"context"
+	"crypto/tls"
 	"maps"
+	"net/http"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/oranbench/oranbench/reports"
@@ -112,4 +115,44 @@ func deref(p *int64) any {
 		return "not measured"
 	}
 	return *p
+}
+
+// A factory whose builder panics fails its own arm with a clear error; the
+// other arms still run, and a failed required threshold says why (exit 1).
+func TestABrokenFactoryFailsItsArmAndTheOthersStillRun(t *testing.T) {
+	reg := transport.NewRegistry()
+	if err := reg.Register(transport.FromFunc("broken", "panics", func(*tls.Config) http.RoundTripper { panic("no client certificate") })); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Parse("broken.yaml", []byte(`apiVersion: oranbench/v1
+kind: Scenario
+name: broken
+backend:
+  latency: 1ms
+mix:
+  - route: a1-policy-get
+load:
+  model: closed
+  concurrency: 2
+arms: [default, broken, tuned]
+duration: 100ms
+repetitions: 2
+`), reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), s, Options{Registry: reg})
+	if err != nil {
+		t.Fatalf("Run = %v, want the other arms to run", err)
+	}
+	for _, a := range res.Arms {
+		got := len(a.Reps)
+		if want := map[string]int{"default": 2, "broken": 0, "tuned": 2}[a.Name]; got != want {
+			t.Errorf("arm %s ran %d repetitions, want %d", a.Name, got, want)
+		}
+	}
+	failed := reports.FailedRequired(&reports.Results{Scenarios: []reports.Scenario{res}})
+	if len(failed) != 1 || !strings.Contains(failed[0].String(), `"broken": its builder panicked: no client certificate`) {
+		t.Errorf("failed thresholds %v, want one naming the broken profile", failed)
+	}
 }

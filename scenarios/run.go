@@ -99,6 +99,7 @@ func (s *Scenario) runSweep(ctx context.Context, sw *Sweep, opt Options) (report
 		Description: strings.TrimSpace(s.Description),
 		Conditions:  s.conditions(duration, warmup, reps),
 		Sweep:       &reports.Sweep{},
+		ClaimArms:   s.claimArms(),
 	}
 	for _, p := range params {
 		out.Sweep.Params = append(out.Sweep.Params, p.name)
@@ -165,6 +166,7 @@ func runPoint(ctx context.Context, sc *Scenario, opt Options, label string) (rep
 		Conditions:  sc.conditions(duration, warmup, reps),
 		Arms:        make([]reports.Arm, len(sc.profiles)),
 		Setup:       sc.measureSetup(ctx, be),
+		ClaimArms:   sc.claimArms(),
 	}
 	service := make([]*hdrhistogram.Histogram, len(sc.profiles))
 	response := make([]*hdrhistogram.Histogram, len(sc.profiles))
@@ -181,12 +183,18 @@ func runPoint(ctx context.Context, sc *Scenario, opt Options, label string) (rep
 	position := 0
 	interrupted := false
 	steps := sc.searchSteps(opt.Quick)
+	// broken holds the arms whose transport could not be built: they fail
+	// alone, and the other arms still run.
+	broken := map[int]error{}
 runs:
 	for rep := 0; rep < reps; rep++ {
 		for i, p := range sc.profiles {
 			if ctx.Err() != nil {
 				interrupted = true
 				break runs
+			}
+			if broken[i] != nil {
+				continue
 			}
 			arm := sc.Arms[i]
 			measured := duration.String() + " measured"
@@ -210,6 +218,12 @@ runs:
 				r, rec, err = sc.runStorm(ctx, be, p, run, warmup > 0, opt.Quick)
 			default:
 				r, rec, err = sc.runArm(ctx, be, p, run, duration, warmup, nil)
+			}
+			var bErr *buildError
+			if errors.As(err, &bErr) {
+				broken[i] = bErr.err
+				fmt.Fprintf(opt.Log, "%s: arm %s: %v; the other arms go on\n", name, arm, bErr.err)
+				continue
 			}
 			if err != nil {
 				return out, fmt.Errorf("scenario %s: arm %s: rep %d: %w", name, arm, rep+1, err)
@@ -247,6 +261,13 @@ runs:
 	}
 	out.Stats = reports.ComputeStats(out)
 	out.Thresholds = reports.EvaluateThresholds(out, sc.thresholdsAt(label))
+	for i := range sc.profiles {
+		if err := broken[i]; err != nil {
+			out.Thresholds = append(out.Thresholds, reports.ThresholdResult{Expr: "the transport builds", Arm: sc.Arms[i], Point: label,
+				Required: true, MeasuredText: "no transport: " + err.Error(), Note: err.Error()})
+			out.Notes = append(out.Notes, fmt.Sprintf("Failed: arm `%s` did not run: %v.", sc.Arms[i], err))
+		}
+	}
 	if interrupted {
 		out.Notes = append(out.Notes, "Interrupted: fewer repetitions than planned completed; the figures cover what ran.")
 	}
@@ -263,6 +284,11 @@ runs:
 	return out, ctxErr(ctx, interrupted)
 }
 
+// buildError is an arm whose profile could not build its transport.
+type buildError struct{ err error }
+
+func (e *buildError) Error() string { return e.err.Error() }
+
 func ctxErr(ctx context.Context, interrupted bool) error {
 	if interrupted {
 		if err := ctx.Err(); err != nil {
@@ -277,7 +303,10 @@ func ctxErr(ctx context.Context, interrupted bool) error {
 // load (the search's probes).
 func (s *Scenario) runArm(ctx context.Context, be *backend, p transport.Profile, run string, duration, warmup time.Duration, probe *offer) (reports.Rep, *engine.Recording, error) {
 	c0, s0 := transport.TraceStats{}, be.stats()
-	inst := p.Instrument(be.tls)
+	inst, err := p.TryInstrument(be.tls)
+	if err != nil {
+		return reports.Rep{}, nil, &buildError{err}
+	}
 	// vegeta never closes idle connections: the arm owns its transport and
 	// closes it whatever happens, so no connection goroutine outlives the run.
 	defer inst.Close()
@@ -435,7 +464,7 @@ func prepare(ctx context.Context, be *backend, mix []MixEntry) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	tr := transport.DefaultProfile().NewTransport(be.tls)
+	tr := transport.DefaultTransport(be.tls)
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	for _, k := range keys {
@@ -485,8 +514,17 @@ func prepareOne(ctx context.Context, client *http.Client, base string, t vegeta.
 }
 
 func settings(p transport.Profile) map[string]string {
-	tr := p.NewTransport(nil)
-	defer tr.CloseIdleConnections()
+	if p.Custom() {
+		// A FromFunc factory: its fields are its own; never build it just to
+		// describe it (a builder may have side effects, or panic).
+		return map[string]string{"Transport": "custom", "ClientTimeout": p.ClientTimeout().String()}
+	}
+	rt := p.NewTransport(nil)
+	defer transport.CloseIdle(rt)
+	tr, ok := rt.(*http.Transport)
+	if !ok {
+		return map[string]string{"Transport": "custom", "ClientTimeout": p.ClientTimeout().String()}
+	}
 	m := map[string]string{
 		"MaxIdleConns":        strconv.Itoa(tr.MaxIdleConns),
 		"MaxIdleConnsPerHost": strconv.Itoa(tr.MaxIdleConnsPerHost),

@@ -428,7 +428,7 @@ func TestEveryRouteOfTheCatalogSucceedsAgainstTheMock(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr := transport.TunedProfile().NewTransport(nil)
-	defer tr.CloseIdleConnections()
+	defer transport.CloseIdle(tr)
 	client := &http.Client{Transport: tr, Timeout: 5 * time.Second}
 	tg := m.targeter()
 	for range 3 * len(mix) {

@@ -69,6 +69,10 @@ type Scenario struct {
 	// Quick overrides duration, warm-up, repetitions and the size of sweeps,
 	// searches and storms for --quick runs.
 	Quick *Quick `yaml:"quick"`
+	// Claims names the arms the seed-claims table compares, e.g.
+	// {baseline: default, candidate: mine}; unset, the arms built from the
+	// default and tuned profiles.
+	Claims *ClaimsSpec `yaml:"claims"`
 
 	// File is where the scenario was read from ("builtin:NAME" for built-ins).
 	File  string `yaml:"-"`
@@ -309,6 +313,12 @@ type Sweep struct {
 	Latency     []Duration `yaml:"latency"`
 	TLS         []bool     `yaml:"tls"`
 	HTTP2       []bool     `yaml:"http2"`
+}
+
+// ClaimsSpec names the baseline and candidate arms of the seed claims.
+type ClaimsSpec struct {
+	Baseline  string `yaml:"baseline"`
+	Candidate string `yaml:"candidate"`
 }
 
 // ArmSpec is one arm: a registered profile name, or an inline profile

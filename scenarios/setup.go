@@ -36,7 +36,7 @@ func (s *Scenario) measureSetup(ctx context.Context, be *backend) *reports.Setup
 	tg := m.targeter()
 	resumed, proto := 0, ""
 	run := func(disableKeepAlives, sessionCache bool) []time.Duration {
-		tr := transport.DefaultProfile().NewTransport(be.tls)
+		tr := transport.DefaultTransport(be.tls)
 		tr.DisableKeepAlives = disableKeepAlives
 		if sessionCache && tr.TLSClientConfig != nil {
 			tr.TLSClientConfig.ClientSessionCache = tls.NewLRUClientSessionCache(8)

@@ -18,7 +18,10 @@ func (s *Scenario) runStorm(ctx context.Context, be *backend, p transport.Profil
 	st := *s.Load.Storm
 	st.Intents = s.stormIntents(quick)
 	c0, s0 := transport.TraceStats{}, be.stats()
-	inst := p.Instrument(be.tls)
+	inst, err := p.TryInstrument(be.tls)
+	if err != nil {
+		return reports.Rep{}, nil, &buildError{err}
+	}
 	defer inst.Close()
 	cfg := func(n int) watcher.StormConfig {
 		return watcher.StormConfig{

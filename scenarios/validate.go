@@ -73,6 +73,9 @@ func (s *Scenario) validate(reg *transport.Registry) error {
 			return s.fieldErr("quick.intents", itoa(q.Intents), fmt.Sprintf("want 1 to %d (0 keeps the storm's intents)", maxStormFiles))
 		}
 	}
+	if err := s.validateClaims(); err != nil {
+		return err
+	}
 	return s.validateThresholds()
 }
 
@@ -559,6 +562,31 @@ func (sw *Sweep) params() []sweepParam {
 	add("http2", len(sw.HTTP2), func(i int) string { return onOff(sw.HTTP2[i]) },
 		func(s *Scenario, i int) { s.Backend.HTTP2 = sw.HTTP2[i] })
 	return out
+}
+
+// validateClaims checks that the claim arms are arms of the scenario.
+func (s *Scenario) validateClaims() error {
+	c := s.Claims
+	if c == nil {
+		return nil
+	}
+	for _, f := range []struct{ field, arm string }{{"claims.baseline", c.Baseline}, {"claims.candidate", c.Candidate}} {
+		if !slices.Contains(s.Arms, f.arm) {
+			return s.fieldErr(f.field, f.arm, "want one of this scenario's arms: "+strings.Join(s.Arms, ", "))
+		}
+	}
+	if c.Baseline == c.Candidate {
+		return s.fieldErr("claims.candidate", c.Candidate, "want an arm other than the baseline")
+	}
+	return nil
+}
+
+// claimArms is the report's form of Claims.
+func (s *Scenario) claimArms() *reports.ClaimArms {
+	if s.Claims == nil {
+		return nil
+	}
+	return &reports.ClaimArms{Baseline: s.Claims.Baseline, Candidate: s.Claims.Candidate}
 }
 
 func (s *Scenario) validateThresholds() error {

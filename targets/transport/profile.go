@@ -25,7 +25,8 @@ const (
 const TunedResumeSessionCacheSize = 256
 
 // Profile is a named way to build a transport. Profiles built from a Config carry it
-// (with defaults filled in); the "default" profile has a nil Config.
+// (with defaults filled in); the "default" profile and profiles made by FromFunc
+// have a nil Config.
 type Profile struct {
 	Name        string
 	Description string
@@ -33,21 +34,54 @@ type Profile struct {
 	Config *Config
 
 	// build, when set, makes the transport instead of Config.
-	build func(tlsConf *tls.Config) *http.Transport
+	build func(tlsConf *tls.Config) http.RoundTripper
+	// fromFunc marks a profile made by FromFunc.
+	fromFunc bool
+}
+
+// FromFunc returns a profile whose transports come from build: any factory,
+// including one that wraps its transport (otel, retries) or is not an
+// *http.Transport at all. build gets the TLS configuration to trust the
+// backend with (nil for plain HTTP; clone it before changing it) and must
+// return a fresh RoundTripper on each call. Registry.Register refuses an
+// empty name or a nil build.
+func FromFunc(name, description string, build func(tlsConf *tls.Config) http.RoundTripper) Profile {
+	return Profile{Name: name, Description: description, build: build, fromFunc: true}
 }
 
 // NewTransport returns a fresh transport for p each call; tlsConf is cloned, never
-// modified. A profile with neither a builder nor a Config behaves as "default".
-func (p Profile) NewTransport(tlsConf *tls.Config) *http.Transport {
+// modified by the built-in profiles. A profile with neither a builder nor a Config
+// behaves as "default". It panics when a FromFunc builder does; Build returns an
+// error instead.
+func (p Profile) NewTransport(tlsConf *tls.Config) http.RoundTripper {
 	switch {
 	case p.build != nil:
 		return p.build(tlsConf)
 	case p.Config != nil:
 		return NewTransport(*p.Config, tlsConf)
 	default:
-		return defaultTransport(tlsConf)
+		return DefaultTransport(tlsConf)
 	}
 }
+
+// Build is NewTransport that turns a builder's panic or nil result into an error
+// naming the profile, so one bad factory fails its own arm, not the run.
+func (p Profile) Build(tlsConf *tls.Config) (rt http.RoundTripper, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			rt, err = nil, fmt.Errorf("transport profile %q: its builder panicked: %v", p.Name, v)
+		}
+	}()
+	rt = p.NewTransport(tlsConf)
+	if rt == nil {
+		return nil, fmt.Errorf("transport profile %q: its builder returned a nil RoundTripper", p.Name)
+	}
+	return rt, nil
+}
+
+// Custom reports whether p's transports come from a FromFunc builder, whose
+// settings the harness cannot read.
+func (p Profile) Custom() bool { return p.fromFunc }
 
 // ClientTimeout is the http.Client.Timeout to use with p's transport: the Config's
 // ClientTimeout (default 30s), or 0 (no timeout, as http.DefaultClient) for profiles
@@ -88,7 +122,7 @@ func DefaultProfile() Profile {
 	return Profile{
 		Name:        ProfileDefault,
 		Description: "http.DefaultTransport as Go ships it (2 idle conns per host, HTTP/2 attempted, no client timeout)",
-		build:       defaultTransport,
+		build:       func(tlsConf *tls.Config) http.RoundTripper { return DefaultTransport(tlsConf) },
 	}
 }
 
@@ -156,6 +190,9 @@ func NewRegistry() *Registry {
 func (r *Registry) Register(p Profile) error {
 	if strings.TrimSpace(p.Name) == "" {
 		return errors.New("transport profile: name is empty: give the profile a name")
+	}
+	if p.build == nil && p.Config == nil {
+		return fmt.Errorf("transport profile %q: it has neither a builder nor a Config, so it would silently measure http.DefaultTransport: make it with transport.FromFunc(name, description, build) or transport.FromConfig(name, description, config)", p.Name)
 	}
 	if p.Config != nil {
 		if err := p.Config.Validate(); err != nil {

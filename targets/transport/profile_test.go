@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -76,7 +77,7 @@ func TestBuiltInProfilesSetExactlyTheDocumentedFields(t *testing.T) {
 				if withTLS {
 					tlsConf = &tls.Config{ServerName: "backend.example"}
 				}
-				tr := p.NewTransport(tlsConf)
+				tr := asHTTP(t, p.NewTransport(tlsConf))
 				defer tr.CloseIdleConnections()
 				if got := fieldsOf(tr); got != tt.want {
 					t.Errorf("transport fields\n got %+v\nwant %+v", got, tt.want)
@@ -103,7 +104,7 @@ func TestBuiltInProfilesSetExactlyTheDocumentedFields(t *testing.T) {
 func TestProfilesReturnAFreshTransportOnEachCall(t *testing.T) {
 	for _, p := range NewRegistry().Profiles() {
 		t.Run(p.Name, func(t *testing.T) {
-			a, b := p.NewTransport(nil), p.NewTransport(nil)
+			a, b := asHTTP(t, p.NewTransport(nil)), asHTTP(t, p.NewTransport(nil))
 			if a == b {
 				t.Fatalf("two calls returned the same transport %p", a)
 			}
@@ -138,7 +139,7 @@ func TestProfilesNeverMutateTheCallersTLSConfig(t *testing.T) {
 			if caller.NextProtos != nil {
 				t.Errorf("caller's NextProtos = %q, want nil", caller.NextProtos)
 			}
-			if inst.Transport.TLSClientConfig == caller {
+			if asHTTP(t, inst.Transport).TLSClientConfig == caller {
 				t.Error("transport shares the caller's *tls.Config")
 			}
 		})
@@ -152,7 +153,7 @@ func TestFromConfigStoresTheEffectiveConfig(t *testing.T) {
 	if *p.Config != want {
 		t.Fatalf("Config = %+v, want %+v", *p.Config, want)
 	}
-	tr := p.NewTransport(nil)
+	tr := asHTTP(t, p.NewTransport(nil))
 	if tr.MaxConnsPerHost != 20 || tr.MaxIdleConnsPerHost != 50 {
 		t.Errorf("MaxConnsPerHost=%d MaxIdleConnsPerHost=%d, want 20 and 50", tr.MaxConnsPerHost, tr.MaxIdleConnsPerHost)
 	}
@@ -242,7 +243,7 @@ func TestRegistryHandsOutCopiesOfConfigs(t *testing.T) {
 	if got := again.Config.MaxIdleConnsPerHost; got != 50 {
 		t.Fatalf("registry's tuned MaxIdleConnsPerHost = %d after callers edited their copies, want 50", got)
 	}
-	if got := again.NewTransport(nil).MaxIdleConnsPerHost; got != 50 {
+	if got := asHTTP(t, again.NewTransport(nil)).MaxIdleConnsPerHost; got != 50 {
 		t.Fatalf("tuned transport MaxIdleConnsPerHost = %d, want 50", got)
 	}
 }
@@ -268,5 +269,88 @@ func TestRegistryIsSafeForConcurrentUse(t *testing.T) {
 	names := reg.Names()
 	if len(names) != n+5 || !slices.IsSorted(names) {
 		t.Fatalf("Names() = %q, want %d sorted names", names, n+5)
+	}
+}
+
+// asHTTP is rt as the *http.Transport every built-in profile returns.
+func asHTTP(t *testing.T, rt http.RoundTripper) *http.Transport {
+	t.Helper()
+	tr, ok := rt.(*http.Transport)
+	if !ok {
+		t.Fatalf("transport is %T, want *http.Transport", rt)
+	}
+	return tr
+}
+
+// countingRT is a factory's own RoundTripper: it counts what passes through it.
+type countingRT struct {
+	next http.RoundTripper
+	n    *atomic.Int64
+}
+
+func (c countingRT) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.next.RoundTrip(r)
+}
+
+func TestFromFuncMeasuresAnyRoundTripper(t *testing.T) {
+	srv := newCountingServer(t, true, nil)
+	var n atomic.Int64
+	var inner []*http.Transport
+	p := FromFunc("mine", "a wrapped factory", func(tlsConf *tls.Config) http.RoundTripper {
+		tr := DefaultTransport(tlsConf)
+		inner = append(inner, tr)
+		return countingRT{next: tr, n: &n}
+	})
+	reg := NewRegistry()
+	if err := reg.Register(p); err != nil {
+		t.Fatal(err)
+	}
+	got, err := reg.Lookup("mine")
+	if err != nil || !got.Custom() || got.Config != nil {
+		t.Fatalf("Lookup = %+v, %v; want a custom profile without Config", got, err)
+	}
+	inst, err := got.TryInstrument(srv.clientTLS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		get(t, inst.Client, srv.URL)
+	}
+	if n.Load() != 3 || inst.Tracer.Stats().Requests != 3 || srv.stats().Requests != 3 {
+		t.Errorf("through the factory %d, traced %d, served %d; want 3 each", n.Load(), inst.Tracer.Stats().Requests, srv.stats().Requests)
+	}
+	inst.Close() // a wrapper without CloseIdleConnections: no panic, nothing to close
+}
+
+func TestRegisterRefusesAProfileThatWouldMeasureTheDefaultSilently(t *testing.T) {
+	reg := NewRegistry()
+	for _, p := range []Profile{{Name: "mine"}, FromFunc("nil-builder", "", nil)} {
+		err := reg.Register(p)
+		if err == nil || !strings.Contains(err.Error(), "neither a builder nor a Config") || !strings.Contains(err.Error(), "transport.FromFunc") {
+			t.Errorf("Register(%q) = %v, want a refusal that says how to make one", p.Name, err)
+		}
+	}
+	if err := reg.Register(FromFunc("", "", func(*tls.Config) http.RoundTripper { return nil })); err == nil || !strings.Contains(err.Error(), "name is empty") {
+		t.Errorf("an empty name: %v", err)
+	}
+}
+
+func TestBuildTurnsABadBuilderIntoAnErrorNamingTheProfile(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		build func(*tls.Config) http.RoundTripper
+		want  string
+	}{
+		{"nil-rt", func(*tls.Config) http.RoundTripper { return nil }, `"nil-rt": its builder returned a nil RoundTripper`},
+		{"panics", func(*tls.Config) http.RoundTripper { panic("no certificates") }, `"panics": its builder panicked: no certificates`},
+	} {
+		p := FromFunc(tt.name, "", tt.build)
+		if _, err := p.Build(nil); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Build = %v, want %q", err, tt.want)
+		}
+		if _, err := p.TryInstrument(nil); err == nil {
+			t.Errorf("%s: TryInstrument succeeded", tt.name)
+		}
 	}
 }

@@ -380,7 +380,7 @@ func TestWrapAddsFewAllocationsToARealRoundTrip(t *testing.T) {
 	const maxExtra = 7
 	srv := newCountingServer(t, false, nil)
 	tr := TunedProfile().NewTransport(nil)
-	defer tr.CloseIdleConnections()
+	defer CloseIdle(tr)
 	plain := &http.Client{Transport: tr}
 	traced := &http.Client{Transport: NewTracer().Wrap(tr)}
 	req, err := http.NewRequest(http.MethodGet, srv.URL, nil)
@@ -416,7 +416,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 	for _, wrapped := range []bool{false, true} {
 		b.Run(fmt.Sprintf("traced=%v", wrapped), func(b *testing.B) {
 			tr := TunedProfile().NewTransport(nil)
-			defer tr.CloseIdleConnections()
+			defer CloseIdle(tr)
 			var rt http.RoundTripper = tr
 			if wrapped {
 				rt = NewTracer().Wrap(tr)

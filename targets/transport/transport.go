@@ -64,9 +64,9 @@ func cloneTLS(tlsConf *tls.Config, cacheSize int) *tls.Config {
 	return clone
 }
 
-// defaultTransport returns what http.DefaultTransport does, as a fresh transport that
+// DefaultTransport returns what http.DefaultTransport does, as a fresh transport that
 // shares nothing with it, using a clone of tlsConf when it is not nil.
-func defaultTransport(tlsConf *tls.Config) *http.Transport {
+func DefaultTransport(tlsConf *tls.Config) *http.Transport {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	if tlsConf != nil {
 		tr.TLSClientConfig = tlsConf.Clone()
