@@ -15,6 +15,14 @@ const (
 	HgrmDir     = "hgrm"
 )
 
+// Files of a report directory for benchmark-action/github-action-benchmark
+// (see benchaction.go): req/s for its tool customBiggerIsBetter, p50 and p99
+// in ms for customSmallerIsBetter.
+const (
+	BenchBiggerFile  = "benchmark-bigger.json"
+	BenchSmallerFile = "benchmark-smaller.json"
+)
+
 // WriteAll writes every file of a run into dir: results.json first, then
 // everything WriteArtifacts renders from it.
 func WriteAll(dir string, r *Results) error {
@@ -54,6 +62,9 @@ func WriteArtifacts(dir string, r *Results) error {
 	}
 	if err := writeAtomic(filepath.Join(dir, BenchFile), buf.Bytes()); err != nil {
 		return fmt.Errorf("write %s: %w", BenchFile, err)
+	}
+	if err := WriteActionBenchFiles(dir, r); err != nil {
+		return err
 	}
 	return nil
 }
