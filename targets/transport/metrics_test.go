@@ -1,8 +1,10 @@
 package transport
 
 import (
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -17,7 +19,25 @@ func TestCollectorExportsThePoolCountersOfAKnownWorkload(t *testing.T) {
 	inst := DefaultProfile().Instrument(srv.clientTLS())
 	defer inst.Close()
 	runWorkload(t, inst.Client, srv.URL, workers, perWorker)
+	// A dial started for a request that another connection served finishes
+	// its handshake in the background: wait for it, so the counts are final.
+	if !eventually(5*time.Second, func() bool {
+		st := inst.Tracer.Stats()
+		return st.TLSHandshakes+st.TLSErrors == st.Dials && srv.stats().Handshakes == st.TLSHandshakes
+	}) {
+		t.Fatalf("handshakes never settled: %+v", inst.Tracer.Stats())
+	}
+	// Then until nothing moves for 50 ms: a late connection still goes to
+	// (or is refused by) the idle pool after its handshake.
 	s := inst.Tracer.Stats()
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		next := inst.Tracer.Stats()
+		if reflect.DeepEqual(next, s) {
+			break
+		}
+		s = next
+	}
 
 	reg := prometheus.NewPedanticRegistry()
 	c := NewCollector(inst.Tracer, "operator", prometheus.Labels{"backend": "a1"})
