@@ -10,6 +10,9 @@ import (
 	"github.com/oranbench/oranbench/internal/sockstat"
 )
 
+// checkFDs is sockstat.CheckConns; tests put a small limit in its place.
+var checkFDs = sockstat.CheckConns
+
 // fdReserve is what a run keeps for everything but its connections: files,
 // listeners, the runtime's own descriptors.
 const fdReserve = 64
@@ -25,7 +28,7 @@ func (s *Scenario) CheckLimits(quick bool) error {
 	if conns == 0 {
 		return nil
 	}
-	err := sockstat.CheckConns(conns, s.fdsPerConn(quick), fdReserve)
+	err := checkFDs(conns, s.fdsPerConn(quick), fdReserve)
 	if err == nil || errors.Is(err, sockstat.ErrNotSupported) {
 		return nil
 	}

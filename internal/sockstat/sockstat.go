@@ -315,6 +315,12 @@ func CheckConns(conns, fdsPerConn, reserve int) error {
 	return checkConns(conns, fdsPerConn, reserve, soft)
 }
 
+// CheckConnsAgainst is CheckConns against a given soft limit instead of the
+// process's own.
+func CheckConnsAgainst(conns, fdsPerConn, reserve int, soft uint64) error {
+	return checkConns(conns, fdsPerConn, reserve, soft)
+}
+
 // checkConns is CheckConns against a given soft limit.
 func checkConns(conns, fdsPerConn, reserve int, soft uint64) error {
 	if conns < 0 || fdsPerConn < 0 || reserve < 0 {
