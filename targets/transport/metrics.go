@@ -1,33 +1,12 @@
 package transport
 
 import (
-	"sync/atomic"
-	"time"
-
 	"github.com/prometheus/client_golang/prometheus"
 )
 
 // ConnWaitBuckets are the upper bounds, in seconds, of the connection-wait
 // histogram a Collector exports: 10 µs to about 40 s, ×4 each.
 var ConnWaitBuckets = prometheus.ExponentialBuckets(10e-6, 4, 12)
-
-// waitBuckets counts connection waits into ConnWaitBuckets for the
-// Prometheus histogram: cumulative since the tracer was made (ResetConnWaits
-// does not touch it), lock-free.
-type waitBuckets struct {
-	counts [13]atomic.Int64 // len(ConnWaitBuckets) + the +Inf bucket
-	sumNs  atomic.Int64
-}
-
-func (w *waitBuckets) observe(d time.Duration) {
-	s := d.Seconds()
-	i := 0
-	for i < len(ConnWaitBuckets) && s > ConnWaitBuckets[i] {
-		i++
-	}
-	w.counts[i].Add(1)
-	w.sumNs.Add(int64(d))
-}
 
 // Collector is a prometheus.Collector over a Tracer: the connection-pool
 // metrics an operator can scrape in production. Register it in any
@@ -93,15 +72,25 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	for proto, n := range s.Protocols {
 		ch <- prometheus.MustNewConstMetric(c.responses, prometheus.CounterValue, float64(n), proto)
 	}
-	w := &c.t.waitBuckets
+	// The buckets come from the tracer's own wait histogram at scrape time,
+	// so the request path records each wait once.
+	h := c.t.allConnWaits()
 	buckets := make(map[float64]uint64, len(ConnWaitBuckets))
-	var cum uint64
-	for i, ub := range ConnWaitBuckets {
-		cum += uint64(w.counts[i].Load())
-		buckets[ub] = cum
+	for _, ub := range ConnWaitBuckets {
+		buckets[ub] = 0
 	}
-	count := cum + uint64(w.counts[len(ConnWaitBuckets)].Load())
-	ch <- prometheus.MustNewConstHistogram(c.connWait, count, time.Duration(w.sumNs.Load()).Seconds(), buckets)
+	for _, bar := range h.Distribution() {
+		if bar.Count == 0 {
+			continue
+		}
+		for _, ub := range ConnWaitBuckets {
+			if float64(bar.To)*1e-6 <= ub {
+				buckets[ub] += uint64(bar.Count)
+			}
+		}
+	}
+	count := uint64(h.TotalCount())
+	ch <- prometheus.MustNewConstHistogram(c.connWait, count, s.ConnWait.Seconds(), buckets)
 }
 
 var _ prometheus.Collector = (*Collector)(nil)

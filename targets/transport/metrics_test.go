@@ -92,6 +92,24 @@ operator_http_client_responses_total{backend="a1",protocol="HTTP/1.1"} 200
 			}
 		}
 	}
+	// A new window (after a warm-up) empties ConnWaits, not the cumulative export.
+	inst.Tracer.ResetConnWaits()
+	if n := inst.Tracer.ConnWaits().TotalCount(); n != 0 {
+		t.Errorf("ConnWaits after ResetConnWaits holds %d waits, want 0", n)
+	}
+	get(t, inst.Client, srv.URL)
+	if n := inst.Tracer.ConnWaits().TotalCount(); n != 1 {
+		t.Errorf("ConnWaits holds %d waits after one more request, want 1", n)
+	}
+	if mfs, err := reg.Gather(); err == nil {
+		for _, mf := range mfs {
+			if mf.GetName() == "operator_http_client_conn_wait_seconds" {
+				if got := mf.GetMetric()[0].GetHistogram().GetSampleCount(); got != workers*perWorker+1 {
+					t.Errorf("exported waits after a reset: %d, want %d (cumulative)", got, workers*perWorker+1)
+				}
+			}
+		}
+	}
 	if problems, err := testutil.GatherAndLint(reg); err != nil || len(problems) > 0 {
 		t.Errorf("metric lint: %v %v", problems, err)
 	}

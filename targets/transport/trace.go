@@ -44,12 +44,13 @@ type Tracer struct {
 	protoMu          sync.Mutex
 	protoOther       map[string]int64
 
-	// waits is the distribution of GetConn→GotConn waits since the last
-	// ResetConnWaits, in microseconds.
-	waitMu sync.Mutex
-	waits  *hdrhistogram.Histogram
-	// waitBuckets is the same wait, cumulative, for Prometheus (Collector).
-	waitBuckets waitBuckets
+	// waits is the distribution of GetConn→GotConn waits since the tracer was
+	// made, in microseconds; waitBase is its copy at the last ResetConnWaits
+	// (nil: none), so one histogram serves a window and the cumulative
+	// Prometheus export alike.
+	waitMu   sync.Mutex
+	waits    *hdrhistogram.Histogram
+	waitBase *hdrhistogram.Histogram
 
 	// Hooks that need no per-request state are built once, so a request pays no
 	// allocation for them.
@@ -193,14 +194,29 @@ func (t *Tracer) countProto(resp *http.Response) {
 func (t *Tracer) ConnWaits() *hdrhistogram.Histogram {
 	t.waitMu.Lock()
 	defer t.waitMu.Unlock()
-	return hdrhistogram.Import(t.waits.Export())
+	cur := t.waits.Export()
+	if t.waitBase != nil {
+		base := t.waitBase.Export()
+		for i := range cur.Counts {
+			cur.Counts[i] -= base.Counts[i]
+		}
+	}
+	return hdrhistogram.Import(cur)
 }
 
-// ResetConnWaits empties the connection-wait distribution, e.g. after a warm-up.
+// ResetConnWaits starts a new ConnWaits window, e.g. after a warm-up. The
+// cumulative distribution that a Collector exports is not reset.
 func (t *Tracer) ResetConnWaits() {
 	t.waitMu.Lock()
-	t.waits.Reset()
+	t.waitBase = hdrhistogram.Import(t.waits.Export())
 	t.waitMu.Unlock()
+}
+
+// allConnWaits returns a copy of every wait since the tracer was made.
+func (t *Tracer) allConnWaits() *hdrhistogram.Histogram {
+	t.waitMu.Lock()
+	defer t.waitMu.Unlock()
+	return hdrhistogram.Import(t.waits.Export())
 }
 
 // Wrap returns a RoundTripper that adds t's ClientTrace to each request's context
@@ -311,7 +327,6 @@ func (s *requestTrace) gotConn(info httptrace.GotConnInfo) {
 	t.waitMu.Lock()
 	_ = t.waits.RecordValue(max(connWaitMin, min(connWaitMax, wait/int64(time.Microsecond))))
 	t.waitMu.Unlock()
-	t.waitBuckets.observe(time.Duration(wait))
 	for {
 		cur := t.connWaitMax.Load()
 		if wait <= cur || t.connWaitMax.CompareAndSwap(cur, wait) {
