@@ -17,15 +17,15 @@ const DefaultArmBase = transport.ProfileTuned
 // arms are built from their base's Config with the given fields overridden
 // and registered into reg. A name registered before with other settings is
 // refused rather than silently replaced.
-func (s *Scenario) resolveArms(reg *transport.Registry) error {
-	if len(s.ArmSpecs) == 0 {
+func (s *Plan) resolveArms(reg *transport.Registry) error {
+	if len(s.spec.ArmSpecs) == 0 {
 		return s.fieldErr("arms", "", "want at least one transport profile name or inline profile")
 	}
 	lookup := reg
 	if lookup == nil {
 		lookup = transport.NewRegistry()
 	}
-	s.Arms, s.profiles = nil, nil
+	s.arms, s.profiles = nil, nil
 	local := map[string]transport.Profile{}
 	find := func(name string) (transport.Profile, bool) {
 		if p, ok := local[name]; ok {
@@ -41,9 +41,9 @@ func (s *Scenario) resolveArms(reg *transport.Registry) error {
 		}
 		return strings.Join(names, ", ")
 	}
-	for i, a := range s.ArmSpecs {
+	for i, a := range s.spec.ArmSpecs {
 		path := fmt.Sprintf("arms[%d]", i)
-		for _, prev := range s.Arms {
+		for _, prev := range s.arms {
 			if prev == a.Name {
 				return s.fieldErr(path, a.Name, "the arm is listed twice; each arm needs its own name")
 			}
@@ -56,7 +56,7 @@ func (s *Scenario) resolveArms(reg *transport.Registry) error {
 			if !ok {
 				return s.fieldErr(path, a.Name, "valid profiles are "+valid()+" (or define one inline: {name, base, config})")
 			}
-			s.Arms, s.profiles = append(s.Arms, a.Name), append(s.profiles, p)
+			s.arms, s.profiles = append(s.arms, a.Name), append(s.profiles, p)
 			continue
 		}
 		if !validName(a.Name) {
@@ -97,7 +97,7 @@ func (s *Scenario) resolveArms(reg *transport.Registry) error {
 			}
 		}
 		local[a.Name] = p
-		s.Arms, s.profiles = append(s.Arms, a.Name), append(s.profiles, p)
+		s.arms, s.profiles = append(s.arms, a.Name), append(s.profiles, p)
 	}
 	return nil
 }

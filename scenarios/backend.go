@@ -14,12 +14,12 @@ import (
 
 // CheckTarget refuses an external target outside loopback unless
 // allowRemote is set; the in-process mock always listens on loopback.
-func (s *Scenario) CheckTarget(allowRemote bool) error {
-	if s.Backend.Target == "" {
+func (s *Plan) CheckTarget(allowRemote bool) error {
+	if s.spec.Backend.Target == "" {
 		return nil
 	}
-	if err := CheckTarget(s.Backend.Target, allowRemote); err != nil {
-		return s.fieldErr("backend.target", s.Backend.Target, "want a loopback URL (127.0.0.0/8, ::1, localhost), or pass --allow-remote")
+	if err := CheckTarget(s.spec.Backend.Target, allowRemote); err != nil {
+		return s.fieldErr("backend.target", s.spec.Backend.Target, "want a loopback URL (127.0.0.0/8, ::1, localhost), or pass --allow-remote")
 	}
 	return nil
 }
@@ -55,8 +55,8 @@ func (b RouteBehavior) behavior() mockbackend.Behavior {
 // mockConfig maps the backend section onto the mock's Config: the named
 // profile first, then every field the scenario sets. A TCP handshake costs
 // one round trip, so with an RTT the connection set-up delay defaults to it.
-func (s *Scenario) mockConfig() (mockbackend.Config, error) {
-	b := s.Backend
+func (s *Plan) mockConfig() (mockbackend.Config, error) {
+	b := s.spec.Backend
 	var c mockbackend.Config
 	if b.Profile != "" {
 		var err error
@@ -117,8 +117,8 @@ func (s *Scenario) mockConfig() (mockbackend.Config, error) {
 	if b.MaxObjects > 0 {
 		c.MaxObjects = b.MaxObjects
 	}
-	if s.Seed != 0 {
-		c.Seed = uint64(s.Seed)
+	if s.spec.Seed != 0 {
+		c.Seed = uint64(s.spec.Seed)
 	}
 	return c, c.Validate()
 }
@@ -131,19 +131,19 @@ type backend struct {
 	srv *mockbackend.Server
 }
 
-func (s *Scenario) startBackend() (*backend, error) {
-	if s.Backend.Target != "" {
-		b := &backend{url: strings.TrimSuffix(s.Backend.Target, "/")}
+func (s *Plan) startBackend() (*backend, error) {
+	if s.spec.Backend.Target != "" {
+		b := &backend{url: strings.TrimSuffix(s.spec.Backend.Target, "/")}
 		if strings.HasPrefix(b.url, "https://") {
 			b.tls = &tls.Config{MinVersion: tls.VersionTLS12}
-			if s.Backend.CACert != "" {
-				pem, err := os.ReadFile(s.Backend.CACert)
+			if s.spec.Backend.CACert != "" {
+				pem, err := os.ReadFile(s.spec.Backend.CACert)
 				if err != nil {
 					return nil, fmt.Errorf("backend.caCert: %w", err)
 				}
 				pool := x509.NewCertPool()
 				if !pool.AppendCertsFromPEM(pem) {
-					return nil, fmt.Errorf("backend.caCert %s: no PEM certificate in it", s.Backend.CACert)
+					return nil, fmt.Errorf("backend.caCert %s: no PEM certificate in it", s.spec.Backend.CACert)
 				}
 				b.tls.RootCAs = pool
 			}
@@ -197,14 +197,14 @@ func (l LatencySpec) latencyText() string {
 	return ""
 }
 
-func (s *Scenario) conditions(duration, warmup time.Duration, reps int) reports.Conditions {
-	b := s.Backend
+func (s *Plan) conditions(duration, warmup time.Duration, reps int) reports.Conditions {
+	b := s.spec.Backend
 	c := reports.Conditions{
 		TLS:         b.TLS || strings.HasPrefix(b.Target, "https://"),
 		TLSVersion:  b.TLSVersion,
 		HTTP2:       b.HTTP2,
 		RTT:         b.RTT.Duration,
-		Model:       s.Load.Model,
+		Model:       s.spec.Load.Model,
 		Duration:    duration,
 		Warmup:      warmup,
 		Repetitions: reps,
@@ -252,23 +252,23 @@ func (s *Scenario) conditions(duration, warmup time.Duration, reps int) reports.
 	if b.Profile != "" {
 		c.Latency = strings.TrimSuffix("mock profile "+b.Profile+"; "+c.Latency, "; ")
 	}
-	switch s.Load.Model {
+	switch s.spec.Load.Model {
 	case ModelClosed:
-		c.Concurrency = s.Load.Concurrency
+		c.Concurrency = s.spec.Load.Concurrency
 	case ModelOpen:
-		o := s.Load.offered(duration)
+		o := s.spec.Load.offered(duration)
 		c.RatePerSec, c.Shape = o.mean, o.shape
 	case ModelSearch:
-		sr := s.Load.Search
+		sr := s.spec.Load.Search
 		c.Shape = fmt.Sprintf("search for the highest rate with p%s ≤ %s", ftoa(sr.Percentile), sr.SLO)
 	case ModelStorm:
-		st := s.Load.Storm
+		st := s.spec.Load.Storm
 		c.Shape = fmt.Sprintf("storm of %d intent files", st.Intents)
 		if st.IntentsPerSec > 0 {
 			c.Shape += fmt.Sprintf(" at %s/s", ftoa(st.IntentsPerSec))
 		}
 	}
-	for _, m := range s.Mix {
+	for _, m := range s.spec.Mix {
 		name := m.Route
 		switch {
 		case m.Flow != "":
@@ -278,19 +278,19 @@ func (s *Scenario) conditions(duration, warmup time.Duration, reps int) reports.
 		}
 		c.Routes = append(c.Routes, fmt.Sprintf("%s ×%d", name, m.Weight))
 	}
-	if s.Load.Model == ModelStorm {
+	if s.spec.Load.Model == ModelStorm {
 		c.Routes = []string{"Porch create + propose, sent by the watcher"}
 	}
 	letters := "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	for rep := 0; rep < min(reps, 2); rep++ {
-		for i := range s.Arms {
+		for i := range s.arms {
 			c.Order = append(c.Order, string(letters[i%len(letters)]))
 		}
 	}
 	if reps > 2 {
 		c.Order = append(c.Order, "…")
 	}
-	for i, a := range s.Arms {
+	for i, a := range s.arms {
 		c.Order = append(c.Order, fmt.Sprintf("(%c=%s)", letters[i%len(letters)], a))
 	}
 	return c

@@ -15,11 +15,11 @@ func TestTheSeedScenarioIsBuiltIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Load.Model != "closed" || s.Load.Concurrency != 20 || !s.Backend.TLS {
-		t.Fatalf("seed scenario: model %s, concurrency %d, tls %v", s.Load.Model, s.Load.Concurrency, s.Backend.TLS)
+	if s.spec.Load.Model != "closed" || s.spec.Load.Concurrency != 20 || !s.spec.Backend.TLS {
+		t.Fatalf("seed scenario: model %s, concurrency %d, tls %v", s.spec.Load.Model, s.spec.Load.Concurrency, s.spec.Backend.TLS)
 	}
-	if len(s.Arms) < 2 || s.Arms[0] != "default" || s.Arms[1] != "tuned" {
-		t.Fatalf("arms = %v, want default then tuned", s.Arms)
+	if len(s.arms) < 2 || s.arms[0] != "default" || s.arms[1] != "tuned" {
+		t.Fatalf("arms = %v, want default then tuned", s.arms)
 	}
 	if _, _, reps := s.Effective(true); reps < 3 {
 		t.Fatalf("quick repetitions = %d, want >= 3", reps)
@@ -86,7 +86,7 @@ func TestRunStopsEarlyWhenCancelled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Duration.Duration = 30 * time.Second
+	s.spec.Duration.Duration = 30 * time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
 	defer cancel()
 	start := time.Now()

@@ -25,6 +25,10 @@ func (e *FieldError) Error() string {
 	if e.Line > 0 {
 		loc += ":" + strconv.Itoa(e.Line)
 	}
+	if loc == "" {
+		// A Spec written in Go has no file to point into.
+		return fmt.Sprintf("%s: %q: %s", e.Field, e.Value, e.Valid)
+	}
 	return fmt.Sprintf("%s: %s: %q: %s", loc, e.Field, e.Value, e.Valid)
 }
 
@@ -227,7 +231,7 @@ func yamlFields(t reflect.Type) []string {
 
 // line returns the line of a field path such as "load.model" or
 // "mix[1].route", or of its closest ancestor that is in the document.
-func (s *Scenario) line(field string) int {
+func (s *Plan) line(field string) int {
 	for p := field; p != ""; {
 		if l, ok := s.lines[p]; ok {
 			return l
@@ -241,6 +245,6 @@ func (s *Scenario) line(field string) int {
 	return s.lines[""]
 }
 
-func (s *Scenario) fieldErr(field, value, valid string) error {
-	return &FieldError{File: s.File, Line: s.line(field), Field: field, Value: value, Valid: valid}
+func (s *Plan) fieldErr(field, value, valid string) error {
+	return &FieldError{File: s.file, Line: s.line(field), Field: field, Value: value, Valid: valid}
 }

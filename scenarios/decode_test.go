@@ -161,8 +161,8 @@ func TestDefaultsAreFilledIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Repetitions != DefaultRepetitions || s.Mix[0].Weight != 2 {
-		t.Fatalf("repetitions %d, weight %d", s.Repetitions, s.Mix[0].Weight)
+	if s.spec.Repetitions != DefaultRepetitions || s.spec.Mix[0].Weight != 2 {
+		t.Fatalf("repetitions %d, weight %d", s.spec.Repetitions, s.spec.Mix[0].Weight)
 	}
 	if len(s.thresholds) != 1 || !s.thresholds[0].Required || s.thresholds[0].Metric != "p99" {
 		t.Fatalf("thresholds = %+v, want one required p99", s.thresholds)
@@ -183,7 +183,7 @@ func TestInlineArmsOverrideTheirBaseAndRegister(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(s.Arms, ","); got != "default,small-pool,resume" {
+	if got := strings.Join(s.arms, ","); got != "default,small-pool,resume" {
 		t.Fatalf("arms = %s", got)
 	}
 	p, err := reg.Lookup("small-pool")
@@ -291,14 +291,14 @@ func TestEveryBuiltinParsesWithADescription(t *testing.T) {
 	}
 	reg := transport.NewRegistry()
 	for _, s := range all {
-		if len(strings.Fields(s.Description)) < 10 {
-			t.Errorf("%s: description too short: %q", s.Name, s.Description)
+		if len(strings.Fields(s.spec.Description)) < 10 {
+			t.Errorf("%s: description too short: %q", s.spec.Name, s.spec.Description)
 		}
-		if _, err := Load(s.Name, reg); err != nil {
-			t.Errorf("%s: %v", s.Name, err)
+		if _, err := Load(s.spec.Name, reg); err != nil {
+			t.Errorf("%s: %v", s.spec.Name, err)
 		}
-		if s.Arms[0] != "default" {
-			t.Errorf("%s: first arm %s, want default (the baseline)", s.Name, s.Arms[0])
+		if s.arms[0] != "default" {
+			t.Errorf("%s: first arm %s, want default (the baseline)", s.spec.Name, s.arms[0])
 		}
 	}
 }

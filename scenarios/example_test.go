@@ -41,7 +41,7 @@ repetitions: 1
 	if err != nil {
 		panic(err)
 	}
-	res, err := scenarios.Run(context.Background(), s, scenarios.Options{Registry: reg})
+	res, err := scenarios.Run(context.Background(), s, scenarios.Options{})
 	if err != nil {
 		panic(err)
 	}

@@ -23,7 +23,7 @@ const fdReserve = 64
 // one on the client, one more on the in-process mock, and two more through
 // the network emulation proxy. The error names the limit (ulimit -n). Where
 // the limit cannot be read, nothing is checked.
-func (s *Scenario) CheckLimits(quick bool) error {
+func (s *Plan) CheckLimits(quick bool) error {
 	conns, field := s.peakConns(quick)
 	if conns == 0 {
 		return nil
@@ -37,30 +37,30 @@ func (s *Scenario) CheckLimits(quick bool) error {
 
 // peakConns is the most connections the scenario's load can hold open at
 // once and the field that sets it; 0 when it is not bounded by a setting.
-func (s *Scenario) peakConns(quick bool) (int, string) {
-	switch s.Load.Model {
+func (s *Plan) peakConns(quick bool) (int, string) {
+	switch s.spec.Load.Model {
 	case ModelClosed:
 		if sw := s.effectiveSweep(quick); sw != nil && len(sw.Concurrency) > 0 {
 			path := "sweep.concurrency"
-			if quick && s.Quick != nil && s.Quick.Sweep != nil {
+			if quick && s.spec.Quick != nil && s.spec.Quick.Sweep != nil {
 				path = "quick.sweep.concurrency"
 			}
 			return slices.Max(sw.Concurrency), path
 		}
-		return s.Load.Concurrency, "load.concurrency"
+		return s.spec.Load.Concurrency, "load.concurrency"
 	case ModelOpen, ModelSearch:
-		return int(min(s.Load.MaxWorkers, maxConcurrency*100)), "load.maxWorkers"
+		return int(min(s.spec.Load.MaxWorkers, maxConcurrency*100)), "load.maxWorkers"
 	}
 	return 0, ""
 }
 
 // fdsPerConn is 1 for an external target, 2 with the in-process mock and 4
 // when the mock's network emulation (an in-process proxy) sits in between.
-func (s *Scenario) fdsPerConn(quick bool) int {
-	if s.Backend.Target != "" {
+func (s *Plan) fdsPerConn(quick bool) int {
+	if s.spec.Backend.Target != "" {
 		return 1
 	}
-	b := s.Backend
+	b := s.spec.Backend
 	proxied := b.RTT.Duration > 0 || b.Jitter.Duration > 0 || b.Bandwidth > 0 || b.ConnSetupDelay.Duration > 0 || b.NetFaults != nil || b.Profile != ""
 	if sw := s.effectiveSweep(quick); sw != nil {
 		for _, r := range sw.RTT {

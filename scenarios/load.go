@@ -22,12 +22,12 @@ import (
 var builtinFS embed.FS
 
 // Builtins returns the built-in scenarios, sorted by name.
-func Builtins() ([]*Scenario, error) {
+func Builtins() ([]*Plan, error) {
 	entries, err := fs.ReadDir(builtinFS, "builtin")
 	if err != nil {
 		return nil, err
 	}
-	var out []*Scenario
+	var out []*Plan
 	for _, e := range entries {
 		b, err := builtinFS.ReadFile(path.Join("builtin", e.Name()))
 		if err != nil {
@@ -39,7 +39,7 @@ func Builtins() ([]*Scenario, error) {
 		}
 		out = append(out, s)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sort.Slice(out, func(i, j int) bool { return out[i].spec.Name < out[j].spec.Name })
 	return out, nil
 }
 
@@ -51,7 +51,7 @@ func BuiltinNames() []string {
 	}
 	names := make([]string, len(all))
 	for i, s := range all {
-		names[i] = s.Name
+		names[i] = s.spec.Name
 	}
 	return names
 }
@@ -63,7 +63,7 @@ var ErrUnknown = errors.New("unknown scenario")
 // Load resolves a built-in scenario name or reads a scenario file. With a
 // non-nil reg, arm names are checked against it and inline arms are
 // registered into it.
-func Load(nameOrPath string, reg *transport.Registry) (*Scenario, error) {
+func Load(nameOrPath string, reg *transport.Registry) (*Plan, error) {
 	if strings.HasSuffix(nameOrPath, ".yaml") || strings.HasSuffix(nameOrPath, ".yml") || strings.ContainsRune(nameOrPath, os.PathSeparator) {
 		b, err := os.ReadFile(nameOrPath)
 		if err != nil {
@@ -91,11 +91,12 @@ func Load(nameOrPath string, reg *transport.Registry) (*Scenario, error) {
 
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
 
-// Parse decodes one scenario document strictly: an unknown field, a bad
-// duration, an unknown profile, route or metric fails with
-// file:line: field: value: what is valid, before any load is sent. reg, when
-// non-nil, is used to check arm names and receives the inline arms.
-func Parse(file string, data []byte, reg *transport.Registry) (*Scenario, error) {
+// Parse decodes one scenario document strictly into a Spec and validates it
+// into a Plan: an unknown field, a bad duration, an unknown profile, route
+// or metric fails with file:line: field: value: what is valid, before any
+// load is sent. reg, when non-nil, is used to check arm names and receives
+// the inline arms.
+func Parse(file string, data []byte, reg *transport.Registry) (*Plan, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		msg := err.Error()
@@ -109,18 +110,14 @@ func Parse(file string, data []byte, reg *transport.Registry) (*Scenario, error)
 	}
 	root := doc.Content[0]
 	c := &checker{file: file, lines: map[string]int{"": root.Line}}
-	if err := c.check(root, reflect.TypeFor[Scenario](), ""); err != nil {
+	if err := c.check(root, reflect.TypeFor[Spec](), ""); err != nil {
 		return nil, err
 	}
-	s := &Scenario{}
-	if err := root.Decode(s); err != nil {
+	var spec Spec
+	if err := root.Decode(&spec); err != nil {
 		return nil, fmt.Errorf("%s: %s", file, trimYAMLMsg(err.Error()))
 	}
-	s.File, s.lines = file, c.lines
-	if err := s.validate(reg); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return newPlan(file, c.lines, spec, reg)
 }
 
 func validName(n string) bool {

@@ -28,13 +28,13 @@ type RunInfo struct {
 }
 
 // plannedRun estimates one arm-repetition's wall time.
-func (s *Scenario) plannedRun(quick bool) time.Duration {
+func (s *Plan) plannedRun(quick bool) time.Duration {
 	duration, warmup, _ := s.Effective(quick)
-	switch s.Load.Model {
+	switch s.spec.Load.Model {
 	case ModelSearch:
 		return time.Duration(max(1, s.searchSteps(quick))) * (duration + warmup)
 	case ModelStorm:
-		if st := s.Load.Storm; st != nil && st.IntentsPerSec > 0 {
+		if st := s.spec.Load.Storm; st != nil && st.IntentsPerSec > 0 {
 			return time.Duration(float64(s.stormIntents(quick)) / st.IntentsPerSec * float64(time.Second))
 		}
 	}
@@ -43,7 +43,7 @@ func (s *Scenario) plannedRun(quick bool) time.Duration {
 
 // Planned estimates the scenario's whole wall time: every sweep point,
 // repetition and arm (backend start-up and set-up probes not included).
-func (s *Scenario) Planned(quick bool) time.Duration {
+func (s *Plan) Planned(quick bool) time.Duration {
 	_, _, reps := s.Effective(quick)
 	points := 1
 	if sw := s.effectiveSweep(quick); sw != nil {
@@ -51,7 +51,7 @@ func (s *Scenario) Planned(quick bool) time.Duration {
 			points *= len(p.values)
 		}
 	}
-	return time.Duration(points*reps*len(s.Arms)) * s.plannedRun(quick)
+	return time.Duration(points*reps*len(s.arms)) * s.plannedRun(quick)
 }
 
 // repOutputs adds what the report model keeps of one attack beyond its

@@ -141,7 +141,7 @@ repetitions: 2
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Run(context.Background(), s, Options{Registry: reg})
+	res, err := Run(context.Background(), s, Options{})
 	if err != nil {
 		t.Fatalf("Run = %v, want the other arms to run", err)
 	}

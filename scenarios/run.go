@@ -25,8 +25,10 @@ import (
 type Options struct {
 	// Quick uses the scenario's shorter quick settings.
 	Quick bool
-	// Registry resolves arm names of scenarios built without Parse; nil
-	// means the built-in profiles.
+	// Registry is not used: a Plan resolves its arms when Parse or NewPlan
+	// builds it, from the registry given there.
+	//
+	// Deprecated: pass the registry to Parse or NewPlan.
 	Registry *transport.Registry
 	// Log receives one line per step (nil discards).
 	Log io.Writer
@@ -59,7 +61,7 @@ const (
 // result carries statistics across repetitions and the evaluated
 // thresholds. A cancelled ctx stops the run early; the returned result then
 // holds what completed and is marked interrupted.
-func Run(ctx context.Context, s *Scenario, opt Options) (reports.Scenario, error) {
+func Run(ctx context.Context, s *Plan, opt Options) (reports.Scenario, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
@@ -69,56 +71,29 @@ func Run(ctx context.Context, s *Scenario, opt Options) (reports.Scenario, error
 	if err := s.CheckLimits(opt.Quick); err != nil {
 		return reports.Scenario{}, err
 	}
-	if len(s.profiles) != len(s.Arms) {
-		reg := opt.Registry
-		if reg == nil {
-			reg = transport.NewRegistry()
-		}
-		s.profiles = s.profiles[:0]
-		for _, name := range s.Arms {
-			p, err := reg.Lookup(name)
-			if err != nil {
-				return reports.Scenario{}, fmt.Errorf("scenario %s: arm %s: %w", s.Name, name, err)
-			}
-			s.profiles = append(s.profiles, p)
-		}
-	}
-	sw := s.effectiveSweep(opt.Quick)
+	sw := s.sweepFor(opt.Quick)
 	if sw == nil {
 		return runPoint(ctx, s, opt, "")
 	}
-	return s.runSweep(ctx, sw, opt)
+	return runSweep(ctx, s, sw, opt)
 }
 
 // runSweep runs one full point per combination of the sweep's values.
-func (s *Scenario) runSweep(ctx context.Context, sw *Sweep, opt Options) (reports.Scenario, error) {
-	params := sw.params()
+func runSweep(ctx context.Context, s *Plan, sw *sweepPlan, opt Options) (reports.Scenario, error) {
 	duration, warmup, reps := s.Effective(opt.Quick)
 	out := reports.Scenario{
-		Name:        s.Name,
-		Description: strings.TrimSpace(s.Description),
+		Name:        s.spec.Name,
+		Description: strings.TrimSpace(s.spec.Description),
 		Conditions:  s.conditions(duration, warmup, reps),
-		Sweep:       &reports.Sweep{},
+		Sweep:       &reports.Sweep{Params: append([]string(nil), sw.params...)},
 		ClaimArms:   s.claimArms(),
 	}
-	for _, p := range params {
-		out.Sweep.Params = append(out.Sweep.Params, p.name)
-	}
-	idx := make([]int, len(params))
-	for {
-		pt := *s
-		var values, labels []string
-		for i, p := range params {
-			p.apply[idx[i]](&pt)
-			values = append(values, p.values[idx[i]])
-			labels = append(labels, p.name+"="+p.values[idx[i]])
-		}
-		label := strings.Join(labels, " ")
-		res, err := runPoint(ctx, &pt, opt, label)
+	for _, pt := range sw.points {
+		res, err := runPoint(ctx, pt.plan, opt, pt.label)
 		if len(res.Arms) > 0 {
-			out.Sweep.Points = append(out.Sweep.Points, reports.SweepPoint{Values: values, Result: res})
+			out.Sweep.Points = append(out.Sweep.Points, reports.SweepPoint{Values: append([]string(nil), pt.values...), Result: res})
 			for _, t := range res.Thresholds {
-				t.Point = label
+				t.Point = pt.label
 				out.Thresholds = append(out.Thresholds, t)
 			}
 		}
@@ -128,26 +103,15 @@ func (s *Scenario) runSweep(ctx context.Context, sw *Sweep, opt Options) (report
 			}
 			return out, err
 		}
-		// Next combination, last parameter fastest.
-		i := len(idx) - 1
-		for ; i >= 0; i-- {
-			idx[i]++
-			if idx[i] < len(params[i].values) {
-				break
-			}
-			idx[i] = 0
-		}
-		if i < 0 {
-			return out, nil
-		}
 	}
+	return out, nil
 }
 
 // runPoint runs sc (a scenario, or a sweep point's copy of it) with all its
 // arms and repetitions against one backend.
-func runPoint(ctx context.Context, sc *Scenario, opt Options, label string) (reports.Scenario, error) {
+func runPoint(ctx context.Context, sc *Plan, opt Options, label string) (reports.Scenario, error) {
 	duration, warmup, reps := sc.Effective(opt.Quick)
-	name := sc.Name
+	name := sc.spec.Name
 	if label != "" {
 		name += " [" + label + "]"
 	}
@@ -156,13 +120,13 @@ func runPoint(ctx context.Context, sc *Scenario, opt Options, label string) (rep
 		return reports.Scenario{}, fmt.Errorf("scenario %s: start backend: %w", name, err)
 	}
 	defer be.Close()
-	if err := prepare(ctx, be, sc.Mix); err != nil {
+	if err := prepare(ctx, be, sc.spec.Mix); err != nil {
 		return reports.Scenario{}, fmt.Errorf("scenario %s: %w", name, err)
 	}
 
 	out := reports.Scenario{
-		Name:        sc.Name,
-		Description: strings.TrimSpace(sc.Description),
+		Name:        sc.spec.Name,
+		Description: strings.TrimSpace(sc.spec.Description),
 		Conditions:  sc.conditions(duration, warmup, reps),
 		Arms:        make([]reports.Arm, len(sc.profiles)),
 		Setup:       sc.measureSetup(ctx, be),
@@ -171,9 +135,9 @@ func runPoint(ctx context.Context, sc *Scenario, opt Options, label string) (rep
 	service := make([]*hdrhistogram.Histogram, len(sc.profiles))
 	response := make([]*hdrhistogram.Histogram, len(sc.profiles))
 	lag := make([]*hdrhistogram.Histogram, len(sc.profiles))
-	open := sc.Load.Model == ModelOpen || sc.Load.Model == ModelSearch
+	open := sc.spec.Load.Model == ModelOpen || sc.spec.Load.Model == ModelSearch
 	for i, p := range sc.profiles {
-		out.Arms[i] = reports.Arm{Name: sc.Arms[i], Profile: p.Name, Description: p.Description, Settings: settings(p)}
+		out.Arms[i] = reports.Arm{Name: sc.arms[i], Profile: p.Name, Description: p.Description, Settings: settings(p)}
 		service[i] = engine.NewHistogram()
 		if open {
 			response[i], lag[i] = engine.NewHistogram(), engine.NewHistogram()
@@ -196,9 +160,9 @@ runs:
 			if broken[i] != nil {
 				continue
 			}
-			arm := sc.Arms[i]
+			arm := sc.arms[i]
 			measured := duration.String() + " measured"
-			if sc.Load.Model == ModelStorm {
+			if sc.spec.Load.Model == ModelStorm {
 				measured = "measured until the storm is processed"
 			}
 			fmt.Fprintf(opt.Log, "%s: rep %d/%d: arm %s: %s warm-up, %s\n", name, rep+1, reps, arm, warmup, measured)
@@ -207,17 +171,17 @@ runs:
 				r   reports.Rep
 				rec *engine.Recording
 			)
-			sc.onResult = nil
+			var onResult ResultFunc
 			if opt.OnRun != nil {
-				sc.onResult = opt.OnRun(RunInfo{Scenario: sc.Name, Point: label, Arm: arm, Rep: rep, Reps: reps, Planned: sc.plannedRun(opt.Quick)})
+				onResult = opt.OnRun(RunInfo{Scenario: sc.spec.Name, Point: label, Arm: arm, Rep: rep, Reps: reps, Planned: sc.plannedRun(opt.Quick)})
 			}
-			switch sc.Load.Model {
+			switch sc.spec.Load.Model {
 			case ModelSearch:
-				r, rec, err = sc.runSearch(ctx, be, p, run, duration, warmup, steps, opt.Log, name+": "+arm)
+				r, rec, err = sc.runSearch(ctx, be, p, run, duration, warmup, steps, opt.Log, name+": "+arm, onResult)
 			case ModelStorm:
 				r, rec, err = sc.runStorm(ctx, be, p, run, warmup > 0, opt.Quick)
 			default:
-				r, rec, err = sc.runArm(ctx, be, p, run, duration, warmup, nil)
+				r, rec, err = sc.runArm(ctx, be, p, run, duration, warmup, nil, onResult)
 			}
 			var bErr *buildError
 			if errors.As(err, &bErr) {
@@ -263,9 +227,9 @@ runs:
 	out.Thresholds = reports.EvaluateThresholds(out, sc.thresholdsAt(label))
 	for i := range sc.profiles {
 		if err := broken[i]; err != nil {
-			out.Thresholds = append(out.Thresholds, reports.ThresholdResult{Expr: "the transport builds", Arm: sc.Arms[i], Point: label,
+			out.Thresholds = append(out.Thresholds, reports.ThresholdResult{Expr: "the transport builds", Arm: sc.arms[i], Point: label,
 				Required: true, MeasuredText: "no transport: " + err.Error(), Note: err.Error()})
-			out.Notes = append(out.Notes, fmt.Sprintf("Failed: arm `%s` did not run: %v.", sc.Arms[i], err))
+			out.Notes = append(out.Notes, fmt.Sprintf("Failed: arm `%s` did not run: %v.", sc.arms[i], err))
 		}
 	}
 	if interrupted {
@@ -300,8 +264,9 @@ func ctxErr(ctx context.Context, interrupted bool) error {
 
 // runArm runs one arm-repetition on a fresh transport and returns its
 // summary and recording. offer, when non-nil, replaces the scenario's open
-// load (the search's probes).
-func (s *Scenario) runArm(ctx context.Context, be *backend, p transport.Profile, run string, duration, warmup time.Duration, probe *offer) (reports.Rep, *engine.Recording, error) {
+// load (the search's probes); onResult, when non-nil, receives every
+// measured result.
+func (s *Plan) runArm(ctx context.Context, be *backend, p transport.Profile, run string, duration, warmup time.Duration, probe *offer, onResult ResultFunc) (reports.Rep, *engine.Recording, error) {
 	c0, s0 := transport.TraceStats{}, be.stats()
 	inst, err := p.TryInstrument(be.tls)
 	if err != nil {
@@ -311,12 +276,12 @@ func (s *Scenario) runArm(ctx context.Context, be *backend, p transport.Profile,
 	// closes it whatever happens, so no connection goroutine outlives the run.
 	defer inst.Close()
 
-	model := s.Load.Model
+	model := s.spec.Load.Model
 	attack := engine.Attack{
 		Name:        run,
 		Model:       engine.Closed,
-		Concurrency: s.Load.Concurrency,
-		MaxWorkers:  s.Load.MaxWorkers,
+		Concurrency: s.spec.Load.Concurrency,
+		MaxWorkers:  s.spec.Load.MaxWorkers,
 	}
 	var o offer
 	if model == ModelOpen || probe != nil {
@@ -324,7 +289,7 @@ func (s *Scenario) runArm(ctx context.Context, be *backend, p transport.Profile,
 		if probe != nil {
 			o = *probe
 		} else {
-			o = s.Load.offered(duration)
+			o = s.spec.Load.offered(duration)
 		}
 		o = o.withLate()
 		attack.Pacer = o.pacer
@@ -335,7 +300,7 @@ func (s *Scenario) runArm(ctx context.Context, be *backend, p transport.Profile,
 		return &c
 	}
 	if warmup > 0 {
-		m, err := newMixTargeter(be.url, run+"w", s.Mix, s.Seed)
+		m, err := newMixTargeter(be.url, run+"w", s.spec.Mix, s.spec.Seed)
 		if err != nil {
 			return reports.Rep{}, nil, err
 		}
@@ -354,12 +319,12 @@ func (s *Scenario) runArm(ctx context.Context, be *backend, p transport.Profile,
 	be.resetPeak()
 	tw := be.startTimeWait()
 	clientBefore, serverBefore := inst.Tracer.Stats(), be.stats()
-	m, err := newMixTargeter(be.url, run, s.Mix, s.Seed)
+	m, err := newMixTargeter(be.url, run, s.spec.Mix, s.spec.Seed)
 	if err != nil {
 		return reports.Rep{}, nil, err
 	}
 	attack.Duration, attack.Targeter, attack.Client = duration, m.targeter(), client(m)
-	attack.OnResult = s.onResult
+	attack.OnResult = onResult
 	cpu0 := cpuTime()
 	rec, err := engine.Run(ctx, attack)
 	if err != nil {

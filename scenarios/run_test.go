@@ -18,7 +18,7 @@ import (
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
-func mustParse(t *testing.T, doc string) *Scenario {
+func mustParse(t *testing.T, doc string) *Plan {
 	t.Helper()
 	s, err := Parse(t.Name()+".yaml", []byte(doc), transport.NewRegistry())
 	if err != nil {

@@ -1,6 +1,20 @@
-// Package scenarios loads scenario files (built-in or user-supplied YAML) and
-// runs them: it starts the backend, drives each arm through the attack
-// engine in interleaved repetitions and returns the report model.
+// Package scenarios turns a scenario document into measured results.
+//
+// The data flow, one file per step:
+//
+//	YAML ──Parse──▶ Spec ──validate──▶ Plan ──Run──▶ results.Scenario
+//	       load.go   scenario.go  plan.go, validate.go, arms.go   run.go
+//
+// A Spec (scenario.go) is the document as written, plain data; a Spec built
+// in Go goes through NewPlan, with the same validation. A Plan (plan.go) is
+// immutable: defaults filled, arms resolved to transport profiles,
+// thresholds parsed, sweep points expanded. Run starts the backend
+// (backend.go), prepares the objects the mix reads, and for each
+// repetition drives every arm through the load engine (internal/engine) in
+// interleaved order, one fresh transport per arm-repetition; the load
+// models live in run.go (closed, open), search.go and storm.go, the request
+// mix in mix.go. The figures it returns are finalized by the reports
+// packages (statistics, thresholds) and rendered by them.
 package scenarios
 
 import (
@@ -11,7 +25,6 @@ import (
 
 	"github.com/oranbench/oranbench/mockbackend"
 	"github.com/oranbench/oranbench/reports"
-	"github.com/oranbench/oranbench/targets/transport"
 )
 
 // APIVersion and Kind identify a scenario document.
@@ -44,9 +57,12 @@ const (
 	ShapeBurst    = "burst"
 )
 
-// Scenario is one benchmark: a backend, a request mix, a load model, the
-// transport arms to compare and the thresholds that decide the exit code.
-type Scenario struct {
+// Spec is a scenario document as written: one benchmark's backend, request
+// mix, load model, transport arms and thresholds. It is plain data, decoded
+// from YAML by Parse or written in Go and given to NewPlan; neither changes
+// it. A Spec runs only as a Plan, which fills its defaults and resolves what
+// it names.
+type Spec struct {
 	APIVersion  string     `yaml:"apiVersion"`
 	Kind        string     `yaml:"kind"`
 	Name        string     `yaml:"name"`
@@ -57,10 +73,9 @@ type Scenario struct {
 	// Sweep, when set, runs the scenario once per combination of its values.
 	Sweep *Sweep `yaml:"sweep"`
 	// ArmSpecs are the arms as written: a profile name, or an inline profile
-	// built from a base profile with overridden Config fields.
-	ArmSpecs []ArmSpec `yaml:"arms"`
-	// Arms are the arm names, in order; the first is the baseline of ratios.
-	Arms        []string        `yaml:"-"`
+	// built from a base profile with overridden Config fields. The first is
+	// the baseline of ratios.
+	ArmSpecs    []ArmSpec       `yaml:"arms"`
 	Duration    Duration        `yaml:"duration"`
 	Warmup      Duration        `yaml:"warmup"`
 	Repetitions int             `yaml:"repetitions"`
@@ -73,20 +88,6 @@ type Scenario struct {
 	// {baseline: default, candidate: mine}; unset, the arms built from the
 	// default and tuned profiles.
 	Claims *ClaimsSpec `yaml:"claims"`
-
-	// File is where the scenario was read from ("builtin:NAME" for built-ins).
-	File  string `yaml:"-"`
-	lines map[string]int
-	// profiles are the resolved arms, in Arms order; thresholds the parsed
-	// Thresholds.
-	profiles   []transport.Profile
-	thresholds []reports.Threshold
-	// thresholdPoints holds, per thresholds entry, the sweep values it is
-	// restricted to (nil: every point).
-	thresholdPoints []map[string]string
-	// onResult receives the measured results of the arm-repetition
-	// running (Options.OnRun); nil when nobody listens.
-	onResult ResultFunc
 }
 
 // Backend is what the load goes to: the in-process mock (per-route latency,
@@ -441,79 +442,3 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 
 // MarshalYAML writes the duration as a string.
 func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
-
-// searchSteps is how many probes a search makes per repetition (0 when the
-// load is not a search), with the quick override.
-func (s *Scenario) searchSteps(quick bool) int {
-	if s.Load.Search == nil {
-		return 0
-	}
-	if quick && s.Quick != nil && s.Quick.Steps > 0 {
-		return s.Quick.Steps
-	}
-	return s.Load.Search.Steps
-}
-
-// stormIntents is how many intent files a storm writes (0 when the load is
-// not a storm), with the quick override.
-func (s *Scenario) stormIntents(quick bool) int {
-	if s.Load.Storm == nil {
-		return 0
-	}
-	if quick && s.Quick != nil && s.Quick.Intents > 0 {
-		return s.Quick.Intents
-	}
-	return s.Load.Storm.Intents
-}
-
-// Effective returns the scenario's run settings, shortened when quick.
-func (s *Scenario) Effective(quick bool) (duration, warmup time.Duration, reps int) {
-	duration, warmup, reps = s.Duration.Duration, s.Warmup.Duration, s.Repetitions
-	if quick && s.Quick != nil {
-		if s.Quick.Duration.Duration > 0 {
-			duration = s.Quick.Duration.Duration
-		}
-		if s.Quick.Warmup.Duration > 0 {
-			warmup = s.Quick.Warmup.Duration
-		}
-		if s.Quick.Repetitions > 0 {
-			reps = s.Quick.Repetitions
-		}
-	}
-	return duration, warmup, reps
-}
-
-// effectiveSweep returns the sweep to run, nil when none.
-func (s *Scenario) effectiveSweep(quick bool) *Sweep {
-	if quick && s.Quick != nil && s.Quick.Sweep != nil {
-		return s.Quick.Sweep
-	}
-	return s.Sweep
-}
-
-// LoadText describes the load in a few words for listings, e.g. "closed 20",
-// "open bursts of 20 every 100ms", "search p99 ≤ 250ms",
-// "closed 20, sweep of 12 points".
-func (s *Scenario) LoadText() string {
-	var out string
-	switch s.Load.Model {
-	case ModelClosed:
-		out = fmt.Sprintf("closed %d", s.Load.Concurrency)
-	case ModelOpen:
-		out = "open " + s.Load.offered(s.Duration.Duration).shape
-	case ModelSearch:
-		out = fmt.Sprintf("search p%s ≤ %s", ftoa(s.Load.Search.Percentile), s.Load.Search.SLO)
-	case ModelStorm:
-		out = fmt.Sprintf("storm %d intents", s.Load.Storm.Intents)
-	default:
-		out = s.Load.Model
-	}
-	if s.Sweep != nil {
-		n := 1
-		for _, p := range s.Sweep.params() {
-			n *= len(p.values)
-		}
-		out += fmt.Sprintf(", sweep of %d points", n)
-	}
-	return out
-}

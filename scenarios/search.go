@@ -18,8 +18,8 @@ import (
 // or the step budget is spent. Every probe is a fresh transport with its own
 // warm-up. The repetition's summary is that of the highest passing probe
 // (or of the last probe when none passed).
-func (s *Scenario) runSearch(ctx context.Context, be *backend, p transport.Profile, run string, duration, warmup time.Duration, steps int, log io.Writer, name string) (reports.Rep, *engine.Recording, error) {
-	sp := s.Load.Search
+func (s *Plan) runSearch(ctx context.Context, be *backend, p transport.Profile, run string, duration, warmup time.Duration, steps int, log io.Writer, name string, onResult ResultFunc) (reports.Rep, *engine.Recording, error) {
+	sp := s.spec.Load.Search
 	sr := &reports.SearchRun{SLO: sp.SLO.Duration, Percentile: sp.Percentile, AchievedPct: sp.Achieved, SuccessPct: sp.Success}
 	lo, hi := 0.0, math.Inf(1)
 	rate := sp.StartRate
@@ -30,7 +30,7 @@ func (s *Scenario) runSearch(ctx context.Context, be *backend, p transport.Profi
 			break
 		}
 		o := constantOffer(rate)
-		r, rec, err := s.runArm(ctx, be, p, fmt.Sprintf("%s-s%d", run, step), duration, warmup, &o)
+		r, rec, err := s.runArm(ctx, be, p, fmt.Sprintf("%s-s%d", run, step), duration, warmup, &o, onResult)
 		if err != nil {
 			return reports.Rep{}, nil, err
 		}

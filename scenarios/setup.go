@@ -28,8 +28,8 @@ const (
 // TLS session from a session cache, which is what a session cache buys a
 // transport that has to dial. It runs before the arms, outside their
 // measured windows.
-func (s *Scenario) measureSetup(ctx context.Context, be *backend) *reports.SetupCost {
-	m, err := newMixTargeter(be.url, "setup", s.setupMix(), s.Seed)
+func (s *Plan) measureSetup(ctx context.Context, be *backend) *reports.SetupCost {
+	m, err := newMixTargeter(be.url, "setup", s.setupMix(), s.spec.Seed)
 	if err != nil || len(m.schedule) == 0 {
 		return nil
 	}
@@ -100,8 +100,8 @@ func (s *Scenario) measureSetup(ctx context.Context, be *backend) *reports.Setup
 }
 
 // setupMix is the first route or custom request of the mix, alone.
-func (s *Scenario) setupMix() []MixEntry {
-	for _, e := range s.Mix {
+func (s *Plan) setupMix() []MixEntry {
+	for _, e := range s.spec.Mix {
 		if e.Route != "" || e.Request != nil {
 			e.Weight = 1
 			return []MixEntry{e}

@@ -4,19 +4,19 @@ import (
 	"fmt"
 )
 
-// Shard returns a copy of s that offers share i (0-based) of n of its load,
+// Shard returns a Plan like s that offers share i (0-based) of n of its load,
 // so that n generators together offer the whole: the closed model's
 // concurrency and a burst's size are split as evenly as whole numbers allow
 // (the first shards take the remainder), rates are divided by n, and so are
 // sweeps over concurrency or rate. Durations, arms and the mix are
 // unchanged. A share that would be empty is an error naming the field.
-func (s *Scenario) Shard(i, n int) (*Scenario, error) {
+func (s *Plan) Shard(i, n int) (*Plan, error) {
 	if n < 1 || i < 0 || i >= n {
 		return nil, fmt.Errorf("shard %d/%d: want i/N with 0 <= i < N", i, n)
 	}
-	c := *s
+	c := s.spec.clone()
 	if n == 1 {
-		return &c, nil
+		return s.with(c), nil
 	}
 	split := func(field string, total int) (int, error) {
 		share := total / n
@@ -24,7 +24,7 @@ func (s *Scenario) Shard(i, n int) (*Scenario, error) {
 			share++
 		}
 		if share == 0 {
-			return 0, fmt.Errorf("scenario %s: %s %d cannot be split into %d shards (shard %d would get none)", s.Name, field, total, n, i)
+			return 0, fmt.Errorf("scenario %s: %s %d cannot be split into %d shards (shard %d would get none)", s.spec.Name, field, total, n, i)
 		}
 		return share, nil
 	}
@@ -93,12 +93,12 @@ func (s *Scenario) Shard(i, n int) (*Scenario, error) {
 		}
 		return &out, nil
 	}
-	if c.Sweep, err = shardSweep("sweep", s.Sweep); err != nil {
+	if c.Sweep, err = shardSweep("sweep", s.spec.Sweep); err != nil {
 		return nil, err
 	}
-	if s.Quick != nil {
-		q := *s.Quick
-		if q.Sweep, err = shardSweep("quick.sweep", s.Quick.Sweep); err != nil {
+	if s.spec.Quick != nil {
+		q := *s.spec.Quick
+		if q.Sweep, err = shardSweep("quick.sweep", s.spec.Quick.Sweep); err != nil {
 			return nil, err
 		}
 		if q.Intents > 0 {
@@ -108,5 +108,5 @@ func (s *Scenario) Shard(i, n int) (*Scenario, error) {
 		}
 		c.Quick = &q
 	}
-	return &c, nil
+	return s.with(c), nil
 }

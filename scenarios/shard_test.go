@@ -13,7 +13,7 @@ import (
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
-func parseTest(t *testing.T, doc string) *Scenario {
+func parseTest(t *testing.T, doc string) *Plan {
 	t.Helper()
 	s, err := Parse("test.yaml", []byte(doc), transport.NewRegistry())
 	if err != nil {
@@ -38,23 +38,23 @@ func TestShardsSplitTheLoadSoTheyAddUpToTheWhole(t *testing.T) {
 		name  string
 		load  string
 		n     int
-		check func(shares []*Scenario) string
+		check func(shares []*Plan) string
 	}{
-		{"closed concurrency 20 in 3 shards is 7+7+6", "closed\n  concurrency: 20", 3, func(sh []*Scenario) string {
-			got := []int{sh[0].Load.Concurrency, sh[1].Load.Concurrency, sh[2].Load.Concurrency}
+		{"closed concurrency 20 in 3 shards is 7+7+6", "closed\n  concurrency: 20", 3, func(sh []*Plan) string {
+			got := []int{sh[0].spec.Load.Concurrency, sh[1].spec.Load.Concurrency, sh[2].spec.Load.Concurrency}
 			if got[0] != 7 || got[1] != 7 || got[2] != 6 {
 				return "concurrency " + fmtInts(got)
 			}
 			return ""
 		}},
-		{"a constant rate is divided", "open\n  rate: 300", 2, func(sh []*Scenario) string {
-			if sh[0].Load.Rate != 150 || sh[1].Load.Rate != 150 {
-				return "rates " + fmtInts([]int{int(sh[0].Load.Rate), int(sh[1].Load.Rate)})
+		{"a constant rate is divided", "open\n  rate: 300", 2, func(sh []*Plan) string {
+			if sh[0].spec.Load.Rate != 150 || sh[1].spec.Load.Rate != 150 {
+				return "rates " + fmtInts([]int{int(sh[0].spec.Load.Rate), int(sh[1].spec.Load.Rate)})
 			}
 			return ""
 		}},
-		{"a burst's size is split", "open\n  shape: burst\n  burst: {size: 20, every: 100ms}", 3, func(sh []*Scenario) string {
-			got := []int{sh[0].Load.Burst.Size, sh[1].Load.Burst.Size, sh[2].Load.Burst.Size}
+		{"a burst's size is split", "open\n  shape: burst\n  burst: {size: 20, every: 100ms}", 3, func(sh []*Plan) string {
+			got := []int{sh[0].spec.Load.Burst.Size, sh[1].spec.Load.Burst.Size, sh[2].spec.Load.Burst.Size}
 			if got[0]+got[1]+got[2] != 20 || got[2] != 6 {
 				return "burst sizes " + fmtInts(got)
 			}
@@ -64,7 +64,7 @@ func TestShardsSplitTheLoadSoTheyAddUpToTheWhole(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s := parseTest(t, strings.Replace(shardDoc, "%s", c.load, 1))
-			var shares []*Scenario
+			var shares []*Plan
 			for i := range c.n {
 				sh, err := s.Shard(i, c.n)
 				if err != nil {
@@ -75,7 +75,7 @@ func TestShardsSplitTheLoadSoTheyAddUpToTheWhole(t *testing.T) {
 			if msg := c.check(shares); msg != "" {
 				t.Fatal(msg)
 			}
-			if s.Load.Concurrency == 7 || s.Load.Rate == 150 || (s.Load.Burst != nil && s.Load.Burst.Size != 20) {
+			if s.spec.Load.Concurrency == 7 || s.spec.Load.Rate == 150 || (s.spec.Load.Burst != nil && s.spec.Load.Burst.Size != 20) {
 				t.Fatal("sharding changed the original scenario")
 			}
 		})

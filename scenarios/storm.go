@@ -14,8 +14,8 @@ import (
 
 // runStorm sends an intent-file storm through a fresh watcher whose Porch
 // client is the arm's transport. A small storm first warms the pool up.
-func (s *Scenario) runStorm(ctx context.Context, be *backend, p transport.Profile, run string, warm, quick bool) (reports.Rep, *engine.Recording, error) {
-	st := *s.Load.Storm
+func (s *Plan) runStorm(ctx context.Context, be *backend, p transport.Profile, run string, warm, quick bool) (reports.Rep, *engine.Recording, error) {
+	st := *s.spec.Load.Storm
 	st.Intents = s.stormIntents(quick)
 	c0, s0 := transport.TraceStats{}, be.stats()
 	inst, err := p.TryInstrument(be.tls)

@@ -25,15 +25,15 @@ const (
 	maxStormFiles  = 100000
 )
 
-func (s *Scenario) validate(reg *transport.Registry) error {
-	if s.APIVersion != APIVersion {
-		return s.fieldErr("apiVersion", s.APIVersion, "want "+APIVersion)
+func (s *Plan) validate(reg *transport.Registry) error {
+	if s.spec.APIVersion != APIVersion {
+		return s.fieldErr("apiVersion", s.spec.APIVersion, "want "+APIVersion)
 	}
-	if s.Kind != Kind {
-		return s.fieldErr("kind", s.Kind, "want "+Kind)
+	if s.spec.Kind != Kind {
+		return s.fieldErr("kind", s.spec.Kind, "want "+Kind)
 	}
-	if !validName(s.Name) {
-		return s.fieldErr("name", s.Name, "want 1 to 63 lower-case letters, digits and dashes")
+	if !validName(s.spec.Name) {
+		return s.fieldErr("name", s.spec.Name, "want 1 to 63 lower-case letters, digits and dashes")
 	}
 	if err := s.validateBackend(); err != nil {
 		return err
@@ -44,22 +44,22 @@ func (s *Scenario) validate(reg *transport.Registry) error {
 	if err := s.validateLoad(); err != nil {
 		return err
 	}
-	if err := s.validateSweep("sweep", s.Sweep); err != nil {
+	if err := s.validateSweep("sweep", s.spec.Sweep); err != nil {
 		return err
 	}
 	if err := s.resolveArms(reg); err != nil {
 		return err
 	}
-	if s.Load.Model != ModelStorm && s.Duration.Duration <= 0 {
-		return s.fieldErr("duration", s.Duration.String(), "want a duration > 0 such as 5s")
+	if s.spec.Load.Model != ModelStorm && s.spec.Duration.Duration <= 0 {
+		return s.fieldErr("duration", s.spec.Duration.String(), "want a duration > 0 such as 5s")
 	}
-	if s.Repetitions == 0 {
-		s.Repetitions = DefaultRepetitions
+	if s.spec.Repetitions == 0 {
+		s.spec.Repetitions = DefaultRepetitions
 	}
-	if s.Repetitions < 1 || s.Repetitions > 100 {
-		return s.fieldErr("repetitions", itoa(s.Repetitions), "want 1 to 100")
+	if s.spec.Repetitions < 1 || s.spec.Repetitions > 100 {
+		return s.fieldErr("repetitions", itoa(s.spec.Repetitions), "want 1 to 100")
 	}
-	if q := s.Quick; q != nil {
+	if q := s.spec.Quick; q != nil {
 		if q.Repetitions < 0 || q.Repetitions > 100 {
 			return s.fieldErr("quick.repetitions", itoa(q.Repetitions), "want 1 to 100 (0 keeps repetitions)")
 		}
@@ -79,8 +79,8 @@ func (s *Scenario) validate(reg *transport.Registry) error {
 	return s.validateThresholds()
 }
 
-func (s *Scenario) validateBackend() error {
-	b := &s.Backend
+func (s *Plan) validateBackend() error {
+	b := &s.spec.Backend
 	if b.Target != "" {
 		u, err := url.Parse(b.Target)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -165,7 +165,7 @@ func (s *Scenario) validateBackend() error {
 
 var distKinds = []string{mockbackend.DistFixed, mockbackend.DistUniform, mockbackend.DistNormal, mockbackend.DistLogNormal}
 
-func (s *Scenario) validateLatency(path string, l LatencySpec) error {
+func (s *Plan) validateLatency(path string, l LatencySpec) error {
 	if !l.IsSet() {
 		if l.Value.Duration > 0 || l.Min.Duration > 0 || l.Max.Duration > 0 || l.P50.Duration > 0 || l.P99.Duration > 0 || l.Mean.Duration > 0 {
 			return s.fieldErr(path+".kind", "", "want one of "+strings.Join(distKinds, ", "))
@@ -192,7 +192,7 @@ func (s *Scenario) validateLatency(path string, l LatencySpec) error {
 	return nil
 }
 
-func (s *Scenario) validateFaults(path string, f *FaultSpec) error {
+func (s *Plan) validateFaults(path string, f *FaultSpec) error {
 	if f == nil {
 		return nil
 	}
@@ -219,7 +219,7 @@ func (s *Scenario) validateFaults(path string, f *FaultSpec) error {
 	return nil
 }
 
-func (s *Scenario) validateCapacity(path string, c *CapacitySpec) error {
+func (s *Plan) validateCapacity(path string, c *CapacitySpec) error {
 	if c == nil {
 		return nil
 	}
@@ -232,17 +232,17 @@ func (s *Scenario) validateCapacity(path string, c *CapacitySpec) error {
 	return nil
 }
 
-func (s *Scenario) validateMix() error {
-	if s.Load.Model == ModelStorm {
-		if len(s.Mix) > 0 {
+func (s *Plan) validateMix() error {
+	if s.spec.Load.Model == ModelStorm {
+		if len(s.spec.Mix) > 0 {
 			return s.fieldErr("mix", "", "a storm sends what the watcher sends (Porch create and propose); remove mix")
 		}
 		return nil
 	}
-	if len(s.Mix) == 0 {
+	if len(s.spec.Mix) == 0 {
 		return s.fieldErr("mix", "", "want at least one entry; valid routes are "+strings.Join(RouteNames(), ", ")+"; valid flows are "+strings.Join(FlowNames(), ", "))
 	}
-	for i, m := range s.Mix {
+	for i, m := range s.spec.Mix {
 		p := fmt.Sprintf("mix[%d]", i)
 		n := 0
 		for _, set := range []bool{m.Route != "", m.Flow != "", m.Request != nil} {
@@ -294,14 +294,14 @@ func (s *Scenario) validateMix() error {
 			return s.fieldErr(p+".weight", itoa(m.Weight), "want a weight from 1 to 10000 (0 or absent means 1)")
 		}
 		if m.Weight == 0 {
-			s.Mix[i].Weight = 1
+			s.spec.Mix[i].Weight = 1
 		}
 	}
 	return nil
 }
 
-func (s *Scenario) validateLoad() error {
-	l := &s.Load
+func (s *Plan) validateLoad() error {
+	l := &s.spec.Load
 	has := map[string]bool{"concurrency": l.Concurrency != 0, "rate": l.Rate != 0, "maxWorkers": l.MaxWorkers != 0, "shape": l.Shape != "",
 		"ramp": l.Ramp != nil, "sine": l.Sine != nil, "burst": l.Burst != nil, "search": l.Search != nil, "storm": l.Storm != nil}
 	allowed := map[string][]string{
@@ -420,7 +420,7 @@ func (s *Scenario) validateLoad() error {
 	return nil
 }
 
-func (s *Scenario) validateSearch(sr *SearchSpec) error {
+func (s *Plan) validateSearch(sr *SearchSpec) error {
 	if sr.SLO.Duration <= 0 {
 		return s.fieldErr("load.search.slo", sr.SLO.String(), "want the latency objective, a duration > 0 such as 250ms")
 	}
@@ -468,7 +468,7 @@ func (s *Scenario) validateSearch(sr *SearchSpec) error {
 	return nil
 }
 
-func (s *Scenario) validateSweep(path string, sw *Sweep) error {
+func (s *Plan) validateSweep(path string, sw *Sweep) error {
 	if sw == nil {
 		return nil
 	}
@@ -487,7 +487,7 @@ func (s *Scenario) validateSweep(path string, sw *Sweep) error {
 		return s.fieldErr(path, itoa(points), fmt.Sprintf("the sweep has %d points; want at most %d", points, maxSweepPoints))
 	}
 	for i, c := range sw.Concurrency {
-		if s.Load.Model != ModelClosed {
+		if s.spec.Load.Model != ModelClosed {
 			return s.fieldErr(path+".concurrency", "", "applies to the closed model only")
 		}
 		if c < 1 || c > maxConcurrency {
@@ -495,21 +495,21 @@ func (s *Scenario) validateSweep(path string, sw *Sweep) error {
 		}
 	}
 	for i, r := range sw.Rate {
-		if s.Load.Model != ModelOpen || s.Load.Shape != ShapeConstant {
+		if s.spec.Load.Model != ModelOpen || s.spec.Load.Shape != ShapeConstant {
 			return s.fieldErr(path+".rate", "", "applies to the open model with a constant rate only")
 		}
 		if !(r > 0 && r <= maxRate) {
 			return s.fieldErr(fmt.Sprintf("%s.rate[%d]", path, i), ftoa(r), "want requests per second, > 0 and <= 1e6")
 		}
 	}
-	if s.Backend.Target != "" {
+	if s.spec.Backend.Target != "" {
 		for _, p := range params {
 			if p.name != "concurrency" && p.name != "rate" {
 				return s.fieldErr(path+"."+p.name, "", "only the in-process mock can vary "+p.name+"; an external target cannot")
 			}
 		}
 	}
-	if s.Load.Model == ModelStorm {
+	if s.spec.Load.Model == ModelStorm {
 		return s.fieldErr(path, "", "a storm cannot be swept")
 	}
 	return nil
@@ -518,21 +518,21 @@ func (s *Scenario) validateSweep(path string, sw *Sweep) error {
 type sweepParam struct {
 	name   string
 	values []string
-	apply  []func(*Scenario)
+	apply  []func(*Spec)
 }
 
 // params lists the swept parameters in their fixed order, each value with
-// its label and how it changes a copy of the scenario.
+// its label and how it changes a copy of the scenario's Spec.
 func (sw *Sweep) params() []sweepParam {
 	var out []sweepParam
-	add := func(name string, n int, label func(int) string, apply func(*Scenario, int)) {
+	add := func(name string, n int, label func(int) string, apply func(*Spec, int)) {
 		if n == 0 {
 			return
 		}
 		p := sweepParam{name: name}
 		for i := range n {
 			p.values = append(p.values, label(i))
-			p.apply = append(p.apply, func(s *Scenario) { apply(s, i) })
+			p.apply = append(p.apply, func(s *Spec) { apply(s, i) })
 		}
 		out = append(out, p)
 	}
@@ -543,36 +543,36 @@ func (sw *Sweep) params() []sweepParam {
 		return "off"
 	}
 	add("concurrency", len(sw.Concurrency), func(i int) string { return itoa(sw.Concurrency[i]) },
-		func(s *Scenario, i int) { s.Load.Concurrency = sw.Concurrency[i] })
+		func(s *Spec, i int) { s.Load.Concurrency = sw.Concurrency[i] })
 	add("rate", len(sw.Rate), func(i int) string { return ftoa(sw.Rate[i]) + "/s" },
-		func(s *Scenario, i int) { s.Load.Rate = sw.Rate[i] })
+		func(s *Spec, i int) { s.Load.Rate = sw.Rate[i] })
 	add("rtt", len(sw.RTT), func(i int) string { return sw.RTT[i].String() },
-		func(s *Scenario, i int) { s.Backend.RTT = sw.RTT[i] })
+		func(s *Spec, i int) { s.Backend.RTT = sw.RTT[i] })
 	add("latency", len(sw.Latency), func(i int) string { return sw.Latency[i].String() },
-		func(s *Scenario, i int) {
+		func(s *Spec, i int) {
 			s.Backend.Latency = LatencySpec{Kind: mockbackend.DistFixed, Value: sw.Latency[i], scalar: true}
 		})
 	add("tls", len(sw.TLS), func(i int) string { return onOff(sw.TLS[i]) },
-		func(s *Scenario, i int) {
+		func(s *Spec, i int) {
 			s.Backend.TLS = sw.TLS[i]
 			if !s.Backend.TLS {
 				s.Backend.TLSVersion = ""
 			}
 		})
 	add("http2", len(sw.HTTP2), func(i int) string { return onOff(sw.HTTP2[i]) },
-		func(s *Scenario, i int) { s.Backend.HTTP2 = sw.HTTP2[i] })
+		func(s *Spec, i int) { s.Backend.HTTP2 = sw.HTTP2[i] })
 	return out
 }
 
 // validateClaims checks that the claim arms are arms of the scenario.
-func (s *Scenario) validateClaims() error {
-	c := s.Claims
+func (s *Plan) validateClaims() error {
+	c := s.spec.Claims
 	if c == nil {
 		return nil
 	}
 	for _, f := range []struct{ field, arm string }{{"claims.baseline", c.Baseline}, {"claims.candidate", c.Candidate}} {
-		if !slices.Contains(s.Arms, f.arm) {
-			return s.fieldErr(f.field, f.arm, "want one of this scenario's arms: "+strings.Join(s.Arms, ", "))
+		if !slices.Contains(s.arms, f.arm) {
+			return s.fieldErr(f.field, f.arm, "want one of this scenario's arms: "+strings.Join(s.arms, ", "))
 		}
 	}
 	if c.Baseline == c.Candidate {
@@ -582,16 +582,16 @@ func (s *Scenario) validateClaims() error {
 }
 
 // claimArms is the report's form of Claims.
-func (s *Scenario) claimArms() *reports.ClaimArms {
-	if s.Claims == nil {
+func (s *Plan) claimArms() *reports.ClaimArms {
+	if s.spec.Claims == nil {
 		return nil
 	}
-	return &reports.ClaimArms{Baseline: s.Claims.Baseline, Candidate: s.Claims.Candidate}
+	return &reports.ClaimArms{Baseline: s.spec.Claims.Baseline, Candidate: s.spec.Claims.Candidate}
 }
 
-func (s *Scenario) validateThresholds() error {
+func (s *Plan) validateThresholds() error {
 	s.thresholds, s.thresholdPoints = nil, nil
-	for i, ts := range s.Thresholds {
+	for i, ts := range s.spec.Thresholds {
 		p := fmt.Sprintf("thresholds[%d]", i)
 		t, err := reports.ParseThreshold(ts.Expr)
 		if err != nil {
@@ -606,11 +606,11 @@ func (s *Scenario) validateThresholds() error {
 			return s.fieldErr(p+".arm", t.Arm, "a ratio names its arms itself; remove arm")
 		}
 		for _, a := range t.Arms() {
-			if !slices.Contains(s.Arms, a) {
-				return s.fieldErr(p, ts.Expr, fmt.Sprintf("arm %q is not in this scenario; its arms are %s", a, strings.Join(s.Arms, ", ")))
+			if !slices.Contains(s.arms, a) {
+				return s.fieldErr(p, ts.Expr, fmt.Sprintf("arm %q is not in this scenario; its arms are %s", a, strings.Join(s.arms, ", ")))
 			}
 		}
-		model := s.Load.Model
+		model := s.spec.Load.Model
 		switch {
 		case strings.HasPrefix(t.Metric, "resp_"), t.Metric == "lag_p99", t.Metric == "achieved":
 			if model != ModelOpen && model != ModelSearch {
@@ -630,13 +630,13 @@ func (s *Scenario) validateThresholds() error {
 // parsePoint reads a threshold's point, "param=value ...", checking each
 // parameter is swept and each value is one the sweep (or its quick variant)
 // runs; "" gives nil.
-func (s *Scenario) parsePoint(text string) (map[string]string, error) {
+func (s *Plan) parsePoint(text string) (map[string]string, error) {
 	fields := strings.Fields(text)
 	if len(fields) == 0 {
 		return nil, nil
 	}
 	values := map[string][]string{}
-	for _, sw := range []*Sweep{s.Sweep, s.quickSweep()} {
+	for _, sw := range []*Sweep{s.spec.Sweep, s.quickSweep()} {
 		if sw == nil {
 			continue
 		}
@@ -665,16 +665,16 @@ func (s *Scenario) parsePoint(text string) (map[string]string, error) {
 }
 
 // quickSweep is the quick variant's sweep, nil when it has none.
-func (s *Scenario) quickSweep() *Sweep {
-	if s.Quick == nil {
+func (s *Plan) quickSweep() *Sweep {
+	if s.spec.Quick == nil {
 		return nil
 	}
-	return s.Quick.Sweep
+	return s.spec.Quick.Sweep
 }
 
 // thresholdsAt returns the thresholds that apply at the sweep point label
 // ("concurrency=200 http2=on"; "" outside sweeps).
-func (s *Scenario) thresholdsAt(label string) []reports.Threshold {
+func (s *Plan) thresholdsAt(label string) []reports.Threshold {
 	at := map[string]string{}
 	for _, f := range strings.Fields(label) {
 		if k, v, ok := strings.Cut(f, "="); ok {

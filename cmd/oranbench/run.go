@@ -89,7 +89,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 			}
 			var runErr error
 			for _, s := range list {
-				r, err := scenarios.Run(ctx, s, scenarios.Options{Quick: quick, Registry: reg, Log: log, AllowRemote: allowRemote,
+				r, err := scenarios.Run(ctx, s, scenarios.Options{Quick: quick, Log: log, AllowRemote: allowRemote,
 					OnRun: runHooks(prog.onRun, saveHook)})
 				if len(r.Arms) > 0 || r.Sweep != nil {
 					res.Scenarios = append(res.Scenarios, r)
@@ -144,11 +144,11 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	return cmd
 }
 
-func loadScenarios(args []string, reg *transport.Registry) ([]*scenarios.Scenario, error) {
+func loadScenarios(args []string, reg *transport.Registry) ([]*scenarios.Plan, error) {
 	if len(args) == 0 {
 		args = scenarios.BuiltinNames()
 	}
-	var out []*scenarios.Scenario
+	var out []*scenarios.Plan
 	for _, a := range args {
 		s, err := scenarios.Load(a, reg)
 		if err != nil {

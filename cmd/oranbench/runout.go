@@ -36,11 +36,11 @@ func parseShard(s string) (*reports.Shard, error) {
 }
 
 // shardScenarios gives each scenario shard sh's share of its load.
-func shardScenarios(list []*scenarios.Scenario, sh *reports.Shard) ([]*scenarios.Scenario, error) {
+func shardScenarios(list []*scenarios.Plan, sh *reports.Shard) ([]*scenarios.Plan, error) {
 	if sh == nil {
 		return list, nil
 	}
-	out := make([]*scenarios.Scenario, len(list))
+	out := make([]*scenarios.Plan, len(list))
 	for i, s := range list {
 		c, err := s.Shard(sh.Index, sh.Count)
 		if err != nil {
@@ -307,7 +307,7 @@ func (p *progress) Close() {
 }
 
 // plannedTime adds up the planned wall time of every scenario.
-func plannedTime(list []*scenarios.Scenario, quick bool) time.Duration {
+func plannedTime(list []*scenarios.Plan, quick bool) time.Duration {
 	var d time.Duration
 	for _, s := range list {
 		d += s.Planned(quick)

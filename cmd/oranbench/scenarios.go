@@ -24,7 +24,7 @@ func newScenariosCmd(stdout io.Writer) *cobra.Command {
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tLOAD\tARMS\tDESCRIPTION")
 			for _, s := range all {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, s.LoadText(), strings.Join(s.Arms, ","), strings.Join(strings.Fields(s.Description), " "))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name(), s.LoadText(), strings.Join(s.Arms(), ","), strings.Join(strings.Fields(s.Description()), " "))
 			}
 			return tw.Flush()
 		},

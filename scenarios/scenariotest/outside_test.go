@@ -88,7 +88,7 @@ func main() {
 		fmt.Println(err)
 		os.Exit(2)
 	}
-	res, err := scenarios.Run(context.Background(), s, scenarios.Options{Registry: reg})
+	res, err := scenarios.Run(context.Background(), s, scenarios.Options{})
 	if err != nil {
 		fmt.Println(err)
 		os.Exit(1)

@@ -62,7 +62,7 @@ func RunYAML(t *testing.T, file string, data []byte, reg *transport.Registry, op
 		Machine: reports.Machine{GoVersion: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
 			NumCPU: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0)},
 	}
-	r, err := scenarios.Run(context.Background(), s, scenarios.Options{Quick: opt.Quick, Registry: reg})
+	r, err := scenarios.Run(context.Background(), s, scenarios.Options{Quick: opt.Quick})
 	res.FinishedAt = time.Now().UTC()
 	if len(r.Arms) > 0 || r.Sweep != nil {
 		res.Scenarios = append(res.Scenarios, r)

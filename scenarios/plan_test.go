@@ -1,0 +1,145 @@
+package scenarios
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oranbench/oranbench/targets/transport"
+)
+
+// goSpec is a small closed-model scenario written in Go.
+func goSpec() Spec {
+	return Spec{
+		APIVersion: APIVersion, Kind: Kind, Name: "from-go",
+		Mix:      []MixEntry{{Route: "a1-policytypes-list", Weight: 1}},
+		Load:     LoadModel{Model: ModelClosed, Concurrency: 2},
+		ArmSpecs: []ArmSpec{{Name: "default"}, {Name: "tuned"}},
+		Duration: Duration{100 * time.Millisecond},
+		Sweep:    &Sweep{Concurrency: []int{1, 2}, TLS: []bool{false, true}},
+		Quick:    &Quick{Repetitions: 1, Sweep: &Sweep{Concurrency: []int{3}}},
+		Thresholds: []ThresholdSpec{
+			{Expr: "errors < 1%"},
+		},
+	}
+}
+
+func TestAPlanFromGoIsValidatedLikeOneFromYAML(t *testing.T) {
+	spec := goSpec()
+	spec.Load.Concurrency = -1
+	_, err := NewPlan(spec, transport.NewRegistry())
+	if err == nil || !strings.Contains(err.Error(), "load.concurrency") || !strings.Contains(err.Error(), "-1") {
+		t.Fatalf("err = %v, want one naming load.concurrency and -1", err)
+	}
+	doc := `apiVersion: oranbench/v1
+kind: Scenario
+name: from-yaml
+mix: [{route: a1-policytypes-list}]
+load: {model: closed, concurrency: -1}
+arms: [default, tuned]
+duration: 100ms
+`
+	_, yerr := Parse("bad.yaml", []byte(doc), transport.NewRegistry())
+	if yerr == nil {
+		t.Fatal("the same value in YAML was accepted")
+	}
+	// The same rule and message; only the YAML error has a file:line.
+	_, msg, _ := strings.Cut(yerr.Error(), ": ")
+	if !strings.HasSuffix(err.Error(), msg) {
+		t.Fatalf("Go spec error %q and YAML error %q differ", err, yerr)
+	}
+
+	spec = goSpec()
+	spec.ArmSpecs = []ArmSpec{{Name: "default"}, {Name: "no-such-profile"}}
+	if _, err := NewPlan(spec, transport.NewRegistry()); err == nil || !strings.Contains(err.Error(), "no-such-profile") {
+		t.Fatalf("err = %v, want one naming the unknown profile", err)
+	}
+}
+
+func TestAPlanFillsDefaultsAndExpandsSweepPoints(t *testing.T) {
+	spec := goSpec()
+	p, err := NewPlan(spec, transport.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spec.Repetitions != 0 {
+		t.Fatal("NewPlan changed the Spec it was given")
+	}
+	if got := p.Spec().Repetitions; got != DefaultRepetitions {
+		t.Errorf("repetitions = %d, want the default %d", got, DefaultRepetitions)
+	}
+	if p.Name() != "from-go" || p.File() != "" || !reflect.DeepEqual(p.Arms(), []string{"default", "tuned"}) {
+		t.Errorf("name %q file %q arms %v", p.Name(), p.File(), p.Arms())
+	}
+	if len(p.profiles) != 2 || p.profiles[1].Name != "tuned" {
+		t.Errorf("profiles not resolved: %v", p.profiles)
+	}
+	var labels []string
+	for _, pt := range p.sweepFor(false).points {
+		labels = append(labels, pt.label)
+		if got := pt.plan.spec.Load.Concurrency; itoa(got) != pt.values[0] {
+			t.Errorf("point %s runs concurrency %d", pt.label, got)
+		}
+	}
+	want := []string{"concurrency=1 tls=off", "concurrency=1 tls=on", "concurrency=2 tls=off", "concurrency=2 tls=on"}
+	if !reflect.DeepEqual(labels, want) {
+		t.Errorf("points %v, want %v", labels, want)
+	}
+	if q := p.sweepFor(true); len(q.points) != 1 || q.points[0].label != "concurrency=3" {
+		t.Errorf("quick points %+v, want one: concurrency=3", q.points)
+	}
+	if p.spec.Load.Concurrency != 2 || p.spec.Backend.TLS {
+		t.Errorf("expanding the sweep changed the plan's own spec: %+v", p.spec.Load)
+	}
+}
+
+func TestAPlanDoesNotChangeWhenRunOrCopied(t *testing.T) {
+	p := mustParse(t, `apiVersion: oranbench/v1
+kind: Scenario
+name: immutable
+mix: [{route: a1-policytypes-list}]
+load: {model: closed, concurrency: 2}
+arms: [default, tuned]
+duration: 100ms
+warmup: 0s
+repetitions: 1
+sweep: {concurrency: [1, 2]}
+thresholds: ["errors < 1%"]
+`)
+	before := p.Spec()
+	c := p.Spec()
+	c.Mix[0].Route = "changed"
+	c.Sweep.Concurrency[0] = 99
+	c.ArmSpecs[0].Name = "changed"
+	if !reflect.DeepEqual(p.Spec(), before) {
+		t.Fatal("changing a copy from Spec() changed the plan")
+	}
+	arms := p.Arms()
+	arms[0] = "changed"
+	if p.Arms()[0] != "default" {
+		t.Fatal("changing Arms() changed the plan")
+	}
+	for range 2 {
+		res, err := Run(context.Background(), p, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Sweep.Points) != 2 {
+			t.Fatalf("ran %d points, want 2", len(res.Sweep.Points))
+		}
+	}
+	if !reflect.DeepEqual(p.Spec(), before) {
+		t.Fatal("running the plan changed it")
+	}
+}
+
+func TestPlanHasNoExportedFields(t *testing.T) {
+	typ := reflect.TypeFor[Plan]()
+	for i := range typ.NumField() {
+		if f := typ.Field(i); f.IsExported() {
+			t.Errorf("Plan.%s is exported: a Plan must not be changed after it is built", f.Name)
+		}
+	}
+}
