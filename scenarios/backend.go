@@ -12,14 +12,14 @@ import (
 	"github.com/oranbench/oranbench/reports"
 )
 
-// CheckTarget refuses an external target outside loopback unless
+// CheckBackend refuses an external backend URL outside loopback unless
 // allowRemote is set; the in-process mock always listens on loopback.
-func (s *Plan) CheckTarget(allowRemote bool) error {
-	if s.spec.Backend.Target == "" {
+func (s *Plan) CheckBackend(allowRemote bool) error {
+	if s.spec.Backend.URL == "" {
 		return nil
 	}
-	if err := CheckTarget(s.spec.Backend.Target, allowRemote); err != nil {
-		return s.fieldErr("backend.target", s.spec.Backend.Target, "want a loopback URL (127.0.0.0/8, ::1, localhost), or pass --allow-remote")
+	if err := CheckURL(s.spec.Backend.URL, allowRemote); err != nil {
+		return s.fieldErr("backend.target", s.spec.Backend.URL, "want a loopback URL (127.0.0.0/8, ::1, localhost), or pass --allow-remote")
 	}
 	return nil
 }
@@ -132,8 +132,8 @@ type backend struct {
 }
 
 func (s *Plan) startBackend() (*backend, error) {
-	if s.spec.Backend.Target != "" {
-		b := &backend{url: strings.TrimSuffix(s.spec.Backend.Target, "/")}
+	if s.spec.Backend.URL != "" {
+		b := &backend{url: strings.TrimSuffix(s.spec.Backend.URL, "/")}
 		if strings.HasPrefix(b.url, "https://") {
 			b.tls = &tls.Config{MinVersion: tls.VersionTLS12}
 			if s.spec.Backend.CACert != "" {
@@ -200,7 +200,7 @@ func (l LatencySpec) latencyText() string {
 func (s *Plan) conditions(duration, warmup time.Duration, reps int) reports.Conditions {
 	b := s.spec.Backend
 	c := reports.Conditions{
-		TLS:         b.TLS || strings.HasPrefix(b.Target, "https://"),
+		TLS:         b.TLS || strings.HasPrefix(b.URL, "https://"),
 		TLSVersion:  b.TLSVersion,
 		HTTP2:       b.HTTP2,
 		RTT:         b.RTT.Duration,
@@ -208,11 +208,11 @@ func (s *Plan) conditions(duration, warmup time.Duration, reps int) reports.Cond
 		Duration:    duration,
 		Warmup:      warmup,
 		Repetitions: reps,
-		Target:      b.Target,
+		Target:      b.URL,
 		MockProfile: b.Profile,
 		Faults:      b.Faults != nil || b.NetFaults != nil,
 	}
-	if b.Target == "" {
+	if b.URL == "" {
 		// A mock profile sets network conditions of its own.
 		if mc, err := s.mockConfig(); err == nil {
 			c.RTT = mc.RTT

@@ -270,11 +270,11 @@ func TestRemoteTargetsAreRefusedUnlessAllowed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.CheckTarget(false)
+	err = s.CheckBackend(false)
 	if err == nil || !strings.Contains(err.Error(), "remote.yaml:8: backend.target") || !strings.Contains(err.Error(), "--allow-remote") {
 		t.Fatalf("err = %v", err)
 	}
-	if err := s.CheckTarget(true); err != nil {
+	if err := s.CheckBackend(true); err != nil {
 		t.Fatalf("allowed: %v", err)
 	}
 }

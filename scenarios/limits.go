@@ -57,7 +57,7 @@ func (s *Plan) peakConns(quick bool) (int, string) {
 // fdsPerConn is 1 for an external target, 2 with the in-process mock and 4
 // when the mock's network emulation (an in-process proxy) sits in between.
 func (s *Plan) fdsPerConn(quick bool) int {
-	if s.spec.Backend.Target != "" {
+	if s.spec.Backend.URL != "" {
 		return 1
 	}
 	b := s.spec.Backend

@@ -65,7 +65,7 @@ func Run(ctx context.Context, s *Plan, opt Options) (reports.Scenario, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
-	if err := s.CheckTarget(opt.AllowRemote); err != nil {
+	if err := s.CheckBackend(opt.AllowRemote); err != nil {
 		return reports.Scenario{}, err
 	}
 	if err := s.CheckLimits(opt.Quick); err != nil {

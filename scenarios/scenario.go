@@ -92,7 +92,7 @@ type Spec struct {
 
 // Backend is what the load goes to: the in-process mock (per-route latency,
 // faults and capacity, TLS, HTTP/2, emulated RTT and bandwidth) or an
-// external Target URL.
+// external server at URL.
 type Backend struct {
 	// Profile starts from a named mock profile (fast, realistic, flaky);
 	// the fields below override it.
@@ -119,10 +119,10 @@ type Backend struct {
 	LLMTokens      int                      `yaml:"llmTokens"`
 	MaxObjects     int                      `yaml:"maxObjects"`
 
-	// Target sends the load to an external server instead of the mock; it
-	// must be loopback unless Options.AllowRemote is set.
-	Target string `yaml:"target"`
-	// CACert is a PEM file the client trusts for an https Target (the system
+	// URL (YAML "target") sends the load to an external server instead of
+	// the mock; it must be loopback unless Options.AllowRemote is set.
+	URL string `yaml:"target"`
+	// CACert is a PEM file the client trusts for an https URL (the system
 	// roots otherwise). Certificate checks are never skipped.
 	CACert string `yaml:"caCert"`
 }

@@ -81,13 +81,13 @@ func (s *Plan) validate(reg *transport.Registry) error {
 
 func (s *Plan) validateBackend() error {
 	b := &s.spec.Backend
-	if b.Target != "" {
-		u, err := url.Parse(b.Target)
+	if b.URL != "" {
+		u, err := url.Parse(b.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return s.fieldErr("backend.target", b.Target, "want an absolute http:// or https:// URL such as https://127.0.0.1:8443")
+			return s.fieldErr("backend.target", b.URL, "want an absolute http:// or https:// URL such as https://127.0.0.1:8443")
 		}
 		if u.Path != "" && u.Path != "/" {
-			return s.fieldErr("backend.target", b.Target, "want a base URL without a path; routes add their own paths")
+			return s.fieldErr("backend.target", b.URL, "want a base URL without a path; routes add their own paths")
 		}
 		// Everything else describes the mock; it would silently not apply.
 		mockOnly := map[string]bool{
@@ -502,7 +502,7 @@ func (s *Plan) validateSweep(path string, sw *Sweep) error {
 			return s.fieldErr(fmt.Sprintf("%s.rate[%d]", path, i), ftoa(r), "want requests per second, > 0 and <= 1e6")
 		}
 	}
-	if s.spec.Backend.Target != "" {
+	if s.spec.Backend.URL != "" {
 		for _, p := range params {
 			if p.name != "concurrency" && p.name != "rate" {
 				return s.fieldErr(path+"."+p.name, "", "only the in-process mock can vary "+p.name+"; an external target cannot")

@@ -55,7 +55,7 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 		Short: "Ad hoc attack on one URL with one transport profile (vegeta-like)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := scenarios.CheckTarget(target, allowRemote); err != nil {
+			if err := scenarios.CheckURL(target, allowRemote); err != nil {
 				return usageErr("--url: %v", err)
 			}
 			if (concurrency > 0) == (rate > 0) {

@@ -94,8 +94,8 @@ func TestTheShardJobRunsOneShardPerCompletionIndexAgainstAServiceAddress(t *test
 	if err != nil {
 		t.Fatalf("the ConfigMap's scenario does not load: %v", err)
 	}
-	if !strings.Contains(s.Spec().Backend.Target, ".svc.cluster.local") || s.CheckTarget(false) == nil || s.CheckTarget(true) != nil {
-		t.Errorf("the scenario should target a Service address, refused without --allow-remote: %q", s.Spec().Backend.Target)
+	if !strings.Contains(s.Spec().Backend.URL, ".svc.cluster.local") || s.CheckBackend(false) == nil || s.CheckBackend(true) != nil {
+		t.Errorf("the scenario should target a Service address, refused without --allow-remote: %q", s.Spec().Backend.URL)
 	}
 	for i := 0; i < n.(int); i++ {
 		if _, err := s.Shard(i, n.(int)); err != nil {

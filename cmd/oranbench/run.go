@@ -40,7 +40,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 				return &exitError{code: exitUsage, err: err}
 			}
 			for _, s := range list {
-				if err := s.CheckTarget(allowRemote); err != nil {
+				if err := s.CheckBackend(allowRemote); err != nil {
 					return &exitError{code: exitUsage, err: err}
 				}
 				if err := s.CheckLimits(quick); err != nil {

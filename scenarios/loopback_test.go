@@ -2,7 +2,7 @@ package scenarios
 
 import "testing"
 
-func TestCheckTargetAcceptsOnlyLoopbackUnlessAllowed(t *testing.T) {
+func TestCheckURLAcceptsOnlyLoopbackUnlessAllowed(t *testing.T) {
 	cases := []struct {
 		url         string
 		allowRemote bool
@@ -21,9 +21,9 @@ func TestCheckTargetAcceptsOnlyLoopbackUnlessAllowed(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.url, func(t *testing.T) {
-			err := CheckTarget(c.url, c.allowRemote)
+			err := CheckURL(c.url, c.allowRemote)
 			if (err == nil) != c.ok {
-				t.Fatalf("CheckTarget(%q, %v) = %v, want ok=%v", c.url, c.allowRemote, err, c.ok)
+				t.Fatalf("CheckURL(%q, %v) = %v, want ok=%v", c.url, c.allowRemote, err, c.ok)
 			}
 		})
 	}

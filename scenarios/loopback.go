@@ -7,10 +7,10 @@ import (
 	"strings"
 )
 
-// CheckTarget accepts a target URL only when it points at this machine's
+// CheckURL accepts a URL only when it points at this machine's
 // loopback (127.0.0.0/8, ::1, localhost), unless allowRemote is set. Load
 // must never leave the machine by accident.
-func CheckTarget(raw string, allowRemote bool) error {
+func CheckURL(raw string, allowRemote bool) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("target %q: %w", raw, err)
