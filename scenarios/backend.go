@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oranbench/oranbench/internal/loopback"
 	"github.com/oranbench/oranbench/mockbackend"
 	"github.com/oranbench/oranbench/reports"
 )
@@ -18,7 +19,7 @@ func (s *Plan) CheckBackend(allowRemote bool) error {
 	if s.spec.Backend.URL == "" {
 		return nil
 	}
-	if err := CheckURL(s.spec.Backend.URL, allowRemote); err != nil {
+	if err := loopback.CheckURL(s.spec.Backend.URL, allowRemote); err != nil {
 		return s.fieldErr("backend.target", s.spec.Backend.URL, "want a loopback URL (127.0.0.0/8, ::1, localhost), or pass --allow-remote")
 	}
 	return nil

@@ -18,8 +18,8 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/oranbench/oranbench/internal/engine"
+	"github.com/oranbench/oranbench/internal/loopback"
 	"github.com/oranbench/oranbench/reports"
-	"github.com/oranbench/oranbench/scenarios"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -55,7 +55,7 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 		Short: "Ad hoc attack on one URL with one transport profile (vegeta-like)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := scenarios.CheckURL(target, allowRemote); err != nil {
+			if err := loopback.CheckURL(target, allowRemote); err != nil {
 				return usageErr("--url: %v", err)
 			}
 			if (concurrency > 0) == (rate > 0) {

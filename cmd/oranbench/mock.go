@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/oranbench/oranbench/internal/loopback"
 	"github.com/oranbench/oranbench/mockbackend"
-	"github.com/oranbench/oranbench/scenarios"
 )
 
 func newMockCmd(stdout io.Writer) *cobra.Command {
@@ -30,7 +30,7 @@ func newMockCmd(stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return usageErr("--listen %q: %v (want host:port, e.g. 127.0.0.1:8443)", listen, err)
 			}
-			if !allowRemote && !scenarios.IsLoopback(host) {
+			if !allowRemote && !loopback.IsLoopback(host) {
 				return usageErr("--listen %q: not a loopback address (127.0.0.0/8, ::1, localhost); pass --allow-remote to listen elsewhere", listen)
 			}
 			cfg, err := mockbackend.Profile(profile)

@@ -1,4 +1,7 @@
-package scenarios
+// Package loopback keeps load on this machine: it accepts a URL or a host
+// only when it is loopback (127.0.0.0/8, ::1, localhost), unless remote
+// targets were explicitly allowed.
+package loopback
 
 import (
 	"fmt"
