@@ -1,5 +1,7 @@
-// Package engine drives vegeta attacks and records every result into
-// HdrHistograms and counters, so memory stays flat however many requests run.
+// Package engine offers load and records every result into HdrHistograms
+// and counters, so memory stays flat however many requests run. The closed
+// model runs lean worker loops of its own (closed.go); the open model runs on
+// vegeta's attacker and pacers.
 //
 // The engine schedules and records; it knows nothing of transports, scenarios
 // or backends: the caller hands in an *http.Client and a vegeta.Targeter.
@@ -39,9 +41,10 @@ const (
 
 // Attack describes one measured run of one arm.
 type Attack struct {
-	// Name is stamped on vegeta results (X-Vegeta-Attack header).
+	// Name is stamped on results (and, in the open model, on vegeta's
+	// X-Vegeta-Attack request header).
 	Name string
-	// Targeter yields the requests; it is called concurrently by vegeta's workers.
+	// Targeter yields the requests; it is called concurrently by the workers.
 	Targeter vegeta.Targeter
 	// Client carries the arm's transport. The engine never mutates it.
 	Client *http.Client
@@ -59,12 +62,13 @@ type Attack struct {
 	// RequestTimeout bounds each request when the client itself has no timeout
 	// (http.DefaultClient semantics), so a hung backend cannot hang the attack.
 	RequestTimeout time.Duration
-	// MaxBody caps the bytes of each response body vegeta keeps (the rest is
-	// drained so the connection is reused). Negative keeps everything.
+	// MaxBody caps the bytes of each response body kept for OnResult (the
+	// rest is drained so the connection is reused). Negative keeps
+	// everything.
 	MaxBody int64
-	// OnResult, when set, receives every result after it is recorded, on
-	// the one goroutine that reads the attack's results: it must be quick
-	// (a slow sink holds vegeta's workers back) and must not keep res.
+	// OnResult, when set, receives every result after it is recorded, one
+	// call at a time: it must be quick (a slow sink holds the workers back)
+	// and must not keep res.
 	OnResult func(res *vegeta.Result)
 }
 
@@ -134,29 +138,33 @@ func Run(ctx context.Context, a Attack) (*Recording, error) {
 	}
 	client.Transport = contextRoundTripper{ctx: ctx, next: next}
 
-	opts := []func(*vegeta.Attacker){
-		// vegeta.Client must come first: options before it are discarded, and
-		// its transport options (Connections, MaxConnections, KeepAlive, ...)
-		// would mutate the arm's transport, so none of them is used here.
-		vegeta.Client(&client),
-		vegeta.MaxBody(a.MaxBody),
-		vegeta.Redirects(vegeta.NoFollow),
-	}
-	var pacer *duePacer
-	switch a.Model {
-	case Closed:
-		n := uint64(a.Concurrency)
-		opts = append(opts, vegeta.Workers(n), vegeta.MaxWorkers(n))
-		pacer = newDuePacer(vegeta.Rate{Freq: 0}, a.MaxHits, false)
-	case Open:
-		opts = append(opts, vegeta.Workers(a.Workers), vegeta.MaxWorkers(a.MaxWorkers))
-		pacer = newDuePacer(a.Pacer, a.MaxHits, true)
-	}
-	atk := vegeta.NewAttacker(opts...)
-
 	rec := NewRecording(a.Model == Open)
 	rec.Began = time.Now()
 	rec.series = newSeries(a.Duration)
+	if a.Model == Closed {
+		// Redirects are answers to measure, not to follow (as vegeta.NoFollow).
+		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		runClosed(ctx, a, &client, rec)
+	} else {
+		runOpen(ctx, a, &client, rec)
+	}
+	rec.finish(ctx.Err() != nil)
+	return rec, nil
+}
+
+// runOpen runs the open model on vegeta's attacker, whose pacers offer the
+// arrival rate; every result is recorded with the time it was due.
+func runOpen(ctx context.Context, a Attack, client *http.Client, rec *Recording) {
+	atk := vegeta.NewAttacker(
+		// vegeta.Client must come first: options before it are discarded, and
+		// its transport options (Connections, MaxConnections, KeepAlive, ...)
+		// would mutate the arm's transport, so none of them is used here.
+		vegeta.Client(client),
+		vegeta.MaxBody(a.MaxBody),
+		vegeta.Redirects(vegeta.NoFollow),
+		vegeta.Workers(a.Workers), vegeta.MaxWorkers(a.MaxWorkers),
+	)
+	pacer := newDuePacer(a.Pacer, a.MaxHits)
 	results := atk.Attack(a.Targeter, pacer, a.Duration, a.Name)
 
 	stop := make(chan struct{})
@@ -171,19 +179,13 @@ func Run(ctx context.Context, a Attack) (*Recording, error) {
 		}
 	}()
 	for res := range results {
-		var due time.Time
-		if pacer.tracking {
-			due = rec.Began.Add(pacer.due(res.Seq))
-		}
-		rec.add(res, due)
+		rec.add(res, rec.Began.Add(pacer.due(res.Seq)))
 		if a.OnResult != nil {
 			a.OnResult(res)
 		}
 	}
 	close(stop)
 	wg.Wait()
-	rec.finish(ctx.Err() != nil)
-	return rec, nil
 }
 
 // contextRoundTripper ties every request of an attack to the run's context.

@@ -16,20 +16,15 @@ const dueRing = 1 << 16
 // from the intended send time (as wrk2 does) instead of from vegeta's
 // Result.Timestamp, which is when a worker picked the hit up.
 type duePacer struct {
-	inner    vegeta.Pacer
-	maxHits  uint64
-	tracking bool
-	dues     []atomic.Int64 // offset from the attack start, by hit number mod dueRing
+	inner   vegeta.Pacer
+	maxHits uint64
+	dues    []atomic.Int64 // offset from the attack start, by hit number mod dueRing
 }
 
 var _ vegeta.Pacer = (*duePacer)(nil)
 
-func newDuePacer(inner vegeta.Pacer, maxHits uint64, tracking bool) *duePacer {
-	p := &duePacer{inner: inner, maxHits: maxHits, tracking: tracking}
-	if tracking {
-		p.dues = make([]atomic.Int64, dueRing)
-	}
-	return p
+func newDuePacer(inner vegeta.Pacer, maxHits uint64) *duePacer {
+	return &duePacer{inner: inner, maxHits: maxHits, dues: make([]atomic.Int64, dueRing)}
 }
 
 // Pace is called by vegeta's single scheduling goroutine once per hit, with
@@ -40,7 +35,7 @@ func (p *duePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool
 		return 0, true
 	}
 	wait, stop := p.inner.Pace(elapsed, hits)
-	if p.tracking && !stop {
+	if !stop {
 		due := elapsed + wait
 		if wait == 0 {
 			// vegeta's pacers answer 0 when running behind without saying by

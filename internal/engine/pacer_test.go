@@ -21,7 +21,7 @@ func TestDuePacerRemembersWhenEachHitWasDue(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p := newDuePacer(vegeta.Rate{Freq: 100, Per: time.Second}, 1000, true)
+			p := newDuePacer(vegeta.Rate{Freq: 100, Per: time.Second}, 1000)
 			if _, stop := p.Pace(c.elapsed, c.hit); stop {
 				t.Fatal("pacer stopped")
 			}
@@ -34,7 +34,7 @@ func TestDuePacerRemembersWhenEachHitWasDue(t *testing.T) {
 }
 
 func TestDuePacerStopsAtMaxHits(t *testing.T) {
-	p := newDuePacer(vegeta.Rate{Freq: 0}, 5, false)
+	p := newDuePacer(vegeta.Rate{Freq: 0}, 5)
 	if _, stop := p.Pace(0, 4); stop {
 		t.Fatal("stopped before the 5th hit")
 	}

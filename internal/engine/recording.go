@@ -90,15 +90,32 @@ func (r *Recording) record(h *hdrhistogram.Histogram, d time.Duration) {
 
 // add records one result; due is its intended send time (zero when unknown).
 func (r *Recording) add(res *vegeta.Result, due time.Time) {
+	r.addHit(hit{code: res.Code, err: res.Error, bytesIn: res.BytesIn, bytesOut: res.BytesOut, began: res.Timestamp, latency: res.Latency}, due)
+}
+
+// hit is one request's outcome as the engine records it.
+type hit struct {
+	code              uint16
+	err               string // "" when the request succeeded at the HTTP level
+	bytesIn, bytesOut uint64
+	began             time.Time // when the request was picked up
+	latency           time.Duration
+}
+
+func (h hit) ok() bool { return h.err == "" && h.code >= 200 && h.code < 400 }
+
+// addHit records one outcome; due is its intended send time (zero when
+// unknown).
+func (r *Recording) addHit(h hit, due time.Time) {
 	r.Hits++
-	r.Codes[res.Code]++
-	ok := res.Error == "" && res.Code >= 200 && res.Code < 400
+	r.Codes[h.code]++
+	ok := h.ok()
 	if ok {
 		r.Successes++
 	} else {
-		text := res.Error
+		text := h.err
 		if text == "" {
-			text = fmt.Sprintf("status %d", res.Code)
+			text = fmt.Sprintf("status %d", h.code)
 		}
 		if _, ok := r.Errors[text]; ok || len(r.Errors) < MaxDistinctErrors {
 			r.Errors[text]++
@@ -106,24 +123,49 @@ func (r *Recording) add(res *vegeta.Result, due time.Time) {
 			r.OtherErrors++
 		}
 	}
-	r.BytesIn += res.BytesIn
-	r.BytesOut += res.BytesOut
-	end := res.End()
+	r.BytesIn += h.bytesIn
+	r.BytesOut += h.bytesOut
+	end := h.began.Add(h.latency)
 	if end.After(r.LastEnd) {
 		r.LastEnd = end
 	}
-	r.record(r.Service, res.Latency)
+	r.record(r.Service, h.latency)
 	if r.series != nil {
-		r.series.add(end.Sub(r.Began), res.Latency, !ok)
+		r.series.add(end.Sub(r.Began), h.latency, !ok)
 	}
 	if r.Response != nil && !due.IsZero() {
 		r.record(r.Response, end.Sub(due))
-		lag := res.Timestamp.Sub(due)
+		lag := h.began.Sub(due)
 		if lag < 0 {
 			lag = 0
 		}
 		r.record(r.Lag, lag)
 	}
+}
+
+// merge adds o's counts and histograms to r (not its series: the closed
+// model keeps one shared timeline).
+func (r *Recording) merge(o *Recording) {
+	r.Hits += o.Hits
+	r.Successes += o.Successes
+	for c, n := range o.Codes {
+		r.Codes[c] += n
+	}
+	for text, n := range o.Errors {
+		if _, ok := r.Errors[text]; ok || len(r.Errors) < MaxDistinctErrors {
+			r.Errors[text] += n
+		} else {
+			r.OtherErrors += n
+		}
+	}
+	r.OtherErrors += o.OtherErrors
+	r.BytesIn += o.BytesIn
+	r.BytesOut += o.BytesOut
+	if o.LastEnd.After(r.LastEnd) {
+		r.LastEnd = o.LastEnd
+	}
+	r.HistogramOverflows += o.HistogramOverflows
+	r.Service.Merge(o.Service)
 }
 
 func (r *Recording) finish(interrupted bool) {

@@ -1,0 +1,111 @@
+// Command bareloop is the physical limit that `make bench-engine` measures
+// generators against: N goroutines, each sending a request with client.Do
+// and draining the body, on a transport built by a registered profile, with
+// no tracing, no histograms and no result handling. Its req/s is the 1.00
+// line of the ratio table; a generator cannot beat it on the same transport.
+//
+//	bareloop --url URL --concurrency 50 --duration 5s [--profile tuned] [--cacert ca.pem]
+//
+// It prints one JSON object: {"requests": N, "successes": N, "successPerSec": X}.
+// Like every load oranbench sends, it refuses a URL outside loopback and
+// stops by itself after --duration or --max-requests.
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/oranbench/oranbench/internal/loopback"
+	"github.com/oranbench/oranbench/targets/transport"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bareloop:", err)
+		os.Exit(2)
+	}
+}
+
+func run(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("bareloop", flag.ContinueOnError)
+	url := fs.String("url", "", "loopback URL to GET")
+	concurrency := fs.Int("concurrency", 50, "goroutines")
+	duration := fs.Duration("duration", 5*time.Second, "how long to send")
+	maxRequests := fs.Uint64("max-requests", 50_000_000, "stop after this many requests")
+	profile := fs.String("profile", transport.ProfileTuned, "transport profile")
+	caFile := fs.String("cacert", "", "PEM CA certificate to trust")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := loopback.CheckURL(*url, false); err != nil {
+		return fmt.Errorf("--url: %w", err)
+	}
+	if *concurrency < 1 || *duration <= 0 {
+		return fmt.Errorf("--concurrency %d, --duration %v: want both > 0", *concurrency, *duration)
+	}
+	prof, err := transport.NewRegistry().Lookup(*profile)
+	if err != nil {
+		return fmt.Errorf("--profile: %w", err)
+	}
+	var tlsConf *tls.Config
+	if *caFile != "" {
+		pem, err := os.ReadFile(*caFile)
+		if err != nil {
+			return fmt.Errorf("--cacert: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("--cacert %s: no PEM certificate found", *caFile)
+		}
+		tlsConf = &tls.Config{RootCAs: pool}
+	}
+	rt, err := prof.Build(tlsConf)
+	if err != nil {
+		return err
+	}
+	defer transport.CloseIdle(rt)
+	client := &http.Client{Transport: rt, Timeout: 30 * time.Second}
+
+	ctx, cancel := context.WithTimeout(context.Background(), *duration)
+	defer cancel()
+	var sent, ok atomic.Uint64
+	var wg sync.WaitGroup
+	began := time.Now()
+	for range *concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil && sent.Add(1) <= *maxRequests {
+				req, err := http.NewRequest(http.MethodGet, *url, nil)
+				if err != nil {
+					return
+				}
+				resp, err := client.Do(req)
+				if err != nil {
+					continue
+				}
+				_, err = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if err == nil && resp.StatusCode < 400 {
+					ok.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	wall := time.Since(began)
+	n := min(sent.Load(), *maxRequests)
+	return json.NewEncoder(stdout).Encode(map[string]any{
+		"requests": n, "successes": ok.Load(), "successPerSec": float64(ok.Load()) / wall.Seconds(),
+	})
+}
