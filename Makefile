@@ -40,9 +40,14 @@ VEGETA := bin/vegeta
 $(VEGETA):
 	GOBIN=$(CURDIR)/bin $(GO) install github.com/tsenart/vegeta/v12@v12.13.0
 
-## bench-engine: oranbench's generator vs the vegeta CLI, side by side
+BARELOOP := bin/bareloop
+
+## bench-engine: every generator (oranbench traced and untraced, the vegeta CLI,
+##        wrk where installed) as a ratio to a bare net/http loop on the same
+##        transport, mock and generator pinned to different CPUs
 bench-engine: build $(VEGETA)
-	internal/engine/bench-engine.sh $(BIN) $(VEGETA)
+	$(GO) build -o $(BARELOOP) ./internal/bareloop
+	internal/engine/bench-engine.sh $(BIN) $(VEGETA) $(BARELOOP)
 
 ## bench-mock: the mock's overhead, throughput vs a bare net/http handler, latency accuracy
 bench-mock:

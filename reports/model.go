@@ -113,6 +113,21 @@ type Conditions struct {
 	// Latency describes a non-fixed handler latency model, e.g. "lognormal p50 5ms p99 40ms".
 	Latency string `json:"latency,omitempty"`
 	Faults  bool   `json:"faults,omitempty"`
+	// Isolation is where the mock ran: "process" (a child process on CPUs
+	// of its own) or "in-process" (sharing the generator's process and
+	// CPUs); empty for an external target and in results from before it was
+	// recorded.
+	Isolation string `json:"isolation,omitempty"`
+	// CPUs are the CPU lists of the generator and the backend with process
+	// isolation.
+	CPUs *CPUs `json:"cpus,omitempty"`
+}
+
+// CPUs are the CPU lists ("0", "1-3") the generator and the backend were
+// pinned to.
+type CPUs struct {
+	Generator string `json:"generator"`
+	Backend   string `json:"backend"`
 }
 
 // Arm is one transport profile's results across repetitions.

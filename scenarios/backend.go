@@ -1,14 +1,19 @@
 package scenarios
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"os"
+	"runtime"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/oranbench/oranbench/internal/cpuset"
 	"github.com/oranbench/oranbench/internal/loopback"
+	"github.com/oranbench/oranbench/internal/mockproc"
 	"github.com/oranbench/oranbench/mockbackend"
 	"github.com/oranbench/oranbench/reports"
 )
@@ -124,17 +129,78 @@ func (s *Plan) mockConfig() (mockbackend.Config, error) {
 	return c, c.Validate()
 }
 
-// backend is where one run sends load: the in-process mock or an external
-// target (srv nil: no server-side counts).
+// backend is where one run sends load: the in-process mock (srv), the mock
+// in a child process on CPUs of its own (proc), or an external target
+// (neither: no server-side counts).
 type backend struct {
-	url string
-	tls *tls.Config
-	srv *mockbackend.Server
+	url  string
+	tls  *tls.Config
+	srv  *mockbackend.Server
+	proc *mockproc.Proc
+	// isolation and cpus are what the run's conditions report.
+	isolation string
+	cpus      *reports.CPUs
+	// unpin restores the generator's CPUs when the run ends (nil: not
+	// pinned).
+	unpin func() error
 }
 
-func (s *Plan) startBackend() (*backend, error) {
+// Isolation of the backend from the generator.
+const (
+	IsolationAuto      = "auto"       // process where supported, else in-process
+	IsolationProcess   = "process"    // a child process on CPUs of its own
+	IsolationInProcess = "in-process" // sharing the generator's process and CPUs
+	isolationExternal  = "external"   // backend.target: not started by the run
+)
+
+// isolation decides where the mock runs and on which CPUs; an explicit
+// process isolation that cannot be had is an error, never a silent fallback.
+func (s *Plan) isolation(opt Options) (mode, genCPUs, backendCPUs string, err error) {
+	b := s.spec.Backend
+	if b.URL != "" {
+		return isolationExternal, "", "", nil
+	}
+	mode = b.Isolation
+	if mode == "" {
+		mode = IsolationAuto
+	}
+	if mode == IsolationInProcess {
+		return mode, "", "", nil
+	}
+	why := ""
+	allowed, _ := cpuset.Allowed()
+	switch {
+	case !cpuset.Supported:
+		why = "CPU pinning needs Linux sched_setaffinity; this is " + runtime.GOOS
+	case len(allowed) < 2:
+		why = "this process may use 1 CPU: nothing to split"
+	case opt.BackendBinary == "":
+		why = "no oranbench binary to start the backend from (Options.BackendBinary)"
+	}
+	if why != "" {
+		if mode == IsolationAuto {
+			return IsolationInProcess, "", "", nil
+		}
+		return "", "", "", s.fieldErr("backend.isolation", mode, why+`; use "in-process"`)
+	}
+	genCPUs, backendCPUs = cpuset.Split(allowed, 1)
+	if c := b.CPUs; c != nil {
+		genCPUs, backendCPUs = c.Generator, c.Backend
+		for _, f := range []struct{ field, list string }{{"backend.cpus.generator", c.Generator}, {"backend.cpus.backend", c.Backend}} {
+			cpus, _ := cpuset.Parse(f.list, cpuset.MaxCPUs)
+			for _, cpu := range cpus {
+				if !slices.Contains(allowed, cpu) {
+					return "", "", "", s.fieldErr(f.field, f.list, fmt.Sprintf("CPU %d is not one this process may use (%s)", cpu, cpuset.Format(allowed)))
+				}
+			}
+		}
+	}
+	return IsolationProcess, genCPUs, backendCPUs, nil
+}
+
+func (s *Plan) startBackend(opt Options) (*backend, error) {
 	if s.spec.Backend.URL != "" {
-		b := &backend{url: strings.TrimSuffix(s.spec.Backend.URL, "/")}
+		b := &backend{url: strings.TrimSuffix(s.spec.Backend.URL, "/"), isolation: isolationExternal}
 		if strings.HasPrefix(b.url, "https://") {
 			b.tls = &tls.Config{MinVersion: tls.VersionTLS12}
 			if s.spec.Backend.CACert != "" {
@@ -155,30 +221,97 @@ func (s *Plan) startBackend() (*backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	srv, err := mockbackend.Start(cfg)
+	mode, genCPUs, backendCPUs, err := s.isolation(opt)
 	if err != nil {
 		return nil, err
 	}
-	return &backend{url: srv.URL(), tls: srv.ClientTLSConfig(), srv: srv}, nil
+	if mode == IsolationInProcess {
+		srv, err := mockbackend.Start(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return &backend{url: srv.URL(), tls: srv.ClientTLSConfig(), srv: srv, isolation: mode}, nil
+	}
+	cfg.Listen = "127.0.0.1:0"
+	proc, err := mockproc.Start(mockproc.Options{Binary: opt.BackendBinary, CPUs: backendCPUs, Config: cfg, Stderr: opt.Log})
+	if err != nil {
+		return nil, &isolationError{err}
+	}
+	unpin, err := cpuset.Pin(genCPUs)
+	if err != nil {
+		_ = proc.Close()
+		return nil, &isolationError{fmt.Errorf("generator: %w", err)}
+	}
+	return &backend{url: proc.URL(), tls: proc.ClientTLSConfig(), proc: proc, isolation: mode, unpin: unpin,
+		cpus: &reports.CPUs{Generator: genCPUs, Backend: proc.CPUs()}}, nil
 }
 
-func (b *backend) stats() mockbackend.Stats {
-	if b.srv == nil {
-		return mockbackend.Stats{}
+// isolationError is a process-isolated backend that could not start.
+type isolationError struct{ err error }
+
+func (e *isolationError) Error() string {
+	return "backend.isolation: process: " + e.err.Error()
+}
+
+func (e *isolationError) Unwrap() error { return e.err }
+
+// generatorCPUs is how many CPUs the generator runs on: its share with
+// process isolation, else every CPU of the process.
+func (b *backend) generatorCPUs() int {
+	if b.cpus != nil {
+		if cpus, err := cpuset.Parse(b.cpus.Generator, cpuset.MaxCPUs); err == nil {
+			return len(cpus)
+		}
 	}
-	return b.srv.Stats()
+	return numCPU()
+}
+
+// counted reports whether the backend's own counts are known.
+func (b *backend) counted() bool { return b.srv != nil || b.proc != nil }
+
+func (b *backend) stats() mockbackend.Stats {
+	switch {
+	case b.srv != nil:
+		return b.srv.Stats()
+	case b.proc != nil:
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		st, _ := b.proc.Stats(ctx) // a dead child answers nothing; died says so
+		return st
+	}
+	return mockbackend.Stats{}
 }
 
 // resetPeak starts a new window for the server's peak of open connections.
 func (b *backend) resetPeak() {
-	if b.srv != nil {
+	switch {
+	case b.srv != nil:
 		b.srv.ResetConnsPeak()
+	case b.proc != nil:
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = b.proc.ResetConnsPeak(ctx)
 	}
+}
+
+// died reports whether a process-isolated backend exited during the run,
+// and when.
+func (b *backend) died() (time.Time, bool) {
+	if b.proc == nil {
+		return time.Time{}, false
+	}
+	return b.proc.Died()
 }
 
 func (b *backend) Close() {
 	if b.srv != nil {
 		_ = b.srv.Close()
+	}
+	if b.proc != nil {
+		_ = b.proc.Close()
+	}
+	if b.unpin != nil {
+		_ = b.unpin()
 	}
 }
 

@@ -34,6 +34,10 @@ type Options struct {
 	Log io.Writer
 	// AllowRemote lets backend.target point outside loopback.
 	AllowRemote bool
+	// BackendBinary is the oranbench executable that serves a
+	// process-isolated backend (`oranbench mock --child`); without it,
+	// isolation "auto" runs the mock in-process and "process" is an error.
+	BackendBinary string
 	// OnRun, when set, is called as each arm-repetition starts; the
 	// function it returns (nil for none) receives every measured result of
 	// that run (not the warm-up's), on the goroutine reading the results.
@@ -45,7 +49,7 @@ type Options struct {
 // after it was due is late. A run in which more than a tenth of the hits were
 // late (lag p90 beyond the limit: behind systematically, not a scheduling
 // hiccup), that sent less than MinAchievedPct of the asked hits, or during
-// which the process used more than SaturatedCPUPct of all cores, had a
+// which the process used more than SaturatedCPUPct of the generator's cores, had a
 // saturated generator and is invalid.
 const (
 	LateAfter       = 10 * time.Millisecond
@@ -90,6 +94,9 @@ func runSweep(ctx context.Context, s *Plan, sw *sweepPlan, opt Options) (reports
 	}
 	for _, pt := range sw.points {
 		res, err := runPoint(ctx, pt.plan, opt, pt.label)
+		if out.Conditions.Isolation == "" {
+			out.Conditions.Isolation, out.Conditions.CPUs = res.Conditions.Isolation, res.Conditions.CPUs
+		}
 		if len(res.Arms) > 0 {
 			out.Sweep.Points = append(out.Sweep.Points, reports.SweepPoint{Values: append([]string(nil), pt.values...), Result: res})
 			for _, t := range res.Thresholds {
@@ -115,7 +122,7 @@ func runPoint(ctx context.Context, sc *Plan, opt Options, label string) (reports
 	if label != "" {
 		name += " [" + label + "]"
 	}
-	be, err := sc.startBackend()
+	be, err := sc.startBackend(opt)
 	if err != nil {
 		return reports.Scenario{}, fmt.Errorf("scenario %s: start backend: %w", name, err)
 	}
@@ -132,6 +139,10 @@ func runPoint(ctx context.Context, sc *Plan, opt Options, label string) (reports
 		Setup:       sc.measureSetup(ctx, be),
 		ClaimArms:   sc.claimArms(),
 	}
+	if be.isolation != isolationExternal {
+		out.Conditions.Isolation, out.Conditions.CPUs = be.isolation, be.cpus
+	}
+	began := time.Now()
 	service := make([]*hdrhistogram.Histogram, len(sc.profiles))
 	response := make([]*hdrhistogram.Histogram, len(sc.profiles))
 	lag := make([]*hdrhistogram.Histogram, len(sc.profiles))
@@ -146,6 +157,7 @@ func runPoint(ctx context.Context, sc *Plan, opt Options, label string) (reports
 
 	position := 0
 	interrupted := false
+	backendDied := ""
 	steps := sc.searchSteps(opt.Quick)
 	// broken holds the arms whose transport could not be built: they fail
 	// alone, and the other arms still run.
@@ -212,6 +224,11 @@ runs:
 				interrupted = true
 				break runs
 			}
+			if at, died := be.died(); died {
+				backendDied = fmt.Sprintf("the backend process died at %s (%s into the run), during arm %s rep %d", at.UTC().Format(time.TimeOnly), at.Sub(began).Round(time.Millisecond), arm, rep+1)
+				fmt.Fprintf(opt.Log, "%s: %s; the figures cover what ran\n", name, backendDied)
+				break runs
+			}
 		}
 	}
 
@@ -234,6 +251,11 @@ runs:
 	}
 	if interrupted {
 		out.Notes = append(out.Notes, "Interrupted: fewer repetitions than planned completed; the figures cover what ran.")
+	}
+	if backendDied != "" {
+		out.Thresholds = append(out.Thresholds, reports.ThresholdResult{Expr: "the backend stays up", Point: label,
+			Required: true, MeasuredText: backendDied, Note: backendDied})
+		out.Notes = append(out.Notes, "Failed: "+backendDied+"; its errors are counted and the figures cover what ran.")
 	}
 	for _, a := range out.Arms {
 		for _, r := range a.Reps {
@@ -333,7 +355,7 @@ func (s *Plan) runArm(ctx context.Context, be *backend, p transport.Profile, run
 	cpu := cpuTime() - cpu0
 	settle(inst.Tracer, be, c0, s0)
 	c, srv := inst.Tracer.Stats().Sub(clientBefore), be.stats().Sub(serverBefore)
-	sum := summarize(rec, c, srv, be.srv != nil)
+	sum := summarize(rec, c, srv, be.counted())
 	sum.Client.TimeWait = tw.count()
 	waits := inst.Tracer.ConnWaits()
 	if waits.TotalCount() > 0 {
@@ -341,7 +363,7 @@ func (s *Plan) runArm(ctx context.Context, be *backend, p transport.Profile, run
 		sum.Client.ConnWaitHDR = encodeHist(waits)
 	}
 	if rec.Wall > 0 {
-		sum.CPUPct = 100 * cpu.Seconds() / rec.Wall.Seconds() / float64(numCPU())
+		sum.CPUPct = 100 * cpu.Seconds() / rec.Wall.Seconds() / float64(be.generatorCPUs())
 	}
 	if attack.Model == engine.Open {
 		sum.Open = openLoad(o, rec, duration, sum.CPUPct)
@@ -377,7 +399,7 @@ func openLoad(o offer, rec *engine.Recording, duration time.Duration, cpuPct flo
 		why = append(why, "send lag p90 "+reports.Dur(p90))
 	}
 	if cpuPct >= SaturatedCPUPct {
-		why = append(why, fmt.Sprintf("CPU at %s of all cores", reports.Pct(cpuPct)))
+		why = append(why, fmt.Sprintf("CPU at %s of the generator's cores", reports.Pct(cpuPct)))
 	}
 	if len(why) > 0 {
 		ol.Saturated, ol.Reason = true, strings.Join(why, ", ")
@@ -391,7 +413,7 @@ func openLoad(o offer, rec *engine.Recording, duration time.Duration, cpuPct flo
 // attack ended is counted in the window that caused it and client and server
 // agree. Without a mock there is no server count to wait for.
 func settle(tr *transport.Tracer, be *backend, c0 transport.TraceStats, s0 mockbackend.Stats) {
-	if be.srv == nil {
+	if !be.counted() {
 		return
 	}
 	useTLS := be.tls != nil

@@ -347,7 +347,7 @@ arms: [tuned]
 duration: 100ms
 repetitions: 1
 `)
-	be, err := s.startBackend()
+	be, err := s.startBackend(Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

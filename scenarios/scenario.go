@@ -125,6 +125,22 @@ type Backend struct {
 	// CACert is a PEM file the client trusts for an https URL (the system
 	// roots otherwise). Certificate checks are never skipped.
 	CACert string `yaml:"caCert"`
+
+	// Isolation is where the mock runs: "process" (a child process, the
+	// CPUs split between it and the generator), "in-process" (sharing the
+	// generator's process and CPUs) or "auto" (the default: process where
+	// supported, on Linux with 2 CPUs or more, else in-process).
+	Isolation string `yaml:"isolation"`
+	// CPUs overrides the split of process isolation; by default the
+	// backend gets the last CPU and the generator the others.
+	CPUs *CPUSplit `yaml:"cpus"`
+}
+
+// CPUSplit names the CPUs ("0", "1-3", "0,2") of the generator and of a
+// process-isolated backend.
+type CPUSplit struct {
+	Generator string `yaml:"generator"`
+	Backend   string `yaml:"backend"`
 }
 
 // RouteBehavior is the behaviour of one mock route or group.

@@ -56,11 +56,11 @@ func (s *Plan) runStorm(ctx context.Context, be *backend, p transport.Profile, r
 	sum := reports.Summary{
 		Requests: int64(res.Intents), Successes: ok, ReqPerSec: res.IntentsPerSec, Wall: res.Elapsed,
 		Latency: reports.HDRPercentiles(rec.Service), Codes: map[string]int64{}, Errors: map[string]int64{},
-		Interrupted: interrupted, Client: clientConns(c), Server: serverConns(srv, be.srv != nil),
+		Interrupted: interrupted, Client: clientConns(c), Server: serverConns(srv, be.counted()),
 	}
 	if res.Elapsed > 0 {
 		sum.SuccessPerSec = float64(ok) / res.Elapsed.Seconds()
-		sum.CPUPct = 100 * cpu.Seconds() / res.Elapsed.Seconds() / float64(numCPU())
+		sum.CPUPct = 100 * cpu.Seconds() / res.Elapsed.Seconds() / float64(be.generatorCPUs())
 	}
 	if res.Intents > 0 {
 		sum.SuccessPct = 100 * float64(ok) / float64(res.Intents)

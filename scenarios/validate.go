@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oranbench/oranbench/internal/cpuset"
 	"github.com/oranbench/oranbench/mockbackend"
 	"github.com/oranbench/oranbench/reports"
 	"github.com/oranbench/oranbench/targets/transport"
@@ -81,6 +82,29 @@ func (s *Plan) validate(reg *transport.Registry) error {
 
 func (s *Plan) validateBackend() error {
 	b := &s.spec.Backend
+	switch b.Isolation {
+	case "", IsolationAuto, IsolationProcess, IsolationInProcess:
+	default:
+		return s.fieldErr("backend.isolation", b.Isolation, fmt.Sprintf("want %s, %s or %s", IsolationAuto, IsolationProcess, IsolationInProcess))
+	}
+	if c := b.CPUs; c != nil {
+		if b.Isolation == IsolationInProcess {
+			return s.fieldErr("backend.cpus", c.Generator+" / "+c.Backend, "want no cpus with isolation in-process: the backend shares the generator's CPUs")
+		}
+		gen, err := cpuset.Parse(c.Generator, cpuset.MaxCPUs)
+		if err != nil {
+			return s.fieldErr("backend.cpus.generator", c.Generator, err.Error())
+		}
+		be, err := cpuset.Parse(c.Backend, cpuset.MaxCPUs)
+		if err != nil {
+			return s.fieldErr("backend.cpus.backend", c.Backend, err.Error())
+		}
+		for _, g := range gen {
+			if slices.Contains(be, g) {
+				return s.fieldErr("backend.cpus.backend", c.Backend, fmt.Sprintf("want CPUs apart from the generator's (%s): CPU %d is in both", c.Generator, g))
+			}
+		}
+	}
 	if b.URL != "" {
 		u, err := url.Parse(b.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -96,6 +120,7 @@ func (s *Plan) validateBackend() error {
 			"rtt": b.RTT.Duration > 0, "jitter": b.Jitter.Duration > 0, "bandwidth": b.Bandwidth > 0, "connSetupDelay": b.ConnSetupDelay.Duration > 0,
 			"netFaults": b.NetFaults != nil, "enforceDelay": b.EnforceDelay.Duration > 0, "tokenDelay": b.TokenDelay.Duration > 0,
 			"llmTokens": b.LLMTokens != 0, "maxObjects": b.MaxObjects != 0,
+			"isolation": b.Isolation != "", "cpus": b.CPUs != nil,
 		}
 		for _, k := range sortedKeys(mockOnly) {
 			if mockOnly[k] {

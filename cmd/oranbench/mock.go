@@ -12,20 +12,26 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/oranbench/oranbench/internal/loopback"
+	"github.com/oranbench/oranbench/internal/mockproc"
 	"github.com/oranbench/oranbench/mockbackend"
 )
 
 func newMockCmd(stdout io.Writer) *cobra.Command {
 	var (
 		listen, profile, configFile, caPath, tlsVersion string
-		useTLS, http2, allowRemote                      bool
+		useTLS, http2, allowRemote, child               bool
 		rtt, latency                                    time.Duration
+		cpus                                            string
 	)
 	cmd := &cobra.Command{
 		Use:   "mock",
 		Short: "Run the mock O-RAN / Porch / RAG / LLM backend until SIGINT or SIGTERM",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if child {
+				// A run's isolated backend: the config comes from the parent.
+				return mockproc.Serve(cmd.InOrStdin(), stdout, cpus)
+			}
 			host, _, err := net.SplitHostPort(listen)
 			if err != nil {
 				return usageErr("--listen %q: %v (want host:port, e.g. 127.0.0.1:8443)", listen, err)
@@ -96,6 +102,10 @@ func newMockCmd(stdout io.Writer) *cobra.Command {
 	f.StringVar(&configFile, "config", "", "YAML file of mock settings, applied over --profile")
 	f.StringVar(&caPath, "ca-out", "", "where to write the CA certificate (default: the temp dir)")
 	f.BoolVar(&allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	f.BoolVar(&child, strings.TrimPrefix(mockproc.ChildFlag, "--"), false, "serve as a run's isolated backend (config on stdin; used by backend.isolation: process)")
+	f.StringVar(&cpus, "cpus", "", "with --child: CPUs to pin the backend to, e.g. 1 or 2-3")
+	_ = f.MarkHidden("child")
+	_ = f.MarkHidden("cpus")
 	return cmd
 }
 

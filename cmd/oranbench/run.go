@@ -87,9 +87,11 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 				sum := lr.Summary()
 				res.Leakcheck = &sum
 			}
+			// A process-isolated backend is this binary as `mock --child`.
+			self, _ := os.Executable()
 			var runErr error
 			for _, s := range list {
-				r, err := scenarios.Run(ctx, s, scenarios.Options{Quick: quick, Log: log, AllowRemote: allowRemote,
+				r, err := scenarios.Run(ctx, s, scenarios.Options{Quick: quick, Log: log, AllowRemote: allowRemote, BackendBinary: self,
 					OnRun: runHooks(prog.onRun, saveHook)})
 				if len(r.Arms) > 0 || r.Sweep != nil {
 					res.Scenarios = append(res.Scenarios, r)

@@ -1,43 +1,71 @@
 #!/usr/bin/env bash
-# Generator capacity, side by side in one run: oranbench's closed model with 50
-# workers against `vegeta attack -rate=0 -max-workers=50`, both on the same
-# no-latency mock route over plain HTTP on loopback, alternating A B A B so
-# machine drift hits both. Also oranbench without httptrace (instrumentation
-# cost) and peak RSS of a 10x longer attack. Usage: bench-engine.sh BIN VEGETA
+# Generator capacity against the physical limit. The mock serves HTTPS (0 ms
+# handler) pinned to one CPU; every generator runs pinned to another, with 50
+# concurrent requests and the same transport profile, interleaved within
+# each repetition so machine drift hits all alike:
+#   bare loop      internal/bareloop: client.Do + drain, nothing else (1.00)
+#   oranbench      `oranbench attack`, closed model, httptrace on
+#   no-trace       the same without httptrace (the cost of tracing)
+#   vegeta         the vegeta CLI, -rate 0 -workers 50 -max-workers 50
+#   wrk            wrk -c 50 -t 1, where wrk is installed (a C reference; its
+#                  transport is not Go's, so it is shown, not a ceiling)
+# Each generator's req/s is divided by the bare loop's of the same
+# repetition; the table prints the median of those ratios. It ends with the
+# peak RSS of a 10x longer attack.
+# Usage: bench-engine.sh BIN VEGETA BARELOOP   (REPS, DUR, PROFILE, CPUS override)
 set -euo pipefail
 BIN=${1:?oranbench binary}
 VEGETA=${2:?vegeta binary}
-DUR=${DUR:-5s}
-REPS=${REPS:-3}
+BARE=${3:?bareloop binary}
+DUR=${DUR:-3s}
+REPS=${REPS:-5}
+PROFILE=${PROFILE:-tuned}
 PORT=${PORT:-18391}
-URL="http://127.0.0.1:${PORT}/A1-P/v2/policytypes"
+ncpu=$(nproc)
+GEN_CPU=${GEN_CPU:-0}
+MOCK_CPU=${MOCK_CPU:-$(( ncpu > 1 ? 1 : 0 ))}
+pin() { if command -v taskset >/dev/null; then taskset -c "$1" "${@:2}"; else "${@:2}"; fi; }
+URL="https://127.0.0.1:${PORT}/A1-P/v2/policytypes"
 work=$(mktemp -d)
-"$BIN" mock --listen "127.0.0.1:${PORT}" --profile fast >"$work/mock.log" 2>&1 &
+pin "$MOCK_CPU" "$BIN" mock --tls --listen "127.0.0.1:${PORT}" --ca-out "$work/ca.pem" --profile fast >"$work/mock.log" 2>&1 &
 mock=$!
 trap 'kill $mock 2>/dev/null; wait $mock 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 50); do curl -fsS -o /dev/null "$URL" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 100); do [ -s "$work/ca.pem" ] && curl -fsS --cacert "$work/ca.pem" -o /dev/null "$URL" 2>/dev/null && break; sleep 0.1; done
+echo "mock on CPU $MOCK_CPU, generators on CPU $GEN_CPU; TLS, 0 ms handler, 50 concurrent, profile $PROFILE, $DUR x $REPS interleaved repetitions"
 
-rate() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(round(d.get("successPerSec", d.get("throughput", 0)),1))'; }
-printf '%-4s %-32s %10s\n' rep generator 'req/s'
+json_rate() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(round(d.get("successPerSec", d.get("throughput", 0)),1))'; }
+gens=(bare oranbench no-trace vegeta)
+command -v wrk >/dev/null && gens+=(wrk)
+run_gen() {
+  case $1 in
+  bare) pin "$GEN_CPU" "$BARE" --url "$URL" --cacert "$work/ca.pem" --concurrency 50 --duration "$DUR" --profile "$PROFILE" | json_rate ;;
+  oranbench) pin "$GEN_CPU" "$BIN" attack --url "$URL" --cacert "$work/ca.pem" --concurrency 50 --duration "$DUR" --profile "$PROFILE" --json | json_rate ;;
+  no-trace) pin "$GEN_CPU" "$BIN" attack --url "$URL" --cacert "$work/ca.pem" --concurrency 50 --duration "$DUR" --profile "$PROFILE" --no-trace --json | json_rate ;;
+  vegeta) echo "GET $URL" | pin "$GEN_CPU" "$VEGETA" attack -root-certs "$work/ca.pem" -rate=0 -workers=50 -max-workers=50 -duration="$DUR" | "$VEGETA" report -type=json | json_rate ;;
+  wrk) pin "$GEN_CPU" wrk -t1 -c50 -d"$DUR" "$URL" | awk '/Requests\/sec/ {print $2}' ;;
+  esac
+}
 : >"$work/rates"
 for r in $(seq "$REPS"); do
-  v=$(echo "GET $URL" | "$VEGETA" attack -rate=0 -max-workers=50 -workers=50 -duration="$DUR" | "$VEGETA" report -type=json | rate)
-  o=$("$BIN" attack --url "$URL" --concurrency 50 --duration "$DUR" --profile tuned --json | rate)
-  n=$("$BIN" attack --url "$URL" --concurrency 50 --duration "$DUR" --profile tuned --no-trace --json | rate)
-  printf '%-4s %-32s %10s\n' "$r" "vegeta -rate=0 -max-workers=50" "$v" "$r" "oranbench closed 50" "$o" "$r" "oranbench closed 50 no-trace" "$n"
-  echo "$v $o $n" >>"$work/rates"
+  line=""
+  for g in "${gens[@]}"; do line+="$g=$(run_gen "$g") "; done
+  echo "rep $r: $line"
+  echo "$line" >>"$work/rates"
 done
 python3 - "$work/rates" <<'PY'
 import statistics, sys
-rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
-v, o, n = (statistics.median(c) for c in zip(*rows))
-print(f"median req/s: vegeta {v:.0f}, oranbench {o:.0f} ({o/v:.2f}x vegeta), oranbench without httptrace {n:.0f} (tracing costs {100*(1-o/n):.1f}%)")
-# Each repetition runs the three back to back, so per-repetition ratios cancel
-# most of the machine's drift between repetitions.
-ov = statistics.median(r[1] / r[0] for r in rows)
-on = statistics.median(r[1] / r[2] for r in rows)
-print(f"median of per-repetition ratios: oranbench/vegeta {ov:.2f}x, tracing costs {100*(1-on):.1f}%")
+rows = [dict(kv.split("=") for kv in l.split()) for l in open(sys.argv[1]) if l.strip()]
+gens = list(rows[0])
+print()
+print(f"| generator | median req/s | vs bare loop (median of per-repetition ratios) | range of ratios |")
+print(f"|---|---|---|---|")
+for g in gens:
+    rates = [float(r[g]) for r in rows]
+    ratios = [float(r[g]) / float(r["bare"]) for r in rows]
+    print(f"| {g} | {statistics.median(rates):,.0f} | {statistics.median(ratios):.2f}x | {min(ratios):.2f}x – {max(ratios):.2f}x |")
+trace = [float(r["oranbench"]) / float(r["no-trace"]) for r in rows]
+print(f"\ntracing costs {100*(1-statistics.median(trace)):.1f}% (median of per-repetition oranbench/no-trace)")
 PY
-short=$("$BIN" attack --url "$URL" --concurrency 50 --duration 3s --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["maxRSSBytes"])')
-long=$("$BIN" attack --url "$URL" --concurrency 50 --duration 30s --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["maxRSSBytes"])')
+short=$(pin "$GEN_CPU" "$BIN" attack --url "$URL" --cacert "$work/ca.pem" --concurrency 50 --duration 3s --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["maxRSSBytes"])')
+long=$(pin "$GEN_CPU" "$BIN" attack --url "$URL" --cacert "$work/ca.pem" --concurrency 50 --duration 30s --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["maxRSSBytes"])')
 python3 -c "s,l=$short,$long; print(f'peak RSS: 3s attack {s/2**20:.1f} MiB, 30s attack {l/2**20:.1f} MiB, ratio {l/s:.2f}x')"
