@@ -20,6 +20,60 @@ import (
 // Every input must be a shard of the same N, all N must be there once, and
 // all must have run the same scenarios with the same arms.
 func Merge(shards []*Results) (*Results, error) {
+	out, err := mergeShards(shards)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out.Scenarios {
+		finalizeMerged(&out.Scenarios[i])
+	}
+	out.Claims = Claims(out)
+	return out, nil
+}
+
+// finalizeMerged computes a merged scenario's derived figures: each run's
+// with the thresholds its shards were judged by, and a sweep's thresholds
+// from its points'.
+func finalizeMerged(s *Scenario) {
+	if s.Sweep == nil {
+		Finalize(s, thresholdsOf(s.Thresholds, s.Arms))
+		return
+	}
+	s.Thresholds = nil
+	for i := range s.Sweep.Points {
+		pt := &s.Sweep.Points[i]
+		finalizeMerged(&pt.Result)
+		for _, t := range pt.Result.Thresholds {
+			t.Point = s.Sweep.Label(*pt)
+			s.Thresholds = append(s.Thresholds, t)
+		}
+	}
+}
+
+// Finalize computes the figures one run derives from its arms: each arm's
+// ratio to the first (the baseline), the statistics across repetitions,
+// and ts evaluated on them. s is a scenario without a sweep, or one sweep
+// point's result; the runner and the shard merge both finalize every run
+// this way.
+func Finalize(s *Scenario, ts []Threshold) {
+	var ratios []Ratio
+	for i := 1; i < len(s.Arms); i++ {
+		ratios = append(ratios, NewRatio(s.Arms[i], s.Arms[0]))
+	}
+	s.Ratios = ratios
+	s.Stats = ComputeStats(*s)
+	s.Thresholds = EvaluateThresholds(*s, ts)
+}
+
+// mergeShards merges the shards' raw figures: counters, histograms,
+// repetitions, sweep points and notes. Ratios, Stats and Claims are left
+// empty, and each scenario's and point's Thresholds are the first shard's
+// as it evaluated them: they carry the criteria to evaluate again on the
+// merged figures.
+//
+// Every input must be a shard of the same N, all N must be there once, and
+// all must have run the same scenarios with the same arms.
+func mergeShards(shards []*Results) (*Results, error) {
 	if len(shards) == 0 {
 		return nil, fmt.Errorf("merge: no results given")
 	}
@@ -58,7 +112,6 @@ func Merge(shards []*Results) (*Results, error) {
 		}
 		out.Scenarios = append(out.Scenarios, s)
 	}
-	out.Claims = Claims(out)
 	return out, nil
 }
 
@@ -124,7 +177,7 @@ func armNames(s Scenario) string {
 func mergeScenario(parts []Scenario) (Scenario, error) {
 	b := parts[0]
 	n := len(parts)
-	out := Scenario{Name: b.Name, Description: b.Description, Conditions: b.Conditions, Setup: b.Setup}
+	out := Scenario{Name: b.Name, Description: b.Description, Conditions: b.Conditions, Setup: b.Setup, Thresholds: b.Thresholds}
 	out.Conditions.Concurrency, out.Conditions.RatePerSec = 0, 0
 	for _, p := range parts {
 		out.Conditions.Concurrency += p.Conditions.Concurrency
@@ -146,12 +199,7 @@ func mergeScenario(parts []Scenario) (Scenario, error) {
 			if err != nil {
 				return out, err
 			}
-			pt := SweepPoint{Values: mergeSweepValues(b.Sweep.Params, values), Result: r}
-			out.Sweep.Points = append(out.Sweep.Points, pt)
-			for _, t := range r.Thresholds {
-				t.Point = out.Sweep.Label(pt)
-				out.Thresholds = append(out.Thresholds, t)
-			}
+			out.Sweep.Points = append(out.Sweep.Points, SweepPoint{Values: mergeSweepValues(b.Sweep.Params, values), Result: r})
 		}
 		out.Notes = mergeNotes(parts, n)
 		return out, nil
@@ -167,11 +215,6 @@ func mergeScenario(parts []Scenario) (Scenario, error) {
 		}
 		out.Arms = append(out.Arms, a)
 	}
-	for i := 1; i < len(out.Arms); i++ {
-		out.Ratios = append(out.Ratios, NewRatio(out.Arms[i], out.Arms[0]))
-	}
-	out.Stats = ComputeStats(out)
-	out.Thresholds = EvaluateThresholds(out, thresholdsOf(b.Thresholds, b.Arms))
 	out.Notes = mergeNotes(parts, n)
 	return out, nil
 }

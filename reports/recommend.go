@@ -198,18 +198,73 @@ func recommend(r *Results) ([]familyResult, map[string]string) {
 	return byFamily, tunedSettings
 }
 
-// recommendation renders the "Recommendation" section: per family, which arm
-// won and by how much, and the transport settings to ship, all derived from
-// the measured runs.
-func (p *printer) recommendation(r *Results) {
+// Recommendation is what the run's measurements recommend shipping: per
+// family of conditions the arm that won and by how much, and the union of
+// the winners' changes to tuned.
+type Recommendation struct {
+	// Families are in report order, each family whether or not a run
+	// belongs to it.
+	Families []Family
+	// Changes are the winners' settings that differ from tuned's, each once,
+	// in the order the families first want them.
+	Changes []Change
+	// Conflicts names the settings Changes gives different values.
+	Conflicts []string
+	// Combination is the arm of this run whose settings are tuned's with
+	// exactly Changes; "" when no arm had them all, or nothing changes.
+	Combination string
+	// InlineConfig writes Changes as a scenario arm's config mapping, for an
+	// arm that measures the combination.
+	InlineConfig string
+}
+
+// Family is the recommendation for one family of conditions.
+type Family struct {
+	// Name describes the conditions, e.g. "HTTP/2 backend (TLS)".
+	Name string
+	// Runs are the labels of the runs (scenarios or sweep points) of the
+	// family; none when nothing was measured under its conditions.
+	Runs []string
+	// Winner is the arm (by name) that was best or tied in the largest share
+	// of the runs it ran in, preferring the smallest change to tuned. Wins
+	// and Ran count, per arm, the runs it won and the runs it took part in.
+	Winner    string
+	Wins, Ran map[string]int
+	// Margins say by how much Winner beat tuned and default.
+	Margins []Margin
+	// Ship is Winner's settings as changes to tuned, e.g. "MaxConnsPerHost 50".
+	Ship []string
+	// Lost lists the runs where Winner was neither best nor tied with it.
+	Lost []Loss
+}
+
+// Margin compares the family's winner with one reference arm on one
+// decisive metric, once per run where both ran.
+type Margin struct {
+	// Metric names the decisive metric, e.g. "req/s".
+	Metric      string
+	Against     string
+	Comparisons []Comparison
+}
+
+// Loss is a run that the family's winner lost to Best.
+type Loss struct {
+	Run, Best, Metric string
+	Comparison        Comparison
+}
+
+// Change is one setting to change in tuned and the families that want it.
+type Change struct {
+	Setting  string
+	Families []string
+}
+
+// Recommend derives the recommendation from the runs of r: per family of
+// conditions, every run ranks its arms on the metric that decides it; an
+// arm wins a run when it is the best or not significantly different from
+// the best.
+func Recommend(r *Results) Recommendation {
 	fams, tunedSettings := recommend(r)
-	var any bool
-	for _, f := range fams {
-		any = any || len(f.outcomes) > 0
-	}
-	if !any {
-		return
-	}
 	settingsOf := map[string]map[string]string{}
 	for _, u := range runs(r) {
 		for _, a := range u.s.Arms {
@@ -218,88 +273,46 @@ func (p *printer) recommendation(r *Results) {
 			}
 		}
 	}
-	p.f("## Recommendation\n\n")
-	p.f("Derived from this run's measurements. In each family of conditions, every run (scenario or sweep point) ranks its arms on the metric that decides it; an arm *wins* a run when it is the best or not significantly different from the best (Mann-Whitney U, α = %.2f). The family's choice is the arm that won the largest share of the runs it took part in, and among equals the smallest change to `tuned` (the operator's factory).\n\n", Alpha)
-	var rows [][]string
-	type choice struct {
-		family, arm string
-		diff        []string
-	}
-	var choices []choice
+	var rec Recommendation
+	changes := map[string]int{} // setting -> index in rec.Changes
 	for _, f := range fams {
-		if len(f.outcomes) == 0 {
-			rows = append(rows, []string{f.name, "not measured", "–", "–", "–"})
-			continue
+		fam := Family{Name: f.name, Winner: f.winner, Wins: f.wins, Ran: f.ran}
+		for _, o := range f.outcomes {
+			fam.Runs = append(fam.Runs, o.label)
 		}
-		var others []string
-		for n, w := range f.wins {
-			if n != f.winner && w > 0 {
-				others = append(others, fmt.Sprintf("`%s` %d of %d", n, w, f.ran[n]))
+		if len(f.outcomes) > 0 {
+			fam.Margins = f.margins()
+			fam.Ship = settingsDiff(settingsOf[f.winner], tunedSettings)
+			fam.Lost = f.lost()
+		}
+		for _, d := range fam.Ship {
+			i, ok := changes[d]
+			if !ok {
+				i = len(rec.Changes)
+				changes[d] = i
+				rec.Changes = append(rec.Changes, Change{Setting: d})
 			}
+			rec.Changes[i].Families = append(rec.Changes[i].Families, f.name)
 		}
-		sort.Strings(others)
-		won := fmt.Sprintf("**`%s`** won %d of %d runs", f.winner, f.wins[f.winner], f.ran[f.winner])
-		if len(others) > 0 {
-			won += "; " + strings.Join(others, ", ")
+		rec.Families = append(rec.Families, fam)
+	}
+	if len(rec.Changes) > 0 {
+		order := make([]string, len(rec.Changes))
+		for i, c := range rec.Changes {
+			order[i] = c.Setting
 		}
-		rows = append(rows, []string{f.name, won, f.margins(), runList(f.outcomes), shipText(settingsOf[f.winner], tunedSettings)})
-		choices = append(choices, choice{family: f.name, arm: f.winner, diff: settingsDiff(settingsOf[f.winner], tunedSettings)})
+		rec.Conflicts = conflicts(order)
+		rec.Combination = armWith(settingsOf, tunedSettings, order)
+		rec.InlineConfig = inlineConfig(order)
 	}
-	p.table([]string{"conditions", "winner", "by how much (winner vs `tuned` / `default`, median ratio [interval])", "runs", "settings to ship"}, rows)
-
-	// One transport for all of them: the union of the winners' changes.
-	changes := map[string][]string{} // setting -> families that want it
-	var order []string
-	for _, c := range choices {
-		for _, d := range c.diff {
-			if _, ok := changes[d]; !ok {
-				order = append(order, d)
-			}
-			changes[d] = append(changes[d], c.family)
-		}
-	}
-	if len(choices) == 0 {
-		return
-	}
-	if len(order) == 0 {
-		p.f("**Ship**: `tuned` as it is: no measured change to it won a family of conditions.\n\n")
-		return
-	}
-	conflict := conflicts(order)
-	var parts []string
-	for _, d := range order {
-		parts = append(parts, fmt.Sprintf("%s (won: %s)", d, strings.Join(changes[d], "; ")))
-	}
-	p.f("**Ship**: `tuned` with %s.", strings.Join(parts, ", "))
-	if len(conflict) > 0 {
-		p.f(" These changes conflict (%s): the families need different values, so the choice depends on which backends the operator calls.", strings.Join(conflict, ", "))
-	}
-	if arm := armWith(settingsOf, tunedSettings, order); arm != "" {
-		var won, ran int
-		var where []string
-		for _, f := range fams {
-			if f.ran[arm] > 0 {
-				won, ran = won+f.wins[arm], ran+f.ran[arm]
-				where = append(where, f.name)
-			}
-		}
-		p.f(" That combination ran as `%s`: it won %d of the %d runs it took part in (%s).", arm, won, ran, strings.Join(where, "; "))
-	} else if len(order) > 1 {
-		p.f(" No arm of this run had all of them at once; an inline arm `{name: candidate, base: tuned, config: {%s}}` measures the combination.", inlineConfig(order))
-	}
-	p.f("\n\n")
-	if lost := lostFamilies(fams); lost != "" {
-		p.f("%s\n\n", lost)
-	}
+	return rec
 }
 
-// margins says by how much the family's winner beat tuned and default, per
-// decisive metric, as median ratios with intervals (the lowest and highest
-// when there are several runs).
-func (f familyResult) margins() string {
-	type key struct{ metric, ref string }
-	got := map[key][]Comparison{}
-	var order []key
+// margins compares the family's winner with tuned and default, per
+// decisive metric, in the order the runs first give each comparison.
+func (f familyResult) margins() []Margin {
+	var out []Margin
+	idx := map[[2]string]int{}
 	for _, o := range f.outcomes {
 		w := o.find(f.winner)
 		if w == nil {
@@ -311,48 +324,18 @@ func (f familyResult) margins() string {
 				continue
 			}
 			if c, ok := compareArms(*w.arm, *a, o.metric); ok {
-				k := key{o.metricName(), a.Name}
-				if _, seen := got[k]; !seen {
-					order = append(order, k)
+				k := [2]string{o.metricName(), a.Name}
+				i, seen := idx[k]
+				if !seen {
+					i = len(out)
+					idx[k] = i
+					out = append(out, Margin{Metric: k[0], Against: k[1]})
 				}
-				got[k] = append(got[k], c)
+				out[i].Comparisons = append(out[i].Comparisons, c)
 			}
 		}
 	}
-	if len(order) == 0 {
-		return "`" + f.winner + "` is the only arm measured"
-	}
-	var parts []string
-	for _, k := range order {
-		parts = append(parts, fmt.Sprintf("%s vs `%s` %s", k.metric, k.ref, spread(got[k])))
-	}
-	return strings.Join(parts, "; ")
-}
-
-// spread is one comparison with its interval, or the lowest and highest of
-// several.
-func spread(cs []Comparison) string {
-	switch len(cs) {
-	case 0:
-		return ""
-	case 1:
-		return ratioCI(cs[0])
-	}
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Ratio < cs[j].Ratio })
-	return fmt.Sprintf("%s to %s over %d runs", ratioCI(cs[0]), ratioCI(cs[len(cs)-1]), len(cs))
-}
-
-func runList(os []runOutcome) string {
-	return joinShown(len(os), 4, func(i int) string { return os[i].label })
-}
-
-// shipText is the winner's settings as changes to tuned.
-func shipText(s, tuned map[string]string) string {
-	d := settingsDiff(s, tuned)
-	if len(d) == 0 {
-		return "`tuned` as it is"
-	}
-	return "`tuned` with " + strings.Join(d, ", ")
+	return out
 }
 
 // conflicts lists settings that appear with two values among changes.
@@ -409,34 +392,139 @@ func inlineConfig(changes []string) string {
 	return strings.Join(parts, ", ")
 }
 
-// lostFamilies warns where the family's winner lost runs: the conditions
-// under which the recommendation does not hold.
-func lostFamilies(fams []familyResult) string {
+// lost lists the runs where the family's winner was neither the best nor
+// tied with it: the conditions under which the recommendation does not hold.
+func (f familyResult) lost() []Loss {
+	var out []Loss
+	for _, o := range f.outcomes {
+		w := o.find(f.winner)
+		if w == nil || w.best || w.tied {
+			continue
+		}
+		var best *armOutcome
+		for i := range o.arms {
+			if o.arms[i].best {
+				best = &o.arms[i]
+			}
+		}
+		if best == nil {
+			continue
+		}
+		c, ok := compareArms(*w.arm, *best.arm, o.metric)
+		if !ok {
+			continue
+		}
+		out = append(out, Loss{Run: o.label, Best: best.arm.Name, Metric: o.metricName(), Comparison: c})
+	}
+	return out
+}
+
+// recommendation renders the "Recommendation" section: per family, which arm
+// won and by how much, and the transport settings to ship, all derived from
+// the measured runs.
+func (p *printer) recommendation(r *Results) {
+	rec := Recommend(r)
+	var any bool
+	for _, f := range rec.Families {
+		any = any || len(f.Runs) > 0
+	}
+	if !any {
+		return
+	}
+	p.f("## Recommendation\n\n")
+	p.f("Derived from this run's measurements. In each family of conditions, every run (scenario or sweep point) ranks its arms on the metric that decides it; an arm *wins* a run when it is the best or not significantly different from the best (Mann-Whitney U, α = %.2f). The family's choice is the arm that won the largest share of the runs it took part in, and among equals the smallest change to `tuned` (the operator's factory).\n\n", Alpha)
+	var rows [][]string
+	for _, f := range rec.Families {
+		if len(f.Runs) == 0 {
+			rows = append(rows, []string{f.Name, "not measured", "–", "–", "–"})
+			continue
+		}
+		var others []string
+		for n, w := range f.Wins {
+			if n != f.Winner && w > 0 {
+				others = append(others, fmt.Sprintf("`%s` %d of %d", n, w, f.Ran[n]))
+			}
+		}
+		sort.Strings(others)
+		won := fmt.Sprintf("**`%s`** won %d of %d runs", f.Winner, f.Wins[f.Winner], f.Ran[f.Winner])
+		if len(others) > 0 {
+			won += "; " + strings.Join(others, ", ")
+		}
+		runList := joinShown(len(f.Runs), 4, func(i int) string { return f.Runs[i] })
+		rows = append(rows, []string{f.Name, won, margins(f), runList, shipText(f.Ship)})
+	}
+	p.table([]string{"conditions", "winner", "by how much (winner vs `tuned` / `default`, median ratio [interval])", "runs", "settings to ship"}, rows)
+
+	// One transport for all of them: the union of the winners' changes.
+	if len(rec.Changes) == 0 {
+		p.f("**Ship**: `tuned` as it is: no measured change to it won a family of conditions.\n\n")
+		return
+	}
 	var parts []string
-	for _, f := range fams {
-		for _, o := range f.outcomes {
-			w := o.find(f.winner)
-			if w == nil || w.best || w.tied {
-				continue
+	for _, c := range rec.Changes {
+		parts = append(parts, fmt.Sprintf("%s (won: %s)", c.Setting, strings.Join(c.Families, "; ")))
+	}
+	p.f("**Ship**: `tuned` with %s.", strings.Join(parts, ", "))
+	if len(rec.Conflicts) > 0 {
+		p.f(" These changes conflict (%s): the families need different values, so the choice depends on which backends the operator calls.", strings.Join(rec.Conflicts, ", "))
+	}
+	if arm := rec.Combination; arm != "" {
+		var won, ran int
+		var where []string
+		for _, f := range rec.Families {
+			if f.Ran[arm] > 0 {
+				won, ran = won+f.Wins[arm], ran+f.Ran[arm]
+				where = append(where, f.Name)
 			}
-			var best *armOutcome
-			for i := range o.arms {
-				if o.arms[i].best {
-					best = &o.arms[i]
-				}
-			}
-			if best == nil {
-				continue
-			}
-			c, ok := compareArms(*w.arm, *best.arm, o.metric)
-			if !ok {
-				continue
-			}
-			parts = append(parts, fmt.Sprintf("`%s` lost %s to `%s` (%s %s)", f.winner, o.label, best.arm.Name, o.metricName(), ratioCI(c)))
+		}
+		p.f(" That combination ran as `%s`: it won %d of the %d runs it took part in (%s).", arm, won, ran, strings.Join(where, "; "))
+	} else if len(rec.Changes) > 1 {
+		p.f(" No arm of this run had all of them at once; an inline arm `{name: candidate, base: tuned, config: {%s}}` measures the combination.", rec.InlineConfig)
+	}
+	p.f("\n\n")
+	var lost []string
+	for _, f := range rec.Families {
+		for _, l := range f.Lost {
+			lost = append(lost, fmt.Sprintf("`%s` lost %s to `%s` (%s %s)", f.Winner, l.Run, l.Best, l.Metric, ratioCI(l.Comparison)))
 		}
 	}
-	if len(parts) == 0 {
-		return ""
+	if len(lost) > 0 {
+		p.f("Where a family's choice lost a run: %s.\n\n", strings.Join(lost, "; "))
 	}
-	return "Where a family's choice lost a run: " + strings.Join(parts, "; ") + "."
+}
+
+// margins says by how much the family's winner beat tuned and default, per
+// decisive metric, as median ratios with intervals (the lowest and highest
+// when there are several runs).
+func margins(f Family) string {
+	if len(f.Margins) == 0 {
+		return "`" + f.Winner + "` is the only arm measured"
+	}
+	var parts []string
+	for _, m := range f.Margins {
+		parts = append(parts, fmt.Sprintf("%s vs `%s` %s", m.Metric, m.Against, spread(m.Comparisons)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// spread is one comparison with its interval, or the lowest and highest of
+// several.
+func spread(cs []Comparison) string {
+	switch len(cs) {
+	case 0:
+		return ""
+	case 1:
+		return ratioCI(cs[0])
+	}
+	cs = slices.Clone(cs)
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Ratio < cs[j].Ratio })
+	return fmt.Sprintf("%s to %s over %d runs", ratioCI(cs[0]), ratioCI(cs[len(cs)-1]), len(cs))
+}
+
+// shipText is a family's changes to tuned.
+func shipText(changes []string) string {
+	if len(changes) == 0 {
+		return "`tuned` as it is"
+	}
+	return "`tuned` with " + strings.Join(changes, ", ")
 }

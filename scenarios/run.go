@@ -256,11 +256,7 @@ runs:
 		out.Arms[i].ServiceHDR = encodeHist(service[i])
 		out.Arms[i].ResponseHDR = encodeHist(response[i])
 	}
-	for i := 1; i < len(out.Arms); i++ {
-		out.Ratios = append(out.Ratios, reports.NewRatio(out.Arms[i], out.Arms[0]))
-	}
-	out.Stats = reports.ComputeStats(out)
-	out.Thresholds = reports.EvaluateThresholds(out, sc.thresholdsAt(label))
+	reports.Finalize(&out, sc.thresholdsAt(label))
 	for i := range sc.profiles {
 		if err := broken[i]; err != nil {
 			out.Thresholds = append(out.Thresholds, reports.ThresholdResult{Expr: "the transport builds", Arm: sc.Arms[i], Point: label,
