@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/oranbench/oranbench/mockbackend"
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/results"
 )
 
 // CheckTarget refuses an external target outside loopback unless
@@ -197,9 +197,9 @@ func (l LatencySpec) latencyText() string {
 	return ""
 }
 
-func (s *Scenario) conditions(duration, warmup time.Duration, reps int) reports.Conditions {
+func (s *Scenario) conditions(duration, warmup time.Duration, reps int) results.Conditions {
 	b := s.Backend
-	c := reports.Conditions{
+	c := results.Conditions{
 		TLS:         b.TLS || strings.HasPrefix(b.Target, "https://"),
 		TLSVersion:  b.TLSVersion,
 		HTTP2:       b.HTTP2,

@@ -17,7 +17,8 @@ import (
 
 	"github.com/oranbench/oranbench/internal/engine"
 	"github.com/oranbench/oranbench/mockbackend"
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/analysis"
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -59,15 +60,15 @@ const (
 // result carries statistics across repetitions and the evaluated
 // thresholds. A cancelled ctx stops the run early; the returned result then
 // holds what completed and is marked interrupted.
-func Run(ctx context.Context, s *Scenario, opt Options) (reports.Scenario, error) {
+func Run(ctx context.Context, s *Scenario, opt Options) (results.Scenario, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
 	if err := s.CheckTarget(opt.AllowRemote); err != nil {
-		return reports.Scenario{}, err
+		return results.Scenario{}, err
 	}
 	if err := s.CheckLimits(opt.Quick); err != nil {
-		return reports.Scenario{}, err
+		return results.Scenario{}, err
 	}
 	if len(s.profiles) != len(s.Arms) {
 		reg := opt.Registry
@@ -78,7 +79,7 @@ func Run(ctx context.Context, s *Scenario, opt Options) (reports.Scenario, error
 		for _, name := range s.Arms {
 			p, err := reg.Lookup(name)
 			if err != nil {
-				return reports.Scenario{}, fmt.Errorf("scenario %s: arm %s: %w", s.Name, name, err)
+				return results.Scenario{}, fmt.Errorf("scenario %s: arm %s: %w", s.Name, name, err)
 			}
 			s.profiles = append(s.profiles, p)
 		}
@@ -91,14 +92,14 @@ func Run(ctx context.Context, s *Scenario, opt Options) (reports.Scenario, error
 }
 
 // runSweep runs one full point per combination of the sweep's values.
-func (s *Scenario) runSweep(ctx context.Context, sw *Sweep, opt Options) (reports.Scenario, error) {
+func (s *Scenario) runSweep(ctx context.Context, sw *Sweep, opt Options) (results.Scenario, error) {
 	params := sw.params()
 	duration, warmup, reps := s.Effective(opt.Quick)
-	out := reports.Scenario{
+	out := results.Scenario{
 		Name:        s.Name,
 		Description: strings.TrimSpace(s.Description),
 		Conditions:  s.conditions(duration, warmup, reps),
-		Sweep:       &reports.Sweep{},
+		Sweep:       &results.Sweep{},
 		ClaimArms:   s.claimArms(),
 	}
 	for _, p := range params {
@@ -116,7 +117,7 @@ func (s *Scenario) runSweep(ctx context.Context, sw *Sweep, opt Options) (report
 		label := strings.Join(labels, " ")
 		res, err := runPoint(ctx, &pt, opt, label)
 		if len(res.Arms) > 0 {
-			out.Sweep.Points = append(out.Sweep.Points, reports.SweepPoint{Values: values, Result: res})
+			out.Sweep.Points = append(out.Sweep.Points, results.SweepPoint{Values: values, Result: res})
 			for _, t := range res.Thresholds {
 				t.Point = label
 				out.Thresholds = append(out.Thresholds, t)
@@ -145,7 +146,7 @@ func (s *Scenario) runSweep(ctx context.Context, sw *Sweep, opt Options) (report
 
 // runPoint runs sc (a scenario, or a sweep point's copy of it) with all its
 // arms and repetitions against one backend.
-func runPoint(ctx context.Context, sc *Scenario, opt Options, label string) (reports.Scenario, error) {
+func runPoint(ctx context.Context, sc *Scenario, opt Options, label string) (results.Scenario, error) {
 	duration, warmup, reps := sc.Effective(opt.Quick)
 	name := sc.Name
 	if label != "" {
@@ -153,18 +154,18 @@ func runPoint(ctx context.Context, sc *Scenario, opt Options, label string) (rep
 	}
 	be, err := sc.startBackend()
 	if err != nil {
-		return reports.Scenario{}, fmt.Errorf("scenario %s: start backend: %w", name, err)
+		return results.Scenario{}, fmt.Errorf("scenario %s: start backend: %w", name, err)
 	}
 	defer be.Close()
 	if err := prepare(ctx, be, sc.Mix); err != nil {
-		return reports.Scenario{}, fmt.Errorf("scenario %s: %w", name, err)
+		return results.Scenario{}, fmt.Errorf("scenario %s: %w", name, err)
 	}
 
-	out := reports.Scenario{
+	out := results.Scenario{
 		Name:        sc.Name,
 		Description: strings.TrimSpace(sc.Description),
 		Conditions:  sc.conditions(duration, warmup, reps),
-		Arms:        make([]reports.Arm, len(sc.profiles)),
+		Arms:        make([]results.Arm, len(sc.profiles)),
 		Setup:       sc.measureSetup(ctx, be),
 		ClaimArms:   sc.claimArms(),
 	}
@@ -173,7 +174,7 @@ func runPoint(ctx context.Context, sc *Scenario, opt Options, label string) (rep
 	lag := make([]*hdrhistogram.Histogram, len(sc.profiles))
 	open := sc.Load.Model == ModelOpen || sc.Load.Model == ModelSearch
 	for i, p := range sc.profiles {
-		out.Arms[i] = reports.Arm{Name: sc.Arms[i], Profile: p.Name, Description: p.Description, Settings: settings(p)}
+		out.Arms[i] = results.Arm{Name: sc.Arms[i], Profile: p.Name, Description: p.Description, Settings: settings(p)}
 		service[i] = engine.NewHistogram()
 		if open {
 			response[i], lag[i] = engine.NewHistogram(), engine.NewHistogram()
@@ -204,7 +205,7 @@ runs:
 			fmt.Fprintf(opt.Log, "%s: rep %d/%d: arm %s: %s warm-up, %s\n", name, rep+1, reps, arm, warmup, measured)
 			run := fmt.Sprintf("%s-r%d", arm, rep)
 			var (
-				r   reports.Rep
+				r   results.Rep
 				rec *engine.Recording
 			)
 			sc.onResult = nil
@@ -239,7 +240,7 @@ runs:
 					lag[i].Merge(rec.Lag)
 				}
 			}
-			line := fmt.Sprintf("%.0f req/s, p50 %s, p99 %s, %d dials", r.SuccessPerSec, reports.Dur(r.Latency.P50), reports.Dur(r.Latency.P99), r.Client.Dials)
+			line := fmt.Sprintf("%.0f req/s, p50 %s, p99 %s, %d dials", r.SuccessPerSec, results.Dur(r.Latency.P50), results.Dur(r.Latency.P99), r.Client.Dials)
 			if r.Search != nil {
 				line = fmt.Sprintf("sustains %.0f req/s; ", r.Search.MaxRate) + line
 			}
@@ -256,10 +257,10 @@ runs:
 		out.Arms[i].ServiceHDR = encodeHist(service[i])
 		out.Arms[i].ResponseHDR = encodeHist(response[i])
 	}
-	reports.Finalize(&out, sc.thresholdsAt(label))
+	analysis.Finalize(&out, sc.thresholdsAt(label))
 	for i := range sc.profiles {
 		if err := broken[i]; err != nil {
-			out.Thresholds = append(out.Thresholds, reports.ThresholdResult{Expr: "the transport builds", Arm: sc.Arms[i], Point: label,
+			out.Thresholds = append(out.Thresholds, results.ThresholdResult{Expr: "the transport builds", Arm: sc.Arms[i], Point: label,
 				Required: true, MeasuredText: "no transport: " + err.Error(), Note: err.Error()})
 			out.Notes = append(out.Notes, fmt.Sprintf("Failed: arm `%s` did not run: %v.", sc.Arms[i], err))
 		}
@@ -297,11 +298,11 @@ func ctxErr(ctx context.Context, interrupted bool) error {
 // runArm runs one arm-repetition on a fresh transport and returns its
 // summary and recording. offer, when non-nil, replaces the scenario's open
 // load (the search's probes).
-func (s *Scenario) runArm(ctx context.Context, be *backend, p transport.Profile, run string, duration, warmup time.Duration, probe *offer) (reports.Rep, *engine.Recording, error) {
+func (s *Scenario) runArm(ctx context.Context, be *backend, p transport.Profile, run string, duration, warmup time.Duration, probe *offer) (results.Rep, *engine.Recording, error) {
 	c0, s0 := transport.TraceStats{}, be.stats()
 	inst, err := p.TryInstrument(be.tls)
 	if err != nil {
-		return reports.Rep{}, nil, &buildError{err}
+		return results.Rep{}, nil, &buildError{err}
 	}
 	// vegeta never closes idle connections: the arm owns its transport and
 	// closes it whatever happens, so no connection goroutine outlives the run.
@@ -333,7 +334,7 @@ func (s *Scenario) runArm(ctx context.Context, be *backend, p transport.Profile,
 	if warmup > 0 {
 		m, err := newMixTargeter(be.url, run+"w", s.Mix, s.Seed)
 		if err != nil {
-			return reports.Rep{}, nil, err
+			return results.Rep{}, nil, err
 		}
 		w := attack
 		w.Name, w.Duration, w.Targeter, w.Client = run+"-warmup", warmup, m.targeter(), client(m)
@@ -342,7 +343,7 @@ func (s *Scenario) runArm(ctx context.Context, be *backend, p transport.Profile,
 			w.Pacer = o.pacer
 		}
 		if _, err := engine.Run(ctx, w); err != nil {
-			return reports.Rep{}, nil, fmt.Errorf("warm-up: %w", err)
+			return results.Rep{}, nil, fmt.Errorf("warm-up: %w", err)
 		}
 	}
 	settle(inst.Tracer, be, c0, s0)
@@ -352,14 +353,14 @@ func (s *Scenario) runArm(ctx context.Context, be *backend, p transport.Profile,
 	clientBefore, serverBefore := inst.Tracer.Stats(), be.stats()
 	m, err := newMixTargeter(be.url, run, s.Mix, s.Seed)
 	if err != nil {
-		return reports.Rep{}, nil, err
+		return results.Rep{}, nil, err
 	}
 	attack.Duration, attack.Targeter, attack.Client = duration, m.targeter(), client(m)
 	attack.OnResult = s.onResult
 	cpu0 := cpuTime()
 	rec, err := engine.Run(ctx, attack)
 	if err != nil {
-		return reports.Rep{}, nil, err
+		return results.Rep{}, nil, err
 	}
 	cpu := cpuTime() - cpu0
 	settle(inst.Tracer, be, c0, s0)
@@ -377,12 +378,12 @@ func (s *Scenario) runArm(ctx context.Context, be *backend, p transport.Profile,
 	if attack.Model == engine.Open {
 		sum.Open = openLoad(o, rec, duration, sum.CPUPct)
 	}
-	return reports.Rep{Summary: sum}, rec, nil
+	return results.Rep{Summary: sum}, rec, nil
 }
 
 // openLoad compares what the pacer asked for with what was sent.
-func openLoad(o offer, rec *engine.Recording, duration time.Duration, cpuPct float64) *reports.OpenLoad {
-	ol := &reports.OpenLoad{
+func openLoad(o offer, rec *engine.Recording, duration time.Duration, cpuPct float64) *results.OpenLoad {
+	ol := &results.OpenLoad{
 		Shape:         o.shape,
 		RequestedRate: o.mean,
 		RequestedHits: int64(o.expected(duration)),
@@ -402,13 +403,13 @@ func openLoad(o offer, rec *engine.Recording, duration time.Duration, cpuPct flo
 	}
 	var why []string
 	if ol.RequestedHits > 0 && ol.AchievedPct < MinAchievedPct && !rec.Interrupted {
-		why = append(why, fmt.Sprintf("sent %s of the asked hits", reports.Pct(ol.AchievedPct)))
+		why = append(why, fmt.Sprintf("sent %s of the asked hits", results.Pct(ol.AchievedPct)))
 	}
 	if p90 := engine.Quantile(rec.Lag, 90); p90 > ol.LateAfter {
-		why = append(why, "send lag p90 "+reports.Dur(p90))
+		why = append(why, "send lag p90 "+results.Dur(p90))
 	}
 	if cpuPct >= SaturatedCPUPct {
-		why = append(why, fmt.Sprintf("CPU at %s of all cores", reports.Pct(cpuPct)))
+		why = append(why, fmt.Sprintf("CPU at %s of all cores", results.Pct(cpuPct)))
 	}
 	if len(why) > 0 {
 		ol.Saturated, ol.Reason = true, strings.Join(why, ", ")
@@ -537,8 +538,8 @@ func settings(p transport.Profile) map[string]string {
 	return m
 }
 
-func clientConns(c transport.TraceStats) reports.ClientConns {
-	return reports.ClientConns{
+func clientConns(c transport.TraceStats) results.ClientConns {
+	return results.ClientConns{
 		Dials: c.Dials, DialErrors: c.DialErrors, Reused: c.ConnsReused, New: c.ConnsNew, WasIdle: c.ConnsWasIdle,
 		ReusePct: c.ReusePercent(), TLSHandshakes: c.TLSHandshakes, TLSResumed: c.TLSResumed, TLSErrors: c.TLSErrors,
 		ConnWaitMean: c.MeanConnWait(), ConnWaitMax: c.ConnWaitMax, TTFBMean: c.MeanTTFB(),
@@ -546,23 +547,23 @@ func clientConns(c transport.TraceStats) reports.ClientConns {
 	}
 }
 
-func serverConns(srv mockbackend.Stats, known bool) reports.ServerConns {
+func serverConns(srv mockbackend.Stats, known bool) results.ServerConns {
 	if !known {
-		return reports.ServerConns{}
+		return results.ServerConns{}
 	}
-	return reports.ServerConns{Known: true, Accepted: srv.ConnsAccepted, TLSHandshakes: srv.TLSHandshakes,
+	return results.ServerConns{Known: true, Accepted: srv.ConnsAccepted, TLSHandshakes: srv.TLSHandshakes,
 		TLSResumed: srv.TLSResumed, Requests: srv.Requests, Protocols: srv.Protocols, ConnsPeak: srv.ConnsPeak}
 }
 
-func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.Stats, known bool) reports.Summary {
-	s := reports.Summary{
+func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.Stats, known bool) results.Summary {
+	s := results.Summary{
 		Requests:      rec.Hits,
 		Successes:     rec.Successes,
 		SuccessPct:    100 * rec.SuccessRatio(),
 		ReqPerSec:     rec.ReqPerSec(),
 		SuccessPerSec: rec.SuccessPerSec(),
 		Wall:          rec.Wall,
-		Latency:       reports.HDRPercentiles(rec.Service),
+		Latency:       results.HDRPercentiles(rec.Service),
 		Codes:         map[string]int64{},
 		Errors:        map[string]int64{},
 		OtherErrors:   rec.OtherErrors,
@@ -579,18 +580,18 @@ func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.St
 		s.Errors[text] = n
 	}
 	if rec.Response != nil {
-		r, l := reports.HDRPercentiles(rec.Response), reports.HDRPercentiles(rec.Lag)
+		r, l := results.HDRPercentiles(rec.Response), results.HDRPercentiles(rec.Lag)
 		s.Response, s.Lag = &r, &l
 	}
 	return s
 }
 
-// total merges an arm's repetitions (reports.ArmTotal); the lag comes from
+// total merges an arm's repetitions (results.ArmTotal); the lag comes from
 // the arm's merged lag histogram rather than the worst repetition.
-func total(reps []reports.Rep, service, response, lag *hdrhistogram.Histogram) reports.Summary {
-	t := reports.ArmTotal(reps, service, response)
+func total(reps []results.Rep, service, response, lag *hdrhistogram.Histogram) results.Summary {
+	t := results.ArmTotal(reps, service, response)
 	if t.Response != nil {
-		l := reports.HDRPercentiles(lag)
+		l := results.HDRPercentiles(lag)
 		t.Lag = &l
 		if t.Open != nil {
 			t.Open.LagP99 = l.P99
@@ -599,9 +600,9 @@ func total(reps []reports.Rep, service, response, lag *hdrhistogram.Histogram) r
 	return t
 }
 
-// encodeHist is reports.EncodeHDR for the report model: "" when h is empty or
+// encodeHist is results.EncodeHDR for the report model: "" when h is empty or
 // cannot be encoded.
 func encodeHist(h *hdrhistogram.Histogram) string {
-	s, _ := reports.EncodeHDR(h)
+	s, _ := results.EncodeHDR(h)
 	return s
 }

@@ -10,7 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/oranbench/oranbench/mockbackend"
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/analysis"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -24,8 +24,8 @@ const (
 // fewer than WeakBelow repetitions make the report call its verdict weak.
 const (
 	DefaultRepetitions = 5
-	// WeakBelow is reports.WeakBelowReps: one rule, kept under its old name.
-	WeakBelow = reports.WeakBelowReps
+	// WeakBelow is analysis.WeakBelowReps: one rule, kept under its old name.
+	WeakBelow = analysis.WeakBelowReps
 )
 
 // Load models.
@@ -80,7 +80,7 @@ type Scenario struct {
 	// profiles are the resolved arms, in Arms order; thresholds the parsed
 	// Thresholds.
 	profiles   []transport.Profile
-	thresholds []reports.Threshold
+	thresholds []analysis.Threshold
 	// thresholdPoints holds, per thresholds entry, the sweep values it is
 	// restricted to (nil: every point).
 	thresholdPoints []map[string]string

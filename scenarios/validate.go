@@ -11,7 +11,8 @@ import (
 	"time"
 
 	"github.com/oranbench/oranbench/mockbackend"
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/analysis"
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/targets/transport"
 	"github.com/oranbench/oranbench/targets/watcher"
 )
@@ -582,18 +583,18 @@ func (s *Scenario) validateClaims() error {
 }
 
 // claimArms is the report's form of Claims.
-func (s *Scenario) claimArms() *reports.ClaimArms {
+func (s *Scenario) claimArms() *results.ClaimArms {
 	if s.Claims == nil {
 		return nil
 	}
-	return &reports.ClaimArms{Baseline: s.Claims.Baseline, Candidate: s.Claims.Candidate}
+	return &results.ClaimArms{Baseline: s.Claims.Baseline, Candidate: s.Claims.Candidate}
 }
 
 func (s *Scenario) validateThresholds() error {
 	s.thresholds, s.thresholdPoints = nil, nil
 	for i, ts := range s.Thresholds {
 		p := fmt.Sprintf("thresholds[%d]", i)
-		t, err := reports.ParseThreshold(ts.Expr)
+		t, err := analysis.ParseThreshold(ts.Expr)
 		if err != nil {
 			return s.fieldErr(p, ts.Expr, err.Error())
 		}
@@ -674,14 +675,14 @@ func (s *Scenario) quickSweep() *Sweep {
 
 // thresholdsAt returns the thresholds that apply at the sweep point label
 // ("concurrency=200 http2=on"; "" outside sweeps).
-func (s *Scenario) thresholdsAt(label string) []reports.Threshold {
+func (s *Scenario) thresholdsAt(label string) []analysis.Threshold {
 	at := map[string]string{}
 	for _, f := range strings.Fields(label) {
 		if k, v, ok := strings.Cut(f, "="); ok {
 			at[k] = v
 		}
 	}
-	var out []reports.Threshold
+	var out []analysis.Threshold
 	for i, t := range s.thresholds {
 		match := true
 		if i < len(s.thresholdPoints) {
