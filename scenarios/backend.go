@@ -15,7 +15,7 @@ import (
 	"github.com/oranbench/oranbench/internal/loopback"
 	"github.com/oranbench/oranbench/internal/mockproc"
 	"github.com/oranbench/oranbench/mockbackend"
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/results"
 )
 
 // CheckBackend refuses an external backend URL outside loopback unless
@@ -139,7 +139,7 @@ type backend struct {
 	proc *mockproc.Proc
 	// isolation and cpus are what the run's conditions report.
 	isolation string
-	cpus      *reports.CPUs
+	cpus      *results.CPUs
 	// unpin restores the generator's CPUs when the run ends (nil: not
 	// pinned).
 	unpin func() error
@@ -243,7 +243,7 @@ func (s *Plan) startBackend(opt Options) (*backend, error) {
 		return nil, &isolationError{fmt.Errorf("generator: %w", err)}
 	}
 	return &backend{url: proc.URL(), tls: proc.ClientTLSConfig(), proc: proc, isolation: mode, unpin: unpin,
-		cpus: &reports.CPUs{Generator: genCPUs, Backend: proc.CPUs()}}, nil
+		cpus: &results.CPUs{Generator: genCPUs, Backend: proc.CPUs()}}, nil
 }
 
 // isolationError is a process-isolated backend that could not start.
@@ -331,9 +331,9 @@ func (l LatencySpec) latencyText() string {
 	return ""
 }
 
-func (s *Plan) conditions(duration, warmup time.Duration, reps int) reports.Conditions {
+func (s *Plan) conditions(duration, warmup time.Duration, reps int) results.Conditions {
 	b := s.spec.Backend
-	c := reports.Conditions{
+	c := results.Conditions{
 		TLS:         b.TLS || strings.HasPrefix(b.URL, "https://"),
 		TLSVersion:  b.TLSVersion,
 		HTTP2:       b.HTTP2,

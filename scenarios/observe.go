@@ -6,7 +6,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/oranbench/oranbench/internal/engine"
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/results"
 )
 
 // ResultFunc receives one measured result; see Options.OnRun.
@@ -56,13 +56,13 @@ func (s *Plan) Planned(quick bool) time.Duration {
 
 // repOutputs adds what the report model keeps of one attack beyond its
 // summary: the repetition's histograms and its timeline.
-func repOutputs(r reports.Rep, rec *engine.Recording) reports.Rep {
+func repOutputs(r results.Rep, rec *engine.Recording) results.Rep {
 	if rec == nil {
 		return r
 	}
 	r.ServiceHDR, r.ResponseHDR = encodeHist(rec.Service), encodeHist(rec.Response)
 	for _, iv := range rec.Series {
-		r.Series = append(r.Series, reports.Interval{
+		r.Series = append(r.Series, results.Interval{
 			Start: iv.Start, Step: iv.Step, Requests: iv.Requests, Errors: iv.Errors,
 			P50: iv.P50, P99: iv.P99, Max: iv.Max,
 		})

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/analysis"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -29,7 +29,7 @@ type Plan struct {
 	profiles []transport.Profile
 	// thresholds are the parsed Thresholds; thresholdPoints holds, per
 	// entry, the sweep values it is restricted to (nil: every point).
-	thresholds      []reports.Threshold
+	thresholds      []analysis.Threshold
 	thresholdPoints []map[string]string
 	// expanded and expandedQuick are the sweep's combinations, in run order
 	// (nil without a sweep); expandedQuick is what --quick runs.

@@ -9,7 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/analysis"
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -86,7 +87,7 @@ repetitions: 2
 	for _, a := range res.Arms {
 		for _, r := range a.Reps {
 			t.Logf("%s rep %d: server peak %d connections, %d dials, conn wait p99 %s, TIME_WAIT %v",
-				a.Name, r.Index, r.Server.ConnsPeak, r.Client.Dials, reports.Dur(r.Client.ConnWaitP99), deref(r.Client.TimeWait))
+				a.Name, r.Index, r.Server.ConnsPeak, r.Client.Dials, results.Dur(r.Client.ConnWaitP99), deref(r.Client.TimeWait))
 			switch a.Name {
 			case "tuned-capped":
 				if r.Server.ConnsPeak > transport.DefaultMaxIdleConnsPerHost || r.Server.ConnsPeak == 0 {
@@ -151,7 +152,7 @@ repetitions: 2
 			t.Errorf("arm %s ran %d repetitions, want %d", a.Name, got, want)
 		}
 	}
-	failed := reports.FailedRequired(&reports.Results{Scenarios: []reports.Scenario{res}})
+	failed := analysis.FailedRequired(&results.Results{Scenarios: []results.Scenario{res}})
 	if len(failed) != 1 || !strings.Contains(failed[0].String(), `"broken": its builder panicked: no client certificate`) {
 		t.Errorf("failed thresholds %v, want one naming the broken profile", failed)
 	}

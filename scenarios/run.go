@@ -17,7 +17,8 @@ import (
 
 	"github.com/oranbench/oranbench/internal/engine"
 	"github.com/oranbench/oranbench/mockbackend"
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/analysis"
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -65,15 +66,15 @@ const (
 // result carries statistics across repetitions and the evaluated
 // thresholds. A cancelled ctx stops the run early; the returned result then
 // holds what completed and is marked interrupted.
-func Run(ctx context.Context, s *Plan, opt Options) (reports.Scenario, error) {
+func Run(ctx context.Context, s *Plan, opt Options) (results.Scenario, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
 	if err := s.CheckBackend(opt.AllowRemote); err != nil {
-		return reports.Scenario{}, err
+		return results.Scenario{}, err
 	}
 	if err := s.CheckLimits(opt.Quick); err != nil {
-		return reports.Scenario{}, err
+		return results.Scenario{}, err
 	}
 	sw := s.sweepFor(opt.Quick)
 	if sw == nil {
@@ -83,13 +84,13 @@ func Run(ctx context.Context, s *Plan, opt Options) (reports.Scenario, error) {
 }
 
 // runSweep runs one full point per combination of the sweep's values.
-func runSweep(ctx context.Context, s *Plan, sw *sweepPlan, opt Options) (reports.Scenario, error) {
+func runSweep(ctx context.Context, s *Plan, sw *sweepPlan, opt Options) (results.Scenario, error) {
 	duration, warmup, reps := s.Effective(opt.Quick)
-	out := reports.Scenario{
+	out := results.Scenario{
 		Name:        s.spec.Name,
 		Description: strings.TrimSpace(s.spec.Description),
 		Conditions:  s.conditions(duration, warmup, reps),
-		Sweep:       &reports.Sweep{Params: append([]string(nil), sw.params...)},
+		Sweep:       &results.Sweep{Params: append([]string(nil), sw.params...)},
 		ClaimArms:   s.claimArms(),
 	}
 	for _, pt := range sw.points {
@@ -98,7 +99,7 @@ func runSweep(ctx context.Context, s *Plan, sw *sweepPlan, opt Options) (reports
 			out.Conditions.Isolation, out.Conditions.CPUs = res.Conditions.Isolation, res.Conditions.CPUs
 		}
 		if len(res.Arms) > 0 {
-			out.Sweep.Points = append(out.Sweep.Points, reports.SweepPoint{Values: append([]string(nil), pt.values...), Result: res})
+			out.Sweep.Points = append(out.Sweep.Points, results.SweepPoint{Values: append([]string(nil), pt.values...), Result: res})
 			for _, t := range res.Thresholds {
 				t.Point = pt.label
 				out.Thresholds = append(out.Thresholds, t)
@@ -116,7 +117,7 @@ func runSweep(ctx context.Context, s *Plan, sw *sweepPlan, opt Options) (reports
 
 // runPoint runs sc (a scenario, or a sweep point's copy of it) with all its
 // arms and repetitions against one backend.
-func runPoint(ctx context.Context, sc *Plan, opt Options, label string) (reports.Scenario, error) {
+func runPoint(ctx context.Context, sc *Plan, opt Options, label string) (results.Scenario, error) {
 	duration, warmup, reps := sc.Effective(opt.Quick)
 	name := sc.spec.Name
 	if label != "" {
@@ -124,18 +125,18 @@ func runPoint(ctx context.Context, sc *Plan, opt Options, label string) (reports
 	}
 	be, err := sc.startBackend(opt)
 	if err != nil {
-		return reports.Scenario{}, fmt.Errorf("scenario %s: start backend: %w", name, err)
+		return results.Scenario{}, fmt.Errorf("scenario %s: start backend: %w", name, err)
 	}
 	defer be.Close()
 	if err := prepare(ctx, be, sc.spec.Mix); err != nil {
-		return reports.Scenario{}, fmt.Errorf("scenario %s: %w", name, err)
+		return results.Scenario{}, fmt.Errorf("scenario %s: %w", name, err)
 	}
 
-	out := reports.Scenario{
+	out := results.Scenario{
 		Name:        sc.spec.Name,
 		Description: strings.TrimSpace(sc.spec.Description),
 		Conditions:  sc.conditions(duration, warmup, reps),
-		Arms:        make([]reports.Arm, len(sc.profiles)),
+		Arms:        make([]results.Arm, len(sc.profiles)),
 		Setup:       sc.measureSetup(ctx, be),
 		ClaimArms:   sc.claimArms(),
 	}
@@ -148,7 +149,7 @@ func runPoint(ctx context.Context, sc *Plan, opt Options, label string) (reports
 	lag := make([]*hdrhistogram.Histogram, len(sc.profiles))
 	open := sc.spec.Load.Model == ModelOpen || sc.spec.Load.Model == ModelSearch
 	for i, p := range sc.profiles {
-		out.Arms[i] = reports.Arm{Name: sc.arms[i], Profile: p.Name, Description: p.Description, Settings: settings(p)}
+		out.Arms[i] = results.Arm{Name: sc.arms[i], Profile: p.Name, Description: p.Description, Settings: settings(p)}
 		service[i] = engine.NewHistogram()
 		if open {
 			response[i], lag[i] = engine.NewHistogram(), engine.NewHistogram()
@@ -180,7 +181,7 @@ runs:
 			fmt.Fprintf(opt.Log, "%s: rep %d/%d: arm %s: %s warm-up, %s\n", name, rep+1, reps, arm, warmup, measured)
 			run := fmt.Sprintf("%s-r%d", arm, rep)
 			var (
-				r   reports.Rep
+				r   results.Rep
 				rec *engine.Recording
 			)
 			var onResult ResultFunc
@@ -215,7 +216,7 @@ runs:
 					lag[i].Merge(rec.Lag)
 				}
 			}
-			line := fmt.Sprintf("%.0f req/s, p50 %s, p99 %s, %d dials", r.SuccessPerSec, reports.Dur(r.Latency.P50), reports.Dur(r.Latency.P99), r.Client.Dials)
+			line := fmt.Sprintf("%.0f req/s, p50 %s, p99 %s, %d dials", r.SuccessPerSec, results.Dur(r.Latency.P50), results.Dur(r.Latency.P99), r.Client.Dials)
 			if r.Search != nil {
 				line = fmt.Sprintf("sustains %.0f req/s; ", r.Search.MaxRate) + line
 			}
@@ -237,14 +238,10 @@ runs:
 		out.Arms[i].ServiceHDR = encodeHist(service[i])
 		out.Arms[i].ResponseHDR = encodeHist(response[i])
 	}
-	for i := 1; i < len(out.Arms); i++ {
-		out.Ratios = append(out.Ratios, reports.NewRatio(out.Arms[i], out.Arms[0]))
-	}
-	out.Stats = reports.ComputeStats(out)
-	out.Thresholds = reports.EvaluateThresholds(out, sc.thresholdsAt(label))
+	analysis.Finalize(&out, sc.thresholdsAt(label))
 	for i := range sc.profiles {
 		if err := broken[i]; err != nil {
-			out.Thresholds = append(out.Thresholds, reports.ThresholdResult{Expr: "the transport builds", Arm: sc.arms[i], Point: label,
+			out.Thresholds = append(out.Thresholds, results.ThresholdResult{Expr: "the transport builds", Arm: sc.arms[i], Point: label,
 				Required: true, MeasuredText: "no transport: " + err.Error(), Note: err.Error()})
 			out.Notes = append(out.Notes, fmt.Sprintf("Failed: arm `%s` did not run: %v.", sc.arms[i], err))
 		}
@@ -253,7 +250,7 @@ runs:
 		out.Notes = append(out.Notes, "Interrupted: fewer repetitions than planned completed; the figures cover what ran.")
 	}
 	if backendDied != "" {
-		out.Thresholds = append(out.Thresholds, reports.ThresholdResult{Expr: "the backend stays up", Point: label,
+		out.Thresholds = append(out.Thresholds, results.ThresholdResult{Expr: "the backend stays up", Point: label,
 			Required: true, MeasuredText: backendDied, Note: backendDied})
 		out.Notes = append(out.Notes, "Failed: "+backendDied+"; its errors are counted and the figures cover what ran.")
 	}
@@ -288,11 +285,11 @@ func ctxErr(ctx context.Context, interrupted bool) error {
 // summary and recording. offer, when non-nil, replaces the scenario's open
 // load (the search's probes); onResult, when non-nil, receives every
 // measured result.
-func (s *Plan) runArm(ctx context.Context, be *backend, p transport.Profile, run string, duration, warmup time.Duration, probe *offer, onResult ResultFunc) (reports.Rep, *engine.Recording, error) {
+func (s *Plan) runArm(ctx context.Context, be *backend, p transport.Profile, run string, duration, warmup time.Duration, probe *offer, onResult ResultFunc) (results.Rep, *engine.Recording, error) {
 	c0, s0 := transport.TraceStats{}, be.stats()
 	inst, err := p.TryInstrument(be.tls)
 	if err != nil {
-		return reports.Rep{}, nil, &buildError{err}
+		return results.Rep{}, nil, &buildError{err}
 	}
 	// vegeta never closes idle connections: the arm owns its transport and
 	// closes it whatever happens, so no connection goroutine outlives the run.
@@ -324,7 +321,7 @@ func (s *Plan) runArm(ctx context.Context, be *backend, p transport.Profile, run
 	if warmup > 0 {
 		m, err := newMixTargeter(be.url, run+"w", s.spec.Mix, s.spec.Seed)
 		if err != nil {
-			return reports.Rep{}, nil, err
+			return results.Rep{}, nil, err
 		}
 		w := attack
 		w.Name, w.Duration, w.Targeter, w.Client = run+"-warmup", warmup, m.targeter(), client(m)
@@ -333,7 +330,7 @@ func (s *Plan) runArm(ctx context.Context, be *backend, p transport.Profile, run
 			w.Pacer = o.pacer
 		}
 		if _, err := engine.Run(ctx, w); err != nil {
-			return reports.Rep{}, nil, fmt.Errorf("warm-up: %w", err)
+			return results.Rep{}, nil, fmt.Errorf("warm-up: %w", err)
 		}
 	}
 	settle(inst.Tracer, be, c0, s0)
@@ -343,14 +340,14 @@ func (s *Plan) runArm(ctx context.Context, be *backend, p transport.Profile, run
 	clientBefore, serverBefore := inst.Tracer.Stats(), be.stats()
 	m, err := newMixTargeter(be.url, run, s.spec.Mix, s.spec.Seed)
 	if err != nil {
-		return reports.Rep{}, nil, err
+		return results.Rep{}, nil, err
 	}
 	attack.Duration, attack.Targeter, attack.Client = duration, m.targeter(), client(m)
 	attack.OnResult = onResult
 	cpu0 := cpuTime()
 	rec, err := engine.Run(ctx, attack)
 	if err != nil {
-		return reports.Rep{}, nil, err
+		return results.Rep{}, nil, err
 	}
 	cpu := cpuTime() - cpu0
 	settle(inst.Tracer, be, c0, s0)
@@ -368,12 +365,12 @@ func (s *Plan) runArm(ctx context.Context, be *backend, p transport.Profile, run
 	if attack.Model == engine.Open {
 		sum.Open = openLoad(o, rec, duration, sum.CPUPct)
 	}
-	return reports.Rep{Summary: sum}, rec, nil
+	return results.Rep{Summary: sum}, rec, nil
 }
 
 // openLoad compares what the pacer asked for with what was sent.
-func openLoad(o offer, rec *engine.Recording, duration time.Duration, cpuPct float64) *reports.OpenLoad {
-	ol := &reports.OpenLoad{
+func openLoad(o offer, rec *engine.Recording, duration time.Duration, cpuPct float64) *results.OpenLoad {
+	ol := &results.OpenLoad{
 		Shape:         o.shape,
 		RequestedRate: o.mean,
 		RequestedHits: int64(o.expected(duration)),
@@ -393,13 +390,13 @@ func openLoad(o offer, rec *engine.Recording, duration time.Duration, cpuPct flo
 	}
 	var why []string
 	if ol.RequestedHits > 0 && ol.AchievedPct < MinAchievedPct && !rec.Interrupted {
-		why = append(why, fmt.Sprintf("sent %s of the asked hits", reports.Pct(ol.AchievedPct)))
+		why = append(why, fmt.Sprintf("sent %s of the asked hits", results.Pct(ol.AchievedPct)))
 	}
 	if p90 := engine.Quantile(rec.Lag, 90); p90 > ol.LateAfter {
-		why = append(why, "send lag p90 "+reports.Dur(p90))
+		why = append(why, "send lag p90 "+results.Dur(p90))
 	}
 	if cpuPct >= SaturatedCPUPct {
-		why = append(why, fmt.Sprintf("CPU at %s of the generator's cores", reports.Pct(cpuPct)))
+		why = append(why, fmt.Sprintf("CPU at %s of the generator's cores", results.Pct(cpuPct)))
 	}
 	if len(why) > 0 {
 		ol.Saturated, ol.Reason = true, strings.Join(why, ", ")
@@ -528,8 +525,8 @@ func settings(p transport.Profile) map[string]string {
 	return m
 }
 
-func clientConns(c transport.TraceStats) reports.ClientConns {
-	return reports.ClientConns{
+func clientConns(c transport.TraceStats) results.ClientConns {
+	return results.ClientConns{
 		Dials: c.Dials, DialErrors: c.DialErrors, Reused: c.ConnsReused, New: c.ConnsNew, WasIdle: c.ConnsWasIdle,
 		ReusePct: c.ReusePercent(), TLSHandshakes: c.TLSHandshakes, TLSResumed: c.TLSResumed, TLSErrors: c.TLSErrors,
 		ConnWaitMean: c.MeanConnWait(), ConnWaitMax: c.ConnWaitMax, TTFBMean: c.MeanTTFB(),
@@ -537,23 +534,23 @@ func clientConns(c transport.TraceStats) reports.ClientConns {
 	}
 }
 
-func serverConns(srv mockbackend.Stats, known bool) reports.ServerConns {
+func serverConns(srv mockbackend.Stats, known bool) results.ServerConns {
 	if !known {
-		return reports.ServerConns{}
+		return results.ServerConns{}
 	}
-	return reports.ServerConns{Known: true, Accepted: srv.ConnsAccepted, TLSHandshakes: srv.TLSHandshakes,
+	return results.ServerConns{Known: true, Accepted: srv.ConnsAccepted, TLSHandshakes: srv.TLSHandshakes,
 		TLSResumed: srv.TLSResumed, Requests: srv.Requests, Protocols: srv.Protocols, ConnsPeak: srv.ConnsPeak}
 }
 
-func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.Stats, known bool) reports.Summary {
-	s := reports.Summary{
+func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.Stats, known bool) results.Summary {
+	s := results.Summary{
 		Requests:      rec.Hits,
 		Successes:     rec.Successes,
 		SuccessPct:    100 * rec.SuccessRatio(),
 		ReqPerSec:     rec.ReqPerSec(),
 		SuccessPerSec: rec.SuccessPerSec(),
 		Wall:          rec.Wall,
-		Latency:       reports.HDRPercentiles(rec.Service),
+		Latency:       results.HDRPercentiles(rec.Service),
 		Codes:         map[string]int64{},
 		Errors:        map[string]int64{},
 		OtherErrors:   rec.OtherErrors,
@@ -570,18 +567,18 @@ func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.St
 		s.Errors[text] = n
 	}
 	if rec.Response != nil {
-		r, l := reports.HDRPercentiles(rec.Response), reports.HDRPercentiles(rec.Lag)
+		r, l := results.HDRPercentiles(rec.Response), results.HDRPercentiles(rec.Lag)
 		s.Response, s.Lag = &r, &l
 	}
 	return s
 }
 
-// total merges an arm's repetitions (reports.ArmTotal); the lag comes from
+// total merges an arm's repetitions (results.ArmTotal); the lag comes from
 // the arm's merged lag histogram rather than the worst repetition.
-func total(reps []reports.Rep, service, response, lag *hdrhistogram.Histogram) reports.Summary {
-	t := reports.ArmTotal(reps, service, response)
+func total(reps []results.Rep, service, response, lag *hdrhistogram.Histogram) results.Summary {
+	t := results.ArmTotal(reps, service, response)
 	if t.Response != nil {
-		l := reports.HDRPercentiles(lag)
+		l := results.HDRPercentiles(lag)
 		t.Lag = &l
 		if t.Open != nil {
 			t.Open.LagP99 = l.P99
@@ -590,9 +587,9 @@ func total(reps []reports.Rep, service, response, lag *hdrhistogram.Histogram) r
 	return t
 }
 
-// encodeHist is reports.EncodeHDR for the report model: "" when h is empty or
+// encodeHist is results.EncodeHDR for the report model: "" when h is empty or
 // cannot be encoded.
 func encodeHist(h *hdrhistogram.Histogram) string {
-	s, _ := reports.EncodeHDR(h)
+	s, _ := results.EncodeHDR(h)
 	return s
 }

@@ -14,7 +14,7 @@ import (
 
 	"github.com/oranbench/oranbench/internal/engine"
 	"github.com/oranbench/oranbench/mockbackend"
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -60,7 +60,7 @@ repetitions: 1
 	if len(sr.Probes) > 9 {
 		t.Fatalf("%d probes, want at most the 9 steps", len(sr.Probes))
 	}
-	if e, ok := res.Stats.Arm("tuned", reports.MetricMaxRate); !ok || e.Center != sr.MaxRate {
+	if e, ok := res.Stats.Arm("tuned", results.MetricMaxRate); !ok || e.Center != sr.MaxRate {
 		t.Fatalf("stats max_rate = %+v, want %v", e, sr.MaxRate)
 	}
 }

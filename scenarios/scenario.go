@@ -24,7 +24,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/oranbench/oranbench/mockbackend"
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/analysis"
 )
 
 // APIVersion and Kind identify a scenario document.
@@ -37,8 +37,8 @@ const (
 // fewer than WeakBelow repetitions make the report call its verdict weak.
 const (
 	DefaultRepetitions = 5
-	// WeakBelow is reports.WeakBelowReps: one rule, kept under its old name.
-	WeakBelow = reports.WeakBelowReps
+	// WeakBelow is analysis.WeakBelowReps: one rule, kept under its old name.
+	WeakBelow = analysis.WeakBelowReps
 )
 
 // Load models.

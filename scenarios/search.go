@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/oranbench/oranbench/internal/engine"
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -18,12 +18,12 @@ import (
 // or the step budget is spent. Every probe is a fresh transport with its own
 // warm-up. The repetition's summary is that of the highest passing probe
 // (or of the last probe when none passed).
-func (s *Plan) runSearch(ctx context.Context, be *backend, p transport.Profile, run string, duration, warmup time.Duration, steps int, log io.Writer, name string, onResult ResultFunc) (reports.Rep, *engine.Recording, error) {
+func (s *Plan) runSearch(ctx context.Context, be *backend, p transport.Profile, run string, duration, warmup time.Duration, steps int, log io.Writer, name string, onResult ResultFunc) (results.Rep, *engine.Recording, error) {
 	sp := s.spec.Load.Search
-	sr := &reports.SearchRun{SLO: sp.SLO.Duration, Percentile: sp.Percentile, AchievedPct: sp.Achieved, SuccessPct: sp.Success}
+	sr := &results.SearchRun{SLO: sp.SLO.Duration, Percentile: sp.Percentile, AchievedPct: sp.Achieved, SuccessPct: sp.Success}
 	lo, hi := 0.0, math.Inf(1)
 	rate := sp.StartRate
-	var best, last reports.Rep
+	var best, last results.Rep
 	var bestRec, lastRec *engine.Recording
 	for step := 0; step < steps; step++ {
 		if ctx.Err() != nil {
@@ -32,7 +32,7 @@ func (s *Plan) runSearch(ctx context.Context, be *backend, p transport.Profile, 
 		o := constantOffer(rate)
 		r, rec, err := s.runArm(ctx, be, p, fmt.Sprintf("%s-s%d", run, step), duration, warmup, &o, onResult)
 		if err != nil {
-			return reports.Rep{}, nil, err
+			return results.Rep{}, nil, err
 		}
 		if r.Interrupted {
 			last, lastRec = r, rec
@@ -81,26 +81,26 @@ func (s *Plan) runSearch(ctx context.Context, be *backend, p transport.Profile, 
 // achieved rate counts successful responses over the sending window: slow
 // responses are the latency criterion's business, failed or missing ones
 // this one's.
-func judge(sp *SearchSpec, rate float64, rec *engine.Recording, duration time.Duration) reports.Probe {
-	pr := reports.Probe{Rate: rate, AchievedRate: float64(rec.Successes) / duration.Seconds(), SuccessPct: 100 * rec.SuccessRatio(), Latency: engine.Quantile(rec.Response, sp.Percentile)}
+func judge(sp *SearchSpec, rate float64, rec *engine.Recording, duration time.Duration) results.Probe {
+	pr := results.Probe{Rate: rate, AchievedRate: float64(rec.Successes) / duration.Seconds(), SuccessPct: 100 * rec.SuccessRatio(), Latency: engine.Quantile(rec.Response, sp.Percentile)}
 	switch {
 	case rec.Hits == 0:
 		pr.Reason = "no request completed"
 	case pr.Latency > sp.SLO.Duration:
-		pr.Reason = fmt.Sprintf("p%s %s > %s", ftoa(sp.Percentile), reports.Dur(pr.Latency), reports.Dur(sp.SLO.Duration))
+		pr.Reason = fmt.Sprintf("p%s %s > %s", ftoa(sp.Percentile), results.Dur(pr.Latency), results.Dur(sp.SLO.Duration))
 	case pr.AchievedRate < rate*sp.Achieved/100:
-		pr.Reason = fmt.Sprintf("served %.0f req/s < %s of %.0f", pr.AchievedRate, reports.Pct(sp.Achieved), rate)
+		pr.Reason = fmt.Sprintf("served %.0f req/s < %s of %.0f", pr.AchievedRate, results.Pct(sp.Achieved), rate)
 	case pr.SuccessPct < sp.Success:
-		pr.Reason = fmt.Sprintf("success %s < %s", reports.Pct(pr.SuccessPct), reports.Pct(sp.Success))
+		pr.Reason = fmt.Sprintf("success %s < %s", results.Pct(pr.SuccessPct), results.Pct(sp.Success))
 	default:
 		pr.Pass = true
 	}
 	return pr
 }
 
-func probeText(pr reports.Probe) string {
+func probeText(pr results.Probe) string {
 	if pr.Pass {
-		return fmt.Sprintf("pass (served %.0f req/s, latency %s)", pr.AchievedRate, reports.Dur(pr.Latency))
+		return fmt.Sprintf("pass (served %.0f req/s, latency %s)", pr.AchievedRate, results.Dur(pr.Latency))
 	}
 	return "fail: " + pr.Reason
 }

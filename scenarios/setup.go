@@ -10,7 +10,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -28,7 +28,7 @@ const (
 // TLS session from a session cache, which is what a session cache buys a
 // transport that has to dial. It runs before the arms, outside their
 // measured windows.
-func (s *Plan) measureSetup(ctx context.Context, be *backend) *reports.SetupCost {
+func (s *Plan) measureSetup(ctx context.Context, be *backend) *results.SetupCost {
 	m, err := newMixTargeter(be.url, "setup", s.setupMix(), s.spec.Seed)
 	if err != nil || len(m.schedule) == 0 {
 		return nil
@@ -95,7 +95,7 @@ func (s *Plan) measureSetup(ctx context.Context, be *backend) *reports.SetupCost
 			name = e[0].Request.Method + " " + e[0].Request.Path
 		}
 	}
-	return &reports.SetupCost{Route: name, N: min(len(fresh), len(reused)), TLS: be.tls != nil,
+	return &results.SetupCost{Route: name, N: min(len(fresh), len(reused)), TLS: be.tls != nil,
 		FreshP50: medianDur(fresh), ReusedP50: medianDur(reused), ResumedP50: resumedP50, Resumed: resumed, Protocol: proto}
 }
 

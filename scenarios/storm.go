@@ -7,20 +7,20 @@ import (
 	"time"
 
 	"github.com/oranbench/oranbench/internal/engine"
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/targets/transport"
 	"github.com/oranbench/oranbench/targets/watcher"
 )
 
 // runStorm sends an intent-file storm through a fresh watcher whose Porch
 // client is the arm's transport. A small storm first warms the pool up.
-func (s *Plan) runStorm(ctx context.Context, be *backend, p transport.Profile, run string, warm, quick bool) (reports.Rep, *engine.Recording, error) {
+func (s *Plan) runStorm(ctx context.Context, be *backend, p transport.Profile, run string, warm, quick bool) (results.Rep, *engine.Recording, error) {
 	st := *s.spec.Load.Storm
 	st.Intents = s.stormIntents(quick)
 	c0, s0 := transport.TraceStats{}, be.stats()
 	inst, err := p.TryInstrument(be.tls)
 	if err != nil {
-		return reports.Rep{}, nil, &buildError{err}
+		return results.Rep{}, nil, &buildError{err}
 	}
 	defer inst.Close()
 	cfg := func(n int) watcher.StormConfig {
@@ -34,7 +34,7 @@ func (s *Plan) runStorm(ctx context.Context, be *backend, p transport.Profile, r
 	}
 	if warm {
 		if _, err := watcher.RunStorm(ctx, cfg(max(4, st.Intents/20))); err != nil && ctx.Err() == nil {
-			return reports.Rep{}, nil, fmt.Errorf("warm-up storm: %w", err)
+			return results.Rep{}, nil, fmt.Errorf("warm-up storm: %w", err)
 		}
 	}
 	settle(inst.Tracer, be, c0, s0)
@@ -44,7 +44,7 @@ func (s *Plan) runStorm(ctx context.Context, be *backend, p transport.Profile, r
 	cpu := cpuTime() - cpu0
 	interrupted := ctx.Err() != nil
 	if err != nil && !interrupted && !errors.Is(err, context.DeadlineExceeded) {
-		return reports.Rep{}, nil, fmt.Errorf("storm: %w", err)
+		return results.Rep{}, nil, fmt.Errorf("storm: %w", err)
 	}
 	settle(inst.Tracer, be, c0, s0)
 	c, srv := inst.Tracer.Stats().Sub(cBefore), be.stats().Sub(sBefore)
@@ -53,9 +53,9 @@ func (s *Plan) runStorm(ctx context.Context, be *backend, p transport.Profile, r
 		rec.Service.Merge(res.Latency)
 	}
 	ok := int64(res.Processed + res.Skipped)
-	sum := reports.Summary{
+	sum := results.Summary{
 		Requests: int64(res.Intents), Successes: ok, ReqPerSec: res.IntentsPerSec, Wall: res.Elapsed,
-		Latency: reports.HDRPercentiles(rec.Service), Codes: map[string]int64{}, Errors: map[string]int64{},
+		Latency: results.HDRPercentiles(rec.Service), Codes: map[string]int64{}, Errors: map[string]int64{},
 		Interrupted: interrupted, Client: clientConns(c), Server: serverConns(srv, be.counted()),
 	}
 	if res.Elapsed > 0 {
@@ -71,5 +71,5 @@ func (s *Plan) runStorm(ctx context.Context, be *backend, p transport.Profile, r
 	if missing := int64(res.Intents) - ok - int64(res.Failed); missing > 0 {
 		sum.Errors[fmt.Sprintf("no outcome within %s", st.Timeout.Duration.Round(time.Second))] = missing
 	}
-	return reports.Rep{Summary: sum}, rec, nil
+	return results.Rep{Summary: sum}, rec, nil
 }

@@ -12,7 +12,8 @@ import (
 
 	"github.com/oranbench/oranbench/internal/cpuset"
 	"github.com/oranbench/oranbench/mockbackend"
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/analysis"
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/targets/transport"
 	"github.com/oranbench/oranbench/targets/watcher"
 )
@@ -607,18 +608,18 @@ func (s *Plan) validateClaims() error {
 }
 
 // claimArms is the report's form of Claims.
-func (s *Plan) claimArms() *reports.ClaimArms {
+func (s *Plan) claimArms() *results.ClaimArms {
 	if s.spec.Claims == nil {
 		return nil
 	}
-	return &reports.ClaimArms{Baseline: s.spec.Claims.Baseline, Candidate: s.spec.Claims.Candidate}
+	return &results.ClaimArms{Baseline: s.spec.Claims.Baseline, Candidate: s.spec.Claims.Candidate}
 }
 
 func (s *Plan) validateThresholds() error {
 	s.thresholds, s.thresholdPoints = nil, nil
 	for i, ts := range s.spec.Thresholds {
 		p := fmt.Sprintf("thresholds[%d]", i)
-		t, err := reports.ParseThreshold(ts.Expr)
+		t, err := analysis.ParseThreshold(ts.Expr)
 		if err != nil {
 			return s.fieldErr(p, ts.Expr, err.Error())
 		}
@@ -699,14 +700,14 @@ func (s *Plan) quickSweep() *Sweep {
 
 // thresholdsAt returns the thresholds that apply at the sweep point label
 // ("concurrency=200 http2=on"; "" outside sweeps).
-func (s *Plan) thresholdsAt(label string) []reports.Threshold {
+func (s *Plan) thresholdsAt(label string) []analysis.Threshold {
 	at := map[string]string{}
 	for _, f := range strings.Fields(label) {
 		if k, v, ok := strings.Cut(f, "="); ok {
 			at[k] = v
 		}
 	}
-	var out []reports.Threshold
+	var out []analysis.Threshold
 	for i, t := range s.thresholds {
 		match := true
 		if i < len(s.thresholdPoints) {

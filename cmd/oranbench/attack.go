@@ -19,7 +19,7 @@ import (
 
 	"github.com/oranbench/oranbench/internal/engine"
 	"github.com/oranbench/oranbench/internal/loopback"
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -32,9 +32,9 @@ type attackResult struct {
 	Successes     int64                `json:"successes"`
 	ReqPerSec     float64              `json:"reqPerSec"`
 	SuccessPerSec float64              `json:"successPerSec"`
-	Latency       reports.Percentiles  `json:"latency"`
-	Response      *reports.Percentiles `json:"response,omitempty"`
-	Client        reports.ClientConns  `json:"client"`
+	Latency       results.Percentiles  `json:"latency"`
+	Response      *results.Percentiles `json:"response,omitempty"`
+	Client        results.ClientConns  `json:"client"`
 	Codes         map[uint16]int64     `json:"codes"`
 	Errors        map[string]int64     `json:"errors,omitempty"`
 	MaxRSSBytes   int64                `json:"maxRSSBytes"`
@@ -118,7 +118,7 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 			}
 			if !noTrace {
 				c := inst.Tracer.Stats()
-				res.Client = reports.ClientConns{Dials: c.Dials, Reused: c.ConnsReused, New: c.ConnsNew, ReusePct: c.ReusePercent(),
+				res.Client = results.ClientConns{Dials: c.Dials, Reused: c.ConnsReused, New: c.ConnsNew, ReusePct: c.ReusePercent(),
 					TLSHandshakes: c.TLSHandshakes, TLSResumed: c.TLSResumed, ConnWaitMean: c.MeanConnWait(), Protocols: c.Protocols}
 				if w := inst.Tracer.ConnWaits(); w.TotalCount() > 0 {
 					res.Client.ConnWaitP99 = time.Duration(w.ValueAtQuantile(99)) * time.Microsecond
@@ -149,7 +149,7 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 	return cmd
 }
 
-func percentilesOf(h *hdrhistogram.Histogram) reports.Percentiles { return reports.HDRPercentiles(h) }
+func percentilesOf(h *hdrhistogram.Histogram) results.Percentiles { return results.HDRPercentiles(h) }
 
 func printAttack(w io.Writer, r attackResult, noTrace bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -157,14 +157,14 @@ func printAttack(w io.Writer, r attackResult, noTrace bool) error {
 	fmt.Fprintf(tw, "requests\t%d (%d ok)\n", r.Requests, r.Successes)
 	fmt.Fprintf(tw, "req/s\t%.1f (ok %.1f)\n", r.ReqPerSec, r.SuccessPerSec)
 	l := r.Latency
-	fmt.Fprintf(tw, "latency\tp50 %s  p95 %s  p99 %s  p99.9 %s  max %s\n", reports.Dur(l.P50), reports.Dur(l.P95), reports.Dur(l.P99), reports.Dur(l.P999), reports.Dur(l.Max))
+	fmt.Fprintf(tw, "latency\tp50 %s  p95 %s  p99 %s  p99.9 %s  max %s\n", results.Dur(l.P50), results.Dur(l.P95), results.Dur(l.P99), results.Dur(l.P999), results.Dur(l.Max))
 	if r.Response != nil {
 		p := r.Response
-		fmt.Fprintf(tw, "response (from intended send)\tp50 %s  p99 %s  max %s\n", reports.Dur(p.P50), reports.Dur(p.P99), reports.Dur(p.Max))
+		fmt.Fprintf(tw, "response (from intended send)\tp50 %s  p99 %s  max %s\n", results.Dur(p.P50), results.Dur(p.P99), results.Dur(p.Max))
 	}
 	if !noTrace {
 		fmt.Fprintf(tw, "connections\t%d dials, %d TLS handshakes, %.1f%% reused, conn wait mean %s p99 %s, %s\n", r.Client.Dials, r.Client.TLSHandshakes, r.Client.ReusePct,
-			reports.Dur(r.Client.ConnWaitMean), reports.Dur(r.Client.ConnWaitP99), r.Client.Protocol())
+			results.Dur(r.Client.ConnWaitMean), results.Dur(r.Client.ConnWaitP99), r.Client.Protocol())
 	}
 	fmt.Fprintf(tw, "codes\t%v\n", r.Codes)
 	for e, n := range r.Errors {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/results"
 )
 
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -77,7 +77,7 @@ func TestRunWritesTheReportAndResults(t *testing.T) {
 	if !strings.Contains(string(md), "## Scenario `tiny`") || !strings.Contains(string(md), "`tuned` / `default`") {
 		t.Fatalf("REPORT.md:\n%s", md)
 	}
-	res, err := reports.ReadJSON(filepath.Join(out, "results.json"))
+	res, err := results.ReadJSON(filepath.Join(out, "results.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

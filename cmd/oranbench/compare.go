@@ -17,7 +17,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/analysis"
+	"github.com/oranbench/oranbench/reports/markdown"
+	"github.com/oranbench/oranbench/reports/results"
 )
 
 func newCompareCmd(stdout io.Writer) *cobra.Command {
@@ -57,8 +59,8 @@ $GITHUB_STEP_SUMMARY set, the table is appended to it too.`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			if method != reports.MethodBH && method != reports.MethodHolm {
-				return usageErr("--method %q: want %s or %s", method, reports.MethodBH, reports.MethodHolm)
+			if method != analysis.MethodBH && method != analysis.MethodHolm {
+				return usageErr("--method %q: want %s or %s", method, analysis.MethodBH, analysis.MethodHolm)
 			}
 			if aa && rerun {
 				return usageErr("--aa and --rerun: give one of them")
@@ -66,8 +68,8 @@ $GITHUB_STEP_SUMMARY set, the table is appended to it too.`,
 			if !rerun && len(args) != 2 {
 				return usageErr("compare takes OLD and NEW (got %d arguments); --rerun takes OLD_BINARY NEW_BINARY [SCENARIO...]", len(args))
 			}
-			opt := reports.CompareOptions{Tolerance: tol, NoiseFloor: floor, MetricFloors: perMetric, Method: method, OldName: args[0], NewName: args[1]}
-			var olds, news []*reports.Results
+			opt := analysis.CompareOptions{Tolerance: tol, NoiseFloor: floor, MetricFloors: perMetric, Method: method, OldName: args[0], NewName: args[1]}
+			var olds, news []*results.Results
 			if rerun {
 				if rounds < 2 {
 					return usageErr("--rounds %d: want at least 2, so the spread between rounds gives a noise floor", rounds)
@@ -76,14 +78,14 @@ $GITHUB_STEP_SUMMARY set, the table is appended to it too.`,
 					return &exitError{code: exitUsage, err: err}
 				}
 			} else {
-				if olds, err = reports.ReadRuns(args[0]); err != nil {
+				if olds, err = results.ReadRuns(args[0]); err != nil {
 					return usageErr("OLD: %v", err)
 				}
-				if news, err = reports.ReadRuns(args[1]); err != nil {
+				if news, err = results.ReadRuns(args[1]); err != nil {
 					return usageErr("NEW: %v", err)
 				}
 			}
-			d := reports.CompareRuns(olds, news, opt)
+			d := analysis.CompareRuns(olds, news, opt)
 			if aa {
 				return printNoiseFloor(stdout, d)
 			}
@@ -93,10 +95,10 @@ $GITHUB_STEP_SUMMARY set, the table is appended to it too.`,
 				if err := enc.Encode(d); err != nil {
 					return err
 				}
-			} else if err := d.Markdown(stdout); err != nil {
+			} else if err := markdown.Compare(stdout, d); err != nil {
 				return err
 			}
-			if err := reports.AppendCompareSummary(os.Getenv(reports.StepSummaryEnv), d); err != nil {
+			if err := markdown.AppendCompareSummary(os.Getenv(markdown.StepSummaryEnv), d); err != nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "oranbench: warning: %v\n", err)
 			}
 			if regs := d.Regressions(); len(regs) > 0 {
@@ -112,7 +114,7 @@ $GITHUB_STEP_SUMMARY set, the table is appended to it too.`,
 	f := cmd.Flags()
 	f.StringVar(&tolerance, "tolerance", "5%", "how much worse a gated metric may get before a significant change is a regression, in percent")
 	f.StringVar(&noiseFloor, "noise-floor", "", `relative change absolute metrics must exceed to gate, in percent: "8%", or per metric "p50=6%,p99=16%,req_per_s=6%" (compare --aa prints it); default: measured from several baseline runs, else absolute metrics do not gate`)
-	f.StringVar(&method, "method", reports.MethodBH, "error-rate control across gated metrics: bh (false discovery rate) or holm (family-wise)")
+	f.StringVar(&method, "method", analysis.MethodBH, "error-rate control across gated metrics: bh (false discovery rate) or holm (family-wise)")
 	f.BoolVar(&aa, "aa", false, "the two runs are of the same build: print the noise floor instead of judging")
 	f.BoolVar(&rerun, "rerun", false, "OLD and NEW are oranbench binaries: run them alternately here and compare")
 	f.IntVar(&rounds, "rounds", 3, "with --rerun: runs of each binary, interleaved")
@@ -137,7 +139,7 @@ func parseFloors(s string) (float64, map[string]float64, error) {
 	if strings.TrimSpace(s) == "" {
 		return 0, nil, nil
 	}
-	valid := []string{reports.MetricReqPerSec, reports.MetricP50, reports.MetricP95, reports.MetricP99, reports.MetricRespP99, reports.MetricMaxRate}
+	valid := []string{results.MetricReqPerSec, results.MetricP50, results.MetricP95, results.MetricP99, results.MetricRespP99, results.MetricMaxRate}
 	var all float64
 	var per map[string]float64
 	for _, part := range strings.Split(s, ",") {
@@ -169,7 +171,7 @@ func parseFloors(s string) (float64, map[string]float64, error) {
 // rerunBuilds runs the two binaries alternately, rounds times each, on the
 // given scenarios, and reads their results back. Each child is waited for;
 // a cancelled ctx kills the one running.
-func rerunBuilds(ctx context.Context, log io.Writer, oldBin, newBin string, scenarioArgs []string, rounds int, quick bool, out string) (olds, news []*reports.Results, err error) {
+func rerunBuilds(ctx context.Context, log io.Writer, oldBin, newBin string, scenarioArgs []string, rounds int, quick bool, out string) (olds, news []*results.Results, err error) {
 	for _, b := range []string{oldBin, newBin} {
 		if st, err := os.Stat(b); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
 			return nil, nil, fmt.Errorf("--rerun: %s: not an executable oranbench binary", b)
@@ -186,7 +188,7 @@ func rerunBuilds(ctx context.Context, log io.Writer, oldBin, newBin string, scen
 	for r := 1; r <= rounds; r++ {
 		for _, side := range []struct {
 			name, bin string
-			into      *[]*reports.Results
+			into      *[]*results.Results
 		}{{"old", oldBin, &olds}, {"new", newBin, &news}} {
 			dir := filepath.Join(out, fmt.Sprintf("%s-%d", side.name, r))
 			args := append([]string{"run", "--out", dir, "--quiet", "--leakcheck-cycles", "0"}, scenarioArgs...)
@@ -203,7 +205,7 @@ func rerunBuilds(ctx context.Context, log io.Writer, oldBin, newBin string, scen
 					return nil, nil, fmt.Errorf("--rerun: %s %s: %w", side.bin, strings.Join(args, " "), err)
 				}
 			}
-			res, err := reports.ReadResults(dir)
+			res, err := results.ReadResults(dir)
 			if err != nil {
 				return nil, nil, fmt.Errorf("--rerun: %w", err)
 			}
@@ -215,7 +217,7 @@ func rerunBuilds(ctx context.Context, log io.Writer, oldBin, newBin string, scen
 
 // printNoiseFloor prints, for two runs of the same build, how far each kind
 // of metric moved: the floor to give --noise-floor.
-func printNoiseFloor(w io.Writer, d reports.Delta) error {
+func printNoiseFloor(w io.Writer, d analysis.Delta) error {
 	shifts := map[string][]float64{}
 	var keys []string
 	for _, u := range d.Units {
@@ -240,15 +242,15 @@ func printNoiseFloor(w io.Writer, d reports.Delta) error {
 		xs := shifts[k]
 		sort.Float64s(xs)
 		q90 := xs[min(len(xs)-1, int(math.Ceil(0.9*float64(len(xs))))-1)]
-		fmt.Fprintf(w, "| %s | %d | %.1f%% | %.1f%% | %.1f%% |\n", k, len(xs), 100*reports.Median(xs), 100*q90, 100*xs[len(xs)-1])
-		if strings.HasPrefix(k, reports.KindAbsolute) {
+		fmt.Fprintf(w, "| %s | %d | %.1f%% | %.1f%% | %.1f%% |\n", k, len(xs), 100*results.Median(xs), 100*q90, 100*xs[len(xs)-1])
+		if strings.HasPrefix(k, analysis.KindAbsolute) {
 			largestAbs = math.Max(largestAbs, xs[len(xs)-1])
 		}
 	}
 	suggest := math.Ceil(100 * largestAbs)
 	var per []string
 	for _, k := range keys {
-		if m, ok := strings.CutPrefix(k, reports.KindAbsolute+" "); ok {
+		if m, ok := strings.CutPrefix(k, analysis.KindAbsolute+" "); ok {
 			xs := shifts[k]
 			per = append(per, fmt.Sprintf("%s=%.0f%%", m, math.Ceil(100*xs[len(xs)-1])))
 		}

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/oranbench/oranbench/internal/leakcheck"
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/results"
 )
 
 func newLeakcheckCmd(stdout io.Writer) *cobra.Command {
@@ -61,7 +61,7 @@ func printLeakcheck(w io.Writer, r leakcheck.Report) error {
 	fmt.Fprintf(tw, "SUBJECT\tCYCLES\tGOROUTINES BEFORE→AFTER\tCLOSE P50\tCLOSE P99\tWORK\tERRORS\tLEAKED\n")
 	for _, p := range r.Phases {
 		fmt.Fprintf(tw, "%s\t%d\t%d→%d\t%s\t%s\t%d\t%d\t%d\n", p.Name, p.Cycles, p.GoroutinesBefore, p.GoroutinesAfter,
-			reports.Dur(p.CloseP50), reports.Dur(p.CloseP99), p.Work, p.Errors, len(p.LeakedStacks))
+			results.Dur(p.CloseP50), results.Dur(p.CloseP99), p.Work, p.Errors, len(p.LeakedStacks))
 		if p.FirstError != "" {
 			fmt.Fprintf(tw, "\tfirst error: %s\n", p.FirstError)
 		}

@@ -10,6 +10,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/analysis"
+	"github.com/oranbench/oranbench/reports/markdown"
+	"github.com/oranbench/oranbench/reports/results"
 )
 
 func newReportCmd(stdout io.Writer) *cobra.Command {
@@ -35,7 +38,7 @@ without a shell. It exits 1 when a required threshold fails on the merged result
 					return usageErr("--out is for --merge; without it each DIR is re-rendered in place")
 				}
 				for _, a := range args {
-					r, err := reports.ReadResults(a)
+					r, err := results.ReadResults(a)
 					if err != nil {
 						return usageErr("%v", err)
 					}
@@ -43,7 +46,7 @@ without a shell. It exits 1 when a required threshold fails on the merged result
 					if err := reports.WriteArtifacts(dir, r); err != nil {
 						return usageErr("%s: %v", dir, err)
 					}
-					fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(dir, reports.ReportFile))
+					fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(dir, markdown.ReportFile))
 				}
 				return nil
 			}
@@ -54,15 +57,15 @@ without a shell. It exits 1 when a required threshold fails on the merged result
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			var shards []*reports.Results
+			var shards []*results.Results
 			for _, a := range dirs {
-				r, err := reports.ReadResults(a)
+				r, err := results.ReadResults(a)
 				if err != nil {
 					return usageErr("%v", err)
 				}
 				shards = append(shards, r)
 			}
-			m, err := reports.Merge(shards)
+			m, err := analysis.Merge(shards)
 			if err != nil {
 				return usageErr("%v", err)
 			}
@@ -72,11 +75,11 @@ without a shell. It exits 1 when a required threshold fails on the merged result
 			if err := reports.WriteAll(out, m); err != nil {
 				return usageErr("%v", err)
 			}
-			if err := reports.AppendStepSummary(os.Getenv(reports.StepSummaryEnv), m); err != nil {
+			if err := markdown.AppendStepSummary(os.Getenv(markdown.StepSummaryEnv), m); err != nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "oranbench: warning: %v\n", err)
 			}
-			fmt.Fprintf(stdout, "merged %d shards: wrote %s and %s\n", len(shards), filepath.Join(out, reports.ReportFile), filepath.Join(out, reports.ResultsFile))
-			if failed := reports.FailedRequired(m); len(failed) > 0 {
+			fmt.Fprintf(stdout, "merged %d shards: wrote %s and %s\n", len(shards), filepath.Join(out, markdown.ReportFile), filepath.Join(out, results.ResultsFile))
+			if failed := analysis.FailedRequired(m); len(failed) > 0 {
 				msgs := make([]string, len(failed))
 				for i, f := range failed {
 					msgs[i] = f.String()

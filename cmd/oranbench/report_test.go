@@ -16,7 +16,9 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/oranbench/oranbench/mockbackend"
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/hgrm"
+	"github.com/oranbench/oranbench/reports/markdown"
+	"github.com/oranbench/oranbench/reports/results"
 )
 
 // countVegeta decodes a --save-results file with vegeta's own decoder (the
@@ -52,11 +54,11 @@ func TestRunWritesEveryOutputAndReportReRendersTheSameReport(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var printed reports.Results
+	var printed results.Results
 	if err := json.Unmarshal([]byte(stdout), &printed); err != nil || len(printed.Scenarios) != 1 {
 		t.Fatalf("--json printed no results (%v):\n%.300s", err, stdout)
 	}
-	res, err := reports.ReadResults(dir)
+	res, err := results.ReadResults(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +79,7 @@ func TestRunWritesEveryOutputAndReportReRendersTheSameReport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, err := reports.ParseHgrm(f)
+		h, err := hgrm.ParseHgrm(f)
 		f.Close()
 		if err != nil {
 			t.Fatal(err)
@@ -166,13 +168,13 @@ thresholds:
 	if code != exitOK || !strings.Contains(stdout, "merged 2 shards") {
 		t.Fatalf("merge: exit %d: %s%s", code, stdout, stderr)
 	}
-	m, err := reports.ReadResults(merged)
+	m, err := results.ReadResults(merged)
 	if err != nil {
 		t.Fatal(err)
 	}
-	shards := make([]*reports.Results, 2)
+	shards := make([]*results.Results, 2)
 	for i, d := range dirs {
-		if shards[i], err = reports.ReadResults(d); err != nil {
+		if shards[i], err = results.ReadResults(d); err != nil {
 			t.Fatal(err)
 		}
 		if c := shards[i].Scenarios[0].Conditions.Concurrency; c != 3 {
@@ -198,7 +200,7 @@ thresholds:
 			saved += n
 			dials += shards[i].Scenarios[0].Arms[ai].Total.Client.Dials
 		}
-		h, err := reports.DecodeHDR(a.ServiceHDR)
+		h, err := results.DecodeHDR(a.ServiceHDR)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -235,24 +237,24 @@ thresholds:
 // tuned arm's req/s and latency are scaled by k.
 func compareFixture(t *testing.T, dir string, k float64) {
 	t.Helper()
-	arm := func(name string, rate float64, p50 time.Duration, k float64) reports.Arm {
-		a := reports.Arm{Name: name, Profile: name}
+	arm := func(name string, rate float64, p50 time.Duration, k float64) results.Arm {
+		a := results.Arm{Name: name, Profile: name}
 		for i, jitter := range []float64{0.98, 0.99, 1, 1.01, 1.02} {
 			lat := time.Duration(float64(p50) * jitter / k)
-			a.Reps = append(a.Reps, reports.Rep{Index: i, Position: 2 * i, Summary: reports.Summary{
+			a.Reps = append(a.Reps, results.Rep{Index: i, Position: 2 * i, Summary: results.Summary{
 				Requests: 1000, Successes: 1000, SuccessPct: 100, ReqPerSec: rate * jitter * k, SuccessPerSec: rate * jitter * k,
-				Latency: reports.Percentiles{P50: lat, P95: 2 * lat, P99: 3 * lat},
+				Latency: results.Percentiles{P50: lat, P95: 2 * lat, P99: 3 * lat},
 			}})
 		}
 		return a
 	}
-	r := &reports.Results{SchemaVersion: reports.SchemaVersion, Tool: "oranbench", Machine: machine(),
-		Scenarios: []reports.Scenario{{Name: "seed-20-concurrent", Arms: []reports.Arm{
+	r := &results.Results{SchemaVersion: results.SchemaVersion, Tool: "oranbench", Machine: machine(),
+		Scenarios: []results.Scenario{{Name: "seed-20-concurrent", Arms: []results.Arm{
 			arm("default", 1000, 12*time.Millisecond, 1), arm("tuned", 2000, 10*time.Millisecond, k)}}}}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := reports.WriteJSON(filepath.Join(dir, "results.json"), r); err != nil {
+	if err := results.WriteJSON(filepath.Join(dir, "results.json"), r); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -263,7 +265,7 @@ func TestCompareExitsOneOnARegressionAndZeroForTheSameRun(t *testing.T) {
 	compareFixture(t, old, 1)
 	compareFixture(t, regressed, 0.8)
 	summary := filepath.Join(root, "summary.md")
-	t.Setenv(reports.StepSummaryEnv, summary)
+	t.Setenv(markdown.StepSummaryEnv, summary)
 
 	code, stdout, stderr := run(t, "compare", old, regressed)
 	if code != exitFailed || !strings.Contains(stdout, "**-20.0% regression**") || !strings.Contains(stderr, "regression(s): seed-20-concurrent: tuned/default req/s ratio -20.0%") {
@@ -288,7 +290,7 @@ func TestCompareExitsOneOnARegressionAndZeroForTheSameRun(t *testing.T) {
 		t.Fatalf("per-metric floors: exit %d\n%s", code, stdout)
 	}
 	if b, err := os.ReadFile(summary); err != nil || strings.Count(string(b), "# oranbench compare") != 5 {
-		t.Fatalf("$%s holds %d comparisons (%v), want 5", reports.StepSummaryEnv, strings.Count(string(b), "# oranbench compare"), err)
+		t.Fatalf("$%s holds %d comparisons (%v), want 5", markdown.StepSummaryEnv, strings.Count(string(b), "# oranbench compare"), err)
 	}
 	corrupt := filepath.Join(root, "corrupt")
 	if err := os.MkdirAll(corrupt, 0o755); err != nil {

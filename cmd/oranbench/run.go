@@ -15,6 +15,9 @@ import (
 
 	"github.com/oranbench/oranbench/internal/leakcheck"
 	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/analysis"
+	"github.com/oranbench/oranbench/reports/markdown"
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/scenarios"
 	"github.com/oranbench/oranbench/targets/transport"
 )
@@ -67,8 +70,8 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 				defer saver.Close()
 				saveHook = saver.onRun
 			}
-			res := &reports.Results{
-				SchemaVersion: reports.SchemaVersion,
+			res := &results.Results{
+				SchemaVersion: results.SchemaVersion,
 				Tool:          "oranbench",
 				StartedAt:     time.Now().UTC(),
 				Machine:       machine(),
@@ -107,7 +110,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 			if runErr != nil && !res.Interrupted {
 				return &exitError{code: exitUsage, err: runErr}
 			}
-			res.Claims = reports.Claims(res)
+			res.Claims = analysis.Claims(res)
 			if err := writeReport(out, res); err != nil {
 				return &exitError{code: exitUsage, err: err}
 			}
@@ -116,7 +119,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 					return &exitError{code: exitUsage, err: err}
 				}
 			}
-			if err := reports.AppendStepSummary(os.Getenv(reports.StepSummaryEnv), res); err != nil {
+			if err := markdown.AppendStepSummary(os.Getenv(markdown.StepSummaryEnv), res); err != nil {
 				fmt.Fprintf(stderr, "oranbench: warning: %v\n", err)
 			}
 			if err := printRunOutput(stdout, out, res, asJSON); err != nil {
@@ -125,7 +128,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 			if res.Interrupted {
 				return &exitError{code: exitInterrupted, err: errors.New("interrupted: the report is partial")}
 			}
-			if failed := reports.FailedRequired(res); len(failed) > 0 && thresholdsDecide(res) {
+			if failed := analysis.FailedRequired(res); len(failed) > 0 && thresholdsDecide(res) {
 				msgs := make([]string, len(failed))
 				for i, f := range failed {
 					msgs[i] = f.String()
@@ -176,12 +179,12 @@ func checkWritableDir(dir string) error {
 	return os.Remove(name)
 }
 
-func writeReport(dir string, res *reports.Results) error {
+func writeReport(dir string, res *results.Results) error {
 	return reports.WriteAll(dir, res)
 }
 
-func machine() reports.Machine {
-	return reports.Machine{
+func machine() results.Machine {
+	return results.Machine{
 		GoVersion:  runtime.Version(),
 		GOOS:       runtime.GOOS,
 		GOARCH:     runtime.GOARCH,

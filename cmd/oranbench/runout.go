@@ -17,12 +17,13 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 	"golang.org/x/term"
 
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/markdown"
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/scenarios"
 )
 
 // parseShard parses --shard "i/N" (0 <= i < N); "" means no sharding.
-func parseShard(s string) (*reports.Shard, error) {
+func parseShard(s string) (*results.Shard, error) {
 	if s == "" {
 		return nil, nil
 	}
@@ -32,11 +33,11 @@ func parseShard(s string) (*reports.Shard, error) {
 	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
 		return nil, fmt.Errorf("--shard %q: want i/N with 0 <= i < N, e.g. 0/4 (a Kubernetes Indexed Job passes $JOB_COMPLETION_INDEX as i)", s)
 	}
-	return &reports.Shard{Index: i, Count: n}, nil
+	return &results.Shard{Index: i, Count: n}, nil
 }
 
 // shardScenarios gives each scenario shard sh's share of its load.
-func shardScenarios(list []*scenarios.Plan, sh *reports.Shard) ([]*scenarios.Plan, error) {
+func shardScenarios(list []*scenarios.Plan, sh *results.Shard) ([]*scenarios.Plan, error) {
 	if sh == nil {
 		return list, nil
 	}
@@ -105,7 +106,7 @@ func newResultFiles(dir string) *resultFiles {
 
 // resultPath is where the results of one scenario (point) and arm go.
 func resultPath(dir string, info scenarios.RunInfo) string {
-	return filepath.Join(dir, reports.FileStem(reports.RunLabel(info.Scenario, info.Point))+"."+reports.FileStem(info.Arm)+".bin")
+	return filepath.Join(dir, results.FileStem(results.RunLabel(info.Scenario, info.Point))+"."+results.FileStem(info.Arm)+".bin")
 }
 
 // onRun returns the sink for one arm-repetition; repetitions of an arm
@@ -288,7 +289,7 @@ func (p *progress) redraw(now time.Time) {
 	if c.Point != "" {
 		where += " [" + c.Point + "]"
 	}
-	p.bar.Describe(fmt.Sprintf("%s · %s · rep %d/%d · %s req/s", where, c.Arm, c.Rep+1, c.Reps, reports.Num(p.rate)))
+	p.bar.Describe(fmt.Sprintf("%s · %s · rep %d/%d · %s req/s", where, c.Arm, c.Rep+1, c.Reps, results.Num(p.rate)))
 	pos := p.done + min(now.Sub(p.curStart), p.cur.Planned)
 	_ = p.bar.Set64(min(pos, p.planned).Milliseconds())
 }
@@ -318,11 +319,11 @@ func plannedTime(list []*scenarios.Plan, quick bool) time.Duration {
 // thresholdsDecide reports whether the run's thresholds set its exit code:
 // a shard carries part of the load, so absolute thresholds are judged on
 // the merged result (oranbench report --merge), not on each shard.
-func thresholdsDecide(res *reports.Results) bool { return res.Shard == nil }
+func thresholdsDecide(res *results.Results) bool { return res.Shard == nil }
 
 // printRunOutput tells where the report is, or prints results.json with
 // --json.
-func printRunOutput(stdout io.Writer, dir string, res *reports.Results, asJSON bool) error {
+func printRunOutput(stdout io.Writer, dir string, res *results.Results, asJSON bool) error {
 	if asJSON {
 		b, err := json.MarshalIndent(res, "", "  ")
 		if err != nil {
@@ -331,7 +332,7 @@ func printRunOutput(stdout io.Writer, dir string, res *reports.Results, asJSON b
 		_, err = stdout.Write(append(b, '\n'))
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s and %s\n", filepath.Join(dir, reports.ReportFile), filepath.Join(dir, reports.ResultsFile))
+	fmt.Fprintf(stdout, "wrote %s and %s\n", filepath.Join(dir, markdown.ReportFile), filepath.Join(dir, results.ResultsFile))
 	if res.Shard != nil {
 		fmt.Fprintf(stdout, "shard %s: thresholds are judged on the merged result: oranbench report --merge --out DIR SHARD-DIRS...\n", res.Shard)
 	}

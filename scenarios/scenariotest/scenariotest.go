@@ -19,7 +19,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oranbench/oranbench/reports"
+	"github.com/oranbench/oranbench/reports/analysis"
+	"github.com/oranbench/oranbench/reports/markdown"
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/scenarios"
 	"github.com/oranbench/oranbench/targets/transport"
 )
@@ -34,7 +36,7 @@ type Options struct {
 // the built-in ones), writes REPORT.md and results.json into
 // t.ArtifactDir(), and fails t once per failed required threshold. It
 // returns the results for further checks.
-func Run(t *testing.T, file string, reg *transport.Registry, opts ...Options) *reports.Results {
+func Run(t *testing.T, file string, reg *transport.Registry, opts ...Options) *results.Results {
 	t.Helper()
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -44,7 +46,7 @@ func Run(t *testing.T, file string, reg *transport.Registry, opts ...Options) *r
 }
 
 // RunYAML is Run on a scenario given as YAML; file names it in errors.
-func RunYAML(t *testing.T, file string, data []byte, reg *transport.Registry, opts ...Options) *reports.Results {
+func RunYAML(t *testing.T, file string, data []byte, reg *transport.Registry, opts ...Options) *results.Results {
 	t.Helper()
 	var opt Options
 	if len(opts) > 0 {
@@ -57,9 +59,9 @@ func RunYAML(t *testing.T, file string, data []byte, reg *transport.Registry, op
 	if err != nil {
 		t.Fatalf("scenariotest: %v", err)
 	}
-	res := &reports.Results{
-		SchemaVersion: reports.SchemaVersion, Tool: "oranbench", StartedAt: time.Now().UTC(), Quick: opt.Quick,
-		Machine: reports.Machine{GoVersion: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
+	res := &results.Results{
+		SchemaVersion: results.SchemaVersion, Tool: "oranbench", StartedAt: time.Now().UTC(), Quick: opt.Quick,
+		Machine: results.Machine{GoVersion: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
 			NumCPU: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0)},
 	}
 	r, err := scenarios.Run(context.Background(), s, scenarios.Options{Quick: opt.Quick})
@@ -67,18 +69,18 @@ func RunYAML(t *testing.T, file string, data []byte, reg *transport.Registry, op
 	if len(r.Arms) > 0 || r.Sweep != nil {
 		res.Scenarios = append(res.Scenarios, r)
 	}
-	res.Claims = reports.Claims(res)
+	res.Claims = analysis.Claims(res)
 	dir := t.ArtifactDir()
-	if werr := reports.WriteJSON(dir+"/results.json", res); werr != nil {
+	if werr := results.WriteJSON(dir+"/results.json", res); werr != nil {
 		t.Errorf("scenariotest: %v", werr)
 	}
-	if werr := reports.WriteMarkdown(dir+"/REPORT.md", res); werr != nil {
+	if werr := markdown.WriteReport(dir+"/REPORT.md", res); werr != nil {
 		t.Errorf("scenariotest: %v", werr)
 	}
 	if err != nil {
 		t.Fatalf("scenariotest: %v (partial report in %s)", err, dir)
 	}
-	for _, f := range reports.FailedRequired(res) {
+	for _, f := range analysis.FailedRequired(res) {
 		t.Errorf("scenariotest: required threshold failed: %s (report in %s)", f.String(), dir)
 	}
 	return res

@@ -1,0 +1,598 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/oranbench/oranbench/reports/results"
+)
+
+// DefaultTolerance is the relative worsening (5%) a significant change must
+// exceed before Compare calls it a regression.
+const DefaultTolerance = 0.05
+
+// Error-rate control methods across the gated metrics of a comparison.
+const (
+	// MethodBH controls the false discovery rate (Benjamini–Hochberg).
+	MethodBH = "bh"
+	// MethodHolm controls the family-wise error rate (Holm–Bonferroni).
+	MethodHolm = "holm"
+)
+
+// Kinds of compared metric.
+const (
+	// KindRatio is an arm's per-repetition ratio to the baseline arm of the
+	// same run: measured seconds apart, it cancels the machine's drift
+	// between runs, so it gates by default.
+	KindRatio = "ratio"
+	// KindAbsolute is an arm's own req/s or latency: it moves with the
+	// machine, so it gates only beyond a noise floor.
+	KindAbsolute = "absolute"
+)
+
+// CompareOptions tune CompareResults.
+type CompareOptions struct {
+	// Tolerance is a fraction: 0.05 lets a metric get up to 5% worse.
+	Tolerance float64
+	// OldName and NewName label the two sides in the output (file paths).
+	OldName, NewName string
+	// NoiseFloor, when > 0, is the relative change absolute metrics must
+	// exceed before they can gate (from compare --aa); 0 measures it from
+	// the spread between the baseline runs when there are several.
+	// MetricFloors overrides it per metric ("p50", "p99", "req_per_s").
+	NoiseFloor   float64
+	MetricFloors map[string]float64
+	// Method is MethodBH (default) or MethodHolm.
+	Method string
+}
+
+// Delta is a NEW run compared with an OLD one, scenario by scenario (and
+// sweep point by point), arm by arm.
+type Delta struct {
+	Tolerance  float64         `json:"tolerance"`
+	Alpha      float64         `json:"alpha"`
+	Method     string          `json:"method"`
+	OldName    string          `json:"old"`
+	NewName    string          `json:"new"`
+	OldMachine results.Machine `json:"oldMachine"`
+	NewMachine results.Machine `json:"newMachine"`
+	OldRuns    int             `json:"oldRuns"`
+	NewRuns    int             `json:"newRuns"`
+	Units      []UnitDelta     `json:"units"`
+	// FloorSource says where the noise floor of absolute metrics came from:
+	// "given", "measured over N baseline runs", or "" (none known).
+	FloorSource string `json:"floorSource,omitempty"`
+	// Warnings are said in the header (different machines, Go versions).
+	Warnings []string `json:"warnings,omitempty"`
+	// OnlyOld and OnlyNew list scenarios (or sweep points) on one side only.
+	OnlyOld []string `json:"onlyOld,omitempty"`
+	OnlyNew []string `json:"onlyNew,omitempty"`
+}
+
+// UnitDelta compares one scenario, or one point of a sweep.
+type UnitDelta struct {
+	Scenario string     `json:"scenario"`
+	Point    string     `json:"point,omitempty"`
+	Arms     []ArmDelta `json:"arms"`
+	// OnlyOld and OnlyNew list arms present on one side only.
+	OnlyOld []string `json:"onlyOld,omitempty"`
+	OnlyNew []string `json:"onlyNew,omitempty"`
+}
+
+// Name is "scenario" or "scenario [point]".
+func (u UnitDelta) Name() string {
+	if u.Point == "" {
+		return u.Scenario
+	}
+	return u.Scenario + " [" + u.Point + "]"
+}
+
+// ArmDelta compares one arm's metrics, or (Arm "tuned/default") one arm's
+// ratios to the run's baseline arm.
+type ArmDelta struct {
+	Arm     string        `json:"arm"`
+	Metrics []MetricDelta `json:"metrics"`
+}
+
+// MetricDelta is one metric of one arm, NEW against OLD: the medians of the
+// repetitions, their ratio with its interval, and the two-sided Mann-Whitney
+// U p-value, adjusted for the number of gated metrics.
+type MetricDelta struct {
+	Metric string           `json:"metric"`
+	Kind   string           `json:"kind"`
+	Old    results.Estimate `json:"old"`
+	New    results.Estimate `json:"new"`
+	// Ratio is New/Old medians (0 when Old is 0), within [Lo, Hi].
+	Ratio float64 `json:"ratio"`
+	Lo    float64 `json:"lo,omitempty"`
+	Hi    float64 `json:"hi,omitempty"`
+	P     float64 `json:"p"`
+	// PAdj is P adjusted by the comparison's error-rate control (1 for a
+	// metric that does not gate).
+	PAdj float64 `json:"pAdj"`
+	// MinP is the smallest p-value these sample sizes allow: when it is not
+	// below Alpha no difference can be significant.
+	MinP        float64 `json:"minP"`
+	Significant bool    `json:"significant"`
+	// Floor is the relative change this metric must exceed to be a
+	// regression: the tolerance, or the noise floor when larger.
+	Floor float64 `json:"floor"`
+	// Gated: the metric can fail the comparison. Why says why it passed,
+	// failed or cannot gate.
+	Gated bool   `json:"gated"`
+	Why   string `json:"why"`
+	// Regression: gated, significant after adjustment, and worse than Floor.
+	// Improvement: significant and better.
+	Regression  bool `json:"regression"`
+	Improvement bool `json:"improvement"`
+	higher      bool
+}
+
+// compareMetrics are the absolute metrics compared, with which direction is
+// better; resp_p99 and max_rate are compared only where both runs measured them.
+var compareMetrics = []struct {
+	name   string
+	higher bool
+}{
+	{results.MetricReqPerSec, true}, {results.MetricP50, false}, {results.MetricP95, false}, {results.MetricP99, false},
+	{results.MetricRespP99, false}, {results.MetricMaxRate, true},
+}
+
+// ratioMetrics are the within-run ratios compared: each arm over the run's
+// baseline arm, repetition by repetition.
+var ratioMetrics = []struct {
+	name   string
+	higher bool
+}{
+	{results.MetricReqPerSec, true}, {results.MetricP50, false}, {results.MetricP99, false}, {results.MetricMaxRate, true},
+}
+
+// CompareResults compares new with old, one run each. Scenarios are matched
+// by name, sweep points by label, arms by name; what exists on one side only
+// is listed, not compared.
+func CompareResults(old, new *results.Results, opt CompareOptions) Delta {
+	return CompareRuns([]*results.Results{old}, []*results.Results{new}, opt)
+}
+
+// CompareRuns compares NEW runs with OLD (baseline) runs. Each side's
+// repetitions are pooled across its runs. Within-run ratios (each arm over
+// the baseline arm) gate; absolute metrics gate only beyond a noise floor,
+// given in opt or measured as the spread between the OLD runs (and between
+// the NEW runs), and not at all when the two sides ran on different
+// machines or Go versions. The p-values of the gated metrics are adjusted
+// together (Benjamini–Hochberg by default).
+func CompareRuns(olds, news []*results.Results, opt CompareOptions) Delta {
+	if opt.Tolerance <= 0 {
+		opt.Tolerance = DefaultTolerance
+	}
+	if opt.Method == "" {
+		opt.Method = MethodBH
+	}
+	d := Delta{Tolerance: opt.Tolerance, Alpha: Alpha, Method: opt.Method, OldName: opt.OldName, NewName: opt.NewName,
+		OldMachine: olds[0].Machine, NewMachine: news[0].Machine, OldRuns: len(olds), NewRuns: len(news)}
+	sameMachine := true
+	for _, w := range machineWarnings(olds[0].Machine, news[0].Machine) {
+		d.Warnings = append(d.Warnings, w)
+		sameMachine = false
+	}
+	measured := len(olds) > 1 || len(news) > 1
+	switch {
+	case opt.NoiseFloor > 0 || len(opt.MetricFloors) > 0:
+		d.FloorSource = "given (" + floorsText(opt) + ")"
+	case measured:
+		d.FloorSource = fmt.Sprintf("measured as the spread between runs (%d OLD, %d NEW)", len(olds), len(news))
+	}
+	if !sameMachine && opt.NoiseFloor <= 0 && len(opt.MetricFloors) == 0 {
+		d.FloorSource = ""
+	}
+	oldUnits, newUnits := compareUnits(olds), compareUnits(news)
+	for _, nu := range newUnits {
+		ou, ok := findUnit(oldUnits, nu.key)
+		if !ok {
+			d.OnlyNew = append(d.OnlyNew, nu.key)
+			continue
+		}
+		d.Units = append(d.Units, compareUnit(ou, nu, opt, d.FloorSource != ""))
+	}
+	for _, ou := range oldUnits {
+		if _, ok := findUnit(newUnits, ou.key); !ok {
+			d.OnlyOld = append(d.OnlyOld, ou.key)
+		}
+	}
+	d.adjust()
+	return d
+}
+
+// floorsText writes the given floors, e.g. "8%" or "p50 6%, p99 16%, others 8%".
+func floorsText(opt CompareOptions) string {
+	var parts []string
+	keys := make([]string, 0, len(opt.MetricFloors))
+	for k := range opt.MetricFloors {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		parts = append(parts, results.MetricHeader(k)+" "+results.TrimFloat(100*opt.MetricFloors[k], 2)+"%")
+	}
+	if opt.NoiseFloor > 0 {
+		if len(parts) == 0 {
+			return results.TrimFloat(100*opt.NoiseFloor, 2) + "%"
+		}
+		parts = append(parts, "others "+results.TrimFloat(100*opt.NoiseFloor, 2)+"%")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// machineWarnings says how two runs' machines differ.
+func machineWarnings(a, b results.Machine) []string {
+	var out []string
+	if a.GoVersion != b.GoVersion {
+		out = append(out, fmt.Sprintf("OLD ran on %s, NEW on %s", a.GoVersion, b.GoVersion))
+	}
+	if a.NumCPU != b.NumCPU || a.GOMAXPROCS != b.GOMAXPROCS || a.CPUModel != b.CPUModel || a.GOOS != b.GOOS || a.GOARCH != b.GOARCH {
+		out = append(out, fmt.Sprintf("OLD ran on %s/%s, %d CPUs%s; NEW on %s/%s, %d CPUs%s",
+			a.GOOS, a.GOARCH, a.NumCPU, results.CPUModelSuffix(a.CPUModel), b.GOOS, b.GOARCH, b.NumCPU, results.CPUModelSuffix(b.CPUModel)))
+	}
+	return out
+}
+
+type compareUnitT struct {
+	key, scenario, point string
+	// runs holds the unit as each run of one side measured it.
+	runs []results.Scenario
+}
+
+func compareUnits(rs []*results.Results) []compareUnitT {
+	var out []compareUnitT
+	index := map[string]int{}
+	for _, r := range rs {
+		r.EachRun(func(scenario, point string, s results.Scenario) {
+			key := results.RunLabel(scenario, point)
+			if i, ok := index[key]; ok {
+				out[i].runs = append(out[i].runs, s)
+				return
+			}
+			index[key] = len(out)
+			out = append(out, compareUnitT{key: key, scenario: scenario, point: point, runs: []results.Scenario{s}})
+		})
+	}
+	return out
+}
+
+func findUnit(us []compareUnitT, key string) (compareUnitT, bool) {
+	for _, u := range us {
+		if u.key == key {
+			return u, true
+		}
+	}
+	return compareUnitT{}, false
+}
+
+// arms lists the unit's arm names in the first run's order.
+func (u compareUnitT) arms() []string {
+	var out []string
+	for _, s := range u.runs {
+		for _, a := range s.Arms {
+			if !slices.Contains(out, a.Name) {
+				out = append(out, a.Name)
+			}
+		}
+	}
+	return out
+}
+
+// samples pools one arm's metric over the unit's runs; per run too, for the
+// spread between runs.
+func (u compareUnitT) samples(arm, metric string) (pooled []float64, perRun [][]float64) {
+	for _, s := range u.runs {
+		for _, a := range s.Arms {
+			if a.Name == arm {
+				xs := Samples(a, metric)
+				pooled = append(pooled, xs...)
+				if len(xs) > 0 {
+					perRun = append(perRun, xs)
+				}
+			}
+		}
+	}
+	return pooled, perRun
+}
+
+// ratioSamples pools an arm's per-repetition ratio to the baseline arm (the
+// first) over the unit's runs, pairing repetitions by index.
+func (u compareUnitT) ratioSamples(arm, metric string) (pooled []float64, perRun [][]float64) {
+	for _, s := range u.runs {
+		if len(s.Arms) < 2 {
+			continue
+		}
+		base := s.Arms[0]
+		byIndex := map[int]float64{}
+		for _, r := range base.Reps {
+			if v, ok := repSample(r, metric); ok && v > 0 {
+				byIndex[r.Index] = v
+			}
+		}
+		for _, a := range s.Arms[1:] {
+			if a.Name != arm {
+				continue
+			}
+			var xs []float64
+			for _, r := range a.Reps {
+				v, ok := repSample(r, metric)
+				if b, okB := byIndex[r.Index]; ok && okB && v > 0 {
+					xs = append(xs, v/b)
+				}
+			}
+			pooled = append(pooled, xs...)
+			if len(xs) > 0 {
+				perRun = append(perRun, xs)
+			}
+		}
+	}
+	return pooled, perRun
+}
+
+// spread is the relative range of the per-run medians, max/min - 1; 0 with
+// fewer than two runs.
+func spreadOf(perRun [][]float64) float64 {
+	if len(perRun) < 2 {
+		return 0
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, xs := range perRun {
+		m := results.Median(xs)
+		lo, hi = math.Min(lo, m), math.Max(hi, m)
+	}
+	if lo <= 0 {
+		return 0
+	}
+	return hi/lo - 1
+}
+
+func compareUnit(ou, nu compareUnitT, opt CompareOptions, absoluteGates bool) UnitDelta {
+	ud := UnitDelta{Scenario: nu.scenario, Point: nu.point}
+	oldArms, newArms := ou.arms(), nu.arms()
+	baseline := ""
+	if len(nu.runs[0].Arms) > 0 {
+		baseline = nu.runs[0].Arms[0].Name
+	}
+	for _, name := range newArms {
+		if !slices.Contains(oldArms, name) {
+			ud.OnlyNew = append(ud.OnlyNew, name)
+			continue
+		}
+		ad := ArmDelta{Arm: name}
+		for _, m := range compareMetrics {
+			x, xr := nu.samples(name, m.name)
+			y, yr := ou.samples(name, m.name)
+			if len(x) == 0 || len(y) == 0 {
+				continue
+			}
+			md := newMetricDelta(m.name, KindAbsolute, m.higher, x, y)
+			md.Gated = absoluteGates
+			md.Floor = opt.Tolerance
+			switch {
+			case opt.NoiseFloor > 0 || len(opt.MetricFloors) > 0:
+				f, ok := opt.MetricFloors[m.name]
+				if !ok {
+					f = opt.NoiseFloor
+				}
+				md.Floor = math.Max(md.Floor, f)
+			case absoluteGates:
+				md.Floor = math.Max(md.Floor, math.Max(spreadOf(xr), spreadOf(yr)))
+			}
+			ad.Metrics = append(ad.Metrics, md)
+		}
+		ud.Arms = append(ud.Arms, ad)
+		if name == baseline || !slices.Contains(oldArms, baseline) {
+			continue
+		}
+		rd := ArmDelta{Arm: name + "/" + baseline}
+		for _, m := range ratioMetrics {
+			x, xr := nu.ratioSamples(name, m.name)
+			y, yr := ou.ratioSamples(name, m.name)
+			if len(x) == 0 || len(y) == 0 {
+				continue
+			}
+			md := newMetricDelta(m.name, KindRatio, m.higher, x, y)
+			md.Gated = true
+			md.Floor = math.Max(opt.Tolerance, math.Max(spreadOf(xr), spreadOf(yr)))
+			rd.Metrics = append(rd.Metrics, md)
+		}
+		if len(rd.Metrics) > 0 {
+			ud.Arms = append(ud.Arms, rd)
+		}
+	}
+	for _, name := range oldArms {
+		if !slices.Contains(newArms, name) {
+			ud.OnlyOld = append(ud.OnlyOld, name)
+		}
+	}
+	return ud
+}
+
+func newMetricDelta(metric, kind string, higher bool, x, y []float64) MetricDelta {
+	c := Compare(x, y, Confidence)
+	return MetricDelta{Metric: metric, Kind: kind, Old: MedianCI(y, Confidence), New: MedianCI(x, Confidence),
+		Ratio: c.Ratio, Lo: c.Lo, Hi: c.Hi, P: c.P, PAdj: 1, MinP: minMannWhitneyP(len(x), len(y)), higher: higher}
+}
+
+// worse reports whether the change NEW/OLD is worse than the floor allows
+// over its whole interval: even its most favourable end lies beyond the
+// floor. (Without an interval, the point estimate decides.)
+func (m MetricDelta) worse() bool {
+	if m.Ratio <= 0 {
+		return false
+	}
+	lo, hi := m.Lo, m.Hi
+	if lo <= 0 || hi <= 0 {
+		lo, hi = m.Ratio, m.Ratio
+	}
+	if m.higher {
+		return hi < 1-m.Floor
+	}
+	return lo > 1+m.Floor
+}
+
+func (m MetricDelta) better() bool {
+	return m.Ratio > 0 && ((m.higher && m.Ratio > 1) || (!m.higher && m.Ratio < 1))
+}
+
+// adjust applies the error-rate control over every gated metric, then
+// decides each metric's verdict and reason.
+func (d *Delta) adjust() {
+	type ref struct{ u, a, m int }
+	var refs []ref
+	var ps []float64
+	for ui := range d.Units {
+		for ai := range d.Units[ui].Arms {
+			for mi, m := range d.Units[ui].Arms[ai].Metrics {
+				// Tarone: a metric whose sample sizes cannot reach a p-value
+				// below α can never be rejected; leaving it out of the family
+				// keeps the control and does not dilute the others.
+				if m.Gated && m.MinP < d.Alpha {
+					refs = append(refs, ref{ui, ai, mi})
+					ps = append(ps, m.P)
+				}
+			}
+		}
+	}
+	adj := AdjustPValues(ps, d.Method)
+	for i, r := range refs {
+		d.Units[r.u].Arms[r.a].Metrics[r.m].PAdj = adj[i]
+	}
+	for ui := range d.Units {
+		for ai := range d.Units[ui].Arms {
+			for mi := range d.Units[ui].Arms[ai].Metrics {
+				m := &d.Units[ui].Arms[ai].Metrics[mi]
+				if !m.Gated {
+					m.Significant = m.P < d.Alpha
+					m.Improvement = m.Significant && m.better()
+					m.Why = "reported, not gated: " + d.noFloorReason()
+					continue
+				}
+				m.Significant = m.PAdj < d.Alpha
+				m.Improvement = m.Significant && m.better()
+				floor := results.TrimFloat(100*m.Floor, 1) + "%"
+				switch {
+				case m.MinP >= d.Alpha:
+					m.Why = fmt.Sprintf("pass: untestable, %d vs %d repetitions cannot reach p < %s", m.New.N, m.Old.N, results.TrimFloat(d.Alpha, 3))
+				case !m.Significant:
+					m.Why = fmt.Sprintf("pass: not significant after %s (%s, adjusted %s)", MethodName(d.Method), pValue(m.P), pValue(m.PAdj))
+				case m.worse():
+					m.Regression = true
+					m.Why = fmt.Sprintf("fail: significantly worse (adjusted %s), its whole interval beyond the %s floor", pValue(m.PAdj), floor)
+				case m.better():
+					m.Why = fmt.Sprintf("pass: significantly better (adjusted %s)", pValue(m.PAdj))
+				default:
+					m.Why = fmt.Sprintf("pass: significant (adjusted %s), but its interval reaches within the %s floor", pValue(m.PAdj), floor)
+				}
+			}
+		}
+	}
+}
+
+func (d Delta) noFloorReason() string {
+	if len(d.Warnings) > 0 {
+		return "different machines or Go versions"
+	}
+	return "no noise floor known"
+}
+
+// MethodName names an error-rate control method (MethodBH, MethodHolm) in
+// a sentence.
+func MethodName(method string) string {
+	if method == MethodHolm {
+		return "Holm's family-wise correction"
+	}
+	return "Benjamini–Hochberg's false-discovery-rate correction"
+}
+
+// AdjustPValues returns p-values adjusted for multiple comparisons: the
+// Benjamini–Hochberg q-values (MethodBH, false discovery rate) or Holm's
+// step-down adjusted p-values (MethodHolm, family-wise error rate), in the
+// order given. Rejecting where the adjusted value is below α controls the
+// chosen rate at α.
+func AdjustPValues(ps []float64, method string) []float64 {
+	n := len(ps)
+	out := make([]float64, n)
+	if n == 0 {
+		return out
+	}
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return ps[order[a]] < ps[order[b]] })
+	switch method {
+	case MethodHolm:
+		running := 0.0
+		for rank, i := range order {
+			v := math.Min(1, float64(n-rank)*ps[i])
+			running = math.Max(running, v)
+			out[i] = running
+		}
+	default:
+		running := 1.0
+		for rank := n - 1; rank >= 0; rank-- {
+			i := order[rank]
+			v := math.Min(1, ps[i]*float64(n)/float64(rank+1))
+			running = math.Min(running, v)
+			out[i] = running
+		}
+	}
+	return out
+}
+
+// minMannWhitneyP is the smallest two-sided p-value of the exact
+// Mann-Whitney test with samples of n1 and n2: 2/C(n1+n2, n1).
+func minMannWhitneyP(n1, n2 int) float64 {
+	c := 1.0
+	for i := 1; i <= n1; i++ {
+		c = c * float64(n2+i) / float64(i)
+	}
+	return math.Min(1, 2/c)
+}
+
+// Regression is one gated metric that got significantly worse beyond its floor.
+type Regression struct {
+	Unit, Arm, Metric, Kind string
+	Ratio, P, PAdj          float64
+}
+
+func (r Regression) String() string {
+	return fmt.Sprintf("%s: `%s` %s%s %s (%s, adjusted %s)", r.Unit, r.Arm, results.MetricHeader(r.Metric), kindSuffix(r.Kind), results.SignedPct(r.Ratio), pValue(r.P), pValue(r.PAdj))
+}
+
+// pValue writes "p=0.016", or "p<0.001" below that.
+func pValue(p float64) string {
+	if p < 0.001 {
+		return "p<0.001"
+	}
+	return "p=" + results.TrimFloat(p, 3)
+}
+
+func kindSuffix(kind string) string {
+	if kind == KindRatio {
+		return " ratio"
+	}
+	return ""
+}
+
+// Regressions lists every regression in d.
+func (d Delta) Regressions() []Regression {
+	var out []Regression
+	for _, u := range d.Units {
+		for _, a := range u.Arms {
+			for _, m := range a.Metrics {
+				if m.Regression {
+					out = append(out, Regression{Unit: u.Name(), Arm: a.Arm, Metric: m.Metric, Kind: m.Kind, Ratio: m.Ratio, P: m.P, PAdj: m.PAdj})
+				}
+			}
+		}
+	}
+	return out
+}

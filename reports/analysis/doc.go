@@ -1,0 +1,11 @@
+// Package analysis derives what a run's figures mean: statistics across
+// repetitions (medians with distribution-free intervals, Mann-Whitney U),
+// each arm's ratio to the baseline, the threshold language and its
+// verdicts, the verdicts on the seed's claims, the recommendation, and the
+// comparison of two runs or builds. Finalize derives one run's figures; the
+// scenario runner and the shard merge (Merge) both call it.
+//
+// In the data flow YAML → Spec → Plan → runner → engine → results →
+// analysis → render, it reads and fills package results' model and writes
+// no file; the renderers show what it derived.
+package analysis

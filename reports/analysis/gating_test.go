@@ -1,0 +1,137 @@
+package analysis_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/oranbench/oranbench/reports/analysis"
+	"github.com/oranbench/oranbench/reports/internal/synth"
+	"github.com/oranbench/oranbench/reports/results"
+)
+
+func TestAdjustPValuesMatchesTheTextbookProcedures(t *testing.T) {
+	ps := []float64{0.01, 0.04, 0.03, 0.005}
+	bh := analysis.AdjustPValues(ps, analysis.MethodBH)
+	// Sorted 0.005, 0.01, 0.03, 0.04 -> 0.02, 0.02, 0.04, 0.04.
+	for i, want := range []float64{0.02, 0.04, 0.04, 0.02} {
+		if math.Abs(bh[i]-want) > 1e-12 {
+			t.Errorf("BH[%d] = %v, want %v", i, bh[i], want)
+		}
+	}
+	holm := analysis.AdjustPValues(ps, analysis.MethodHolm)
+	// Sorted 0.005*4, 0.01*3, 0.03*2, 0.04*1 -> 0.02, 0.03, 0.06, 0.06.
+	for i, want := range []float64{0.03, 0.06, 0.06, 0.02} {
+		if math.Abs(holm[i]-want) > 1e-12 {
+			t.Errorf("Holm[%d] = %v, want %v", i, holm[i], want)
+		}
+	}
+}
+
+// With 200 metrics that did not change, each tested with the exact
+// Mann-Whitney test on 5 vs 5 repetitions, the corrected comparison raises a
+// false alarm in at most α of the trials (both controls bound the chance of
+// any false alarm by α when every hypothesis is null), while testing each at
+// α alarms in nearly every trial.
+func TestErrorRateControlBoundsFalseAlarmsOn200NullMetrics(t *testing.T) {
+	const trials, metrics, reps = 400, 200, 5
+	rng := rand.New(rand.NewPCG(7, 11))
+	sample := func() []float64 {
+		xs := make([]float64, reps)
+		for i := range xs {
+			xs[i] = 1000 * (1 + 0.05*rng.NormFloat64())
+		}
+		return xs
+	}
+	alarms := map[string]int{analysis.MethodBH: 0, analysis.MethodHolm: 0, "none": 0}
+	for range trials {
+		ps := make([]float64, metrics)
+		for i := range ps {
+			ps[i] = analysis.MannWhitneyP(sample(), sample())
+		}
+		for _, method := range []string{analysis.MethodBH, analysis.MethodHolm} {
+			for _, q := range analysis.AdjustPValues(ps, method) {
+				if q < analysis.Alpha {
+					alarms[method]++
+					break
+				}
+			}
+		}
+		for _, p := range ps {
+			if p < analysis.Alpha {
+				alarms["none"]++
+				break
+			}
+		}
+	}
+	// α plus three binomial standard errors for 400 trials.
+	bound := analysis.Alpha + 3*math.Sqrt(analysis.Alpha*(1-analysis.Alpha)/trials)
+	for _, method := range []string{analysis.MethodBH, analysis.MethodHolm} {
+		if rate := float64(alarms[method]) / trials; rate > bound {
+			t.Errorf("%s: a false alarm in %.1f%% of trials, want at most %.1f%%", method, 100*rate, 100*bound)
+		}
+	}
+	if rate := float64(alarms["none"]) / trials; rate < 0.9 {
+		t.Errorf("uncorrected: a false alarm in %.1f%% of trials; the control should be what prevents them (want > 90%%)", 100*rate)
+	}
+	t.Logf("trials with a false alarm: BH %d, Holm %d, uncorrected %d of %d", alarms[analysis.MethodBH], alarms[analysis.MethodHolm], alarms["none"], trials)
+}
+
+// Several baseline runs give a noise floor: the spread between their
+// medians. An absolute change inside it passes, one beyond it fails.
+func TestSeveralBaselineRunsMeasureTheNoiseFloor(t *testing.T) {
+	a := synth.Results(t, 1, 1, synth.Spread5)
+	b := synth.Results(t, 1, 1.10, synth.Spread5) // tuned p50 10% higher in the second baseline run
+	inside := synth.Results(t, 1, 1.08, synth.Spread5)
+	beyond := synth.Results(t, 1, 1.30, synth.Spread5)
+
+	d := analysis.CompareRuns([]*results.Results{a, b}, []*results.Results{inside}, analysis.CompareOptions{})
+	if !strings.Contains(d.FloorSource, "spread between runs (2 OLD, 1 NEW)") {
+		t.Errorf("floor source %q", d.FloorSource)
+	}
+	var p50 *analysis.MetricDelta
+	for _, u := range d.Units {
+		for _, ad := range u.Arms {
+			for i, m := range ad.Metrics {
+				if u.Scenario == "seed-20-concurrent" && ad.Arm == "tuned" && m.Metric == results.MetricP50 {
+					p50 = &ad.Metrics[i]
+				}
+			}
+		}
+	}
+	if p50 == nil || !p50.Gated || math.Abs(p50.Floor-0.10) > 0.01 {
+		t.Fatalf("tuned p50: %+v, want gated with a 10%% floor", p50)
+	}
+	for _, r := range d.Regressions() {
+		if r.Kind == analysis.KindAbsolute {
+			t.Errorf("an 8%% shift inside a 10%% floor, yet %s", r)
+		}
+	}
+	d = analysis.CompareRuns([]*results.Results{a, b}, []*results.Results{beyond}, analysis.CompareOptions{})
+	found := false
+	for _, r := range d.Regressions() {
+		found = found || (r.Kind == analysis.KindAbsolute && r.Arm == "tuned" && r.Metric == results.MetricP50)
+	}
+	if !found {
+		t.Errorf("a 30%% p50 shift beyond a 10%% floor is not flagged: %v", d.Regressions())
+	}
+}
+
+func TestRunsFromDifferentMachinesWarnAndAbsoluteMetricsDoNotGate(t *testing.T) {
+	old := synth.Results(t, 1, 1, synth.Spread5)
+	cur := synth.Results(t, 1, 1.5, synth.Spread5)
+	cur.Machine.GoVersion = "go1.27.0"
+	d := analysis.CompareRuns([]*results.Results{old, old}, []*results.Results{cur}, analysis.CompareOptions{})
+	if len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0], "go1.27.0") {
+		t.Errorf("warnings %q", d.Warnings)
+	}
+	for _, r := range d.Regressions() {
+		if r.Kind == analysis.KindAbsolute {
+			t.Errorf("different Go versions, yet an absolute metric gated: %s", r)
+		}
+	}
+	if len(d.Regressions()) == 0 {
+		t.Error("the p50 ratio still gates across machines; want it flagged")
+	}
+}

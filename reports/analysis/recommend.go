@@ -1,0 +1,422 @@
+package analysis
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/oranbench/oranbench/reports/results"
+)
+
+// family is a kind of production condition the recommendation speaks for.
+type family struct {
+	name  string
+	match func(results.Conditions) bool
+}
+
+// families are the condition families of the recommendation, in report order.
+// A run belongs to the first family it matches.
+var families = []family{
+	{name: fmt.Sprintf("HTTP/1.1 backend, at most %d requests in flight (the pool), no RTT", seedPoolSize), match: func(c results.Conditions) bool {
+		return c.Model == "closed" && !c.HTTP2 && c.RTT == 0 && c.Concurrency > 0 && c.Concurrency <= seedPoolSize
+	}},
+	{name: fmt.Sprintf("HTTP/1.1 backend, more than %d requests in flight, no RTT", seedPoolSize), match: func(c results.Conditions) bool {
+		return c.Model == "closed" && !c.HTTP2 && c.RTT == 0 && c.Concurrency > seedPoolSize
+	}},
+	{name: "HTTP/2 backend (TLS)", match: func(c results.Conditions) bool { return c.HTTP2 && c.TLS }},
+	{name: "emulated network round trip (RTT > 0)", match: func(c results.Conditions) bool { return c.RTT > 0 }},
+}
+
+// armOutcome is how one arm did in one run against the run's best arm.
+type armOutcome struct {
+	arm *results.Arm
+	// value is the arm's median of the run's metric.
+	value float64
+	// best: this is the best arm; tied: not significantly different from it.
+	best, tied bool
+}
+
+// runOutcome ranks the arms of one run on the metric that decides it:
+// req/s for closed loops and storms, the sustained rate for searches, p50 at
+// the same offered load for open models.
+type runOutcome struct {
+	run
+	metric      string
+	lowerBetter bool
+	arms        []armOutcome
+}
+
+func outcome(u run) (runOutcome, bool) {
+	o := runOutcome{run: u, metric: results.MetricReqPerSec}
+	switch u.s.Conditions.Model {
+	case "open":
+		o.metric, o.lowerBetter = results.MetricP50, true
+	case "search":
+		o.metric = results.MetricMaxRate
+	}
+	bestAt := -1
+	for i := range u.s.Arms {
+		a := &u.s.Arms[i]
+		xs := Samples(*a, o.metric)
+		if len(xs) == 0 {
+			continue
+		}
+		o.arms = append(o.arms, armOutcome{arm: a, value: results.Median(xs)})
+		j := len(o.arms) - 1
+		if bestAt < 0 || o.better(o.arms[j].value, o.arms[bestAt].value) {
+			bestAt = j
+		}
+	}
+	if len(o.arms) < 2 {
+		return o, false
+	}
+	best := o.arms[bestAt].arm
+	o.arms[bestAt].best = true
+	for i := range o.arms {
+		if i == bestAt {
+			continue
+		}
+		if c, ok := compareArms(*o.arms[i].arm, *best, o.metric); ok && !c.Significant {
+			o.arms[i].tied = true
+		}
+	}
+	return o, true
+}
+
+func (o runOutcome) better(a, b float64) bool {
+	if o.lowerBetter {
+		return a < b
+	}
+	return a > b
+}
+
+func (o runOutcome) find(name string) *armOutcome {
+	for i := range o.arms {
+		if o.arms[i].arm.Name == name {
+			return &o.arms[i]
+		}
+	}
+	return nil
+}
+
+func (o runOutcome) metricName() string {
+	switch o.metric {
+	case results.MetricP50:
+		return "p50 at the same offered load"
+	case results.MetricMaxRate:
+		return "sustained rate"
+	}
+	return "req/s"
+}
+
+// settingsDiff lists the settings in which a differs from ref, in a fixed
+// order, e.g. ["MaxConnsPerHost 50"].
+func settingsDiff(a, ref map[string]string) []string {
+	keys := make([]string, 0, len(a))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []string
+	for _, k := range keys {
+		if a[k] != ref[k] {
+			out = append(out, k+" "+a[k])
+		}
+	}
+	return out
+}
+
+// familyResult is the recommendation for one family.
+type familyResult struct {
+	family
+	outcomes []runOutcome
+	// winner is the arm (by name) that was best or tied in the largest share
+	// of the runs it ran in, preferring the smallest change to tuned.
+	winner string
+	wins   map[string]int
+	ran    map[string]int
+}
+
+func recommend(r *results.Results) ([]familyResult, map[string]string) {
+	var tunedSettings map[string]string
+	byFamily := make([]familyResult, len(families))
+	for i, f := range families {
+		byFamily[i] = familyResult{family: f, wins: map[string]int{}, ran: map[string]int{}}
+	}
+	settings := map[string]map[string]string{}
+	for _, u := range runs(r) {
+		for _, a := range u.s.Arms {
+			if a.Profile == TunedProfile && tunedSettings == nil {
+				tunedSettings = a.Settings
+			}
+			if _, ok := settings[a.Name]; !ok && a.Settings != nil {
+				settings[a.Name] = a.Settings
+			}
+		}
+		o, ok := outcome(u)
+		if !ok {
+			continue
+		}
+		for i := range byFamily {
+			if !byFamily[i].match(u.s.Conditions) {
+				continue
+			}
+			fr := &byFamily[i]
+			fr.outcomes = append(fr.outcomes, o)
+			for _, a := range o.arms {
+				fr.ran[a.arm.Name]++
+				if a.best || a.tied {
+					fr.wins[a.arm.Name]++
+				}
+			}
+			break
+		}
+	}
+	for i := range byFamily {
+		fr := &byFamily[i]
+		var names []string
+		for n := range fr.ran {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		share := func(n string) float64 { return float64(fr.wins[n]) / float64(fr.ran[n]) }
+		diffs := func(n string) int { return len(settingsDiff(settings[n], tunedSettings)) }
+		sort.SliceStable(names, func(a, b int) bool {
+			x, y := names[a], names[b]
+			if share(x) != share(y) {
+				return share(x) > share(y)
+			}
+			if fr.wins[x] != fr.wins[y] {
+				return fr.wins[x] > fr.wins[y]
+			}
+			return diffs(x) < diffs(y)
+		})
+		if len(names) > 0 {
+			fr.winner = names[0]
+		}
+	}
+	return byFamily, tunedSettings
+}
+
+// Recommendation is what the run's measurements recommend shipping: per
+// family of conditions the arm that won and by how much, and the union of
+// the winners' changes to tuned.
+type Recommendation struct {
+	// Families are in report order, each family whether or not a run
+	// belongs to it.
+	Families []Family
+	// Changes are the winners' settings that differ from tuned's, each once,
+	// in the order the families first want them.
+	Changes []Change
+	// Conflicts names the settings Changes gives different values.
+	Conflicts []string
+	// Combination is the arm of this run whose settings are tuned's with
+	// exactly Changes; "" when no arm had them all, or nothing changes.
+	Combination string
+	// InlineConfig writes Changes as a scenario arm's config mapping, for an
+	// arm that measures the combination.
+	InlineConfig string
+}
+
+// Family is the recommendation for one family of conditions.
+type Family struct {
+	// Name describes the conditions, e.g. "HTTP/2 backend (TLS)".
+	Name string
+	// Runs are the labels of the runs (scenarios or sweep points) of the
+	// family; none when nothing was measured under its conditions.
+	Runs []string
+	// Winner is the arm (by name) that was best or tied in the largest share
+	// of the runs it ran in, preferring the smallest change to tuned. Wins
+	// and Ran count, per arm, the runs it won and the runs it took part in.
+	Winner    string
+	Wins, Ran map[string]int
+	// Margins say by how much Winner beat tuned and default.
+	Margins []Margin
+	// Ship is Winner's settings as changes to tuned, e.g. "MaxConnsPerHost 50".
+	Ship []string
+	// Lost lists the runs where Winner was neither best nor tied with it.
+	Lost []Loss
+}
+
+// Margin compares the family's winner with one reference arm on one
+// decisive metric, once per run where both ran.
+type Margin struct {
+	// Metric names the decisive metric, e.g. "req/s".
+	Metric      string
+	Against     string
+	Comparisons []results.Comparison
+}
+
+// Loss is a run that the family's winner lost to Best.
+type Loss struct {
+	Run, Best, Metric string
+	Comparison        results.Comparison
+}
+
+// Change is one setting to change in tuned and the families that want it.
+type Change struct {
+	Setting  string
+	Families []string
+}
+
+// Recommend derives the recommendation from the runs of r: per family of
+// conditions, every run ranks its arms on the metric that decides it; an
+// arm wins a run when it is the best or not significantly different from
+// the best.
+func Recommend(r *results.Results) Recommendation {
+	fams, tunedSettings := recommend(r)
+	settingsOf := map[string]map[string]string{}
+	for _, u := range runs(r) {
+		for _, a := range u.s.Arms {
+			if _, ok := settingsOf[a.Name]; !ok {
+				settingsOf[a.Name] = a.Settings
+			}
+		}
+	}
+	var rec Recommendation
+	changes := map[string]int{} // setting -> index in rec.Changes
+	for _, f := range fams {
+		fam := Family{Name: f.name, Winner: f.winner, Wins: f.wins, Ran: f.ran}
+		for _, o := range f.outcomes {
+			fam.Runs = append(fam.Runs, o.label)
+		}
+		if len(f.outcomes) > 0 {
+			fam.Margins = f.margins()
+			fam.Ship = settingsDiff(settingsOf[f.winner], tunedSettings)
+			fam.Lost = f.lost()
+		}
+		for _, d := range fam.Ship {
+			i, ok := changes[d]
+			if !ok {
+				i = len(rec.Changes)
+				changes[d] = i
+				rec.Changes = append(rec.Changes, Change{Setting: d})
+			}
+			rec.Changes[i].Families = append(rec.Changes[i].Families, f.name)
+		}
+		rec.Families = append(rec.Families, fam)
+	}
+	if len(rec.Changes) > 0 {
+		order := make([]string, len(rec.Changes))
+		for i, c := range rec.Changes {
+			order[i] = c.Setting
+		}
+		rec.Conflicts = conflicts(order)
+		rec.Combination = armWith(settingsOf, tunedSettings, order)
+		rec.InlineConfig = inlineConfig(order)
+	}
+	return rec
+}
+
+// margins compares the family's winner with tuned and default, per
+// decisive metric, in the order the runs first give each comparison.
+func (f familyResult) margins() []Margin {
+	var out []Margin
+	idx := map[[2]string]int{}
+	for _, o := range f.outcomes {
+		w := o.find(f.winner)
+		if w == nil {
+			continue
+		}
+		for _, ref := range []string{TunedProfile, BaselineProfile} {
+			a := o.arm(ref)
+			if a == nil || a.Name == f.winner {
+				continue
+			}
+			if c, ok := compareArms(*w.arm, *a, o.metric); ok {
+				k := [2]string{o.metricName(), a.Name}
+				i, seen := idx[k]
+				if !seen {
+					i = len(out)
+					idx[k] = i
+					out = append(out, Margin{Metric: k[0], Against: k[1]})
+				}
+				out[i].Comparisons = append(out[i].Comparisons, c)
+			}
+		}
+	}
+	return out
+}
+
+// conflicts lists settings that appear with two values among changes.
+func conflicts(changes []string) []string {
+	seen := map[string]string{}
+	var out []string
+	for _, c := range changes {
+		k, v, _ := strings.Cut(c, " ")
+		if prev, ok := seen[k]; ok && prev != v && !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+		seen[k] = v
+	}
+	return out
+}
+
+// armWith names an arm whose settings are tuned's with exactly changes.
+func armWith(settings map[string]map[string]string, tuned map[string]string, changes []string) string {
+	want := slices.Clone(changes)
+	sort.Strings(want)
+	names := make([]string, 0, len(settings))
+	for n := range settings {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		got := settingsDiff(settings[n], tuned)
+		sort.Strings(got)
+		if slices.Equal(got, want) {
+			return n
+		}
+	}
+	return ""
+}
+
+// inlineConfig writes changes as a scenario arm's config mapping.
+func inlineConfig(changes []string) string {
+	var parts []string
+	for _, c := range changes {
+		k, v, _ := strings.Cut(c, " ")
+		switch k {
+		case "TLSSessionCache":
+			if v == "true" {
+				parts = append(parts, "TLSSessionCacheSize: 256")
+			}
+			continue
+		case "ClientTimeout", "IdleConnTimeout":
+			if d, err := time.ParseDuration(v); err == nil {
+				v = d.String()
+			}
+		}
+		parts = append(parts, k+": "+v)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// lost lists the runs where the family's winner was neither the best nor
+// tied with it: the conditions under which the recommendation does not hold.
+func (f familyResult) lost() []Loss {
+	var out []Loss
+	for _, o := range f.outcomes {
+		w := o.find(f.winner)
+		if w == nil || w.best || w.tied {
+			continue
+		}
+		var best *armOutcome
+		for i := range o.arms {
+			if o.arms[i].best {
+				best = &o.arms[i]
+			}
+		}
+		if best == nil {
+			continue
+		}
+		c, ok := compareArms(*w.arm, *best.arm, o.metric)
+		if !ok {
+			continue
+		}
+		out = append(out, Loss{Run: o.label, Best: best.arm.Name, Metric: o.metricName(), Comparison: c})
+	}
+	return out
+}

@@ -1,0 +1,83 @@
+package markdown
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/oranbench/oranbench/reports/internal/synth"
+	"github.com/oranbench/oranbench/reports/results"
+)
+
+func TestTheReportRendersTheNumbersOfResultsJSON(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "results.json")
+	if err := results.WriteJSON(path, synth.Fixture()); err != nil {
+		t.Fatal(err)
+	}
+	back, err := results.ReadJSON(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var md bytes.Buffer
+	if err := Report(&md, back); err != nil {
+		t.Fatal(err)
+	}
+	out := md.String()
+	for _, want := range []string{
+		"## Verdict",
+		"`tuned` served **1.09x** the req/s of `default`",
+		"| `default` | 1,543 | 11.92 ms |",
+		"| `tuned`   | 1,675 | 11.52 ms |",
+		"24.24 ms", "16.82 ms",
+		"3,152 / 3,152",
+		"| `tuned` / `default` | 1.09x | 0.97x |",
+		"`default` dialed 3,152 connections and made 3,152 TLS handshakes",
+		"TLS, RTT 0s, handler 10ms, closed 20 workers",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("REPORT.md lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(out)
+	}
+}
+
+func TestTheReportOpensWithTheClaimsAndDrawsTheSweepMatrix(t *testing.T) {
+	sweep := results.Scenario{Name: "conditions-sweep", Description: "the matrix", Sweep: &results.Sweep{Params: []string{"concurrency", "rtt", "tls"}}}
+	for _, c := range []struct {
+		conc, rtt, tls string
+		ratio          float64
+	}{{"2", "0s", "on", 1.1}, {"2", "20ms", "on", 1.0}, {"50", "0s", "on", 12}, {"50", "20ms", "on", 4.5}, {"2", "0s", "off", 1.0}} {
+		sweep.Sweep.Points = append(sweep.Sweep.Points, results.SweepPoint{Values: []string{c.conc, c.rtt, c.tls}, Result: synth.Point("conditions-sweep", c.tls == "on", 0, c.ratio)})
+	}
+	r := synth.Fixture()
+	r.Scenarios = append(r.Scenarios, sweep)
+	var md bytes.Buffer
+	if err := Report(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	out := md.String()
+	claims, verdict := strings.Index(out, "## Seed claims"), strings.Index(out, "## Verdict")
+	if claims < 0 || verdict < 0 || claims > verdict {
+		t.Fatalf("the seed-claims table must come first:\n%s", out)
+	}
+	for _, want := range []string{
+		"| claim ", "| 10x more req/s (optimistic estimate) ",
+		"### MaxIdleConnsPerHost=2 does not queue requests",
+		"### Ratio matrix: `tuned` / `default` req/s",
+		"tls=on:", "tls=off:",
+		"| concurrency \\ rtt | 0s ",
+		"**12.00x** ≥10x", "**4.50x** ≥4x", "not run",
+		"**conditions-sweep** (sweep over concurrency × rtt × tls): tuned/default from 1.00x to 12.00x; ≥ 4x at 2 of 5 points, ≥ 10x at 1.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("REPORT.md lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(out)
+	}
+}

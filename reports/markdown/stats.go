@@ -1,0 +1,158 @@
+package markdown
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/oranbench/oranbench/reports/analysis"
+	"github.com/oranbench/oranbench/reports/results"
+)
+
+// stats renders the per-arm medians with intervals and the comparisons.
+func (p *printer) stats(s results.Scenario) {
+	st := s.Stats
+	if st == nil || len(st.Arms) == 0 {
+		return
+	}
+	metrics := []string{results.MetricReqPerSec, results.MetricP50, results.MetricP95, results.MetricP99, results.MetricRespP99, results.MetricMaxRate}
+	var used []string
+	for _, m := range metrics {
+		for _, a := range st.Arms {
+			if _, ok := st.Arm(a.Arm, m); ok {
+				used = append(used, m)
+				break
+			}
+		}
+	}
+	conf := 0.0
+	for _, a := range st.Arms {
+		for _, m := range a.Metrics {
+			if m.N >= 2 {
+				conf = m.Confidence
+			}
+		}
+	}
+	p.f("### Statistics\n\nMedian of the repetitions [confidence interval, %s]: order statistics give discrete levels; with %d repetitions [min – max] is the narrowest distribution-free interval.",
+		results.Pct(100*conf), st.MinReps)
+	if st.Weak {
+		p.f(" **Weak verdict: fewer than %d repetitions per arm.**", analysis.WeakBelowReps)
+	}
+	p.f("\n\n")
+	header := []string{"arm"}
+	for _, m := range used {
+		header = append(header, results.MetricHeader(m))
+	}
+	var rows [][]string
+	for _, a := range st.Arms {
+		row := []string{"`" + a.Arm + "`"}
+		for _, m := range used {
+			e, ok := st.Arm(a.Arm, m)
+			if !ok {
+				row = append(row, "–")
+				continue
+			}
+			row = append(row, results.FormatEstimate(m, e))
+		}
+		rows = append(rows, row)
+	}
+	p.table(header, rows)
+	if len(st.Comparisons) == 0 {
+		return
+	}
+	p.f("Between arms (benchstat-style): ratio of medians [distribution-free interval], Mann-Whitney U p-value; `~` when p ≥ %.2f.\n\n", st.Alpha)
+	header = []string{"comparison"}
+	for _, m := range used {
+		header = append(header, results.MetricHeader(m))
+	}
+	rows = rows[:0]
+	seen := map[string]bool{}
+	for _, c := range st.Comparisons {
+		key := c.Arm + "/" + c.Baseline
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		row := []string{fmt.Sprintf("`%s` / `%s`", c.Arm, c.Baseline)}
+		for _, m := range used {
+			if cm, ok := st.Comparison(c.Arm, c.Baseline, m); ok {
+				row = append(row, results.FormatComparison(cm))
+			} else {
+				row = append(row, "–")
+			}
+		}
+		rows = append(rows, row)
+	}
+	p.table(header, rows)
+}
+
+// openLoad renders the open model's offered versus achieved load.
+func (p *printer) openLoad(s results.Scenario) {
+	var rows [][]string
+	saturated := false
+	for _, a := range s.Arms {
+		o := a.Total.Open
+		if o == nil {
+			continue
+		}
+		flag := "no"
+		if o.Saturated {
+			flag, saturated = "**yes**: "+o.Reason, true
+		}
+		rows = append(rows, []string{"`" + a.Name + "`", o.Shape, results.Num(o.RequestedRate), results.Num(o.AchievedRate), results.Pct(o.AchievedPct),
+			results.Int(o.LateHits), results.Dur(o.LagP99), results.Pct(a.Total.CPUPct), flag})
+	}
+	if len(rows) == 0 {
+		return
+	}
+	p.f("### Offered load\n\nOpen model: the rate asked for versus what the generator sent; late hits were sent more than %s after they were due. CPU is the whole process (generator and in-process mock) in percent of all cores.\n\n", results.Dur(lateAfter(s)))
+	p.table([]string{"arm", "shape", "asked req/s", "sent req/s", "sent/asked", "late hits", "send lag p99", "CPU", "generator saturated"}, rows)
+	if saturated {
+		p.f("> **Invalid run**: the generator could not offer the asked load in at least one repetition, so the target was never tested at that rate. Lower the rate, raise maxWorkers, or run the mock elsewhere.\n\n")
+	}
+}
+
+func lateAfter(s results.Scenario) time.Duration {
+	for _, a := range s.Arms {
+		if a.Total.Open != nil {
+			return a.Total.Open.LateAfter
+		}
+	}
+	return 0
+}
+
+// search renders each arm's sustainable-rate search.
+func (p *printer) search(s results.Scenario) {
+	var rows [][]string
+	var slo time.Duration
+	var pct float64
+	for _, a := range s.Arms {
+		for _, r := range a.Reps {
+			if r.Search == nil {
+				continue
+			}
+			slo, pct = r.Search.SLO, r.Search.Percentile
+			var probes []string
+			for _, pr := range r.Search.Probes {
+				mark := "✗"
+				if pr.Pass {
+					mark = "✓"
+				}
+				probes = append(probes, fmt.Sprintf("%s %s", results.Num(pr.Rate), mark))
+			}
+			limit := ""
+			if r.Search.Capped {
+				limit = " (capped: maxRate passed)"
+			}
+			if r.Search.Floor {
+				limit = " (even minRate failed)"
+			}
+			rows = append(rows, []string{"`" + a.Name + "`", fmt.Sprint(r.Index + 1), results.Num(r.Search.MaxRate) + limit, strings.Join(probes, " → ")})
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	p.f("### Sustainable rate\n\nHighest constant rate with p%s of response time (from the intended send time) ≤ %s, achieved ≥ 99%% of asked and successes as configured; bisection per arm and repetition.\n\n", results.TrimFloat(pct, 2), results.Dur(slo))
+	p.table([]string{"arm", "rep", "sustainable req/s", "probes (req/s, ✓ pass / ✗ fail)"}, rows)
+}

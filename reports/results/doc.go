@@ -1,0 +1,12 @@
+// Package results is the result model of an oranbench run: every type that
+// results.json holds (scenarios, arms, repetitions, histograms, and the
+// statistics, ratios, thresholds and claims as evaluated), reading and
+// writing that file, the HdrHistogram codec, and the raw merge of shards'
+// figures (Merge, ArmTotal, AddCounts). It computes no derived figure; it
+// also holds the number formats (Dur, Pct, Times, ...) that every report
+// shares, so that a figure reads the same wherever it appears.
+//
+// In the data flow YAML → Spec → Plan → runner → engine → results →
+// analysis → render, it is what the runner fills and every later step
+// reads. It imports no other reports package.
+package results

@@ -1,0 +1,502 @@
+package results
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// SchemaVersion is the version of the results.json layout.
+const SchemaVersion = 1
+
+// Results is everything one run measured; every number in REPORT.md comes
+// from it, so a report can be re-rendered from results.json alone.
+type Results struct {
+	SchemaVersion int        `json:"schemaVersion"`
+	Tool          string     `json:"tool"`
+	StartedAt     time.Time  `json:"startedAt"`
+	FinishedAt    time.Time  `json:"finishedAt"`
+	Machine       Machine    `json:"machine"`
+	Quick         bool       `json:"quick"`
+	Interrupted   bool       `json:"interrupted"`
+	Scenarios     []Scenario `json:"scenarios"`
+	// Claims is the verdict on each claim of the seed's results document.
+	Claims []Claim `json:"claims,omitempty"`
+	// Leakcheck is the watcher's goroutine-leak and shutdown check; nil when
+	// it did not run.
+	Leakcheck *LeakSummary `json:"leakcheck,omitempty"`
+	// Shard is set when this run carried one share of a sharded load
+	// (oranbench run --shard i/N); MergedFrom lists the shards a merged
+	// result was built from (oranbench report --merge).
+	Shard      *Shard  `json:"shard,omitempty"`
+	MergedFrom []Shard `json:"mergedFrom,omitempty"`
+}
+
+// Shard is the Index-th (0-based) of Count shares of a load.
+type Shard struct {
+	Index int `json:"index"`
+	Count int `json:"count"`
+}
+
+// String returns the shard as written on the command line, e.g. "0/2".
+func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
+
+// Machine describes where the run happened.
+type Machine struct {
+	GoVersion  string `json:"goVersion"`
+	GOOS       string `json:"goos"`
+	GOARCH     string `json:"goarch"`
+	NumCPU     int    `json:"numCPU"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	CPUModel   string `json:"cpuModel,omitempty"`
+}
+
+// Scenario is the result of one scenario: its conditions and each arm.
+type Scenario struct {
+	Name        string     `json:"name"`
+	Description string     `json:"description"`
+	Conditions  Conditions `json:"conditions"`
+	// Arms are in the scenario's order; the first is the baseline of Ratios.
+	Arms   []Arm    `json:"arms"`
+	Ratios []Ratio  `json:"ratios"`
+	Notes  []string `json:"notes,omitempty"`
+	// Stats holds medians with confidence intervals across repetitions and
+	// the between-arm comparisons.
+	Stats *Stats `json:"stats,omitempty"`
+	// Thresholds are the scenario's pass/fail criteria as evaluated.
+	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
+	// Sweep holds one sub-result per parameter combination; the scenario's
+	// own Arms are then empty.
+	Sweep *Sweep `json:"sweep,omitempty"`
+	// Setup is what a new connection costs on this backend path, measured
+	// before the arms run.
+	Setup *SetupCost `json:"setupCost,omitempty"`
+	// ClaimArms names the arms the seed-claims table compares; nil means
+	// the arms built from the "default" and "tuned" profiles.
+	ClaimArms *ClaimArms `json:"claimArms,omitempty"`
+}
+
+// ClaimArms are the baseline and the candidate of the seed claims.
+type ClaimArms struct {
+	Baseline  string `json:"baseline"`
+	Candidate string `json:"candidate"`
+}
+
+// Conditions are what a measured figure holds under.
+type Conditions struct {
+	TLS            bool          `json:"tls"`
+	TLSVersion     string        `json:"tlsVersion,omitempty"`
+	HTTP2          bool          `json:"http2"`
+	RTT            time.Duration `json:"rtt_ns"`
+	HandlerLatency time.Duration `json:"handlerLatency_ns"`
+	Model          string        `json:"model"`
+	Concurrency    int           `json:"concurrency,omitempty"`
+	RatePerSec     float64       `json:"ratePerSec,omitempty"`
+	Duration       time.Duration `json:"duration_ns"`
+	Warmup         time.Duration `json:"warmup_ns"`
+	Repetitions    int           `json:"repetitions"`
+	Routes         []string      `json:"routes"`
+	// Order is the sequence arms ran in, e.g. A B A B.
+	Order []string `json:"order"`
+	// Shape describes the open model's arrivals, e.g. "bursts of 20 every 100ms".
+	Shape string `json:"shape,omitempty"`
+	// Target is the external URL load went to; empty for the in-process mock.
+	Target      string `json:"target,omitempty"`
+	MockProfile string `json:"mockProfile,omitempty"`
+	Bandwidth   string `json:"bandwidth,omitempty"`
+	// Latency describes a non-fixed handler latency model, e.g. "lognormal p50 5ms p99 40ms".
+	Latency string `json:"latency,omitempty"`
+	Faults  bool   `json:"faults,omitempty"`
+	// Isolation is where the mock ran: "process" (a child process on CPUs
+	// of its own) or "in-process" (sharing the generator's process and
+	// CPUs); empty for an external target and in results from before it was
+	// recorded.
+	Isolation string `json:"isolation,omitempty"`
+	// CPUs are the CPU lists of the generator and the backend with process
+	// isolation.
+	CPUs *CPUs `json:"cpus,omitempty"`
+}
+
+// CPUs are the CPU lists ("0", "1-3") the generator and the backend were
+// pinned to.
+type CPUs struct {
+	Generator string `json:"generator"`
+	Backend   string `json:"backend"`
+}
+
+// Short describes the conditions in a few words, e.g.
+// "TLS 1.3, RTT 0s, handler 0s, closed 20 workers".
+func (c Conditions) Short() string {
+	var b []string
+	if c.TLS {
+		b = append(b, strings.TrimSpace("TLS "+c.TLSVersion))
+	} else {
+		b = append(b, "plain HTTP")
+	}
+	if c.HTTP2 {
+		b = append(b, "h2")
+	}
+	handler := "handler " + c.HandlerLatency.String()
+	if c.Latency != "" {
+		handler = "handler " + c.Latency
+	}
+	b = append(b, "RTT "+c.RTT.String(), handler)
+	switch c.Model {
+	case "closed":
+		b = append(b, fmt.Sprintf("closed %d workers", c.Concurrency))
+	case "open":
+		if c.Shape != "" {
+			b = append(b, "open "+c.Shape)
+			break
+		}
+		b = append(b, fmt.Sprintf("open %.0f req/s", c.RatePerSec))
+	default:
+		b = append(b, c.Model)
+	}
+	return strings.Join(b, ", ")
+}
+
+// Arm is one transport profile's results across repetitions.
+type Arm struct {
+	Name        string            `json:"name"`
+	Profile     string            `json:"profile"`
+	Description string            `json:"description,omitempty"`
+	Settings    map[string]string `json:"settings,omitempty"`
+	// Total merges all repetitions: counts are summed, percentiles come from
+	// the merged histograms, ReqPerSec is the median of the repetitions.
+	Total Summary `json:"total"`
+	Reps  []Rep   `json:"reps"`
+	// ServiceHDR and ResponseHDR are the merged histograms, HdrHistogram V2
+	// compressed encoding, base64: they merge across runs and shards losslessly.
+	ServiceHDR  string `json:"serviceHdr,omitempty"`
+	ResponseHDR string `json:"responseHdr,omitempty"`
+}
+
+// Rep is one measured repetition of an arm.
+type Rep struct {
+	Index int `json:"index"`
+	// Position is this run's place in the whole scenario's sequence (0-based).
+	Position int `json:"position"`
+	Summary
+	// Search is the rate search of this repetition (search model only); the
+	// Summary is then that of the highest passing probe.
+	Search *SearchRun `json:"search,omitempty"`
+	// ServiceHDR and ResponseHDR are this repetition's histograms (encoded
+	// like Arm's), so shards merge per repetition without loss.
+	ServiceHDR  string `json:"serviceHdr,omitempty"`
+	ResponseHDR string `json:"responseHdr,omitempty"`
+	// Series is the repetition's timeline, one Interval per second (narrower
+	// for runs under 20 s, wider past 10 min), for the latency-over-time plot.
+	Series []Interval `json:"series,omitempty"`
+}
+
+// Interval is one slice of a repetition's timeline: the requests that ended
+// in [Start, Start+Step) after the measured attack began.
+type Interval struct {
+	Start    time.Duration `json:"start_ns"`
+	Step     time.Duration `json:"step_ns"`
+	Requests int64         `json:"requests"`
+	Errors   int64         `json:"errors,omitempty"`
+	P50      time.Duration `json:"p50_ns"`
+	P99      time.Duration `json:"p99_ns"`
+	Max      time.Duration `json:"max_ns"`
+}
+
+// Summary is what one or more attacks measured.
+type Summary struct {
+	Requests      int64            `json:"requests"`
+	Successes     int64            `json:"successes"`
+	SuccessPct    float64          `json:"successPct"`
+	ReqPerSec     float64          `json:"reqPerSec"`
+	SuccessPerSec float64          `json:"successPerSec"`
+	Wall          time.Duration    `json:"wall_ns"`
+	Latency       Percentiles      `json:"latency"`
+	Response      *Percentiles     `json:"response,omitempty"`
+	Lag           *Percentiles     `json:"lag,omitempty"`
+	Codes         map[string]int64 `json:"codes"`
+	Errors        map[string]int64 `json:"errors,omitempty"`
+	OtherErrors   int64            `json:"otherErrors,omitempty"`
+	BytesIn       uint64           `json:"bytesIn"`
+	BytesOut      uint64           `json:"bytesOut"`
+	Client        ClientConns      `json:"client"`
+	Server        ServerConns      `json:"server"`
+	Interrupted   bool             `json:"interrupted,omitempty"`
+	// Open is the open model's offered versus achieved load.
+	Open *OpenLoad `json:"open,omitempty"`
+	// CPUPct is the process's CPU use (generator and in-process mock) during
+	// the measured attack, in percent of all cores.
+	CPUPct float64 `json:"cpuPct,omitempty"`
+}
+
+// Percentiles of a latency distribution.
+type Percentiles struct {
+	P50  time.Duration `json:"p50_ns"`
+	P90  time.Duration `json:"p90_ns"`
+	P95  time.Duration `json:"p95_ns"`
+	P99  time.Duration `json:"p99_ns"`
+	P999 time.Duration `json:"p999_ns"`
+	Max  time.Duration `json:"max_ns"`
+	Mean time.Duration `json:"mean_ns"`
+}
+
+// ClientConns is the client's view of connections, from httptrace.
+type ClientConns struct {
+	Dials         int64         `json:"dials"`
+	DialErrors    int64         `json:"dialErrors"`
+	Reused        int64         `json:"reused"`
+	New           int64         `json:"new"`
+	WasIdle       int64         `json:"wasIdle"`
+	ReusePct      float64       `json:"reusePct"`
+	TLSHandshakes int64         `json:"tlsHandshakes"`
+	TLSResumed    int64         `json:"tlsResumed"`
+	TLSErrors     int64         `json:"tlsErrors"`
+	ConnWaitMean  time.Duration `json:"connWaitMean_ns"`
+	ConnWaitMax   time.Duration `json:"connWaitMax_ns"`
+	TTFBMean      time.Duration `json:"ttfbMean_ns"`
+	// IdleReturned and IdleRejected count connections the pool kept and
+	// refused (closed) after use: refusals are MaxIdleConnsPerHost at work.
+	IdleReturned int64 `json:"idleReturned,omitempty"`
+	IdleRejected int64 `json:"idleRejected,omitempty"`
+	// ConnWaitP99 is the 99th percentile of the wait for a connection
+	// (httptrace GetConn to GotConn: dialing, or queueing under
+	// MaxConnsPerHost), k6's http_req_blocked; ConnWaitHDR is that
+	// distribution in microseconds (encoded like Arm.ServiceHDR), so
+	// repetitions and shards merge it without loss.
+	ConnWaitP99 time.Duration `json:"connWaitP99_ns"`
+	ConnWaitHDR string        `json:"connWaitHdr,omitempty"`
+	// Protocols counts responses by negotiated protocol, as net/http's
+	// Response.Proto names it: {"HTTP/2.0": 12345}.
+	Protocols map[string]int64 `json:"protocols,omitempty"`
+	// TimeWait counts the client's sockets towards the backend that entered
+	// TIME_WAIT during the measured attack (from /proc/net/tcp and tcp6):
+	// connections the client closed, each holding an ephemeral port for the
+	// kernel's TIME_WAIT period. Nil when not measured (not Linux).
+	TimeWait *int64 `json:"timeWait,omitempty"`
+}
+
+// Protocol names the protocols the responses came on, e.g. "HTTP/2.0" or
+// "HTTP/1.1 97%, HTTP/2.0 3%"; "" when none was counted.
+func (c ClientConns) Protocol() string {
+	var total int64
+	names := make([]string, 0, len(c.Protocols))
+	for p, n := range c.Protocols {
+		total += n
+		names = append(names, p)
+	}
+	if total == 0 {
+		return ""
+	}
+	sort.Strings(names)
+	if len(names) == 1 {
+		return names[0]
+	}
+	sort.SliceStable(names, func(i, j int) bool { return c.Protocols[names[i]] > c.Protocols[names[j]] })
+	parts := make([]string, len(names))
+	for i, p := range names {
+		parts[i] = fmt.Sprintf("%s %s", p, Pct(100*float64(c.Protocols[p])/float64(total)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Protocol names as net/http's Response.Proto spells them.
+const (
+	ProtoHTTP11 = "HTTP/1.1"
+	ProtoHTTP2  = "HTTP/2.0"
+)
+
+// ServerConns is the backend's own count: ground truth beside the client's.
+type ServerConns struct {
+	Known         bool  `json:"known"`
+	Accepted      int64 `json:"accepted"`
+	TLSHandshakes int64 `json:"tlsHandshakes"`
+	TLSResumed    int64 `json:"tlsResumed"`
+	Requests      int64 `json:"requests"`
+	// Protocols counts requests by protocol as the server received them.
+	Protocols map[string]int64 `json:"protocols,omitempty"`
+	// ConnsPeak is the most connections the server held open at once.
+	ConnsPeak int64 `json:"connsPeak,omitempty"`
+}
+
+// Ratio compares an arm with the baseline arm: Arm/Baseline for req/s (higher
+// is better) and for each latency percentile (lower is better).
+type Ratio struct {
+	Arm       string  `json:"arm"`
+	Baseline  string  `json:"baseline"`
+	ReqPerSec float64 `json:"reqPerSec"`
+	P50       float64 `json:"p50"`
+	P95       float64 `json:"p95"`
+	P99       float64 `json:"p99"`
+	P999      float64 `json:"p999"`
+}
+
+// ThresholdResult is one threshold evaluated on one arm (or arm pair).
+type ThresholdResult struct {
+	Expr string `json:"expr"`
+	// Arm is the arm evaluated, or "tuned/default" for a ratio.
+	Arm string `json:"arm"`
+	// Point names the sweep point, empty outside sweeps.
+	Point    string  `json:"point,omitempty"`
+	Required bool    `json:"required"`
+	Measured float64 `json:"measured"`
+	// MeasuredText is Measured in the metric's unit, with its interval when known.
+	MeasuredText string `json:"measuredText"`
+	Pass         bool   `json:"pass"`
+	Note         string `json:"note,omitempty"`
+}
+
+// Claim is the measured verdict on one claim of the seed's results document.
+type Claim struct {
+	Claim      string `json:"claim"`
+	Measured   string `json:"measured"`
+	Conditions string `json:"conditions"`
+	// Verdict is one of holds, holds only when, does not hold, not measurable here.
+	Verdict string `json:"verdict"`
+	// Reason completes the verdict: the conditions it holds under, or why not.
+	Reason string `json:"reason,omitempty"`
+}
+
+// OpenLoad compares the open model's offered load with what the generator
+// really sent, and says whether the generator kept up: a saturated generator
+// invalidates the run, because the target was then never offered the load.
+type OpenLoad struct {
+	// Shape is the arrival pattern, e.g. "constant 200/s", "bursts of 20 every 100ms".
+	Shape string `json:"shape"`
+	// RequestedRate is the mean asked rate over the duration, req/s.
+	RequestedRate float64 `json:"requestedRate"`
+	// RequestedHits is how many hits the pacer asked for within the duration;
+	// SentHits how many were sent.
+	RequestedHits int64 `json:"requestedHits"`
+	SentHits      int64 `json:"sentHits"`
+	// AchievedRate is SentHits per second of the duration.
+	AchievedRate float64 `json:"achievedRate"`
+	// AchievedPct is 100*SentHits/RequestedHits.
+	AchievedPct float64 `json:"achievedPct"`
+	// LateHits were picked up more than LateAfter after they were due.
+	LateHits  int64         `json:"lateHits"`
+	LateAfter time.Duration `json:"lateAfter_ns"`
+	LagP99    time.Duration `json:"lagP99_ns"`
+	// Saturated is set when the generator fell behind (sent < 99% of asked,
+	// lag p99 > LateAfter) or the machine's CPUs were busy; Reason says which.
+	Saturated bool   `json:"saturated"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// SearchRun is one repetition's search for the highest rate an arm sustains.
+type SearchRun struct {
+	// MaxRate is the highest probed rate that passed, req/s (0 when none did).
+	MaxRate float64 `json:"maxRate"`
+	// SLO and Percentile: a probe passes when that percentile of response
+	// time (from the intended send time) is within SLO, and the achieved
+	// rate and success meet AchievedPct and SuccessPct.
+	SLO         time.Duration `json:"slo_ns"`
+	Percentile  float64       `json:"percentile"`
+	AchievedPct float64       `json:"achievedPct"`
+	SuccessPct  float64       `json:"successPct"`
+	Probes      []Probe       `json:"probes"`
+	// Capped: even the highest allowed rate passed. Floor: even the lowest failed.
+	Capped bool `json:"capped,omitempty"`
+	Floor  bool `json:"floor,omitempty"`
+}
+
+// Probe is one constant-rate attack of a search.
+type Probe struct {
+	Rate         float64       `json:"rate"`
+	AchievedRate float64       `json:"achievedRate"`
+	SuccessPct   float64       `json:"successPct"`
+	Latency      time.Duration `json:"latency_ns"`
+	Pass         bool          `json:"pass"`
+	Reason       string        `json:"reason,omitempty"`
+}
+
+// Sweep is a scenario run once per combination of parameter values.
+type Sweep struct {
+	// Params names the swept parameters, e.g. concurrency, rtt, tls.
+	Params []string     `json:"params"`
+	Points []SweepPoint `json:"points"`
+}
+
+// SweepPoint is the result at one combination; Values are in Params order.
+type SweepPoint struct {
+	Values []string `json:"values"`
+	Result Scenario `json:"result"`
+}
+
+// Label names the point, e.g. "concurrency=20 rtt=5ms tls=on".
+func (s Sweep) Label(p SweepPoint) string {
+	parts := make([]string, 0, len(s.Params))
+	for i, name := range s.Params {
+		if i < len(p.Values) {
+			parts = append(parts, name+"="+p.Values[i])
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// EachRun calls f for every result that holds arms: each scenario without a
+// sweep (point "") and each point of a sweep, with the point's label.
+func (r *Results) EachRun(f func(scenario, point string, s Scenario)) {
+	for _, s := range r.Scenarios {
+		eachRun(s.Name, "", s, f)
+	}
+}
+
+func eachRun(scenario, point string, s Scenario, f func(scenario, point string, s Scenario)) {
+	if s.Sweep == nil {
+		f(scenario, point, s)
+		return
+	}
+	for _, p := range s.Sweep.Points {
+		eachRun(scenario, strings.TrimSpace(point+" "+s.Sweep.Label(p)), p.Result, f)
+	}
+}
+
+// RunLabel names a result of EachRun: the scenario, with the sweep point in
+// brackets when there is one.
+func RunLabel(scenario, point string) string {
+	if point == "" {
+		return scenario
+	}
+	return scenario + " [" + point + "]"
+}
+
+// LeakSummary is the watcher's leak check: Cycles start/close rounds, the
+// goroutines before and after, and how long Close took.
+type LeakSummary struct {
+	Cycles           int           `json:"cycles"`
+	Leaked           bool          `json:"leaked"`
+	GoroutinesBefore int           `json:"goroutinesBefore"`
+	GoroutinesAfter  int           `json:"goroutinesAfter"`
+	CloseP50         time.Duration `json:"closeP50_ns"`
+	CloseP99         time.Duration `json:"closeP99_ns"`
+}
+
+// SetupCost compares one request sent, one at a time, on fresh connections
+// (dial and, with TLS, a full handshake each time) with the same request on
+// one kept-alive connection: the difference is what a new connection costs
+// on this path, handler time cancelling out.
+type SetupCost struct {
+	Route     string        `json:"route"`
+	N         int           `json:"n"`
+	TLS       bool          `json:"tls"`
+	FreshP50  time.Duration `json:"freshP50_ns"`
+	ReusedP50 time.Duration `json:"reusedP50_ns"`
+	// ResumedP50 is the same request on fresh connections whose TLS
+	// handshake resumed a session from a cache (Resumed of them did); 0
+	// without TLS or when no handshake resumed.
+	ResumedP50 time.Duration `json:"resumedP50_ns,omitempty"`
+	Resumed    int           `json:"resumed,omitempty"`
+	// Protocol is the protocol the probe's responses came on.
+	Protocol string `json:"protocol,omitempty"`
+}
+
+// Cost is FreshP50 - ReusedP50, at least 0.
+func (c SetupCost) Cost() time.Duration { return max(0, c.FreshP50-c.ReusedP50) }
+
+// Speedup is FreshP50 / ReusedP50, 0 when unknown.
+func (c SetupCost) Speedup() float64 {
+	if c.ReusedP50 <= 0 {
+		return 0
+	}
+	return float64(c.FreshP50) / float64(c.ReusedP50)
+}
