@@ -4,6 +4,13 @@
 // connection and request accounting, seeded latency and fault models,
 // capacity limits, and network emulation through an in-process Toxiproxy.
 //
+// It also holds the route catalog (Catalog, LookupRoute): every route of
+// the mocked APIs by its dotted name ("a1.policy.put"), with its method and
+// path pattern — the mock serves exactly these — and, for the routes a load
+// generator exercises, request n of a run, the fixtures that must exist
+// before load (Fixtures) and the multi-step flows (Flows). Load against the
+// mock or a real backend is generated from the same entries the mock serves.
+//
 //	srv, err := mockbackend.Start(mockbackend.Config{TLS: true, Latency: 20 * time.Millisecond})
 //	if err != nil { ... }
 //	defer srv.Close()
