@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/oranbench/oranbench/mockbackend"
 )
 
 // Template placeholders of custom requests and body overrides.
@@ -16,6 +19,8 @@ const (
 	placeholderRun = "{{run}}" // the run's unique prefix
 	placeholderID  = "{{id}}"  // run-n: unique across runs
 )
+
+func u(n uint64) string { return strconv.FormatUint(n, 10) }
 
 // template is a path or body with placeholders, split once so that
 // rendering is a few appends per request.
@@ -70,7 +75,7 @@ func (t *template) render(run string, n uint64) string {
 
 // slot is one element of the mix's schedule.
 type slot struct {
-	route  *Route
+	route  *mockbackend.Route
 	body   *template // route body override
 	method string    // custom request
 	path   *template
@@ -95,7 +100,11 @@ func newMixTargeter(base, run string, mix []MixEntry, seed int64) (*mixTargeter,
 		s := slot{flow: -1}
 		switch {
 		case e.Route != "":
-			s.route = routes[e.Route]
+			r, ok := lookupRoute(e.Route)
+			if !ok {
+				return nil, fmt.Errorf("mix[%d].route: unknown route %q", i, e.Route)
+			}
+			s.route = r
 			if e.Body != "" {
 				t, err := compileTemplate(e.Body)
 				if err != nil {
@@ -104,8 +113,12 @@ func newMixTargeter(base, run string, mix []MixEntry, seed int64) (*mixTargeter,
 				s.body = t
 			}
 		case e.Flow != "":
+			f, ok := lookupFlow(e.Flow)
+			if !ok {
+				return nil, fmt.Errorf("mix[%d].flow: unknown flow %q", i, e.Flow)
+			}
 			s.flow = len(m.flows)
-			m.flows = append(m.flows, &flowRun{flow: flows[e.Flow], index: s.flow, run: run})
+			m.flows = append(m.flows, &flowRun{flow: f, index: s.flow, run: run})
 		case e.Request != nil:
 			p, err := compileTemplate(e.Request.Path)
 			if err != nil {

@@ -23,7 +23,7 @@ name: protocols
 backend:
   tls: true
 mix:
-  - route: a1-policy-get
+  - route: a1.policy.get
 load:
   model: closed
   concurrency: 8
@@ -70,7 +70,7 @@ name: capped
 backend:
   latency: 2ms
 mix:
-  - route: a1-policy-get
+  - route: a1.policy.get
 load:
   model: closed
   concurrency: 120
@@ -130,7 +130,7 @@ name: broken
 backend:
   latency: 1ms
 mix:
-  - route: a1-policy-get
+  - route: a1.policy.get
 load:
   model: closed
   concurrency: 2

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -62,6 +61,9 @@ const (
 func Run(ctx context.Context, s *Scenario, opt Options) (reports.Scenario, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
+	}
+	for _, line := range s.resolveRenamed() {
+		fmt.Fprintln(opt.Log, line)
 	}
 	if err := s.CheckTarget(opt.AllowRemote); err != nil {
 		return reports.Scenario{}, err
@@ -448,19 +450,7 @@ func settle(tr *transport.Tracer, be *backend, c0 transport.TraceStats, s0 mockb
 // stage by stage, a few requests at a time so a slow handler does not
 // stretch the set-up.
 func prepare(ctx context.Context, be *backend, mix []MixEntry) error {
-	var keys []string
-	for _, m := range mix {
-		k := ""
-		switch {
-		case m.Route != "":
-			k = routes[m.Route].Prepare
-		case m.Flow != "":
-			k = flowPrepare[m.Flow]
-		}
-		if k != "" && !slices.Contains(keys, k) {
-			keys = append(keys, k)
-		}
-	}
+	keys := fixtureSets(mix)
 	if len(keys) == 0 {
 		return nil
 	}
@@ -468,7 +458,7 @@ func prepare(ctx context.Context, be *backend, mix []MixEntry) error {
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	for _, k := range keys {
-		for _, stage := range fixtures[k] {
+		for _, stage := range fixtureRequests(k) {
 			if err := prepareStage(ctx, client, be.url, stage); err != nil {
 				return err
 			}
