@@ -41,6 +41,18 @@ type Route struct {
 	Fixtures string
 }
 
+// Fill returns the route's path with values in its pattern's wildcards, in
+// order: LookupRoute("a1.policy.get") filled with "1000", "p1" is
+// "/A1-P/v2/policytypes/1000/policies/p1". It panics when the number of
+// values differs from the number of wildcards.
+func (r Route) Fill(values ...string) string {
+	t := compilePattern(r.Pattern)
+	if len(values) != len(t.lits)-1 {
+		panic("mockbackend: route " + r.Name + ": " + strconv.Itoa(len(values)) + " path values for " + strconv.Itoa(len(t.lits)-1) + " wildcards")
+	}
+	return t.fill(r.Name, vals(values...))
+}
+
 // Flow is a sequence of dependent requests on one object, such as Porch's
 // create → propose → approve. A load generator sends a step only after the
 // previous step of the same object succeeded.

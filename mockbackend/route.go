@@ -164,7 +164,11 @@ func (rt *route) draw() (time.Duration, faultKind, int) {
 	rt.rngMu.Lock()
 	lat := rt.lat.sample(rt.rng)
 	kind, code := faultNone, 0
-	if rt.faults != nil {
+	switch {
+	case rt.faults == nil:
+	case rt.faults.failing():
+		kind, code = faultStatus, http.StatusServiceUnavailable
+	case len(rt.faults.steps) > 0:
 		kind, code = rt.faults.pick(rt.rng.Float64())
 	}
 	rt.rngMu.Unlock()
