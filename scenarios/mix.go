@@ -87,15 +87,15 @@ type slot struct {
 // it is safe for vegeta's concurrent workers (one atomic add per request,
 // one short lock per flow request).
 type mixTargeter struct {
-	base     string
-	run      string
-	schedule []slot
-	flows    []*flowRun
-	n        atomic.Uint64
+	backendURL string // the paths of the requests are appended to it
+	run        string
+	schedule   []slot
+	flows      []*flowRun
+	n          atomic.Uint64
 }
 
-func newMixTargeter(base, run string, mix []MixEntry, seed int64) (*mixTargeter, error) {
-	m := &mixTargeter{base: base, run: run}
+func newMixTargeter(backendURL, run string, mix []MixEntry, seed int64) (*mixTargeter, error) {
+	m := &mixTargeter{backendURL: backendURL, run: run}
 	for i, e := range mix {
 		s := slot{flow: -1}
 		switch {
@@ -155,24 +155,25 @@ func (m *mixTargeter) wrap(next http.RoundTripper) http.RoundTripper {
 	return &flowTracker{next: next, flows: m.flows}
 }
 
+// targeter fills in each request vegeta asks for (a vegeta.Target).
 func (m *mixTargeter) targeter() vegeta.Targeter {
-	return func(t *vegeta.Target) error {
-		if t == nil {
+	return func(req *vegeta.Target) error {
+		if req == nil {
 			return vegeta.ErrNilTarget
 		}
 		n := m.n.Add(1) - 1
 		s := &m.schedule[n%uint64(len(m.schedule))]
-		t.Body, t.Header = nil, nil
+		req.Body, req.Header = nil, nil
 		switch {
 		case s.route != nil:
 			r := s.route
-			t.Method = r.Method
-			t.URL = m.base + r.Path(m.run, n)
+			req.Method = r.Method
+			req.URL = m.backendURL + r.Path(m.run, n)
 			switch {
 			case s.body != nil:
-				t.Body, t.Header = []byte(s.body.render(m.run, n)), jsonHeader
+				req.Body, req.Header = []byte(s.body.render(m.run, n)), jsonHeader
 			case r.Body != nil:
-				t.Body, t.Header = r.Body(m.run, n), jsonHeader
+				req.Body, req.Header = r.Body(m.run, n), jsonHeader
 			}
 		case s.flow >= 0:
 			f := m.flows[s.flow]
@@ -181,19 +182,19 @@ func (m *mixTargeter) targeter() vegeta.Targeter {
 			// Flows of one mix may create the same kind of object: the
 			// flow's index keeps their names apart.
 			oid := m.run + "-" + itoa(s.flow) + "-" + u(id)
-			t.Method = st.Method
-			t.URL = m.base + st.Path(oid)
-			t.Header = http.Header{flowHeader: []string{flowHeaderValue(s.flow, id, step)}}
+			req.Method = st.Method
+			req.URL = m.backendURL + st.Path(oid)
+			req.Header = http.Header{flowHeader: []string{flowHeaderValue(s.flow, id, step)}}
 			if st.Body != nil {
-				t.Body = st.Body(oid)
-				t.Header["Content-Type"] = jsonHeader["Content-Type"]
+				req.Body = st.Body(oid)
+				req.Header["Content-Type"] = jsonHeader["Content-Type"]
 			}
 		default:
-			t.Method = s.method
-			t.URL = m.base + s.path.render(m.run, n)
-			t.Header = s.header
+			req.Method = s.method
+			req.URL = m.backendURL + s.path.render(m.run, n)
+			req.Header = s.header
 			if s.body != nil {
-				t.Body = []byte(s.body.render(m.run, n))
+				req.Body = []byte(s.body.render(m.run, n))
 			}
 		}
 		return nil

@@ -467,7 +467,7 @@ func prepare(ctx context.Context, be *backend, mix []MixEntry) error {
 	return nil
 }
 
-func prepareStage(ctx context.Context, client *http.Client, base string, todo []vegeta.Target) error {
+func prepareStage(ctx context.Context, client *http.Client, backendURL string, todo []vegeta.Target) error {
 	const workers = 8
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
@@ -476,7 +476,7 @@ func prepareStage(ctx context.Context, client *http.Client, base string, todo []
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(todo) && errs[w] == nil; i += workers {
-				errs[w] = prepareOne(ctx, client, base, todo[i])
+				errs[w] = prepareOne(ctx, client, backendURL, todo[i])
 			}
 		}()
 	}
@@ -484,21 +484,21 @@ func prepareStage(ctx context.Context, client *http.Client, base string, todo []
 	return errors.Join(errs...)
 }
 
-func prepareOne(ctx context.Context, client *http.Client, base string, t vegeta.Target) error {
-	t.URL = base + t.URL
-	req, err := t.Request()
+func prepareOne(ctx context.Context, client *http.Client, backendURL string, fixture vegeta.Target) error {
+	fixture.URL = backendURL + fixture.URL
+	req, err := fixture.Request()
 	if err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
 	resp, err := client.Do(req.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("prepare: %s %s: %w", t.Method, t.URL, err)
+		return fmt.Errorf("prepare: %s %s: %w", fixture.Method, fixture.URL, err)
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	// 409: the object is there already (an external target keeps it).
+	// 409: the object is there already (an external backend keeps it).
 	if resp.StatusCode >= 300 && resp.StatusCode != http.StatusConflict {
-		return fmt.Errorf("prepare: %s %s: status %d", t.Method, t.URL, resp.StatusCode)
+		return fmt.Errorf("prepare: %s %s: status %d", fixture.Method, fixture.URL, resp.StatusCode)
 	}
 	return nil
 }
