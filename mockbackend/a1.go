@@ -27,6 +27,9 @@ const (
 	a1PolicyField = "policyId"
 )
 
+// prefixAliases are path prefixes the mock also serves its routes under.
+var prefixAliases = []struct{ prefix, alias string }{{a1PrefixSpec, a1PrefixAlias}}
+
 // a1State holds policy types and policies.
 type a1State struct {
 	types    *store[*a1PolicyType] // parent "", id = decimal type id
@@ -61,19 +64,25 @@ type a1StatusBody struct {
 }
 
 func a1Routes() []routeSpec {
-	both := func(method, path string) []string {
-		return []string{method + " " + a1PrefixSpec + path, method + " " + a1PrefixAlias + path}
-	}
+	const types, policies = a1PrefixSpec + "/policytypes", a1PrefixSpec + "/policytypes/{t}/policies"
 	return []routeSpec{
-		{name: "a1.types.list", patterns: both("GET", "/policytypes"), handler: (*Server).a1ListTypes},
-		{name: "a1.type.get", patterns: both("GET", "/policytypes/{t}"), handler: (*Server).a1GetType},
-		{name: "a1.type.put", patterns: both("PUT", "/policytypes/{t}"), handler: (*Server).a1PutType},
-		{name: "a1.type.delete", patterns: both("DELETE", "/policytypes/{t}"), handler: (*Server).a1DeleteType},
-		{name: "a1.policies.list", patterns: both("GET", "/policytypes/{t}/policies"), handler: (*Server).a1ListPolicies},
-		{name: "a1.policy.get", patterns: both("GET", "/policytypes/{t}/policies/{p}"), handler: (*Server).a1GetPolicy},
-		{name: "a1.policy.put", patterns: both("PUT", "/policytypes/{t}/policies/{p}"), handler: (*Server).a1PutPolicy},
-		{name: "a1.policy.delete", patterns: both("DELETE", "/policytypes/{t}/policies/{p}"), handler: (*Server).a1DeletePolicy},
-		{name: "a1.policy.status", patterns: both("GET", "/policytypes/{t}/policies/{p}/status"), handler: (*Server).a1PolicyStatus},
+		served("a1.types.list", http.MethodGet, types, "list policy type ids", (*Server).a1ListTypes).
+			withLoad(loadShape{}),
+		served("a1.type.get", http.MethodGet, types+"/{t}", "read a policy type and its schema", (*Server).a1GetType),
+		served("a1.type.put", http.MethodPut, types+"/{t}", "create a policy type", (*Server).a1PutType),
+		served("a1.type.delete", http.MethodDelete, types+"/{t}", "delete a policy type without policies", (*Server).a1DeleteType),
+		served("a1.policies.list", http.MethodGet, policies, "list the policy ids of a type", (*Server).a1ListPolicies),
+		served("a1.policy.get", http.MethodGet, policies+"/{p}", "read a QoS policy (type 1000)", (*Server).a1GetPolicy).
+			withLoad(loadShape{fixtures: FixturesA1,
+				params: func(_ string, n uint64) pathVals { return vals(loadA1Type, "read-"+utoa(n%loadReadIDs)) }}),
+		served("a1.policy.put", http.MethodPut, policies+"/{p}", "create or update a QoS policy (type 1000)", (*Server).a1PutPolicy).
+			withLoad(loadShape{
+				params: func(_ string, n uint64) pathVals { return vals(loadA1Type, "pol-"+utoa(n%loadPolicyIDs)) },
+				body:   func(_ string, n uint64) []byte { return loadPolicyBody(utoa(n%loadPolicyIDs), n) }}),
+		served("a1.policy.delete", http.MethodDelete, policies+"/{p}", "delete a policy", (*Server).a1DeletePolicy),
+		served("a1.policy.status", http.MethodGet, policies+"/{p}/status", "poll a policy's enforcement status", (*Server).a1PolicyStatus).
+			withLoad(loadShape{fixtures: FixturesA1,
+				params: func(_ string, n uint64) pathVals { return vals(loadA1Type, "read-"+utoa(n%loadReadIDs)) }}),
 	}
 }
 

@@ -107,6 +107,10 @@ type Faults struct {
 	RetryAfter       time.Duration   `yaml:"retry_after"`        // Retry-After on 429 and 503; DefaultRetryAfter when 0
 	Hang             float64         `yaml:"hang"`               // probability of never answering until the client gives up
 	CloseMidResponse float64         `yaml:"close_mid_response"` // probability of sending half a body, then dropping the connection (h2: resetting the stream)
+	// FailFirst answers the first n requests of each route it applies to
+	// with 503 and Retry-After, before any drawn fault: a backend that is
+	// still starting up. The rates apply from request n+1 on.
+	FailFirst int `yaml:"fail_first"`
 }
 
 // Capacity limits concurrent work like a saturating backend. Routes that
@@ -416,11 +420,14 @@ func (f Faults) validate(p cfgPath) *configError {
 	if f.RetryAfter < 0 {
 		return cfgErr(p.at("retry_after"), "%v is negative; valid: a duration >= 0", f.RetryAfter)
 	}
+	if f.FailFirst < 0 {
+		return cfgErr(p.at("fail_first"), "%d is negative; valid: a number of requests >= 0", f.FailFirst)
+	}
 	return nil
 }
 
 func (f Faults) any() bool {
-	return len(f.ErrorRates) > 0 || f.RateLimit > 0 || f.Hang > 0 || f.CloseMidResponse > 0 || f.RetryAfter > 0
+	return len(f.ErrorRates) > 0 || f.RateLimit > 0 || f.Hang > 0 || f.CloseMidResponse > 0 || f.RetryAfter > 0 || f.FailFirst > 0
 }
 
 func (c Capacity) validate(p cfgPath) *configError {

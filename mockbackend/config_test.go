@@ -25,6 +25,7 @@ func TestLoadConfigReadsEveryField(t *testing.T) {
 		{"routes.a1.latency.p99", cfg.Routes["a1"].Latency.P99, 40 * time.Millisecond},
 		{"routes.porch.capacity.queue_depth", cfg.Routes["porch"].Capacity.QueueDepth, 256},
 		{`routes["a1.policy.put"].faults.error_rates.503`, cfg.Routes["a1.policy.put"].Faults.ErrorRates[503], 0.02},
+		{`routes["porch.proposal.create"].faults.fail_first`, cfg.Routes["porch.proposal.create"].Faults.FailFirst, 3},
 		{"store_full", cfg.StoreFull, StoreReject},
 		{"llm_tokens", cfg.LLMTokens, 64},
 	}

@@ -114,23 +114,32 @@ type e2ValidateRequest struct {
 }
 
 func e2Routes() []routeSpec {
-	p := func(method, path string) []string { return []string{method + " " + e2Prefix + path} }
+	const node, sms, subs = e2Prefix + "/nodes/{id}", e2Prefix + "/service-models", e2Prefix + "/nodes/{id}/subscriptions"
+	nodeOf := func(_ string, n uint64) pathVals { return vals(loadE2Node(n)) }
+	readSub := func(_ string, n uint64) pathVals { return vals(loadE2Node(n), "sub-read") }
 	return []routeSpec{
-		{name: "e2.nodes.list", patterns: p("GET", "/nodes"), handler: (*Server).e2ListNodes},
-		{name: "e2.node.get", patterns: p("GET", "/nodes/{id}"), handler: (*Server).e2GetNode},
-		{name: "e2.node.register", patterns: p("POST", "/nodes/{id}/register"), handler: (*Server).e2Register},
-		{name: "e2.node.deregister", patterns: p("DELETE", "/nodes/{id}/deregister"), handler: (*Server).e2Deregister},
-		{name: "e2.node.update", patterns: p("PUT", "/nodes/{id}/update"), handler: (*Server).e2UpdateNode},
-		{name: "e2.servicemodels.list", patterns: p("GET", "/service-models"), handler: (*Server).e2ListServiceModels},
-		{name: "e2.servicemodel.get", patterns: p("GET", "/service-models/{sm}"), handler: (*Server).e2GetServiceModel},
-		{name: "e2.servicemodel.validate", patterns: p("POST", "/service-models/validate"), handler: (*Server).e2ValidateServiceModel},
-		{name: "e2.subscriptions.list", patterns: p("GET", "/nodes/{id}/subscriptions"), handler: (*Server).e2ListSubscriptions},
-		{name: "e2.subscription.create", patterns: p("POST", "/nodes/{id}/subscriptions"), handler: (*Server).e2CreateSubscription},
-		{name: "e2.subscription.get", patterns: p("GET", "/nodes/{id}/subscriptions/{sid}"), handler: (*Server).e2GetSubscription},
-		{name: "e2.subscription.update", patterns: p("PUT", "/nodes/{id}/subscriptions/{sid}"), handler: (*Server).e2UpdateSubscription},
-		{name: "e2.subscription.delete", patterns: p("DELETE", "/nodes/{id}/subscriptions/{sid}"), handler: (*Server).e2DeleteSubscription},
-		{name: "e2.indications.list", patterns: p("GET", "/nodes/{id}/subscriptions/{sid}/indications"), handler: (*Server).e2ListIndications},
-		{name: "e2.control", patterns: p("POST", "/nodes/{id}/control"), handler: (*Server).e2Control},
+		served("e2.nodes.list", http.MethodGet, e2Prefix+"/nodes", "list the registered E2 nodes", (*Server).e2ListNodes),
+		served("e2.node.get", http.MethodGet, node, "read a registered E2 node", (*Server).e2GetNode).
+			withLoad(loadShape{fixtures: FixturesE2, params: nodeOf}),
+		served("e2.node.register", http.MethodPost, node+"/register", "register an E2 node and its RAN functions", (*Server).e2Register),
+		served("e2.node.deregister", http.MethodDelete, node+"/deregister", "deregister an E2 node and drop its subscriptions", (*Server).e2Deregister),
+		served("e2.node.update", http.MethodPut, node+"/update", "replace an E2 node's RAN functions", (*Server).e2UpdateNode),
+		served("e2.servicemodels.list", http.MethodGet, sms, "list the RIC's service models", (*Server).e2ListServiceModels).
+			withLoad(loadShape{}),
+		served("e2.servicemodel.get", http.MethodGet, sms+"/{sm}", "read a service model", (*Server).e2GetServiceModel),
+		served("e2.servicemodel.validate", http.MethodPost, sms+"/validate", "check that a service model supports a function", (*Server).e2ValidateServiceModel),
+		served("e2.subscriptions.list", http.MethodGet, subs, "list a node's subscriptions", (*Server).e2ListSubscriptions),
+		served("e2.subscription.create", http.MethodPost, subs, "subscribe to KPM reports on a node (unique subscription id)", (*Server).e2CreateSubscription).
+			withLoad(loadShape{fixtures: FixturesE2, params: nodeOf,
+				body: func(run string, n uint64) []byte { return loadSubscriptionBody("sub-" + run + "-" + utoa(n)) }}),
+		served("e2.subscription.get", http.MethodGet, subs+"/{sid}", "read a subscription", (*Server).e2GetSubscription).
+			withLoad(loadShape{fixtures: FixturesE2, params: readSub}),
+		served("e2.subscription.update", http.MethodPut, subs+"/{sid}", "replace a subscription's triggers and actions", (*Server).e2UpdateSubscription),
+		served("e2.subscription.delete", http.MethodDelete, subs+"/{sid}", "unsubscribe", (*Server).e2DeleteSubscription),
+		served("e2.indications.list", http.MethodGet, subs+"/{sid}/indications", "poll a subscription's indications", (*Server).e2ListIndications).
+			withLoad(loadShape{fixtures: FixturesE2, params: readSub}),
+		served("e2.control", http.MethodPost, node+"/control", "send a RAN control request", (*Server).e2Control).
+			withLoad(loadShape{fixtures: FixturesE2, params: nodeOf, body: loadControlBody}),
 	}
 }
 

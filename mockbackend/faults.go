@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,10 +21,13 @@ const (
 )
 
 // faultPlan is a compiled Faults: cumulative thresholds walked with one
-// uniform draw per request.
+// uniform draw per request, after the first failFirst requests that fail
+// without a draw.
 type faultPlan struct {
 	steps      []faultStep
 	retryAfter string // Retry-After header value, whole seconds
+	failFirst  int64
+	seen       atomic.Int64 // requests counted against failFirst
 }
 
 type faultStep struct {
@@ -58,10 +62,16 @@ func newFaultPlan(f Faults) *faultPlan {
 	add(f.RateLimit, faultRateLimit, http.StatusTooManyRequests)
 	add(f.Hang, faultHang, 0)
 	add(f.CloseMidResponse, faultCloseMid, 0)
-	if len(p.steps) == 0 {
+	p.failFirst = int64(f.FailFirst)
+	if len(p.steps) == 0 && p.failFirst == 0 {
 		return nil
 	}
 	return p
+}
+
+// failing reports whether this request is one of the first failFirst.
+func (p *faultPlan) failing() bool {
+	return p.failFirst > 0 && p.seen.Load() < p.failFirst && p.seen.Add(1) <= p.failFirst
 }
 
 func (p *faultPlan) pick(u float64) (faultKind, int) {

@@ -155,3 +155,36 @@ func TestFaultPlanWalksCumulativeRates(t *testing.T) {
 		t.Errorf("an empty Faults compiled to a plan, want nil (no RNG on the hot path)")
 	}
 }
+
+func TestFailFirstAnswersTheFirstRequestsOfEachRouteWith503ThenServes(t *testing.T) {
+	s := startServer(t, Config{Routes: map[string]Behavior{"a1": {Faults: Faults{FailFirst: 2, RetryAfter: 3 * time.Second}}}})
+	c := newClient(t, s, nil)
+	types, _ := LookupRoute("a1.types.list")
+	policy, _ := LookupRoute("a1.policy.get")
+	e2, _ := LookupRoute("e2.servicemodels.list")
+	steps := []struct {
+		path string
+		want int
+	}{
+		{types.Fill(), 503},
+		{e2.Fill(), 200}, // another group: not configured
+		{types.Fill(), 503},
+		{types.Fill(), 200},
+		{policy.Fill("1000", "nope"), 503}, // each route counts its own first requests
+		{policy.Fill("1000", "nope"), 503},
+		{policy.Fill("1000", "nope"), 404},
+		{types.Fill(), 200},
+	}
+	for i, st := range steps {
+		r := do(t, c, "GET", s.URL()+st.path, "")
+		if r.code != st.want {
+			t.Fatalf("request %d to %s: status %d, want %d", i, st.path, r.code, st.want)
+		}
+		if r.code == 503 && r.header.Get("Retry-After") != "3" {
+			t.Fatalf("request %d: 503 without Retry-After 3: %v", i, r.header)
+		}
+	}
+	if got := s.Stats().Routes["a1.types.list"].Codes; got[503] != 2 || got[200] != 2 {
+		t.Fatalf("a1.types.list codes %v, want 2 × 503 then 2 × 200", got)
+	}
+}

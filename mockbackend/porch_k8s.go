@@ -10,13 +10,21 @@ import (
 const porchK8sPrefix = "/apis/porch.kpt.dev/v1alpha1/namespaces/{ns}/packagerevisions"
 
 func porchK8sRoutes() []routeSpec {
+	const one = porchK8sPrefix + "/{name}"
 	return []routeSpec{
-		{name: "porch.k8s.list", patterns: []string{"GET " + porchK8sPrefix}, handler: (*Server).k8sList},
-		{name: "porch.k8s.create", patterns: []string{"POST " + porchK8sPrefix}, handler: (*Server).k8sCreate},
-		{name: "porch.k8s.get", patterns: []string{"GET " + porchK8sPrefix + "/{name}"}, handler: (*Server).k8sGet},
-		{name: "porch.k8s.put", patterns: []string{"PUT " + porchK8sPrefix + "/{name}"}, handler: (*Server).k8sPut},
-		{name: "porch.k8s.patch", patterns: []string{"PATCH " + porchK8sPrefix + "/{name}"}, handler: (*Server).k8sPatch},
-		{name: "porch.k8s.delete", patterns: []string{"DELETE " + porchK8sPrefix + "/{name}"}, handler: (*Server).k8sDelete},
+		served("porch.k8s.list", http.MethodGet, porchK8sPrefix, "list a namespace's PackageRevisions", (*Server).k8sList),
+		served("porch.k8s.create", http.MethodPost, porchK8sPrefix, "create a PackageRevision through the Kubernetes-style API (unique name)", (*Server).k8sCreate).
+			withLoad(loadShape{
+				params: func(string, uint64) pathVals { return vals(loadPorchNS) },
+				body: func(run string, n uint64) []byte {
+					return loadPorchObjectBody("pr-"+run+"-"+utoa(n), "pkg-"+run+"-"+utoa(n))
+				}}),
+		served("porch.k8s.get", http.MethodGet, one, "read a PackageRevision through the Kubernetes-style API", (*Server).k8sGet).
+			withLoad(loadShape{fixtures: FixturesPorch,
+				params: func(_ string, n uint64) pathVals { return vals(loadPorchNS, "read-pr-"+utoa(n%loadPorchRead)) }}),
+		served("porch.k8s.put", http.MethodPut, one, "replace a PackageRevision", (*Server).k8sPut),
+		served("porch.k8s.patch", http.MethodPatch, one, "merge-patch a PackageRevision", (*Server).k8sPatch),
+		served("porch.k8s.delete", http.MethodDelete, one, "delete a PackageRevision", (*Server).k8sDelete),
 	}
 }
 

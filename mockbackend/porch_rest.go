@@ -56,22 +56,29 @@ type porchRollbackRequest struct {
 }
 
 func porchRoutes() []routeSpec {
-	p := func(method, path string) []string { return []string{method + " " + porchRESTPrefix + path} }
+	const packages, revisions, crud = porchRESTPrefix + "/repositories/{repo}/packages", porchRESTPrefix + "/packagerevisions", porchRESTPrefix + "/packages"
 	return []routeSpec{
-		{name: "porch.package.create", patterns: p("POST", "/repositories/{repo}/packages"), handler: (*Server).porchCreatePackage},
-		{name: "porch.packages.list", patterns: p("GET", "/repositories/{repo}/packages"), handler: (*Server).porchListPackages},
-		{name: "porch.package.get", patterns: p("GET", "/repositories/{repo}/packages/{pkg}"), handler: (*Server).porchGetPackage},
-		{name: "porch.revisions.list", patterns: p("GET", "/packagerevisions"), handler: (*Server).porchListRevisions},
-		{name: "porch.revision.get", patterns: p("GET", "/packagerevisions/{name}"), handler: (*Server).porchGetRevision},
-		{name: "porch.revision.patch", patterns: p("PATCH", "/packagerevisions/{name}"), handler: (*Server).porchPatchRevision},
-		{name: "porch.revision.resources", patterns: p("POST", "/packagerevisions/{name}/resources"), handler: (*Server).porchPushResource},
-		{name: "porch.revision.approve", patterns: p("POST", "/packagerevisions/{name}/approve"), handler: (*Server).porchApprove},
-		{name: "porch.proposal.create", patterns: p("POST", "/proposals"), handler: (*Server).porchPropose},
-		{name: "porch.crud.create", patterns: p("POST", "/packages"), handler: (*Server).porchCRUDCreate},
-		{name: "porch.crud.get", patterns: p("GET", "/packages/{name}"), handler: (*Server).porchGetRevision},
-		{name: "porch.crud.put", patterns: p("PUT", "/packages/{name}"), handler: (*Server).porchCRUDPut},
-		{name: "porch.crud.delete", patterns: p("DELETE", "/packages/{name}"), handler: (*Server).porchCRUDDelete},
-		{name: "porch.crud.rollback", patterns: p("POST", "/packages/{name}/rollback"), handler: (*Server).porchRollback},
+		served("porch.package.create", http.MethodPost, packages, "create a package revision from an intent (unique name)", (*Server).porchCreatePackage).
+			withLoad(loadShape{
+				params: func(string, uint64) pathVals { return vals(loadPorchRepo) },
+				body:   func(run string, n uint64) []byte { return loadPorchCreateBody("intent-"+run+"-"+utoa(n), n) }}),
+		served("porch.packages.list", http.MethodGet, packages, "list a repository's package revisions", (*Server).porchListPackages),
+		served("porch.package.get", http.MethodGet, packages+"/{pkg}", "read a package's latest revision", (*Server).porchGetPackage).
+			withLoad(loadShape{fixtures: FixturesPorch,
+				params: func(_ string, n uint64) pathVals { return vals(loadPorchRepo, "read-"+utoa(n%loadPorchRead)) }}),
+		served("porch.revisions.list", http.MethodGet, revisions, "list every package revision", (*Server).porchListRevisions),
+		served("porch.revision.get", http.MethodGet, revisions+"/{name}", "read a package revision by name", (*Server).porchGetRevision).
+			withLoad(loadShape{fixtures: FixturesPorch,
+				params: func(_ string, n uint64) pathVals { return vals(loadPorchRevision("read-" + utoa(n%loadPorchRead))) }}),
+		served("porch.revision.patch", http.MethodPatch, revisions+"/{name}", "merge-patch a revision (lifecycle, revision, intent, labels)", (*Server).porchPatchRevision),
+		served("porch.revision.resources", http.MethodPost, revisions+"/{name}/resources", "push a file to a draft revision", (*Server).porchPushResource),
+		served("porch.revision.approve", http.MethodPost, revisions+"/{name}/approve", "approve a proposed revision (Proposed → Published)", (*Server).porchApprove),
+		served("porch.proposal.create", http.MethodPost, porchRESTPrefix+"/proposals", "propose a draft revision (Draft → Proposed)", (*Server).porchPropose),
+		served("porch.crud.create", http.MethodPost, crud, "create a revision from a PackageRevision object", (*Server).porchCRUDCreate),
+		served("porch.crud.get", http.MethodGet, crud+"/{name}", "read a revision by name", (*Server).porchGetRevision),
+		served("porch.crud.put", http.MethodPut, crud+"/{name}", "replace a revision's mutable fields", (*Server).porchCRUDPut),
+		served("porch.crud.delete", http.MethodDelete, crud+"/{name}", "delete a revision", (*Server).porchCRUDDelete),
+		served("porch.crud.rollback", http.MethodPost, crud+"/{name}/rollback", "turn a revision back into a draft", (*Server).porchRollback),
 	}
 }
 

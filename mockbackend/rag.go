@@ -46,10 +46,13 @@ const ragMaxText = 64 << 10 // longest question or intent accepted, in bytes
 
 func ragRoutes() []routeSpec {
 	return []routeSpec{
-		{name: "rag.query", patterns: []string{"POST /query"}, handler: (*Server).ragQuery},
-		{name: "rag.intent", patterns: []string{"POST /intent"}, handler: (*Server).ragIntentHandler},
-		{name: "rag.process", patterns: []string{"POST /process"}, handler: (*Server).ragProcess},
-		{name: "rag.health", patterns: []string{"GET /health"}, handler: (*Server).ragHealth},
+		served("rag.query", http.MethodPost, "/query", "ask the retrieval service a question", (*Server).ragQuery).
+			withLoad(loadShape{body: func(_ string, n uint64) []byte { return loadRAGQueryBody(n) }}),
+		served("rag.intent", http.MethodPost, "/intent", "turn a natural-language intent into a structured one", (*Server).ragIntentHandler).
+			withLoad(loadShape{body: func(_ string, n uint64) []byte { return loadRAGIntentBody(1 + n%5) }}),
+		served("rag.process", http.MethodPost, "/process", "process a free-form query", (*Server).ragProcess).
+			withLoad(loadShape{body: func(string, uint64) []byte { return []byte(`{"query":"deploy a UPF with 3 replicas at the edge"}`) }}),
+		served("rag.health", http.MethodGet, "/health", "the retrieval service's health", (*Server).ragHealth),
 	}
 }
 

@@ -14,13 +14,14 @@ import (
 // table can be a package-level value.
 type handlerFunc func(s *Server, w http.ResponseWriter, r *http.Request)
 
-// routeSpec is one entry of the route table: a logical API operation served
-// on one or more ServeMux patterns.
+// routeSpec is one entry of the route table: a catalog route with the
+// handler that serves it. Load variants have no handler of their own.
 type routeSpec struct {
-	name     string
-	patterns []string
-	handler  handlerFunc
-	plain    bool // operational route: accounting only, no behaviour or auth
+	Route
+	tmpl    pathTemplate
+	handler handlerFunc
+	load    *loadShape // how a load generator exercises it; nil for none
+	plain   bool       // operational route: accounting only, no behaviour or auth
 }
 
 // route is a routeSpec bound to a Server, with its compiled behaviour and
@@ -37,33 +38,45 @@ type route struct {
 	ctr   routeCounters
 }
 
-// routeTable lists every route, grouped by API.
+// routeTable lists every route the mock serves, grouped by API: the
+// catalog's served routes, then the operational ones.
 func routeTable() []routeSpec {
 	var t []routeSpec
-	t = append(t, a1Routes()...)
-	t = append(t, e2Routes()...)
-	t = append(t, porchRoutes()...)
-	t = append(t, porchK8sRoutes()...)
-	t = append(t, ragRoutes()...)
-	t = append(t, llmRoutes()...)
-	t = append(t,
-		routeSpec{name: "healthz", patterns: []string{"GET /healthz"}, handler: (*Server).healthz, plain: true},
-		routeSpec{name: "metrics", patterns: []string{"GET /metrics"}, handler: (*Server).metrics, plain: true},
+	for _, rs := range catalog().routes {
+		if rs.handler != nil {
+			t = append(t, rs)
+		}
+	}
+	return append(t,
+		routeSpec{Route: Route{Name: "healthz", Method: http.MethodGet, Pattern: "/healthz"}, handler: (*Server).healthz, plain: true},
+		routeSpec{Route: Route{Name: "metrics", Method: http.MethodGet, Pattern: "/metrics"}, handler: (*Server).metrics, plain: true},
 	)
-	return t
 }
 
-// RouteNames returns the names of the API routes, usable as Config.Routes
-// keys and found in Stats.Routes; group names (RouteGroups) are the part
-// before the first dot.
+// RouteNames returns the names of the API routes the mock serves, usable as
+// Config.Routes keys and found in Stats.Routes; group names (RouteGroups) are
+// the part before the first dot. The catalog (Catalog) also holds load
+// variants, which are served by one of these.
 func RouteNames() []string {
 	var names []string
 	for _, rs := range routeTable() {
 		if !rs.plain {
-			names = append(names, rs.name)
+			names = append(names, rs.Name)
 		}
 	}
 	return names
+}
+
+// servePatterns are the ServeMux patterns of a route: its own, and the same
+// under an alias prefix (A1's lower-case spelling).
+func servePatterns(rs routeSpec) []string {
+	out := []string{rs.Method + " " + rs.Pattern}
+	for _, a := range prefixAliases {
+		if rest, ok := strings.CutPrefix(rs.Pattern, a.prefix); ok {
+			out = append(out, rs.Method+" "+a.alias+rest)
+		}
+	}
+	return out
 }
 
 // Routes returns the names of all routes of s (API and operational) in
@@ -81,13 +94,13 @@ func (s *Server) Routes() []string {
 func (s *Server) registerRoutes() {
 	limiters := make(map[string]*limiter) // shared per config entry
 	for _, rs := range routeTable() {
-		rt := &route{name: rs.name, plain: rs.plain}
+		rt := &route{name: rs.Name, plain: rs.plain}
 		if !rs.plain {
 			s.configureRoute(rt, limiters)
 		}
 		s.routes = append(s.routes, rt)
 		h := s.wrap(rt, rs.handler)
-		for _, p := range rs.patterns {
+		for _, p := range servePatterns(rs) {
 			s.mux.HandleFunc(p, h)
 		}
 	}
@@ -151,7 +164,11 @@ func (rt *route) draw() (time.Duration, faultKind, int) {
 	rt.rngMu.Lock()
 	lat := rt.lat.sample(rt.rng)
 	kind, code := faultNone, 0
-	if rt.faults != nil {
+	switch {
+	case rt.faults == nil:
+	case rt.faults.failing():
+		kind, code = faultStatus, http.StatusServiceUnavailable
+	case len(rt.faults.steps) > 0:
 		kind, code = rt.faults.pick(rt.rng.Float64())
 	}
 	rt.rngMu.Unlock()

@@ -4,6 +4,13 @@
 // connection and request accounting, seeded latency and fault models,
 // capacity limits, and network emulation through an in-process Toxiproxy.
 //
+// It also holds the route catalog (Catalog, LookupRoute): every route of
+// the mocked APIs by its dotted name ("a1.policy.put"), with its method and
+// path pattern — the mock serves exactly these — and, for the routes a load
+// generator exercises, request n of a run, the fixtures that must exist
+// before load (Fixtures) and the multi-step flows (Flows). Load against the
+// mock or a real backend is generated from the same entries the mock serves.
+//
 //	srv, err := mockbackend.Start(mockbackend.Config{TLS: true, Latency: 20 * time.Millisecond})
 //	if err != nil { ... }
 //	defer srv.Close()
@@ -68,17 +75,11 @@ type Server struct {
 // message. With network emulation the proxy takes cfg.Listen and the HTTP
 // server an ephemeral port on the same loopback host.
 func Start(cfg Config) (*Server, error) {
-	cfg = cfg.withDefaults()
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("mockbackend: config: %w", err)
+	s, err := newServer(cfg)
+	if err != nil {
+		return nil, err
 	}
-	s := &Server{
-		cfg:       cfg,
-		mux:       http.NewServeMux(),
-		closing:   make(chan struct{}),
-		serveDone: make(chan struct{}),
-		unmatched: &route{name: RouteUnmatched},
-	}
+	cfg = s.cfg
 	if cfg.TLS {
 		m, err := newTLSMaterial(time.Now())
 		if err != nil {
@@ -86,12 +87,6 @@ func Start(cfg Config) (*Server, error) {
 		}
 		s.tls = m
 	}
-	s.a1 = s.newA1State()
-	s.e2 = s.newE2State()
-	s.porch = s.newPorchState()
-	s.llm = newLLMTokens(cfg.LLMTokens)
-	s.metricsHandler = newMetricsHandler(s)
-	s.registerRoutes()
 
 	backendAddr := cfg.Listen
 	if cfg.needsProxy() {
@@ -153,6 +148,72 @@ func Start(cfg Config) (*Server, error) {
 		_ = s.httpSrv.Serve(serveLn)
 	}()
 	return s, nil
+}
+
+// newServer validates cfg and builds the routes and their state, without
+// listening.
+func newServer(cfg Config) (*Server, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("mockbackend: config: %w", err)
+	}
+	s := &Server{
+		cfg:       cfg,
+		mux:       http.NewServeMux(),
+		closing:   make(chan struct{}),
+		serveDone: make(chan struct{}),
+		unmatched: &route{name: RouteUnmatched},
+	}
+	s.a1 = s.newA1State()
+	s.e2 = s.newE2State()
+	s.porch = s.newPorchState()
+	s.llm = newLLMTokens(cfg.LLMTokens)
+	s.metricsHandler = newMetricsHandler(s)
+	s.registerRoutes()
+	return s, nil
+}
+
+// Handler is the mock as an http.Handler for a server the caller runs, such
+// as an httptest.Server: every route with its state, latency, faults,
+// capacity and request accounting, but no listener, TLS or network
+// emulation of its own.
+type Handler struct {
+	s         *Server
+	closeOnce sync.Once
+}
+
+// NewHandler validates cfg and builds a Handler. Settings of the listener
+// (Listen, TLS, TLSVersion, HTTP2, RTT, Jitter, Bandwidth, ConnSetupDelay,
+// NetFaults) are refused: they belong to the server that serves the Handler.
+// ReadHeaderTimeout, IdleTimeout and ShutdownTimeout do not apply.
+func NewHandler(cfg Config) (*Handler, error) {
+	if cfg.Listen != "" || cfg.TLS || cfg.TLSVersion != "" || cfg.HTTP2 || cfg.ConnSetupDelay != 0 || cfg.Jitter != 0 || cfg.needsProxy() {
+		return nil, errors.New("mockbackend: a Handler has no listener: leave listen, tls, tls_version, http2, rtt, jitter, bandwidth, conn_setup_delay and net_faults to the server that serves it")
+	}
+	s, err := newServer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Handler{s: s}, nil
+}
+
+// ServeHTTP serves one request as the mock does.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.s.ServeHTTP(w, r) }
+
+// Stats returns the request accounting; the connection and TLS counts stay
+// zero, since the Handler sees no connections.
+func (h *Handler) Stats() Stats { return h.s.Stats() }
+
+// Close ends the waits of the requests being served (latency, hang, capacity
+// queue, token stream): they return without an answer, and Close waits a
+// moment for them. Call it when the server serving h shuts down: after the
+// server's own wait for its requests, or before it if they may hang. It is
+// idempotent.
+func (h *Handler) Close() {
+	h.closeOnce.Do(func() {
+		close(h.s.closing)
+		h.s.waitHandlers(time.Second)
+	})
 }
 
 // baseURL turns an address into the URL clients use; an unspecified host

@@ -17,7 +17,7 @@ const base = `apiVersion: oranbench/v1
 kind: Scenario
 name: bad
 mix:
-  - route: a1-policy-put
+  - route: a1.policy.put
     weight: 2
 backend:
   tls: true
@@ -49,10 +49,10 @@ func TestEveryBadInputNamesFileLineFieldAndValue(t *testing.T) {
 			[]string{"bad.yaml:11", "load.concurrency", `"many"`, "whole number"}},
 		{"a list where a mapping belongs", func(s string) string { return strings.Replace(s, "  tls: true\n", "  latency: [1ms]\n", 1) },
 			[]string{"bad.yaml:8", "backend.latency", "duration"}},
-		{"an unknown route", func(s string) string { return strings.Replace(s, "a1-policy-put", "a1-teleport", 1) },
-			[]string{"bad.yaml:5", "mix[0].route", `"a1-teleport"`, "porch-package-create"}},
-		{"an unknown flow", func(s string) string { return strings.Replace(s, "route: a1-policy-put", "flow: porch-yolo", 1) },
-			[]string{"bad.yaml:5", "mix[0].flow", `"porch-yolo"`, "porch-propose-approve"}},
+		{"an unknown route", func(s string) string { return strings.Replace(s, "a1.policy.put", "a1-teleport", 1) },
+			[]string{"bad.yaml:5", "mix[0].route", `"a1-teleport"`, "porch.package.create"}},
+		{"an unknown flow", func(s string) string { return strings.Replace(s, "route: a1.policy.put", "flow: porch-yolo", 1) },
+			[]string{"bad.yaml:5", "mix[0].flow", `"porch-yolo"`, "porch.package.publish"}},
 		{"a bad body placeholder", func(s string) string {
 			return strings.Replace(s, "    weight: 2\n", "    weight: 2\n    body: '{\"x\":\"{{uuid}}\"}'\n", 1)
 		}, []string{"bad.yaml:7", "mix[0].body", "{{uuid}}", "{{id}}"}},
@@ -114,7 +114,7 @@ func TestEveryBadInputNamesFileLineFieldAndValue(t *testing.T) {
 			return s + "sweep:\n  concurrency: [1,2,3,4,5,6,7,8,9]\n  rtt: [0s,1ms,2ms,3ms,4ms,5ms,6ms,7ms]\n"
 		}, []string{"bad.yaml:16", "sweep", "72", "64"}},
 		{"a mix entry with two kinds", func(s string) string {
-			return strings.Replace(s, "    weight: 2\n", "    weight: 2\n    flow: a1-policy-apply\n", 1)
+			return strings.Replace(s, "    weight: 2\n", "    weight: 2\n    flow: a1.policy.apply\n", 1)
 		}, []string{"bad.yaml:5", "mix[0]", "exactly one of"}},
 		{"a burst without its block", func(s string) string {
 			return strings.Replace(s, "model: closed\n  concurrency: 2", "model: open\n  shape: burst", 1)

@@ -31,7 +31,7 @@ func Example() {
 kind: Scenario
 name: mine-vs-default
 backend: {tls: true}
-mix: [{route: a1-policy-get}]
+mix: [{route: a1.policy.get}]
 load: {model: closed, concurrency: 4}
 arms: [default, mine]
 claims: {baseline: default, candidate: mine}

@@ -21,7 +21,7 @@ name: isolated
 backend:
   tls: true
   isolation: process
-mix: [{route: a1-policytypes-list}]
+mix: [{route: a1.types.list}]
 load: {model: closed, concurrency: 4}
 arms: [default, tuned]
 duration: 300ms

@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/oranbench/oranbench/mockbackend"
 )
 
 // Template placeholders of custom requests and body overrides.
@@ -16,6 +19,8 @@ const (
 	placeholderRun = "{{run}}" // the run's unique prefix
 	placeholderID  = "{{id}}"  // run-n: unique across runs
 )
+
+func u(n uint64) string { return strconv.FormatUint(n, 10) }
 
 // template is a path or body with placeholders, split once so that
 // rendering is a few appends per request.
@@ -70,7 +75,7 @@ func (t *template) render(run string, n uint64) string {
 
 // slot is one element of the mix's schedule.
 type slot struct {
-	route  *Route
+	route  *mockbackend.Route
 	body   *template // route body override
 	method string    // custom request
 	path   *template
@@ -82,20 +87,24 @@ type slot struct {
 // it is safe for vegeta's concurrent workers (one atomic add per request,
 // one short lock per flow request).
 type mixTargeter struct {
-	base     string
-	run      string
-	schedule []slot
-	flows    []*flowRun
-	n        atomic.Uint64
+	backendURL string // the paths of the requests are appended to it
+	run        string
+	schedule   []slot
+	flows      []*flowRun
+	n          atomic.Uint64
 }
 
-func newMixTargeter(base, run string, mix []MixEntry, seed int64) (*mixTargeter, error) {
-	m := &mixTargeter{base: base, run: run}
+func newMixTargeter(backendURL, run string, mix []MixEntry, seed int64) (*mixTargeter, error) {
+	m := &mixTargeter{backendURL: backendURL, run: run}
 	for i, e := range mix {
 		s := slot{flow: -1}
 		switch {
 		case e.Route != "":
-			s.route = routes[e.Route]
+			r, ok := lookupRoute(e.Route)
+			if !ok {
+				return nil, fmt.Errorf("mix[%d].route: unknown route %q", i, e.Route)
+			}
+			s.route = r
 			if e.Body != "" {
 				t, err := compileTemplate(e.Body)
 				if err != nil {
@@ -104,8 +113,12 @@ func newMixTargeter(base, run string, mix []MixEntry, seed int64) (*mixTargeter,
 				s.body = t
 			}
 		case e.Flow != "":
+			f, ok := lookupFlow(e.Flow)
+			if !ok {
+				return nil, fmt.Errorf("mix[%d].flow: unknown flow %q", i, e.Flow)
+			}
 			s.flow = len(m.flows)
-			m.flows = append(m.flows, &flowRun{flow: flows[e.Flow], index: s.flow, run: run})
+			m.flows = append(m.flows, &flowRun{flow: f, index: s.flow, run: run})
 		case e.Request != nil:
 			p, err := compileTemplate(e.Request.Path)
 			if err != nil {
@@ -142,24 +155,25 @@ func (m *mixTargeter) wrap(next http.RoundTripper) http.RoundTripper {
 	return &flowTracker{next: next, flows: m.flows}
 }
 
+// targeter fills in each request vegeta asks for (a vegeta.Target).
 func (m *mixTargeter) targeter() vegeta.Targeter {
-	return func(t *vegeta.Target) error {
-		if t == nil {
+	return func(req *vegeta.Target) error {
+		if req == nil {
 			return vegeta.ErrNilTarget
 		}
 		n := m.n.Add(1) - 1
 		s := &m.schedule[n%uint64(len(m.schedule))]
-		t.Body, t.Header = nil, nil
+		req.Body, req.Header = nil, nil
 		switch {
 		case s.route != nil:
 			r := s.route
-			t.Method = r.Method
-			t.URL = m.base + r.Path(m.run, n)
+			req.Method = r.Method
+			req.URL = m.backendURL + r.Path(m.run, n)
 			switch {
 			case s.body != nil:
-				t.Body, t.Header = []byte(s.body.render(m.run, n)), jsonHeader
+				req.Body, req.Header = []byte(s.body.render(m.run, n)), jsonHeader
 			case r.Body != nil:
-				t.Body, t.Header = r.Body(m.run, n), jsonHeader
+				req.Body, req.Header = r.Body(m.run, n), jsonHeader
 			}
 		case s.flow >= 0:
 			f := m.flows[s.flow]
@@ -168,19 +182,19 @@ func (m *mixTargeter) targeter() vegeta.Targeter {
 			// Flows of one mix may create the same kind of object: the
 			// flow's index keeps their names apart.
 			oid := m.run + "-" + itoa(s.flow) + "-" + u(id)
-			t.Method = st.Method
-			t.URL = m.base + st.Path(oid)
-			t.Header = http.Header{flowHeader: []string{flowHeaderValue(s.flow, id, step)}}
+			req.Method = st.Method
+			req.URL = m.backendURL + st.Path(oid)
+			req.Header = http.Header{flowHeader: []string{flowHeaderValue(s.flow, id, step)}}
 			if st.Body != nil {
-				t.Body = st.Body(oid)
-				t.Header["Content-Type"] = jsonHeader["Content-Type"]
+				req.Body = st.Body(oid)
+				req.Header["Content-Type"] = jsonHeader["Content-Type"]
 			}
 		default:
-			t.Method = s.method
-			t.URL = m.base + s.path.render(m.run, n)
-			t.Header = s.header
+			req.Method = s.method
+			req.URL = m.backendURL + s.path.render(m.run, n)
+			req.Header = s.header
 			if s.body != nil {
-				t.Body = []byte(s.body.render(m.run, n))
+				req.Body = []byte(s.body.render(m.run, n))
 			}
 		}
 		return nil

@@ -31,6 +31,9 @@ type Plan struct {
 	// entry, the sweep values it is restricted to (nil: every point).
 	thresholds      []analysis.Threshold
 	thresholdPoints []map[string]string
+	// deprecations are the lines Run logs for old names the Spec used
+	// (resolved to the new ones in spec).
+	deprecations []string
 	// expanded and expandedQuick are the sweep's combinations, in run order
 	// (nil without a sweep); expandedQuick is what --quick runs.
 	expanded, expandedQuick *sweepPlan
@@ -68,6 +71,7 @@ func newPlan(file string, lines map[string]int, spec Spec, reg *transport.Regist
 	if err := p.validate(reg); err != nil {
 		return nil, err
 	}
+	p.deprecations = p.resolveRenamed()
 	return p.with(p.spec), nil
 }
 

@@ -14,7 +14,7 @@ import (
 func goSpec() Spec {
 	return Spec{
 		APIVersion: APIVersion, Kind: Kind, Name: "from-go",
-		Mix:      []MixEntry{{Route: "a1-policytypes-list", Weight: 1}},
+		Mix:      []MixEntry{{Route: "a1.types.list", Weight: 1}},
 		Load:     LoadModel{Model: ModelClosed, Concurrency: 2},
 		ArmSpecs: []ArmSpec{{Name: "default"}, {Name: "tuned"}},
 		Duration: Duration{100 * time.Millisecond},
@@ -36,7 +36,7 @@ func TestAPlanFromGoIsValidatedLikeOneFromYAML(t *testing.T) {
 	doc := `apiVersion: oranbench/v1
 kind: Scenario
 name: from-yaml
-mix: [{route: a1-policytypes-list}]
+mix: [{route: a1.types.list}]
 load: {model: closed, concurrency: -1}
 arms: [default, tuned]
 duration: 100ms
@@ -99,7 +99,7 @@ func TestAPlanDoesNotChangeWhenRunOrCopied(t *testing.T) {
 	p := mustParse(t, `apiVersion: oranbench/v1
 kind: Scenario
 name: immutable
-mix: [{route: a1-policytypes-list}]
+mix: [{route: a1.types.list}]
 load: {model: closed, concurrency: 2}
 arms: [default, tuned]
 duration: 100ms

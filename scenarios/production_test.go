@@ -24,7 +24,7 @@ name: protocols
 backend:
   tls: true
 mix:
-  - route: a1-policy-get
+  - route: a1.policy.get
 load:
   model: closed
   concurrency: 8
@@ -71,7 +71,7 @@ name: capped
 backend:
   latency: 2ms
 mix:
-  - route: a1-policy-get
+  - route: a1.policy.get
 load:
   model: closed
   concurrency: 120
@@ -131,7 +131,7 @@ name: broken
 backend:
   latency: 1ms
 mix:
-  - route: a1-policy-get
+  - route: a1.policy.get
 load:
   model: closed
   concurrency: 2

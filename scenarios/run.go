@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -69,6 +68,9 @@ const (
 func Run(ctx context.Context, s *Plan, opt Options) (results.Scenario, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
+	}
+	for _, line := range s.deprecations {
+		fmt.Fprintln(opt.Log, line)
 	}
 	if err := s.CheckBackend(opt.AllowRemote); err != nil {
 		return results.Scenario{}, err
@@ -432,19 +434,7 @@ func settle(tr *transport.Tracer, be *backend, c0 transport.TraceStats, s0 mockb
 // stage by stage, a few requests at a time so a slow handler does not
 // stretch the set-up.
 func prepare(ctx context.Context, be *backend, mix []MixEntry) error {
-	var keys []string
-	for _, m := range mix {
-		k := ""
-		switch {
-		case m.Route != "":
-			k = routes[m.Route].Prepare
-		case m.Flow != "":
-			k = flowPrepare[m.Flow]
-		}
-		if k != "" && !slices.Contains(keys, k) {
-			keys = append(keys, k)
-		}
-	}
+	keys := fixtureSets(mix)
 	if len(keys) == 0 {
 		return nil
 	}
@@ -452,7 +442,7 @@ func prepare(ctx context.Context, be *backend, mix []MixEntry) error {
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	for _, k := range keys {
-		for _, stage := range fixtures[k] {
+		for _, stage := range fixtureRequests(k) {
 			if err := prepareStage(ctx, client, be.url, stage); err != nil {
 				return err
 			}
@@ -461,7 +451,7 @@ func prepare(ctx context.Context, be *backend, mix []MixEntry) error {
 	return nil
 }
 
-func prepareStage(ctx context.Context, client *http.Client, base string, todo []vegeta.Target) error {
+func prepareStage(ctx context.Context, client *http.Client, backendURL string, todo []vegeta.Target) error {
 	const workers = 8
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
@@ -470,7 +460,7 @@ func prepareStage(ctx context.Context, client *http.Client, base string, todo []
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(todo) && errs[w] == nil; i += workers {
-				errs[w] = prepareOne(ctx, client, base, todo[i])
+				errs[w] = prepareOne(ctx, client, backendURL, todo[i])
 			}
 		}()
 	}
@@ -478,21 +468,21 @@ func prepareStage(ctx context.Context, client *http.Client, base string, todo []
 	return errors.Join(errs...)
 }
 
-func prepareOne(ctx context.Context, client *http.Client, base string, t vegeta.Target) error {
-	t.URL = base + t.URL
-	req, err := t.Request()
+func prepareOne(ctx context.Context, client *http.Client, backendURL string, fixture vegeta.Target) error {
+	fixture.URL = backendURL + fixture.URL
+	req, err := fixture.Request()
 	if err != nil {
 		return fmt.Errorf("prepare: %w", err)
 	}
 	resp, err := client.Do(req.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("prepare: %s %s: %w", t.Method, t.URL, err)
+		return fmt.Errorf("prepare: %s %s: %w", fixture.Method, fixture.URL, err)
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	// 409: the object is there already (an external target keeps it).
+	// 409: the object is there already (an external backend keeps it).
 	if resp.StatusCode >= 300 && resp.StatusCode != http.StatusConflict {
-		return fmt.Errorf("prepare: %s %s: status %d", t.Method, t.URL, resp.StatusCode)
+		return fmt.Errorf("prepare: %s %s: status %d", fixture.Method, fixture.URL, resp.StatusCode)
 	}
 	return nil
 }

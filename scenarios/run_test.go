@@ -37,7 +37,7 @@ backend:
   latency: 20ms
   capacity: {maxInFlight: 4, queueDepth: 8}
 mix:
-  - route: a1-policytypes-list
+  - route: a1.types.list
 load:
   model: search
   search: {slo: 100ms, minRate: 20, maxRate: 1000, startRate: 50, steps: 9, precision: 5}
@@ -72,11 +72,11 @@ name: flows
 backend:
   latency: 2ms
 mix:
-  - flow: porch-propose-approve
-  - flow: porch-k8s-lifecycle
-  - flow: e2-subscribe
-  - flow: a1-policy-apply
-  - flow: intent-pipeline
+  - flow: porch.package.publish
+  - flow: porch.k8s.lifecycle
+  - flow: e2.subscription.lifecycle
+  - flow: a1.policy.apply
+  - flow: intent.pipeline
 load:
   model: closed
   concurrency: 8
@@ -97,7 +97,8 @@ repetitions: 1
 }
 
 func TestFlowRunQueuesTheNextStepOnlyAfterSuccess(t *testing.T) {
-	f := &flowRun{flow: flows["porch-propose-approve"]}
+	pub, _ := lookupFlow("porch.package.publish")
+	f := &flowRun{flow: pub}
 	id, step := f.take()
 	if id != 0 || step != 0 {
 		t.Fatalf("first take = %d/%d", id, step)
@@ -170,7 +171,7 @@ name: bursts
 backend:
   latency: 1ms
 mix:
-  - route: a1-policy-status
+  - route: a1.policy.status
 load:
   model: open
   shape: burst
@@ -208,7 +209,7 @@ name: sweep
 backend:
   tls: true
 mix:
-  - route: a1-policy-get
+  - route: a1.policy.get
 load:
   model: closed
   concurrency: 1
@@ -339,7 +340,7 @@ backend:
   tls: true
   rtt: 10ms
 mix:
-  - route: a1-policytypes-list
+  - route: a1.types.list
 load:
   model: closed
   concurrency: 1
@@ -379,7 +380,7 @@ backend:
     llm: {latency: 100ms, capacity: {maxInFlight: 2, queueDepth: 4}}
   tokenDelay: 5ms
 mix:
-  - route: llm-chat
+  - route: llm.chat
 load:
   model: closed
   concurrency: 1

@@ -26,7 +26,7 @@ const shardDoc = `apiVersion: oranbench/v1
 kind: Scenario
 name: shard-me
 mix:
-  - route: a1-policy-put
+  - route: a1.policy.put
 load:
   model: %s
 arms: [default, tuned]

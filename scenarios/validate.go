@@ -281,7 +281,7 @@ func (s *Plan) validateMix() error {
 		}
 		switch {
 		case m.Route != "":
-			if _, ok := routes[m.Route]; !ok {
+			if _, ok := lookupRoute(m.Route); !ok {
 				return s.fieldErr(p+".route", m.Route, "valid routes are "+strings.Join(RouteNames(), ", "))
 			}
 			if m.Body != "" {
@@ -290,7 +290,7 @@ func (s *Plan) validateMix() error {
 				}
 			}
 		case m.Flow != "":
-			if _, ok := flows[m.Flow]; !ok {
+			if _, ok := lookupFlow(m.Flow); !ok {
 				return s.fieldErr(p+".flow", m.Flow, "valid flows are "+strings.Join(FlowNames(), ", "))
 			}
 			if m.Body != "" {

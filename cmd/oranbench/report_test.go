@@ -133,7 +133,7 @@ description: two generators share one load
 backend:
   target: %s
 mix:
-  - route: a1-policy-put
+  - route: a1.policy.put
 load:
   model: closed
   concurrency: 6

@@ -51,7 +51,7 @@ func TestRequiredThresholdsDecideTheExitCode(t *testing.T) {
 
 func TestABadScenarioExitsTwoBeforeAnyLoad(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "bad.yaml")
-	if err := os.WriteFile(file, []byte("apiVersion: oranbench/v1\nkind: Scenario\nname: bad\nmix:\n  - route: a1-policy-put\nload:\n  model: closed\n  concurrency: 2\narms: [default]\nduration: soon\n"), 0o644); err != nil {
+	if err := os.WriteFile(file, []byte("apiVersion: oranbench/v1\nkind: Scenario\nname: bad\nmix:\n  - route: a1.policy.put\nload:\n  model: closed\n  concurrency: 2\narms: [default]\nduration: soon\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "out")

@@ -83,7 +83,7 @@ func main() {
 		fmt.Println(err)
 		os.Exit(2)
 	}
-	s, err := scenarios.Parse("mine.yaml", []byte("apiVersion: oranbench/v1\nkind: Scenario\nname: mine\nbackend: {tls: true}\nmix: [{route: a1-policy-get}]\nload: {model: closed, concurrency: 2}\narms: [default, mine]\nduration: 150ms\nrepetitions: 1\n"), reg)
+	s, err := scenarios.Parse("mine.yaml", []byte("apiVersion: oranbench/v1\nkind: Scenario\nname: mine\nbackend: {tls: true}\nmix: [{route: a1.policy.get}]\nload: {model: closed, concurrency: 2}\narms: [default, mine]\nduration: 150ms\nrepetitions: 1\n"), reg)
 	if err != nil {
 		fmt.Println(err)
 		os.Exit(2)

@@ -22,7 +22,7 @@ name: mine-vs-default
 backend:
   tls: true
 mix:
-  - route: a1-policy-get
+  - route: a1.policy.get
 load:
   model: closed
   concurrency: 4

@@ -1,17 +1,22 @@
-// Package watchertest provides a fake Porch REST API on a loopback httptest
-// server that counts what the intent watcher submits, so tests can prove that
-// each valid intent reached Porch exactly once.
+// Package watchertest serves the project's mock backend (mockbackend) on a
+// loopback httptest server and counts what the intent watcher submits to its
+// Porch REST API, so tests can prove that each valid intent reached Porch
+// exactly once.
 package watchertest
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"log"
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"sync"
 	"time"
+
+	"github.com/oranbench/oranbench/mockbackend"
 )
 
 // Options configure a fake Porch.
@@ -25,48 +30,64 @@ type Options struct {
 	FailCreates int
 }
 
-// Porch is a fake of the Porch routes the watcher uses, answering as the
-// project's mock backend does:
+// The mock's routes the watcher uses.
+const (
+	routeCreate  = "porch.package.create"  // POST .../repositories/{repo}/packages
+	routePropose = "porch.proposal.create" // POST .../proposals
+)
+
+// Porch is the mock backend's Porch, as the watcher uses it:
 //
-//   - POST /api/v1/repositories/{repo}/packages: 201 with a revision named
-//     {repo}.{package}.{workspace}; 409 if the package exists.
-//   - GET /api/v1/repositories/{repo}/packages/{pkg}: 200 with the revision.
-//   - POST /api/v1/proposals {packageRevision}: 201; 404 for an unknown
+//   - porch.package.create: 201 with a revision named
+//     {repo}.{package}.{workspace}; 409 if that revision exists.
+//   - porch.package.get: 200 with the package's latest revision.
+//   - porch.proposal.create {packageRevision}: 201; 404 for an unknown
 //     revision; 409 if already proposed.
 //
+// A create without metadata.name or spec.intent, which the watcher always
+// sends, is refused with 400 before it reaches the mock and is not counted.
 // Counts are keyed by package name (metadata.name of the create request).
 type Porch struct {
 	*httptest.Server
-	opts Options
+	mock *mockbackend.Handler
 
 	mu              sync.Mutex
-	failuresLeft    int
 	created         map[string]int
 	createRequests  map[string]int
 	proposed        map[string]int
 	proposeRequests map[string]int
 	intents         map[string]json.RawMessage
 	revisions       map[string]string // revision name → package name
-	revisionOf      map[string]string // package name → revision name
 }
 
 // NewPorch starts a fake Porch on 127.0.0.1. Close it when done.
 func NewPorch(opts Options) *Porch {
+	cfg := mockbackend.Config{Latency: opts.Latency}
+	if opts.FailCreates > 0 {
+		cfg.Routes = map[string]mockbackend.Behavior{routeCreate: {Faults: mockbackend.Faults{FailFirst: opts.FailCreates}}}
+	}
+	mock, err := mockbackend.NewHandler(cfg)
+	if err != nil {
+		panic("watchertest: " + err.Error()) // Options cannot make an invalid config
+	}
 	p := &Porch{
-		opts:            opts,
-		failuresLeft:    opts.FailCreates,
+		mock:            mock,
 		created:         make(map[string]int),
 		createRequests:  make(map[string]int),
 		proposed:        make(map[string]int),
 		proposeRequests: make(map[string]int),
 		intents:         make(map[string]json.RawMessage),
 		revisions:       make(map[string]string),
-		revisionOf:      make(map[string]string),
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /api/v1/repositories/{repo}/packages", p.create)
-	mux.HandleFunc("GET /api/v1/repositories/{repo}/packages/{pkg}", p.lookup)
-	mux.HandleFunc("POST /api/v1/proposals", p.propose)
+	for name, h := range map[string]http.HandlerFunc{routeCreate: p.create, routePropose: p.propose} {
+		r, ok := mockbackend.LookupRoute(name)
+		if !ok {
+			panic("watchertest: the mock has no route " + name)
+		}
+		mux.HandleFunc(r.Method+" "+r.Pattern, h)
+	}
+	mux.Handle("/", mock)
 	p.Server = httptest.NewUnstartedServer(mux)
 	// Aborted requests during shutdown tests are expected; keep logs quiet.
 	p.Server.Config.ErrorLog = log.New(io.Discard, "", 0)
@@ -82,122 +103,106 @@ func NewPorch(opts Options) *Porch {
 // closed by Close.
 func (p *Porch) Client() *http.Client { return p.Server.Client() }
 
-func (p *Porch) delay(r *http.Request) bool {
-	if p.opts.Latency <= 0 {
-		return true
+// Close shuts the server down, waiting for the requests being served, then
+// the mock behind it.
+func (p *Porch) Close() {
+	p.Server.Close()
+	p.mock.Close()
+}
+
+// statusWriter calls onStatus with the status code before any of the
+// response is written, so the counts are in place before a client can see
+// the answer.
+type statusWriter struct {
+	http.ResponseWriter
+	onStatus func(code int, h http.Header)
+	written  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.written {
+		w.written = true
+		w.onStatus(code, w.Header())
 	}
-	t := time.NewTimer(p.opts.Latency)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.written {
+		w.WriteHeader(http.StatusOK)
 	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// readBody reads r's body and puts it back for the mock.
+func readBody(r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return b, err
 }
 
 func (p *Porch) create(rw http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Metadata struct {
-			Name      string `json:"name"`
-			Namespace string `json:"namespace"`
+			Name string `json:"name"`
 		} `json:"metadata"`
 		Spec struct {
-			Workspace string          `json:"workspace"`
-			Intent    json.RawMessage `json:"intent"`
-			Revision  string          `json:"revision"`
+			Intent json.RawMessage `json:"intent"`
 		} `json:"spec"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Metadata.Name == "" || len(body.Spec.Intent) == 0 {
+	b, err := readBody(r)
+	if err != nil || json.Unmarshal(b, &body) != nil || body.Metadata.Name == "" || len(body.Spec.Intent) == 0 {
 		http.Error(rw, `{"error":"want {metadata:{name,namespace},spec:{workspace,intent,revision}}"}`, http.StatusBadRequest)
 		return
 	}
-	if !p.delay(r) {
-		return
-	}
 	name := body.Metadata.Name
-	rev := r.PathValue("repo") + "." + name + "." + body.Spec.Workspace
-	p.mu.Lock()
-	p.createRequests[name]++
-	code := http.StatusCreated
-	switch {
-	case p.failuresLeft > 0:
-		p.failuresLeft--
-		code = http.StatusServiceUnavailable
-	case p.created[name] > 0:
-		code = http.StatusConflict
-	default:
-		p.created[name]++
-		p.intents[name] = body.Spec.Intent
-		p.revisions[rev] = name
-		p.revisionOf[name] = rev
-	}
-	p.mu.Unlock()
-	if code != http.StatusCreated {
-		writeJSON(rw, code, map[string]string{"error": http.StatusText(code)})
-		return
-	}
-	writeJSON(rw, code, revision(rev, name, body.Metadata.Namespace, "Draft"))
-}
-
-func revision(rev, pkg, ns, lifecycle string) map[string]any {
-	return map[string]any{
-		"metadata": map[string]string{"name": rev, "namespace": ns},
-		"spec":     map[string]string{"packageName": pkg, "lifecycle": lifecycle},
-	}
-}
-
-func (p *Porch) lookup(rw http.ResponseWriter, r *http.Request) {
-	p.mu.Lock()
-	rev, ok := p.revisionOf[r.PathValue("pkg")]
-	p.mu.Unlock()
-	if !ok {
-		writeJSON(rw, http.StatusNotFound, map[string]string{"error": "no such package"})
-		return
-	}
-	writeJSON(rw, http.StatusOK, revision(rev, r.PathValue("pkg"), "default", "Draft"))
+	p.mock.ServeHTTP(&statusWriter{ResponseWriter: rw, onStatus: func(code int, h http.Header) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.createRequests[name]++
+		if code == http.StatusCreated {
+			p.created[name]++
+			p.intents[name] = body.Spec.Intent
+			// The mock names the new revision in Location.
+			p.revisions[path.Base(h.Get("Location"))] = name
+		}
+	}}, r)
 }
 
 func (p *Porch) propose(rw http.ResponseWriter, r *http.Request) {
 	var body struct {
 		PackageRevision string `json:"packageRevision"`
-		Namespace       string `json:"namespace"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.PackageRevision == "" {
+	b, err := readBody(r)
+	if err != nil || json.Unmarshal(b, &body) != nil || body.PackageRevision == "" {
 		http.Error(rw, `{"error":"want {packageRevision, namespace}"}`, http.StatusBadRequest)
 		return
 	}
-	if !p.delay(r) {
-		return
-	}
-	p.mu.Lock()
-	name, known := p.revisions[body.PackageRevision]
-	if !known {
-		name = body.PackageRevision
-	}
-	p.proposeRequests[name]++
-	code := http.StatusCreated
-	switch {
-	case !known:
-		code = http.StatusNotFound
-	case p.proposed[name] > 0:
-		code = http.StatusConflict
-	default:
-		p.proposed[name]++
-	}
-	p.mu.Unlock()
-	writeJSON(rw, code, map[string]string{"packageRevision": body.PackageRevision, "lifecycle": "Proposed"})
-}
-
-func writeJSON(rw http.ResponseWriter, code int, v any) {
-	rw.Header().Set("Content-Type", "application/json")
-	rw.WriteHeader(code)
-	_ = json.NewEncoder(rw).Encode(v)
+	p.mock.ServeHTTP(&statusWriter{ResponseWriter: rw, onStatus: func(code int, _ http.Header) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		// Counted under the package's name; an unknown revision under the
+		// name sent.
+		name, known := p.revisions[body.PackageRevision]
+		if !known {
+			name = body.PackageRevision
+		}
+		p.proposeRequests[name]++
+		if code == http.StatusCreated {
+			p.proposed[name]++
+		}
+	}}, r)
 }
 
 // Counts is a snapshot of what the fake saw, keyed by package name.
 type Counts struct {
-	// Created counts successful creations (201): at most 1 per name.
+	// Created counts successful creations (201): at most 1 per name for
+	// the watcher, which derives the workspace from the content as the
+	// name (the mock refuses a second revision of one repository, package
+	// and workspace with 409).
 	Created map[string]int
 	// CreateRequests counts every create request, retries and conflicts
 	// included.

@@ -5,7 +5,19 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/oranbench/oranbench/mockbackend"
 )
+
+// routePath fills a mock route's pattern.
+func routePath(t *testing.T, name string, values ...string) string {
+	t.Helper()
+	r, ok := mockbackend.LookupRoute(name)
+	if !ok {
+		t.Fatalf("the mock has no route %s", name)
+	}
+	return r.Fill(values...)
+}
 
 func TestFakePorchAnswersLikePorchAndCounts(t *testing.T) {
 	p := NewPorch(Options{TLS: true, FailCreates: 1})
@@ -19,6 +31,7 @@ func TestFakePorchAnswersLikePorchAndCounts(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
+	createPath, proposePath := routePath(t, "porch.package.create", "r"), routePath(t, "porch.proposal.create")
 	const create = `{"metadata":{"name":"pkg-a","namespace":"default"},"spec":{"workspace":"ws","intent":{"k":1},"revision":"v1"}}`
 	steps := []struct {
 		name string
@@ -26,13 +39,13 @@ func TestFakePorchAnswersLikePorchAndCounts(t *testing.T) {
 		body string
 		want int
 	}{
-		{"a body without a name is refused", "/api/v1/repositories/r/packages", `{"spec":{}}`, http.StatusBadRequest},
-		{"the first create fails as configured", "/api/v1/repositories/r/packages", create, http.StatusServiceUnavailable},
-		{"proposing an unknown revision is not found", "/api/v1/proposals", `{"packageRevision":"r.pkg-a.ws"}`, http.StatusNotFound},
-		{"a create succeeds", "/api/v1/repositories/r/packages", create, http.StatusCreated},
-		{"creating the same name conflicts", "/api/v1/repositories/r/packages", create, http.StatusConflict},
-		{"a proposal succeeds", "/api/v1/proposals", `{"packageRevision":"r.pkg-a.ws","namespace":"default"}`, http.StatusCreated},
-		{"proposing again conflicts", "/api/v1/proposals", `{"packageRevision":"r.pkg-a.ws","namespace":"default"}`, http.StatusConflict},
+		{"a body without a name is refused", createPath, `{"spec":{}}`, http.StatusBadRequest},
+		{"the first create fails as configured", createPath, create, http.StatusServiceUnavailable},
+		{"proposing an unknown revision is not found", proposePath, `{"packageRevision":"r.pkg-a.ws"}`, http.StatusNotFound},
+		{"a create succeeds", createPath, create, http.StatusCreated},
+		{"creating the same name conflicts", createPath, create, http.StatusConflict},
+		{"a proposal succeeds", proposePath, `{"packageRevision":"r.pkg-a.ws","namespace":"default"}`, http.StatusCreated},
+		{"proposing again conflicts", proposePath, `{"packageRevision":"r.pkg-a.ws","namespace":"default"}`, http.StatusConflict},
 	}
 	for _, s := range steps {
 		if got := post(s.path, s.body); got != s.want {
@@ -43,7 +56,7 @@ func TestFakePorchAnswersLikePorchAndCounts(t *testing.T) {
 	if got.Created["pkg-a"] != 1 || got.CreateRequests["pkg-a"] != 3 || got.Proposed["pkg-a"] != 1 || got.ProposeRequests["pkg-a"] != 2 || got.ProposeRequests["r.pkg-a.ws"] != 1 {
 		t.Fatalf("counts %+v, want 1 created of 3 requests, 1 proposed of 2 requests and 1 unknown proposal", got)
 	}
-	resp, err := c.Get(p.URL + "/api/v1/repositories/r/packages/pkg-a")
+	resp, err := c.Get(p.URL + routePath(t, "porch.package.get", "r", "pkg-a"))
 	if err != nil {
 		t.Fatal(err)
 	}
