@@ -86,9 +86,9 @@ func TestLoadConfigErrorsNameFileLineFieldAndValidValues(t *testing.T) {
 }
 
 func TestProfilesAreValidAndDistinct(t *testing.T) {
-	for _, name := range ProfileNames() {
+	for _, name := range PresetNames() {
 		t.Run(name, func(t *testing.T) {
-			cfg, err := Profile(name)
+			cfg, err := Preset(name)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,27 +97,27 @@ func TestProfilesAreValidAndDistinct(t *testing.T) {
 			}
 			cfg.TLS = true
 			s := startServer(t, cfg)
-			if got := (s.netem != nil); got != (name != ProfileFast) {
-				t.Errorf("network emulation on = %v, want %v", got, name != ProfileFast)
+			if got := (s.netem != nil); got != (name != PresetFast) {
+				t.Errorf("network emulation on = %v, want %v", got, name != PresetFast)
 			}
 		})
 	}
-	flaky, _ := Profile(ProfileFlaky)
-	real, _ := Profile(ProfileRealistic)
+	flaky, _ := Preset(PresetFlaky)
+	real, _ := Preset(PresetRealistic)
 	if real.Default.Faults.any() || !flaky.Default.Faults.any() {
 		t.Errorf("realistic has faults %v, flaky %v; want none and some", real.Default.Faults.any(), flaky.Default.Faults.any())
 	}
 	real.Routes["a1"] = Behavior{}
-	if again, _ := Profile(ProfileRealistic); again.Routes["a1"].Latency.Kind != DistLogNormal {
+	if again, _ := Preset(PresetRealistic); again.Routes["a1"].Latency.Kind != DistLogNormal {
 		t.Errorf("modifying a returned profile changed the next one")
 	}
-	if _, err := Profile("turbo"); err == nil || !strings.Contains(err.Error(), "fast, realistic, flaky") {
+	if _, err := Preset("turbo"); err == nil || !strings.Contains(err.Error(), "fast, realistic, flaky") {
 		t.Errorf("unknown profile: err = %v, want the valid names", err)
 	}
 }
 
 func TestLoadConfigOntoAProfileOverridesOnlyWhatTheFileSets(t *testing.T) {
-	base, _ := Profile(ProfileRealistic)
+	base, _ := Preset(PresetRealistic)
 	path := filepath.Join(t.TempDir(), "over.yaml")
 	if err := os.WriteFile(path, []byte("rtt: 50ms\nroutes:\n  a1:\n    latency: {kind: fixed, value: 1ms}\n"), 0o644); err != nil {
 		t.Fatal(err)

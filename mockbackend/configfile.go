@@ -24,7 +24,7 @@ func LoadConfig(path string) (Config, error) {
 	return LoadConfigOnto(Config{}, path)
 }
 
-// LoadConfigOnto is LoadConfig starting from base (e.g. a Profile): fields in
+// LoadConfigOnto is LoadConfig starting from base (e.g. a Preset): fields in
 // the file replace base's; a routes entry replaces base's entry of that key.
 func LoadConfigOnto(base Config, path string) (Config, error) {
 	b, err := os.ReadFile(path)

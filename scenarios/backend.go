@@ -64,9 +64,9 @@ func (b RouteBehavior) behavior() mockbackend.Behavior {
 func (s *Plan) mockConfig() (mockbackend.Config, error) {
 	b := s.spec.Backend
 	var c mockbackend.Config
-	if b.Profile != "" {
+	if b.Preset != "" {
 		var err error
-		if c, err = mockbackend.Profile(b.Profile); err != nil {
+		if c, err = mockbackend.Preset(b.Preset); err != nil {
 			return c, err
 		}
 	}
@@ -343,7 +343,7 @@ func (s *Plan) conditions(duration, warmup time.Duration, reps int) results.Cond
 		Warmup:      warmup,
 		Repetitions: reps,
 		Target:      b.URL,
-		MockProfile: b.Profile,
+		MockProfile: b.Preset,
 		Faults:      b.Faults != nil || b.NetFaults != nil,
 	}
 	if b.URL == "" {
@@ -383,8 +383,8 @@ func (s *Plan) conditions(duration, warmup time.Duration, reps int) results.Cond
 		}
 		c.Latency += strings.Join(parts, ", ")
 	}
-	if b.Profile != "" {
-		c.Latency = strings.TrimSuffix("mock profile "+b.Profile+"; "+c.Latency, "; ")
+	if b.Preset != "" {
+		c.Latency = strings.TrimSuffix("mock preset "+b.Preset+"; "+c.Latency, "; ")
 	}
 	switch s.spec.Load.Model {
 	case ModelClosed:

@@ -61,7 +61,7 @@ func (s *Plan) fdsPerConn(quick bool) int {
 		return 1
 	}
 	b := s.spec.Backend
-	proxied := b.RTT.Duration > 0 || b.Jitter.Duration > 0 || b.Bandwidth > 0 || b.ConnSetupDelay.Duration > 0 || b.NetFaults != nil || b.Profile != ""
+	proxied := b.RTT.Duration > 0 || b.Jitter.Duration > 0 || b.Bandwidth > 0 || b.ConnSetupDelay.Duration > 0 || b.NetFaults != nil || b.Preset != ""
 	if sw := s.effectiveSweep(quick); sw != nil {
 		for _, r := range sw.RTT {
 			proxied = proxied || r.Duration > 0

@@ -94,8 +94,11 @@ type Spec struct {
 // faults and capacity, TLS, HTTP/2, emulated RTT and bandwidth) or an
 // external server at URL.
 type Backend struct {
-	// Profile starts from a named mock profile (fast, realistic, flaky);
-	// the fields below override it.
+	// Preset starts from a named mock behaviour preset (fast, realistic,
+	// flaky); the fields below override it.
+	Preset string `yaml:"preset"`
+	// Profile is Preset's name before this release ("profile" now names
+	// only transport profiles); accepted with a deprecation line.
 	Profile    string `yaml:"profile"`
 	TLS        bool   `yaml:"tls"`
 	TLSVersion string `yaml:"tlsVersion"`

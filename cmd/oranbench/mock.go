@@ -18,10 +18,10 @@ import (
 
 func newMockCmd(stdout io.Writer) *cobra.Command {
 	var (
-		listen, profile, configFile, caPath, tlsVersion string
-		useTLS, http2, allowRemote, child               bool
-		rtt, latency                                    time.Duration
-		cpus                                            string
+		listen, preset, configFile, caPath, tlsVersion string
+		useTLS, http2, allowRemote, child              bool
+		rtt, latency                                   time.Duration
+		cpus                                           string
 	)
 	cmd := &cobra.Command{
 		Use:   "mock",
@@ -39,9 +39,9 @@ func newMockCmd(stdout io.Writer) *cobra.Command {
 			if !allowRemote && !loopback.IsLoopback(host) {
 				return usageErr("--listen %q: not a loopback address (127.0.0.0/8, ::1, localhost); pass --allow-remote to listen elsewhere", listen)
 			}
-			cfg, err := mockbackend.Profile(profile)
+			cfg, err := mockbackend.Preset(preset)
 			if err != nil {
-				return usageErr("--profile: %v", err)
+				return usageErr("--preset: %v", err)
 			}
 			if configFile != "" {
 				if cfg, err = mockbackend.LoadConfigOnto(cfg, configFile); err != nil {
@@ -73,7 +73,7 @@ func newMockCmd(stdout io.Writer) *cobra.Command {
 				return usageErr("%v", err)
 			}
 			defer srv.Close()
-			fmt.Fprintf(stdout, "mock backend listening on %s (profile %s)\n", srv.URL(), profile)
+			fmt.Fprintf(stdout, "mock backend listening on %s (preset %s)\n", srv.URL(), preset)
 			if cfg.TLS {
 				if caPath == "" {
 					caPath = filepath.Join(os.TempDir(), "oranbench-mock-ca.pem")
@@ -98,8 +98,10 @@ func newMockCmd(stdout io.Writer) *cobra.Command {
 	f.BoolVar(&http2, "http2", false, "also serve HTTP/2")
 	f.DurationVar(&rtt, "rtt", 0, "emulated round-trip time (in-process Toxiproxy in front of the server)")
 	f.DurationVar(&latency, "latency", 0, "fixed handler latency of every API route")
-	f.StringVar(&profile, "profile", mockbackend.ProfileFast, "behaviour profile: "+strings.Join(mockbackend.ProfileNames(), ", "))
-	f.StringVar(&configFile, "config", "", "YAML file of mock settings, applied over --profile")
+	f.StringVar(&preset, "preset", mockbackend.PresetFast, "behaviour preset: "+strings.Join(mockbackend.PresetNames(), ", "))
+	f.StringVar(&preset, "profile", mockbackend.PresetFast, "old name of --preset")
+	_ = f.MarkDeprecated("profile", "use --preset (--profile names transport profiles elsewhere)")
+	f.StringVar(&configFile, "config", "", "YAML file of mock settings, applied over --preset")
 	f.StringVar(&caPath, "ca-out", "", "where to write the CA certificate (default: the temp dir)")
 	f.BoolVar(&allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
 	f.BoolVar(&child, strings.TrimPrefix(mockproc.ChildFlag, "--"), false, "serve as a run's isolated backend (config on stdin; used by backend.isolation: process)")

@@ -27,7 +27,7 @@ MOCK_CPU=${MOCK_CPU:-$(( ncpu > 1 ? 1 : 0 ))}
 pin() { if command -v taskset >/dev/null; then taskset -c "$1" "${@:2}"; else "${@:2}"; fi; }
 URL="https://127.0.0.1:${PORT}/A1-P/v2/policytypes"
 work=$(mktemp -d)
-pin "$MOCK_CPU" "$BIN" mock --tls --listen "127.0.0.1:${PORT}" --ca-out "$work/ca.pem" --profile fast >"$work/mock.log" 2>&1 &
+pin "$MOCK_CPU" "$BIN" mock --tls --listen "127.0.0.1:${PORT}" --ca-out "$work/ca.pem" --preset fast >"$work/mock.log" 2>&1 &
 mock=$!
 trap 'kill $mock 2>/dev/null; wait $mock 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do [ -s "$work/ca.pem" ] && curl -fsS --cacert "$work/ca.pem" -o /dev/null "$URL" 2>/dev/null && break; sleep 0.1; done

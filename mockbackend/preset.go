@@ -6,30 +6,31 @@ import (
 	"time"
 )
 
-// Named behaviour profiles for Profile. They set behaviour only: Listen, TLS,
+// Named behaviour presets for Preset (not to be confused with transport
+// profiles, which are the client under test). They set behaviour only: Listen, TLS,
 // TLSVersion and HTTP2 stay zero for the caller to choose.
 const (
-	ProfileFast      = "fast"      // no latency, faults or emulation: the mock at full speed
-	ProfileRealistic = "realistic" // 20 ms RTT, per-API service times, capacity limits
-	ProfileFlaky     = "flaky"     // realistic plus HTTP and TCP faults
+	PresetFast      = "fast"      // no latency, faults or emulation: the mock at full speed
+	PresetRealistic = "realistic" // 20 ms RTT, per-API service times, capacity limits
+	PresetFlaky     = "flaky"     // realistic plus HTTP and TCP faults
 )
 
-// ProfileNames lists the valid Profile names.
-func ProfileNames() []string { return []string{ProfileFast, ProfileRealistic, ProfileFlaky} }
+// PresetNames lists the valid Preset names.
+func PresetNames() []string { return []string{PresetFast, PresetRealistic, PresetFlaky} }
 
 func logNormal(p50, p99 time.Duration) Distribution {
 	return Distribution{Kind: DistLogNormal, P50: p50, P99: p99, Cap: 10 * p99}
 }
 
-// Profile returns the named configuration. Each call returns a fresh Config
+// Preset returns the named configuration. Each call returns a fresh Config
 // the caller may modify.
-func Profile(name string) (Config, error) {
+func Preset(name string) (Config, error) {
 	switch name {
-	case ProfileFast:
+	case PresetFast:
 		return Config{}, nil
-	case ProfileRealistic:
+	case PresetRealistic:
 		return realistic(), nil
-	case ProfileFlaky:
+	case PresetFlaky:
 		c := realistic()
 		c.Default.Faults = Faults{
 			ErrorRates:       map[int]float64{500: 0.01, 503: 0.02},
@@ -44,7 +45,7 @@ func Profile(name string) (Config, error) {
 		}
 		return c, nil
 	}
-	return Config{}, fmt.Errorf("mockbackend: unknown profile %q; valid: %s", name, strings.Join(ProfileNames(), ", "))
+	return Config{}, fmt.Errorf("mockbackend: unknown profile %q; valid: %s", name, strings.Join(PresetNames(), ", "))
 }
 
 // realistic models a nearby cluster: 20 ms RTT with jitter, a TCP handshake
