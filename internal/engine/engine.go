@@ -1,5 +1,8 @@
 // Package engine offers load and records every result into HdrHistograms
-// and counters, so memory stays flat however many requests run. The closed
+// and counters, so memory stays flat however many requests run. In a run's
+// data flow (Spec -> Plan -> runner -> engine -> results -> analysis ->
+// render) it sits between the scenario runner, which hands it a client and
+// the requests, and the result model the runner fills from its Recording. The closed
 // model runs lean worker loops of its own (closed.go); the open model runs on
 // vegeta's attacker and pacers.
 //
