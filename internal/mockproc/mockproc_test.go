@@ -85,7 +85,8 @@ func TestAChildServesCountsAndIsReapedOnClose(t *testing.T) {
 	tr := &http.Transport{TLSClientConfig: p.ClientTLSConfig()}
 	client := &http.Client{Transport: tr, Timeout: 5 * time.Second}
 	for range 3 {
-		resp, err := client.Get(p.URL() + "/A1-P/v2/policytypes")
+		route, _ := mockbackend.LookupRoute("a1.types.list")
+		resp, err := client.Get(p.URL() + route.Fill())
 		if err != nil {
 			t.Fatal(err)
 		}
