@@ -77,6 +77,9 @@ func TestAProcessIsolatedBackendCountsLikeTheInProcessOne(t *testing.T) {
 			}
 		}
 	}
+	if res.GeneratorCeiling <= 0 {
+		t.Errorf("generator ceiling %v, want it measured before the arms", res.GeneratorCeiling)
+	}
 	if after, _ := cpuset.Current(); after != before {
 		t.Errorf("the generator runs on CPUs %q after the run, want its own %q back", after, before)
 	}

@@ -145,6 +145,9 @@ func runPoint(ctx context.Context, sc *Plan, opt Options, label string) (results
 	if be.isolation != isolationExternal {
 		out.Conditions.Isolation, out.Conditions.CPUs = be.isolation, be.cpus
 	}
+	if out.GeneratorCeiling = sc.generatorCeiling(ctx, be); out.GeneratorCeiling > 0 {
+		fmt.Fprintf(opt.Log, "%s: generator ceiling %.0f req/s (the engine against an in-memory transport)\n", name, out.GeneratorCeiling)
+	}
 	began := time.Now()
 	service := make([]*hdrhistogram.Histogram, len(sc.profiles))
 	response := make([]*hdrhistogram.Histogram, len(sc.profiles))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/oranbench/oranbench/reports/results"
@@ -73,7 +74,7 @@ func weakNote(us []Pair) string {
 func (u Pair) ratioText() string {
 	if u.Cmp != nil {
 		c := *u.Cmp
-		s := results.Times(c.Ratio)
+		s := results.BoundPrefix(c.Bound) + results.Times(c.Ratio)
 		if c.Lo > 0 && c.N1 >= 2 && c.N2 >= 2 {
 			s += " [" + results.Times(c.Lo) + " – " + results.Times(c.Hi) + "]"
 		}
@@ -484,5 +485,12 @@ func Claims(r *results.Results) []results.Claim {
 		connsPerHostClaim(us),
 	}
 	out = append(out, productionClaims(r)...)
+	if len(r.MergedFrom) > 0 {
+		// Every claim above depends on how the client's pool met the load.
+		note := fmt.Sprintf(" Sharded run: measured by %d client pools, one per shard, not one pool carrying the whole load.", len(r.MergedFrom))
+		for i := range out {
+			out[i].Reason = strings.TrimSpace(out[i].Reason + note)
+		}
+	}
 	return append(out, leakClaims(r.Leakcheck)...)
 }

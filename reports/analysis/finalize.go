@@ -7,12 +7,16 @@ import (
 	"github.com/oranbench/oranbench/reports/results"
 )
 
-// Finalize computes the figures one run derives from its arms: each arm's
-// ratio to the first (the baseline), the statistics across repetitions,
-// and ts evaluated on them. s is a scenario without a sweep, or one sweep
+// Finalize computes the figures one run derives from its arms: which arms
+// were generator-bound, each arm's ratio to the first (the baseline), the
+// statistics across repetitions, and ts evaluated on them. s is a scenario without a sweep, or one sweep
 // point's result; the runner and the shard merge both finalize every run
 // this way.
 func Finalize(s *results.Scenario, ts []Threshold) {
+	for i := range s.Arms {
+		a := &s.Arms[i]
+		a.GeneratorBound = s.GeneratorCeiling > 0 && a.Total.SuccessPerSec > results.GeneratorBoundPct/100.0*s.GeneratorCeiling
+	}
 	var ratios []results.Ratio
 	for i := 1; i < len(s.Arms); i++ {
 		ratios = append(ratios, NewRatio(s.Arms[i], s.Arms[0]))

@@ -92,3 +92,56 @@ func TestMergingTwoShardsAddsTheirCountsAndMergesTheirHistograms(t *testing.T) {
 		t.Error("claims not recomputed")
 	}
 }
+
+func TestAnArmNearTheGeneratorCeilingMakesItsRatioALowerBound(t *testing.T) {
+	s := synth.Fixture().Scenarios[0] // default ≈ 1543 req/s, tuned ≈ 1675
+	tuned := s.Arms[1].Total.SuccessPerSec
+	// A ceiling the tuned arm reaches more than 70% of, the default arm not.
+	s.GeneratorCeiling = (tuned/0.7 + s.Arms[0].Total.SuccessPerSec/0.7) / 2
+	if s.Arms[0].Total.SuccessPerSec > 0.7*s.GeneratorCeiling {
+		t.Fatalf("fixture: default %v is above 70%% of %v too", s.Arms[0].Total.SuccessPerSec, s.GeneratorCeiling)
+	}
+	analysis.Finalize(&s, nil)
+	if s.Arms[0].GeneratorBound || !s.Arms[1].GeneratorBound {
+		t.Fatalf("generator-bound: default %v tuned %v, want only tuned", s.Arms[0].GeneratorBound, s.Arms[1].GeneratorBound)
+	}
+	c, ok := s.Stats.Comparison(s.Arms[1].Name, s.Arms[0].Name, results.MetricReqPerSec)
+	if !ok || c.Bound != results.BoundLower || !strings.HasPrefix(results.FormatRatioCI(c), "at least ") {
+		t.Fatalf("req/s comparison bound %q, text %q; want a lower bound written \"at least\"", c.Bound, results.FormatRatioCI(c))
+	}
+	if p50, _ := s.Stats.Comparison(s.Arms[1].Name, s.Arms[0].Name, results.MetricP50); p50.Bound != "" {
+		t.Errorf("a latency comparison got bound %q; only throughput is bounded by the generator", p50.Bound)
+	}
+	// Without a ceiling nothing is marked.
+	s.GeneratorCeiling = 0
+	analysis.Finalize(&s, nil)
+	if s.Arms[1].GeneratorBound {
+		t.Fatal("an arm was marked generator-bound without a measured ceiling")
+	}
+	for _, c := range []struct {
+		arm, base bool
+		want      string
+	}{{true, false, "lower"}, {false, true, "upper"}, {true, true, "none"}, {false, false, ""}} {
+		if got := results.BoundOf(results.Arm{GeneratorBound: c.arm}, results.Arm{GeneratorBound: c.base}); got != c.want {
+			t.Errorf("BoundOf(%v, %v) = %q, want %q", c.arm, c.base, got, c.want)
+		}
+	}
+}
+
+func TestAMergedRunSaysHowManyClientPoolsItMeasured(t *testing.T) {
+	a := synth.ShardOf(synth.Results(t, 1, 1, synth.Spread5), 0, 2)
+	b := synth.ShardOf(synth.Results(t, 0.5, 1.2, synth.Spread5b), 1, 2)
+	m, err := analysis.Merge([]*results.Results{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(m.Scenarios[0].Notes, "\n")
+	if !strings.Contains(notes, "Client pools: 2, one per shard, each carrying concurrency 20 + 20") {
+		t.Fatalf("notes %q: want the pools and each one's concurrency", notes)
+	}
+	for _, c := range m.Claims {
+		if strings.HasPrefix(c.Claim, "4x more req/s") && !strings.Contains(c.Reason, "2 client pools") {
+			t.Errorf("claim %q: reason %q does not say it was measured by 2 client pools", c.Claim, c.Reason)
+		}
+	}
+}

@@ -74,6 +74,9 @@ func compareArms(a, b results.Arm, metric string) (results.Comparison, bool) {
 	}
 	c := Compare(x, y, Confidence)
 	c.Arm, c.Baseline, c.Metric = a.Name, b.Name, metric
+	if metric == results.MetricReqPerSec {
+		c.Bound = results.BoundOf(a, b)
+	}
 	return c, c.Ratio > 0
 }
 

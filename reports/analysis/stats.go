@@ -82,6 +82,9 @@ func ComputeStats(s results.Scenario) *results.Stats {
 			}
 			c := Compare(x, y, Confidence)
 			c.Arm, c.Baseline, c.Metric = a.Name, base.Name, m
+			if m == results.MetricReqPerSec {
+				c.Bound = results.BoundOf(a, base)
+			}
 			st.Comparisons = append(st.Comparisons, c)
 		}
 	}

@@ -136,6 +136,22 @@ func verdictLine(s results.Scenario) string {
 	return fmt.Sprintf("**%s** (%s): %s.", s.Name, s.Conditions.Short(), strings.Join(parts, "; "))
 }
 
+// backendText says where the backend ran and on which CPUs; "" when the
+// results do not say (an external target, or results from before it was
+// recorded).
+func backendText(c results.Conditions) string {
+	switch c.Isolation {
+	case "process":
+		if c.CPUs != nil {
+			return fmt.Sprintf("mock in a process of its own on CPU %s; generator on CPU %s", c.CPUs.Backend, c.CPUs.Generator)
+		}
+		return "mock in a process of its own"
+	case "in-process":
+		return "mock in the generator's process, sharing its CPUs"
+	}
+	return ""
+}
+
 // scenarioVerdict says in one sentence what a scenario found: throughput for
 // closed, search and storm runs, latency at the same offered load for open
 // ones, with significance when statistics exist.
@@ -150,9 +166,9 @@ func scenarioVerdict(s results.Scenario) string {
 	cmp := func(arm, metric string, fallback float64) string {
 		if c, ok := s.Stats.Comparison(arm, base, metric); ok {
 			if !c.Significant {
-				return results.Times(c.Ratio) + " ~"
+				return results.BoundPrefix(c.Bound) + results.Times(c.Ratio) + " ~"
 			}
-			return results.Times(c.Ratio)
+			return results.BoundPrefix(c.Bound) + results.Times(c.Ratio)
 		}
 		return results.Times(fallback)
 	}
@@ -199,7 +215,7 @@ func (p *printer) scenario(s results.Scenario) {
 	if c.Latency != "" {
 		handler = c.Latency
 	}
-	p.table([]string{"condition", "value"}, [][]string{
+	condRows := [][]string{
 		{"TLS", tls},
 		{"HTTP/2", onOff(c.HTTP2)},
 		{"emulated RTT", results.Dur(c.RTT)},
@@ -208,14 +224,22 @@ func (p *printer) scenario(s results.Scenario) {
 		{"duration × repetitions", fmt.Sprintf("%s × %d (warm-up %s before each, not counted)", c.Duration, c.Repetitions, c.Warmup)},
 		{"routes", strings.Join(c.Routes, ", ")},
 		{"order", strings.Join(c.Order, " ")},
-	})
+	}
+	if b := backendText(c); b != "" {
+		condRows = append(condRows, []string{"backend", b})
+	}
+	p.table([]string{"condition", "value"}, condRows)
 
 	p.f("### Arms\n\nreq/s is successful responses per second, the median of the repetitions; latency percentiles are from all repetitions' HdrHistograms merged (service time: from send to last body byte).\n\n")
 	rows := make([][]string, 0, len(s.Arms))
 	for _, a := range s.Arms {
 		t := a.Total
+		name := "`" + a.Name + "`"
+		if a.GeneratorBound {
+			name += " (generator-bound)"
+		}
 		rows = append(rows, []string{
-			"`" + a.Name + "`",
+			name,
 			results.Num(t.SuccessPerSec),
 			results.Dur(t.Latency.P50), results.Dur(t.Latency.P95), results.Dur(t.Latency.P99), results.Dur(t.Latency.P999), results.Dur(t.Latency.Max),
 			results.Pct(t.SuccessPct),
@@ -228,6 +252,10 @@ func (p *printer) scenario(s results.Scenario) {
 		})
 	}
 	p.table([]string{"arm", "req/s", "p50", "p95", "p99", "p99.9", "max", "success", "dials", "reuse", "TLS handshakes (client / server)", "conn wait mean / p99", "protocol", "TIME_WAIT"}, rows)
+	if s.GeneratorCeiling > 0 {
+		p.f("Generator ceiling: %s req/s, the same engine, mix and tracing at this load against a transport that answers from memory. An arm above %d%% of it is *generator-bound*: the harness limited it too, so its req/s, and any ratio with it on top, is a lower bound (\"at least\").\n\n",
+			results.Num(s.GeneratorCeiling), results.GeneratorBoundPct)
+	}
 	p.f("conn wait is the time from asking the pool for a connection to getting one (dialing, or queueing under MaxConnsPerHost), k6's `http_req_blocked`. TIME_WAIT counts the client's sockets towards the backend that entered TIME_WAIT during the measured attacks: connections it closed first, each holding an ephemeral port for 60 s on Linux. Over TLS many such closes end in a reset instead (the server's close_notify reaches a socket the client has already closed), which leaves no TIME_WAIT; dials then show the churn.\n\n")
 	p.stats(s)
 	p.openLoad(s)

@@ -81,3 +81,29 @@ func TestTheReportOpensWithTheClaimsAndDrawsTheSweepMatrix(t *testing.T) {
 		t.Log(out)
 	}
 }
+
+func TestTheReportNamesTheTopologyAndMarksGeneratorBoundArms(t *testing.T) {
+	r := synth.Fixture()
+	s := &r.Scenarios[0]
+	s.Conditions.Isolation, s.Conditions.CPUs = "process", &results.CPUs{Generator: "0", Backend: "1"}
+	s.GeneratorCeiling = s.Arms[1].Total.SuccessPerSec / 0.9
+	s.Arms[1].GeneratorBound = true
+	var b bytes.Buffer
+	if err := Report(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"| backend ", "| mock in a process of its own on CPU 1; generator on CPU 0 |",
+		"`" + s.Arms[1].Name + "` (generator-bound)",
+		"Generator ceiling: ",
+		"isolated mock",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "`"+s.Arms[0].Name+"` (generator-bound)") {
+		t.Error("the baseline arm is marked generator-bound too")
+	}
+}

@@ -105,7 +105,7 @@ func (p *printer) openLoad(s results.Scenario) {
 	if len(rows) == 0 {
 		return
 	}
-	p.f("### Offered load\n\nOpen model: the rate asked for versus what the generator sent; late hits were sent more than %s after they were due. CPU is the whole process (generator and in-process mock) in percent of all cores.\n\n", results.Dur(lateAfter(s)))
+	p.f("### Offered load\n\nOpen model: the rate asked for versus what the generator sent; late hits were sent more than %s after they were due. %s\n\n", results.Dur(lateAfter(s)), cpuText(s.Conditions))
 	p.table([]string{"arm", "shape", "asked req/s", "sent req/s", "sent/asked", "late hits", "send lag p99", "CPU", "generator saturated"}, rows)
 	if saturated {
 		p.f("> **Invalid run**: the generator could not offer the asked load in at least one repetition, so the target was never tested at that rate. Lower the rate, raise maxWorkers, or run the mock elsewhere.\n\n")
@@ -155,4 +155,12 @@ func (p *printer) search(s results.Scenario) {
 	}
 	p.f("### Sustainable rate\n\nHighest constant rate with p%s of response time (from the intended send time) ≤ %s, achieved ≥ 99%% of asked and successes as configured; bisection per arm and repetition.\n\n", results.TrimFloat(pct, 2), results.Dur(slo))
 	p.table([]string{"arm", "rep", "sustainable req/s", "probes (req/s, ✓ pass / ✗ fail)"}, rows)
+}
+
+// cpuText says what the open-load table's CPU column measures.
+func cpuText(c results.Conditions) string {
+	if c.Isolation == "process" {
+		return "CPU is the generator's process (the mock runs in its own) in percent of the generator's cores."
+	}
+	return "CPU is the whole process (generator and in-process mock) in percent of all cores."
 }

@@ -145,7 +145,7 @@ func FormatComparison(c Comparison) string {
 	if !c.Significant {
 		return "~ " + FormatP(c.P)
 	}
-	s := Times(c.Ratio)
+	s := BoundPrefix(c.Bound) + Times(c.Ratio)
 	if c.Lo > 0 && c.Hi > 0 {
 		s += " [" + Times(c.Lo) + " – " + Times(c.Hi) + "]"
 	}
@@ -155,7 +155,7 @@ func FormatComparison(c Comparison) string {
 // FormatRatioCI writes a comparison as "2.41x [2.10x – 2.90x]", with "~" when it is
 // not significant.
 func FormatRatioCI(c Comparison) string {
-	s := Times(c.Ratio)
+	s := BoundPrefix(c.Bound) + Times(c.Ratio)
 	if c.Lo > 0 && c.Hi > 0 && c.N1 >= 2 && c.N2 >= 2 {
 		s += " [" + Times(c.Lo) + " – " + Times(c.Hi) + "]"
 	}
@@ -163,6 +163,20 @@ func FormatRatioCI(c Comparison) string {
 		s += " ~"
 	}
 	return s
+}
+
+// BoundPrefix is what a ratio with a generator-bound arm is written after:
+// "at least ", "at most " or "generator-bound, ".
+func BoundPrefix(bound string) string {
+	switch bound {
+	case BoundLower:
+		return "at least "
+	case BoundUpper:
+		return "at most "
+	case BoundNone:
+		return "generator-bound, "
+	}
+	return ""
 }
 
 // FormatP writes a p-value in parentheses, "(p=0.008)", or "(p<0.001)"

@@ -126,11 +126,14 @@ func armNames(s Scenario) string {
 func mergeScenario(parts []Scenario) (Scenario, error) {
 	b := parts[0]
 	n := len(parts)
-	out := Scenario{Name: b.Name, Description: b.Description, Conditions: b.Conditions, Setup: b.Setup, Thresholds: b.Thresholds}
+	out := Scenario{Name: b.Name, Description: b.Description, Conditions: b.Conditions, Setup: b.Setup, Thresholds: b.Thresholds, ClaimArms: b.ClaimArms}
 	out.Conditions.Concurrency, out.Conditions.RatePerSec = 0, 0
 	for _, p := range parts {
 		out.Conditions.Concurrency += p.Conditions.Concurrency
 		out.Conditions.RatePerSec += p.Conditions.RatePerSec
+		// Each shard's generator has its own ceiling; together they offer
+		// the sum.
+		out.GeneratorCeiling += p.GeneratorCeiling
 	}
 	if b.Conditions.Shape != "" {
 		out.Conditions.Shape = fmt.Sprintf("%d shards, each %s", n, b.Conditions.Shape)
@@ -202,9 +205,12 @@ func mergeSweepValues(params []string, values [][]string) []string {
 
 func mergeNotes(parts []Scenario, n int) []string {
 	notes := []string{fmt.Sprintf("Merged from %d shards that ran at the same time: counts and rates are sums over the shards; percentiles come from their merged histograms.", n)}
+	if pools := PoolsText(parts); pools != "" {
+		notes = append(notes, pools)
+	}
 	for _, p := range parts {
 		for _, note := range p.Notes {
-			if !strings.HasPrefix(note, "Merged from") && !slices.Contains(notes, note) {
+			if !strings.HasPrefix(note, "Merged from") && !strings.HasPrefix(note, "Client pools:") && !slices.Contains(notes, note) {
 				notes = append(notes, note)
 			}
 		}
@@ -571,4 +577,29 @@ func mergeSeries(reps []Rep) []Interval {
 		}
 	}
 	return out
+}
+
+// PoolsText says how many client pools a merged result measured and what
+// each carried: every shard ran its own transport, so per-host pool limits
+// (idle pool, MaxConnsPerHost) applied to each share, not to the whole load.
+func PoolsText(parts []Scenario) string {
+	var shares []string
+	for _, p := range parts {
+		c := p.Conditions
+		switch {
+		case c.Model == "closed" && c.Concurrency > 0:
+			shares = append(shares, strconv.Itoa(c.Concurrency))
+		case c.RatePerSec > 0:
+			shares = append(shares, strconv.FormatFloat(c.RatePerSec, 'g', 4, 64)+"/s")
+		}
+	}
+	if len(shares) == 0 {
+		return ""
+	}
+	what := "concurrency"
+	if parts[0].Conditions.Model != "closed" {
+		what = "rate"
+	}
+	return fmt.Sprintf("Client pools: %d, one per shard, each carrying %s %s; per-host pool limits applied to each pool, so pool-sensitive figures can differ from one generator carrying the whole load (see deploy/README.md).",
+		len(parts), what, strings.Join(shares, " + "))
 }

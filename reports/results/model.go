@@ -75,6 +75,10 @@ type Scenario struct {
 	// ClaimArms names the arms the seed-claims table compares; nil means
 	// the arms built from the "default" and "tuned" profiles.
 	ClaimArms *ClaimArms `json:"claimArms,omitempty"`
+	// GeneratorCeiling is the harness's own req/s at this load on this
+	// machine, measured before the arms against a transport that answers
+	// from memory (closed model only; 0 when not measured).
+	GeneratorCeiling float64 `json:"generatorCeiling,omitempty"`
 }
 
 // ClaimArms are the baseline and the candidate of the seed claims.
@@ -154,6 +158,12 @@ func (c Conditions) Short() string {
 	default:
 		b = append(b, c.Model)
 	}
+	switch c.Isolation {
+	case "process":
+		b = append(b, "isolated mock")
+	case "in-process":
+		b = append(b, "in-process mock")
+	}
 	return strings.Join(b, ", ")
 }
 
@@ -171,7 +181,15 @@ type Arm struct {
 	// compressed encoding, base64: they merge across runs and shards losslessly.
 	ServiceHDR  string `json:"serviceHdr,omitempty"`
 	ResponseHDR string `json:"responseHdr,omitempty"`
+	// GeneratorBound is set when the arm's req/s reached more than
+	// GeneratorBoundPct of the scenario's GeneratorCeiling: the harness, not
+	// only the transport, limited it.
+	GeneratorBound bool `json:"generatorBound,omitempty"`
 }
+
+// GeneratorBoundPct is the share of the generator's ceiling above which an
+// arm is generator-bound.
+const GeneratorBoundPct = 70
 
 // Rep is one measured repetition of an arm.
 type Rep struct {

@@ -55,6 +55,31 @@ type Comparison struct {
 	N2         int     `json:"n2"`
 	// Significant is P < Alpha; otherwise the report prints "~".
 	Significant bool `json:"significant"`
+	// Bound says what a throughput ratio is when an arm was generator-bound:
+	// BoundLower (the arm was: the ratio is at least this), BoundUpper (the
+	// baseline was: at most this) or BoundNone (both were: it says nothing
+	// about the transports); empty when neither was.
+	Bound string `json:"bound,omitempty"`
+}
+
+// Bounds of a throughput ratio with a generator-bound arm.
+const (
+	BoundLower = "lower"
+	BoundUpper = "upper"
+	BoundNone  = "none"
+)
+
+// BoundOf is the Bound of a throughput ratio arm/baseline.
+func BoundOf(arm, baseline Arm) string {
+	switch {
+	case arm.GeneratorBound && baseline.GeneratorBound:
+		return BoundNone
+	case arm.GeneratorBound:
+		return BoundLower
+	case baseline.GeneratorBound:
+		return BoundUpper
+	}
+	return ""
 }
 
 // Stats summarizes a scenario's repetitions.
