@@ -10,7 +10,8 @@
 #   wrk            wrk -c 50 -t 1, where wrk is installed (a C reference; its
 #                  transport is not Go's, so it is shown, not a ceiling)
 # Each generator's req/s is divided by the bare loop's of the same
-# repetition; the table prints the median of those ratios. It ends with the
+# repetition; the table prints the median of those ratios. The order rotates
+# from one repetition to the next. It ends with the
 # peak RSS of a 10x longer attack.
 # Usage: bench-engine.sh BIN VEGETA BARELOOP   (REPS, DUR, PROFILE, CPUS override)
 set -euo pipefail
@@ -27,10 +28,18 @@ MOCK_CPU=${MOCK_CPU:-$(( ncpu > 1 ? 1 : 0 ))}
 pin() { if command -v taskset >/dev/null; then taskset -c "$1" "${@:2}"; else "${@:2}"; fi; }
 URL="https://127.0.0.1:${PORT}/A1-P/v2/policytypes"
 work=$(mktemp -d)
-pin "$MOCK_CPU" "$BIN" mock --tls --listen "127.0.0.1:${PORT}" --ca-out "$work/ca.pem" --preset fast >"$work/mock.log" 2>&1 &
+# Not through pin: a backgrounded shell function is a subshell, and $! would
+# name it instead of the mock.
+mockcmd=("$BIN" mock --tls --listen "127.0.0.1:${PORT}" --ca-out "$work/ca.pem" --preset fast)
+command -v taskset >/dev/null && mockcmd=(taskset -c "$MOCK_CPU" "${mockcmd[@]}")
+"${mockcmd[@]}" >"$work/mock.log" 2>&1 &
 mock=$!
-trap 'kill $mock 2>/dev/null; wait $mock 2>/dev/null; rm -rf "$work"' EXIT
+cleanup() { rc=$?; kill "$mock" 2>/dev/null; wait "$mock" 2>/dev/null; rm -rf "$work"; exit "$rc"; }
+trap cleanup EXIT INT TERM
 for _ in $(seq 100); do [ -s "$work/ca.pem" ] && curl -fsS --cacert "$work/ca.pem" -o /dev/null "$URL" 2>/dev/null && break; sleep 0.1; done
+if ! kill -0 "$mock" 2>/dev/null || [ ! -s "$work/ca.pem" ]; then
+  echo "bench-engine: the mock did not start:" >&2; cat "$work/mock.log" >&2; exit 2
+fi
 echo "mock on CPU $MOCK_CPU, generators on CPU $GEN_CPU; TLS, 0 ms handler, 50 concurrent, profile $PROFILE, $DUR x $REPS interleaved repetitions"
 
 json_rate() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(round(d.get("successPerSec", d.get("throughput", 0)),1))'; }
@@ -48,14 +57,17 @@ run_gen() {
 : >"$work/rates"
 for r in $(seq "$REPS"); do
   line=""
-  for g in "${gens[@]}"; do line+="$g=$(run_gen "$g") "; done
+  # Rotate the order each repetition so no generator always runs first
+  # (fresh mock) or last.
+  n=${#gens[@]}
+  for k in $(seq 0 $((n - 1))); do g=${gens[$(( (k + r) % n ))]}; line+="$g=$(run_gen "$g") "; done
   echo "rep $r: $line"
   echo "$line" >>"$work/rates"
 done
 python3 - "$work/rates" <<'PY'
 import statistics, sys
 rows = [dict(kv.split("=") for kv in l.split()) for l in open(sys.argv[1]) if l.strip()]
-gens = list(rows[0])
+gens = sorted(rows[0], key=lambda g: ["bare", "oranbench", "no-trace", "vegeta", "wrk"].index(g))
 print()
 print(f"| generator | median req/s | vs bare loop (median of per-repetition ratios) | range of ratios |")
 print(f"|---|---|---|---|")

@@ -122,7 +122,7 @@ func (r *closedRun) hit(tgt *vegeta.Target, began time.Time) (hit, []byte) {
 		r.stopped.Store(true)
 		return fail(err)
 	}
-	req, err := tgt.Request()
+	req, err := newRequest(r.ctx, tgt)
 	if err != nil {
 		return fail(err)
 	}
@@ -162,4 +162,25 @@ func (r *closedRun) hit(tgt *vegeta.Target, began time.Time) (hit, []byte) {
 	}
 	h.latency = time.Since(began)
 	return h, body
+}
+
+// newRequest builds tgt's request as vegeta's Target.Request does, but bound
+// to ctx from the start: one request per hit instead of a copy per hit to
+// attach the run's context.
+func newRequest(ctx context.Context, tgt *vegeta.Target) (*http.Request, error) {
+	var body io.Reader
+	if len(tgt.Body) != 0 {
+		body = bytes.NewReader(tgt.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, tgt.Method, tgt.URL, body)
+	if err != nil {
+		return nil, err
+	}
+	for k, vs := range tgt.Header {
+		req.Header[k] = append([]string(nil), vs...)
+	}
+	if host := req.Header.Get("Host"); host != "" {
+		req.Host = host
+	}
+	return req, nil
 }

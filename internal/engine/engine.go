@@ -139,16 +139,20 @@ func Run(ctx context.Context, a Attack) (*Recording, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	client.Transport = contextRoundTripper{ctx: ctx, next: next}
 
 	rec := NewRecording(a.Model == Open)
 	rec.Began = time.Now()
 	rec.series = newSeries(a.Duration)
 	if a.Model == Closed {
 		// Redirects are answers to measure, not to follow (as vegeta.NoFollow).
+		// Requests are built with ctx, so cancelling the run cancels requests
+		// in flight too.
+		client.Transport = next
 		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 		runClosed(ctx, a, &client, rec)
 	} else {
+		// vegeta builds the requests: tie each to ctx on its way out.
+		client.Transport = contextRoundTripper{ctx: ctx, next: next}
 		runOpen(ctx, a, &client, rec)
 	}
 	rec.finish(ctx.Err() != nil)
