@@ -13,7 +13,8 @@
 # repetition; the table prints the median of those ratios. The order rotates
 # from one repetition to the next. It ends with the
 # peak RSS of a 10x longer attack.
-# Usage: bench-engine.sh BIN VEGETA BARELOOP   (REPS, DUR, PROFILE, CPUS override)
+# Usage: bench-engine.sh BIN VEGETA BARELOOP
+# (REPS, DUR, PROFILE, GEN_CPU, MOCK_CPU and PORT override the defaults)
 set -euo pipefail
 BIN=${1:?oranbench binary}
 VEGETA=${2:?vegeta binary}
