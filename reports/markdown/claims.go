@@ -15,7 +15,7 @@ func (p *printer) claims(r *results.Results) {
 	if cs == nil {
 		cs = analysis.Claims(r)
 	}
-	p.f("## Seed claims\n\nEach claim of the seed's results document, measured. Ratios are medians across repetitions with a distribution-free interval; `~` marks a difference that is not significant (Mann-Whitney U, α = %.2f).\n\n", analysis.Alpha)
+	p.f("## Seed claims\n\nEach claim of the seed's results document, measured. Ratios are medians across repetitions with a distribution-free interval, which covers the spread between this run's interleaved repetitions (not between runs on different days or machines); `~` marks a difference that is not significant (Mann-Whitney U, α = %.2f).\n\n", analysis.Alpha)
 	rows := make([][]string, 0, len(cs))
 	for _, c := range cs {
 		v := "**" + c.Verdict + "**"
