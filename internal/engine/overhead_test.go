@@ -5,10 +5,14 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/oranbench/oranbench/targets/transport"
 )
 
 // The engine's own cost per request, without a network: the closed model
@@ -28,7 +32,16 @@ func (memRT) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func BenchmarkClosedEngineInMemory(b *testing.B) {
-	client := &http.Client{Transport: memRT{}}
+	benchEngine(b, memRT{})
+}
+
+// The same with httptrace on, as the harness measures every arm.
+func BenchmarkClosedEngineInMemoryTraced(b *testing.B) {
+	benchEngine(b, transport.NewTracer().Wrap(memRT{}))
+}
+
+func benchEngine(b *testing.B, rt http.RoundTripper) {
+	client := &http.Client{Transport: rt, Timeout: 30 * time.Second}
 	tgt := vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: "http://127.0.0.1:1/x"})
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -41,13 +54,23 @@ func BenchmarkBareLoopInMemory(b *testing.B) {
 	client := &http.Client{Transport: memRT{}, Timeout: 30 * time.Second}
 	b.ReportAllocs()
 	b.ResetTimer()
-	for range b.N {
-		req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:1/x", nil)
-		resp, err := client.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+	var left atomic.Int64
+	left.Store(int64(b.N))
+	var wg sync.WaitGroup
+	for range 50 { // the closed model's 50 workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for left.Add(-1) >= 0 {
+				req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:1/x", nil)
+				resp, err := client.Do(req)
+				if err != nil {
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}()
 	}
+	wg.Wait()
 }
