@@ -13,8 +13,8 @@ import (
 // Plan is a Spec made ready to run: defaults filled in, arms resolved to
 // transport profiles, thresholds parsed and sweep points expanded. Parse and
 // NewPlan build it after validating every field; nothing changes it after
-// that, so one Plan can run any number of times, also concurrently (Run
-// keeps its state in a runner of its own).
+// that, so one Plan can run any number of times (Run keeps its state in a
+// runner of its own).
 type Plan struct {
 	// spec is the validated document with its defaults filled in.
 	spec Spec
