@@ -46,10 +46,8 @@ func (s *Plan) plannedRun(quick bool) time.Duration {
 func (s *Plan) Planned(quick bool) time.Duration {
 	_, _, reps := s.Effective(quick)
 	points := 1
-	if sw := s.effectiveSweep(quick); sw != nil {
-		for _, p := range sw.params() {
-			points *= len(p.values)
-		}
+	if sw := s.sweepFor(quick); sw != nil {
+		points = len(sw.points)
 	}
 	return time.Duration(points*reps*len(s.arms)) * s.plannedRun(quick)
 }
