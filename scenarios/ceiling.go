@@ -63,6 +63,7 @@ func (s *Plan) generatorCeiling(ctx context.Context, be *backend) float64 {
 	rec, err := engine.Run(ctx, engine.Attack{
 		Name: "ceiling", Targeter: m.targeter(), Client: &client,
 		Model: engine.Closed, Concurrency: s.spec.Load.Concurrency, Duration: ceilingDuration,
+		WorkerContext: inst.Tracer.Bind,
 	})
 	if err != nil || rec.Interrupted {
 		return 0

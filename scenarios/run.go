@@ -306,6 +306,8 @@ func (s *Plan) runArm(ctx context.Context, be *backend, p transport.Profile, run
 		Model:       engine.Closed,
 		Concurrency: s.spec.Load.Concurrency,
 		MaxWorkers:  s.spec.Load.MaxWorkers,
+		// Each closed-model worker carries its own trace state.
+		WorkerContext: inst.Tracer.Bind,
 	}
 	var o offer
 	if model == ModelOpen || probe != nil {

@@ -96,6 +96,10 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 				Targeter: vegeta.NewStaticTargeter(vegeta.Target{Method: method, URL: target, Body: []byte(body), Header: hdr}),
 				Client:   client, Duration: duration, MaxHits: maxRequests,
 			}
+			if !noTrace {
+				// Each closed-model worker carries its own trace state.
+				a.WorkerContext = inst.Tracer.Bind
+			}
 			if concurrency > 0 {
 				a.Model, a.Concurrency = engine.Closed, concurrency
 			} else {

@@ -76,6 +76,7 @@ func runClosed(ctx context.Context, a Attack, client *http.Client, rec *Recordin
 
 func (r *closedRun) worker(sh *recordShard) {
 	var tgt vegeta.Target
+	ctx := r.workerContext()
 	for !r.stopped.Load() && r.ctx.Err() == nil {
 		seq := r.hits.Add(1) - 1
 		if seq >= r.a.MaxHits {
@@ -86,7 +87,10 @@ func (r *closedRun) worker(sh *recordShard) {
 			return
 		}
 		tgt = vegeta.Target{}
-		h, body := r.hit(&tgt, began)
+		h, body := r.hit(ctx, &tgt, began)
+		if h.err != "" {
+			ctx = r.workerContext()
+		}
 		sh.mu.Lock()
 		sh.rec.addHit(h, time.Time{})
 		sh.mu.Unlock()
@@ -107,11 +111,19 @@ func (r *closedRun) worker(sh *recordShard) {
 	}
 }
 
+// workerContext is the context a worker's requests derive from.
+func (r *closedRun) workerContext() context.Context {
+	if r.a.WorkerContext == nil {
+		return r.ctx
+	}
+	return r.a.WorkerContext(r.ctx)
+}
+
 // hit sends one request and reads its response. Error texts match vegeta's
 // (the client's error, or the status line of a code outside 200–399), so
 // reports read the same whichever model ran. The body is kept, up to
 // MaxBody, only when OnResult will see it.
-func (r *closedRun) hit(tgt *vegeta.Target, began time.Time) (hit, []byte) {
+func (r *closedRun) hit(ctx context.Context, tgt *vegeta.Target, began time.Time) (hit, []byte) {
 	h := hit{began: began}
 	fail := func(err error) (hit, []byte) {
 		h.err = err.Error()
@@ -122,7 +134,7 @@ func (r *closedRun) hit(tgt *vegeta.Target, began time.Time) (hit, []byte) {
 		r.stopped.Store(true)
 		return fail(err)
 	}
-	req, err := newRequest(r.ctx, tgt)
+	req, err := newRequest(ctx, tgt)
 	if err != nil {
 		return fail(err)
 	}

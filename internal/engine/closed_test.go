@@ -102,3 +102,49 @@ func TestClosedModelWorkersShareAFewRecordings(t *testing.T) {
 		t.Fatalf("hits %d, served %d, histogram holds %d", rec.Hits, served.Load(), rec.Service.TotalCount())
 	}
 }
+
+// TestClosedModelDerivesEachWorkersContextOnceAndAfterEachFailure: a
+// worker's requests carry the context WorkerContext gave it, and a worker
+// asks again after a request that failed.
+func TestClosedModelDerivesEachWorkersContextOnceAndAfterEachFailure(t *testing.T) {
+	const workers, hits, failEvery = 4, 200, 10
+	type key struct{}
+	var calls, n, unbound atomic.Int64
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if _, ok := r.Context().Value(key{}).(int64); !ok {
+			unbound.Add(1)
+		}
+		if n.Add(1)%failEvery == 0 {
+			return nil, errors.New("refused")
+		}
+		return memRT{}.RoundTrip(r)
+	})
+	rec, err := Run(context.Background(), Attack{
+		Targeter: vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: "http://127.0.0.1:1/x"}),
+		Client:   &http.Client{Transport: rt}, Model: Closed, Concurrency: workers,
+		Duration: time.Minute, MaxHits: hits,
+		WorkerContext: func(ctx context.Context) context.Context {
+			return context.WithValue(ctx, key{}, calls.Add(1))
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := int64(hits / failEvery)
+	if rec.Hits != hits || int64(rec.Hits-rec.Successes) != failed {
+		t.Fatalf("hits %d, successes %d, want %d and %d", rec.Hits, rec.Successes, hits, hits-failed)
+	}
+	if got := unbound.Load(); got != 0 {
+		t.Errorf("%d requests without the worker's context", got)
+	}
+	// Each worker once, plus once per failure (a worker that failed on
+	// its last hit asks once more before it stops).
+	if got, want := calls.Load(), workers+failed; got != want {
+		t.Errorf("WorkerContext called %d times, want %d (%d workers + %d failures)", got, want, workers, failed)
+	}
+}
+
+// roundTripFunc adapts a func to http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -32,20 +32,29 @@ func (memRT) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func BenchmarkClosedEngineInMemory(b *testing.B) {
-	benchEngine(b, memRT{})
+	benchEngine(b, memRT{}, nil)
 }
 
 // The same with httptrace on, as the harness measures every arm.
+// BenchmarkClosedEngineInMemoryTraced traces as runs do: each worker binds
+// the tracer's state to its context once.
 func BenchmarkClosedEngineInMemoryTraced(b *testing.B) {
-	benchEngine(b, transport.NewTracer().Wrap(memRT{}))
+	t := transport.NewTracer()
+	benchEngine(b, t.Wrap(memRT{}), t.Bind)
 }
 
-func benchEngine(b *testing.B, rt http.RoundTripper) {
+// BenchmarkClosedEngineInMemoryTracedPerRequest traces without Bind: the
+// wrapper attaches a trace to every request.
+func BenchmarkClosedEngineInMemoryTracedPerRequest(b *testing.B) {
+	benchEngine(b, transport.NewTracer().Wrap(memRT{}), nil)
+}
+
+func benchEngine(b *testing.B, rt http.RoundTripper, bind func(context.Context) context.Context) {
 	client := &http.Client{Transport: rt, Timeout: 30 * time.Second}
 	tgt := vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: "http://127.0.0.1:1/x"})
 	b.ReportAllocs()
 	b.ResetTimer()
-	if _, err := Run(context.Background(), Attack{Targeter: tgt, Client: client, Model: Closed, Concurrency: 50, Duration: time.Hour, MaxHits: uint64(b.N)}); err != nil {
+	if _, err := Run(context.Background(), Attack{Targeter: tgt, Client: client, Model: Closed, Concurrency: 50, Duration: time.Hour, MaxHits: uint64(b.N), WorkerContext: bind}); err != nil {
 		b.Fatal(err)
 	}
 }

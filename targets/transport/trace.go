@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"context"
 	"crypto/tls"
 	"net/http"
 	"net/http/httptrace"
@@ -245,6 +246,16 @@ func (rt *tracedRoundTripper) RoundTrip(req *http.Request) (*http.Response, erro
 	t := rt.tracer
 	t.requests.Add(1)
 	parent := req.Context()
+	if s, ok := parent.Value(boundKey{}).(*requestTrace); ok && s.tracer == t {
+		// The caller bound t's trace to its context (Bind): nothing to
+		// attach, so no request copy and no context values per request.
+		s.getConnAt.Store(0)
+		resp, err := rt.next.RoundTrip(req)
+		if err == nil {
+			t.countProto(resp)
+		}
+		return resp, err
+	}
 	if httptrace.ContextClientTrace(parent) != nil {
 		// WithClientTrace composes our hooks with the caller's by rewriting
 		// them, so this state cannot be recycled.
@@ -273,6 +284,25 @@ func (rt *tracedRoundTripper) RoundTrip(req *http.Request) (*http.Response, erro
 		t.states.Put(s)
 	}
 	return resp, err
+}
+
+// boundKey is the context key under which Bind stores its per-caller state.
+type boundKey struct{}
+
+// Bind returns a context derived from ctx that carries t's trace with state of
+// its own, for a caller that sends one request at a time through t's wrapper,
+// such as a load generator's worker. Requests made with it (or with a context
+// derived from it) are traced as Wrap traces any request, but the wrapper
+// attaches nothing per request: it saves the request copy and the three
+// allocations of httptrace.WithClientTrace on every round trip.
+//
+// The state is not for concurrent requests: two requests in flight with one
+// bound context measure each other's connection waits. After a request that
+// failed, call Bind again: a connection's read loop may still call a hook of
+// the failed request, and it must not land in the next one's measurement.
+func (t *Tracer) Bind(ctx context.Context) context.Context {
+	s := t.newRequestTrace()
+	return context.WithValue(httptrace.WithClientTrace(ctx, &s.trace), boundKey{}, s)
 }
 
 // newRequestTrace returns fresh per-request state with its hooks bound to it; the

@@ -434,3 +434,111 @@ func BenchmarkRoundTrip(b *testing.B) {
 		})
 	}
 }
+
+// TestBindAttachesNothingPerRequest: with a bound context the wrapper hands
+// the caller's own request to next, and allocates nothing for it.
+func TestBindAttachesNothingPerRequest(t *testing.T) {
+	resp := &http.Response{StatusCode: http.StatusOK, ProtoMajor: 1, ProtoMinor: 1, Body: http.NoBody}
+	var seen *http.Request
+	tracer := NewTracer()
+	rt := tracer.Wrap(roundTripperFunc(func(r *http.Request) (*http.Response, error) { seen = r; return resp, nil }))
+	req, err := http.NewRequestWithContext(tracer.Bind(context.Background()), http.MethodGet, "http://127.0.0.1/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(1000, func() {
+		if _, err := rt.RoundTrip(req); err != nil {
+			t.Error(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("Wrap allocates %.0f times per request of a bound context, want 0", allocs)
+	}
+	if seen != req {
+		t.Error("next got a copy of the request, want the caller's own")
+	}
+	if s := tracer.Stats(); s.Requests != 1001 || s.Protocols[ProtoHTTP11] != 1001 {
+		t.Errorf("requests %d, HTTP/1.1 responses %d, want 1001 each", s.Requests, s.Protocols[ProtoHTTP11])
+	}
+	// Another tracer's bound context is not this one's: it gets its own trace.
+	other := NewTracer().Bind(context.Background())
+	req2, err := http.NewRequestWithContext(other, http.MethodGet, "http://127.0.0.1/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rt.RoundTrip(req2); err != nil {
+		t.Fatal(err)
+	}
+	if seen == req2 {
+		t.Error("a context bound to another tracer passed through untraced")
+	}
+}
+
+// TestBoundWorkersCountLikeUnboundOnes runs the same TLS workload with each
+// worker's requests on a bound context and on plain ones: every connection
+// event and response is counted alike, and a caller's own trace still runs.
+func TestBoundWorkersCountLikeUnboundOnes(t *testing.T) {
+	const workers, perWorker = 10, 20
+	const total = workers * perWorker
+	run := func(t *testing.T, bind bool) TraceStats {
+		srv := newCountingServer(t, true, barrierHandler(workers, time.Millisecond))
+		inst := TunedProfile().Instrument(srv.clientTLS())
+		defer inst.Close()
+		var callerGotConn atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
+					GotConn: func(httptrace.GotConnInfo) { callerGotConn.Add(1) },
+				})
+				if bind {
+					ctx = inst.Tracer.Bind(ctx)
+				}
+				for range perWorker {
+					req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					resp, err := inst.Client.Do(req)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}()
+		}
+		wg.Wait()
+		if got := callerGotConn.Load(); got != total {
+			t.Errorf("caller's GotConn ran %d times, want %d", got, total)
+		}
+		var s TraceStats
+		if !eventually(5*time.Second, func() bool {
+			s = inst.Tracer.Stats()
+			return s.TLSHandshakes == s.Dials && s.Dials == srv.stats().Conns
+		}) {
+			t.Errorf("client dials %d, handshakes %d; server conns %d: want equal", s.Dials, s.TLSHandshakes, srv.stats().Conns)
+		}
+		return s
+	}
+	for _, bind := range []bool{false, true} {
+		t.Run(fmt.Sprintf("bind=%v", bind), func(t *testing.T) {
+			s := run(t, bind)
+			if s.Requests != total || s.TTFBCount != total || s.ConnsNew+s.ConnsReused != total || s.Protocols[ProtoHTTP11] != total {
+				t.Errorf("requests %d, TTFB count %d, conns %d+%d, HTTP/1.1 %d: want %d each",
+					s.Requests, s.TTFBCount, s.ConnsNew, s.ConnsReused, s.Protocols[ProtoHTTP11], total)
+			}
+			// tuned keeps one connection per worker after the barrier.
+			if s.Dials != workers || s.ConnsNew != workers {
+				t.Errorf("dials %d, new conns %d, want %d each", s.Dials, s.ConnsNew, workers)
+			}
+			if s.ConnWaitMax <= 0 || s.TTFB < total*time.Millisecond {
+				t.Errorf("conn wait max %s, TTFB sum %s: want > 0 and >= %s", s.ConnWaitMax, s.TTFB, total*time.Millisecond)
+			}
+		})
+	}
+}
