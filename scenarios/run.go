@@ -520,7 +520,8 @@ func settings(p transport.Profile) map[string]string {
 	return m
 }
 
-func clientConns(c transport.TraceStats) results.ClientConns {
+// ClientConns is a tracer's counters as results.json records them.
+func ClientConns(c transport.TraceStats) results.ClientConns {
 	return results.ClientConns{
 		Dials: c.Dials, DialErrors: c.DialErrors, Reused: c.ConnsReused, New: c.ConnsNew, WasIdle: c.ConnsWasIdle,
 		ReusePct: c.ReusePercent(), TLSHandshakes: c.TLSHandshakes, TLSResumed: c.TLSResumed, TLSErrors: c.TLSErrors,
@@ -552,7 +553,7 @@ func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.St
 		BytesIn:       rec.BytesIn,
 		BytesOut:      rec.BytesOut,
 		Interrupted:   rec.Interrupted,
-		Client:        clientConns(c),
+		Client:        ClientConns(c),
 		Server:        serverConns(srv, known),
 	}
 	for code, n := range rec.Codes {

@@ -56,7 +56,7 @@ func (s *Plan) runStorm(ctx context.Context, be *backend, p transport.Profile, r
 	sum := results.Summary{
 		Requests: int64(res.Intents), Successes: ok, ReqPerSec: res.IntentsPerSec, Wall: res.Elapsed,
 		Latency: results.HDRPercentiles(rec.Service), Codes: map[string]int64{}, Errors: map[string]int64{},
-		Interrupted: interrupted, Client: clientConns(c), Server: serverConns(srv, be.counted()),
+		Interrupted: interrupted, Client: ClientConns(c), Server: serverConns(srv, be.counted()),
 	}
 	if res.Elapsed > 0 {
 		sum.SuccessPerSec = float64(ok) / res.Elapsed.Seconds()

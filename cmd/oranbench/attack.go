@@ -20,6 +20,7 @@ import (
 	"github.com/oranbench/oranbench/internal/engine"
 	"github.com/oranbench/oranbench/internal/loopback"
 	"github.com/oranbench/oranbench/reports/results"
+	"github.com/oranbench/oranbench/scenarios"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -122,8 +123,7 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 			}
 			if !noTrace {
 				c := inst.Tracer.Stats()
-				res.Client = results.ClientConns{Dials: c.Dials, Reused: c.ConnsReused, New: c.ConnsNew, ReusePct: c.ReusePercent(),
-					TLSHandshakes: c.TLSHandshakes, TLSResumed: c.TLSResumed, ConnWaitMean: c.MeanConnWait(), Protocols: c.Protocols}
+				res.Client = scenarios.ClientConns(c)
 				if w := inst.Tracer.ConnWaits(); w.TotalCount() > 0 {
 					res.Client.ConnWaitP99 = time.Duration(w.ValueAtQuantile(99)) * time.Microsecond
 				}
