@@ -130,31 +130,36 @@ func runPoint(ctx context.Context, sc *Plan, opt Options, label string) (results
 		return results.Scenario{}, fmt.Errorf("scenario %s: start backend: %w", name, err)
 	}
 	defer be.Close()
-	if err := prepare(ctx, be, sc.spec.Mix); err != nil {
-		return results.Scenario{}, fmt.Errorf("scenario %s: %w", name, err)
-	}
-
 	out := results.Scenario{
 		Name:        sc.spec.Name,
 		Description: strings.TrimSpace(sc.spec.Description),
 		Conditions:  sc.conditions(duration, warmup, reps),
 		Arms:        make([]results.Arm, len(sc.profiles)),
-		Setup:       sc.measureSetup(ctx, be),
 		ClaimArms:   sc.claimArms(),
+	}
+	for i, p := range sc.profiles {
+		out.Arms[i] = results.Arm{Name: sc.arms[i], Profile: p.Name, Description: p.Description, Settings: settings(p)}
+	}
+	// Interrupted while seeding the backend, the run goes on to write a
+	// result with no repetition, marked interrupted, rather than none.
+	if err := prepare(ctx, be, sc.spec.Mix); err != nil && ctx.Err() == nil {
+		return results.Scenario{}, fmt.Errorf("scenario %s: %w", name, err)
 	}
 	if be.isolation != isolationExternal {
 		out.Conditions.Isolation, out.Conditions.CPUs = be.isolation, be.cpus
 	}
-	if out.GeneratorCeiling = sc.generatorCeiling(ctx, be); out.GeneratorCeiling > 0 {
-		fmt.Fprintf(opt.Log, "%s: generator ceiling %.0f req/s (the engine against an in-memory transport)\n", name, out.GeneratorCeiling)
+	if ctx.Err() == nil {
+		out.Setup = sc.measureSetup(ctx, be)
+		if out.GeneratorCeiling = sc.generatorCeiling(ctx, be); out.GeneratorCeiling > 0 {
+			fmt.Fprintf(opt.Log, "%s: generator ceiling %.0f req/s (the engine against an in-memory transport)\n", name, out.GeneratorCeiling)
+		}
 	}
 	began := time.Now()
 	service := make([]*hdrhistogram.Histogram, len(sc.profiles))
 	response := make([]*hdrhistogram.Histogram, len(sc.profiles))
 	lag := make([]*hdrhistogram.Histogram, len(sc.profiles))
 	open := sc.spec.Load.Model == ModelOpen || sc.spec.Load.Model == ModelSearch
-	for i, p := range sc.profiles {
-		out.Arms[i] = results.Arm{Name: sc.arms[i], Profile: p.Name, Description: p.Description, Settings: settings(p)}
+	for i := range sc.profiles {
 		service[i] = engine.NewHistogram()
 		if open {
 			response[i], lag[i] = engine.NewHistogram(), engine.NewHistogram()

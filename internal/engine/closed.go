@@ -13,21 +13,23 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// The closed model runs its own worker loops instead of vegeta's attacker:
-// vegeta paces even an unthrottled attack through a scheduler goroutine,
-// hands each hit to a worker over a channel, reads every body into a new
-// buffer and sends every result back over a channel, and on the fastest
-// arm that per-hit work, not the transport under test, set the req/s. Here
-// each worker calls the targeter, sends, drains the body while counting its
-// bytes and records into one of a few shared recordings; nothing crosses a
-// channel per request. A vegeta.Result is built only for Attack.OnResult.
+// Both models run the engine's own worker loops instead of vegeta's
+// attacker. vegeta hands each hit to a worker over a channel, reads every
+// body into a new buffer, copies each request to attach a context and sends
+// every result back over a channel, and on the fastest arm that per-hit
+// work, not the transport under test, set the req/s. Here each worker calls
+// the targeter, sends, drains the body while counting its bytes and records
+// into one of a few shared recordings; a vegeta.Result is built only for
+// Attack.OnResult. The closed model's workers take the next hit themselves;
+// the open model's take it from a scheduler that paces arrivals as vegeta's
+// attacker does (and with its pacers), adding a worker when none is free.
 
-// recordShards bounds how many recordings the workers of a closed attack
-// share (each histogram is about 200 KiB, so one per worker would cost
-// hundreds of MiB at a concurrency of 1000); workers hash onto them and
-// hold a shard's lock only to record.
-func recordShards(concurrency int) int {
-	return max(1, min(concurrency, 4*runtime.GOMAXPROCS(0)))
+// recordShards bounds how many recordings the workers of an attack share
+// (each histogram is about 200 KiB, so one per worker would cost hundreds
+// of MiB at a concurrency of 1000); workers hash onto them and hold a
+// shard's lock only to record.
+func recordShards(workers uint64) int {
+	return int(max(1, min(workers, uint64(4*runtime.GOMAXPROCS(0)))))
 }
 
 type recordShard struct {
@@ -36,8 +38,8 @@ type recordShard struct {
 	_   [64]byte // keep neighbouring shards' locks off one cache line
 }
 
-// closedRun is the state of one closed attack, shared by its workers.
-type closedRun struct {
+// attackRun is the state of one attack, shared by its workers.
+type attackRun struct {
 	ctx      context.Context
 	a        Attack
 	client   *http.Client
@@ -50,31 +52,41 @@ type closedRun struct {
 	sinkMu   sync.Mutex // serializes OnResult
 }
 
+func newAttackRun(ctx context.Context, a Attack, client *http.Client, rec *Recording, workers uint64) *attackRun {
+	r := &attackRun{ctx: ctx, a: a, client: client, deadline: rec.Began.Add(a.Duration), rec: rec}
+	r.shards = make([]recordShard, recordShards(workers))
+	for i := range r.shards {
+		r.shards[i].rec = NewRecording(rec.Response != nil)
+	}
+	return r
+}
+
+// mergeShards adds every shard's recording into the attack's.
+func (r *attackRun) mergeShards() {
+	for i := range r.shards {
+		r.rec.merge(r.shards[i].rec)
+	}
+}
+
 // runClosed runs a closed attack into rec and returns when every worker has
 // stopped: the duration ran out, MaxHits were sent, a targeter failed or ctx
 // was cancelled. Requests in flight when the duration runs out complete and
 // are counted, as vegeta's attacker does.
 func runClosed(ctx context.Context, a Attack, client *http.Client, rec *Recording) {
-	r := &closedRun{ctx: ctx, a: a, client: client, deadline: rec.Began.Add(a.Duration), rec: rec}
-	r.shards = make([]recordShard, recordShards(a.Concurrency))
-	for i := range r.shards {
-		r.shards[i].rec = NewRecording(false)
-	}
+	r := newAttackRun(ctx, a, client, rec, uint64(a.Concurrency))
 	var wg sync.WaitGroup
 	for w := range a.Concurrency {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r.worker(&r.shards[w%len(r.shards)])
+			r.closedWorker(&r.shards[w%len(r.shards)])
 		}()
 	}
 	wg.Wait()
-	for i := range r.shards {
-		rec.merge(r.shards[i].rec)
-	}
+	r.mergeShards()
 }
 
-func (r *closedRun) worker(sh *recordShard) {
+func (r *attackRun) closedWorker(sh *recordShard) {
 	var tgt vegeta.Target
 	ctx := r.workerContext()
 	for !r.stopped.Load() && r.ctx.Err() == nil {
@@ -86,33 +98,129 @@ func (r *closedRun) worker(sh *recordShard) {
 		if !began.Before(r.deadline) {
 			return
 		}
-		tgt = vegeta.Target{}
-		h, body := r.hit(ctx, &tgt, began)
-		if h.err != "" {
+		if r.do(ctx, sh, &tgt, seq, began, time.Time{}) {
 			ctx = r.workerContext()
-		}
-		sh.mu.Lock()
-		sh.rec.addHit(h, time.Time{})
-		sh.mu.Unlock()
-		end := began.Add(h.latency)
-		r.seriesMu.Lock()
-		r.rec.series.add(end.Sub(r.rec.Began), h.latency, !h.ok())
-		r.seriesMu.Unlock()
-		if r.a.OnResult != nil {
-			res := &vegeta.Result{
-				Attack: r.a.Name, Seq: seq, Code: h.code, Timestamp: began, Latency: h.latency,
-				BytesIn: h.bytesIn, BytesOut: h.bytesOut, Error: h.err, Body: body,
-				Method: tgt.Method, URL: tgt.URL,
-			}
-			r.sinkMu.Lock()
-			r.a.OnResult(res)
-			r.sinkMu.Unlock()
 		}
 	}
 }
 
+// tick is one hit of the open model: its number and when it was due, as an
+// offset from the attack start.
+type tick struct {
+	seq uint64
+	due time.Duration
+}
+
+// runOpen runs an open attack into rec: a scheduler paces the hits with
+// a.Pacer and hands each to a free worker, starting one (up to MaxWorkers)
+// when none is free, as vegeta's attacker does. Each hit is recorded with the
+// time it was due, so response time includes any wait for a worker. It
+// returns when the duration ran out, the pacer or MaxHits stopped it, a
+// targeter failed or ctx was cancelled, and every worker has finished.
+func runOpen(ctx context.Context, a Attack, client *http.Client, rec *Recording) {
+	r := newAttackRun(ctx, a, client, rec, a.MaxWorkers)
+	pacer := newDuePacer(a.Pacer, a.MaxHits)
+	ticks := make(chan tick)
+	var wg sync.WaitGroup
+	var workers uint64
+	spawn := func() {
+		sh := &r.shards[workers%uint64(len(r.shards))]
+		workers++
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.openWorker(sh, ticks)
+		}()
+	}
+	for range a.Workers {
+		spawn()
+	}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+schedule:
+	for hits := uint64(0); !r.stopped.Load(); {
+		elapsed := time.Since(rec.Began)
+		if elapsed > a.Duration {
+			break
+		}
+		wait, due, stop := pacer.next(elapsed, hits)
+		if stop {
+			break
+		}
+		if wait > 0 {
+			timer.Reset(wait)
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+				break schedule
+			}
+		}
+		t := tick{seq: hits, due: due}
+		if workers < a.MaxWorkers {
+			select {
+			case ticks <- t:
+				hits++
+				continue
+			case <-ctx.Done():
+				break schedule
+			default:
+				spawn()
+			}
+		}
+		select {
+		case ticks <- t:
+			hits++
+		case <-ctx.Done():
+			break schedule
+		}
+	}
+	close(ticks)
+	wg.Wait()
+	r.mergeShards()
+}
+
+func (r *attackRun) openWorker(sh *recordShard, ticks <-chan tick) {
+	var tgt vegeta.Target
+	ctx := r.workerContext()
+	for t := range ticks {
+		if r.stopped.Load() || r.ctx.Err() != nil {
+			continue // the scheduler is stopping: drain
+		}
+		if r.do(ctx, sh, &tgt, t.seq, time.Now(), r.rec.Began.Add(t.due)) {
+			ctx = r.workerContext()
+		}
+	}
+}
+
+// do sends hit seq, records it (due is its intended send time, zero in the
+// closed model) and hands it to OnResult; it reports whether the request
+// failed, so the worker derives a fresh context.
+func (r *attackRun) do(ctx context.Context, sh *recordShard, tgt *vegeta.Target, seq uint64, began, due time.Time) (failed bool) {
+	*tgt = vegeta.Target{}
+	h, body := r.hit(ctx, tgt, began)
+	sh.mu.Lock()
+	sh.rec.addHit(h, due)
+	sh.mu.Unlock()
+	end := began.Add(h.latency)
+	r.seriesMu.Lock()
+	r.rec.series.add(end.Sub(r.rec.Began), h.latency, !h.ok())
+	r.seriesMu.Unlock()
+	if r.a.OnResult != nil {
+		res := &vegeta.Result{
+			Attack: r.a.Name, Seq: seq, Code: h.code, Timestamp: began, Latency: h.latency,
+			BytesIn: h.bytesIn, BytesOut: h.bytesOut, Error: h.err, Body: body,
+			Method: tgt.Method, URL: tgt.URL,
+		}
+		r.sinkMu.Lock()
+		r.a.OnResult(res)
+		r.sinkMu.Unlock()
+	}
+	return h.err != ""
+}
+
 // workerContext is the context a worker's requests derive from.
-func (r *closedRun) workerContext() context.Context {
+func (r *attackRun) workerContext() context.Context {
 	if r.a.WorkerContext == nil {
 		return r.ctx
 	}
@@ -123,7 +231,7 @@ func (r *closedRun) workerContext() context.Context {
 // (the client's error, or the status line of a code outside 200–399), so
 // reports read the same whichever model ran. The body is kept, up to
 // MaxBody, only when OnResult will see it.
-func (r *closedRun) hit(ctx context.Context, tgt *vegeta.Target, began time.Time) (hit, []byte) {
+func (r *attackRun) hit(ctx context.Context, tgt *vegeta.Target, began time.Time) (hit, []byte) {
 	h := hit{began: began}
 	fail := func(err error) (hit, []byte) {
 		h.err = err.Error()

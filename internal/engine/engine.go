@@ -2,9 +2,9 @@
 // and counters, so memory stays flat however many requests run. In a run's
 // data flow (Spec -> Plan -> runner -> engine -> results -> analysis ->
 // render) it sits between the scenario runner, which hands it a client and
-// the requests, and the result model the runner fills from its Recording. The closed
-// model runs lean worker loops of its own (closed.go); the open model runs on
-// vegeta's attacker and pacers.
+// the requests, and the result model the runner fills from its Recording. Both models run
+// lean worker loops of its own (closed.go); the open model paces arrivals
+// with vegeta's pacers.
 //
 // The engine schedules and records; it knows nothing of transports, scenarios
 // or backends: the caller hands in an *http.Client and a vegeta.Targeter.
@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -44,8 +43,7 @@ const (
 
 // Attack describes one measured run of one arm.
 type Attack struct {
-	// Name is stamped on results (and, in the open model, on vegeta's
-	// X-Vegeta-Attack request header).
+	// Name is stamped on the results handed to OnResult.
 	Name string
 	// Targeter yields the requests; it is called concurrently by the workers.
 	Targeter vegeta.Targeter
@@ -150,64 +148,16 @@ func Run(ctx context.Context, a Attack) (*Recording, error) {
 	rec := NewRecording(a.Model == Open)
 	rec.Began = time.Now()
 	rec.series = newSeries(a.Duration)
+	// Redirects are answers to measure, not to follow (as vegeta.NoFollow).
+	// Requests are built with ctx, so cancelling the run cancels requests in
+	// flight too.
+	client.Transport = next
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	if a.Model == Closed {
-		// Redirects are answers to measure, not to follow (as vegeta.NoFollow).
-		// Requests are built with ctx, so cancelling the run cancels requests
-		// in flight too.
-		client.Transport = next
-		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 		runClosed(ctx, a, &client, rec)
 	} else {
-		// vegeta builds the requests: tie each to ctx on its way out.
-		client.Transport = contextRoundTripper{ctx: ctx, next: next}
 		runOpen(ctx, a, &client, rec)
 	}
 	rec.finish(ctx.Err() != nil)
 	return rec, nil
-}
-
-// runOpen runs the open model on vegeta's attacker, whose pacers offer the
-// arrival rate; every result is recorded with the time it was due.
-func runOpen(ctx context.Context, a Attack, client *http.Client, rec *Recording) {
-	atk := vegeta.NewAttacker(
-		// vegeta.Client must come first: options before it are discarded, and
-		// its transport options (Connections, MaxConnections, KeepAlive, ...)
-		// would mutate the arm's transport, so none of them is used here.
-		vegeta.Client(client),
-		vegeta.MaxBody(a.MaxBody),
-		vegeta.Redirects(vegeta.NoFollow),
-		vegeta.Workers(a.Workers), vegeta.MaxWorkers(a.MaxWorkers),
-	)
-	pacer := newDuePacer(a.Pacer, a.MaxHits)
-	results := atk.Attack(a.Targeter, pacer, a.Duration, a.Name)
-
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		select {
-		case <-ctx.Done():
-			atk.Stop()
-		case <-stop:
-		}
-	}()
-	for res := range results {
-		rec.add(res, rec.Began.Add(pacer.due(res.Seq)))
-		if a.OnResult != nil {
-			a.OnResult(res)
-		}
-	}
-	close(stop)
-	wg.Wait()
-}
-
-// contextRoundTripper ties every request of an attack to the run's context.
-type contextRoundTripper struct {
-	ctx  context.Context
-	next http.RoundTripper
-}
-
-func (c contextRoundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
-	return c.next.RoundTrip(r.WithContext(c.ctx))
 }

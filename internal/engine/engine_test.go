@@ -202,3 +202,50 @@ func TestNormalizeRejectsBadAttacks(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenModelAddsWorkersUpToMaxWorkersAndNoMore: against a slow handler
+// the scheduler adds a worker whenever none is free, but never more than
+// MaxWorkers are in flight at once, and every hit it sent is recorded and
+// handed to OnResult in full.
+func TestOpenModelAddsWorkersUpToMaxWorkersAndNoMore(t *testing.T) {
+	var inFlight, peak atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		n := inFlight.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+		inFlight.Add(-1)
+		_, _ = w.Write([]byte(`{"ok":true}`))
+	}))
+	t.Cleanup(srv.Close)
+	var results atomic.Int64
+	rec, err := Run(context.Background(), Attack{
+		Targeter: target(srv.URL), Client: newClient(t),
+		Model: Open, Pacer: vegeta.Rate{Freq: 400, Per: time.Second},
+		Workers: 1, MaxWorkers: 6, Duration: 400 * time.Millisecond,
+		OnResult: func(res *vegeta.Result) {
+			if res.Code == http.StatusOK && string(res.Body) == `{"ok":true}` {
+				results.Add(1)
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := peak.Load(); p != 6 {
+		t.Errorf("peak requests in flight %d, want 6 (MaxWorkers)", p)
+	}
+	if rec.Hits == 0 || rec.Successes != rec.Hits || results.Load() != rec.Hits {
+		t.Errorf("hits %d, successes %d, OnResult saw %d whole: want all equal and > 0", rec.Hits, rec.Successes, results.Load())
+	}
+	// 6 workers at 50 ms each sustain 120/s of the 400/s asked: hits wait
+	// for a worker, and response time from the due time shows it.
+	if Quantile(rec.Lag, 99) < 100*time.Millisecond || Quantile(rec.Response, 99) < Quantile(rec.Service, 99)+100*time.Millisecond {
+		t.Errorf("lag p99 %s, response p99 %s, service p99 %s: want the wait for a worker to show",
+			Quantile(rec.Lag, 99), Quantile(rec.Response, 99), Quantile(rec.Service, 99))
+	}
+}

@@ -7,7 +7,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-func TestDuePacerRemembersWhenEachHitWasDue(t *testing.T) {
+func TestDuePacerSaysWhenEachHitIsDue(t *testing.T) {
 	// At 100/s vegeta's constant pacer lets hit n go at (n+1)*10ms.
 	cases := []struct {
 		name    string
@@ -22,10 +22,10 @@ func TestDuePacerRemembersWhenEachHitWasDue(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := newDuePacer(vegeta.Rate{Freq: 100, Per: time.Second}, 1000)
-			if _, stop := p.Pace(c.elapsed, c.hit); stop {
+			_, got, stop := p.next(c.elapsed, c.hit)
+			if stop {
 				t.Fatal("pacer stopped")
 			}
-			got := p.due(c.hit)
 			if d := got - c.want; d < -time.Microsecond || d > time.Microsecond {
 				t.Fatalf("due = %v, want %v", got, c.want)
 			}
@@ -35,10 +35,10 @@ func TestDuePacerRemembersWhenEachHitWasDue(t *testing.T) {
 
 func TestDuePacerStopsAtMaxHits(t *testing.T) {
 	p := newDuePacer(vegeta.Rate{Freq: 0}, 5)
-	if _, stop := p.Pace(0, 4); stop {
+	if _, _, stop := p.next(0, 4); stop {
 		t.Fatal("stopped before the 5th hit")
 	}
-	if _, stop := p.Pace(0, 5); !stop {
+	if _, _, stop := p.next(0, 5); !stop {
 		t.Fatal("did not stop after 5 hits")
 	}
 }

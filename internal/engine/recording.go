@@ -6,7 +6,6 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // Histogram geometry: values are microseconds from 1 µs to 1 h, 3 significant
@@ -88,11 +87,6 @@ func (r *Recording) record(h *hdrhistogram.Histogram, d time.Duration) {
 	}
 }
 
-// add records one result; due is its intended send time (zero when unknown).
-func (r *Recording) add(res *vegeta.Result, due time.Time) {
-	r.addHit(hit{code: res.Code, err: res.Error, bytesIn: res.BytesIn, bytesOut: res.BytesOut, began: res.Timestamp, latency: res.Latency}, due)
-}
-
 // hit is one request's outcome as the engine records it.
 type hit struct {
 	code              uint16
@@ -166,6 +160,10 @@ func (r *Recording) merge(o *Recording) {
 	}
 	r.HistogramOverflows += o.HistogramOverflows
 	r.Service.Merge(o.Service)
+	if r.Response != nil && o.Response != nil {
+		r.Response.Merge(o.Response)
+		r.Lag.Merge(o.Lag)
+	}
 }
 
 func (r *Recording) finish(interrupted bool) {
