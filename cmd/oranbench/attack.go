@@ -48,7 +48,7 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 		concurrency                           int
 		rate                                  float64
 		duration                              time.Duration
-		maxRequests                           uint64
+		maxRequests, maxWorkers               uint64
 		allowRemote, noTrace, asJSON          bool
 	)
 	cmd := &cobra.Command{
@@ -61,6 +61,9 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 			}
 			if (concurrency > 0) == (rate > 0) {
 				return usageErr("give exactly one of --concurrency N (closed model) or --rate R (open model, req/s)")
+			}
+			if maxWorkers > 0 && rate <= 0 {
+				return usageErr("--max-workers %d: it caps the open model's workers; give --rate R with it", maxWorkers)
 			}
 			prof, err := transport.NewRegistry().Lookup(profile)
 			if err != nil {
@@ -105,6 +108,7 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 				a.Model, a.Concurrency = engine.Closed, concurrency
 			} else {
 				a.Model, a.Pacer = engine.Open, vegeta.Rate{Freq: int(rate * 1000), Per: 1000 * time.Second}
+				a.MaxWorkers = maxWorkers
 			}
 			rec, err := engine.Run(cmd.Context(), a)
 			if err != nil {
@@ -145,6 +149,7 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 	f.StringVar(&caFile, "cacert", "", "PEM CA certificate to trust (e.g. the one `oranbench mock` writes)")
 	f.IntVar(&concurrency, "concurrency", 0, "closed model: number of workers")
 	f.Float64Var(&rate, "rate", 0, "open model: requests per second")
+	f.Uint64Var(&maxWorkers, "max-workers", 0, "open model: most requests in flight at once (0: 10000)")
 	f.DurationVar(&duration, "duration", 10*time.Second, "how long to attack")
 	f.Uint64Var(&maxRequests, "max-requests", 0, "stop after this many requests (0: engine default bound)")
 	f.BoolVar(&allowRemote, "allow-remote", false, "allow a target outside loopback")

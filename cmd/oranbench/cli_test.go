@@ -41,6 +41,8 @@ func TestBadUsageExitsTwoWithOneClearLine(t *testing.T) {
 		{"a missing scenario file", []string{"run", "--out", t.TempDir(), "missing.yaml"},
 			[]string{"missing.yaml"}},
 		{"an unknown flag", []string{"run", "--turbo"}, []string{"--turbo"}},
+		{"--max-workers without an open model", []string{"attack", "--url", "http://127.0.0.1:1/", "--concurrency", "2", "--max-workers", "3"},
+			[]string{"--max-workers 3", "--rate"}},
 		{"an unknown command", []string{"fly"}, []string{"fly"}},
 	}
 	for _, c := range cases {

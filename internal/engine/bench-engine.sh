@@ -6,6 +6,8 @@
 #   bare loop      internal/bareloop: client.Do + drain, nothing else (1.00)
 #   oranbench      `oranbench attack`, closed model, httptrace on
 #   no-trace       the same without httptrace (the cost of tracing)
+#   open           `oranbench attack`, open model offered far more than it
+#                  can send, 50 workers at most: the scheduler's own cost
 #   vegeta         the vegeta CLI, -rate 0 -workers 50 -max-workers 50
 #   wrk            wrk -c 50 -t 1, where wrk is installed (a C reference; its
 #                  transport is not Go's, so it is shown, not a ceiling)
@@ -44,13 +46,14 @@ fi
 echo "mock on CPU $MOCK_CPU, generators on CPU $GEN_CPU; TLS, 0 ms handler, 50 concurrent, profile $PROFILE, $DUR x $REPS interleaved repetitions"
 
 json_rate() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(round(d.get("successPerSec", d.get("throughput", 0)),1))'; }
-gens=(bare oranbench no-trace vegeta)
+gens=(bare oranbench no-trace open vegeta)
 command -v wrk >/dev/null && gens+=(wrk)
 run_gen() {
   case $1 in
   bare) pin "$GEN_CPU" "$BARE" --url "$URL" --cacert "$work/ca.pem" --concurrency 50 --duration "$DUR" --profile "$PROFILE" | json_rate ;;
   oranbench) pin "$GEN_CPU" "$BIN" attack --url "$URL" --cacert "$work/ca.pem" --concurrency 50 --duration "$DUR" --profile "$PROFILE" --json | json_rate ;;
   no-trace) pin "$GEN_CPU" "$BIN" attack --url "$URL" --cacert "$work/ca.pem" --concurrency 50 --duration "$DUR" --profile "$PROFILE" --no-trace --json | json_rate ;;
+  open) pin "$GEN_CPU" "$BIN" attack --url "$URL" --cacert "$work/ca.pem" --rate 1000000 --max-workers 50 --duration "$DUR" --profile "$PROFILE" --json | json_rate ;;
   vegeta) echo "GET $URL" | pin "$GEN_CPU" "$VEGETA" attack -root-certs "$work/ca.pem" -rate=0 -workers=50 -max-workers=50 -duration="$DUR" | "$VEGETA" report -type=json | json_rate ;;
   wrk) pin "$GEN_CPU" wrk -t1 -c50 -d"$DUR" "$URL" | awk '/Requests\/sec/ {print $2}' ;;
   esac
@@ -68,7 +71,7 @@ done
 python3 - "$work/rates" <<'PY'
 import statistics, sys
 rows = [dict(kv.split("=") for kv in l.split()) for l in open(sys.argv[1]) if l.strip()]
-gens = sorted(rows[0], key=lambda g: ["bare", "oranbench", "no-trace", "vegeta", "wrk"].index(g))
+gens = sorted(rows[0], key=lambda g: ["bare", "oranbench", "no-trace", "open", "vegeta", "wrk"].index(g))
 print()
 print(f"| generator | median req/s | vs bare loop (median of per-repetition ratios) | range of ratios |")
 print(f"|---|---|---|---|")
