@@ -345,6 +345,11 @@ type SoakSpec struct {
 	// WatcherArm names the arm whose transport the watcher's Porch client
 	// uses (default: the last arm).
 	WatcherArm string `yaml:"watcherArm"`
+	// RequestTimeout bounds each request (default 2s): it replaces an
+	// arm's client timeout when that is longer or unset, so a hang the
+	// mock injects ends within the phase. The watcher's submission gets
+	// its attempts times this.
+	RequestTimeout Duration `yaml:"requestTimeout"`
 }
 
 // Sweep lists values per parameter; the scenario runs once per combination

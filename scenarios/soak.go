@@ -153,7 +153,7 @@ func (s *Plan) faultText() string {
 		out = append(out, "429 "+results.Pct(100*f.RateLimit))
 	}
 	if f.Hang > 0 {
-		out = append(out, "hangs until the client's timeout "+results.Pct(100*f.Hang))
+		out = append(out, fmt.Sprintf("hangs until the client's %s timeout %s", s.spec.Load.Soak.RequestTimeout, results.Pct(100*f.Hang)))
 	}
 	if f.CloseMidResponse > 0 {
 		out = append(out, "closes mid-response "+results.Pct(100*f.CloseMidResponse))
@@ -187,13 +187,16 @@ func (s *Plan) soakArm(ctx context.Context, be *backend, p transport.Profile, ar
 	}
 	c := *inst.Client
 	c.Transport = m.wrap(inst.Client.Transport)
+	if rt := s.spec.Load.Soak.RequestTimeout.Duration; c.Timeout == 0 || c.Timeout > rt {
+		c.Timeout = rt
+	}
 	o := constantOffer(s.spec.Load.Rate)
 	attack := engine.Attack{Name: run, Model: engine.Open, Pacer: o.pacer, Duration: d, MaxWorkers: s.spec.Load.MaxWorkers,
 		Targeter: m.targeter(), Client: &c}
 	if opt.OnRun != nil {
 		attack.OnResult = opt.OnRun(RunInfo{Scenario: s.spec.Name, Arm: arm, Reps: 1, Planned: d})
 	}
-	sampler := soak.Start(ctx, soak.Options{Interval: interval, Sources: soak.ProcessSources(addr)})
+	sampler := startSampler(ctx, d, interval, addr)
 	rec, err := engine.Run(ctx, attack)
 	samples := sampler.Stop()
 	if err != nil {
@@ -225,14 +228,19 @@ func (s *Plan) soakWatcher(ctx context.Context, be *backend, p transport.Profile
 		opt.OnRun(RunInfo{Scenario: s.spec.Name, Arm: WatcherPhase, Reps: 1, Planned: d})
 	}
 	intents := max(1, int(math.Round(sk.IntentsPerSec*d.Seconds())))
+	client := *inst.Client
+	if rt := sk.RequestTimeout.Duration; client.Timeout == 0 || client.Timeout > rt {
+		client.Timeout = rt
+	}
 	cfg := watcher.StormConfig{
-		Watcher:       watcher.Config{Client: inst.Client, PorchURL: be.url, Workers: sk.Workers},
+		Watcher: watcher.Config{Client: &client, PorchURL: be.url, Workers: sk.Workers,
+			SubmitTimeout: time.Duration(watcher.DefaultSubmitAttempts) * sk.RequestTimeout.Duration},
 		Intents:       intents,
 		IntentsPerSec: sk.IntentsPerSec,
 		// The stream takes d; the last intents need a moment more.
 		Timeout: d + max(10*time.Second, d/5),
 	}
-	sampler := soak.Start(ctx, soak.Options{Interval: interval, Sources: soak.ProcessSources(addr)})
+	sampler := startSampler(ctx, d, interval, addr)
 	began := time.Now()
 	sr, err := watcher.RunStorm(ctx, cfg)
 	elapsed := time.Since(began)
@@ -253,6 +261,15 @@ func (s *Plan) soakWatcher(ctx context.Context, be *backend, p transport.Profile
 		ph.Errors["no outcome when the phase ended"] = int64(missing)
 	}
 	return ph, nil
+}
+
+// startSampler samples the process every interval for d (or until ctx
+// ends): while the load is offered, not while the last requests drain.
+func startSampler(ctx context.Context, d, interval time.Duration, addr netip.AddrPort) *soak.Sampler {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	sm := soak.Start(ctx, soak.Options{Interval: interval, Sources: soak.ProcessSources(addr)})
+	context.AfterFunc(ctx, cancel)
+	return sm
 }
 
 // phase is a soak phase with its raw samples, before the fits.

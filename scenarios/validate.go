@@ -448,6 +448,12 @@ func (s *Plan) validateLoad() error {
 		if sk.IntentsPerSec == 0 {
 			sk.IntentsPerSec = 10
 		}
+		if sk.RequestTimeout.Duration == 0 {
+			sk.RequestTimeout.Duration = 2 * time.Second
+		}
+		if d := sk.RequestTimeout.Duration; d < 10*time.Millisecond || d > 5*time.Minute {
+			return s.fieldErr("load.soak.requestTimeout", d.String(), "want 10ms to 5m")
+		}
 		if !(sk.IntentsPerSec > 0 && sk.IntentsPerSec <= 1000) {
 			return s.fieldErr("load.soak.intentsPerSec", ftoa(sk.IntentsPerSec), "want intent files per second, > 0 and <= 1000")
 		}

@@ -3,6 +3,7 @@ package results
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -624,4 +625,33 @@ func (s SlopeResult) Growth() string {
 		return "decline"
 	}
 	return "none detected"
+}
+
+// PerHourText writes a slope per hour in unit u with 3 significant digits
+// and a sign, e.g. "+1.23 MB/h", "−0.5 goroutines/h", "0 fds/h".
+func PerHourText(v float64, u string) string {
+	return SignedNum(v) + " " + u + "/h"
+}
+
+// SignedNum writes v with 3 significant digits and a sign: "+1.23",
+// "−0.0456", "0".
+func SignedNum(v float64) string {
+	if v == 0 {
+		return "0"
+	}
+	s := strconv.FormatFloat(v, 'g', 3, 64)
+	if strings.ContainsAny(s, "e") && (v >= 1 || v <= -1) {
+		s = strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	if v > 0 {
+		return "+" + s
+	}
+	return "−" + strings.TrimPrefix(s, "-")
+}
+
+// Text writes the slope with its interval and resolution, e.g.
+// "+1.2 MB/h [−0.4, +2.8] (resolution ±1.6 MB/h)".
+func (s SlopeResult) Text(unit string) string {
+	return fmt.Sprintf("%s [%s, %s] (resolution ±%s %s/h)", PerHourText(s.PerHour, unit), SignedNum(s.Lo), SignedNum(s.Hi),
+		strings.TrimPrefix(SignedNum(s.Resolution), "+"), unit)
 }
