@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -67,14 +68,24 @@ func TestASoakSamplesEveryArmAndTheWatcherAndFitsSlopes(t *testing.T) {
 func TestAnInterruptedSoakKeepsWhatRanAndSaysItIsPartial(t *testing.T) {
 	s := mustParse(t, strings.Replace(soakDoc, "duration: 6s", "duration: 60s", 1))
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(2*time.Second, cancel) // during the first phase (20 s)
-	began := time.Now()
-	res, err := Run(ctx, s, Options{})
+	defer cancel()
+	var cancelled atomic.Int64 // when, in Unix nanoseconds
+	// 2.5 s into the first phase (20 s): past its warm-up, with samples to fit.
+	onRun := func(RunInfo) ResultFunc {
+		time.AfterFunc(2500*time.Millisecond, func() { cancelled.Store(time.Now().UnixNano()); cancel() })
+		return nil
+	}
+	res, err := Run(ctx, s, Options{OnRun: func(ri RunInfo) ResultFunc {
+		if ri.Arm == "default" {
+			return onRun(ri)
+		}
+		return nil
+	}})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	if d := time.Since(began); d > 6*time.Second {
-		t.Fatalf("the soak took %s after the cancel at 2s; want it to stop promptly", d)
+	if d := time.Since(time.Unix(0, cancelled.Load())); d > 4*time.Second {
+		t.Fatalf("the soak ran on for %s after the cancel; want it to stop promptly", d)
 	}
 	sk := res.Soak
 	if sk == nil || !sk.Partial || len(sk.Phases) != 1 {
