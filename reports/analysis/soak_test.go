@@ -65,6 +65,8 @@ func TestSoakClaimsFollowTheSlopesAndTheirResolution(t *testing.T) {
 		{"no soak is not measurable", &results.Results{}, soakMemoryClaim, VerdictNotMeasurable, "not measured in this run"},
 		{"24 hours extrapolated from a flat 2-hour soak", soakResults(2*time.Hour, flat), soakStabilityClaim, VerdictNotMeasurable, "extrapolated, not measured"},
 		{"24 hours with growth does not hold", soakResults(2*time.Hour, leaking), soakStabilityClaim, VerdictDoesNotHold, "+288 MB over 24 h"},
+		{"growth in a short soak cannot tell a leak from settling", soakResults(time.Minute, leaking), soakMemoryClaim, VerdictNotMeasurable, "cannot tell a leak from a process still settling"},
+		{"growth in a short soak is not a 24-hour verdict either", soakResults(time.Minute, leaking), soakStabilityClaim, VerdictNotMeasurable, "+288 MB over 24 h"},
 		{"a 24-hour flat soak holds", soakResults(24*time.Hour, flat), soakStabilityClaim, VerdictHolds, "24-hour phase"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
