@@ -26,7 +26,7 @@ load:
   rate: 100
   soak: {sampleEvery: 100ms, intentsPerSec: 20, workers: 2}
 arms: [default, tuned]
-duration: 6s
+duration: 9s
 warmup: 200ms
 `
 
@@ -66,13 +66,14 @@ func TestASoakSamplesEveryArmAndTheWatcherAndFitsSlopes(t *testing.T) {
 }
 
 func TestAnInterruptedSoakKeepsWhatRanAndSaysItIsPartial(t *testing.T) {
-	s := mustParse(t, strings.Replace(soakDoc, "duration: 6s", "duration: 60s", 1))
+	s := mustParse(t, strings.Replace(soakDoc, "duration: 9s", "duration: 60s", 1))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var cancelled atomic.Int64 // when, in Unix nanoseconds
-	// 2.5 s into the first phase (20 s): past its warm-up, with samples to fit.
+	// 5 s into the first phase (20 s): past its warm-up, with samples to fit
+	// even on a loaded machine.
 	onRun := func(RunInfo) ResultFunc {
-		time.AfterFunc(2500*time.Millisecond, func() { cancelled.Store(time.Now().UnixNano()); cancel() })
+		time.AfterFunc(5*time.Second, func() { cancelled.Store(time.Now().UnixNano()); cancel() })
 		return nil
 	}
 	res, err := Run(ctx, s, Options{OnRun: func(ri RunInfo) ResultFunc {
@@ -97,7 +98,7 @@ func TestAnInterruptedSoakKeepsWhatRanAndSaysItIsPartial(t *testing.T) {
 }
 
 func TestASoakTooShortToFitASlopeNamesTheMinimum(t *testing.T) {
-	_, err := Parse("short.yaml", []byte(strings.Replace(soakDoc, "duration: 6s", "duration: 1s", 1)), nil)
+	_, err := Parse("short.yaml", []byte(strings.Replace(soakDoc, "duration: 9s", "duration: 1s", 1)), nil)
 	if err == nil || !strings.Contains(err.Error(), "duration") || !strings.Contains(err.Error(), "at least 3s") {
 		t.Fatalf("err = %v; want the duration refused with its minimum 3s (3 × (200ms + 8 × 100ms))", err)
 	}

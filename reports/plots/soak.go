@@ -103,11 +103,10 @@ func soakPlot(s results.Scenario, name string) (*plot.Plot, error) {
 		wl.LineStyle.Dashes = []vg.Length{vg.Points(1), vg.Points(2)}
 		p.Add(wl)
 	}
+	// The y axis fits the data rather than starting at 0: a slope of a few
+	// MB on a base of tens would otherwise be flat.
 	p.X.Min = 0
-	if minY >= 0 {
-		p.Y.Min = 0
-	}
-	headroom(p)
+	p.Y.Max += (p.Y.Max - p.Y.Min) * 0.25
 	p.Add(plotter.NewGrid())
 	return p, nil
 }
