@@ -140,9 +140,9 @@ func (s *Sampler) Results() []Result {
 // Result is one source's samples.
 type Result struct {
 	Name string
-	// Unavailable is why the source could not be read (wraps
-	// ErrNotMeasured-like errors such as sockstat.ErrNotSupported); nil
-	// when it was measured.
+	// Unavailable is why the source could not be read at the first
+	// sample (ErrUnavailable or sockstat.ErrNotSupported, wrapped, where
+	// the system lacks it); nil when it was measured.
 	Unavailable error
 	// Misses counts reads that failed after the first succeeded.
 	Misses int
