@@ -5,7 +5,7 @@ OUT ?= reports/latest
 QUICK_OUT ?= reports/quick
 BIN := bin/oranbench
 
-.PHONY: all build test bench bench-quick bench-engine bench-mock lint clean
+.PHONY: all build test bench bench-quick bench-engine bench-mock soak lint clean
 
 all: build
 
@@ -28,13 +28,20 @@ bench: build
 bench-quick: build
 	$(BIN) run --quick --out $(QUICK_OUT)
 
+## soak: a steady load on each arm and on the watcher for SOAK (default 10m),
+##       slopes of RSS, heap, goroutines, fds and TIME_WAIT -> $(SOAK_OUT)/REPORT.md
+SOAK ?= 10m
+SOAK_OUT ?= reports/soak
+soak: build
+	$(BIN) soak --duration $(SOAK) --out $(SOAK_OUT)
+
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1)
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
 
 clean:
-	rm -rf bin $(OUT) $(QUICK_OUT)
+	rm -rf bin $(OUT) $(QUICK_OUT) $(SOAK_OUT)
 
 VEGETA := bin/vegeta
 $(VEGETA):

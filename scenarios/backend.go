@@ -395,6 +395,9 @@ func (s *Plan) conditions(duration, warmup time.Duration, reps int) results.Cond
 	case ModelSearch:
 		sr := s.spec.Load.Search
 		c.Shape = fmt.Sprintf("search for the highest rate with p%s ≤ %s", ftoa(sr.Percentile), sr.SLO)
+	case ModelSoak:
+		c.RatePerSec = s.spec.Load.Rate
+		c.Shape = fmt.Sprintf("soak: constant %s/s per arm, held for %s split between %d phases", ftoa(s.spec.Load.Rate), duration, s.soakPhases())
 	case ModelStorm:
 		st := s.spec.Load.Storm
 		c.Shape = fmt.Sprintf("storm of %d intent files", st.Intents)

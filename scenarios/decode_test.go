@@ -285,7 +285,7 @@ func TestEveryBuiltinParsesWithADescription(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"a1-policy-burst", "conditions-sweep", "e2-subscription-fanout", "llm-streaming", "mixed-oran", "pool-cliff", "porch-h2",
-		"porch-package-churn", "saturation-search", "seed-20-concurrent", "watcher-intent-storm"}
+		"porch-package-churn", "saturation-search", "seed-20-concurrent", "soak", "watcher-intent-storm"}
 	if got := strings.Join(BuiltinNames(), ","); got != strings.Join(want, ",") {
 		t.Fatalf("built-ins = %s", got)
 	}

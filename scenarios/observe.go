@@ -33,6 +33,9 @@ func (s *Plan) plannedRun(quick bool) time.Duration {
 	switch s.spec.Load.Model {
 	case ModelSearch:
 		return time.Duration(max(1, s.searchSteps(quick))) * (duration + warmup)
+	case ModelSoak:
+		duration, _, _ := s.Effective(quick)
+		return duration / time.Duration(s.soakPhases())
 	case ModelStorm:
 		if st := s.spec.Load.Storm; st != nil && st.IntentsPerSec > 0 {
 			return time.Duration(float64(s.stormIntents(quick)) / st.IntentsPerSec * float64(time.Second))
@@ -44,6 +47,10 @@ func (s *Plan) plannedRun(quick bool) time.Duration {
 // Planned estimates the scenario's whole wall time: every sweep point,
 // repetition and arm (backend start-up and set-up probes not included).
 func (s *Plan) Planned(quick bool) time.Duration {
+	if s.spec.Load.Model == ModelSoak {
+		duration, _, _ := s.Effective(quick)
+		return duration
+	}
 	_, _, reps := s.Effective(quick)
 	points := 1
 	if sw := s.sweepFor(quick); sw != nil {

@@ -261,6 +261,8 @@ func (s *Plan) LoadText() string {
 		out = fmt.Sprintf("search p%s ≤ %s", ftoa(s.spec.Load.Search.Percentile), s.spec.Load.Search.SLO)
 	case ModelStorm:
 		out = fmt.Sprintf("storm %d intents", s.spec.Load.Storm.Intents)
+	case ModelSoak:
+		out = fmt.Sprintf("soak %s req/s per arm", ftoa(s.spec.Load.Rate))
 	default:
 		out = s.spec.Load.Model
 	}

@@ -78,6 +78,9 @@ func Run(ctx context.Context, s *Plan, opt Options) (results.Scenario, error) {
 	if err := s.CheckLimits(opt.Quick); err != nil {
 		return results.Scenario{}, err
 	}
+	if s.spec.Load.Model == ModelSoak {
+		return runSoak(ctx, s, opt)
+	}
 	sw := s.sweepFor(opt.Quick)
 	if sw == nil {
 		return runPoint(ctx, s, opt, "")
@@ -478,23 +481,53 @@ func prepareStage(ctx context.Context, client *http.Client, backendURL string, t
 	return errors.Join(errs...)
 }
 
+// Fixture requests are retried against a mock that injects faults: at most
+// prepareAttempts tries, each bounded by prepareAttemptTimeout (an injected
+// hang never answers).
+const (
+	prepareAttempts       = 5
+	prepareAttemptTimeout = 10 * time.Second
+)
+
 func prepareOne(ctx context.Context, client *http.Client, backendURL string, fixture vegeta.Target) error {
 	fixture.URL = backendURL + fixture.URL
+	var err error
+	for attempt := 1; attempt <= prepareAttempts; attempt++ {
+		var retry bool
+		if retry, err = prepareAttempt(ctx, client, fixture); err == nil || !retry || ctx.Err() != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt) * 50 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+// prepareAttempt sends one fixture request; retry says whether a failure
+// may be transient (a transport error, 429 or 5xx).
+func prepareAttempt(ctx context.Context, client *http.Client, fixture vegeta.Target) (retry bool, err error) {
 	req, err := fixture.Request()
 	if err != nil {
-		return fmt.Errorf("prepare: %w", err)
+		return false, fmt.Errorf("prepare: %w", err)
 	}
+	ctx, cancel := context.WithTimeout(ctx, prepareAttemptTimeout)
+	defer cancel()
 	resp, err := client.Do(req.WithContext(ctx))
 	if err != nil {
-		return fmt.Errorf("prepare: %s %s: %w", fixture.Method, fixture.URL, err)
+		return true, fmt.Errorf("prepare: %s %s: %w", fixture.Method, fixture.URL, err)
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	// 409: the object is there already (an external backend keeps it).
+	// 409: the object is there already (an external backend keeps it, or
+	// an attempt that failed after the mock stored it).
 	if resp.StatusCode >= 300 && resp.StatusCode != http.StatusConflict {
-		return fmt.Errorf("prepare: %s %s: status %d", fixture.Method, fixture.URL, resp.StatusCode)
+		return resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500,
+			fmt.Errorf("prepare: %s %s: status %d", fixture.Method, fixture.URL, resp.StatusCode)
 	}
-	return nil
+	return false, nil
 }
 
 func settings(p transport.Profile) map[string]string {

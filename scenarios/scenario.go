@@ -47,6 +47,7 @@ const (
 	ModelOpen   = "open"   // arrival rate
 	ModelSearch = "search" // highest sustainable arrival rate per arm
 	ModelStorm  = "storm"  // intent files through the watcher into Porch
+	ModelSoak   = "soak"   // a steady open load held while resources are sampled
 )
 
 // Open-model shapes.
@@ -257,7 +258,7 @@ type RequestSpec struct {
 
 // LoadModel is how load is offered.
 type LoadModel struct {
-	// Model is closed, open, search or storm.
+	// Model is closed, open, search, storm or soak.
 	Model       string  `yaml:"model"`
 	Concurrency int     `yaml:"concurrency"`
 	Rate        float64 `yaml:"rate"`
@@ -270,6 +271,9 @@ type LoadModel struct {
 	Burst  *BurstSpec  `yaml:"burst"`
 	Search *SearchSpec `yaml:"search"`
 	Storm  *StormSpec  `yaml:"storm"`
+	// Soak configures the soak model (Rate is then each arm's request
+	// rate).
+	Soak *SoakSpec `yaml:"soak"`
 }
 
 // RampSpec raises the rate linearly from From to To over the duration.
@@ -321,6 +325,31 @@ type StormSpec struct {
 	Debounce      Duration `yaml:"debounce"`
 	StableFor     Duration `yaml:"stableFor"`
 	Timeout       Duration `yaml:"timeout"`
+}
+
+// SoakSpec holds a steady open load (the LoadModel's Rate, constant) on
+// each arm in turn, then streams intent files through the watcher at
+// IntentsPerSec, for the scenario's duration split evenly between these
+// phases, and samples the process's RSS, Go heap, goroutines, open file
+// descriptors and TIME_WAIT sockets every SampleEvery. Each series gets a
+// Theil–Sen slope after the warm-up (the scenario's warmup, per phase).
+type SoakSpec struct {
+	// SampleEvery is the sampling interval (default 1s).
+	SampleEvery Duration `yaml:"sampleEvery"`
+	// IntentsPerSec is the watcher phase's stream of intent files (default
+	// 10); Workers the watcher's workers (0: its default). Watcher: false
+	// leaves the watcher phase out.
+	IntentsPerSec float64 `yaml:"intentsPerSec"`
+	Workers       int     `yaml:"workers"`
+	Watcher       *bool   `yaml:"watcher"`
+	// WatcherArm names the arm whose transport the watcher's Porch client
+	// uses (default: the last arm).
+	WatcherArm string `yaml:"watcherArm"`
+	// RequestTimeout bounds each request (default 2s): it replaces an
+	// arm's client timeout when that is longer or unset, so a hang the
+	// mock injects ends within the phase. The watcher's submission gets
+	// its attempts times this.
+	RequestTimeout Duration `yaml:"requestTimeout"`
 }
 
 // Sweep lists values per parameter; the scenario runs once per combination
@@ -441,6 +470,8 @@ type Quick struct {
 	// Steps replaces the search's step budget; Intents the storm's size.
 	Steps   int `yaml:"steps"`
 	Intents int `yaml:"intents"`
+	// SampleEvery replaces a soak's sampling interval.
+	SampleEvery Duration `yaml:"sampleEvery"`
 }
 
 // Duration is a time.Duration written as "250ms", "5s" in YAML.

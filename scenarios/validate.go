@@ -57,6 +57,9 @@ func (s *Plan) validate(reg *transport.Registry) error {
 	}
 	if s.spec.Repetitions == 0 {
 		s.spec.Repetitions = DefaultRepetitions
+		if s.spec.Load.Model == ModelSoak {
+			s.spec.Repetitions = 1
+		}
 	}
 	if s.spec.Repetitions < 1 || s.spec.Repetitions > 100 {
 		return s.fieldErr("repetitions", itoa(s.spec.Repetitions), "want 1 to 100")
@@ -76,6 +79,9 @@ func (s *Plan) validate(reg *transport.Registry) error {
 		}
 	}
 	if err := s.validateClaims(); err != nil {
+		return err
+	}
+	if err := s.validateSoak(); err != nil {
 		return err
 	}
 	return s.validateThresholds()
@@ -337,16 +343,17 @@ func (s *Plan) validateMix() error {
 func (s *Plan) validateLoad() error {
 	l := &s.spec.Load
 	has := map[string]bool{"concurrency": l.Concurrency != 0, "rate": l.Rate != 0, "maxWorkers": l.MaxWorkers != 0, "shape": l.Shape != "",
-		"ramp": l.Ramp != nil, "sine": l.Sine != nil, "burst": l.Burst != nil, "search": l.Search != nil, "storm": l.Storm != nil}
+		"ramp": l.Ramp != nil, "sine": l.Sine != nil, "burst": l.Burst != nil, "search": l.Search != nil, "storm": l.Storm != nil, "soak": l.Soak != nil}
 	allowed := map[string][]string{
 		ModelClosed: {"concurrency"},
 		ModelOpen:   {"rate", "maxWorkers", "shape", "ramp", "sine", "burst"},
 		ModelSearch: {"maxWorkers", "search"},
 		ModelStorm:  {"storm"},
+		ModelSoak:   {"rate", "maxWorkers", "soak"},
 	}
 	ok, known := allowed[l.Model]
 	if !known {
-		return s.fieldErr("load.model", l.Model, `valid models are "closed", "open", "search" and "storm"`)
+		return s.fieldErr("load.model", l.Model, `valid models are "closed", "open", "search", "storm" and "soak"`)
 	}
 	for _, k := range sortedKeys(has) {
 		if has[k] && !slices.Contains(ok, k) {
@@ -424,6 +431,35 @@ func (s *Plan) validateLoad() error {
 			return s.fieldErr("load.search", "", "the search model needs search: {slo, ...}")
 		}
 		return s.validateSearch(l.Search)
+	case ModelSoak:
+		if !(l.Rate > 0 && l.Rate <= maxRate) {
+			return s.fieldErr("load.rate", ftoa(l.Rate), "want each arm's requests per second, > 0 and <= 1e6")
+		}
+		if l.Soak == nil {
+			l.Soak = &SoakSpec{}
+		}
+		sk := l.Soak
+		if sk.SampleEvery.Duration == 0 {
+			sk.SampleEvery.Duration = time.Second
+		}
+		if d := sk.SampleEvery.Duration; d < 10*time.Millisecond || d > time.Minute {
+			return s.fieldErr("load.soak.sampleEvery", d.String(), "want 10ms to 1m")
+		}
+		if sk.IntentsPerSec == 0 {
+			sk.IntentsPerSec = 10
+		}
+		if sk.RequestTimeout.Duration == 0 {
+			sk.RequestTimeout.Duration = 2 * time.Second
+		}
+		if d := sk.RequestTimeout.Duration; d < 10*time.Millisecond || d > 5*time.Minute {
+			return s.fieldErr("load.soak.requestTimeout", d.String(), "want 10ms to 5m")
+		}
+		if !(sk.IntentsPerSec > 0 && sk.IntentsPerSec <= 1000) {
+			return s.fieldErr("load.soak.intentsPerSec", ftoa(sk.IntentsPerSec), "want intent files per second, > 0 and <= 1000")
+		}
+		if sk.Workers < 0 || sk.Workers > watcher.MaxWorkers() {
+			return s.fieldErr("load.soak.workers", itoa(sk.Workers), fmt.Sprintf("want 1 to %d (4×NumCPU; 0 means the watcher's default)", watcher.MaxWorkers()))
+		}
 	case ModelStorm:
 		if l.Storm == nil {
 			l.Storm = &StormSpec{}
@@ -545,6 +581,9 @@ func (s *Plan) validateSweep(path string, sw *Sweep) error {
 	}
 	if s.spec.Load.Model == ModelStorm {
 		return s.fieldErr(path, "", "a storm cannot be swept")
+	}
+	if s.spec.Load.Model == ModelSoak {
+		return s.fieldErr(path, "", "a soak cannot be swept")
 	}
 	return nil
 }

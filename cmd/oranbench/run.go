@@ -96,7 +96,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 			for _, s := range list {
 				r, err := scenarios.Run(ctx, s, scenarios.Options{Quick: quick, Log: log, AllowRemote: allowRemote, BackendBinary: self,
 					OnRun: runHooks(prog.onRun, saveHook)})
-				if len(r.Arms) > 0 || r.Sweep != nil {
+				if len(r.Arms) > 0 || r.Sweep != nil || r.Soak != nil {
 					res.Scenarios = append(res.Scenarios, r)
 				}
 				if err != nil {

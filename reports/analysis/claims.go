@@ -492,5 +492,6 @@ func Claims(r *results.Results) []results.Claim {
 			out[i].Reason = strings.TrimSpace(out[i].Reason + note)
 		}
 	}
-	return append(out, leakClaims(r.Leakcheck)...)
+	out = append(out, leakClaims(r.Leakcheck)...)
+	return append(out, soakClaims(r)...)
 }

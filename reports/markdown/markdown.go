@@ -43,9 +43,12 @@ func Report(w io.Writer, r *results.Results) error {
 	p.f("\n\n")
 	p.claimsAndVerdict(r)
 	for _, s := range r.Scenarios {
-		if s.Sweep != nil {
+		switch {
+		case s.Soak != nil:
+			p.soak(s)
+		case s.Sweep != nil:
 			p.sweep(s)
-		} else {
+		default:
 			p.scenario(s)
 		}
 		p.plotLinks(s)
@@ -122,6 +125,9 @@ func (p *printer) claimsAndVerdict(r *results.Results) {
 
 // verdictLine says in one sentence what the scenario found.
 func verdictLine(s results.Scenario) string {
+	if s.Soak != nil {
+		return soakVerdictLine(s)
+	}
 	if s.Sweep != nil || s.Stats != nil {
 		return scenarioVerdict(s)
 	}

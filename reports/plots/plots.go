@@ -42,6 +42,8 @@ type PlotFile struct {
 	Kind  string
 	// Arm is the compared arm's index, for a ratio matrix.
 	Arm int
+	// Series names the soak series drawn, for a soak plot.
+	Series string
 }
 
 // Plots lists the plots drawn for s, in the order the report shows them: a
@@ -51,6 +53,9 @@ type PlotFile struct {
 func Plots(s results.Scenario) []PlotFile {
 	stem := filepath.ToSlash(filepath.Join(PlotsDir, results.FileStem(s.Name)))
 	var out []PlotFile
+	if s.Soak != nil {
+		return soakPlots(s, stem)
+	}
 	if s.Sweep != nil {
 		if len(s.Sweep.Points) == 0 {
 			return nil
@@ -129,6 +134,8 @@ func plotFor(s results.Scenario, pf PlotFile) (*plot.Plot, error) {
 		return timelinePlot(s)
 	case PlotRatioMatrix:
 		return ratioMatrixPlot(s, pf.Arm)
+	case PlotSoak:
+		return soakPlot(s, pf.Series)
 	}
 	return nil, fmt.Errorf("unknown plot kind %q", pf.Kind)
 }

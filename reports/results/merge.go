@@ -138,6 +138,25 @@ func mergeScenario(parts []Scenario) (Scenario, error) {
 	if b.Conditions.Shape != "" {
 		out.Conditions.Shape = fmt.Sprintf("%d shards, each %s", n, b.Conditions.Shape)
 	}
+	if b.Soak != nil {
+		// Each shard sampled its own process: its phases stay its own.
+		sk := *b.Soak
+		sk.Phases = nil
+		for k, p := range parts {
+			if p.Soak == nil {
+				continue
+			}
+			sk.Partial = sk.Partial || p.Soak.Partial
+			for _, ph := range p.Soak.Phases {
+				ph.Name = fmt.Sprintf("shard %d: %s", k, ph.Name)
+				sk.Phases = append(sk.Phases, ph)
+			}
+		}
+		sk.Layout += fmt.Sprintf(" Merged from %d shards, each a process of its own: a phase's series are its shard's.", n)
+		out.Soak = &sk
+		out.Notes = mergeNotes(parts, n)
+		return out, nil
+	}
 	if b.Sweep != nil {
 		out.Sweep = &Sweep{Params: b.Sweep.Params}
 		for pi := range b.Sweep.Points {

@@ -105,3 +105,18 @@ func TestMergeFallsBackToTheWorstShardWithoutPerRepetitionHistograms(t *testing.
 		t.Fatalf("p99 = %v, want the slower shard's %v", got, want)
 	}
 }
+
+func TestMergedSoakShardsKeepEachShardsPhasesApart(t *testing.T) {
+	shard := func(i int, partial bool) *results.Results {
+		return &results.Results{Shard: &results.Shard{Index: i, Count: 2}, Scenarios: []results.Scenario{{Name: "soak",
+			Soak: &results.Soak{Layout: "One process.", Partial: partial, Phases: []results.SoakPhase{{Name: "tuned"}, {Name: "watcher"}}}}}}
+	}
+	m, err := results.Merge([]*results.Results{shard(0, false), shard(1, true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sk := m.Scenarios[0].Soak
+	if sk == nil || len(sk.Phases) != 4 || sk.Phases[2].Name != "shard 1: tuned" || !sk.Partial || !strings.Contains(sk.Layout, "Merged from 2 shards") {
+		t.Fatalf("merged soak = %+v; want 4 phases named by shard, partial, the layout saying so", sk)
+	}
+}

@@ -3,6 +3,7 @@ package results
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -79,6 +80,8 @@ type Scenario struct {
 	// machine, measured before the arms against a transport that answers
 	// from memory (closed model only; 0 when not measured).
 	GeneratorCeiling float64 `json:"generatorCeiling,omitempty"`
+	// Soak holds the series and slopes of a soak run (soak model only).
+	Soak *Soak `json:"soak,omitempty"`
 }
 
 // ClaimArms are the baseline and the candidate of the seed claims.
@@ -517,4 +520,138 @@ func (c SetupCost) Speedup() float64 {
 		return 0
 	}
 	return float64(c.FreshP50) / float64(c.ReusedP50)
+}
+
+// Soak is a soak run: a steady load held for a while against each subject
+// (a transport arm, the watcher) while the harness sampled its resources
+// at a fixed interval, and the slope of each resource over time.
+type Soak struct {
+	// Duration is the whole soak's planned wall time; each phase got an
+	// equal share of it.
+	Duration time.Duration `json:"duration_ns"`
+	// Interval is the sampling interval; Warmup the start of each phase
+	// left out of the fits.
+	Interval time.Duration `json:"interval_ns"`
+	Warmup   time.Duration `json:"warmup_ns"`
+	// Layout says what each series is of, e.g. "the phases ran one after
+	// another in the harness's process; the mock ran in a child process".
+	Layout string `json:"layout"`
+	// Load describes the offered load and the faults the mock injected.
+	Load string `json:"load"`
+	// Partial is set when the soak was interrupted: the slopes cover what
+	// ran.
+	Partial bool        `json:"partial,omitempty"`
+	Phases  []SoakPhase `json:"phases"`
+}
+
+// SoakPhase is one subject soaked: an arm's transport under the open load,
+// or the watcher processing a stream of intents.
+type SoakPhase struct {
+	// Name is the arm's name, or "watcher".
+	Name string `json:"name"`
+	// Subject says what ran, e.g. "transport profile tuned, open 50 req/s".
+	Subject string `json:"subject"`
+	// Elapsed is how long the phase ran.
+	Elapsed time.Duration `json:"elapsed_ns"`
+	// Requests (intents for the watcher) sent and how many failed (an
+	// error or a non-2xx status, or an intent moved to failed/).
+	Requests int64 `json:"requests"`
+	Failures int64 `json:"failures"`
+	// Errors counts the failures by kind.
+	Errors map[string]int64 `json:"errors,omitempty"`
+	Series []SoakSeries     `json:"series"`
+}
+
+// Soak series names and their units.
+const (
+	SoakRSS        = "rss"
+	SoakHeap       = "heap"
+	SoakGoroutines = "goroutines"
+	SoakFDs        = "fds"
+	SoakTimeWait   = "timewait"
+)
+
+// SoakSeries is one resource sampled over a phase: the points kept (a
+// fixed-size buffer, downsampled by averaging on long runs) and the slope
+// fitted to them after the warm-up.
+type SoakSeries struct {
+	Name string `json:"name"`
+	// Unit of the values and of the slope per hour: "MB", "goroutines",
+	// "fds", "sockets".
+	Unit string `json:"unit"`
+	// NotMeasured says why the series could not be sampled here; the
+	// series is then empty.
+	NotMeasured string `json:"notMeasured,omitempty"`
+	// Samples is how many samples were taken; each point averages
+	// PerPoint of them.
+	Samples  int         `json:"samples"`
+	PerPoint int         `json:"perPoint"`
+	Points   []SoakPoint `json:"points"`
+	// Slope is the fit; nil when too few points followed the warm-up.
+	Slope *SlopeResult `json:"slope,omitempty"`
+}
+
+// SoakPoint is one point of a series: seconds since the phase began and the
+// value in the series' unit.
+type SoakPoint struct {
+	T float64 `json:"t_s"`
+	V float64 `json:"v"`
+}
+
+// SlopeResult is a Theil–Sen slope per hour with its confidence interval.
+type SlopeResult struct {
+	// PerHour is the slope in the series' unit per hour; [Lo, Hi] its
+	// interval at Confidence.
+	PerHour    float64 `json:"perHour"`
+	Lo         float64 `json:"lo"`
+	Hi         float64 `json:"hi"`
+	Confidence float64 `json:"confidence"`
+	// Resolution is the smallest slope per hour this fit could have told
+	// from 0: the larger of the interval's half-width and one unit of the
+	// series' measurement step over the fitted span.
+	Resolution float64 `json:"resolution"`
+	// N points fitted, spanning Span after the warm-up.
+	N    int           `json:"n"`
+	Span time.Duration `json:"span_ns"`
+}
+
+// Growth says what the interval shows: "growth" when it lies above 0,
+// "decline" below 0, else "none detected".
+func (s SlopeResult) Growth() string {
+	switch {
+	case s.Lo > 0:
+		return "growth"
+	case s.Hi < 0:
+		return "decline"
+	}
+	return "none detected"
+}
+
+// PerHourText writes a slope per hour in unit u with 3 significant digits
+// and a sign, e.g. "+1.23 MB/h", "−0.5 goroutines/h", "0 fds/h".
+func PerHourText(v float64, u string) string {
+	return SignedNum(v) + " " + u + "/h"
+}
+
+// SignedNum writes v with 3 significant digits and a sign: "+1.23",
+// "−0.0456", "0".
+func SignedNum(v float64) string {
+	if v == 0 {
+		return "0"
+	}
+	s := strconv.FormatFloat(v, 'g', 3, 64)
+	if strings.ContainsAny(s, "e") && (v >= 1 || v <= -1) {
+		s = strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	if v > 0 {
+		return "+" + s
+	}
+	return "−" + strings.TrimPrefix(s, "-")
+}
+
+// Text writes the slope with its interval and resolution, e.g.
+// "+1.2 MB/h [−0.4, +2.8] (resolution ±1.6 MB/h)".
+func (s SlopeResult) Text(unit string) string {
+	return fmt.Sprintf("%s [%s, %s] (resolution ±%s %s/h)", PerHourText(s.PerHour, unit), SignedNum(s.Lo), SignedNum(s.Hi),
+		strings.TrimPrefix(SignedNum(s.Resolution), "+"), unit)
 }

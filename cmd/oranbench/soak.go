@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/oranbench/oranbench/reports/analysis"
+	"github.com/oranbench/oranbench/reports/results"
+	"github.com/oranbench/oranbench/scenarios"
+	"github.com/oranbench/oranbench/targets/transport"
+)
+
+// Soak defaults: make soak runs DefaultSoakDuration.
+const (
+	DefaultSoakDuration = 10 * time.Minute
+	// maxSoakWarmup caps the warm-up each phase leaves out of its fits;
+	// below the cap it is a fifth of the phase.
+	maxSoakWarmup = time.Minute
+	soakWarmupDiv = 5
+)
+
+func newSoakCmd(stdout, stderr io.Writer) *cobra.Command {
+	var (
+		duration, interval, warmup time.Duration
+		rate                       float64
+		scenario, out              string
+		quiet                      bool
+	)
+	cmd := &cobra.Command{
+		Use:   "soak",
+		Short: "Hold a steady load on each arm and on the watcher for a while and report the slope of RSS, heap, goroutines, fds and TIME_WAIT",
+		Long: `soak runs the soak scenario (the built-in "soak" unless --scenario names
+another) for --duration, split evenly between one phase per transport arm
+and one for the watcher, against the mock injecting faults. It samples the
+process every --interval and fits a Theil–Sen slope with a 95% interval to
+each series after each phase's warm-up. REPORT.md, results.json and one SVG
+plot per series are written to --out. Ctrl-C stops early: the slopes so far
+are written, the report is marked partial, and the exit code is 130.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			reg := transport.NewRegistry()
+			base, err := scenarios.Load(scenario, reg)
+			if err != nil {
+				return usageErr("--scenario: %v", err)
+			}
+			spec := base.Spec()
+			if spec.Load.Model != scenarios.ModelSoak {
+				return usageErr("--scenario %s: load.model is %q; want a soak scenario (load.model: soak)", scenario, spec.Load.Model)
+			}
+			if interval < 10*time.Millisecond || interval > time.Minute {
+				return usageErr("--interval %s: want 10ms to 1m", interval)
+			}
+			phases := len(spec.ArmSpecs)
+			if w := spec.Load.Soak.Watcher; w == nil || *w {
+				phases++
+			}
+			// Each phase needs analysis.MinSlopePoints samples after its
+			// warm-up.
+			need := time.Duration(analysis.MinSlopePoints) * interval
+			explicitWarmup := cmd.Flags().Changed("warmup")
+			var minimum time.Duration
+			var why string
+			if explicitWarmup {
+				minimum = time.Duration(phases) * (warmup + need)
+				why = fmt.Sprintf("%d phases × (warm-up %s + %d samples × %s)", phases, warmup, analysis.MinSlopePoints, interval)
+			} else {
+				// A fifth of each phase is warm-up: the rest must hold the samples.
+				minimum = time.Duration(phases) * need * soakWarmupDiv / (soakWarmupDiv - 1)
+				why = fmt.Sprintf("%d phases × %d samples × %s, after a warm-up of a fifth of each phase", phases, analysis.MinSlopePoints, interval)
+			}
+			if duration < minimum {
+				return usageErr("--duration %s: below the minimum %s needed to fit a slope (%s)", duration, minimum, why)
+			}
+			if !explicitWarmup {
+				warmup = min(maxSoakWarmup, duration/time.Duration(phases)/soakWarmupDiv).Round(time.Millisecond)
+			}
+			spec.Duration.Duration, spec.Warmup.Duration = duration, warmup
+			spec.Load.Soak.SampleEvery.Duration = interval
+			if rate > 0 {
+				spec.Load.Rate = rate
+			}
+			spec.Quick = nil
+			plan, err := scenarios.NewPlan(spec, reg)
+			if err != nil {
+				return usageErr("soak: %v", err)
+			}
+			if err := checkWritableDir(out); err != nil {
+				return usageErr("--out %s: %v", out, err)
+			}
+			prog := newProgress(stderr, quiet, plan.Planned(false))
+			defer prog.Close()
+			res := &results.Results{SchemaVersion: results.SchemaVersion, Tool: "oranbench", StartedAt: time.Now().UTC(), Machine: machine()}
+			ctx := cmd.Context()
+			self, _ := os.Executable()
+			r, runErr := scenarios.Run(ctx, plan, scenarios.Options{Log: prog.Log(), BackendBinary: self, OnRun: runHooks(prog.onRun, nil)})
+			prog.Close()
+			if r.Soak != nil {
+				res.Scenarios = append(res.Scenarios, r)
+			}
+			res.FinishedAt = time.Now().UTC()
+			res.Interrupted = errors.Is(runErr, context.Canceled) || ctx.Err() != nil
+			if runErr != nil && !res.Interrupted {
+				return &exitError{code: exitUsage, err: runErr}
+			}
+			res.Claims = analysis.Claims(res)
+			if err := writeReport(out, res); err != nil {
+				return &exitError{code: exitUsage, err: err}
+			}
+			fmt.Fprintf(stdout, "soak report: %s\n", filepath.Join(out, "REPORT.md"))
+			if res.Interrupted {
+				return &exitError{code: exitInterrupted, err: errors.New("interrupted: the soak report is partial")}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.DurationVar(&duration, "duration", DefaultSoakDuration, "the whole soak's wall time, split evenly between one phase per arm and one for the watcher")
+	f.DurationVar(&interval, "interval", time.Second, "sampling interval")
+	f.DurationVar(&warmup, "warmup", 0, "start of each phase left out of the fits (default: a fifth of the phase, at most 1m)")
+	f.Float64Var(&rate, "rate", 0, "each arm's requests per second (default: the scenario's)")
+	f.StringVar(&scenario, "scenario", "soak", "soak scenario: a built-in name or a .yaml file")
+	f.StringVar(&out, "out", filepath.Join("reports", "soak"), "directory for REPORT.md, results.json and the plots")
+	f.BoolVarP(&quiet, "quiet", "q", false, "no progress lines")
+	return cmd
+}

@@ -1,0 +1,86 @@
+package analysis
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oranbench/oranbench/reports/results"
+)
+
+// soakResults builds results with one soak whose phases' series have the
+// given slopes (per hour: value, lo, hi, resolution), over phase.
+func soakResults(phase time.Duration, slopes map[string][4]float64) *results.Results {
+	ph := results.SoakPhase{Name: "tuned", Elapsed: phase}
+	for _, name := range []string{results.SoakRSS, results.SoakHeap, results.SoakGoroutines, results.SoakFDs, results.SoakTimeWait} {
+		se := results.SoakSeries{Name: name, Unit: "MB"}
+		if v, ok := slopes[name]; ok {
+			se.Slope = &results.SlopeResult{PerHour: v[0], Lo: v[1], Hi: v[2], Resolution: v[3], N: 100, Span: phase}
+		} else {
+			se.NotMeasured = "not available on this system"
+		}
+		ph.Series = append(ph.Series, se)
+	}
+	return &results.Results{Scenarios: []results.Scenario{{Name: "soak",
+		Soak: &results.Soak{Duration: phase, Interval: time.Second, Warmup: time.Minute, Load: "open 40 req/s", Phases: []results.SoakPhase{ph}}}}}
+}
+
+func claimNamed(t *testing.T, cs []results.Claim, name string) results.Claim {
+	t.Helper()
+	for _, c := range cs {
+		if c.Claim == name {
+			return c
+		}
+	}
+	t.Fatalf("no claim %q among %d", name, len(cs))
+	return results.Claim{}
+}
+
+func TestSoakClaimsFollowTheSlopesAndTheirResolution(t *testing.T) {
+	flat := map[string][4]float64{
+		results.SoakRSS: {0.5, -1, 2, 1.5}, results.SoakHeap: {0, -0.5, 0.5, 0.5},
+		results.SoakGoroutines: {0, 0, 0, 0.5}, results.SoakFDs: {0, 0, 0, 0.5},
+	}
+	leaking := map[string][4]float64{
+		results.SoakRSS: {12, 9, 15, 3}, results.SoakHeap: {0, -0.5, 0.5, 0.5},
+		results.SoakGoroutines: {3, 2, 4, 1}, results.SoakFDs: {0, 0, 0, 0.5},
+	}
+	coarse := map[string][4]float64{
+		results.SoakRSS: {5, -40, 50, 45}, results.SoakHeap: {0, -30, 30, 30},
+		results.SoakGoroutines: {0, -100, 100, 100}, results.SoakFDs: {0, 0, 0, 100},
+	}
+	for _, c := range []struct {
+		name   string
+		r      *results.Results
+		claim  string
+		want   string
+		reason string
+	}{
+		{"flat series at a fine resolution hold", soakResults(2*time.Hour, flat), soakMemoryClaim, VerdictHolds, "no growth detected at this resolution"},
+		{"flat goroutines at a fine resolution hold", soakResults(2*time.Hour, flat), soakGoroutineClaim, VerdictHolds, "every interval includes 0"},
+		{"an interval above 0 does not hold", soakResults(2*time.Hour, leaking), soakMemoryClaim, VerdictDoesNotHold, "tuned RSS +12 MB/h"},
+		{"a goroutine leak does not hold", soakResults(2*time.Hour, leaking), soakNoLeaksClaim, VerdictDoesNotHold, "tuned goroutines +3"},
+		{"a resolution coarser than the seed's figure cannot tell", soakResults(time.Minute, coarse), soakMemoryClaim, VerdictNotMeasurable, "too coarse"},
+		{"a short soak says so", soakResults(time.Minute, coarse), soakGoroutineClaim, VerdictNotMeasurable, "Short soak (1m0s per phase)"},
+		{"no soak is not measurable", &results.Results{}, soakMemoryClaim, VerdictNotMeasurable, "not measured in this run"},
+		{"24 hours extrapolated from a flat 2-hour soak", soakResults(2*time.Hour, flat), soakStabilityClaim, VerdictNotMeasurable, "extrapolated, not measured"},
+		{"24 hours with growth does not hold", soakResults(2*time.Hour, leaking), soakStabilityClaim, VerdictDoesNotHold, "+288 MB over 24 h"},
+		{"growth in a short soak cannot tell a leak from settling", soakResults(time.Minute, leaking), soakMemoryClaim, VerdictNotMeasurable, "cannot tell a leak from a process still settling"},
+		{"growth in a short soak is not a 24-hour verdict either", soakResults(time.Minute, leaking), soakStabilityClaim, VerdictNotMeasurable, "+288 MB over 24 h"},
+		{"a 24-hour flat soak holds", soakResults(24*time.Hour, flat), soakStabilityClaim, VerdictHolds, "24-hour phase"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := claimNamed(t, Claims(c.r), c.claim)
+			if got.Verdict != c.want || !strings.Contains(got.Reason, c.reason) {
+				t.Fatalf("%s: %s: %s; want %s containing %q", c.claim, got.Verdict, got.Reason, c.want, c.reason)
+			}
+			if c.r.Scenarios != nil && (!strings.Contains(got.Conditions, "open 40 req/s") || got.Measured == "") {
+				t.Fatalf("conditions %q, measured %q; want the load and the slopes", got.Conditions, got.Measured)
+			}
+		})
+	}
+	m := claimNamed(t, Claims(soakResults(2*time.Hour, flat)), soakStabilityClaim)
+	if !strings.Contains(m.Measured, "2h0m0s per phase measured; extrapolated, not measured over 24 h: tuned RSS ≤ +48 MB") {
+		t.Fatalf("24-hour row measured %q; want what ran and the upper end × 24 h", m.Measured)
+	}
+}

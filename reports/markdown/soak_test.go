@@ -1,0 +1,64 @@
+package markdown
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oranbench/oranbench/reports/results"
+)
+
+func soakFixture(partial bool) *results.Results {
+	pts := func(slope float64) []results.SoakPoint {
+		var out []results.SoakPoint
+		for i := range 20 {
+			out = append(out, results.SoakPoint{T: float64(i), V: 30 + slope*float64(i)})
+		}
+		return out
+	}
+	ph := results.SoakPhase{Name: "tuned", Subject: "arm tuned", Elapsed: 20 * time.Second, Requests: 800, Failures: 12,
+		Errors: map[string]int64{"503 Service Unavailable": 8, "unexpected EOF": 4},
+		Series: []results.SoakSeries{
+			{Name: results.SoakRSS, Unit: "MB", Points: pts(0.5), Slope: &results.SlopeResult{PerHour: 1800, Lo: 1700, Hi: 1900, Resolution: 100, N: 18, Span: 17 * time.Second}},
+			{Name: results.SoakGoroutines, Unit: "goroutines", Points: pts(0), Slope: &results.SlopeResult{PerHour: 0, Lo: -90, Hi: 90, Resolution: 211, N: 18, Span: 17 * time.Second}},
+			{Name: results.SoakFDs, Unit: "fds", NotMeasured: "not available on this system: no /proc"},
+		}}
+	return &results.Results{Interrupted: partial, Scenarios: []results.Scenario{{Name: "soak", Description: "A soak.",
+		Soak: &results.Soak{Duration: 40 * time.Second, Interval: time.Second, Warmup: 2 * time.Second, Load: "open 40 req/s per arm",
+			Layout: "Phases one after another.", Partial: partial, Phases: []results.SoakPhase{ph}}}}}
+}
+
+func TestTheSoakSectionGivesEachSeriesItsSlopeIntervalAndResolution(t *testing.T) {
+	var md bytes.Buffer
+	if err := Report(&md, soakFixture(true)); err != nil {
+		t.Fatal(err)
+	}
+	out := md.String()
+	for _, want := range []string{
+		"## Soak `soak`",
+		"**Partial:** the soak was interrupted",
+		"interrupted, this report is partial",
+		"**Duration:** 40s planned, in phases of 40s each (1 ran), the first 2s of each left out of the fits; sampled every 1s.",
+		"**Load:** open 40 req/s per arm.",
+		"**What each series is of:** Phases one after another.",
+		"| `tuned` | RSS        | 30 → 39.5 MB",
+		"+1800 MB/h", "[+1700, +1900]", "±100 MB/h over 17s (18 points)", "**growth detected**",
+		"no growth detected at this resolution",
+		"not measured: not available on this system: no /proc",
+		"503 Service Unavailable ×8; unexpected EOF ×4",
+		"**soak** (soak, 1 phases of 20s, partial): growth detected in `tuned` RSS +1800 MB/h; none detected in the other 1 series.",
+		"![soak: resident set size over each phase (MB)](plots/soak.soak-rss.svg)",
+		"| memory growth 0 MB/hour",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "soak.soak-fds.svg") {
+		t.Errorf("the report links a plot of a series that was not measured")
+	}
+	if t.Failed() {
+		t.Log(out)
+	}
+}
