@@ -217,9 +217,6 @@ func writeIntentAtomically(t *testing.T, dir string, in crashIntent) {
 // writes, recovery at start, idempotent submission); the fsyncs that carry it
 // over a power loss are checked by TestRecordMakesEachStepDurableBeforeTheNext.
 func TestAWatcherKilledAtRandomPointsLosesNothingAndCreatesNothingTwice(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts 25 watcher processes; skipped with -short")
-	}
 	const (
 		rounds   = 24
 		perRound = 25
@@ -239,7 +236,7 @@ func TestAWatcherKilledAtRandomPointsLosesNothingAndCreatesNothingTwice(t *testi
 	// A little Porch latency widens the window between submission and
 	// recorded outcome, where a kill matters most.
 	porch := watchertest.NewPorch(watchertest.Options{Latency: 2 * time.Millisecond})
-	defer porch.Close()
+	t.Cleanup(porch.Close) // after the children are reaped (cleanups run last first)
 	dir := t.TempDir()
 
 	var all []crashIntent

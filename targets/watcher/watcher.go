@@ -167,8 +167,8 @@ func (w *Watcher) Stats() Stats {
 
 // Start creates processed/, failed/ and status/, repairs what a crashed
 // watcher left there (see Stats.Recovered and Stats.TempsRemoved), seeds
-// de-duplication from processed/, starts watching, queues the intent files already present and
-// starts the workers (and, if MetricsAddr is set, the metrics loop and
+// de-duplication from processed/, starts watching, queues the intent files
+// already present and starts the workers (and, if MetricsAddr is set, the metrics loop and
 // server). It returns once all of that is running. When ctx is cancelled the
 // watcher closes itself as Close does; Close must still be called (it is
 // idempotent) to wait for that to finish.
@@ -188,6 +188,10 @@ func (w *Watcher) Start(ctx context.Context) error {
 		if err := os.MkdirAll(filepath.Join(w.cfg.Dir, sub), 0o755); err != nil {
 			return fmt.Errorf("watcher: start: %w", err)
 		}
+	}
+	// The sub-directories must outlive a power loss before files move in.
+	if err := w.dur.dir(w.cfg.Dir); err != nil {
+		return fmt.Errorf("watcher: start: %w", err)
 	}
 	rec, err := recoverOutcomes(w.dur, w.cfg.Dir)
 	w.recovered.Add(int64(rec.recovered))
