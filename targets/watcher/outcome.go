@@ -100,9 +100,12 @@ func record(d durability, dir, name string, rec StatusRecord) (Outcome, error) {
 	if err := d.rename(src, dst); err != nil {
 		return Outcome{}, fmt.Errorf("move %s to %s: %w", src, dst, err)
 	}
-	// Destination first: if only one of the two reaches the disk, the file
-	// is in both places (the next Start skips it as a duplicate) rather than
-	// in none.
+	// Journaling file systems (ext4, xfs) commit a rename's two directory
+	// entries together. Where one does not, syncing the destination first
+	// means a power loss leaves the file in both places rather than in none:
+	// the copy left in the directory is then processed again, as a
+	// duplicate of processed content (skipped, not resubmitted) or failed
+	// again, and gets its own, suffixed outcome.
 	if err := errors.Join(d.dir(filepath.Join(dir, sub)), d.dir(dir)); err != nil {
 		return Outcome{}, fmt.Errorf("move %s to %s: %w", src, dst, err)
 	}
