@@ -91,8 +91,17 @@ type Config struct {
 	// Repository is the Porch repository packages are created in.
 	Repository string
 
+	// NoSync turns fsync off: status files and the moves to processed/ and
+	// failed/ are then only as durable as the page cache, and a power loss
+	// (not a crash of the process) can lose an outcome or make the next
+	// start submit the intent again (Porch answers that with 409, so no
+	// second package is created). Meant for throwaway directories and for
+	// measuring what durability costs; the default, false, syncs.
+	NoSync bool
+
 	// OnOutcome, if set, is called by a worker after a file's outcome (move
-	// and status file) is recorded. It must be fast and must not call Close.
+	// and status file) is recorded, and unless NoSync is set, durable. It
+	// must be fast and must not call Close.
 	OnOutcome func(Outcome)
 }
 

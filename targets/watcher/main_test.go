@@ -1,9 +1,18 @@
 package watcher
 
 import (
+	"os"
 	"testing"
 
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// The test binary doubles as a watcher process for the crash test: started
+// with crashChildEnv set, it runs a watcher (see runCrashChild) instead of
+// the tests.
+func TestMain(m *testing.M) {
+	if os.Getenv(crashChildEnv) != "" {
+		os.Exit(runCrashChild())
+	}
+	goleak.VerifyTestMain(m)
+}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -30,8 +31,11 @@ const (
 // revision, then propose it. Both are idempotent from the watcher's side: the
 // package name is derived from the intent's content; a 409 on create means an
 // earlier interrupted submission created it (the revision is then looked up
-// with GET .../packages/{name}), and a 409 on propose means it is already
-// proposed. So an intent resubmitted after a shutdown is not created twice.
+// with GET .../packages/{name}, and if it carries spec.intent, that must be
+// the intent being submitted), and a 409 on propose means it is already
+// proposed. So an intent resubmitted after a shutdown or a crash is not
+// created twice: submission is at-least-once on the wire, exactly-once in
+// Porch.
 type porchClient struct {
 	client    *http.Client
 	base      string
@@ -100,12 +104,36 @@ func (p *porchClient) submit(ctx context.Context, in Intent, raw []byte, sum [32
 		Metadata struct {
 			Name string `json:"name"`
 		} `json:"metadata"`
+		Spec struct {
+			Intent json.RawMessage `json:"intent"`
+		} `json:"spec"`
 	}
 	if json.Unmarshal(resp, &created) == nil && created.Metadata.Name != "" {
 		revision = created.Metadata.Name
 	}
+	if existed && len(created.Spec.Intent) > 0 && !sameJSON(created.Spec.Intent, body.Spec.Intent) {
+		// The name carries 48 bits of the content hash: a different intent
+		// under it is a collision (or someone else's package), not ours.
+		return existed, fmt.Errorf("porch %s: package %s exists with a different intent %s; not proposing it", opLookup, body.Metadata.Name, clip(created.Spec.Intent))
+	}
 	_, _, err = p.post(ctx, opPropose, p.base+"/api/v1/proposals", proposalRequest{PackageRevision: revision, Namespace: p.namespace})
 	return existed, err
+}
+
+// sameJSON reports whether a and b hold the same JSON value (objects
+// compared by key, numbers by their text), so a server that re-encodes the
+// intent (compacting it, escaping HTML characters, reordering keys) still
+// matches.
+func sameJSON(a, b []byte) bool {
+	decode := func(raw []byte) (any, bool) {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		var v any
+		return v, dec.Decode(&v) == nil
+	}
+	va, okA := decode(a)
+	vb, okB := decode(b)
+	return okA && okB && reflect.DeepEqual(va, vb)
 }
 
 // get fetches one JSON object, retried like post; it wants 200.

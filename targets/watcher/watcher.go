@@ -24,6 +24,7 @@ type Watcher struct {
 	porch   *porchClient
 	metrics *metrics
 	dedup   *dedupSet
+	dur     durability
 
 	mu    sync.Mutex // guards state and the fields Start sets
 	state lifecycle
@@ -55,6 +56,7 @@ type Watcher struct {
 	porchRequests, porchRetries                     atomic.Int64
 	overflows, rescans, errCount                    atomic.Int64
 	pending                                         atomic.Int64
+	recovered, tempsRemoved                         atomic.Int64
 }
 
 type lifecycle int
@@ -90,6 +92,13 @@ type Stats struct {
 	Queued   int   `json:"queued"`
 	InFlight int   `json:"in_flight"`
 	Pending  int64 `json:"pending"`
+	// Recovered counts status files Start wrote for intents an earlier
+	// watcher had moved to processed/ or failed/ but not recorded (it was
+	// killed or lost power in between).
+	Recovered int64 `json:"recovered"`
+	// TempsRemoved counts torn status temp files Start removed: status
+	// writes an earlier watcher did not finish, which are not outcomes.
+	TempsRemoved int64 `json:"temps_removed"`
 }
 
 // New validates cfg, fills defaults and returns a watcher that has not
@@ -103,6 +112,7 @@ func New(cfg Config) (*Watcher, error) {
 		cfg:      cfg,
 		metrics:  newMetrics(),
 		dedup:    newDedupSet(),
+		dur:      durability{off: cfg.NoSync},
 		inflight: make(map[string]struct{}),
 	}
 	w.porch = &porchClient{
@@ -151,12 +161,14 @@ func (w *Watcher) Stats() Stats {
 		PorchRequests: w.porchRequests.Load(), PorchRetries: w.porchRetries.Load(),
 		Overflows: w.overflows.Load(), Rescans: w.rescans.Load(), Errors: w.errCount.Load(),
 		Queued: queued, InFlight: inFlight, Pending: w.pending.Load(),
+		Recovered: w.recovered.Load(), TempsRemoved: w.tempsRemoved.Load(),
 	}
 }
 
-// Start creates processed/, failed/ and status/, seeds de-duplication from
-// processed/, starts watching, queues the intent files already present and
-// starts the workers (and, if MetricsAddr is set, the metrics loop and
+// Start creates processed/, failed/ and status/, repairs what a crashed
+// watcher left there (see Stats.Recovered and Stats.TempsRemoved), seeds
+// de-duplication from processed/, starts watching, queues the intent files
+// already present and starts the workers (and, if MetricsAddr is set, the metrics loop and
 // server). It returns once all of that is running. When ctx is cancelled the
 // watcher closes itself as Close does; Close must still be called (it is
 // idempotent) to wait for that to finish.
@@ -176,6 +188,16 @@ func (w *Watcher) Start(ctx context.Context) error {
 		if err := os.MkdirAll(filepath.Join(w.cfg.Dir, sub), 0o755); err != nil {
 			return fmt.Errorf("watcher: start: %w", err)
 		}
+	}
+	// The sub-directories must outlive a power loss before files move in.
+	if err := w.dur.dir(w.cfg.Dir); err != nil {
+		return fmt.Errorf("watcher: start: %w", err)
+	}
+	rec, err := recoverOutcomes(w.dur, w.cfg.Dir)
+	w.recovered.Add(int64(rec.recovered))
+	w.tempsRemoved.Add(int64(rec.tempsRemoved))
+	if err != nil {
+		return fmt.Errorf("watcher: start: %w", err)
 	}
 	if err := w.dedup.seed(filepath.Join(w.cfg.Dir, ProcessedDir), w.cfg.MaxFileBytes); err != nil {
 		return fmt.Errorf("watcher: start: %w", err)
@@ -485,7 +507,13 @@ func (w *Watcher) process(ctx context.Context, name string) {
 		return
 	}
 	sum := sha256.Sum256(data)
-	if !w.dedup.claim(sum) {
+	claimed, err := w.dedup.claim(ctx, sum)
+	if err != nil {
+		// Grace period over while equal content was in flight elsewhere.
+		w.abandoned.Add(1)
+		return
+	}
+	if !claimed {
 		w.finish(name, start, StatusSkipped, fmt.Sprintf("duplicate content (sha256 %s…) already processed", shortSum(sum)))
 		return
 	}
@@ -517,7 +545,7 @@ func (w *Watcher) process(ctx context.Context, name string) {
 
 // finish records the outcome and reports whether it was recorded.
 func (w *Watcher) finish(name string, start time.Time, status Status, msg string) bool {
-	out, err := record(w.cfg.Dir, name, StatusRecord{
+	out, err := record(w.dur, w.cfg.Dir, name, StatusRecord{
 		IntentFile: name, Status: status, Message: msg, Timestamp: time.Now().UTC(),
 	})
 	if errors.Is(err, fs.ErrNotExist) {

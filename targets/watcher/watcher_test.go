@@ -296,6 +296,38 @@ func TestAPackageCreatedByAnInterruptedRunIsProposedNotCreatedAgain(t *testing.T
 	}
 }
 
+// A package under the intent's name that holds a different intent (a hash
+// prefix collision, or a package not made by the watcher) is not taken for
+// an earlier submission: the intent fails and nothing is proposed.
+func TestAPackageWithTheSameNameButAnotherIntentIsNotProposed(t *testing.T) {
+	porch := watchertest.NewPorch(watchertest.Options{})
+	defer porch.Close()
+	body := validIntent(5)
+	sum := sha256.Sum256([]byte(body))
+	name := PackageName("nf-5", sum)
+	pre := fmt.Sprintf(`{"metadata":{"name":%q,"namespace":"default"},"spec":{"workspace":"ws-%x","intent":%s,"revision":"v1"}}`, name, sum[:6], validIntent(12))
+	resp, err := porch.Client().Post(porch.URL+"/api/v1/repositories/default/packages", "application/json", strings.NewReader(pre))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("pre-create: status %d", resp.StatusCode)
+	}
+
+	dir := t.TempDir()
+	w := startWatcher(t, fastConfig(dir, porch))
+	writeFile(t, dir, "intent-other.json", body)
+	waitFor(t, 10*time.Second, "an outcome", func() bool { return outcomes(w) == 1 })
+	rec := readStatus(t, statusPath(dir, "intent-other.json"))
+	if rec.Status != StatusFailed || !strings.Contains(rec.Message, "exists with a different intent") {
+		t.Fatalf("status %+v, want failed because the package holds a different intent", rec)
+	}
+	if c := porch.Counts(); c.ProposeRequests[name] != 0 {
+		t.Fatalf("package %s got %d proposals, want none", name, c.ProposeRequests[name])
+	}
+}
+
 func TestAnEmptyFileWaitsForItsContent(t *testing.T) {
 	porch := watchertest.NewPorch(watchertest.Options{})
 	defer porch.Close()
