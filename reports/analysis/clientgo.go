@@ -105,10 +105,11 @@ func clientGoClaim(r *results.Results) results.Claim {
 			tied = append(tied, v)
 		}
 	}
+	c.Conditions = results.JoinShown(len(vs), 3, func(i int) string { return vs[i].u.where() })
+	// The reason names the runs; the conditions column describes them.
 	where := func(vs []versus) string {
-		return results.JoinShown(len(vs), 3, func(i int) string { return vs[i].u.where() })
+		return results.JoinShown(len(vs), 3, func(i int) string { return vs[i].u.label })
 	}
-	c.Conditions = where(vs)
 	switch {
 	case len(better) == len(vs):
 		c.Verdict = VerdictHolds
@@ -123,7 +124,9 @@ func clientGoClaim(r *results.Results) results.Claim {
 			parts = append(parts, "client-go served significantly more in "+where(worse))
 		}
 		if len(tied) > 0 {
-			parts = append(parts, "no significant difference in "+where(tied))
+			parts = append(parts, "no significant difference in "+results.JoinShown(len(tied), 3, func(i int) string {
+				return tied[i].u.label + weakReps(tied[i].cmp)
+			}))
 		}
 		c.Reason = strings.Join(parts, "; ")
 	}
@@ -131,6 +134,14 @@ func clientGoClaim(r *results.Results) results.Claim {
 		c.Reason += "; " + why
 	}
 	return c
+}
+
+// weakReps says when a comparison had too few repetitions to be significant.
+func weakReps(c results.Comparison) string {
+	if n := min(c.N1, c.N2); n < WeakBelowReps {
+		return fmt.Sprintf(" (point estimate %s with %d repetitions per arm: too few for significance)", results.Times(c.Ratio), n)
+	}
+	return ""
 }
 
 // protocolGap says, for the first run where tuned and client-go differed

@@ -53,6 +53,12 @@ func TestTheClientGoClaimFollowsTheMeasurements(t *testing.T) {
 			want:      []string{"tuned served significantly more in porch-slow-client-go"},
 		},
 		{
+			name:      "three repetitions cannot be significant: does not hold, and says why",
+			scenarios: []results.Scenario{threeReps(synth.PorchClientGo(7, 1))},
+			verdict:   analysis.VerdictDoesNotHold,
+			want:      []string{"no significant difference in porch-h2", "(point estimate 0.14x with 3 repetitions per arm: too few for significance)"},
+		},
+		{
 			name:      "no client-go arm: not measurable",
 			scenarios: []results.Scenario{synth.PorchH2(7)},
 			verdict:   analysis.VerdictNotMeasurable,
@@ -77,6 +83,15 @@ func TestTheClientGoClaimFollowsTheMeasurements(t *testing.T) {
 			}
 		})
 	}
+}
+
+// threeReps keeps the first three repetitions of every arm, as a quick run has.
+func threeReps(s results.Scenario) results.Scenario {
+	for i := range s.Arms {
+		s.Arms[i].Reps = s.Arms[i].Reps[:3]
+	}
+	s.Stats = analysis.ComputeStats(s)
+	return s
 }
 
 func TestTheRecommendationMeasuresAgainstClientGoButNeverChoosesIt(t *testing.T) {

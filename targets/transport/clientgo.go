@@ -9,7 +9,8 @@ import (
 )
 
 // ClientGoBearerToken is the bearer token in the "client-go" profile's rest.Config.
-// Every Kubernetes client sends one; the mock accepts any.
+// Every Kubernetes client sends one; the mock checks it only when its Config sets
+// a BearerToken.
 const ClientGoBearerToken = "oranbench"
 
 // ClientGoProfile is the transport every Kubernetes client (kubectl, porchctl,
@@ -23,7 +24,9 @@ const ClientGoBearerToken = "oranbench"
 // health-check pings on a connection idle for 30s (ReadIdleTimeout) answered
 // within 15s (PingTimeout); the environment variables DISABLE_HTTP2,
 // HTTP2_READ_IDLE_TIMEOUT_SECONDS and HTTP2_PING_TIMEOUT_SECONDS change that, as
-// they do for every client-go program. Wrapped around it, a RoundTripper adds
+// they do for every client-go program. (Closing a connection leaves its
+// health-check timer armed; when it fires it finds the connection closed and
+// returns at once.) Wrapped around it, a RoundTripper adds
 // "Authorization: Bearer ..." to each request. There is no client timeout (a
 // rest.Config's Timeout is 0 unless set).
 //
@@ -53,7 +56,9 @@ func ClientGoProfile() Profile {
 // ClientGoRESTConfig returns the rest.Config that the "client-go" profile hands to
 // rest.TransportFor: a bearer token (ClientGoBearerToken), and the TLS settings
 // of tlsConf as a kubeconfig would give them: caPEM as CAData, ServerName,
-// NextProtos, InsecureSkipVerify as Insecure. With a nil tlsConf, or one without
+// NextProtos, InsecureSkipVerify as Insecure; fields a rest.Config has no place
+// for (MinVersion, cipher suites) are dropped, and client-go sets TLS 1.2 as its
+// minimum. With a nil tlsConf, or one without
 // RootCAs, client-go trusts the system's roots, as net/http does. It refuses a
 // tlsConf with RootCAs but no caPEM (client-go takes the CA only as PEM or a
 // file), and one with client certificates (the harness never sets them).
