@@ -71,7 +71,7 @@ func (s *Plan) resolveArms(reg *transport.Registry) error {
 			return s.fieldErr(path+".base", baseName, "valid profiles are "+valid())
 		}
 		if base.Config == nil {
-			return s.fieldErr(path+".base", baseName, "this profile is not built from a transport Config (it is net/http's own); use tuned or tuned-resume as base")
+			return s.fieldErr(path+".base", baseName, "this profile is not built from a transport Config (net/http or client-go builds it); use tuned or tuned-resume as base")
 		}
 		cfg := a.Config.apply(*base.Config)
 		if err := cfg.Validate(); err != nil {

@@ -143,6 +143,9 @@ type backend struct {
 	// unpin restores the generator's CPUs when the run ends (nil: not
 	// pinned).
 	unpin func() error
+	// caPEM is what tls trusts, PEM-encoded, for profiles that take the CA as
+	// PEM ("client-go"); nil when tls trusts the system's roots.
+	caPEM []byte
 }
 
 // Isolation of the backend from the generator.
@@ -213,6 +216,7 @@ func (s *Plan) startBackend(opt Options) (*backend, error) {
 					return nil, fmt.Errorf("backend.caCert %s: no PEM certificate in it", s.spec.Backend.CACert)
 				}
 				b.tls.RootCAs = pool
+				b.caPEM = pem
 			}
 		}
 		return b, nil
@@ -230,7 +234,7 @@ func (s *Plan) startBackend(opt Options) (*backend, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &backend{url: srv.URL(), tls: srv.ClientTLSConfig(), srv: srv, isolation: mode}, nil
+		return &backend{url: srv.URL(), tls: srv.ClientTLSConfig(), caPEM: srv.CACertPEM(), srv: srv, isolation: mode}, nil
 	}
 	cfg.Listen = "127.0.0.1:0"
 	proc, err := mockproc.Start(mockproc.Options{Binary: opt.BackendBinary, CPUs: backendCPUs, Config: cfg, Stderr: opt.Log})
@@ -242,7 +246,7 @@ func (s *Plan) startBackend(opt Options) (*backend, error) {
 		_ = proc.Close()
 		return nil, &isolationError{fmt.Errorf("generator: %w", err)}
 	}
-	return &backend{url: proc.URL(), tls: proc.ClientTLSConfig(), proc: proc, isolation: mode, unpin: unpin,
+	return &backend{url: proc.URL(), tls: proc.ClientTLSConfig(), caPEM: proc.CACertPEM(), proc: proc, isolation: mode, unpin: unpin,
 		cpus: &results.CPUs{Generator: genCPUs, Backend: proc.CPUs()}}, nil
 }
 

@@ -30,7 +30,7 @@ load:
   concurrency: 8
 sweep:
   http2: [true, false]
-arms: [default, tuned, tuned-h2]
+arms: [default, tuned, tuned-h2, client-go]
 duration: 200ms
 warmup: 50ms
 repetitions: 2
@@ -40,8 +40,8 @@ repetitions: 2
 		t.Fatal(err)
 	}
 	want := map[string]map[string]string{
-		"on":  {"default": transport.ProtoHTTP2, "tuned": transport.ProtoHTTP11, "tuned-h2": transport.ProtoHTTP2},
-		"off": {"default": transport.ProtoHTTP11, "tuned": transport.ProtoHTTP11, "tuned-h2": transport.ProtoHTTP11},
+		"on":  {"default": transport.ProtoHTTP2, "tuned": transport.ProtoHTTP11, "tuned-h2": transport.ProtoHTTP2, "client-go": transport.ProtoHTTP2},
+		"off": {"default": transport.ProtoHTTP11, "tuned": transport.ProtoHTTP11, "tuned-h2": transport.ProtoHTTP11, "client-go": transport.ProtoHTTP11},
 	}
 	for _, pt := range res.Sweep.Points {
 		for _, a := range pt.Result.Arms {
@@ -49,6 +49,12 @@ repetitions: 2
 				if !maps.Equal(r.Client.Protocols, r.Server.Protocols) {
 					t.Errorf("http2=%s %s rep %d: client counted %v, server %v", pt.Values[0], a.Name, r.Index, r.Client.Protocols, r.Server.Protocols)
 				}
+			}
+			// The settings read through client-go's wrappers to its transport,
+			// and say that it sets HTTP/2 up itself.
+			h2Key, wantH2Key := a.Settings["HTTP2"], a.Name == "client-go"
+			if (h2Key != "") != wantH2Key || (a.Name == "client-go" && a.Settings["MaxIdleConnsPerHost"] != "25") {
+				t.Errorf("%s: settings %v", a.Name, a.Settings)
 			}
 			proto := want[pt.Values[0]][a.Name]
 			if got := a.Total.Client.Protocols; len(got) != 1 || got[proto] != a.Total.Requests || a.Total.Requests == 0 {

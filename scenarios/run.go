@@ -300,7 +300,7 @@ func ctxErr(ctx context.Context, interrupted bool) error {
 // measured result.
 func (s *Plan) runArm(ctx context.Context, be *backend, p transport.Profile, run string, duration, warmup time.Duration, probe *offer, onResult ResultFunc) (results.Rep, *engine.Recording, error) {
 	c0, s0 := transport.TraceStats{}, be.stats()
-	inst, err := p.TryInstrument(be.tls)
+	inst, err := p.TryInstrument(be.tls, transport.WithCAPEM(be.caPEM))
 	if err != nil {
 		return results.Rep{}, nil, &buildError{err}
 	}
@@ -536,9 +536,13 @@ func settings(p transport.Profile) map[string]string {
 		// describe it (a builder may have side effects, or panic).
 		return map[string]string{"Transport": "custom", "ClientTimeout": p.ClientTimeout().String()}
 	}
-	rt := p.NewTransport(nil)
+	rt, err := p.Build(nil)
+	if err != nil {
+		return map[string]string{"Transport": "not built: " + err.Error()}
+	}
 	defer transport.CloseIdle(rt)
-	tr, ok := rt.(*http.Transport)
+	// Under wrappers (client-go's bearer token) the pool is the base's.
+	tr, ok := transport.Base(rt).(*http.Transport)
 	if !ok {
 		return map[string]string{"Transport": "custom", "ClientTimeout": p.ClientTimeout().String()}
 	}
@@ -554,6 +558,12 @@ func settings(p transport.Profile) map[string]string {
 	}
 	if p.Config != nil {
 		m["TLSSessionCache"] = strconv.FormatBool(p.Config.TLSSessionCacheSize > 0)
+	}
+	if _, ok := tr.TLSNextProto["h2"]; ok && !tr.ForceAttemptHTTP2 {
+		// HTTP/2 set up before the first request, by x/net's
+		// http2.ConfigureTransports (client-go does): ForceAttemptHTTP2 false
+		// would read as HTTP/1.1 only.
+		m["HTTP2"] = "golang.org/x/net/http2.ConfigureTransports"
 	}
 	return m
 }

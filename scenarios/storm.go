@@ -18,7 +18,7 @@ func (s *Plan) runStorm(ctx context.Context, be *backend, p transport.Profile, r
 	st := *s.spec.Load.Storm
 	st.Intents = s.stormIntents(quick)
 	c0, s0 := transport.TraceStats{}, be.stats()
-	inst, err := p.TryInstrument(be.tls)
+	inst, err := p.TryInstrument(be.tls, transport.WithCAPEM(be.caPEM))
 	if err != nil {
 		return results.Rep{}, nil, &buildError{err}
 	}

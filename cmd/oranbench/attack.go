@@ -70,6 +70,7 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 				return usageErr("--profile: %v", err)
 			}
 			var tlsConf *tls.Config
+			var caPEM []byte
 			if caFile != "" {
 				pem, err := os.ReadFile(caFile)
 				if err != nil {
@@ -79,7 +80,7 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 				if !pool.AppendCertsFromPEM(pem) {
 					return usageErr("--cacert %s: no PEM certificate found", caFile)
 				}
-				tlsConf = &tls.Config{RootCAs: pool}
+				tlsConf, caPEM = &tls.Config{RootCAs: pool}, pem
 			}
 			hdr := http.Header{}
 			for _, h := range headers {
@@ -89,7 +90,10 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 				}
 				hdr.Add(strings.TrimSpace(k), strings.TrimSpace(v))
 			}
-			inst := prof.Instrument(tlsConf)
+			inst, err := prof.TryInstrument(tlsConf, transport.WithCAPEM(caPEM))
+			if err != nil {
+				return usageErr("--profile: %v", err)
+			}
 			defer inst.Close()
 			client := inst.Client
 			if noTrace {

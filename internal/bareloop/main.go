@@ -58,6 +58,7 @@ func run(args []string, stdout io.Writer) error {
 		return fmt.Errorf("--profile: %w", err)
 	}
 	var tlsConf *tls.Config
+	var caPEM []byte
 	if *caFile != "" {
 		pem, err := os.ReadFile(*caFile)
 		if err != nil {
@@ -67,9 +68,9 @@ func run(args []string, stdout io.Writer) error {
 		if !pool.AppendCertsFromPEM(pem) {
 			return fmt.Errorf("--cacert %s: no PEM certificate found", *caFile)
 		}
-		tlsConf = &tls.Config{RootCAs: pool}
+		tlsConf, caPEM = &tls.Config{RootCAs: pool}, pem
 	}
-	rt, err := prof.Build(tlsConf)
+	rt, err := prof.Build(tlsConf, transport.WithCAPEM(caPEM))
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"log"
@@ -153,6 +154,7 @@ func runTransportPhase(ctx context.Context, opts Options, p transport.Profile) (
 	roots := x509.NewCertPool()
 	roots.AddCert(srv.Certificate())
 	tlsConf := &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 
 	var closeTimes []time.Duration
 	defer func() { ph.CloseP50, ph.CloseP99, ph.CloseMax = quantiles(closeTimes) }()
@@ -160,7 +162,7 @@ func runTransportPhase(ctx context.Context, opts Options, p transport.Profile) (
 		if err := ctx.Err(); err != nil {
 			return ph, fmt.Errorf("leakcheck: %s: cycle %d: %w", ph.Name, i, err)
 		}
-		inst := p.Instrument(tlsConf)
+		inst := p.Instrument(tlsConf, transport.WithCAPEM(caPEM))
 		ok, firstErr := load(ctx, opts, inst.Client, srv.URL)
 		ph.Work += ok
 		if failed := int64(opts.Requests) - ok; failed > 0 {

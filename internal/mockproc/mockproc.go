@@ -199,6 +199,10 @@ func (p *Proc) ClientTLSConfig() *tls.Config {
 	return p.tls.Clone()
 }
 
+// CACertPEM is the child's CA certificate, PEM-encoded (nil without TLS): what
+// ClientTLSConfig trusts, for clients that take the CA as PEM.
+func (p *Proc) CACertPEM() []byte { return append([]byte(nil), p.ready.CA...) }
+
 // Died reports whether the child has exited while it was not being closed,
 // and when.
 func (p *Proc) Died() (time.Time, bool) {

@@ -459,7 +459,8 @@ func newConnClaim(r *results.Results) results.Claim {
 }
 
 // productionClaims are the rows for the conditions production runs in:
-// concurrency beyond the pool, TLS sessions, connection waits, HTTP/2.
+// concurrency beyond the pool, TLS sessions, connection waits, HTTP/2, and
+// client-go's transport as the baseline for Porch.
 func productionClaims(r *results.Results) []results.Claim {
-	return []results.Claim{poolClaim(r), stressClaim(r), sessionClaim(r), connWaitClaim(r), newConnClaim(r), http2Claim(r)}
+	return []results.Claim{poolClaim(r), stressClaim(r), sessionClaim(r), connWaitClaim(r), newConnClaim(r), http2Claim(r), clientGoClaim(r)}
 }

@@ -40,7 +40,8 @@ type armOutcome struct {
 
 // runOutcome ranks the arms of one run on the metric that decides it:
 // req/s for closed loops and storms, the sustained rate for searches, p50 at
-// the same offered load for open models.
+// the same offered load for open models. Reference arms (client-go's) are
+// not ranked: they are not changes to tuned; margins compare with them.
 type runOutcome struct {
 	run
 	metric      string
@@ -59,6 +60,9 @@ func outcome(u run) (runOutcome, bool) {
 	bestAt := -1
 	for i := range u.s.Arms {
 		a := &u.s.Arms[i]
+		if a.Profile == ClientGoProfile {
+			continue
+		}
 		xs := Samples(*a, o.metric)
 		if len(xs) == 0 {
 			continue
@@ -228,11 +232,13 @@ type Family struct {
 	// family; none when nothing was measured under its conditions.
 	Runs []string
 	// Winner is the arm (by name) that was best or tied in the largest share
-	// of the runs it ran in, preferring the smallest change to tuned. Wins
+	// of the runs it ran in, preferring the smallest change to tuned. Arms of
+	// ClientGoProfile are references, not changes to tuned: they are neither
+	// ranked nor counted, and Margins say how Winner did against them. Wins
 	// and Ran count, per arm, the runs it won and the runs it took part in.
 	Winner    string
 	Wins, Ran map[string]int
-	// Margins say by how much Winner beat tuned and default.
+	// Margins say by how much Winner beat tuned, default and client-go.
 	Margins []Margin
 	// Ship is Winner's settings as changes to tuned, e.g. "MaxConnsPerHost 50".
 	Ship []string
@@ -310,8 +316,8 @@ func Recommend(r *results.Results) Recommendation {
 	return rec
 }
 
-// margins compares the family's winner with tuned and default, per
-// decisive metric, in the order the runs first give each comparison.
+// margins compares the family's winner with tuned, default and client-go,
+// per decisive metric, in the order the runs first give each comparison.
 func (f familyResult) margins() []Margin {
 	var out []Margin
 	idx := map[[2]string]int{}
@@ -320,7 +326,7 @@ func (f familyResult) margins() []Margin {
 		if w == nil {
 			continue
 		}
-		for _, ref := range []string{TunedProfile, BaselineProfile} {
+		for _, ref := range []string{TunedProfile, BaselineProfile, ClientGoProfile} {
 			a := o.arm(ref)
 			if a == nil || a.Name == f.winner {
 				continue

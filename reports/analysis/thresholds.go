@@ -76,7 +76,17 @@ var metrics = map[string]metricDef{
 	"errors": {unitPercent, "failed responses in percent", func(a results.Arm) (float64, bool) {
 		return 100 - a.Total.SuccessPct, a.Total.Requests > 0
 	}},
-	"reuse":          {unitPercent, "requests on a reused connection in percent", func(a results.Arm) (float64, bool) { return a.Total.Client.ReusePct, a.Total.Requests > 0 }},
+	"reuse": {unitPercent, "requests on a reused connection in percent", func(a results.Arm) (float64, bool) { return a.Total.Client.ReusePct, a.Total.Requests > 0 }},
+	"http2": {unitPercent, "responses that came over HTTP/2 in percent of those whose protocol was counted", func(a results.Arm) (float64, bool) {
+		var all int64
+		for _, n := range a.Total.Client.Protocols {
+			all += n
+		}
+		if all == 0 {
+			return 0, false
+		}
+		return 100 * float64(a.Total.Client.Protocols[results.ProtoHTTP2]) / float64(all), true
+	}},
 	"dials":          {unitCount, "connections dialed, all repetitions", func(a results.Arm) (float64, bool) { return float64(a.Total.Client.Dials), len(a.Reps) > 0 }},
 	"tls_handshakes": {unitCount, "TLS handshakes, all repetitions", func(a results.Arm) (float64, bool) { return float64(a.Total.Client.TLSHandshakes), len(a.Reps) > 0 }},
 	"conn_wait":      {unitLatency, "mean time to get a connection", func(a results.Arm) (float64, bool) { return float64(a.Total.Client.ConnWaitMean), a.Total.Requests > 0 }},

@@ -132,3 +132,40 @@ func TestThresholdsEvaluateOnKnownData(t *testing.T) {
 		t.Errorf("failure line %q", msg)
 	}
 }
+
+func TestHTTP2ThresholdReadsTheProtocolCounts(t *testing.T) {
+	th, err := analysis.ParseThreshold("http2 >= 99%")
+	if err != nil {
+		t.Fatal(err)
+	}
+	arm := func(name string, protocols map[string]int64) results.Arm {
+		a := results.Arm{Name: name, Reps: make([]results.Rep, 1)}
+		a.Total.Requests, a.Total.Client.Protocols = 1000, protocols
+		return a
+	}
+	s := results.Scenario{Name: "h2", Arms: []results.Arm{
+		arm("client-go", map[string]int64{results.ProtoHTTP2: 995, results.ProtoHTTP11: 5}),
+		arm("tuned", map[string]int64{results.ProtoHTTP11: 1000}),
+		arm("old", nil),
+	}}
+	got := analysis.EvaluateThresholds(s, []analysis.Threshold{th})
+	wants := []struct {
+		arm      string
+		pass     bool
+		measured float64
+		note     string
+	}{
+		{"client-go", true, 99.5, ""},
+		{"tuned", false, 0, ""},
+		{"old", false, 0, "not measured in this run"},
+	}
+	if len(got) != len(wants) {
+		t.Fatalf("%d results, want %d: %+v", len(got), len(wants), got)
+	}
+	for i, w := range wants {
+		g := got[i]
+		if g.Arm != w.arm || g.Pass != w.pass || !near(g.Measured, w.measured) || g.Note != w.note {
+			t.Errorf("result %d = %+v, want arm %s pass %v measured %v note %q", i, g, w.arm, w.pass, w.measured, w.note)
+		}
+	}
+}

@@ -23,7 +23,7 @@ func (p *printer) recommendation(r *results.Results) {
 		return
 	}
 	p.f("## Recommendation\n\n")
-	p.f("Derived from this run's measurements. In each family of conditions, every run (scenario or sweep point) ranks its arms on the metric that decides it; an arm *wins* a run when it is the best or not significantly different from the best (Mann-Whitney U, α = %.2f). The family's choice is the arm that won the largest share of the runs it took part in, and among equals the smallest change to `tuned` (the operator's factory).\n\n", analysis.Alpha)
+	p.f("Derived from this run's measurements. In each family of conditions, every run (scenario or sweep point) ranks its arms on the metric that decides it; an arm *wins* a run when it is the best or not significantly different from the best (Mann-Whitney U, α = %.2f). The family's choice is the arm that won the largest share of the runs it took part in, and among equals the smallest change to `tuned` (the operator's factory). `%s` (client-go's transport, which every Kubernetes client already uses) is a reference, neither ranked nor chosen: it is not a change to `tuned`; the margins say how the choice did against it.\n\n", analysis.Alpha, analysis.ClientGoProfile)
 	var rows [][]string
 	for _, f := range rec.Families {
 		if len(f.Runs) == 0 {
@@ -44,7 +44,7 @@ func (p *printer) recommendation(r *results.Results) {
 		runList := results.JoinShown(len(f.Runs), 4, func(i int) string { return f.Runs[i] })
 		rows = append(rows, []string{f.Name, won, margins(f), runList, shipText(f.Ship)})
 	}
-	p.table([]string{"conditions", "winner", "by how much (winner vs `tuned` / `default`, median ratio [interval])", "runs", "settings to ship"}, rows)
+	p.table([]string{"conditions", "winner", "by how much (winner vs `tuned` / `default` / `client-go`, median ratio [interval])", "runs", "settings to ship"}, rows)
 
 	// One transport for all of them: the union of the winners' changes.
 	if len(rec.Changes) == 0 {
@@ -84,9 +84,9 @@ func (p *printer) recommendation(r *results.Results) {
 	}
 }
 
-// margins says by how much the family's winner beat tuned and default, per
-// decisive metric, as median ratios with intervals (the lowest and highest
-// when there are several runs).
+// margins says by how much the family's winner beat tuned, default and
+// client-go (where each ran), per decisive metric, as median ratios with
+// intervals (the lowest and highest when there are several runs).
 func margins(f analysis.Family) string {
 	if len(f.Margins) == 0 {
 		return "`" + f.Winner + "` is the only arm measured"

@@ -58,3 +58,19 @@ func TestTheRecommendationFollowsTheNumbers(t *testing.T) {
 		t.Errorf("no runs, yet a recommendation:\n%s", got)
 	}
 }
+
+func TestTheRecommendationSaysHowTheChoiceDidAgainstClientGo(t *testing.T) {
+	got := renderRecommendation(&results.Results{Scenarios: []results.Scenario{synth.PorchClientGo(7, 2)}})
+	for _, want := range []string{
+		"**`tuned-h2`** won 1 of 1 runs",
+		"req/s vs `client-go` 0.50x",
+		"`client-go` (client-go's transport, which every Kubernetes client already uses) is a reference",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("recommendation lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "**`client-go`**") || strings.Contains(got, "`client-go` 1 of 1") {
+		t.Errorf("client-go was ranked:\n%s", got)
+	}
+}

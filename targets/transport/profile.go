@@ -18,6 +18,7 @@ const (
 	ProfileTunedResume = "tuned-resume"
 	ProfileTunedH2     = "tuned-h2"
 	ProfileTunedCapped = "tuned-capped"
+	ProfileClientGo    = "client-go"
 )
 
 // TunedResumeSessionCacheSize is the TLS session cache size of the "tuned-resume"
@@ -25,8 +26,8 @@ const (
 const TunedResumeSessionCacheSize = 256
 
 // Profile is a named way to build a transport. Profiles built from a Config carry it
-// (with defaults filled in); the "default" profile and profiles made by FromFunc
-// have a nil Config.
+// (with defaults filled in); the "default" and "client-go" profiles and profiles
+// made by FromFunc have a nil Config.
 type Profile struct {
 	Name        string
 	Description string
@@ -34,9 +35,37 @@ type Profile struct {
 	Config *Config
 
 	// build, when set, makes the transport instead of Config.
-	build func(tlsConf *tls.Config) http.RoundTripper
+	build func(in buildInput) (http.RoundTripper, error)
 	// fromFunc marks a profile made by FromFunc.
 	fromFunc bool
+}
+
+// buildInput is what a profile's builder is given.
+type buildInput struct {
+	tls   *tls.Config
+	caPEM []byte
+}
+
+// BuildOption gives a profile's builder more than the TLS configuration.
+type BuildOption func(*buildInput)
+
+// WithCAPEM gives the builder the PEM-encoded CA certificates that the TLS
+// configuration's RootCAs hold. A factory that takes the CA as PEM rather
+// than as a pool needs it: the "client-go" profile puts it in its rest.Config
+// (TLSClientConfig.CAData), as a kubeconfig's certificate-authority-data
+// would. The other built-in profiles and FromFunc builders ignore it.
+func WithCAPEM(pem []byte) BuildOption {
+	return func(in *buildInput) { in.caPEM = pem }
+}
+
+func newBuildInput(tlsConf *tls.Config, opts []BuildOption) buildInput {
+	in := buildInput{tls: tlsConf}
+	for _, o := range opts {
+		if o != nil {
+			o(&in)
+		}
+	}
+	return in
 }
 
 // FromFunc returns a profile whose transports come from build: any factory,
@@ -46,33 +75,53 @@ type Profile struct {
 // return a fresh RoundTripper on each call. Registry.Register refuses an
 // empty name or a nil build.
 func FromFunc(name, description string, build func(tlsConf *tls.Config) http.RoundTripper) Profile {
-	return Profile{Name: name, Description: description, build: build, fromFunc: true}
+	p := Profile{Name: name, Description: description, fromFunc: true}
+	if build != nil {
+		p.build = func(in buildInput) (http.RoundTripper, error) { return build(in.tls), nil }
+	}
+	return p
 }
 
 // NewTransport returns a fresh transport for p each call; tlsConf is cloned, never
 // modified by the built-in profiles. A profile with neither a builder nor a Config
-// behaves as "default". It panics when a FromFunc builder does; Build returns an
-// error instead.
-func (p Profile) NewTransport(tlsConf *tls.Config) http.RoundTripper {
+// behaves as "default". It panics when a FromFunc builder does, or when a builder
+// fails (the "client-go" profile given a pool of CAs without WithCAPEM); Build
+// returns an error instead.
+func (p Profile) NewTransport(tlsConf *tls.Config, opts ...BuildOption) http.RoundTripper {
+	rt, err := p.newTransport(newBuildInput(tlsConf, opts))
+	if err != nil {
+		panic(err)
+	}
+	return rt
+}
+
+func (p Profile) newTransport(in buildInput) (http.RoundTripper, error) {
 	switch {
 	case p.build != nil:
-		return p.build(tlsConf)
+		rt, err := p.build(in)
+		if err != nil {
+			return nil, fmt.Errorf("transport profile %q: %w", p.Name, err)
+		}
+		return rt, nil
 	case p.Config != nil:
-		return NewTransport(*p.Config, tlsConf)
+		return NewTransport(*p.Config, in.tls), nil
 	default:
-		return DefaultTransport(tlsConf)
+		return DefaultTransport(in.tls), nil
 	}
 }
 
-// Build is NewTransport that turns a builder's panic or nil result into an error
-// naming the profile, so one bad factory fails its own arm, not the run.
-func (p Profile) Build(tlsConf *tls.Config) (rt http.RoundTripper, err error) {
+// Build is NewTransport that turns a builder's error, panic or nil result into an
+// error naming the profile, so one bad factory fails its own arm, not the run.
+func (p Profile) Build(tlsConf *tls.Config, opts ...BuildOption) (rt http.RoundTripper, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			rt, err = nil, fmt.Errorf("transport profile %q: its builder panicked: %v", p.Name, v)
 		}
 	}()
-	rt = p.NewTransport(tlsConf)
+	rt, err = p.newTransport(newBuildInput(tlsConf, opts))
+	if err != nil {
+		return nil, err
+	}
 	if rt == nil {
 		return nil, fmt.Errorf("transport profile %q: its builder returned a nil RoundTripper", p.Name)
 	}
@@ -84,8 +133,9 @@ func (p Profile) Build(tlsConf *tls.Config) (rt http.RoundTripper, err error) {
 func (p Profile) Custom() bool { return p.fromFunc }
 
 // ClientTimeout is the http.Client.Timeout to use with p's transport: the Config's
-// ClientTimeout (default 30s), or 0 (no timeout, as http.DefaultClient) for profiles
-// without a Config such as "default".
+// ClientTimeout (default 30s), or 0 (no timeout, as http.DefaultClient and as a
+// rest.Config without Timeout) for profiles without a Config such as "default" and
+// "client-go".
 func (p Profile) ClientTimeout() time.Duration {
 	if p.build != nil || p.Config == nil {
 		return 0
@@ -93,10 +143,10 @@ func (p Profile) ClientTimeout() time.Duration {
 	return p.Config.WithDefaults().ClientTimeout
 }
 
-// NewClient returns an http.Client over a fresh p.NewTransport(tlsConf) with
-// p.ClientTimeout().
-func (p Profile) NewClient(tlsConf *tls.Config) *http.Client {
-	return &http.Client{Transport: p.NewTransport(tlsConf), Timeout: p.ClientTimeout()}
+// NewClient returns an http.Client over a fresh p.NewTransport(tlsConf, opts...)
+// with p.ClientTimeout().
+func (p Profile) NewClient(tlsConf *tls.Config, opts ...BuildOption) *http.Client {
+	return &http.Client{Transport: p.NewTransport(tlsConf, opts...), Timeout: p.ClientTimeout()}
 }
 
 // FromConfig returns a profile that builds NewTransport(c, tlsConf). Its Config holds
@@ -122,7 +172,7 @@ func DefaultProfile() Profile {
 	return Profile{
 		Name:        ProfileDefault,
 		Description: "http.DefaultTransport as Go ships it (2 idle conns per host, HTTP/2 attempted, no client timeout)",
-		build:       func(tlsConf *tls.Config) http.RoundTripper { return DefaultTransport(tlsConf) },
+		build:       func(in buildInput) (http.RoundTripper, error) { return DefaultTransport(in.tls), nil },
 	}
 }
 
@@ -176,10 +226,10 @@ type Registry struct {
 }
 
 // NewRegistry returns a registry holding the built-in profiles "default", "tuned",
-// "tuned-resume", "tuned-h2" and "tuned-capped".
+// "tuned-resume", "tuned-h2", "tuned-capped" and "client-go".
 func NewRegistry() *Registry {
 	r := &Registry{profiles: make(map[string]Profile)}
-	for _, p := range []Profile{DefaultProfile(), TunedProfile(), TunedResumeProfile(), TunedH2Profile(), TunedCappedProfile()} {
+	for _, p := range []Profile{DefaultProfile(), TunedProfile(), TunedResumeProfile(), TunedH2Profile(), TunedCappedProfile(), ClientGoProfile()} {
 		r.profiles[p.Name] = p
 	}
 	return r

@@ -52,6 +52,11 @@ func TestBuiltInProfilesSetExactlyTheDocumentedFields(t *testing.T) {
 	tunedH2.ForceAttemptHTTP2 = true
 	tunedCapped := tuned
 	tunedCapped.MaxConnsPerHost = 50
+	// client-go v0.37's transport/cache.go and apimachinery's SetTransportDefaults.
+	clientGo := transportFields{
+		MaxIdleConnsPerHost: 25, IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: 10 * time.Second,
+		HasDialer: true, HasProxy: true,
+	}
 
 	tests := []struct {
 		profile     string
@@ -64,6 +69,7 @@ func TestBuiltInProfilesSetExactlyTheDocumentedFields(t *testing.T) {
 		{profile: "tuned-resume", want: tunedResume, wantTimeout: 30 * time.Second, wantConfig: true},
 		{profile: "tuned-h2", want: tunedH2, wantTimeout: 30 * time.Second, wantConfig: true},
 		{profile: "tuned-capped", want: tunedCapped, wantTimeout: 30 * time.Second, wantConfig: true},
+		{profile: "client-go", want: clientGo, wantTimeout: 0},
 	}
 	reg := NewRegistry()
 	for _, tt := range tests {
@@ -127,7 +133,7 @@ func TestProfilesNeverMutateTheCallersTLSConfig(t *testing.T) {
 	for _, p := range NewRegistry().Profiles() {
 		t.Run(p.Name, func(t *testing.T) {
 			caller := srv.clientTLS()
-			inst := p.Instrument(caller)
+			inst := p.Instrument(caller, WithCAPEM(srv.caPEM()))
 			defer inst.Close()
 			// A real request lets net/http set up HTTP/2 and ALPN on its config.
 			if code := get(t, inst.Client, srv.URL); code != http.StatusOK {
@@ -185,15 +191,15 @@ func TestRegistry(t *testing.T) {
 				if _, err := reg.Lookup(tt.profile.Name); err != nil {
 					t.Fatalf("Lookup after Register: %v", err)
 				}
-				if got := len(reg.Names()); got != 6 {
-					t.Errorf("len(Names()) = %d, want 6", got)
+				if got := len(reg.Names()); got != 7 {
+					t.Errorf("len(Names()) = %d, want 7", got)
 				}
 				return
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("Register error = %v, want one containing %q", err, tt.wantErr)
 			}
-			if got := reg.Names(); !slices.Equal(got, []string{"default", "tuned", "tuned-capped", "tuned-h2", "tuned-resume"}) {
+			if got := reg.Names(); !slices.Equal(got, []string{"client-go", "default", "tuned", "tuned-capped", "tuned-h2", "tuned-resume"}) {
 				t.Errorf("Names() after a failed Register = %q, want the built-ins only", got)
 			}
 		})
@@ -221,7 +227,7 @@ func TestRegistryUnknownLookupListsTheValidNamesSorted(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := reg.Lookup("tunned")
-	want := `unknown transport profile "tunned": valid profiles are aggressive, default, tuned, tuned-capped, tuned-h2, tuned-resume`
+	want := `unknown transport profile "tunned": valid profiles are aggressive, client-go, default, tuned, tuned-capped, tuned-h2, tuned-resume`
 	if err == nil || err.Error() != want {
 		t.Fatalf("Lookup error = %v, want %q", err, want)
 	}
@@ -267,17 +273,18 @@ func TestRegistryIsSafeForConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 	names := reg.Names()
-	if len(names) != n+5 || !slices.IsSorted(names) {
-		t.Fatalf("Names() = %q, want %d sorted names", names, n+5)
+	if len(names) != n+6 || !slices.IsSorted(names) {
+		t.Fatalf("Names() = %q, want %d sorted names", names, n+6)
 	}
 }
 
-// asHTTP is rt as the *http.Transport every built-in profile returns.
+// asHTTP is the *http.Transport every built-in profile returns, under the
+// "client-go" profile's wrappers.
 func asHTTP(t *testing.T, rt http.RoundTripper) *http.Transport {
 	t.Helper()
-	tr, ok := rt.(*http.Transport)
+	tr, ok := Base(rt).(*http.Transport)
 	if !ok {
-		t.Fatalf("transport is %T, want *http.Transport", rt)
+		t.Fatalf("transport is %T (base %T), want *http.Transport", rt, Base(rt))
 	}
 	return tr
 }

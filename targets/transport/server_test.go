@@ -3,6 +3,7 @@ package transport
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"io"
 	"net"
 	"net/http"
@@ -75,6 +76,15 @@ func (s *countingServer) clientTLS() *tls.Config {
 	pool := x509.NewCertPool()
 	pool.AddCert(s.Certificate())
 	return &tls.Config{RootCAs: pool}
+}
+
+// caPEM is the server's certificate, PEM-encoded: what clientTLS trusts, as a
+// kubeconfig's certificate-authority-data holds it; nil for a plain HTTP server.
+func (s *countingServer) caPEM() []byte {
+	if s.TLS == nil {
+		return nil
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.Certificate().Raw})
 }
 
 // get sends one GET and drains the body so the connection can be reused; it returns

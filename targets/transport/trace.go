@@ -320,12 +320,9 @@ func (t *Tracer) newRequestTrace() *requestTrace {
 	return s
 }
 
-// CloseIdleConnections closes next's idle connections when next supports it.
-func (rt *tracedRoundTripper) CloseIdleConnections() {
-	if c, ok := rt.next.(interface{ CloseIdleConnections() }); ok {
-		c.CloseIdleConnections()
-	}
-}
+// CloseIdleConnections closes next's idle connections, through the RoundTripper
+// next wraps when next has no CloseIdleConnections of its own (see CloseIdle).
+func (rt *tracedRoundTripper) CloseIdleConnections() { CloseIdle(rt.next) }
 
 // requestTrace is the state of one round trip. getConnAt is rewritten if the
 // transport retries the request on another connection, so waits are measured from

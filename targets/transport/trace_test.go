@@ -214,7 +214,7 @@ func TestInstrumented(t *testing.T) {
 	reg := NewRegistry()
 	for _, p := range reg.Profiles() {
 		t.Run(p.Name+" closes idle connections idempotently and traces through its client", func(t *testing.T) {
-			inst := p.Instrument(srv.clientTLS())
+			inst := p.Instrument(srv.clientTLS(), WithCAPEM(srv.caPEM()))
 			if inst.Client.Timeout != p.ClientTimeout() {
 				t.Errorf("client timeout = %s, want %s", inst.Client.Timeout, p.ClientTimeout())
 			}

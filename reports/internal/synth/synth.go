@@ -201,6 +201,9 @@ var (
 	cappedSettings = map[string]string{"MaxIdleConnsPerHost": "50", "MaxConnsPerHost": "50", "ForceAttemptHTTP2": "false"}
 	h2Settings     = map[string]string{"MaxIdleConnsPerHost": "50", "MaxConnsPerHost": "0", "ForceAttemptHTTP2": "true"}
 	defSettings    = map[string]string{"MaxIdleConnsPerHost": "2", "MaxConnsPerHost": "0", "ForceAttemptHTTP2": "true"}
+	// clientGoSettings: client-go sets HTTP/2 up itself, not by ForceAttemptHTTP2.
+	clientGoSettings = map[string]string{"MaxIdleConnsPerHost": "25", "MaxConnsPerHost": "0", "ForceAttemptHTTP2": "false",
+		"HTTP2": "golang.org/x/net/http2.ConfigureTransports"}
 )
 
 // Cliff is a pool-cliff sweep: tuned pooled at 20, churning at 100 and 1000,
@@ -230,6 +233,20 @@ func PorchH2(h2Gain float64) results.Scenario {
 		armSpec{name: "default", profile: "default", scale: 1, proto: results.ProtoHTTP2, settings: defSettings},
 		armSpec{name: "tuned", profile: "tuned", scale: 1 / h2Gain, dials: 1200, proto: results.ProtoHTTP11, settings: tunedSettings},
 		armSpec{name: "tuned-h2", profile: "tuned-h2", scale: 1, proto: results.ProtoHTTP2, settings: h2Settings},
+	)
+}
+
+// PorchClientGo is PorchH2 with Porch's routes in its conditions and a
+// client-go arm at cgScale of default's req/s, speaking HTTP/2 over one
+// connection.
+func PorchClientGo(h2Gain, cgScale float64) results.Scenario {
+	c := closedAt(200, true)
+	c.Routes = []string{"porch.k8s.get ×3", "porch.package.get ×1"}
+	return run("porch-h2", c,
+		armSpec{name: "default", profile: "default", scale: 1, proto: results.ProtoHTTP2, settings: defSettings},
+		armSpec{name: "tuned", profile: "tuned", scale: 1 / h2Gain, dials: 1200, proto: results.ProtoHTTP11, settings: tunedSettings},
+		armSpec{name: "tuned-h2", profile: "tuned-h2", scale: 1, proto: results.ProtoHTTP2, settings: h2Settings},
+		armSpec{name: "client-go", profile: "client-go", scale: cgScale, proto: results.ProtoHTTP2, settings: clientGoSettings},
 	)
 }
 
