@@ -66,8 +66,12 @@ type Server struct {
 	// stays bounded.
 	closing   chan struct{}
 	serveDone chan struct{}
-	closeOnce sync.Once
-	closeErr  error
+	// watchStop is closed when shutdown begins: watches are long-running
+	// and would otherwise hold Shutdown for its whole grace period.
+	watchStop     chan struct{}
+	watchStopOnce sync.Once
+	closeOnce     sync.Once
+	closeErr      error
 }
 
 // Start validates cfg, listens and serves until Close. A listen failure
@@ -131,10 +135,12 @@ func Start(cfg Config) (*Server, error) {
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		ConnState:         s.connState,
+		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: cfg.H2MaxStreams},
 		// Handshake errors from clients that give up are expected under
 		// load; they must not flood the harness's output.
 		ErrorLog: log.New(io.Discard, "", 0),
 	}
+	s.httpSrv.RegisterOnShutdown(s.stopWatches)
 	var serveLn net.Listener = &trackingListener{Listener: ln, setupDelay: cfg.ConnSetupDelay, closing: s.closing}
 	if cfg.TLS {
 		tc := s.serverTLSConfig()
@@ -162,6 +168,7 @@ func newServer(cfg Config) (*Server, error) {
 		mux:       http.NewServeMux(),
 		closing:   make(chan struct{}),
 		serveDone: make(chan struct{}),
+		watchStop: make(chan struct{}),
 		unmatched: &route{name: RouteUnmatched},
 	}
 	s.a1 = s.newA1State()
@@ -259,6 +266,7 @@ func (s *Server) Config() Config {
 // return the first call's result.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		s.stopWatches()
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 		err := s.httpSrv.Shutdown(ctx)
 		cancel()
@@ -276,6 +284,11 @@ func (s *Server) Close() error {
 		}
 	})
 	return s.closeErr
+}
+
+// stopWatches ends every watch stream; it is idempotent.
+func (s *Server) stopWatches() {
+	s.watchStopOnce.Do(func() { close(s.watchStop) })
 }
 
 // waitHandlers waits, bounded, for handlers still running after a forced
