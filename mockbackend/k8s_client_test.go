@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	openapi_v2 "github.com/google/gnostic-models/openapiv2"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -87,6 +88,18 @@ func TestClientGoDiscoversAndUsesPackageRevisions(t *testing.T) {
 			}
 			if v, err := dc.ServerVersion(); err != nil || v.Major != "1" {
 				t.Fatalf("ServerVersion = %+v, %v", v, err)
+			}
+			// kubectl validates and picks its patch type from these.
+			v2, err := dc.OpenAPISchema()
+			if err != nil || !slices.ContainsFunc(v2.GetDefinitions().GetAdditionalProperties(), func(p *openapi_v2.NamedSchema) bool { return p.GetName() == porchSchemaName }) {
+				t.Fatalf("OpenAPI v2 (protobuf): %v; want the %s definition", err, porchSchemaName)
+			}
+			v3, err := dc.OpenAPIV3().Paths()
+			if _, ok := v3["apis/"+porchAPIVersion]; err != nil || !ok {
+				t.Fatalf("OpenAPI v3 paths %v, %v; want apis/%s", v3, err, porchAPIVersion)
+			}
+			if _, err := v3["apis/"+porchAPIVersion].Schema(contentTypeJSON); err != nil {
+				t.Fatalf("OpenAPI v3 document: %v", err)
 			}
 
 			prs := dyn.Resource(porchGVR).Namespace("ran")

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 
+	openapi_v2 "github.com/google/gnostic-models/openapiv2"
+	"google.golang.org/protobuf/proto"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/version"
 )
@@ -40,6 +42,7 @@ func discoveryRoutes() []routeSpec {
 		plain("/apis/"+porchGroup, (*Server).discoveryPorchGroup),
 		plain("/apis/"+porchAPIVersion, (*Server).discoveryPorchResources),
 		plain("/version", (*Server).discoveryVersion),
+		plain("/openapi/v2", (*Server).openAPIV2),
 		plain("/openapi/v3", (*Server).openAPIPaths),
 		plain("/openapi/v3/apis/"+porchAPIVersion, (*Server).openAPIPorch),
 		// Everything else under /apis: the API server's 404 or 405 Status,
@@ -106,11 +109,94 @@ func (s *Server) k8sNoRoute(w http.ResponseWriter, r *http.Request) {
 		Message: "the server could not find the requested resource", Reason: metav1.StatusReasonNotFound, Details: &metav1.StatusDetails{}, Code: http.StatusNotFound})
 }
 
+// openAPIV2Doc is the Swagger 2.0 document of the Porch API, as JSON and as
+// the gnostic protobuf kubectl reads. kubectl 1.20 (Debian 12's) validates
+// objects against it before create and apply; newer ones read OpenAPI v3
+// first. Unknown fields fail that validation, so the schema declares every
+// field the mock keeps, and leaves intent and status open.
+var openAPIV2Doc = sync.OnceValues(func() ([]byte, []byte) {
+	gvk := map[string]string{"group": porchGroup, "version": porchVersion, "kind": porchKind}
+	ref := map[string]any{"$ref": "#/definitions/" + porchSchemaName}
+	ok := map[string]any{"200": map[string]any{"description": "OK", "schema": ref}}
+	params := []any{
+		map[string]any{"name": "fieldValidation", "in": "query", "type": "string", "uniqueItems": true, "description": "Ignore, Warn or Strict"},
+		map[string]any{"name": "fieldManager", "in": "query", "type": "string", "uniqueItems": true, "description": "the actor making the change"},
+	}
+	op := func(action, desc string, consumes []string) map[string]any {
+		o := map[string]any{"description": desc, "operationId": action + "PorchKptDevV1alpha1NamespacedPackageRevision",
+			"produces": []string{contentTypeJSON}, "parameters": params, "responses": ok,
+			"x-kubernetes-action": action, "x-kubernetes-group-version-kind": gvk}
+		if consumes != nil {
+			o["consumes"] = consumes
+		}
+		return o
+	}
+	str := map[string]string{"type": "string"}
+	strMap := map[string]any{"type": "object", "additionalProperties": str}
+	doc := map[string]any{
+		"swagger": "2.0",
+		"info":    map[string]string{"title": "oranbench mock: " + porchAPIVersion, "version": porchVersion},
+		"paths": map[string]any{
+			"/apis/" + porchAPIVersion + "/namespaces/{namespace}/" + porchResource: map[string]any{
+				"get":  op("list", "list or watch PackageRevisions", nil),
+				"post": op("post", "create a PackageRevision", []string{contentTypeJSON}),
+			},
+			"/apis/" + porchAPIVersion + "/namespaces/{namespace}/" + porchResource + "/{name}": map[string]any{
+				"get":    op("get", "read a PackageRevision", nil),
+				"put":    op("put", "replace a PackageRevision", []string{contentTypeJSON}),
+				"patch":  op("patch", "partially update a PackageRevision (JSON merge patch)", []string{contentTypeMergePatch}),
+				"delete": op("delete", "delete a PackageRevision", nil),
+			},
+		},
+		"definitions": map[string]any{
+			porchSchemaName: map[string]any{
+				"type": "object", "description": "PackageRevision: one revision of a kpt package, Draft → Proposed → Published",
+				"x-kubernetes-group-version-kind": []any{gvk},
+				"properties": map[string]any{
+					"apiVersion": str, "kind": str,
+					"metadata": map[string]any{"type": "object", "properties": map[string]any{
+						"name": str, "generateName": str, "namespace": str, "uid": str, "resourceVersion": str,
+						"creationTimestamp": str, "generation": map[string]string{"type": "integer", "format": "int64"},
+						"labels": strMap, "annotations": strMap, "managedFields": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}},
+					"spec": map[string]any{"type": "object", "properties": map[string]any{
+						"packageName": str, "repository": str, "workspaceName": str, "revision": str, "lifecycle": str,
+						"intent": map[string]any{"description": "any JSON"}}},
+					"status": map[string]any{"description": "set by the server"},
+				},
+			},
+		},
+	}
+	js, _ := json.Marshal(doc)
+	d, err := openapi_v2.ParseDocument(js)
+	if err != nil {
+		panic("mockbackend: OpenAPI v2 document: " + err.Error())
+	}
+	pb, err := proto.Marshal(d)
+	if err != nil {
+		panic("mockbackend: OpenAPI v2 document: " + err.Error())
+	}
+	return js, pb
+})
+
+// openAPIV2 serves the Swagger document as protobuf when asked (kubectl),
+// JSON otherwise.
+func (s *Server) openAPIV2(w http.ResponseWriter, r *http.Request) {
+	js, pb := openAPIV2Doc()
+	if strings.Contains(r.Header.Get("Accept"), "protobuf") {
+		// As the API server answers: older clients fail to parse the
+		// requested media type with its "@" back as a Content-Type.
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(pb)
+		return
+	}
+	writeRawJSON(w, http.StatusOK, js)
+}
+
 // openAPIPorchDoc is the OpenAPI v3 document of porch.kpt.dev/v1alpha1 and
 // its hash. kubectl reads it to learn that the server validates fields
 // (fieldValidation on PATCH) and which patch types it takes; without it,
-// kubectl would validate client-side from an OpenAPI v2 document it can
-// only read as protobuf.
+// kubectl validates client-side against OpenAPI v2.
 var openAPIPorchDoc = sync.OnceValues(func() ([]byte, string) {
 	gvk := map[string]string{"group": porchGroup, "version": porchVersion, "kind": porchKind}
 	ref := map[string]any{"$ref": "#/components/schemas/" + porchSchemaName}

@@ -12,19 +12,8 @@ import (
 	"time"
 )
 
-const kubectlPackageRevision = `apiVersion: porch.kpt.dev/v1alpha1
-kind: PackageRevision
-metadata:
-  name: edge.upf.v1
-  namespace: default
-  labels:
-    app: %s
-spec:
-  packageName: upf
-  repository: edge
-  workspaceName: v1
-  lifecycle: Draft
-`
+// kubectlPackageRevision is the example the README's kubectl lines use.
+const kubectlPackageRevision = "testdata/packagerevision.yaml"
 
 // kubectlRunner runs the installed kubectl against one mock with a
 // kubeconfig of its own (server, CA, token) and a private HOME and cache.
@@ -41,6 +30,9 @@ func newKubectl(t *testing.T, s *Server) *kubectlRunner {
 	bin, err := exec.LookPath("kubectl")
 	if err != nil {
 		t.Skipf("kubectl is not on PATH (%v): nothing to drive; .ci/run installs it where the package manager has it (Debian: kubernetes-client)", err)
+	}
+	if v, err := exec.Command(bin, "version", "--client").CombinedOutput(); err == nil {
+		t.Logf("%s: %s", bin, bytes.TrimSpace(v))
 	}
 	dir := t.TempDir()
 	ca := filepath.Join(dir, "ca.pem")
@@ -118,9 +110,13 @@ func TestKubectlManagesPackageRevisions(t *testing.T) {
 			}
 
 			out, _ := k.run(true, "api-resources", "--api-group", porchGroup)
-			contains("api-resources", out, porchResource, porchAPIVersion, porchKind, "true")
+			contains("api-resources", out, porchResource, porchGroup, porchKind, "true")
 
-			first := k.file("pr.yaml", strings.Replace(kubectlPackageRevision, "%s", "upf", 1))
+			example, err := os.ReadFile(kubectlPackageRevision)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first := k.file("pr.yaml", string(example))
 			out, _ = k.run(true, "create", "-f", first)
 			contains("create -f", out, "packagerevision.porch.kpt.dev/edge.upf.v1 created")
 			_, errOut := k.run(false, "create", "-f", first)
@@ -142,7 +138,7 @@ func TestKubectlManagesPackageRevisions(t *testing.T) {
 				t.Fatalf("get -o name = %q", out)
 			}
 
-			second := k.file("pr2.yaml", strings.Replace(kubectlPackageRevision, "%s", "upf-v2", 1))
+			second := k.file("pr2.yaml", strings.Replace(string(example), "app: upf", "app: upf-v2", 1))
 			out, errOut = k.run(true, "apply", "-f", second)
 			contains("apply -f over a create", out, "packagerevision.porch.kpt.dev/edge.upf.v1 configured")
 			contains("apply -f over a create", errOut, "last-applied-configuration") // kubectl warns, as with any API server

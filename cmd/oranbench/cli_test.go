@@ -41,6 +41,8 @@ func TestBadUsageExitsTwoWithOneClearLine(t *testing.T) {
 		{"a missing scenario file", []string{"run", "--out", t.TempDir(), "missing.yaml"},
 			[]string{"missing.yaml"}},
 		{"an unknown flag", []string{"run", "--turbo"}, []string{"--turbo"}},
+		{"a mock h2 stream limit out of range", []string{"mock", "--tls", "--http2", "--h2-max-streams", "-3"},
+			[]string{"h2_max_streams", "-3", "1 to 1048576"}},
 		{"an unknown command", []string{"fly"}, []string{"fly"}},
 	}
 	for _, c := range cases {
