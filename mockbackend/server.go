@@ -190,12 +190,13 @@ type Handler struct {
 }
 
 // NewHandler validates cfg and builds a Handler. Settings of the listener
-// (Listen, TLS, TLSVersion, HTTP2, RTT, Jitter, Bandwidth, ConnSetupDelay,
-// NetFaults) are refused: they belong to the server that serves the Handler.
-// ReadHeaderTimeout, IdleTimeout and ShutdownTimeout do not apply.
+// (Listen, TLS, TLSVersion, HTTP2, H2MaxStreams, RTT, Jitter, Bandwidth,
+// ConnSetupDelay, NetFaults) are refused: they belong to the server that
+// serves the Handler. ReadHeaderTimeout, IdleTimeout and ShutdownTimeout do
+// not apply.
 func NewHandler(cfg Config) (*Handler, error) {
-	if cfg.Listen != "" || cfg.TLS || cfg.TLSVersion != "" || cfg.HTTP2 || cfg.ConnSetupDelay != 0 || cfg.Jitter != 0 || cfg.needsProxy() {
-		return nil, errors.New("mockbackend: a Handler has no listener: leave listen, tls, tls_version, http2, rtt, jitter, bandwidth, conn_setup_delay and net_faults to the server that serves it")
+	if cfg.Listen != "" || cfg.TLS || cfg.TLSVersion != "" || cfg.HTTP2 || cfg.H2MaxStreams != 0 || cfg.ConnSetupDelay != 0 || cfg.Jitter != 0 || cfg.needsProxy() {
+		return nil, errors.New("mockbackend: a Handler has no listener: leave listen, tls, tls_version, http2, h2_max_streams, rtt, jitter, bandwidth, conn_setup_delay and net_faults to the server that serves it")
 	}
 	s, err := newServer(cfg)
 	if err != nil {
