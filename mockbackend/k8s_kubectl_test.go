@@ -121,6 +121,9 @@ func TestKubectlManagesPackageRevisions(t *testing.T) {
 			contains("create -f", out, "packagerevision.porch.kpt.dev/edge.upf.v1 created")
 			_, errOut := k.run(false, "create", "-f", first)
 			contains("create -f of an existing name", errOut, "AlreadyExists", `"edge.upf.v1" already exists`)
+			noRepo := k.file("norepo.yaml", strings.Replace(string(example), "  repository: edge\n", "", 1))
+			_, errOut = k.run(false, "create", "-f", noRepo)
+			contains("create -f without a repository", errOut, `The PackageRevision "edge.upf.v1" is invalid: spec.repository: is required`)
 
 			out, _ = k.run(true, "get", "packagerevisions")
 			contains("get (list)", out, "NAME", "edge.upf.v1")
@@ -157,8 +160,8 @@ func TestKubectlManagesPackageRevisions(t *testing.T) {
 			contains("get of an unknown resource", errOut, `doesn't have a resource type "widgets"`)
 
 			d := s.Stats().Sub(before)
-			if d.Routes["porch.k8s.patch"].Requests != 1 || d.Routes["porch.k8s.create"].Requests != 2 || d.Routes["porch.k8s.delete"].Requests != 1 {
-				t.Errorf("route counts: patch %d, create %d, delete %d; want 1, 2, 1", d.Routes["porch.k8s.patch"].Requests, d.Routes["porch.k8s.create"].Requests, d.Routes["porch.k8s.delete"].Requests)
+			if d.Routes["porch.k8s.patch"].Requests != 1 || d.Routes["porch.k8s.create"].Requests != 3 || d.Routes["porch.k8s.delete"].Requests != 1 {
+				t.Errorf("route counts: patch %d, create %d, delete %d; want 1, 3, 1", d.Routes["porch.k8s.patch"].Requests, d.Routes["porch.k8s.create"].Requests, d.Routes["porch.k8s.delete"].Requests)
 			}
 			if d.Protocols[tc.proto] == 0 || len(d.Protocols) != 1 {
 				t.Errorf("protocols %v; want every request on %s", d.Protocols, tc.proto)

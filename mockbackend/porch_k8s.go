@@ -49,7 +49,7 @@ func k8sStatusBody(code int, reason metav1.StatusReason, name, field, msg string
 	}
 	if field != "" {
 		cause := metav1.CauseTypeFieldValueInvalid
-		if strings.HasSuffix(msg, "is required") {
+		if strings.HasSuffix(msg, ": is required") {
 			cause = metav1.CauseTypeFieldValueRequired
 		}
 		st.Details.Causes = []metav1.StatusCause{{Type: cause, Message: msg, Field: field}}
@@ -63,9 +63,13 @@ func writeK8sStatus(w http.ResponseWriter, code int, reason metav1.StatusReason,
 
 // writeK8sInvalid is the API server's 422 for an object that fails
 // validation: PackageRevision.porch.kpt.dev "name" is invalid: field: why.
+// The cause carries msg alone: kubectl prints "The PackageRevision "name"
+// is invalid: field: msg" from it.
 func writeK8sInvalid(w http.ResponseWriter, name, field, msg string) {
-	writeK8sStatus(w, http.StatusUnprocessableEntity, metav1.StatusReasonInvalid, name, field,
+	st := k8sStatusBody(http.StatusUnprocessableEntity, metav1.StatusReasonInvalid, name, field,
 		porchKind+"."+porchGroup+" "+strconv.Quote(name)+" is invalid: "+field+": "+msg)
+	st.Details.Causes[0].Message = msg
+	writeJSON(w, http.StatusUnprocessableEntity, st)
 }
 
 // writeK8sError maps decode and state errors to Status bodies: a body that
