@@ -77,7 +77,11 @@ func newMockCmd(stdout io.Writer) *cobra.Command {
 				return usageErr("%v", err)
 			}
 			defer srv.Close()
-			fmt.Fprintf(stdout, "mock backend listening on %s (preset %s)\n", srv.URL(), preset)
+			h2 := ""
+			if cfg.HTTP2 {
+				h2 = fmt.Sprintf(", HTTP/2 with %d streams per connection", srv.Config().H2MaxStreams)
+			}
+			fmt.Fprintf(stdout, "mock backend listening on %s (preset %s%s)\n", srv.URL(), preset, h2)
 			if cfg.TLS {
 				if caPath == "" {
 					caPath = filepath.Join(os.TempDir(), "oranbench-mock-ca.pem")
