@@ -28,6 +28,12 @@ type Config struct {
 
 	TLSVersion string `yaml:"tls_version"` // TLS12, TLS13, or empty for both
 	HTTP2      bool   `yaml:"http2"`       // also serve h2 (ALPN over TLS; prior-knowledge h2c without TLS)
+	// H2MaxStreams is the most concurrent HTTP/2 streams per connection
+	// the server allows (SETTINGS_MAX_CONCURRENT_STREAMS);
+	// DefaultH2MaxStreams when 0, as a Kubernetes API server's
+	// --http2-max-streams-per-connection. Clients queue or open more
+	// connections beyond it.
+	H2MaxStreams int `yaml:"h2_max_streams"`
 
 	// Network emulation. Any of RTT, Bandwidth or NetFaults puts an in-process
 	// Toxiproxy on Listen in front of the HTTP server (which then listens on
@@ -56,8 +62,12 @@ type Config struct {
 	// Toxiproxy's own unseeded generator and do not repeat.
 	Seed uint64 `yaml:"seed"`
 
-	MaxObjects int    `yaml:"max_objects"` // cap of each in-memory store; DefaultMaxObjects when 0
-	StoreFull  string `yaml:"store_full"`  // StoreEvict (default) or StoreReject (507)
+	MaxObjects int `yaml:"max_objects"` // cap of each in-memory store; DefaultMaxObjects when 0
+	// WatchHistory is how many PackageRevision changes are kept for
+	// watches that resume from a resourceVersion; an older one answers 410
+	// Gone (reason Expired). DefaultWatchHistory when 0.
+	WatchHistory int    `yaml:"watch_history"`
+	StoreFull    string `yaml:"store_full"` // StoreEvict (default) or StoreReject (507)
 
 	EnforceDelay time.Duration `yaml:"enforce_delay"` // A1 policy status turns ENFORCED this long after its PUT
 	TokenDelay   time.Duration `yaml:"token_delay"`   // LLM delay per streamed token
@@ -147,7 +157,15 @@ const (
 	DefaultSeed              = 1
 	DefaultRetryAfter        = time.Second
 	DefaultLLMTokens         = 32
+	// DefaultH2MaxStreams is the Kubernetes API server's default of HTTP/2
+	// streams per connection since CVE-2023-44487 (it was 250 before).
+	DefaultH2MaxStreams = 100
 )
+
+// MaxH2MaxStreams is the largest H2MaxStreams accepted: net/http caps the
+// streams it allows per connection at 2^31-1, and a larger value than this
+// only hides a typo.
+const MaxH2MaxStreams = 1 << 20
 
 // TLS versions accepted in Config.TLSVersion.
 const (
@@ -192,6 +210,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.LLMTokens == 0 {
 		c.LLMTokens = DefaultLLMTokens
+	}
+	if c.H2MaxStreams == 0 {
+		c.H2MaxStreams = DefaultH2MaxStreams
+	}
+	if c.WatchHistory == 0 {
+		c.WatchHistory = DefaultWatchHistory
 	}
 	// Copy the map so the caller's Config is never shared or mutated.
 	c.Routes = maps.Clone(c.Routes)
@@ -303,6 +327,12 @@ func (c Config) validate() *configError {
 	}
 	if c.MaxBodyBytes < 0 {
 		return cfgErr(at("max_body_bytes"), "%d is negative; valid: > 0 (0 means %d)", c.MaxBodyBytes, DefaultMaxBodyBytes)
+	}
+	if c.H2MaxStreams < 0 || c.H2MaxStreams > MaxH2MaxStreams {
+		return cfgErr(at("h2_max_streams"), "%d is out of range; valid: 1 to %d (0 means %d)", c.H2MaxStreams, MaxH2MaxStreams, DefaultH2MaxStreams)
+	}
+	if c.WatchHistory < 0 {
+		return cfgErr(at("watch_history"), "%d is negative; valid: > 0 (0 means %d)", c.WatchHistory, DefaultWatchHistory)
 	}
 	if c.LLMTokens < 0 {
 		return cfgErr(at("llm_tokens"), "%d is negative; valid: > 0 (0 means %d)", c.LLMTokens, DefaultLLMTokens)

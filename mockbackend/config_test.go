@@ -28,6 +28,8 @@ func TestLoadConfigReadsEveryField(t *testing.T) {
 		{`routes["porch.proposal.create"].faults.fail_first`, cfg.Routes["porch.proposal.create"].Faults.FailFirst, 3},
 		{"store_full", cfg.StoreFull, StoreReject},
 		{"llm_tokens", cfg.LLMTokens, 64},
+		{"h2_max_streams", cfg.H2MaxStreams, 100},
+		{"watch_history", cfg.WatchHistory, 500},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -59,6 +61,8 @@ func TestLoadConfigErrorsNameFileLineFieldAndValidValues(t *testing.T) {
 		{"a wrong scalar type", "tls: maybe\n", []string{"bad.yaml:1:", "tls", "maybe"}},
 		{"a bad bandwidth", "bandwidth: fast\n", []string{"bad.yaml:1:", "bandwidth", `"fast"`, "10MB/s"}},
 		{"a store policy typo", "store_full: drop\n", []string{"bad.yaml:1:", "store_full", `"drop"`, `"evict", "reject"`}},
+		{"a negative h2 stream limit", "http2: true\nh2_max_streams: -5\n", []string{"bad.yaml:2:", "h2_max_streams", "-5", "1 to 1048576", "0 means 100"}},
+		{"a negative watch history", "watch_history: -1\n", []string{"bad.yaml:1:", "watch_history", "-1", "0 means 1000"}},
 		{"broken YAML", "routes: [\n", []string{"bad.yaml:"}},
 		{"a duplicate key", "tls: true\ntls: false\n", []string{"bad.yaml:2:", "already defined"}},
 	}

@@ -19,8 +19,11 @@ const (
 )
 
 const (
-	porchAPIVersion      = "porch.kpt.dev/v1alpha1"
+	porchGroup           = "porch.kpt.dev"
+	porchVersion         = "v1alpha1"
+	porchAPIVersion      = porchGroup + "/" + porchVersion
 	porchKind            = "PackageRevision"
+	porchResource        = "packagerevisions"
 	porchDefaultNS       = "default"
 	porchDefaultWS       = "v1"
 	porchGeneratedPrefix = "pkg-"
@@ -32,7 +35,7 @@ const (
 // keep separate stores: REST names are global, Kubernetes names namespaced.
 type porchState struct {
 	rest *store[*packageRevision] // parent "", id = name; indexed by repo and package
-	k8s  *store[*packageRevision] // parent = namespace, id = name
+	k8s  *k8sObjects              // parent = namespace, id = name; with watch history
 	seq  atomic.Int64             // generated names, uids, resourceVersions
 }
 
@@ -54,6 +57,7 @@ type objectMeta struct {
 	ResourceVersion   string            `json:"resourceVersion,omitempty"`
 	CreationTimestamp string            `json:"creationTimestamp,omitempty"`
 	Labels            map[string]string `json:"labels,omitempty"`
+	Annotations       map[string]string `json:"annotations,omitempty"`
 }
 
 type packageRevSpec struct {
@@ -80,12 +84,13 @@ type resourceInfo struct {
 
 func (s *Server) newPorchState() *porchState {
 	evict := s.cfg.StoreFull == StoreEvict
-	return &porchState{
+	p := &porchState{
 		rest: newStore[*packageRevision](s.cfg.MaxObjects, evict).withIndex(func(pr *packageRevision) []string {
 			return []string{"repo:" + pr.Spec.Repository, "pkg:" + pr.Spec.Repository + "/" + pr.Spec.PackageName}
 		}),
-		k8s: newStore[*packageRevision](s.cfg.MaxObjects, evict),
 	}
+	p.k8s = newK8sObjects(newStore[*packageRevision](s.cfg.MaxObjects, evict), &p.seq, s.cfg.WatchHistory)
+	return p
 }
 
 // newRevision builds a Draft revision; name defaults to Porch's
@@ -192,8 +197,12 @@ type porchPatch struct {
 }
 
 type porchPatchMeta struct {
-	Labels          map[string]string `json:"labels"`
-	ResourceVersion string            `json:"resourceVersion"`
+	Labels          map[string]*string `json:"labels"`
+	Annotations     map[string]*string `json:"annotations"`
+	ResourceVersion string             `json:"resourceVersion"`
+	// replace makes labels and annotations replace the object's (an update)
+	// instead of merging into them (a merge patch, where null deletes a key).
+	replace bool
 }
 
 type porchPatchSpec struct {
@@ -228,8 +237,9 @@ func (p *porchState) applyPatch(pr *packageRevision, pt porchPatch) (*packageRev
 		return nil, &conflictError{Field: "metadata.resourceVersion", Msg: "the object has been modified (now " + pr.Metadata.ResourceVersion + "); re-read it and retry"}
 	}
 	c := p.bump(pr)
-	if pt.Metadata != nil && pt.Metadata.Labels != nil {
-		c.Metadata.Labels = pt.Metadata.Labels
+	if m := pt.Metadata; m != nil {
+		c.Metadata.Labels = mergeStrings(c.Metadata.Labels, m.Labels, m.replace)
+		c.Metadata.Annotations = mergeStrings(c.Metadata.Annotations, m.Annotations, m.replace)
 	}
 	if sp := pt.Spec; sp != nil {
 		for _, f := range []struct {
@@ -264,6 +274,32 @@ func (p *porchState) applyPatch(pr *packageRevision, pt porchPatch) (*packageRev
 		}
 	}
 	return c, nil
+}
+
+// mergeStrings applies a JSON merge patch to a string map (a nil value
+// deletes its key), or replaces the map when replace is set. The old map is
+// never modified.
+func mergeStrings(old map[string]string, patch map[string]*string, replace bool) map[string]string {
+	if patch == nil && !replace {
+		return old
+	}
+	out := make(map[string]string, len(old)+len(patch))
+	if !replace {
+		for k, v := range old {
+			out[k] = v
+		}
+	}
+	for k, v := range patch {
+		if v == nil {
+			delete(out, k)
+		} else {
+			out[k] = *v
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 func deref(p *string) string {

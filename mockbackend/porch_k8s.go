@@ -1,18 +1,26 @@
 package mockbackend
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-const porchK8sPrefix = "/apis/porch.kpt.dev/v1alpha1/namespaces/{ns}/packagerevisions"
+const (
+	porchK8sPrefix = "/apis/porch.kpt.dev/v1alpha1/namespaces/{ns}/packagerevisions"
+	porchK8sAll    = "/apis/porch.kpt.dev/v1alpha1/packagerevisions"
+)
 
 func porchK8sRoutes() []routeSpec {
 	const one = porchK8sPrefix + "/{name}"
 	return []routeSpec{
-		served("porch.k8s.list", http.MethodGet, porchK8sPrefix, "list a namespace's PackageRevisions", (*Server).k8sList),
+		served("porch.k8s.list", http.MethodGet, porchK8sPrefix, "list a namespace's PackageRevisions (watch=true: stream their changes)", (*Server).k8sList).longRunning(isWatch),
+		served("porch.k8s.listall", http.MethodGet, porchK8sAll, "list the PackageRevisions of every namespace (watch=true: stream their changes)", (*Server).k8sListAll).longRunning(isWatch),
 		served("porch.k8s.create", http.MethodPost, porchK8sPrefix, "create a PackageRevision through the Kubernetes-style API (unique name)", (*Server).k8sCreate).
 			withLoad(loadShape{
 				params: func(string, uint64) pathVals { return vals(loadPorchNS) },
@@ -28,83 +36,113 @@ func porchK8sRoutes() []routeSpec {
 	}
 }
 
-// k8sStatus is the Kubernetes metav1.Status error body; a 400 names the
-// field in details.causes.
-type k8sStatus struct {
-	Kind       string           `json:"kind"`
-	APIVersion string           `json:"apiVersion"`
-	Metadata   struct{}         `json:"metadata"`
-	Status     string           `json:"status"`
-	Message    string           `json:"message"`
-	Reason     string           `json:"reason,omitempty"`
-	Details    *k8sStatusDetail `json:"details,omitempty"`
-	Code       int              `json:"code"`
-}
-
-type k8sStatusDetail struct {
-	Name   string           `json:"name,omitempty"`
-	Group  string           `json:"group"`
-	Kind   string           `json:"kind"`
-	Causes []k8sStatusCause `json:"causes,omitempty"`
-}
-
-type k8sStatusCause struct {
-	Reason  string `json:"reason"`
-	Message string `json:"message"`
-	Field   string `json:"field"`
-}
-
-func writeK8sStatus(w http.ResponseWriter, code int, reason, name, field, msg string) {
-	st := k8sStatus{Kind: "Status", APIVersion: "v1", Status: "Failure", Message: msg, Reason: reason, Code: code,
-		Details: &k8sStatusDetail{Name: name, Group: "porch.kpt.dev", Kind: "packagerevisions"}}
+// k8sStatusBody is a metav1.Status failure. field, when set, is named in
+// details.causes; code 200 makes it a Success.
+func k8sStatusBody(code int, reason metav1.StatusReason, name, field, msg string) *metav1.Status {
+	st := &metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"}, Status: metav1.StatusFailure, Message: msg, Reason: reason, Code: int32(code),
+		Details: &metav1.StatusDetails{Name: name, Group: porchGroup, Kind: porchResource}}
 	if code == http.StatusOK {
-		st.Status, st.Message = "Success", ""
+		st.Status, st.Message = metav1.StatusSuccess, ""
+	}
+	if reason == metav1.StatusReasonInvalid {
+		st.Details.Kind = porchKind
 	}
 	if field != "" {
-		st.Details.Causes = []k8sStatusCause{{Reason: "FieldValueInvalid", Message: msg, Field: field}}
+		cause := metav1.CauseTypeFieldValueInvalid
+		if strings.HasSuffix(msg, ": is required") {
+			cause = metav1.CauseTypeFieldValueRequired
+		}
+		st.Details.Causes = []metav1.StatusCause{{Type: cause, Message: msg, Field: field}}
 	}
-	writeJSON(w, code, st)
+	return st
 }
 
-// writeK8sError maps decode and state errors to Status bodies.
+func writeK8sStatus(w http.ResponseWriter, code int, reason metav1.StatusReason, name, field, msg string) {
+	writeJSON(w, code, k8sStatusBody(code, reason, name, field, msg))
+}
+
+// writeK8sInvalid is the API server's 422 for an object that fails
+// validation: PackageRevision.porch.kpt.dev "name" is invalid: field: why.
+// The cause carries msg alone: kubectl prints "The PackageRevision "name"
+// is invalid: field: msg" from it.
+func writeK8sInvalid(w http.ResponseWriter, name, field, msg string) {
+	st := k8sStatusBody(http.StatusUnprocessableEntity, metav1.StatusReasonInvalid, name, field,
+		porchKind+"."+porchGroup+" "+strconv.Quote(name)+" is invalid: "+field+": "+msg)
+	st.Details.Causes[0].Message = msg
+	writeJSON(w, http.StatusUnprocessableEntity, st)
+}
+
+// writeK8sError maps decode and state errors to Status bodies: a body that
+// is not JSON is 400 BadRequest, a field that fails validation 422 Invalid
+// naming it in details.causes, a state conflict 409 Conflict.
 func writeK8sError(w http.ResponseWriter, name string, err error) {
 	var fe *fieldError
 	var ce *conflictError
 	switch {
+	case errors.As(err, &fe) && fe.Field == "body":
+		writeK8sStatus(w, http.StatusBadRequest, metav1.StatusReasonBadRequest, name, "", "the object provided is unrecognized (must be of type "+porchKind+"): "+fe.Msg)
 	case errors.As(err, &fe):
-		writeK8sStatus(w, http.StatusBadRequest, "BadRequest", name, fe.Field, fe.Field+": "+fe.Msg)
+		writeK8sInvalid(w, name, fe.Field, fe.Msg)
 	case errors.As(err, &ce):
-		writeK8sStatus(w, http.StatusConflict, "Conflict", name, ce.Field, "Operation cannot be fulfilled on packagerevisions.porch.kpt.dev "+strconv.Quote(name)+": "+ce.Msg)
+		writeK8sStatus(w, http.StatusConflict, metav1.StatusReasonConflict, name, ce.Field, "Operation cannot be fulfilled on "+porchResource+"."+porchGroup+" "+strconv.Quote(name)+": "+ce.Msg)
 	default:
-		writeK8sStatus(w, http.StatusInternalServerError, "InternalError", name, "", err.Error())
+		writeK8sStatus(w, http.StatusInternalServerError, metav1.StatusReasonInternalError, name, "", err.Error())
 	}
 }
 
 func k8sNotFound(w http.ResponseWriter, name string) {
-	writeK8sStatus(w, http.StatusNotFound, "NotFound", name, "", "packagerevisions.porch.kpt.dev "+strconv.Quote(name)+" not found")
+	writeK8sStatus(w, http.StatusNotFound, metav1.StatusReasonNotFound, name, "", porchResource+"."+porchGroup+" "+strconv.Quote(name)+" not found")
 }
 
 // k8sNamespace validates the {ns} path segment.
 func k8sNamespace(w http.ResponseWriter, r *http.Request) (string, bool) {
 	ns := r.PathValue("ns")
 	if !validLabel(ns) {
-		writeK8sStatus(w, http.StatusBadRequest, "BadRequest", "", "metadata.namespace", strconv.Quote(ns)+" is not a valid namespace; valid: "+labelValid)
+		writeK8sStatus(w, http.StatusBadRequest, metav1.StatusReasonBadRequest, "", "metadata.namespace", strconv.Quote(ns)+" is not a valid namespace; valid: "+labelValid)
 		return "", false
 	}
 	return ns, true
 }
 
+// k8sList lists a namespace's PackageRevisions, or watches them with
+// watch=true; labelSelector and fieldSelector filter either.
 func (s *Server) k8sList(w http.ResponseWriter, r *http.Request) {
 	ns, ok := k8sNamespace(w, r)
 	if !ok {
 		return
+	}
+	s.k8sListIn(w, r, ns, false)
+}
+
+// k8sListAll lists or watches the PackageRevisions of every namespace.
+func (s *Server) k8sListAll(w http.ResponseWriter, r *http.Request) {
+	s.k8sListIn(w, r, "", true)
+}
+
+func (s *Server) k8sListIn(w http.ResponseWriter, r *http.Request, ns string, all bool) {
+	sel, ok := parseK8sSelector(w, r)
+	if !ok {
+		return
+	}
+	if isWatch(r) {
+		if wr, ok := parseWatch(w, r, ns, all, sel); ok {
+			s.k8sWatch(w, r, wr)
+		}
+		return
+	}
+	items, rv := s.porch.k8s.list(ns, all)
+	out := make([]*packageRevision, 0, len(items))
+	for _, pr := range items {
+		if sel.matches(pr) {
+			out = append(out, pr)
+		}
 	}
 	writeJSON(w, http.StatusOK, struct {
 		APIVersion string             `json:"apiVersion"`
 		Kind       string             `json:"kind"`
 		Metadata   map[string]string  `json:"metadata"`
 		Items      []*packageRevision `json:"items"`
-	}{porchAPIVersion, "PackageRevisionList", map[string]string{"resourceVersion": strconv.FormatInt(s.porch.seq.Load(), 10)}, s.porch.k8s.values(ns)})
+	}{porchAPIVersion, "PackageRevisionList", map[string]string{"resourceVersion": strconv.FormatInt(rv, 10)}, out})
 }
 
 // k8sCreate creates a Draft revision; the name defaults to
@@ -120,16 +158,19 @@ func (s *Server) k8sCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	req, err := decodePorchObject(b)
 	if err != nil {
-		writeK8sError(w, "", err)
+		writeK8sError(w, req.Metadata.Name, err)
+		return
+	}
+	if !k8sFieldValidation(w, r, req.Metadata.Name, b) {
 		return
 	}
 	if req.Metadata.Namespace != "" && req.Metadata.Namespace != ns {
-		writeK8sStatus(w, http.StatusBadRequest, "BadRequest", req.Metadata.Name, "metadata.namespace",
-			"the namespace of the object ("+req.Metadata.Namespace+") does not match the namespace on the request ("+ns+")")
+		writeK8sStatus(w, http.StatusBadRequest, metav1.StatusReasonBadRequest, req.Metadata.Name, "metadata.namespace",
+			"the namespace of the provided object ("+req.Metadata.Namespace+") does not match the namespace sent on the request ("+ns+")")
 		return
 	}
 	if req.Spec.Lifecycle != "" && req.Spec.Lifecycle != LifecycleDraft {
-		writeK8sStatus(w, http.StatusBadRequest, "BadRequest", req.Metadata.Name, "spec.lifecycle", "a new revision must be Draft, got "+req.Spec.Lifecycle)
+		writeK8sInvalid(w, req.Metadata.Name, "spec.lifecycle", strconv.Quote(req.Spec.Lifecycle)+": a new revision must be Draft")
 		return
 	}
 	name := req.Metadata.Name
@@ -138,14 +179,15 @@ func (s *Server) k8sCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	pr := s.porch.newRevision(ns, name, req.Spec.Repository, req.Spec.PackageName, req.Spec.WorkspaceName, req.Spec.Revision, req.Spec.Intent)
 	pr.Metadata.Labels = req.Metadata.Labels
-	switch err := s.porch.k8s.create(ns, pr.Metadata.Name, pr); err {
+	pr.Metadata.Annotations = req.Metadata.Annotations
+	switch err := s.porch.k8s.create(ns, pr); err {
 	case nil:
 		writeJSON(w, http.StatusCreated, pr)
 	case errExists:
-		writeK8sStatus(w, http.StatusConflict, "AlreadyExists", pr.Metadata.Name, "",
-			"packagerevisions.porch.kpt.dev "+strconv.Quote(pr.Metadata.Name)+" already exists")
+		writeK8sStatus(w, http.StatusConflict, metav1.StatusReasonAlreadyExists, pr.Metadata.Name, "",
+			porchResource+"."+porchGroup+" "+strconv.Quote(pr.Metadata.Name)+" already exists")
 	default:
-		writeK8sStatus(w, http.StatusInsufficientStorage, "InternalError", pr.Metadata.Name, "", "package revision store is full (max_objects reached, store_full: reject)")
+		writeK8sStatus(w, http.StatusInsufficientStorage, metav1.StatusReasonInternalError, pr.Metadata.Name, "", "package revision store is full (max_objects reached, store_full: reject)")
 	}
 }
 
@@ -163,7 +205,32 @@ func (s *Server) k8sGet(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, pr)
 }
 
-// k8sModify applies a patch atomically and answers 200, 400, 404 or 409.
+// k8sFieldValidation applies the request's fieldValidation to an object
+// body, as the API server does: Strict refuses an unknown field with 400,
+// Warn answers with a Warning header, Ignore (and no value) accepts it.
+// It reports false when it wrote the refusal.
+func k8sFieldValidation(w http.ResponseWriter, r *http.Request, name string, body []byte) bool {
+	mode := r.URL.Query().Get("fieldValidation")
+	if mode != "Strict" && mode != "Warn" {
+		return true
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	var strict porchObjectRequest
+	err := dec.Decode(&strict)
+	if err == nil {
+		return true
+	}
+	field := strings.TrimPrefix(err.Error(), "json: ")
+	if mode == "Warn" {
+		w.Header().Add("Warning", `299 - "`+strings.ReplaceAll(field, `"`, `'`)+`"`)
+		return true
+	}
+	writeK8sStatus(w, http.StatusBadRequest, metav1.StatusReasonBadRequest, name, "", porchKind+" in version "+strconv.Quote(porchVersion)+" cannot be handled as a "+porchKind+": strict decoding error: "+field)
+	return false
+}
+
+// k8sModify applies a patch atomically and answers 200, 404, 409 or 422.
 func (s *Server) k8sModify(w http.ResponseWriter, ns, name string, pt porchPatch) {
 	pr, found, err := s.porch.k8s.update(ns, name, func(pr *packageRevision) (*packageRevision, error) {
 		return s.porch.applyPatch(pr, pt)
@@ -195,20 +262,43 @@ func (s *Server) k8sPut(w http.ResponseWriter, r *http.Request) {
 		writeK8sError(w, name, err)
 		return
 	}
+	if !k8sFieldValidation(w, r, name, b) {
+		return
+	}
 	if req.Metadata.Name != "" && req.Metadata.Name != name {
-		writeK8sStatus(w, http.StatusBadRequest, "BadRequest", name, "metadata.name", "the name of the object ("+req.Metadata.Name+") does not match the name on the URL ("+name+")")
+		writeK8sStatus(w, http.StatusBadRequest, metav1.StatusReasonBadRequest, name, "metadata.name", "the name of the object ("+req.Metadata.Name+") does not match the name on the URL ("+name+")")
 		return
 	}
 	s.k8sModify(w, ns, name, objectAsPatch(req))
 }
 
-// k8sPatch applies a JSON merge patch.
+// Patch content types: kubectl apply sends a JSON merge patch for a kind it
+// has no Go type for (as PackageRevision); strategic merge patch is the
+// same thing for the flat fields a PackageRevision has.
+const (
+	contentTypeMergePatch     = "application/merge-patch+json"
+	contentTypeStrategicPatch = "application/strategic-merge-patch+json"
+	contentTypeJSONPatch      = "application/json-patch+json"
+	contentTypeApplyPatch     = "application/apply-patch+yaml"
+)
+
+// k8sPatch applies a JSON merge patch (or a strategic merge patch, which
+// for these flat fields means the same); JSON patch and server-side apply
+// are 415 Unsupported Media Type.
 func (s *Server) k8sPatch(w http.ResponseWriter, r *http.Request) {
 	ns, ok := k8sNamespace(w, r)
 	if !ok {
 		return
 	}
 	name := r.PathValue("name")
+	ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+	switch strings.TrimSpace(ct) {
+	case contentTypeMergePatch, contentTypeStrategicPatch, contentTypeJSON, "":
+	default:
+		writeK8sStatus(w, http.StatusUnsupportedMediaType, metav1.StatusReasonUnsupportedMediaType, name, "",
+			"the body of the request was in an unknown format - accepted media types include: "+contentTypeMergePatch+", "+contentTypeStrategicPatch)
+		return
+	}
 	b, ok := readBody(w, r)
 	if !ok {
 		return
@@ -227,11 +317,9 @@ func (s *Server) k8sDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := r.PathValue("name")
-	if !s.porch.k8s.delete(ns, name) {
+	if _, ok := s.porch.k8s.delete(ns, name); !ok {
 		k8sNotFound(w, name)
 		return
 	}
-	b, _ := json.Marshal(k8sStatus{Kind: "Status", APIVersion: "v1", Status: "Success", Code: http.StatusOK,
-		Details: &k8sStatusDetail{Name: name, Group: "porch.kpt.dev", Kind: "packagerevisions"}})
-	writeRawJSON(w, http.StatusOK, b)
+	writeJSON(w, http.StatusOK, k8sStatusBody(http.StatusOK, "", name, "", ""))
 }

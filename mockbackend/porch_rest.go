@@ -33,6 +33,13 @@ type porchObjectRequest struct {
 		Namespace       string            `json:"namespace"`
 		ResourceVersion string            `json:"resourceVersion"`
 		Labels          map[string]string `json:"labels"`
+		Annotations     map[string]string `json:"annotations"`
+		// Read back from a server and sent again (kubectl get -o yaml,
+		// then apply): accepted and ignored.
+		UID               string          `json:"uid"`
+		CreationTimestamp json.RawMessage `json:"creationTimestamp"`
+		Generation        int64           `json:"generation"`
+		ManagedFields     json.RawMessage `json:"managedFields"`
 	} `json:"metadata"`
 	Spec struct {
 		PackageName   string          `json:"packageName"`
@@ -42,6 +49,7 @@ type porchObjectRequest struct {
 		Lifecycle     string          `json:"lifecycle"`
 		Intent        json.RawMessage `json:"intent"`
 	} `json:"spec"`
+	Status json.RawMessage `json:"status"` // set by the server; ignored
 }
 
 // porchProposalRequest is the body of POST /proposals.
@@ -400,11 +408,23 @@ func (s *Server) porchCRUDPut(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// ptrValues turns a string map into the form of a merge patch's.
+func ptrValues(m map[string]string) map[string]*string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]*string, len(m))
+	for k, v := range m {
+		out[k] = &v
+	}
+	return out
+}
+
 // objectAsPatch expresses a full-object update as a merge patch.
 func objectAsPatch(req porchObjectRequest) porchPatch {
 	sp := &req.Spec
 	pt := porchPatch{
-		Metadata: &porchPatchMeta{Labels: req.Metadata.Labels, ResourceVersion: req.Metadata.ResourceVersion},
+		Metadata: &porchPatchMeta{Labels: ptrValues(req.Metadata.Labels), Annotations: ptrValues(req.Metadata.Annotations), ResourceVersion: req.Metadata.ResourceVersion, replace: true},
 		Spec:     &porchPatchSpec{Revision: &sp.Revision, Intent: sp.Intent, PackageName: &sp.PackageName, Repository: &sp.Repository},
 	}
 	if sp.WorkspaceName != "" {

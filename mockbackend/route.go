@@ -22,6 +22,16 @@ type routeSpec struct {
 	handler handlerFunc
 	load    *loadShape // how a load generator exercises it; nil for none
 	plain   bool       // operational route: accounting only, no behaviour or auth
+	// long, when set, marks requests that stay open (a watch): like the
+	// Kubernetes API server's max-in-flight limit, capacity ignores them.
+	long func(*http.Request) bool
+}
+
+// longRunning marks the route's requests for which isLong is true as
+// long-running.
+func (rs routeSpec) longRunning(isLong func(*http.Request) bool) routeSpec {
+	rs.long = isLong
+	return rs
 }
 
 // route is a routeSpec bound to a Server, with its compiled behaviour and
@@ -29,6 +39,7 @@ type routeSpec struct {
 type route struct {
 	name    string
 	plain   bool
+	long    func(*http.Request) bool
 	lat     sampler
 	faults  *faultPlan
 	limiter *limiter
@@ -47,10 +58,11 @@ func routeTable() []routeSpec {
 			t = append(t, rs)
 		}
 	}
-	return append(t,
+	t = append(t,
 		routeSpec{Route: Route{Name: "healthz", Method: http.MethodGet, Pattern: "/healthz"}, handler: (*Server).healthz, plain: true},
 		routeSpec{Route: Route{Name: "metrics", Method: http.MethodGet, Pattern: "/metrics"}, handler: (*Server).metrics, plain: true},
 	)
+	return append(t, discoveryRoutes()...)
 }
 
 // RouteNames returns the names of the API routes the mock serves, usable as
@@ -70,6 +82,9 @@ func RouteNames() []string {
 // servePatterns are the ServeMux patterns of a route: its own, and the same
 // under an alias prefix (A1's lower-case spelling).
 func servePatterns(rs routeSpec) []string {
+	if rs.Method == "" {
+		return []string{rs.Pattern} // every method
+	}
 	out := []string{rs.Method + " " + rs.Pattern}
 	for _, a := range prefixAliases {
 		if rest, ok := strings.CutPrefix(rs.Pattern, a.prefix); ok {
@@ -93,12 +108,18 @@ func (s *Server) Routes() []string {
 // registerRoutes binds the route table to s with each route's behaviour.
 func (s *Server) registerRoutes() {
 	limiters := make(map[string]*limiter) // shared per config entry
+	plain := make(map[string]*route)      // operational routes of one name share their counters
 	for _, rs := range routeTable() {
-		rt := &route{name: rs.Name, plain: rs.plain}
+		rt := &route{name: rs.Name, plain: rs.plain, long: rs.long}
 		if !rs.plain {
 			s.configureRoute(rt, limiters)
+			s.routes = append(s.routes, rt)
+		} else if shared, ok := plain[rs.Name]; ok {
+			rt = shared
+		} else {
+			plain[rs.Name] = rt
+			s.routes = append(s.routes, rt)
 		}
-		s.routes = append(s.routes, rt)
 		h := s.wrap(rt, rs.handler)
 		for _, p := range servePatterns(rs) {
 			s.mux.HandleFunc(p, h)
@@ -203,7 +224,7 @@ func (s *Server) wrap(rt *route, h handlerFunc) http.HandlerFunc {
 		} else if ok {
 			lat = d
 		}
-		if rt.limiter != nil {
+		if rt.limiter != nil && (rt.long == nil || !rt.long(r)) {
 			switch rt.limiter.acquire(r.Context(), s.closing, func(d int64) { rt.ctr.queued.Add(d); s.ctr.queued.Add(d) }) {
 			case admitted:
 				defer rt.limiter.release()

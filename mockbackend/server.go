@@ -66,8 +66,12 @@ type Server struct {
 	// stays bounded.
 	closing   chan struct{}
 	serveDone chan struct{}
-	closeOnce sync.Once
-	closeErr  error
+	// watchStop is closed when shutdown begins: watches are long-running
+	// and would otherwise hold Shutdown for its whole grace period.
+	watchStop     chan struct{}
+	watchStopOnce sync.Once
+	closeOnce     sync.Once
+	closeErr      error
 }
 
 // Start validates cfg, listens and serves until Close. A listen failure
@@ -131,10 +135,12 @@ func Start(cfg Config) (*Server, error) {
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		ConnState:         s.connState,
+		HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: cfg.H2MaxStreams},
 		// Handshake errors from clients that give up are expected under
 		// load; they must not flood the harness's output.
 		ErrorLog: log.New(io.Discard, "", 0),
 	}
+	s.httpSrv.RegisterOnShutdown(s.stopWatches)
 	var serveLn net.Listener = &trackingListener{Listener: ln, setupDelay: cfg.ConnSetupDelay, closing: s.closing}
 	if cfg.TLS {
 		tc := s.serverTLSConfig()
@@ -162,6 +168,7 @@ func newServer(cfg Config) (*Server, error) {
 		mux:       http.NewServeMux(),
 		closing:   make(chan struct{}),
 		serveDone: make(chan struct{}),
+		watchStop: make(chan struct{}),
 		unmatched: &route{name: RouteUnmatched},
 	}
 	s.a1 = s.newA1State()
@@ -183,12 +190,13 @@ type Handler struct {
 }
 
 // NewHandler validates cfg and builds a Handler. Settings of the listener
-// (Listen, TLS, TLSVersion, HTTP2, RTT, Jitter, Bandwidth, ConnSetupDelay,
-// NetFaults) are refused: they belong to the server that serves the Handler.
-// ReadHeaderTimeout, IdleTimeout and ShutdownTimeout do not apply.
+// (Listen, TLS, TLSVersion, HTTP2, H2MaxStreams, RTT, Jitter, Bandwidth,
+// ConnSetupDelay, NetFaults) are refused: they belong to the server that
+// serves the Handler. ReadHeaderTimeout, IdleTimeout and ShutdownTimeout do
+// not apply.
 func NewHandler(cfg Config) (*Handler, error) {
-	if cfg.Listen != "" || cfg.TLS || cfg.TLSVersion != "" || cfg.HTTP2 || cfg.ConnSetupDelay != 0 || cfg.Jitter != 0 || cfg.needsProxy() {
-		return nil, errors.New("mockbackend: a Handler has no listener: leave listen, tls, tls_version, http2, rtt, jitter, bandwidth, conn_setup_delay and net_faults to the server that serves it")
+	if cfg.Listen != "" || cfg.TLS || cfg.TLSVersion != "" || cfg.HTTP2 || cfg.H2MaxStreams != 0 || cfg.ConnSetupDelay != 0 || cfg.Jitter != 0 || cfg.needsProxy() {
+		return nil, errors.New("mockbackend: a Handler has no listener: leave listen, tls, tls_version, http2, h2_max_streams, rtt, jitter, bandwidth, conn_setup_delay and net_faults to the server that serves it")
 	}
 	s, err := newServer(cfg)
 	if err != nil {
@@ -259,6 +267,7 @@ func (s *Server) Config() Config {
 // return the first call's result.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		s.stopWatches()
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 		err := s.httpSrv.Shutdown(ctx)
 		cancel()
@@ -276,6 +285,11 @@ func (s *Server) Close() error {
 		}
 	})
 	return s.closeErr
+}
+
+// stopWatches ends every watch stream; it is idempotent.
+func (s *Server) stopWatches() {
+	s.watchStopOnce.Do(func() { close(s.watchStop) })
 }
 
 // waitHandlers waits, bounded, for handlers still running after a forced

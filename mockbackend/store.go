@@ -27,6 +27,10 @@ type store[V any] struct {
 	// revisions by repository) that lookup answers without a scan.
 	indexer func(V) []string
 	byIndex map[string]map[storeKey]struct{}
+
+	// onEvict, when set, learns of each object evicted to make room; it
+	// runs under the store's lock.
+	onEvict func(parent string, v V)
 }
 
 type storeKey struct{ parent, id string }
@@ -156,7 +160,10 @@ func (st *store[V]) insertLocked(k storeKey, v V) error {
 		if !st.evict {
 			return errFull
 		}
-		st.removeLocked(st.order.Front())
+		old := st.removeLocked(st.order.Front())
+		if st.onEvict != nil {
+			st.onEvict(old.key.parent, old.val)
+		}
 	}
 	st.items[k] = st.order.PushBack(&storeEntry[V]{key: k, val: v})
 	st.indexLocked(k, v, true)
@@ -169,7 +176,7 @@ func (st *store[V]) insertLocked(k storeKey, v V) error {
 	return nil
 }
 
-func (st *store[V]) removeLocked(e *list.Element) {
+func (st *store[V]) removeLocked(e *list.Element) *storeEntry[V] {
 	ent := st.order.Remove(e).(*storeEntry[V])
 	k := ent.key
 	st.indexLocked(k, ent.val, false)
@@ -180,6 +187,7 @@ func (st *store[V]) removeLocked(e *list.Element) {
 			delete(st.children, k.parent)
 		}
 	}
+	return ent
 }
 
 // update applies fn to the stored value under the write lock; fn's error is
@@ -232,6 +240,27 @@ func (st *store[V]) ids(parent string) []string {
 	st.mu.RUnlock()
 	slices.Sort(ids)
 	return ids
+}
+
+// all lists every value, ordered by parent, then id.
+func (st *store[V]) all() []V {
+	st.mu.RLock()
+	keys := make([]storeKey, 0, len(st.items))
+	for k := range st.items {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b storeKey) int {
+		if a.parent != b.parent {
+			return strings.Compare(a.parent, b.parent)
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	out := make([]V, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, st.items[k].Value.(*storeEntry[V]).val)
+	}
+	st.mu.RUnlock()
+	return out
 }
 
 // values lists the values under parent, ordered by id.

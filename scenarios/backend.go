@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -122,6 +123,9 @@ func (s *Plan) mockConfig() (mockbackend.Config, error) {
 	}
 	if b.MaxObjects > 0 {
 		c.MaxObjects = b.MaxObjects
+	}
+	if b.H2MaxStreams > 0 {
+		c.H2MaxStreams = b.H2MaxStreams
 	}
 	if s.spec.Seed != 0 {
 		c.Seed = uint64(s.spec.Seed)
@@ -358,6 +362,9 @@ func (s *Plan) conditions(duration, warmup time.Duration, reps int) results.Cond
 				c.Bandwidth = mc.Bandwidth.String()
 			}
 			c.Faults = c.Faults || mc.Default.Faults.ErrorRates != nil || mc.Default.Faults.RateLimit > 0 || mc.NetFaults.ResetPeer.Rate > 0
+			if mc.HTTP2 {
+				c.H2MaxStreams = cmp.Or(mc.H2MaxStreams, mockbackend.DefaultH2MaxStreams)
+			}
 		}
 	}
 	if d, ok := b.Latency.Fixed(); ok {

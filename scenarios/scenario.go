@@ -104,6 +104,9 @@ type Backend struct {
 	TLS        bool   `yaml:"tls"`
 	TLSVersion string `yaml:"tlsVersion"`
 	HTTP2      bool   `yaml:"http2"`
+	// H2MaxStreams is the mock's limit of concurrent HTTP/2 streams per
+	// connection (0: the mock's default, 100, as a Kubernetes API server).
+	H2MaxStreams int `yaml:"h2MaxStreams"`
 	// Latency is every route's service time: a duration (fixed) or a
 	// distribution.
 	Latency LatencySpec `yaml:"latency"`

@@ -126,7 +126,7 @@ func (s *Plan) validateBackend() error {
 			"latency": b.Latency.IsSet(), "faults": b.Faults != nil, "capacity": b.Capacity != nil, "routes": len(b.Routes) > 0,
 			"rtt": b.RTT.Duration > 0, "jitter": b.Jitter.Duration > 0, "bandwidth": b.Bandwidth > 0, "connSetupDelay": b.ConnSetupDelay.Duration > 0,
 			"netFaults": b.NetFaults != nil, "enforceDelay": b.EnforceDelay.Duration > 0, "tokenDelay": b.TokenDelay.Duration > 0,
-			"llmTokens": b.LLMTokens != 0, "maxObjects": b.MaxObjects != 0,
+			"llmTokens": b.LLMTokens != 0, "maxObjects": b.MaxObjects != 0, "h2MaxStreams": b.H2MaxStreams != 0,
 			"isolation": b.Isolation != "", "cpus": b.CPUs != nil,
 		}
 		for _, k := range sortedKeys(mockOnly) {
@@ -193,6 +193,9 @@ func (s *Plan) validateBackend() error {
 	}
 	if b.LLMTokens < 0 || b.LLMTokens > 100000 {
 		return s.fieldErr("backend.llmTokens", itoa(b.LLMTokens), "want 1 to 100000 tokens (0 means the mock's default)")
+	}
+	if b.H2MaxStreams < 0 || b.H2MaxStreams > mockbackend.MaxH2MaxStreams {
+		return s.fieldErr("backend.h2MaxStreams", itoa(b.H2MaxStreams), fmt.Sprintf("want 1 to %d concurrent streams per connection (0 means the mock's default, %d)", mockbackend.MaxH2MaxStreams, mockbackend.DefaultH2MaxStreams))
 	}
 	if b.MaxObjects < 0 {
 		return s.fieldErr("backend.maxObjects", itoa(b.MaxObjects), "want a positive cap (0 means the mock's default)")

@@ -22,6 +22,7 @@ func newMockCmd(stdout io.Writer) *cobra.Command {
 		useTLS, http2, allowRemote, child              bool
 		rtt, latency                                   time.Duration
 		cpus                                           string
+		h2MaxStreams                                   int
 	)
 	cmd := &cobra.Command{
 		Use:   "mock",
@@ -59,6 +60,9 @@ func newMockCmd(stdout io.Writer) *cobra.Command {
 			if flags.Changed("http2") {
 				cfg.HTTP2 = http2
 			}
+			if flags.Changed("h2-max-streams") {
+				cfg.H2MaxStreams = h2MaxStreams
+			}
 			if flags.Changed("rtt") {
 				cfg.RTT = rtt
 			}
@@ -73,7 +77,11 @@ func newMockCmd(stdout io.Writer) *cobra.Command {
 				return usageErr("%v", err)
 			}
 			defer srv.Close()
-			fmt.Fprintf(stdout, "mock backend listening on %s (preset %s)\n", srv.URL(), preset)
+			h2 := ""
+			if cfg.HTTP2 {
+				h2 = fmt.Sprintf(", HTTP/2 with %d streams per connection", srv.Config().H2MaxStreams)
+			}
+			fmt.Fprintf(stdout, "mock backend listening on %s (preset %s%s)\n", srv.URL(), preset, h2)
 			if cfg.TLS {
 				if caPath == "" {
 					caPath = filepath.Join(os.TempDir(), "oranbench-mock-ca.pem")
@@ -83,6 +91,7 @@ func newMockCmd(stdout io.Writer) *cobra.Command {
 				}
 				fmt.Fprintf(stdout, "CA certificate: %s\n", caPath)
 				fmt.Fprintf(stdout, "try: curl --cacert %s %s/A1-P/v2/policytypes\n", caPath, srv.URL())
+				fmt.Fprintf(stdout, "     kubectl --server %s --certificate-authority %s --token %s get packagerevisions -n default\n", srv.URL(), caPath, kubectlToken(cfg))
 			} else {
 				fmt.Fprintf(stdout, "try: curl %s/A1-P/v2/policytypes\n", srv.URL())
 			}
@@ -96,6 +105,7 @@ func newMockCmd(stdout io.Writer) *cobra.Command {
 	f.BoolVar(&useTLS, "tls", false, "serve HTTPS with a certificate from a CA generated at start")
 	f.StringVar(&tlsVersion, "tls-version", "", `"1.2" or "1.3" (default: both)`)
 	f.BoolVar(&http2, "http2", false, "also serve HTTP/2")
+	f.IntVar(&h2MaxStreams, "h2-max-streams", mockbackend.DefaultH2MaxStreams, "with --http2: concurrent HTTP/2 streams allowed per connection (a Kubernetes API server allows 100)")
 	f.DurationVar(&rtt, "rtt", 0, "emulated round-trip time (in-process Toxiproxy in front of the server)")
 	f.DurationVar(&latency, "latency", 0, "fixed handler latency of every API route")
 	f.StringVar(&preset, "preset", mockbackend.PresetFast, "behaviour preset: "+strings.Join(mockbackend.PresetNames(), ", "))
@@ -109,6 +119,16 @@ func newMockCmd(stdout io.Writer) *cobra.Command {
 	_ = f.MarkHidden("child")
 	_ = f.MarkHidden("cpus")
 	return cmd
+}
+
+// kubectlToken is the bearer token to show in the kubectl example: a
+// placeholder for the configured one (not printed), or any token when the
+// mock requires none (kubectl wants a credential; the mock ignores it).
+func kubectlToken(cfg mockbackend.Config) string {
+	if cfg.BearerToken != "" {
+		return "<bearer_token>"
+	}
+	return "any"
 }
 
 func shutdownGrace(cfg mockbackend.Config) string {

@@ -223,7 +223,7 @@ func (p *printer) scenario(s results.Scenario) {
 	}
 	condRows := [][]string{
 		{"TLS", tls},
-		{"HTTP/2", onOff(c.HTTP2)},
+		{"HTTP/2", h2Text(c)},
 		{"emulated RTT", results.Dur(c.RTT)},
 		{"handler latency", handler},
 		{"load", load},
@@ -418,4 +418,13 @@ func orDash(s string) string {
 		return "–"
 	}
 	return s
+}
+
+// h2Text is the HTTP/2 condition, with the server's stream limit when known:
+// "on, 100 streams per connection".
+func h2Text(c results.Conditions) string {
+	if c.HTTP2 && c.H2MaxStreams > 0 {
+		return fmt.Sprintf("on, %d streams per connection", c.H2MaxStreams)
+	}
+	return onOff(c.HTTP2)
 }

@@ -92,9 +92,13 @@ type ClaimArms struct {
 
 // Conditions are what a measured figure holds under.
 type Conditions struct {
-	TLS            bool          `json:"tls"`
-	TLSVersion     string        `json:"tlsVersion,omitempty"`
-	HTTP2          bool          `json:"http2"`
+	TLS        bool   `json:"tls"`
+	TLSVersion string `json:"tlsVersion,omitempty"`
+	HTTP2      bool   `json:"http2"`
+	// H2MaxStreams is the mock's limit of concurrent HTTP/2 streams per
+	// connection when HTTP2 is on; 0 when unknown (an external target, or
+	// results from before it was recorded).
+	H2MaxStreams   int           `json:"h2MaxStreams,omitempty"`
 	RTT            time.Duration `json:"rtt_ns"`
 	HandlerLatency time.Duration `json:"handlerLatency_ns"`
 	Model          string        `json:"model"`

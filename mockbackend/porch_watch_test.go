@@ -1,0 +1,138 @@
+package mockbackend
+
+import (
+	"bufio"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+type rawWatchEvent struct {
+	Type   string `json:"type"`
+	Object struct {
+		Kind     string `json:"kind"`
+		Code     int    `json:"code"`
+		Reason   string `json:"reason"`
+		Metadata struct {
+			Name            string            `json:"name"`
+			ResourceVersion string            `json:"resourceVersion"`
+			Annotations     map[string]string `json:"annotations"`
+		} `json:"metadata"`
+	} `json:"object"`
+}
+
+// watchLines opens a watch and returns its events as they arrive and a
+// channel closed when the stream ends.
+func watchLines(t *testing.T, c *http.Client, url string) (<-chan rawWatchEvent, *http.Response) {
+	t.Helper()
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	if resp.StatusCode != http.StatusOK {
+		return nil, resp
+	}
+	ch := make(chan rawWatchEvent, 64)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(ch)
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			var ev rawWatchEvent
+			if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+				t.Errorf("watch line %q: %v", sc.Text(), err)
+				return
+			}
+			ch <- ev
+		}
+	}()
+	t.Cleanup(func() { resp.Body.Close(); <-done })
+	return ch, resp
+}
+
+func nextEvent(t *testing.T, ch <-chan rawWatchEvent) rawWatchEvent {
+	t.Helper()
+	select {
+	case ev, ok := <-ch:
+		if !ok {
+			t.Fatal("the watch ended; want another event")
+		}
+		return ev
+	case <-time.After(5 * time.Second):
+		t.Fatal("no watch event within 5s")
+	}
+	return rawWatchEvent{}
+}
+
+func TestWatchStreamsChangesAndEndsOnItsTimeout(t *testing.T) {
+	s := startServer(t, Config{TLS: true, WatchHistory: 3})
+	c := newClient(t, s, nil)
+	base := s.URL() + "/apis/porch.kpt.dev/v1alpha1/namespaces/ran/packagerevisions"
+	obj := func(name, repo string) string {
+		return `{"metadata":{"name":"` + name + `"},"spec":{"packageName":"p","repository":"` + repo + `"}}`
+	}
+	if r := do(t, c, "POST", base, obj("a.p.v1", "a")); r.code != 201 {
+		t.Fatalf("create: %d %s", r.code, r.body)
+	}
+
+	// No resourceVersion: the current objects first, then the changes.
+	all, _ := watchLines(t, c, base+"?watch=true&timeoutSeconds=2")
+	if ev := nextEvent(t, all); ev.Type != "ADDED" || ev.Object.Metadata.Name != "a.p.v1" {
+		t.Fatalf("first event %+v; want ADDED a.p.v1 (the current state)", ev)
+	}
+	// A field selector: only repository b.
+	onlyB, _ := watchLines(t, c, base+"?watch=1&fieldSelector=spec.repository%3Db&resourceVersion=1&timeoutSeconds=2")
+	do(t, c, "POST", base, obj("b.p.v1", "b"))
+	do(t, c, "PATCH", base+"/b.p.v1", `{"metadata":{"labels":{"x":"y"}}}`)
+	do(t, c, "DELETE", base+"/a.p.v1", "")
+	for _, want := range []string{"ADDED b.p.v1", "MODIFIED b.p.v1", "DELETED a.p.v1"} {
+		if ev := nextEvent(t, all); ev.Type+" "+ev.Object.Metadata.Name != want {
+			t.Fatalf("event %s %s; want %s", ev.Type, ev.Object.Metadata.Name, want)
+		}
+	}
+	for _, want := range []string{"ADDED b.p.v1", "MODIFIED b.p.v1"} {
+		if ev := nextEvent(t, onlyB); ev.Type+" "+ev.Object.Metadata.Name != want {
+			t.Fatalf("selected event %s %s; want %s", ev.Type, ev.Object.Metadata.Name, want)
+		}
+	}
+	start := time.Now()
+	if _, open := <-all; open {
+		t.Fatal("an event after the last change; want the stream to end at timeoutSeconds")
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("the watch ended %v after the last change; want about 2s (timeoutSeconds)", d)
+	}
+
+	// sendInitialEvents: the state, then a bookmark that ends it.
+	init, _ := watchLines(t, c, base+"?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1")
+	if ev := nextEvent(t, init); ev.Type != "ADDED" || ev.Object.Metadata.Name != "b.p.v1" {
+		t.Fatalf("initial event %+v; want ADDED b.p.v1", ev)
+	}
+	if ev := nextEvent(t, init); ev.Type != "BOOKMARK" || ev.Object.Metadata.Annotations[initialEventsEnd] != "true" {
+		t.Fatalf("after the initial events %+v; want a BOOKMARK annotated %s", ev, initialEventsEnd)
+	}
+
+	// A fifth change pushes resourceVersion 2 out of the history of 3: a
+	// watch from 1 would miss it.
+	do(t, c, "PATCH", base+"/b.p.v1", `{"metadata":{"labels":{"x":"z"}}}`)
+	for _, tc := range []struct {
+		name, query string
+		code        int
+		want        string
+	}{
+		{"a resourceVersion older than the history", "resourceVersion=1", 410, `"reason":"Expired"`},
+		{"a bad timeout", "timeoutSeconds=soon", 400, "timeoutSeconds"},
+		{"a field no selector knows", "fieldSelector=spec.colour%3Dred", 400, "field label not supported: spec.colour"},
+		{"a bad label selector", "labelSelector=a%20in%20(", 400, "labelSelector"},
+		{"initial events without bookmarks", "sendInitialEvents=true", 422, "allowWatchBookmarks"},
+	} {
+		r := do(t, c, "GET", base+"?watch=true&"+tc.query, "")
+		if r.code != tc.code || !strings.Contains(string(r.body), tc.want) || jsonPath(t, r.body, "kind") != "Status" {
+			t.Errorf("%s: %d %s; want a %d Status with %s", tc.name, r.code, r.body, tc.code, tc.want)
+		}
+	}
+}
