@@ -82,6 +82,40 @@ for g in gens:
 trace = [float(r["oranbench"]) / float(r["no-trace"]) for r in rows]
 print(f"\ntracing costs {100*(1-statistics.median(trace)):.1f}% (median of per-repetition oranbench/no-trace)")
 PY
+# Throughput on a shared machine swings by 10% from one run to the next;
+# the generator's own CPU time for a fixed number of requests swings far
+# less, and it is what tracing adds to. Same rotation, N requests each.
+N=${N:-20000}
+TIMEFORMAT='%U %S'
+cpu_gen() {
+  case $1 in
+  bare) pin "$GEN_CPU" "$BARE" --url "$URL" --cacert "$work/ca.pem" --concurrency 50 --duration 120s --max-requests "$N" --profile "$PROFILE" ;;
+  oranbench) pin "$GEN_CPU" "$BIN" attack --url "$URL" --cacert "$work/ca.pem" --concurrency 50 --duration 120s --max-requests "$N" --profile "$PROFILE" --json ;;
+  no-trace) pin "$GEN_CPU" "$BIN" attack --url "$URL" --cacert "$work/ca.pem" --concurrency 50 --duration 120s --max-requests "$N" --profile "$PROFILE" --no-trace --json ;;
+  esac
+}
+: >"$work/cpu"
+cgens=(bare oranbench no-trace)
+for r in $(seq "$REPS"); do
+  line=""
+  for k in 0 1 2; do
+    g=${cgens[$(( (k + r) % 3 ))]}
+    t=$( { time cpu_gen "$g" >/dev/null; } 2>&1 | tail -n 1)
+    line+="$g=$(echo "$t" | awk -v n="$N" '{printf "%.2f", ($1+$2)*1e6/n}') "
+  done
+  echo "$line" >>"$work/cpu"
+done
+python3 - "$work/cpu" "$N" <<'PY'
+import statistics, sys
+rows = [dict(kv.split("=") for kv in l.split()) for l in open(sys.argv[1]) if l.strip()]
+print(f"\nCPU time of the generator per request ({sys.argv[2]} requests, user+sys, median of {len(rows)} rotated repetitions):")
+for g in ["bare", "oranbench", "no-trace"]:
+    v = [float(r[g]) for r in rows]
+    ratio = [float(r[g]) / float(r["bare"]) for r in rows]
+    print(f"  {g:10s} {statistics.median(v):6.1f} µs  ({statistics.median(ratio):.2f}x the bare loop, range {min(ratio):.2f}x – {max(ratio):.2f}x)")
+t = [float(r["oranbench"]) / float(r["no-trace"]) - 1 for r in rows]
+print(f"tracing adds {100*statistics.median(t):.1f}% CPU per request (median of per-repetition oranbench/no-trace; range {100*min(t):.1f}% – {100*max(t):.1f}%)")
+PY
 short=$(pin "$GEN_CPU" "$BIN" attack --url "$URL" --cacert "$work/ca.pem" --concurrency 50 --duration 3s --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["maxRSSBytes"])')
 long=$(pin "$GEN_CPU" "$BIN" attack --url "$URL" --cacert "$work/ca.pem" --concurrency 50 --duration 30s --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["maxRSSBytes"])')
 python3 -c "s,l=$short,$long; print(f'peak RSS: 3s attack {s/2**20:.1f} MiB, 30s attack {l/2**20:.1f} MiB, ratio {l/s:.2f}x')"
