@@ -136,18 +136,7 @@ var openAPIV2Doc = sync.OnceValues(func() ([]byte, []byte) {
 	doc := map[string]any{
 		"swagger": "2.0",
 		"info":    map[string]string{"title": "oranbench mock: " + porchAPIVersion, "version": porchVersion},
-		"paths": map[string]any{
-			"/apis/" + porchAPIVersion + "/namespaces/{namespace}/" + porchResource: map[string]any{
-				"get":  op("list", "list or watch PackageRevisions", nil),
-				"post": op("post", "create a PackageRevision", []string{contentTypeJSON}),
-			},
-			"/apis/" + porchAPIVersion + "/namespaces/{namespace}/" + porchResource + "/{name}": map[string]any{
-				"get":    op("get", "read a PackageRevision", nil),
-				"put":    op("put", "replace a PackageRevision", []string{contentTypeJSON}),
-				"patch":  op("patch", "partially update a PackageRevision (JSON merge patch)", []string{contentTypeMergePatch}),
-				"delete": op("delete", "delete a PackageRevision", nil),
-			},
-		},
+		"paths":   porchPaths(op),
 		"definitions": map[string]any{
 			porchSchemaName: map[string]any{
 				"type": "object", "description": "PackageRevision: one revision of a kpt package, Draft → Proposed → Published",
@@ -229,18 +218,7 @@ var openAPIPorchDoc = sync.OnceValues(func() ([]byte, string) {
 	doc := map[string]any{
 		"openapi": "3.0.0",
 		"info":    map[string]string{"title": "oranbench mock: " + porchAPIVersion, "version": porchVersion},
-		"paths": map[string]any{
-			"/apis/" + porchAPIVersion + "/namespaces/{namespace}/" + porchResource: map[string]any{
-				"get":  op("list", "list or watch PackageRevisions", nil),
-				"post": op("post", "create a PackageRevision", []string{contentTypeJSON}),
-			},
-			"/apis/" + porchAPIVersion + "/namespaces/{namespace}/" + porchResource + "/{name}": map[string]any{
-				"get":    op("get", "read a PackageRevision", nil),
-				"put":    op("put", "replace a PackageRevision", []string{contentTypeJSON}),
-				"patch":  op("patch", "partially update a PackageRevision (JSON merge patch)", []string{contentTypeMergePatch}),
-				"delete": op("delete", "delete a PackageRevision", nil),
-			},
-		},
+		"paths":   porchPaths(op),
 		"components": map[string]any{"schemas": map[string]any{
 			porchSchemaName: map[string]any{
 				"type":                            "object",
@@ -278,4 +256,22 @@ func (s *Server) openAPIPaths(w http.ResponseWriter, _ *http.Request) {
 func (s *Server) openAPIPorch(w http.ResponseWriter, _ *http.Request) {
 	b, _ := openAPIPorchDoc()
 	writeRawJSON(w, http.StatusOK, b)
+}
+
+// porchPaths lists the PackageRevision operations for an OpenAPI document;
+// op renders one in the document's version (body is the content types a
+// request body may have, nil for none).
+func porchPaths(op func(action, desc string, body []string) map[string]any) map[string]any {
+	return map[string]any{
+		"/apis/" + porchAPIVersion + "/namespaces/{namespace}/" + porchResource: map[string]any{
+			"get":  op("list", "list or watch PackageRevisions", nil),
+			"post": op("post", "create a PackageRevision", []string{contentTypeJSON}),
+		},
+		"/apis/" + porchAPIVersion + "/namespaces/{namespace}/" + porchResource + "/{name}": map[string]any{
+			"get":    op("get", "read a PackageRevision", nil),
+			"put":    op("put", "replace a PackageRevision", []string{contentTypeJSON}),
+			"patch":  op("patch", "partially update a PackageRevision (JSON merge patch)", []string{contentTypeMergePatch}),
+			"delete": op("delete", "delete a PackageRevision", nil),
+		},
+	}
 }

@@ -3,6 +3,8 @@ package mockbackend
 import (
 	"container/list"
 	"errors"
+	"iter"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -88,21 +90,23 @@ func (st *store[V]) setLocked(ent *storeEntry[V], v V) {
 // lookup returns the values filed under index key ix, ordered by id.
 func (st *store[V]) lookup(ix string) []V {
 	st.mu.RLock()
-	keys := make([]storeKey, 0, len(st.byIndex[ix]))
-	for k := range st.byIndex[ix] {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b storeKey) int {
+	defer st.mu.RUnlock()
+	return st.sortedValues(maps.Keys(st.byIndex[ix]))
+}
+
+// sortedValues returns the values of keys ordered by parent, then id; the
+// caller holds st.mu.
+func (st *store[V]) sortedValues(keys iter.Seq[storeKey]) []V {
+	sorted := slices.SortedFunc(keys, func(a, b storeKey) int {
 		if a.parent != b.parent {
 			return strings.Compare(a.parent, b.parent)
 		}
 		return strings.Compare(a.id, b.id)
 	})
-	out := make([]V, 0, len(keys))
-	for _, k := range keys {
+	out := make([]V, 0, len(sorted))
+	for _, k := range sorted {
 		out = append(out, st.items[k].Value.(*storeEntry[V]).val)
 	}
-	st.mu.RUnlock()
 	return out
 }
 
@@ -245,22 +249,8 @@ func (st *store[V]) ids(parent string) []string {
 // all lists every value, ordered by parent, then id.
 func (st *store[V]) all() []V {
 	st.mu.RLock()
-	keys := make([]storeKey, 0, len(st.items))
-	for k := range st.items {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b storeKey) int {
-		if a.parent != b.parent {
-			return strings.Compare(a.parent, b.parent)
-		}
-		return strings.Compare(a.id, b.id)
-	})
-	out := make([]V, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, st.items[k].Value.(*storeEntry[V]).val)
-	}
-	st.mu.RUnlock()
-	return out
+	defer st.mu.RUnlock()
+	return st.sortedValues(maps.Keys(st.items))
 }
 
 // values lists the values under parent, ordered by id.
