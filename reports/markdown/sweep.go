@@ -86,6 +86,12 @@ func (p *printer) sweep(s results.Scenario) {
 	c := first.Conditions
 	p.f("Each point is a full interleaved run on its own backend: %s × %d repetitions (warm-up %s), order %s; routes %s. Swept: %s.\n\n",
 		c.Duration, c.Repetitions, c.Warmup, strings.Join(c.Order, " "), strings.Join(c.Routes, ", "), strings.Join(sw.Params, " × "))
+	for _, pt := range sw.Points {
+		if pc := pt.Result.Conditions; pc.HTTP2 && pc.H2MaxStreams > 0 {
+			p.f("Where HTTP/2 is on, the backend serves at most %d concurrent streams per connection.\n\n", pc.H2MaxStreams)
+			break
+		}
+	}
 	if len(first.Arms) >= 2 {
 		for ai := 1; ai < len(first.Arms); ai++ {
 			p.matrix(sw, ai)
