@@ -104,15 +104,9 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 					break
 				}
 			}
-			res.FinishedAt = time.Now().UTC()
 			prog.Close()
-			res.Interrupted = errors.Is(runErr, context.Canceled) || ctx.Err() != nil
-			if runErr != nil && !res.Interrupted {
-				return &exitError{code: exitUsage, err: runErr}
-			}
-			res.Claims = analysis.Claims(res)
-			if err := writeReport(out, res); err != nil {
-				return &exitError{code: exitUsage, err: err}
+			if err := finishResults(ctx, out, res, runErr); err != nil {
+				return err
 			}
 			if saver != nil {
 				if err := saver.Close(); err != nil {
@@ -177,6 +171,23 @@ func checkWritableDir(dir string) error {
 	name := f.Name()
 	f.Close()
 	return os.Remove(name)
+}
+
+// finishResults ends a run's results: it stamps the end, marks them
+// interrupted when ctx was cancelled, judges the claims and writes the
+// report to out. A run error other than the interruption is returned as a
+// usage exit, before anything is written.
+func finishResults(ctx context.Context, out string, res *results.Results, runErr error) error {
+	res.FinishedAt = time.Now().UTC()
+	res.Interrupted = errors.Is(runErr, context.Canceled) || ctx.Err() != nil
+	if runErr != nil && !res.Interrupted {
+		return &exitError{code: exitUsage, err: runErr}
+	}
+	res.Claims = analysis.Claims(res)
+	if err := writeReport(out, res); err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	return nil
 }
 
 func writeReport(dir string, res *results.Results) error {

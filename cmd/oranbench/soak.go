@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -104,14 +103,8 @@ are written, the report is marked partial, and the exit code is 130.`,
 			if r.Soak != nil {
 				res.Scenarios = append(res.Scenarios, r)
 			}
-			res.FinishedAt = time.Now().UTC()
-			res.Interrupted = errors.Is(runErr, context.Canceled) || ctx.Err() != nil
-			if runErr != nil && !res.Interrupted {
-				return &exitError{code: exitUsage, err: runErr}
-			}
-			res.Claims = analysis.Claims(res)
-			if err := writeReport(out, res); err != nil {
-				return &exitError{code: exitUsage, err: err}
+			if err := finishResults(ctx, out, res, runErr); err != nil {
+				return err
 			}
 			fmt.Fprintf(stdout, "soak report: %s\n", filepath.Join(out, "REPORT.md"))
 			if res.Interrupted {
