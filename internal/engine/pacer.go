@@ -92,10 +92,14 @@ func (c ConstantRate) String() string {
 	return "constant " + strconv.FormatFloat(c.PerSec, 'g', -1, 64) + "/s"
 }
 
-// checkPacer refuses the vegeta constant pacers that do not pace: Freq or
+// checkPacer refuses a ConstantRate that is not positive and finite, and
+// the vegeta constant pacers that do not pace: Freq or
 // Per of 0 means an unlimited rate to vegeta, and Per/Freq under 1 ns
 // divides by zero in its Pace.
 func checkPacer(p vegeta.Pacer) error {
+	if cr, ok := p.(ConstantRate); ok && (!(cr.PerSec > 0) || math.IsInf(cr.PerSec, 1)) {
+		return fmt.Errorf("attack: open model: rate %v/s: want a rate > 0 and finite", cr.PerSec)
+	}
 	cp, ok := p.(vegeta.ConstantPacer)
 	if !ok {
 		return nil

@@ -81,7 +81,8 @@ func TestConstantRatePacesEveryPositiveRateAsAsked(t *testing.T) {
 }
 
 // F2, F3: the engine refuses vegeta constant pacers that do not pace: Freq 0
-// (an unlimited rate to vegeta) and Per/Freq under 1 ns (divides by zero).
+// (an unlimited rate to vegeta) and Per/Freq under 1 ns (divides by zero);
+// and a ConstantRate that is not positive and finite.
 func TestNormalizeRefusesConstantPacersThatDoNotPace(t *testing.T) {
 	for _, p := range []vegeta.Rate{
 		{Freq: 0, Per: 1000 * time.Second},
@@ -91,6 +92,12 @@ func TestNormalizeRefusesConstantPacersThatDoNotPace(t *testing.T) {
 		a := Attack{Targeter: target("http://127.0.0.1:1"), Client: http.DefaultClient, Duration: time.Second, Model: Open, Pacer: p}
 		if _, err := a.Normalize(); err == nil {
 			t.Errorf("pacer %v: want an error", p)
+		}
+	}
+	for _, r := range []float64{0, -1, math.NaN(), math.Inf(1)} {
+		a := Attack{Targeter: target("http://127.0.0.1:1"), Client: http.DefaultClient, Duration: time.Second, Model: Open, Pacer: ConstantRate{PerSec: r}}
+		if _, err := a.Normalize(); err == nil {
+			t.Errorf("rate %v: want an error", r)
 		}
 	}
 }
