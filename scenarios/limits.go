@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"errors"
 	"net"
 	"net/netip"
 	"net/url"
@@ -28,11 +27,10 @@ func (s *Plan) CheckLimits(quick bool) error {
 	if conns == 0 {
 		return nil
 	}
-	err := checkFDs(conns, s.fdsPerConn(quick), fdReserve)
-	if err == nil || errors.Is(err, sockstat.ErrNotSupported) {
-		return nil
+	if err := CheckConns(conns, s.fdsPerConn(quick)); err != nil {
+		return s.fieldErr(field, itoa(conns), err.Error())
 	}
-	return s.fieldErr(field, itoa(conns), err.Error())
+	return nil
 }
 
 // peakConns is the most connections the scenario's load can hold open at

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/oranbench/oranbench/internal/engine"
 )
 
 // burstPacer sends Size hits at once every Every, starting at 0: the shape of
@@ -37,18 +39,30 @@ type offer struct {
 	lateAfter time.Duration
 }
 
-// ratePacer turns a rate in requests per second into vegeta's constant pacer,
-// keeping fractional rates exact to the millisecond.
+// ratePacer turns a rate in requests per second into vegeta's constant pacer
+// for the ramp and sine shapes, which take one. A rate held to the
+// thousandth is exact (Freq per 1000 s); any other keeps Freq of at least 1
+// with Per from the rate itself, so a positive rate never becomes Freq 0,
+// which vegeta reads as unlimited. Per saturates at about 292 years (rates
+// below 1.1e-10/s). 0 (a sine without amplitude) stays 0.
 func ratePacer(perSec float64) vegeta.Rate {
+	if perSec <= 0 {
+		return vegeta.Rate{Freq: 0, Per: time.Second}
+	}
 	if perSec == math.Trunc(perSec) {
 		return vegeta.Rate{Freq: int(perSec), Per: time.Second}
 	}
-	return vegeta.Rate{Freq: int(math.Round(perSec * 1000)), Per: 1000 * time.Second}
+	freq := max(1, math.Round(perSec*1000))
+	per := math.Round(freq / perSec * float64(time.Second))
+	if per >= math.MaxInt64 {
+		return vegeta.Rate{Freq: 1, Per: math.MaxInt64}
+	}
+	return vegeta.Rate{Freq: int(freq), Per: time.Duration(per)}
 }
 
 func constantOffer(rate float64) offer {
 	return offer{
-		pacer: ratePacer(rate), shape: fmt.Sprintf("constant %s/s", ftoa(rate)), mean: rate,
+		pacer: engine.ConstantRate{PerSec: rate}, shape: fmt.Sprintf("constant %s/s", ftoa(rate)), mean: rate,
 		expected: func(d time.Duration) float64 { return math.Floor(rate * d.Seconds()) },
 	}
 }

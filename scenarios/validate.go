@@ -320,6 +320,11 @@ func (s *Plan) validateMix() error {
 			default:
 				return s.fieldErr(p+".request.method", r.Method, "valid methods are GET, POST, PUT, PATCH, DELETE, HEAD")
 			}
+			for _, k := range sortedKeys(r.Headers) {
+				if err := CheckHeader(k, r.Headers[k]); err != nil {
+					return s.fieldErr(p+".request.headers."+k, r.Headers[k], err.Error())
+				}
+			}
 			if !strings.HasPrefix(r.Path, "/") {
 				return s.fieldErr(p+".request.path", r.Path, "want a path starting with /, e.g. /A1-P/v2/policytypes")
 			}
@@ -365,8 +370,8 @@ func (s *Plan) validateLoad() error {
 	}
 	switch l.Model {
 	case ModelClosed:
-		if l.Concurrency < 1 || l.Concurrency > maxConcurrency {
-			return s.fieldErr("load.concurrency", itoa(l.Concurrency), fmt.Sprintf("want 1 to %d workers", maxConcurrency))
+		if err := CheckConcurrency(l.Concurrency); err != nil {
+			return s.fieldErr("load.concurrency", itoa(l.Concurrency), err.Error())
 		}
 	case ModelOpen:
 		if l.Shape == "" {
@@ -386,18 +391,18 @@ func (s *Plan) validateLoad() error {
 		}
 		switch l.Shape {
 		case ShapeConstant:
-			if !(l.Rate > 0 && l.Rate <= maxRate) {
-				return s.fieldErr("load.rate", ftoa(l.Rate), "want requests per second, > 0 and <= 1e6")
+			if err := CheckRate(l.Rate); err != nil {
+				return s.fieldErr("load.rate", ftoa(l.Rate), err.Error())
 			}
 		case ShapeRamp:
 			r := l.Ramp
 			if r == nil {
 				return s.fieldErr("load.ramp", "", "shape: ramp needs ramp: {from, to}")
 			}
-			if !(r.From > 0 && r.From <= maxRate) {
+			if !rateOK(r.From) {
 				return s.fieldErr("load.ramp.from", ftoa(r.From), "want a starting rate > 0 and <= 1e6")
 			}
-			if !(r.To > 0 && r.To <= maxRate) {
+			if !rateOK(r.To) {
 				return s.fieldErr("load.ramp.to", ftoa(r.To), "want a final rate > 0 and <= 1e6")
 			}
 		case ShapeSine:
@@ -405,7 +410,7 @@ func (s *Plan) validateLoad() error {
 			if sn == nil {
 				return s.fieldErr("load.sine", "", "shape: sine needs sine: {mean, amplitude, period}")
 			}
-			if !(sn.Mean > 0 && sn.Mean <= maxRate) {
+			if !rateOK(sn.Mean) {
 				return s.fieldErr("load.sine.mean", ftoa(sn.Mean), "want a mean rate > 0 and <= 1e6")
 			}
 			if !(sn.Amplitude >= 0 && sn.Amplitude < sn.Mean) {
@@ -435,7 +440,7 @@ func (s *Plan) validateLoad() error {
 		}
 		return s.validateSearch(l.Search)
 	case ModelSoak:
-		if !(l.Rate > 0 && l.Rate <= maxRate) {
+		if !rateOK(l.Rate) {
 			return s.fieldErr("load.rate", ftoa(l.Rate), "want each arm's requests per second, > 0 and <= 1e6")
 		}
 		if l.Soak == nil {
@@ -563,16 +568,16 @@ func (s *Plan) validateSweep(path string, sw *Sweep) error {
 		if s.spec.Load.Model != ModelClosed {
 			return s.fieldErr(path+".concurrency", "", "applies to the closed model only")
 		}
-		if c < 1 || c > maxConcurrency {
-			return s.fieldErr(fmt.Sprintf("%s.concurrency[%d]", path, i), itoa(c), fmt.Sprintf("want 1 to %d workers", maxConcurrency))
+		if err := CheckConcurrency(c); err != nil {
+			return s.fieldErr(fmt.Sprintf("%s.concurrency[%d]", path, i), itoa(c), err.Error())
 		}
 	}
 	for i, r := range sw.Rate {
 		if s.spec.Load.Model != ModelOpen || s.spec.Load.Shape != ShapeConstant {
 			return s.fieldErr(path+".rate", "", "applies to the open model with a constant rate only")
 		}
-		if !(r > 0 && r <= maxRate) {
-			return s.fieldErr(fmt.Sprintf("%s.rate[%d]", path, i), ftoa(r), "want requests per second, > 0 and <= 1e6")
+		if err := CheckRate(r); err != nil {
+			return s.fieldErr(fmt.Sprintf("%s.rate[%d]", path, i), ftoa(r), err.Error())
 		}
 	}
 	if s.spec.Backend.URL != "" {

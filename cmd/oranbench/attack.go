@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -24,13 +26,20 @@ import (
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
+// maxAttackTimeout is the longest --timeout: the latency histograms end at 1 h.
+const maxAttackTimeout = time.Hour
+
 // attackResult is what `oranbench attack --json` prints.
 type attackResult struct {
-	URL           string               `json:"url"`
-	Profile       string               `json:"profile"`
-	Model         string               `json:"model"`
-	Requests      int64                `json:"requests"`
-	Successes     int64                `json:"successes"`
+	URL       string `json:"url"`
+	Profile   string `json:"profile"`
+	Model     string `json:"model"`
+	Requests  int64  `json:"requests"`
+	Successes int64  `json:"successes"`
+	// Cancelled requests were cut off in flight by the end of --duration or
+	// an interrupt: neither successes nor errors, and not in Requests.
+	Cancelled     int64                `json:"cancelled"`
+	Interrupted   bool                 `json:"interrupted,omitempty"`
 	ReqPerSec     float64              `json:"reqPerSec"`
 	SuccessPerSec float64              `json:"successPerSec"`
 	Latency       results.Percentiles  `json:"latency"`
@@ -47,7 +56,7 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 		headers                               []string
 		concurrency                           int
 		rate                                  float64
-		duration                              time.Duration
+		duration, timeout                     time.Duration
 		maxRequests, maxWorkers               uint64
 		allowRemote, noTrace, asJSON          bool
 	)
@@ -59,11 +68,44 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 			if err := loopback.CheckURL(target, allowRemote); err != nil {
 				return usageErr("--url: %v", err)
 			}
-			if (concurrency > 0) == (rate > 0) {
-				return usageErr("give exactly one of --concurrency N (closed model) or --rate R (open model, req/s)")
+			// The bounds are the ones scenario files get (scenarios.Check*),
+			// and a value given is never replaced by a default.
+			flags := cmd.Flags()
+			closed, open := flags.Changed("concurrency"), flags.Changed("rate")
+			if closed == open {
+				return usageErr("give exactly one of --concurrency N (closed model, 1 to 10000 workers) or --rate R (open model, requests per second > 0 and <= 1e6)")
 			}
-			if maxWorkers > 0 && rate <= 0 {
+			if closed {
+				if err := scenarios.CheckConcurrency(concurrency); err != nil {
+					return usageErr("--concurrency %d: %v", concurrency, err)
+				}
+			}
+			if open {
+				if err := scenarios.CheckRate(rate); err != nil {
+					return usageErr("--rate %s: %v", strconv.FormatFloat(rate, 'g', -1, 64), err)
+				}
+			}
+			if maxWorkers > 0 && !open {
 				return usageErr("--max-workers %d: it caps the open model's workers; give --rate R with it", maxWorkers)
+			}
+			if duration <= 0 {
+				return usageErr("--duration %s: want a duration > 0 such as 10s", duration)
+			}
+			if timeout <= 0 || timeout > maxAttackTimeout {
+				return usageErr("--timeout %s: want a per-request timeout > 0 and <= 1h such as 5s", timeout)
+			}
+			if err := scenarios.CheckMethod(method); err != nil {
+				return usageErr("--method %q: %v", method, err)
+			}
+			// Each connection costs this process one file descriptor.
+			if closed {
+				if err := scenarios.CheckConns(concurrency, 1); err != nil {
+					return usageErr("--concurrency %d: %v", concurrency, err)
+				}
+			} else if maxWorkers > 0 {
+				if err := scenarios.CheckConns(int(min(maxWorkers, math.MaxInt32)), 1); err != nil {
+					return usageErr("--max-workers %d: %v", maxWorkers, err)
+				}
 			}
 			prof, err := transport.NewRegistry().Lookup(profile)
 			if err != nil {
@@ -88,21 +130,28 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 				if !ok {
 					return usageErr("--header %q: want \"Name: value\"", h)
 				}
-				hdr.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+				k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+				if err := scenarios.CheckHeader(k, v); err != nil {
+					return usageErr("--header %q: %v", h, err)
+				}
+				hdr.Add(k, v)
 			}
 			inst, err := prof.TryInstrument(tlsConf, transport.WithCAPEM(caPEM))
 			if err != nil {
 				return usageErr("--profile: %v", err)
 			}
 			defer inst.Close()
-			client := inst.Client
+			client := *inst.Client
 			if noTrace {
-				client = &http.Client{Transport: inst.Transport, Timeout: inst.Client.Timeout}
+				client = http.Client{Transport: inst.Transport}
 			}
+			client.Timeout = timeout
 			a := engine.Attack{
 				Name:     "attack",
 				Targeter: vegeta.NewStaticTargeter(vegeta.Target{Method: method, URL: target, Body: []byte(body), Header: hdr}),
-				Client:   client, Duration: duration, MaxHits: maxRequests,
+				Client:   &client, Duration: duration, MaxHits: maxRequests, RequestTimeout: timeout,
+				// --duration bounds the attack whatever the target does.
+				CancelAtEnd: true,
 			}
 			if !noTrace {
 				// Each closed-model worker carries its own trace state.
@@ -111,7 +160,7 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 			if concurrency > 0 {
 				a.Model, a.Concurrency = engine.Closed, concurrency
 			} else {
-				a.Model, a.Pacer = engine.Open, vegeta.Rate{Freq: int(rate * 1000), Per: 1000 * time.Second}
+				a.Model, a.Pacer = engine.Open, engine.ConstantRate{PerSec: rate}
 				a.MaxWorkers = maxWorkers
 			}
 			rec, err := engine.Run(cmd.Context(), a)
@@ -120,7 +169,7 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 			}
 			res := attackResult{
 				URL: target, Profile: prof.Name, Model: string(a.Model),
-				Requests: rec.Hits, Successes: rec.Successes,
+				Requests: rec.Hits, Successes: rec.Successes, Cancelled: rec.Cancelled, Interrupted: rec.Interrupted,
 				ReqPerSec: rec.ReqPerSec(), SuccessPerSec: rec.SuccessPerSec(),
 				Latency: percentilesOf(rec.Service), Codes: rec.Codes, Errors: rec.Errors,
 				MaxRSSBytes: maxRSS(),
@@ -139,9 +188,14 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 			if asJSON {
 				enc := json.NewEncoder(stdout)
 				enc.SetIndent("", "  ")
-				return enc.Encode(res)
+				err = enc.Encode(res)
+			} else {
+				err = printAttack(stdout, res, noTrace)
 			}
-			return printAttack(stdout, res, noTrace)
+			if err == nil && res.Interrupted {
+				return &exitError{code: exitInterrupted, err: fmt.Errorf("interrupted: the result is partial (%d requests completed, %d cut off and counted as cancelled)", res.Requests, res.Cancelled)}
+			}
+			return err
 		},
 	}
 	f := cmd.Flags()
@@ -151,10 +205,11 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 	f.StringArrayVarP(&headers, "header", "H", nil, `request header "Name: value" (repeatable)`)
 	f.StringVar(&profile, "profile", transport.ProfileTuned, "transport profile")
 	f.StringVar(&caFile, "cacert", "", "PEM CA certificate to trust (e.g. the one `oranbench mock` writes)")
-	f.IntVar(&concurrency, "concurrency", 0, "closed model: number of workers")
-	f.Float64Var(&rate, "rate", 0, "open model: requests per second")
+	f.IntVar(&concurrency, "concurrency", 0, "closed model: number of workers, 1 to 10000")
+	f.Float64Var(&rate, "rate", 0, "open model: requests per second, > 0 and <= 1e6 (0.01 is one every 100 s)")
 	f.Uint64Var(&maxWorkers, "max-workers", 0, "open model: most requests in flight at once (0: 10000)")
-	f.DurationVar(&duration, "duration", 10*time.Second, "how long to attack")
+	f.DurationVar(&duration, "duration", 10*time.Second, "how long to attack; requests still in flight then are cancelled")
+	f.DurationVar(&timeout, "timeout", engine.DefaultRequestTimeout, "per-request timeout (a request that takes longer is an error)")
 	f.Uint64Var(&maxRequests, "max-requests", 0, "stop after this many requests (0: engine default bound)")
 	f.BoolVar(&allowRemote, "allow-remote", false, "allow a target outside loopback")
 	f.BoolVar(&noTrace, "no-trace", false, "skip httptrace instrumentation (to measure its cost)")
@@ -167,7 +222,14 @@ func percentilesOf(h *hdrhistogram.Histogram) results.Percentiles { return resul
 func printAttack(w io.Writer, r attackResult, noTrace bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "target\t%s (%s, profile %s)\n", r.URL, r.Model, r.Profile)
-	fmt.Fprintf(tw, "requests\t%d (%d ok)\n", r.Requests, r.Successes)
+	if r.Interrupted {
+		fmt.Fprintf(tw, "status\tINTERRUPTED: partial result\n")
+	}
+	fmt.Fprintf(tw, "requests\t%d (%d ok)", r.Requests, r.Successes)
+	if r.Cancelled > 0 {
+		fmt.Fprintf(tw, ", %d cancelled in flight at the end (not errors)", r.Cancelled)
+	}
+	fmt.Fprintln(tw)
 	fmt.Fprintf(tw, "req/s\t%.1f (ok %.1f)\n", r.ReqPerSec, r.SuccessPerSec)
 	l := r.Latency
 	fmt.Fprintf(tw, "latency\tp50 %s  p95 %s  p99 %s  p99.9 %s  max %s\n", results.Dur(l.P50), results.Dur(l.P95), results.Dur(l.P99), results.Dur(l.P999), results.Dur(l.Max))

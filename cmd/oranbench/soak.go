@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -82,7 +83,12 @@ are written, the report is marked partial, and the exit code is 130.`,
 			}
 			spec.Duration.Duration, spec.Warmup.Duration = duration, warmup
 			spec.Load.Soak.SampleEvery.Duration = interval
-			if rate > 0 {
+			if cmd.Flags().Changed("rate") {
+				// The bound a scenario's load.rate gets; a value given is
+				// never dropped for the scenario's.
+				if err := scenarios.CheckRate(rate); err != nil {
+					return usageErr("--rate %s: %v", strconv.FormatFloat(rate, 'g', -1, 64), err)
+				}
 				spec.Load.Rate = rate
 			}
 			spec.Quick = nil

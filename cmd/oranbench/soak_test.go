@@ -128,3 +128,14 @@ func TestSIGINTDuringASoakWritesAPartialReportExits130AndLeavesNoChild(t *testin
 		}
 	}
 }
+
+// F15: soak --rate -1, 0 and NaN were dropped for the scenario's rate; they
+// are refused with the bound a scenario's load.rate gets.
+func TestASoakRefusesARateAScenarioWouldRefuse(t *testing.T) {
+	for _, r := range []string{"-1", "0", "NaN", "Inf"} {
+		code, _, errOut := run(t, "soak", "--rate", r, "--out", t.TempDir())
+		if code != exitUsage || !strings.Contains(errOut, "--rate") || !strings.Contains(errOut, "<= 1e6") {
+			t.Errorf("--rate %s: exit %d, stderr %q; want %d naming --rate and its bound", r, code, errOut, exitUsage)
+		}
+	}
+}

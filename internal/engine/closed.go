@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"runtime"
@@ -71,7 +72,8 @@ func (r *attackRun) mergeShards() {
 // runClosed runs a closed attack into rec and returns when every worker has
 // stopped: the duration ran out, MaxHits were sent, a targeter failed or ctx
 // was cancelled. Requests in flight when the duration runs out complete and
-// are counted, as vegeta's attacker does.
+// are counted, as vegeta's attacker does, unless ctx ends with the duration
+// (Attack.CancelAtEnd).
 func runClosed(ctx context.Context, a Attack, client *http.Client, rec *Recording) {
 	r := newAttackRun(ctx, a, client, rec, uint64(a.Concurrency))
 	var wg sync.WaitGroup
@@ -145,7 +147,9 @@ schedule:
 			break
 		}
 		wait, due, stop := pacer.next(elapsed, hits)
-		if stop {
+		if stop || due > a.Duration {
+			// A hit due after the end is not waited for: at a low rate
+			// the wait would outlast the duration many times over.
 			break
 		}
 		if wait > 0 {
@@ -199,6 +203,12 @@ func (r *attackRun) openWorker(sh *recordShard, ticks <-chan tick) {
 func (r *attackRun) do(ctx context.Context, sh *recordShard, tgt *vegeta.Target, seq uint64, began, due time.Time) (failed bool) {
 	*tgt = vegeta.Target{}
 	h, body := r.hit(ctx, tgt, began)
+	if h.cancelled {
+		sh.mu.Lock()
+		sh.rec.Cancelled++
+		sh.mu.Unlock()
+		return true
+	}
 	sh.mu.Lock()
 	sh.rec.addHit(h, due)
 	sh.mu.Unlock()
@@ -234,6 +244,8 @@ func (r *attackRun) workerContext() context.Context {
 func (r *attackRun) hit(ctx context.Context, tgt *vegeta.Target, began time.Time) (hit, []byte) {
 	h := hit{began: began}
 	fail := func(err error) (hit, []byte) {
+		// The run's own end or interruption is not the target's failure.
+		h.cancelled = r.ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
 		h.err = err.Error()
 		h.latency = time.Since(began)
 		return h, nil

@@ -60,6 +60,11 @@ type Attack struct {
 	// Duration bounds the attack in time; MaxHits bounds it in count.
 	Duration time.Duration
 	MaxHits  uint64
+	// CancelAtEnd cancels the requests still in flight when Duration runs
+	// out, so the attack ends then whatever the target does; they are
+	// counted in Recording.Cancelled. Without it they complete (each
+	// bounded by the request timeout) and are counted, as vegeta does.
+	CancelAtEnd bool
 	// RequestTimeout bounds each request when the client itself has no timeout
 	// (http.DefaultClient semantics), so a hung backend cannot hang the attack.
 	RequestTimeout time.Duration
@@ -109,6 +114,9 @@ func (a Attack) Normalize() (Attack, error) {
 		if a.Pacer == nil {
 			return a, errors.New("attack: open model: no pacer (rate)")
 		}
+		if err := checkPacer(a.Pacer); err != nil {
+			return a, err
+		}
 		if a.MaxWorkers == 0 {
 			a.MaxWorkers = DefaultMaxWorkers
 		}
@@ -126,8 +134,9 @@ func (a Attack) Normalize() (Attack, error) {
 
 // Run executes the attack and returns its recording. It returns when the
 // duration or hit count is reached, or ctx is cancelled (the recording then
-// holds what completed, and Interrupted is set). Run starts no goroutine
-// that outlives it.
+// holds what completed, and Interrupted is set; requests cut off in flight
+// are counted in Cancelled, not as errors). Run starts no goroutine that
+// outlives it.
 func Run(ctx context.Context, a Attack) (*Recording, error) {
 	a, err := a.Normalize()
 	if err != nil {
@@ -153,10 +162,16 @@ func Run(ctx context.Context, a Attack) (*Recording, error) {
 	// flight too.
 	client.Transport = next
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	runCtx := ctx
+	if a.CancelAtEnd {
+		var cancel context.CancelFunc
+		runCtx, cancel = context.WithDeadline(ctx, rec.Began.Add(a.Duration))
+		defer cancel()
+	}
 	if a.Model == Closed {
-		runClosed(ctx, a, &client, rec)
+		runClosed(runCtx, a, &client, rec)
 	} else {
-		runOpen(ctx, a, &client, rec)
+		runOpen(runCtx, a, &client, rec)
 	}
 	rec.finish(ctx.Err() != nil)
 	return rec, nil

@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"fmt"
+	"math"
+	"strconv"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -53,4 +56,59 @@ func (p *duePacer) search(elapsed time.Duration, hits uint64) time.Duration {
 		}
 	}
 	return hi
+}
+
+// ConstantRate paces hits at PerSec requests per second, in floating point:
+// hit n (counting from 0) is due at (n+1)/PerSec seconds, as with
+// vegeta.ConstantPacer. vegeta.Rate{Freq, Per} cannot hold every rate: a
+// Freq rounded to 0 means "as fast as possible", and Per/Freq under 1 ns
+// divides by zero. Here every positive finite rate is paced as asked,
+// however small; a hit due beyond time.Duration's range is never sent, and
+// a rate that is not positive and finite stops the attack at once.
+type ConstantRate struct {
+	PerSec float64
+}
+
+var _ vegeta.Pacer = ConstantRate{}
+
+// Pace returns how long until hit number hits is due (negative when it is
+// late) or stop when it never will be.
+func (c ConstantRate) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	if !(c.PerSec > 0) || math.IsInf(c.PerSec, 1) {
+		return 0, true
+	}
+	due := float64(hits+1) / c.PerSec * float64(time.Second)
+	if due >= math.MaxInt64 {
+		return 0, true
+	}
+	return time.Duration(due) - elapsed, false
+}
+
+// Rate is PerSec, whatever the elapsed time.
+func (c ConstantRate) Rate(time.Duration) float64 { return c.PerSec }
+
+// String describes the pacer: ConstantRate{PerSec: 0.5} is "constant 0.5/s".
+func (c ConstantRate) String() string {
+	return "constant " + strconv.FormatFloat(c.PerSec, 'g', -1, 64) + "/s"
+}
+
+// checkPacer refuses a ConstantRate that is not positive and finite, and
+// the vegeta constant pacers that do not pace: Freq or
+// Per of 0 means an unlimited rate to vegeta, and Per/Freq under 1 ns
+// divides by zero in its Pace.
+func checkPacer(p vegeta.Pacer) error {
+	if cr, ok := p.(ConstantRate); ok && (!(cr.PerSec > 0) || math.IsInf(cr.PerSec, 1)) {
+		return fmt.Errorf("attack: open model: rate %v/s: want a rate > 0 and finite", cr.PerSec)
+	}
+	cp, ok := p.(vegeta.ConstantPacer)
+	if !ok {
+		return nil
+	}
+	if cp.Freq <= 0 || cp.Per <= 0 {
+		return fmt.Errorf("attack: open model: pacer %v: Freq and Per must be > 0 (vegeta reads 0 as an unlimited rate)", cp)
+	}
+	if cp.Per.Nanoseconds() < int64(cp.Freq) {
+		return fmt.Errorf("attack: open model: pacer %v: more than one hit per nanosecond cannot be paced", cp)
+	}
+	return nil
 }

@@ -37,7 +37,11 @@ type Recording struct {
 	// A long lag means the generator, not the target, was the bottleneck.
 	Lag *hdrhistogram.Histogram
 
-	Hits, Successes    int64
+	Hits, Successes int64
+	// Cancelled counts requests cut off in flight by the attack's end
+	// (Attack.CancelAtEnd) or its interruption. They are not hits: neither
+	// successes nor errors, and absent from the histograms and the series.
+	Cancelled          int64
 	Codes              map[uint16]int64
 	Errors             map[string]int64
 	OtherErrors        int64
@@ -91,6 +95,7 @@ func (r *Recording) record(h *hdrhistogram.Histogram, d time.Duration) {
 type hit struct {
 	code              uint16
 	err               string // "" when the request succeeded at the HTTP level
+	cancelled         bool   // cut off by the attack's end or interruption
 	bytesIn, bytesOut uint64
 	began             time.Time // when the request was picked up
 	latency           time.Duration
@@ -142,6 +147,7 @@ func (r *Recording) addHit(h hit, due time.Time) {
 func (r *Recording) merge(o *Recording) {
 	r.Hits += o.Hits
 	r.Successes += o.Successes
+	r.Cancelled += o.Cancelled
 	for c, n := range o.Codes {
 		r.Codes[c] += n
 	}
