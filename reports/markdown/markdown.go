@@ -44,6 +44,9 @@ func Report(w io.Writer, r *results.Results) error {
 	p.claimsAndVerdict(r)
 	for _, s := range r.Scenarios {
 		switch {
+		case s.Failed():
+			p.failed(s)
+			continue
 		case s.Soak != nil:
 			p.soak(s)
 		case s.Sweep != nil:
@@ -106,6 +109,9 @@ func runNotes(r *results.Results) []string {
 	if len(r.MergedFrom) > 0 {
 		notes = append(notes, fmt.Sprintf("merged from %d shards", len(r.MergedFrom)))
 	}
+	if f := r.Failed(); len(f) > 0 {
+		notes = append(notes, fmt.Sprintf("**%d of %d scenarios failed to run**", len(f), len(r.Scenarios)))
+	}
 	if r.Interrupted {
 		notes = append(notes, "**interrupted, this report is partial**")
 	}
@@ -125,6 +131,9 @@ func (p *printer) claimsAndVerdict(r *results.Results) {
 
 // verdictLine says in one sentence what the scenario found.
 func verdictLine(s results.Scenario) string {
+	if s.Failed() {
+		return fmt.Sprintf("**%s**: **FAILED**, not measured: %s", s.Name, s.Error)
+	}
 	if s.Soak != nil {
 		return soakVerdictLine(s)
 	}
@@ -140,6 +149,13 @@ func verdictLine(s results.Scenario) string {
 			q.Arm, results.Times(q.ReqPerSec), q.Baseline, results.Times(q.P50), results.Times(q.P99)))
 	}
 	return fmt.Sprintf("**%s** (%s): %s.", s.Name, s.Conditions.Short(), strings.Join(parts, "; "))
+}
+
+// failed renders a scenario that failed to run: why, and that none of its
+// figures are in the report.
+func (p *printer) failed(s results.Scenario) {
+	p.f("## Scenario `%s`: FAILED\n\n%s\n\n", s.Name, s.Description)
+	p.f("> **Failed:** %s\n>\n> Nothing of this scenario was measured; the other scenarios of the run are unaffected.\n\n", s.Error)
 }
 
 // backendText says where the backend ran and on which CPUs; "" when the

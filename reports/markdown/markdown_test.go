@@ -107,3 +107,33 @@ func TestTheReportNamesTheTopologyAndMarksGeneratorBoundArms(t *testing.T) {
 		t.Error("the baseline arm is marked generator-bound too")
 	}
 }
+
+// F1, F15: a failed scenario is a clear failed entry in the verdict and in
+// its section; an interrupted report's failed thresholds do not claim the
+// exit code 1 that the process did not give.
+func TestAFailedScenarioAndAnInterruptedRunSayWhatHappened(t *testing.T) {
+	r := synth.Fixture()
+	r.Scenarios = append(r.Scenarios, results.Scenario{Name: "refused", Description: "an unreachable target", Error: "scenario refused: prepare: connection refused"})
+	r.Scenarios[0].Thresholds = []results.ThresholdResult{{Expr: "p99 < 1us", Arm: "tuned", Required: true, Pass: false, MeasuredText: "measured 20 ms"}}
+	r.Interrupted = true
+	var md bytes.Buffer
+	if err := Report(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	out := md.String()
+	for _, want := range []string{
+		"**refused**: **FAILED**, not measured: scenario refused: prepare: connection refused",
+		"## Scenario `refused`: FAILED",
+		"> **Failed:** scenario refused: prepare: connection refused",
+		"1 of ", " scenarios failed to run",
+		"interrupted, this report is partial",
+		"(on the partial figures of an interrupted run: not judged)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("REPORT.md lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "exit code 1") {
+		t.Errorf("an interrupted report claims exit code 1")
+	}
+}

@@ -82,6 +82,25 @@ type Scenario struct {
 	GeneratorCeiling float64 `json:"generatorCeiling,omitempty"`
 	// Soak holds the series and slopes of a soak run (soak model only).
 	Soak *Soak `json:"soak,omitempty"`
+	// Error is why the scenario failed to run (an unreachable target, a
+	// backend that would not start): one line. A failed scenario carries
+	// no figures; analysis and the renderers other than REPORT.md's failed
+	// entry skip it, and the run exits 2.
+	Error string `json:"error,omitempty"`
+}
+
+// Failed reports whether the scenario failed to run (Error is set).
+func (s Scenario) Failed() bool { return s.Error != "" }
+
+// Failed returns the scenarios of r that failed to run.
+func (r *Results) Failed() []Scenario {
+	var out []Scenario
+	for _, s := range r.Scenarios {
+		if s.Failed() {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // ClaimArms are the baseline and the candidate of the seed claims.
@@ -462,6 +481,9 @@ func (s Sweep) Label(p SweepPoint) string {
 // sweep (point "") and each point of a sweep, with the point's label.
 func (r *Results) EachRun(f func(scenario, point string, s Scenario)) {
 	for _, s := range r.Scenarios {
+		if s.Failed() {
+			continue
+		}
 		eachRun(s.Name, "", s, f)
 	}
 }
