@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -478,7 +479,23 @@ func prepareStage(ctx context.Context, client *http.Client, backendURL string, t
 		}()
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	// One line: the first failure, and how many other workers failed too
+	// (against an unreachable target every one of them does).
+	var first error
+	others := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+		case first == nil:
+			first = err
+		default:
+			others++
+		}
+	}
+	if first != nil && others > 0 {
+		return fmt.Errorf("%w (and %d more fixture requests failed)", first, others)
+	}
+	return first
 }
 
 // Fixture requests are retried against a mock that injects faults: at most
@@ -517,6 +534,11 @@ func prepareAttempt(ctx context.Context, client *http.Client, fixture vegeta.Tar
 	defer cancel()
 	resp, err := client.Do(req.WithContext(ctx))
 	if err != nil {
+		// *url.Error repeats the method and URL this message already names.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return true, fmt.Errorf("prepare: %s %s: %w", fixture.Method, fixture.URL, err)
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
