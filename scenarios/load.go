@@ -4,6 +4,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -15,6 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -65,9 +67,9 @@ var ErrUnknown = errors.New("unknown scenario")
 // registered into it.
 func Load(nameOrPath string, reg *transport.Registry) (*Plan, error) {
 	if strings.HasSuffix(nameOrPath, ".yaml") || strings.HasSuffix(nameOrPath, ".yml") || strings.ContainsRune(nameOrPath, os.PathSeparator) {
-		b, err := os.ReadFile(nameOrPath)
+		b, err := readScenarioFile(nameOrPath)
 		if err != nil {
-			return nil, fmt.Errorf("scenario file: %w", err)
+			return nil, err
 		}
 		return Parse(nameOrPath, b, reg)
 	}
@@ -87,6 +89,35 @@ func Load(nameOrPath string, reg *transport.Registry) (*Plan, error) {
 	}
 	return nil, fmt.Errorf("%w %q: valid built-in names are %s (or give a path to a .yaml file)",
 		ErrUnknown, nameOrPath, strings.Join(BuiltinNames(), ", "))
+}
+
+// MaxFileBytes caps a scenario file: the largest built-in is a few KiB, so
+// 1 MiB leaves a wide margin while refusing /dev/zero or a log given by
+// mistake before it is read into memory.
+const MaxFileBytes = 1 << 20
+
+// readScenarioFile reads a regular file (or a pipe) of at most MaxFileBytes.
+func readScenarioFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("scenario file: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("scenario file: %w", err)
+	}
+	if !st.Mode().IsRegular() && st.Mode()&fs.ModeNamedPipe == 0 {
+		return nil, fmt.Errorf("scenario file %s: %s, not a regular file; give a .yaml file", path, results.FileKind(st.Mode()))
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("scenario file: %w", err)
+	}
+	if len(b) > MaxFileBytes {
+		return nil, fmt.Errorf("scenario file %s: %s, over the limit of %d bytes (1 MiB) for a scenario", path, results.SizeText(st.Size(), int64(len(b))), MaxFileBytes)
+	}
+	return b, nil
 }
 
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
