@@ -90,9 +90,11 @@ are written, the report is marked partial, and the exit code is 130.`,
 			if err != nil {
 				return usageErr("soak: %v", err)
 			}
-			if err := checkWritableDir(out); err != nil {
+			lock, err := prepareOut(out)
+			if err != nil {
 				return usageErr("--out %s: %v", out, err)
 			}
+			defer lock.Unlock()
 			prog := newProgress(stderr, quiet, plan.Planned(false))
 			defer prog.Close()
 			res := &results.Results{SchemaVersion: results.SchemaVersion, Tool: "oranbench", StartedAt: time.Now().UTC(), Machine: machine()}
@@ -100,8 +102,9 @@ are written, the report is marked partial, and the exit code is 130.`,
 			self, _ := os.Executable()
 			r, runErr := scenarios.Run(ctx, plan, scenarios.Options{Log: prog.Log(), BackendBinary: self, OnRun: runHooks(prog.onRun, nil)})
 			prog.Close()
-			if r.Soak != nil {
-				res.Scenarios = append(res.Scenarios, r)
+			failed := addScenario(ctx, res, plan, r, runErr)
+			if failed != nil {
+				runErr = nil
 			}
 			if err := finishResults(ctx, out, res, runErr); err != nil {
 				return err
@@ -109,6 +112,9 @@ are written, the report is marked partial, and the exit code is 130.`,
 			fmt.Fprintf(stdout, "soak report: %s\n", filepath.Join(out, "REPORT.md"))
 			if res.Interrupted {
 				return &exitError{code: exitInterrupted, err: errors.New("interrupted: the soak report is partial")}
+			}
+			if failed != nil {
+				return &exitError{code: exitUsage, err: errors.New(oneLine(failed))}
 			}
 			return nil
 		},

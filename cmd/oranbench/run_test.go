@@ -1,0 +1,207 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/oranbench/oranbench/reports/results"
+)
+
+// refusedScenario writes a copy of testdata/tiny.yaml named name whose
+// target refuses every connection.
+func refusedScenario(t *testing.T, dir, name string) string {
+	t.Helper()
+	doc, err := os.ReadFile("testdata/tiny.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(doc), "name: tiny", "name: "+name, 1)
+	s = strings.Replace(s, "  tls: true\n  latency: 20ms\n", "  target: http://127.0.0.1:1\n", 1)
+	path := filepath.Join(dir, name+".yaml")
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func oneLineOf(t *testing.T, stderr string) {
+	t.Helper()
+	if n := strings.Count(strings.TrimSpace(stderr), "\n"); n != 0 {
+		t.Errorf("want one line on stderr, got %d:\n%s", n+1, stderr)
+	}
+}
+
+// F1: a scenario that cannot run (its target refuses connections) is
+// recorded as failed, the scenarios after it still run, everything that
+// finished is written, and the run exits 2 with one line.
+func TestAScenarioThatFailsToRunKeepsTheOthersAndExitsTwo(t *testing.T) {
+	dir := t.TempDir()
+	refused := refusedScenario(t, dir, "refused")
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := run(t, "run", "--quiet", "--leakcheck-cycles", "0", "--out", out, refused, "testdata/tiny.yaml")
+	if code != exitUsage {
+		t.Fatalf("exit %d, want %d; stderr: %s", code, exitUsage, stderr)
+	}
+	oneLineOf(t, stderr)
+	for _, w := range []string{"scenario refused", "connection refused", "1 of 2 scenarios failed"} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr %q lacks %q", stderr, w)
+		}
+	}
+	if !strings.Contains(stdout, "REPORT.md") {
+		t.Errorf("stdout %q does not say where the report is", stdout)
+	}
+	res, err := results.ReadResults(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Scenarios) != 2 {
+		t.Fatalf("results.json holds %d scenarios, want the failed one and tiny", len(res.Scenarios))
+	}
+	f, tiny := res.Scenarios[0], res.Scenarios[1]
+	if !f.Failed() || !strings.Contains(f.Error, "connection refused") || strings.Contains(f.Error, "\n") || len(f.Arms) != 0 {
+		t.Errorf("failed scenario = %+v, want a one-line error and no figures", f)
+	}
+	if tiny.Name != "tiny" || tiny.Failed() || len(tiny.Arms) != 2 || tiny.Arms[1].Total.Requests == 0 {
+		t.Errorf("tiny did not run after the failed scenario: %+v", tiny)
+	}
+	md, err := os.ReadFile(filepath.Join(out, "REPORT.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"## Scenario `refused`: FAILED", "**refused**: **FAILED**", "1 of 2 scenarios failed to run", "## Scenario `tiny`"} {
+		if !strings.Contains(string(md), w) {
+			t.Errorf("REPORT.md lacks %q", w)
+		}
+	}
+	// report re-renders it and exits as run did.
+	if code, _, stderr := run(t, "report", out); code != exitUsage || !strings.Contains(stderr, "scenario refused failed to run") {
+		t.Errorf("report of a run with a failed scenario: exit %d, stderr %q; want 2 naming it", code, stderr)
+	}
+}
+
+// F10: an --out that a live oranbench holds is refused; a lock left by a
+// process that is gone is taken over; a reused --out keeps no plot, .hgrm
+// or vegeta file of the earlier run, and no file oranbench did not write.
+func TestRunLocksItsOutAndClearsOnlyItsOwnStaleFiles(t *testing.T) {
+	out := t.TempDir()
+	lock := filepath.Join(out, LockFile)
+	// The test's parent process is alive and is not this one.
+	if err := os.WriteFile(lock, []byte(fmt.Sprintf("%d\n", os.Getppid())), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "run", "--quiet", "--leakcheck-cycles", "0", "--out", out, "testdata/tiny.yaml")
+	if code != exitUsage || !strings.Contains(stderr, fmt.Sprintf("pid %d", os.Getppid())) || !strings.Contains(stderr, "--out") {
+		t.Fatalf("a held --out: exit %d, stderr %q; want 2 naming the holder", code, stderr)
+	}
+	oneLineOf(t, stderr)
+
+	// A lock whose process has exited is stale.
+	dead := exec.Command(os.Args[0], "-test.run=^$")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(lock, []byte(fmt.Sprintf("%d\n", dead.Process.Pid)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stale := []string{"plots/old-scenario.percentiles.svg", "hgrm/old-scenario.tuned.service.hgrm", "vegeta/old-scenario.tuned.bin", "REPORT.md.tmp"}
+	mine := []string{"notes.txt", "plots/my-drawing.png"}
+	for _, f := range append(append([]string{}, stale...), mine...) {
+		p := filepath.Join(out, f)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, _, stderr = run(t, "run", "--quiet", "--leakcheck-cycles", "0", "--out", out, "testdata/tiny.yaml")
+	if code != exitOK {
+		t.Fatalf("a stale lock was not taken over: exit %d: %s", code, stderr)
+	}
+	for _, f := range stale {
+		if _, err := os.Stat(filepath.Join(out, f)); !os.IsNotExist(err) {
+			t.Errorf("stale %s is still next to the new report", f)
+		}
+	}
+	for _, f := range mine {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("%s, not oranbench's, was removed: %v", f, err)
+		}
+	}
+	if _, err := os.Stat(lock); !os.IsNotExist(err) {
+		t.Errorf("the lock is left behind after the run: %v", err)
+	}
+}
+
+// F10: a merge whose --out is one of its inputs (by another path) is
+// refused before anything is read or written.
+func TestMergeRefusesAnOutThatIsOneOfItsInputs(t *testing.T) {
+	dir := t.TempDir()
+	s0, s1 := filepath.Join(dir, "s0"), filepath.Join(dir, "s1")
+	for _, d := range []string{s0, s1} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, results.ResultsFile), []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(s1, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []string{s0, link, s1 + "/."} {
+		code, _, stderr := run(t, "report", "--merge", "--out", o, s0, filepath.Join(s1, results.ResultsFile))
+		if code != exitUsage || !strings.Contains(stderr, "is the input") {
+			t.Errorf("--out %s: exit %d, stderr %q; want 2 naming the input", o, code, stderr)
+		}
+		oneLineOf(t, stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(s1, results.ResultsFile)); string(b) != "{}" {
+		t.Errorf("the input was written to: %q", b)
+	}
+}
+
+// F13: a scenario file or a results.json that is a device, or larger than
+// its cap, is refused with exit 2 and one line, before it is read whole.
+func TestOversizeAndSpecialInputsExitTwo(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.yaml")
+	if err := os.WriteFile(big, []byte(strings.Repeat("#", 1<<20+1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	zero := filepath.Join(dir, "zero")
+	if err := os.MkdirAll(zero, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(zero, results.ResultsFile)); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"run", "--out", t.TempDir(), "/dev/zero"}, []string{"/dev/zero", "a device", "not a regular file"}},
+		{[]string{"run", "--out", t.TempDir(), big}, []string{"big.yaml", "1048577 bytes", "limit of 1048576 bytes"}},
+		{[]string{"report", zero}, []string{"results.json", "a device"}},
+		{[]string{"compare", zero, zero}, []string{"results.json", "a device"}},
+	}
+	for _, c := range cases {
+		code, _, stderr := run(t, c.args...)
+		if code != exitUsage {
+			t.Errorf("%v: exit %d, want 2: %s", c.args, code, stderr)
+			continue
+		}
+		oneLineOf(t, stderr)
+		for _, w := range c.want {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("%v: stderr %q lacks %q", c.args, stderr, w)
+			}
+		}
+	}
+}
