@@ -122,6 +122,27 @@ func readScenarioFile(path string) ([]byte, error) {
 
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
 
+// unknownAnchor matches yaml.v3's error for an alias (*name) with no
+// anchor (&name) before it, which names neither line nor field.
+var unknownAnchor = regexp.MustCompile(`unknown anchor '([^']*)' referenced`)
+
+// anchorError points an alias to an unknown anchor at its line and field.
+func anchorError(file string, data []byte, name string) error {
+	alias := regexp.MustCompile(`(?:^|[\s\[{,:])\*` + regexp.QuoteMeta(name) + `(?:$|[\s\]},])`)
+	for i, line := range strings.Split(string(data), "\n") {
+		if !alias.MatchString(line) {
+			continue
+		}
+		field := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "- "))
+		if k, _, ok := strings.Cut(field, ":"); ok {
+			field = strings.TrimSpace(k)
+		}
+		return &FieldError{File: file, Line: i + 1, Field: field, Value: "*" + name,
+			Valid: fmt.Sprintf("alias to an unknown anchor; define it first with &%s, or write the value itself", name)}
+	}
+	return fmt.Errorf("%s: alias *%s to an unknown anchor; define it first with &%s", file, name, name)
+}
+
 // Parse decodes one scenario document strictly into a Spec and validates it
 // into a Plan: an unknown field, a bad duration, an unknown profile, route
 // or metric fails with file:line: field: value: what is valid, before any
@@ -133,6 +154,9 @@ func Parse(file string, data []byte, reg *transport.Registry) (*Plan, error) {
 		msg := err.Error()
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			return nil, fmt.Errorf("%s:%s: %s", file, m[1], msg[len(m[0]):])
+		}
+		if m := unknownAnchor.FindStringSubmatch(msg); m != nil {
+			return nil, anchorError(file, data, m[1])
 		}
 		return nil, fmt.Errorf("%s: %s", file, trimYAMLMsg(msg))
 	}
