@@ -172,11 +172,18 @@ func loadScenarios(args []string, reg *transport.Registry) ([]*scenarios.Plan, e
 		args = scenarios.BuiltinNames()
 	}
 	var out []*scenarios.Plan
+	given := map[string]string{}
 	for _, a := range args {
 		s, err := scenarios.Load(a, reg)
 		if err != nil {
 			return nil, err
 		}
+		// Results, plots and .hgrm files are named after the scenario: a
+		// second one of the same name would overwrite the first's.
+		if prev, ok := given[s.Name()]; ok {
+			return nil, fmt.Errorf("scenario %s given twice (%s and %s); name each scenario once per run", s.Name(), prev, a)
+		}
+		given[s.Name()] = a
 		out = append(out, s)
 	}
 	return out, nil

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -204,4 +206,117 @@ func TestOversizeAndSpecialInputsExitTwo(t *testing.T) {
 			}
 		}
 	}
+}
+
+// interruptWhen runs this test binary as oranbench with args, sends it
+// SIGINT once a stderr line contains marker, and returns its exit code,
+// stdout and stderr.
+func interruptWhen(t *testing.T, marker string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), cliEnv+"=1", "CI=true")
+	var out strings.Builder
+	cmd.Stdout = &out
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var log []string
+	sc := bufio.NewScanner(pipe)
+	sent := false
+	for sc.Scan() {
+		log = append(log, sc.Text())
+		if !sent && strings.Contains(sc.Text(), marker) {
+			if err := cmd.Process.Signal(os.Interrupt); err != nil {
+				t.Fatal(err)
+			}
+			sent = true
+		}
+	}
+	err = cmd.Wait()
+	if !sent {
+		t.Fatalf("%v never printed %q; stderr:\n%s", args, marker, strings.Join(log, "\n"))
+	}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		code = 0
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	default:
+		t.Fatal(err)
+	}
+	return code, out.String(), strings.Join(log, "\n")
+}
+
+// F6: Ctrl-C during run's start-up leak check exits 130 with a partial
+// report, not 2 with none.
+func TestSIGINTDuringRunsLeakCheckWritesAPartialReportAndExits130(t *testing.T) {
+	out := t.TempDir()
+	code, _, stderr := interruptWhen(t, "leakcheck:", "run", "--leakcheck-cycles", "1000000", "--out", out, "testdata/tiny.yaml")
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitInterrupted, stderr)
+	}
+	if strings.Contains(stderr, "leakcheck: leakcheck:") || strings.Contains(stderr, "context canceled") {
+		t.Errorf("stderr reports the interruption as an error:\n%s", stderr)
+	}
+	res, err := results.ReadResults(out)
+	if err != nil {
+		t.Fatalf("no partial results: %v", err)
+	}
+	if !res.Interrupted || res.Leakcheck != nil || len(res.Scenarios) != 0 {
+		t.Errorf("results: interrupted %v, leakcheck %+v, %d scenarios; want interrupted, no leak verdict, no scenario", res.Interrupted, res.Leakcheck, len(res.Scenarios))
+	}
+	if md, err := os.ReadFile(filepath.Join(out, "REPORT.md")); err != nil || !strings.Contains(string(md), "interrupted, this report is partial") {
+		t.Errorf("REPORT.md (%v) is not marked partial", err)
+	}
+}
+
+// F6: Ctrl-C during leakcheck exits 130 with the cycles that ran, and the
+// cancelled cycle is not counted as an error; "leakcheck:" is said once.
+func TestSIGINTDuringLeakcheckPrintsAPartialReportAndExits130(t *testing.T) {
+	code, stdout, stderr := interruptWhen(t, "leakcheck:", "leakcheck", "--cycles", "1000000", "--skip-transports")
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitInterrupted, stderr)
+	}
+	for _, w := range []string{"SUBJECT", "watcher", "interrupted", "partial"} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("stdout lacks %q:\n%s", w, stdout)
+		}
+	}
+	if strings.Contains(stdout+stderr, "context canceled") || strings.Contains(stderr, "leakcheck: leakcheck:") {
+		t.Errorf("the interruption is reported as an error:\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+}
+
+// F15: counts that meant "the default" when 0 or that were accepted when
+// negative are refused with one line.
+func TestZeroAndNegativeCountsAreRefused(t *testing.T) {
+	for _, args := range [][]string{
+		{"leakcheck", "--cycles", "0"},
+		{"leakcheck", "--requests", "-1"},
+		{"run", "--leakcheck-cycles", "-5", "--out", t.TempDir(), "testdata/tiny.yaml"},
+		{"soak", "--rate", "-1", "--out", t.TempDir()},
+		{"soak", "--rate", "NaN", "--out", t.TempDir()},
+		{"soak", "--rate", "+Inf", "--out", t.TempDir()},
+	} {
+		code, _, stderr := run(t, args...)
+		if code != exitUsage || !strings.Contains(stderr, args[1]) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 naming %s", args, code, stderr, args[1])
+		}
+		oneLineOf(t, stderr)
+	}
+}
+
+// F15: a scenario named twice on the command line (by two paths) would run
+// twice under one name, its plots and .hgrm files overwriting each other.
+func TestAScenarioGivenTwiceIsRefused(t *testing.T) {
+	code, _, stderr := run(t, "run", "--out", t.TempDir(), "testdata/tiny.yaml", "./testdata/tiny.yaml")
+	if code != exitUsage || !strings.Contains(stderr, "scenario tiny given twice") {
+		t.Fatalf("exit %d, stderr %q; want 2 naming the scenario", code, stderr)
+	}
+	oneLineOf(t, stderr)
 }
