@@ -60,7 +60,7 @@ func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, erro
 	phases := sc.soakPhases()
 	per := duration / time.Duration(phases)
 	sk := sc.spec.Load.Soak
-	res := &results.Soak{Duration: duration, Interval: interval, Warmup: warmup, Load: sc.soakLoadText(), Layout: soakLayout(be.isolation)}
+	res := &results.Soak{Duration: duration, PlannedPhases: phases, Interval: interval, Warmup: warmup, Load: sc.soakLoadText(), Layout: soakLayout(be.isolation)}
 	out.Soak = res
 	addr, _ := be.addrPort()
 	for i, p := range sc.profiles {

@@ -7,10 +7,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
 	"github.com/oranbench/oranbench/reports/results"
+	"github.com/oranbench/oranbench/scenarios"
 )
 
 // refusedScenario writes a copy of testdata/tiny.yaml named name whose
@@ -319,4 +323,33 @@ func TestAScenarioGivenTwiceIsRefused(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q; want 2 naming the scenario", code, stderr)
 	}
 	oneLineOf(t, stderr)
+}
+
+// F15: --save-results write errors (ENOSPC, from /dev/full) are returned
+// by Close, naming the file.
+func TestSaveResultsReportsAWriteError(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("/dev/full, which fails every write with ENOSPC, is Linux's")
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, VegetaDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	info := scenarios.RunInfo{Scenario: "tiny", Arm: "tuned"}
+	path := resultPath(filepath.Join(dir, VegetaDir), info)
+	if err := os.Symlink("/dev/full", path); err != nil {
+		t.Fatal(err)
+	}
+	s := newResultFiles(dir)
+	fn := s.onRun(info)
+	if fn == nil {
+		t.Fatal("no sink for the run")
+	}
+	for range 10 {
+		fn(&vegeta.Result{Code: 200, URL: "http://127.0.0.1/x"})
+	}
+	err := s.Close()
+	if err == nil || !strings.Contains(err.Error(), "--save-results") || !strings.Contains(err.Error(), "tiny.tuned.bin") || !strings.Contains(err.Error(), "no space") {
+		t.Fatalf("Close = %v; want the ENOSPC naming the file", err)
+	}
 }

@@ -137,3 +137,19 @@ func TestAFailedScenarioAndAnInterruptedRunSayWhatHappened(t *testing.T) {
 		t.Errorf("an interrupted report claims exit code 1")
 	}
 }
+
+// F15: an interrupted run whose second arm completed no repetition said
+// "with 0 repetitions" beside the first arm's row.
+func TestStatisticsOfAnArmWithoutRepetitionsDoNotSayZero(t *testing.T) {
+	s := results.Scenario{Name: "cut", Stats: &results.Stats{MinReps: 0, Arms: []results.ArmStats{
+		{Arm: "default", Metrics: []results.MetricStat{{Metric: results.MetricReqPerSec, Estimate: results.Estimate{Center: 100, Lo: 90, Hi: 110, Confidence: 0.9375, N: 5}}}},
+		{Arm: "tuned"},
+	}}}
+	var md bytes.Buffer
+	p := &printer{w: &md}
+	p.stats(s)
+	out := md.String()
+	if strings.Contains(out, "with 0 repetitions") || !strings.Contains(out, "with 5 repetitions") || !strings.Contains(out, "interrupted") {
+		t.Errorf("statistics of an interrupted run:\n%s", out)
+	}
+}

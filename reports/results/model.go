@@ -555,6 +555,9 @@ type Soak struct {
 	// Duration is the whole soak's planned wall time; each phase got an
 	// equal share of it.
 	Duration time.Duration `json:"duration_ns"`
+	// PlannedPhases is how many phases shared Duration (0 in results from
+	// before it was recorded: then the phases that ran).
+	PlannedPhases int `json:"plannedPhases,omitempty"`
 	// Interval is the sampling interval; Warmup the start of each phase
 	// left out of the fits.
 	Interval time.Duration `json:"interval_ns"`
