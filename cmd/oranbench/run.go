@@ -125,6 +125,10 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 			if saver != nil {
 				saveErr = saver.Close()
 			}
+			// A --save-results error is said whatever else ends the run.
+			if saveErr != nil {
+				fmt.Fprintf(stderr, "oranbench: %s\n", oneLine(saveErr))
+			}
 			if err := finishResults(ctx, out, res, runErr); err != nil {
 				return err
 			}
@@ -133,9 +137,6 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 			}
 			if err := printRunOutput(stdout, out, res, asJSON); err != nil {
 				return err
-			}
-			if saveErr != nil {
-				fmt.Fprintf(stderr, "oranbench: %s\n", oneLine(saveErr))
 			}
 			if res.Interrupted {
 				return &exitError{code: exitInterrupted, err: errors.New("interrupted: the report is partial")}
