@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -99,5 +100,17 @@ func TestRunStopsEarlyWhenCancelled(t *testing.T) {
 	}
 	if len(res.Arms) == 0 || len(res.Notes) == 0 {
 		t.Fatalf("a cancelled run must return its partial result with a note: %+v", res)
+	}
+}
+
+// F15: requests an interruption cut off in flight are counted as
+// cancelled, not as errors, and leave the success rate alone.
+func TestAnInterruptedRunCountsCutOffRequestsAsCancelled(t *testing.T) {
+	s := results.Summary{Requests: 10, Successes: 8, SuccessPct: 80, Wall: time.Second, ReqPerSec: 10,
+		Codes:  map[string]int64{"200": 8, "0": 2},
+		Errors: map[string]int64{`Put "http://127.0.0.1:1/x": context canceled`: 2}}
+	uncountCancelled(&s)
+	if s.Cancelled != 2 || s.Requests != 8 || s.SuccessPct != 100 || len(s.Errors) != 0 || s.Codes["0"] != 0 || s.ReqPerSec != 8 {
+		t.Fatalf("summary = %+v; want 2 cancelled, 8 requests, 100%% success, no error", s)
 	}
 }

@@ -636,7 +636,40 @@ func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.St
 		r, l := results.HDRPercentiles(rec.Response), results.HDRPercentiles(rec.Lag)
 		s.Response, s.Lag = &r, &l
 	}
+	if rec.Interrupted {
+		uncountCancelled(&s)
+	}
 	return s
+}
+
+// uncountCancelled moves the requests an interruption cut off in flight
+// (their error is the context's cancellation) out of the requests and
+// errors of an interrupted run into Cancelled: they did not fail, the run
+// stopped.
+func uncountCancelled(s *results.Summary) {
+	for text, n := range s.Errors {
+		if strings.Contains(text, context.Canceled.Error()) {
+			s.Cancelled += n
+			delete(s.Errors, text)
+		}
+	}
+	if s.Cancelled == 0 {
+		return
+	}
+	s.Requests -= s.Cancelled
+	// A request cut off got no status: vegeta records code 0.
+	if n := min(s.Codes["0"], s.Cancelled); n > 0 {
+		if s.Codes["0"] -= n; s.Codes["0"] == 0 {
+			delete(s.Codes, "0")
+		}
+	}
+	s.SuccessPct = 0
+	if s.Requests > 0 {
+		s.SuccessPct = 100 * float64(s.Successes) / float64(s.Requests)
+	}
+	if sec := s.Wall.Seconds(); sec > 0 {
+		s.ReqPerSec = float64(s.Requests) / sec
+	}
 }
 
 // total merges an arm's repetitions (results.ArmTotal); the lag comes from

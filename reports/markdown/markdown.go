@@ -151,6 +151,21 @@ func verdictLine(s results.Scenario) string {
 	return fmt.Sprintf("**%s** (%s): %s.", s.Name, s.Conditions.Short(), strings.Join(parts, "; "))
 }
 
+// cancelledText says how many requests an interruption cut off, which the
+// figures leave out; "" when none was.
+func cancelledText(arms []results.Arm) string {
+	var parts []string
+	for _, a := range arms {
+		if a.Total.Cancelled > 0 {
+			parts = append(parts, fmt.Sprintf("`%s`: %s", a.Name, results.Int(a.Total.Cancelled)))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Cancelled: the interruption cut off requests in flight (" + strings.Join(parts, ", ") + "); they are counted as cancelled, not as errors, and left out of the requests and the success rate."
+}
+
 // failed renders a scenario that failed to run: why, and that none of its
 // figures are in the report.
 func (p *printer) failed(s results.Scenario) {
@@ -313,6 +328,9 @@ func (p *printer) scenario(s results.Scenario) {
 	}
 	p.f("\n")
 	for _, n := range s.Notes {
+		p.f("> %s\n\n", n)
+	}
+	if n := cancelledText(s.Arms); n != "" {
 		p.f("> %s\n\n", n)
 	}
 

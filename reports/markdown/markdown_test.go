@@ -153,3 +153,18 @@ func TestStatisticsOfAnArmWithoutRepetitionsDoNotSayZero(t *testing.T) {
 		t.Errorf("statistics of an interrupted run:\n%s", out)
 	}
 }
+
+// F15: an interrupted scenario says how many requests it cut off, and that
+// they are not errors.
+func TestAnInterruptedScenarioSaysItsCancelledRequestsAreNotErrors(t *testing.T) {
+	r := synth.Fixture()
+	r.Interrupted = true
+	r.Scenarios[0].Arms[1].Total.Cancelled = 7
+	var md bytes.Buffer
+	if err := Report(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Cancelled: the interruption cut off requests in flight (`tuned`: 7); they are counted as cancelled, not as errors"; !strings.Contains(md.String(), want) {
+		t.Errorf("REPORT.md lacks %q", want)
+	}
+}

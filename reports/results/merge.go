@@ -371,6 +371,7 @@ func AddCounts(sums []Summary) Summary {
 		t.BytesIn += s.BytesIn
 		t.BytesOut += s.BytesOut
 		t.OtherErrors += s.OtherErrors
+		t.Cancelled += s.Cancelled
 		t.Interrupted = t.Interrupted || s.Interrupted
 		for k, v := range s.Codes {
 			t.Codes[k] += v

@@ -261,11 +261,14 @@ type Summary struct {
 	Codes         map[string]int64 `json:"codes"`
 	Errors        map[string]int64 `json:"errors,omitempty"`
 	OtherErrors   int64            `json:"otherErrors,omitempty"`
-	BytesIn       uint64           `json:"bytesIn"`
-	BytesOut      uint64           `json:"bytesOut"`
-	Client        ClientConns      `json:"client"`
-	Server        ServerConns      `json:"server"`
-	Interrupted   bool             `json:"interrupted,omitempty"`
+	// Cancelled counts requests an interruption cut off in flight: they
+	// are not in Requests, Codes or Errors, nor in the success rate.
+	Cancelled   int64       `json:"cancelled,omitempty"`
+	BytesIn     uint64      `json:"bytesIn"`
+	BytesOut    uint64      `json:"bytesOut"`
+	Client      ClientConns `json:"client"`
+	Server      ServerConns `json:"server"`
+	Interrupted bool        `json:"interrupted,omitempty"`
 	// Open is the open model's offered versus achieved load.
 	Open *OpenLoad `json:"open,omitempty"`
 	// CPUPct is the process's CPU use (generator and in-process mock) during
