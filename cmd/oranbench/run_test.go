@@ -351,3 +351,27 @@ func TestSaveResultsReportsAWriteError(t *testing.T) {
 		t.Fatalf("Close = %v; want the ENOSPC naming the file", err)
 	}
 }
+
+// F15: merging an interrupted shard exited 0 without a word on stdout.
+func TestMergingAnInterruptedShardSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	var args []string
+	for i := range 2 {
+		d := filepath.Join(dir, fmt.Sprintf("shard-%d", i))
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		r := &results.Results{SchemaVersion: results.SchemaVersion, Tool: "oranbench", Shard: &results.Shard{Index: i, Count: 2}, Interrupted: i == 1}
+		if err := results.WriteJSON(filepath.Join(d, results.ResultsFile), r); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, d)
+	}
+	code, stdout, stderr := run(t, append([]string{"report", "--merge", "--out", filepath.Join(dir, "merged")}, args...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "shard 1/2") || !strings.Contains(stdout, "was interrupted: the merged report is partial") {
+		t.Errorf("stdout does not say a shard was interrupted:\n%s", stdout)
+	}
+}
