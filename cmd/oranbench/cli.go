@@ -44,7 +44,7 @@ func execute(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	// One line, always: a joined error's lines are joined with "; ".
-	fmt.Fprintf(stderr, "oranbench: %s\n", oneLine(err))
+	fmt.Fprintf(stderr, "oranbench: %s\n", errLine(err))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code

@@ -127,7 +127,7 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 			}
 			// A --save-results error is said whatever else ends the run.
 			if saveErr != nil {
-				fmt.Fprintf(stderr, "oranbench: %s\n", oneLine(saveErr))
+				fmt.Fprintf(stderr, "oranbench: %s\n", errLine(saveErr))
 			}
 			if err := finishResults(ctx, out, res, runErr); err != nil {
 				return err
@@ -212,7 +212,7 @@ func checkWritableDir(dir string) error {
 func addScenario(ctx context.Context, res *results.Results, p *scenarios.Plan, r results.Scenario, err error) error {
 	interrupted := ctx.Err() != nil || errors.Is(err, context.Canceled)
 	if err != nil && !interrupted {
-		res.Scenarios = append(res.Scenarios, results.Scenario{Name: p.Name(), Description: strings.TrimSpace(p.Description()), Error: oneLine(err)})
+		res.Scenarios = append(res.Scenarios, results.Scenario{Name: p.Name(), Description: strings.TrimSpace(p.Description()), Error: errLine(err)})
 		return err
 	}
 	if len(r.Arms) > 0 || r.Sweep != nil || r.Soak != nil {
@@ -229,17 +229,17 @@ func failureExit(stderr io.Writer, failures []error, total int) error {
 		return nil
 	}
 	for _, err := range failures[:len(failures)-1] {
-		fmt.Fprintf(stderr, "oranbench: %s\n", oneLine(err))
+		fmt.Fprintf(stderr, "oranbench: %s\n", errLine(err))
 	}
 	last := failures[len(failures)-1]
 	if len(failures) > 1 || total > 1 {
-		return &exitError{code: exitUsage, err: fmt.Errorf("%s (%d of %d scenarios failed; the report holds the others)", oneLine(last), len(failures), total)}
+		return &exitError{code: exitUsage, err: fmt.Errorf("%s (%d of %d scenarios failed; the report holds the others)", errLine(last), len(failures), total)}
 	}
-	return &exitError{code: exitUsage, err: errors.New(oneLine(last))}
+	return &exitError{code: exitUsage, err: errors.New(errLine(last))}
 }
 
-// oneLine joins a multi-line error message (errors.Join's) into one line.
-func oneLine(err error) string {
+// errLine joins a multi-line error message (errors.Join's) into one line.
+func errLine(err error) string {
 	var parts []string
 	for _, l := range strings.Split(err.Error(), "\n") {
 		if l = strings.TrimSpace(l); l != "" {

@@ -122,7 +122,7 @@ are written, the report is marked partial, and the exit code is 130.`,
 				return &exitError{code: exitInterrupted, err: errors.New("interrupted: the soak report is partial")}
 			}
 			if failed != nil {
-				return &exitError{code: exitUsage, err: errors.New(oneLine(failed))}
+				return &exitError{code: exitUsage, err: errors.New(errLine(failed))}
 			}
 			return nil
 		},
