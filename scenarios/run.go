@@ -281,6 +281,15 @@ runs:
 	return out, ctxErr(ctx, interrupted)
 }
 
+// isCancellation reports whether an error text is ctx's cancellation.
+func isCancellation(ctx context.Context, text string) bool {
+	if strings.HasSuffix(text, context.Canceled.Error()) {
+		return true
+	}
+	cause := context.Cause(ctx)
+	return cause != nil && strings.HasSuffix(text, cause.Error())
+}
+
 // buildError is an arm whose profile could not build its transport.
 type buildError struct{ err error }
 
@@ -369,6 +378,9 @@ func (s *Plan) runArm(ctx context.Context, be *backend, p transport.Profile, run
 	settle(inst.Tracer, be, c0, s0)
 	c, srv := inst.Tracer.Stats().Sub(clientBefore), be.stats().Sub(serverBefore)
 	sum := summarize(rec, c, srv, be.counted())
+	if rec.Interrupted {
+		uncountCancelled(ctx, &sum)
+	}
 	sum.Client.TimeWait = tw.count()
 	waits := inst.Tracer.ConnWaits()
 	if waits.TotalCount() > 0 {
@@ -636,19 +648,16 @@ func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.St
 		r, l := results.HDRPercentiles(rec.Response), results.HDRPercentiles(rec.Lag)
 		s.Response, s.Lag = &r, &l
 	}
-	if rec.Interrupted {
-		uncountCancelled(&s)
-	}
 	return s
 }
 
 // uncountCancelled moves the requests an interruption cut off in flight
-// (their error is the context's cancellation) out of the requests and
-// errors of an interrupted run into Cancelled: they did not fail, the run
-// stopped.
-func uncountCancelled(s *results.Summary) {
+// (their error is ctx's cancellation, or its cause, such as "interrupt
+// signal received") out of the requests and errors of an interrupted run
+// into Cancelled: they did not fail, the run stopped.
+func uncountCancelled(ctx context.Context, s *results.Summary) {
 	for text, n := range s.Errors {
-		if strings.Contains(text, context.Canceled.Error()) {
+		if isCancellation(ctx, text) {
 			s.Cancelled += n
 			delete(s.Errors, text)
 		}
