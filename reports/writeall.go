@@ -2,7 +2,10 @@ package reports
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/oranbench/oranbench/reports/benchfmt"
@@ -44,4 +47,57 @@ func WriteArtifacts(dir string, r *results.Results) error {
 		return fmt.Errorf("write %s: %w", benchfmt.BenchFile, err)
 	}
 	return benchfmt.WriteActionBenchFiles(dir, r)
+}
+
+// artifactPatterns are the files WriteArtifacts renders, as globs relative
+// to a report directory: the ones RemoveArtifacts may delete.
+var artifactPatterns = []string{
+	markdown.ReportFile,
+	benchfmt.BenchFile,
+	benchfmt.BenchBiggerFile,
+	benchfmt.BenchSmallerFile,
+	filepath.Join(plots.PlotsDir, "*.svg"),
+	filepath.Join(hgrm.HgrmDir, "*.hgrm"),
+}
+
+// RemoveArtifacts deletes what WriteArtifacts wrote into dir before (and the
+// temporary files a failed write of them left), so a re-rendered or reused
+// directory holds no plot or .hgrm file of an earlier run next to the new
+// report. Only those names are touched, never other files; the plots/ and
+// hgrm/ directories are removed when that leaves them empty.
+func RemoveArtifacts(dir string) error {
+	return RemoveOwn(dir, artifactPatterns...)
+}
+
+// RemoveOwn deletes the files in dir matching the patterns (globs relative
+// to dir), with the .tmp files of their atomic writes, then removes the
+// sub-directories of the patterns that this leaves empty.
+func RemoveOwn(dir string, patterns ...string) error {
+	var errs []error
+	subdirs := map[string]bool{}
+	for _, pat := range patterns {
+		for _, g := range []string{pat, pat + ".tmp"} {
+			m, err := filepath.Glob(filepath.Join(dir, g))
+			if err != nil {
+				return err
+			}
+			for _, f := range m {
+				if st, err := os.Lstat(f); err != nil || st.IsDir() {
+					continue
+				}
+				if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					errs = append(errs, err)
+				}
+			}
+		}
+		if d := filepath.Dir(pat); d != "." {
+			subdirs[filepath.Join(dir, d)] = true
+		}
+	}
+	for d := range subdirs {
+		if entries, err := os.ReadDir(d); err == nil && len(entries) == 0 {
+			_ = os.Remove(d)
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -99,5 +100,32 @@ func TestRunStopsEarlyWhenCancelled(t *testing.T) {
 	}
 	if len(res.Arms) == 0 || len(res.Notes) == 0 {
 		t.Fatalf("a cancelled run must return its partial result with a note: %+v", res)
+	}
+}
+
+// F15: requests an interruption cut off in flight are counted as
+// cancelled, not as errors, and leave the success rate alone.
+func TestAnInterruptedRunCountsCutOffRequestsAsCancelled(t *testing.T) {
+	s := results.Summary{Requests: 10, Successes: 8, SuccessPct: 80, Wall: time.Second, ReqPerSec: 10,
+		Codes:  map[string]int64{"200": 8, "0": 2},
+		Errors: map[string]int64{`Put "http://127.0.0.1:1/x": context canceled`: 2}}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	uncountCancelled(ctx, &s)
+	if s.Cancelled != 2 || s.Requests != 8 || s.SuccessPct != 100 || len(s.Errors) != 0 || s.Codes["0"] != 0 || s.ReqPerSec != 8 {
+		t.Fatalf("summary = %+v; want 2 cancelled, 8 requests, 100%% success, no error", s)
+	}
+}
+
+// F15: a Ctrl-C cancels with a cause ("interrupt signal received"), which
+// is what the cut-off requests' errors then say.
+func TestRequestsCutOffByASignalCountAsCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(errors.New("interrupt signal received"))
+	s := results.Summary{Requests: 6, Successes: 4, Wall: time.Second, Codes: map[string]int64{"201": 4, "0": 2},
+		Errors: map[string]int64{`Put "http://127.0.0.1:4/p": interrupt signal received`: 2}}
+	uncountCancelled(ctx, &s)
+	if s.Cancelled != 2 || s.Requests != 4 || len(s.Errors) != 0 || s.SuccessPct != 100 {
+		t.Fatalf("summary = %+v; want 2 cancelled, 4 requests, no error", s)
 	}
 }

@@ -119,6 +119,24 @@ func TestEveryBadInputNamesFileLineFieldAndValue(t *testing.T) {
 		{"a burst without its block", func(s string) string {
 			return strings.Replace(s, "model: closed\n  concurrency: 2", "model: open\n  shape: burst", 1)
 		}, []string{"bad.yaml:9", "load.burst", "size, every"}},
+		// F15: a value swept twice would run two points under one name.
+		{"a sweep value given twice", func(s string) string { return s + "sweep:\n  concurrency: [4, 8, 4]\n" },
+			[]string{"bad.yaml:17", "sweep.concurrency[2]", `"4"`, "repeats sweep.concurrency[0]"}},
+		{"a quick sweep value given twice", func(s string) string { return s + "quick:\n  sweep:\n    rtt: [1ms, 1ms]\n" },
+			[]string{"bad.yaml:18", "quick.sweep.rtt[1]", `"1ms"`, "repeats"}},
+		// F15: repetitions: 0 was silently 5.
+		{"zero repetitions written", func(s string) string { return s + "repetitions: 0\n" },
+			[]string{"bad.yaml:16", "repetitions", `"0"`, "want 1 to 100", "leave repetitions out"}},
+		// F15: durations had no upper bound.
+		{"a duration of a century", func(s string) string { return strings.Replace(s, "duration: 1s", "duration: 1000000h", 1) },
+			[]string{"bad.yaml:13", "duration", "1000000h", "0 to 24h"}},
+		{"a warm-up of two days", func(s string) string { return s + "warmup: 48h\n" },
+			[]string{"bad.yaml:16", "warmup", "48h0m0s", "0 to 24h"}},
+		{"a quick duration of a century", func(s string) string { return s + "quick:\n  duration: 100000h\n" },
+			[]string{"bad.yaml:17", "quick.duration", "100000h", "0 to 24h"}},
+		// F15: an alias to an unknown anchor named neither line nor field.
+		{"an alias to an unknown anchor", func(s string) string { return strings.Replace(s, "duration: 1s", "duration: *later", 1) },
+			[]string{"bad.yaml:13", "duration", `"*later"`, "unknown anchor", "&later"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

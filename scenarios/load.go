@@ -4,6 +4,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -15,6 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -65,9 +67,9 @@ var ErrUnknown = errors.New("unknown scenario")
 // registered into it.
 func Load(nameOrPath string, reg *transport.Registry) (*Plan, error) {
 	if strings.HasSuffix(nameOrPath, ".yaml") || strings.HasSuffix(nameOrPath, ".yml") || strings.ContainsRune(nameOrPath, os.PathSeparator) {
-		b, err := os.ReadFile(nameOrPath)
+		b, err := readScenarioFile(nameOrPath)
 		if err != nil {
-			return nil, fmt.Errorf("scenario file: %w", err)
+			return nil, err
 		}
 		return Parse(nameOrPath, b, reg)
 	}
@@ -89,7 +91,57 @@ func Load(nameOrPath string, reg *transport.Registry) (*Plan, error) {
 		ErrUnknown, nameOrPath, strings.Join(BuiltinNames(), ", "))
 }
 
+// MaxFileBytes caps a scenario file: the largest built-in is a few KiB, so
+// 1 MiB leaves a wide margin while refusing /dev/zero or a log given by
+// mistake before it is read into memory.
+const MaxFileBytes = 1 << 20
+
+// readScenarioFile reads a regular file (or a pipe) of at most MaxFileBytes.
+func readScenarioFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("scenario file: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("scenario file: %w", err)
+	}
+	if !st.Mode().IsRegular() && st.Mode()&fs.ModeNamedPipe == 0 {
+		return nil, fmt.Errorf("scenario file %s: %s, not a regular file; give a .yaml file", path, results.FileKind(st.Mode()))
+	}
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("scenario file: %w", err)
+	}
+	if len(b) > MaxFileBytes {
+		return nil, fmt.Errorf("scenario file %s: %s, over the limit of %d bytes (1 MiB) for a scenario", path, results.SizeText(st.Size(), int64(len(b))), MaxFileBytes)
+	}
+	return b, nil
+}
+
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
+
+// unknownAnchor matches yaml.v3's error for an alias (*name) with no
+// anchor (&name) before it, which names neither line nor field.
+var unknownAnchor = regexp.MustCompile(`unknown anchor '([^']*)' referenced`)
+
+// anchorError points an alias to an unknown anchor at its line and field.
+func anchorError(file string, data []byte, name string) error {
+	alias := regexp.MustCompile(`(?:^|[\s\[{,:])\*` + regexp.QuoteMeta(name) + `(?:$|[\s\]},])`)
+	for i, line := range strings.Split(string(data), "\n") {
+		if !alias.MatchString(line) {
+			continue
+		}
+		field := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "- "))
+		if k, _, ok := strings.Cut(field, ":"); ok {
+			field = strings.TrimSpace(k)
+		}
+		return &FieldError{File: file, Line: i + 1, Field: field, Value: "*" + name,
+			Valid: fmt.Sprintf("alias to an unknown anchor; define it first with &%s, or write the value itself", name)}
+	}
+	return fmt.Errorf("%s: alias *%s to an unknown anchor; define it first with &%s", file, name, name)
+}
 
 // Parse decodes one scenario document strictly into a Spec and validates it
 // into a Plan: an unknown field, a bad duration, an unknown profile, route
@@ -102,6 +154,9 @@ func Parse(file string, data []byte, reg *transport.Registry) (*Plan, error) {
 		msg := err.Error()
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			return nil, fmt.Errorf("%s:%s: %s", file, m[1], msg[len(m[0]):])
+		}
+		if m := unknownAnchor.FindStringSubmatch(msg); m != nil {
+			return nil, anchorError(file, data, m[1])
 		}
 		return nil, fmt.Errorf("%s: %s", file, trimYAMLMsg(msg))
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -280,6 +281,15 @@ runs:
 	return out, ctxErr(ctx, interrupted)
 }
 
+// isCancellation reports whether an error text is ctx's cancellation.
+func isCancellation(ctx context.Context, text string) bool {
+	if strings.HasSuffix(text, context.Canceled.Error()) {
+		return true
+	}
+	cause := context.Cause(ctx)
+	return cause != nil && strings.HasSuffix(text, cause.Error())
+}
+
 // buildError is an arm whose profile could not build its transport.
 type buildError struct{ err error }
 
@@ -368,6 +378,9 @@ func (s *Plan) runArm(ctx context.Context, be *backend, p transport.Profile, run
 	settle(inst.Tracer, be, c0, s0)
 	c, srv := inst.Tracer.Stats().Sub(clientBefore), be.stats().Sub(serverBefore)
 	sum := summarize(rec, c, srv, be.counted())
+	if rec.Interrupted {
+		uncountCancelled(ctx, &sum)
+	}
 	sum.Client.TimeWait = tw.count()
 	waits := inst.Tracer.ConnWaits()
 	if waits.TotalCount() > 0 {
@@ -478,7 +491,23 @@ func prepareStage(ctx context.Context, client *http.Client, backendURL string, t
 		}()
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	// One line: the first failure, and how many other workers failed too
+	// (against an unreachable target every one of them does).
+	var first error
+	others := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+		case first == nil:
+			first = err
+		default:
+			others++
+		}
+	}
+	if first != nil && others > 0 {
+		return fmt.Errorf("%w (and %d more fixture requests failed)", first, others)
+	}
+	return first
 }
 
 // Fixture requests are retried against a mock that injects faults: at most
@@ -517,6 +546,11 @@ func prepareAttempt(ctx context.Context, client *http.Client, fixture vegeta.Tar
 	defer cancel()
 	resp, err := client.Do(req.WithContext(ctx))
 	if err != nil {
+		// *url.Error repeats the method and URL this message already names.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return true, fmt.Errorf("prepare: %s %s: %w", fixture.Method, fixture.URL, err)
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
@@ -615,6 +649,36 @@ func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.St
 		s.Response, s.Lag = &r, &l
 	}
 	return s
+}
+
+// uncountCancelled moves the requests an interruption cut off in flight
+// (their error is ctx's cancellation, or its cause, such as "interrupt
+// signal received") out of the requests and errors of an interrupted run
+// into Cancelled: they did not fail, the run stopped.
+func uncountCancelled(ctx context.Context, s *results.Summary) {
+	for text, n := range s.Errors {
+		if isCancellation(ctx, text) {
+			s.Cancelled += n
+			delete(s.Errors, text)
+		}
+	}
+	if s.Cancelled == 0 {
+		return
+	}
+	s.Requests -= s.Cancelled
+	// A request cut off got no status: vegeta records code 0.
+	if n := min(s.Codes["0"], s.Cancelled); n > 0 {
+		if s.Codes["0"] -= n; s.Codes["0"] == 0 {
+			delete(s.Codes, "0")
+		}
+	}
+	s.SuccessPct = 0
+	if s.Requests > 0 {
+		s.SuccessPct = 100 * float64(s.Successes) / float64(s.Requests)
+	}
+	if sec := s.Wall.Seconds(); sec > 0 {
+		s.ReqPerSec = float64(s.Requests) / sec
+	}
 }
 
 // total merges an arm's repetitions (results.ArmTotal); the lag comes from

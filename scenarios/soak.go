@@ -60,7 +60,7 @@ func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, erro
 	phases := sc.soakPhases()
 	per := duration / time.Duration(phases)
 	sk := sc.spec.Load.Soak
-	res := &results.Soak{Duration: duration, Interval: interval, Warmup: warmup, Load: sc.soakLoadText(), Layout: soakLayout(be.isolation)}
+	res := &results.Soak{Duration: duration, PlannedPhases: phases, Interval: interval, Warmup: warmup, Load: sc.soakLoadText(), Layout: soakLayout(be.isolation)}
 	out.Soak = res
 	addr, _ := be.addrPort()
 	for i, p := range sc.profiles {
@@ -207,6 +207,12 @@ func (s *Plan) soakArm(ctx context.Context, be *backend, p transport.Profile, ar
 		Elapsed: rec.Wall, Requests: rec.Hits, Failures: rec.Hits - rec.Successes, Errors: map[string]int64{},
 	}, samples: samples}
 	for text, n := range rec.Errors {
+		// Requests a Ctrl-C cut off did not fail: the phase stopped.
+		if rec.Interrupted && isCancellation(ctx, text) {
+			ph.Requests -= n
+			ph.Failures -= n
+			continue
+		}
 		ph.Errors[text] = n
 	}
 	if rec.OtherErrors > 0 {

@@ -25,6 +25,10 @@ const (
 	maxSweepPoints = 64
 	maxSearchSteps = 30
 	maxStormFiles  = 100000
+	// maxDuration bounds a scenario's duration and warm-up; a soak, whose
+	// point is to run long, may take maxSoakDuration.
+	maxDuration     = 24 * time.Hour
+	maxSoakDuration = 7 * 24 * time.Hour
 )
 
 func (s *Plan) validate(reg *transport.Registry) error {
@@ -54,6 +58,13 @@ func (s *Plan) validate(reg *transport.Registry) error {
 	}
 	if s.spec.Load.Model != ModelStorm && s.spec.Duration.Duration <= 0 {
 		return s.fieldErr("duration", s.spec.Duration.String(), "want a duration > 0 such as 5s")
+	}
+	if err := s.validateDurations(); err != nil {
+		return err
+	}
+	if _, written := s.lines["repetitions"]; written && s.spec.Repetitions == 0 {
+		// Only a field left out means the default; 0 written is a mistake.
+		return s.fieldErr("repetitions", "0", fmt.Sprintf("want 1 to 100 (leave repetitions out for the default, %d)", DefaultRepetitions))
 	}
 	if s.spec.Repetitions == 0 {
 		s.spec.Repetitions = DefaultRepetitions
@@ -85,6 +96,30 @@ func (s *Plan) validate(reg *transport.Registry) error {
 		return err
 	}
 	return s.validateThresholds()
+}
+
+// validateDurations bounds the scenario's own and its quick variant's
+// duration and warm-up: none negative, none beyond maxDuration (a soak:
+// maxSoakDuration), so a typo such as 1000000h cannot hold a run for years.
+func (s *Plan) validateDurations() error {
+	limit, what := maxDuration, "24h"
+	if s.spec.Load.Model == ModelSoak {
+		limit, what = maxSoakDuration, "168h (7 days) for a soak"
+	}
+	type field struct {
+		name string
+		v    time.Duration
+	}
+	fields := []field{{"duration", s.spec.Duration.Duration}, {"warmup", s.spec.Warmup.Duration}}
+	if q := s.spec.Quick; q != nil {
+		fields = append(fields, field{"quick.duration", q.Duration.Duration}, field{"quick.warmup", q.Warmup.Duration})
+	}
+	for _, f := range fields {
+		if f.v < 0 || f.v > limit {
+			return s.fieldErr(f.name, f.v.String(), "want a duration from 0 to "+what)
+		}
+	}
+	return nil
 }
 
 func (s *Plan) validateBackend() error {
@@ -563,6 +598,16 @@ func (s *Plan) validateSweep(path string, sw *Sweep) error {
 	}
 	if points > maxSweepPoints {
 		return s.fieldErr(path, itoa(points), fmt.Sprintf("the sweep has %d points; want at most %d", points, maxSweepPoints))
+	}
+	for _, p := range params {
+		first := map[string]int{}
+		for i, v := range p.values {
+			if j, ok := first[v]; ok {
+				return s.fieldErr(fmt.Sprintf("%s.%s[%d]", path, p.name, i), v,
+					fmt.Sprintf("repeats %s.%s[%d]; give each value once (a repeated point would run twice under one name and overwrite its plots and .hgrm files)", path, p.name, j))
+			}
+			first[v] = i
+		}
 	}
 	for i, c := range sw.Concurrency {
 		if s.spec.Load.Model != ModelClosed {

@@ -43,7 +43,8 @@ func execute(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "oranbench: %v\n", err)
+	// One line, always: a joined error's lines are joined with "; ".
+	fmt.Fprintf(stderr, "oranbench: %s\n", errLine(err))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code

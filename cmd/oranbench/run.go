@@ -57,9 +57,14 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 			if list, err = shardScenarios(list, shard); err != nil {
 				return usageErr("%v", err)
 			}
-			if err := checkWritableDir(out); err != nil {
+			if leakCycles < 0 {
+				return usageErr("--leakcheck-cycles %d: want 0 (skip the leak check) or more", leakCycles)
+			}
+			lock, err := prepareOut(out)
+			if err != nil {
 				return usageErr("--out %s: %v", out, err)
 			}
+			defer lock.Unlock()
 			prog := newProgress(stderr, quiet, plannedTime(list, quick))
 			defer prog.Close()
 			log := prog.Log()
@@ -81,37 +86,51 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 			ctx := cmd.Context()
 			// The leak check runs first, while the process has nothing else
 			// running: any goroutine it finds afterwards is its subjects'.
+			var runErr error
 			if leakCycles > 0 {
 				fmt.Fprintf(log, "leakcheck: %d create/use/close cycles of the watcher and each transport profile\n", leakCycles)
 				lr, err := leakcheck.Run(ctx, leakcheck.Options{Cycles: leakCycles})
-				if err != nil {
-					return usageErr("leakcheck: %v", err)
+				switch {
+				case ctx.Err() != nil:
+					// Interrupted: the check did not finish, so it proves
+					// nothing; the report says it was not measured.
+					runErr = ctx.Err()
+				case err != nil:
+					return usageErr("%v", err)
+				default:
+					sum := lr.Summary()
+					res.Leakcheck = &sum
 				}
-				sum := lr.Summary()
-				res.Leakcheck = &sum
 			}
 			// A process-isolated backend is this binary as `mock --child`.
 			self, _ := os.Executable()
-			var runErr error
+			// A scenario that fails to run (an unreachable target, a backend
+			// that will not start) is recorded as failed and the next one
+			// runs; an interruption stops the run.
+			var failures []error
 			for _, s := range list {
+				if runErr != nil {
+					break
+				}
 				r, err := scenarios.Run(ctx, s, scenarios.Options{Quick: quick, Log: log, AllowRemote: allowRemote, BackendBinary: self,
 					OnRun: runHooks(prog.onRun, saveHook)})
-				if len(r.Arms) > 0 || r.Sweep != nil || r.Soak != nil {
-					res.Scenarios = append(res.Scenarios, r)
-				}
-				if err != nil {
+				if failed := addScenario(ctx, res, s, r, err); failed != nil {
+					failures = append(failures, failed)
+				} else if err != nil {
 					runErr = err
-					break
 				}
 			}
 			prog.Close()
+			saveErr := error(nil)
+			if saver != nil {
+				saveErr = saver.Close()
+			}
+			// A --save-results error is said whatever else ends the run.
+			if saveErr != nil {
+				fmt.Fprintf(stderr, "oranbench: %s\n", errLine(saveErr))
+			}
 			if err := finishResults(ctx, out, res, runErr); err != nil {
 				return err
-			}
-			if saver != nil {
-				if err := saver.Close(); err != nil {
-					return &exitError{code: exitUsage, err: err}
-				}
 			}
 			if err := markdown.AppendStepSummary(os.Getenv(markdown.StepSummaryEnv), res); err != nil {
 				fmt.Fprintf(stderr, "oranbench: warning: %v\n", err)
@@ -121,6 +140,12 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 			}
 			if res.Interrupted {
 				return &exitError{code: exitInterrupted, err: errors.New("interrupted: the report is partial")}
+			}
+			if err := failureExit(stderr, failures, len(res.Scenarios)); err != nil {
+				return err
+			}
+			if saveErr != nil {
+				return &exitError{code: exitUsage, err: fmt.Errorf("the report is complete but --save-results failed (above)")}
 			}
 			if failed := analysis.FailedRequired(res); len(failed) > 0 && thresholdsDecide(res) {
 				msgs := make([]string, len(failed))
@@ -148,11 +173,18 @@ func loadScenarios(args []string, reg *transport.Registry) ([]*scenarios.Plan, e
 		args = scenarios.BuiltinNames()
 	}
 	var out []*scenarios.Plan
+	given := map[string]string{}
 	for _, a := range args {
 		s, err := scenarios.Load(a, reg)
 		if err != nil {
 			return nil, err
 		}
+		// Results, plots and .hgrm files are named after the scenario: a
+		// second one of the same name would overwrite the first's.
+		if prev, ok := given[s.Name()]; ok {
+			return nil, fmt.Errorf("scenario %s given twice (%s and %s); name each scenario once per run", s.Name(), prev, a)
+		}
+		given[s.Name()] = a
 		out = append(out, s)
 	}
 	return out, nil
@@ -171,6 +203,50 @@ func checkWritableDir(dir string) error {
 	name := f.Name()
 	f.Close()
 	return os.Remove(name)
+}
+
+// addScenario records the outcome of one scenario in res. A result with
+// figures is kept; a run error that is not an interruption makes the
+// scenario a failed entry (its figures, if any, are dropped: they are of a
+// run that broke) and is returned, to be reported once the run ends.
+func addScenario(ctx context.Context, res *results.Results, p *scenarios.Plan, r results.Scenario, err error) error {
+	interrupted := ctx.Err() != nil || errors.Is(err, context.Canceled)
+	if err != nil && !interrupted {
+		res.Scenarios = append(res.Scenarios, results.Scenario{Name: p.Name(), Description: strings.TrimSpace(p.Description()), Error: errLine(err)})
+		return err
+	}
+	if len(r.Arms) > 0 || r.Sweep != nil || r.Soak != nil {
+		res.Scenarios = append(res.Scenarios, r)
+	}
+	return nil
+}
+
+// failureExit prints one line per failed scenario and returns the exit 2
+// that ends a run in which any failed; the last failure is the returned
+// error's line.
+func failureExit(stderr io.Writer, failures []error, total int) error {
+	if len(failures) == 0 {
+		return nil
+	}
+	for _, err := range failures[:len(failures)-1] {
+		fmt.Fprintf(stderr, "oranbench: %s\n", errLine(err))
+	}
+	last := failures[len(failures)-1]
+	if len(failures) > 1 || total > 1 {
+		return &exitError{code: exitUsage, err: fmt.Errorf("%s (%d of %d scenarios failed; the report holds the others)", errLine(last), len(failures), total)}
+	}
+	return &exitError{code: exitUsage, err: errors.New(errLine(last))}
+}
+
+// errLine joins a multi-line error message (errors.Join's) into one line.
+func errLine(err error) string {
+	var parts []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // finishResults ends a run's results: it stamps the end, marks them

@@ -24,6 +24,8 @@ const (
 	// below the cap it is a fifth of the phase.
 	maxSoakWarmup = time.Minute
 	soakWarmupDiv = 5
+	// maxSoakDuration is the bound a soak scenario's YAML has too.
+	maxSoakDuration = 7 * 24 * time.Hour
 )
 
 func newSoakCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -53,6 +55,12 @@ are written, the report is marked partial, and the exit code is 130.`,
 			spec := base.Spec()
 			if spec.Load.Model != scenarios.ModelSoak {
 				return usageErr("--scenario %s: load.model is %q; want a soak scenario (load.model: soak)", scenario, spec.Load.Model)
+			}
+			if duration > maxSoakDuration {
+				return usageErr("--duration %s: want at most %s (7 days)", duration, maxSoakDuration)
+			}
+			if warmup < 0 {
+				return usageErr("--warmup %s: want 0 or more", warmup)
 			}
 			if interval < 10*time.Millisecond || interval > time.Minute {
 				return usageErr("--interval %s: want 10ms to 1m", interval)
@@ -96,9 +104,11 @@ are written, the report is marked partial, and the exit code is 130.`,
 			if err != nil {
 				return usageErr("soak: %v", err)
 			}
-			if err := checkWritableDir(out); err != nil {
+			lock, err := prepareOut(out)
+			if err != nil {
 				return usageErr("--out %s: %v", out, err)
 			}
+			defer lock.Unlock()
 			prog := newProgress(stderr, quiet, plan.Planned(false))
 			defer prog.Close()
 			res := &results.Results{SchemaVersion: results.SchemaVersion, Tool: "oranbench", StartedAt: time.Now().UTC(), Machine: machine()}
@@ -106,8 +116,9 @@ are written, the report is marked partial, and the exit code is 130.`,
 			self, _ := os.Executable()
 			r, runErr := scenarios.Run(ctx, plan, scenarios.Options{Log: prog.Log(), BackendBinary: self, OnRun: runHooks(prog.onRun, nil)})
 			prog.Close()
-			if r.Soak != nil {
-				res.Scenarios = append(res.Scenarios, r)
+			failed := addScenario(ctx, res, plan, r, runErr)
+			if failed != nil {
+				runErr = nil
 			}
 			if err := finishResults(ctx, out, res, runErr); err != nil {
 				return err
@@ -115,6 +126,9 @@ are written, the report is marked partial, and the exit code is 130.`,
 			fmt.Fprintf(stdout, "soak report: %s\n", filepath.Join(out, "REPORT.md"))
 			if res.Interrupted {
 				return &exitError{code: exitInterrupted, err: errors.New("interrupted: the soak report is partial")}
+			}
+			if failed != nil {
+				return &exitError{code: exitUsage, err: errors.New(errLine(failed))}
 			}
 			return nil
 		},

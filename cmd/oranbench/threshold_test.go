@@ -45,6 +45,11 @@ func TestRequiredThresholdsDecideTheExitCode(t *testing.T) {
 			if c.code == exitFailed && !strings.Contains(stderr, "`p99 < 1us` on tuned: measured") {
 				t.Fatalf("stderr must name the failed threshold and its measured value: %s", stderr)
 			}
+			// F15: report re-rendering the run exits as the run and as
+			// report --merge do (it exited 0 on a failed required threshold).
+			if code, _, stderr := run(t, "report", out); code != c.code {
+				t.Fatalf("report %s: exit %d, want %d as run gave; stderr: %s", out, code, c.code, stderr)
+			}
 		})
 	}
 }

@@ -105,6 +105,9 @@ type Report struct {
 	// before it, one goleak stack each.
 	LeakedStacks []string      `json:"leaked_stacks"`
 	Duration     time.Duration `json:"duration_ns"`
+	// Interrupted is set when a cancelled context stopped the cycles
+	// early: the phases hold the cycles that ran.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // Phase is one subject's cycles.
@@ -188,6 +191,7 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	rep.LeakedStacks = findLeaks(baseline)
 	rep.GoroutinesAfter, rep.HeapAfter = snapshot()
 	rep.Duration = time.Since(start)
+	rep.Interrupted = ctx.Err() != nil
 	return rep, runErr
 }
 

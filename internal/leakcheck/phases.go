@@ -46,6 +46,10 @@ func runWatcherPhase(ctx context.Context, opts Options) (ph Phase, err error) {
 		}
 		took, outcomes, err := watcherCycle(ctx, opts, porch, scrape, filepath.Join(root, fmt.Sprint(i)), i)
 		ph.Work += outcomes
+		if err != nil && ctx.Err() != nil {
+			// Cancelled mid-cycle: the cycle did not finish, it did not fail.
+			return ph, fmt.Errorf("leakcheck: watcher: cycle %d: %w", i, ctx.Err())
+		}
 		if err != nil {
 			ph.fail(fmt.Errorf("cycle %d: %w", i, err))
 		}
@@ -165,7 +169,7 @@ func runTransportPhase(ctx context.Context, opts Options, p transport.Profile) (
 		inst := p.Instrument(tlsConf, transport.WithCAPEM(caPEM))
 		ok, firstErr := load(ctx, opts, inst.Client, srv.URL)
 		ph.Work += ok
-		if failed := int64(opts.Requests) - ok; failed > 0 {
+		if failed := int64(opts.Requests) - ok; failed > 0 && ctx.Err() == nil {
 			ph.Errors += failed - 1
 			ph.fail(fmt.Errorf("cycle %d: %d of %d requests failed: %v", i, failed, opts.Requests, firstErr))
 		}

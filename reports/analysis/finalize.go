@@ -70,6 +70,9 @@ func Merge(shards []*results.Results) (*results.Results, error) {
 // with the thresholds its shards were judged by, and a sweep's thresholds
 // from its points'.
 func finalizeMerged(s *results.Scenario) {
+	if s.Failed() {
+		return
+	}
 	if s.Sweep == nil {
 		Finalize(s, thresholdsOf(s.Thresholds, s.Arms))
 		return

@@ -44,6 +44,9 @@ func Report(w io.Writer, r *results.Results) error {
 	p.claimsAndVerdict(r)
 	for _, s := range r.Scenarios {
 		switch {
+		case s.Failed():
+			p.failed(s)
+			continue
 		case s.Soak != nil:
 			p.soak(s)
 		case s.Sweep != nil:
@@ -106,6 +109,9 @@ func runNotes(r *results.Results) []string {
 	if len(r.MergedFrom) > 0 {
 		notes = append(notes, fmt.Sprintf("merged from %d shards", len(r.MergedFrom)))
 	}
+	if f := r.Failed(); len(f) > 0 {
+		notes = append(notes, fmt.Sprintf("**%d of %d scenarios failed to run**", len(f), len(r.Scenarios)))
+	}
 	if r.Interrupted {
 		notes = append(notes, "**interrupted, this report is partial**")
 	}
@@ -125,6 +131,9 @@ func (p *printer) claimsAndVerdict(r *results.Results) {
 
 // verdictLine says in one sentence what the scenario found.
 func verdictLine(s results.Scenario) string {
+	if s.Failed() {
+		return fmt.Sprintf("**%s**: **FAILED**, not measured: %s", s.Name, s.Error)
+	}
 	if s.Soak != nil {
 		return soakVerdictLine(s)
 	}
@@ -140,6 +149,28 @@ func verdictLine(s results.Scenario) string {
 			q.Arm, results.Times(q.ReqPerSec), q.Baseline, results.Times(q.P50), results.Times(q.P99)))
 	}
 	return fmt.Sprintf("**%s** (%s): %s.", s.Name, s.Conditions.Short(), strings.Join(parts, "; "))
+}
+
+// cancelledText says how many requests an interruption cut off, which the
+// figures leave out; "" when none was.
+func cancelledText(arms []results.Arm) string {
+	var parts []string
+	for _, a := range arms {
+		if a.Total.Cancelled > 0 {
+			parts = append(parts, fmt.Sprintf("`%s`: %s", a.Name, results.Int(a.Total.Cancelled)))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Cancelled: the interruption cut off requests in flight (" + strings.Join(parts, ", ") + "); they are counted as cancelled, not as errors, and left out of the requests and the success rate."
+}
+
+// failed renders a scenario that failed to run: why, and that none of its
+// figures are in the report.
+func (p *printer) failed(s results.Scenario) {
+	p.f("## Scenario `%s`: FAILED\n\n%s\n\n", s.Name, s.Description)
+	p.f("> **Failed:** %s\n>\n> Nothing of this scenario was measured; the other scenarios of the run are unaffected.\n\n", s.Error)
 }
 
 // backendText says where the backend ran and on which CPUs; "" when the
@@ -297,6 +328,9 @@ func (p *printer) scenario(s results.Scenario) {
 	}
 	p.f("\n")
 	for _, n := range s.Notes {
+		p.f("> %s\n\n", n)
+	}
+	if n := cancelledText(s.Arms); n != "" {
 		p.f("> %s\n\n", n)
 	}
 

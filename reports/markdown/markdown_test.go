@@ -107,3 +107,64 @@ func TestTheReportNamesTheTopologyAndMarksGeneratorBoundArms(t *testing.T) {
 		t.Error("the baseline arm is marked generator-bound too")
 	}
 }
+
+// F1, F15: a failed scenario is a clear failed entry in the verdict and in
+// its section; an interrupted report's failed thresholds do not claim the
+// exit code 1 that the process did not give.
+func TestAFailedScenarioAndAnInterruptedRunSayWhatHappened(t *testing.T) {
+	r := synth.Fixture()
+	r.Scenarios = append(r.Scenarios, results.Scenario{Name: "refused", Description: "an unreachable target", Error: "scenario refused: prepare: connection refused"})
+	r.Scenarios[0].Thresholds = []results.ThresholdResult{{Expr: "p99 < 1us", Arm: "tuned", Required: true, Pass: false, MeasuredText: "measured 20 ms"}}
+	r.Interrupted = true
+	var md bytes.Buffer
+	if err := Report(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	out := md.String()
+	for _, want := range []string{
+		"**refused**: **FAILED**, not measured: scenario refused: prepare: connection refused",
+		"## Scenario `refused`: FAILED",
+		"> **Failed:** scenario refused: prepare: connection refused",
+		"1 of ", " scenarios failed to run",
+		"interrupted, this report is partial",
+		"(on the partial figures of an interrupted run: not judged)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("REPORT.md lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "exit code 1") {
+		t.Errorf("an interrupted report claims exit code 1")
+	}
+}
+
+// F15: an interrupted run whose second arm completed no repetition said
+// "with 0 repetitions" beside the first arm's row.
+func TestStatisticsOfAnArmWithoutRepetitionsDoNotSayZero(t *testing.T) {
+	s := results.Scenario{Name: "cut", Stats: &results.Stats{MinReps: 0, Arms: []results.ArmStats{
+		{Arm: "default", Metrics: []results.MetricStat{{Metric: results.MetricReqPerSec, Estimate: results.Estimate{Center: 100, Lo: 90, Hi: 110, Confidence: 0.9375, N: 5}}}},
+		{Arm: "tuned"},
+	}}}
+	var md bytes.Buffer
+	p := &printer{w: &md}
+	p.stats(s)
+	out := md.String()
+	if strings.Contains(out, "with 0 repetitions") || !strings.Contains(out, "with 5 repetitions") || !strings.Contains(out, "interrupted") {
+		t.Errorf("statistics of an interrupted run:\n%s", out)
+	}
+}
+
+// F15: an interrupted scenario says how many requests it cut off, and that
+// they are not errors.
+func TestAnInterruptedScenarioSaysItsCancelledRequestsAreNotErrors(t *testing.T) {
+	r := synth.Fixture()
+	r.Interrupted = true
+	r.Scenarios[0].Arms[1].Total.Cancelled = 7
+	var md bytes.Buffer
+	if err := Report(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Cancelled: the interruption cut off requests in flight (`tuned`: 7); they are counted as cancelled, not as errors"; !strings.Contains(md.String(), want) {
+		t.Errorf("REPORT.md lacks %q", want)
+	}
+}

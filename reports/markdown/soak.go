@@ -18,7 +18,12 @@ func (p *printer) soak(s results.Scenario) {
 	if sk.Partial {
 		p.f("> **Partial:** the soak was interrupted; the slopes cover what ran.\n\n")
 	}
+	// Phases share the planned duration: an interrupted soak ran fewer of
+	// them, which does not make each longer.
 	n := max(1, len(sk.Phases))
+	if sk.PlannedPhases > 0 {
+		n = sk.PlannedPhases
+	}
 	p.f("**Duration:** %s planned, in phases of %s each (%d ran), the first %s of each left out of the fits; sampled every %s.\n\n",
 		sk.Duration, (sk.Duration / time.Duration(n)).Round(time.Millisecond), len(sk.Phases), sk.Warmup, sk.Interval)
 	p.f("**Load:** %s.", sk.Load)

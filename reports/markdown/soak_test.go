@@ -62,3 +62,18 @@ func TestTheSoakSectionGivesEachSeriesItsSlopeIntervalAndResolution(t *testing.T
 		t.Log(out)
 	}
 }
+
+// F15: an interrupted soak said "phases of 40s" for phases planned (and
+// run) at 20 s: the phase length is the planned duration over the planned
+// phases, not over the phases that ran.
+func TestAPartialSoakGivesThePlannedPhaseLength(t *testing.T) {
+	r := soakFixture(true)
+	r.Scenarios[0].Soak.PlannedPhases = 2
+	var md bytes.Buffer
+	if err := Report(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	if want := "**Duration:** 40s planned, in phases of 20s each (1 ran)"; !strings.Contains(md.String(), want) {
+		t.Errorf("report lacks %q:\n%s", want, md.String())
+	}
+}

@@ -33,8 +33,23 @@ func (p *printer) stats(s results.Scenario) {
 			}
 		}
 	}
+	// An interrupted run can leave an arm with no repetition: the sentence
+	// then gives the fewest of the arms that ran, and says so.
+	reps := st.MinReps
+	if reps == 0 {
+		for _, a := range st.Arms {
+			for _, m := range a.Metrics {
+				if m.N > 0 && (reps == 0 || m.N < reps) {
+					reps = m.N
+				}
+			}
+		}
+	}
 	p.f("### Statistics\n\nMedian of the repetitions [confidence interval, %s]: order statistics give discrete levels; with %d repetitions [min – max] is the narrowest distribution-free interval.",
-		results.Pct(100*conf), st.MinReps)
+		results.Pct(100*conf), reps)
+	if st.MinReps == 0 {
+		p.f(" An arm completed no repetition before the run was interrupted.")
+	}
 	if st.Weak {
 		p.f(" **Weak verdict: fewer than %d repetitions per arm.**", analysis.WeakBelowReps)
 	}

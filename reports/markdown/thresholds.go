@@ -57,9 +57,25 @@ func (p *printer) thresholdSummary(r *results.Results) {
 		p.f("All %d required thresholds hold.\n\n", total)
 		return
 	}
-	p.f("**%d of %d required thresholds failed** (exit code 1):\n\n", len(failed), total)
+	p.f("**%d of %d required thresholds failed** (%s):\n\n", len(failed), total, thresholdExit(r))
 	for _, f := range failed {
 		p.f("- %s\n", f.String())
 	}
 	p.f("\n")
+}
+
+// thresholdExit says what failed required thresholds did to the exit code:
+// 1 on a complete run; an interrupted run, a run with a scenario that
+// failed to run (2) or one shard of a run (judged on the merge) is not
+// judged by them.
+func thresholdExit(r *results.Results) string {
+	switch {
+	case r.Interrupted:
+		return "on the partial figures of an interrupted run: not judged"
+	case len(r.Failed()) > 0:
+		return "exit code 2: a scenario failed to run"
+	case r.Shard != nil:
+		return "on this shard's share of the load: judged on the merged result"
+	}
+	return "exit code 1"
 }

@@ -53,6 +53,9 @@ type PlotFile struct {
 func Plots(s results.Scenario) []PlotFile {
 	stem := filepath.ToSlash(filepath.Join(PlotsDir, results.FileStem(s.Name)))
 	var out []PlotFile
+	if s.Failed() {
+		return nil
+	}
 	if s.Soak != nil {
 		return soakPlots(s, stem)
 	}

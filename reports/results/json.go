@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,9 +24,38 @@ func WriteJSON(path string, r *Results) error {
 	return WriteFileAtomic(path, append(b, '\n'))
 }
 
-// ReadJSON reads a results.json file.
+// MaxFileBytes caps a results.json: a full `make bench` suite writes about
+// 3 MB, so 256 MiB leaves a margin of over 80 times while refusing
+// /dev/zero or a runaway file before it is read into memory.
+const MaxFileBytes = 256 << 20
+
+// readFile reads a regular file (or a pipe) of at most limit bytes.
+func readFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() && st.Mode()&fs.ModeNamedPipe == 0 {
+		return nil, fmt.Errorf("%s: %s, not a regular file; give a results.json or its directory", path, FileKind(st.Mode()))
+	}
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s: %s, over the limit of %d bytes (%d MiB) for a results.json", path, SizeText(st.Size(), int64(len(b))), limit, limit>>20)
+	}
+	return b, nil
+}
+
+// ReadJSON reads a results.json file of at most MaxFileBytes.
 func ReadJSON(path string) (*Results, error) {
-	b, err := os.ReadFile(path)
+	b, err := readFile(path, MaxFileBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -102,4 +133,28 @@ func ReadRuns(path string) ([]*Results, error) {
 		return nil, fmt.Errorf("%s: no results.json in it or in its subdirectories", path)
 	}
 	return out, nil
+}
+
+// FileKind names what a non-regular file is, for an error message.
+func FileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
+}
+
+// SizeText gives a file's size for an error message: the size it states,
+// or, for a file still growing past it, at least the bytes read.
+func SizeText(stated, read int64) string {
+	if stated >= read {
+		return fmt.Sprintf("%d bytes", stated)
+	}
+	return fmt.Sprintf("%d bytes or more", read)
 }

@@ -101,6 +101,10 @@ func checkShards(shards []*Results) error {
 			if s.Name != b.Name {
 				return fmt.Errorf("merge: scenario %d is %q in shard %s but %q in shard %s", i+1, b.Name, base.Shard, s.Name, r.Shard)
 			}
+			if s.Failed() || b.Failed() {
+				// A scenario that failed in one shard fails in the merge.
+				continue
+			}
 			if armNames(s) != armNames(b) {
 				return fmt.Errorf("merge: scenario %s: arms %s in shard %s but %s in shard %s", s.Name, armNames(b), base.Shard, armNames(s), r.Shard)
 			}
@@ -125,6 +129,11 @@ func armNames(s Scenario) string {
 
 func mergeScenario(parts []Scenario) (Scenario, error) {
 	b := parts[0]
+	for k, p := range parts {
+		if p.Failed() {
+			return Scenario{Name: b.Name, Description: b.Description, Error: fmt.Sprintf("input %d: %s", k+1, p.Error)}, nil
+		}
+	}
 	n := len(parts)
 	out := Scenario{Name: b.Name, Description: b.Description, Conditions: b.Conditions, Setup: b.Setup, Thresholds: b.Thresholds, ClaimArms: b.ClaimArms}
 	out.Conditions.Concurrency, out.Conditions.RatePerSec = 0, 0
@@ -362,6 +371,7 @@ func AddCounts(sums []Summary) Summary {
 		t.BytesIn += s.BytesIn
 		t.BytesOut += s.BytesOut
 		t.OtherErrors += s.OtherErrors
+		t.Cancelled += s.Cancelled
 		t.Interrupted = t.Interrupted || s.Interrupted
 		for k, v := range s.Codes {
 			t.Codes[k] += v

@@ -120,3 +120,26 @@ func TestMergedSoakShardsKeepEachShardsPhasesApart(t *testing.T) {
 		t.Fatalf("merged soak = %+v; want 4 phases named by shard, partial, the layout saying so", sk)
 	}
 }
+
+// F1: a scenario that failed to run in one shard is a failed scenario of
+// the merge (no figures, its error kept), and EachRun, which analysis and
+// the renderers go through, skips it.
+func TestAScenarioFailedInOneShardIsFailedInTheMergeAndSkipped(t *testing.T) {
+	a := synth.ShardOf(synth.Results(t, 1, 1, synth.Spread5), 0, 2)
+	b := synth.ShardOf(synth.Results(t, 1, 1, synth.Spread5), 1, 2)
+	name := b.Scenarios[0].Name
+	b.Scenarios[0] = results.Scenario{Name: name, Error: "scenario x: prepare: connection refused"}
+	m, err := results.Merge([]*results.Results{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := m.Scenarios[0]
+	if !s.Failed() || !strings.Contains(s.Error, "connection refused") || len(s.Arms) != 0 || len(m.Failed()) != 1 {
+		t.Fatalf("merged scenario = %+v, want it failed with the shard's error and no figures", s)
+	}
+	m.EachRun(func(scenario, _ string, _ results.Scenario) {
+		if scenario == name {
+			t.Errorf("EachRun visited the failed scenario %s", name)
+		}
+	})
+}

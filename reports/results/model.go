@@ -82,6 +82,25 @@ type Scenario struct {
 	GeneratorCeiling float64 `json:"generatorCeiling,omitempty"`
 	// Soak holds the series and slopes of a soak run (soak model only).
 	Soak *Soak `json:"soak,omitempty"`
+	// Error is why the scenario failed to run (an unreachable target, a
+	// backend that would not start): one line. A failed scenario carries
+	// no figures; analysis and the renderers other than REPORT.md's failed
+	// entry skip it, and the run exits 2.
+	Error string `json:"error,omitempty"`
+}
+
+// Failed reports whether the scenario failed to run (Error is set).
+func (s Scenario) Failed() bool { return s.Error != "" }
+
+// Failed returns the scenarios of r that failed to run.
+func (r *Results) Failed() []Scenario {
+	var out []Scenario
+	for _, s := range r.Scenarios {
+		if s.Failed() {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // ClaimArms are the baseline and the candidate of the seed claims.
@@ -242,11 +261,14 @@ type Summary struct {
 	Codes         map[string]int64 `json:"codes"`
 	Errors        map[string]int64 `json:"errors,omitempty"`
 	OtherErrors   int64            `json:"otherErrors,omitempty"`
-	BytesIn       uint64           `json:"bytesIn"`
-	BytesOut      uint64           `json:"bytesOut"`
-	Client        ClientConns      `json:"client"`
-	Server        ServerConns      `json:"server"`
-	Interrupted   bool             `json:"interrupted,omitempty"`
+	// Cancelled counts requests an interruption cut off in flight: they
+	// are not in Requests, Codes or Errors, nor in the success rate.
+	Cancelled   int64       `json:"cancelled,omitempty"`
+	BytesIn     uint64      `json:"bytesIn"`
+	BytesOut    uint64      `json:"bytesOut"`
+	Client      ClientConns `json:"client"`
+	Server      ServerConns `json:"server"`
+	Interrupted bool        `json:"interrupted,omitempty"`
 	// Open is the open model's offered versus achieved load.
 	Open *OpenLoad `json:"open,omitempty"`
 	// CPUPct is the process's CPU use (generator and in-process mock) during
@@ -462,6 +484,9 @@ func (s Sweep) Label(p SweepPoint) string {
 // sweep (point "") and each point of a sweep, with the point's label.
 func (r *Results) EachRun(f func(scenario, point string, s Scenario)) {
 	for _, s := range r.Scenarios {
+		if s.Failed() {
+			continue
+		}
 		eachRun(s.Name, "", s, f)
 	}
 }
@@ -533,6 +558,9 @@ type Soak struct {
 	// Duration is the whole soak's planned wall time; each phase got an
 	// equal share of it.
 	Duration time.Duration `json:"duration_ns"`
+	// PlannedPhases is how many phases shared Duration (0 in results from
+	// before it was recorded: then the phases that ran).
+	PlannedPhases int `json:"plannedPhases,omitempty"`
 	// Interval is the sampling interval; Warmup the start of each phase
 	// left out of the fits.
 	Interval time.Duration `json:"interval_ns"`
