@@ -635,6 +635,7 @@ func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.St
 		BytesIn:       rec.BytesIn,
 		BytesOut:      rec.BytesOut,
 		Interrupted:   rec.Interrupted,
+		Cancelled:     rec.Cancelled,
 		Client:        ClientConns(c),
 		Server:        serverConns(srv, known),
 	}
@@ -656,18 +657,23 @@ func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.St
 // signal received") out of the requests and errors of an interrupted run
 // into Cancelled: they did not fail, the run stopped.
 func uncountCancelled(ctx context.Context, s *results.Summary) {
+	// The engine already keeps what it cut off out of the requests and
+	// errors (Recording.Cancelled); this catches the ones it saw fail with
+	// the cancellation as an ordinary error.
+	var moved int64
 	for text, n := range s.Errors {
 		if isCancellation(ctx, text) {
-			s.Cancelled += n
+			moved += n
 			delete(s.Errors, text)
 		}
 	}
-	if s.Cancelled == 0 {
+	if moved == 0 {
 		return
 	}
-	s.Requests -= s.Cancelled
+	s.Cancelled += moved
+	s.Requests -= moved
 	// A request cut off got no status: vegeta records code 0.
-	if n := min(s.Codes["0"], s.Cancelled); n > 0 {
+	if n := min(s.Codes["0"], moved); n > 0 {
 		if s.Codes["0"] -= n; s.Codes["0"] == 0 {
 			delete(s.Codes, "0")
 		}

@@ -358,7 +358,9 @@ repetitions: 1
 		t.Fatalf("setup = %+v", c)
 	}
 	// Reused: one RTT. Fresh: TCP (one RTT of set-up delay) and TLS 1.3 (one more).
-	if c.ReusedP50 < 10*time.Millisecond || c.Cost() < 15*time.Millisecond {
+	// The reused floor is 0.95 RTT: the p50 read from a histogram has been
+	// seen at 9.99 ms for a 10 ms RTT, within the histogram's resolution.
+	if c.ReusedP50 < 9500*time.Microsecond || c.Cost() < 15*time.Millisecond {
 		t.Fatalf("fresh %v, reused %v: want reused >= 1 RTT and a new connection to add >= 1.5 RTT", c.FreshP50, c.ReusedP50)
 	}
 }
