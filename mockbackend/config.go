@@ -1,6 +1,7 @@
 package mockbackend
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -63,6 +64,17 @@ type Config struct {
 	Seed uint64 `yaml:"seed"`
 
 	MaxObjects int `yaml:"max_objects"` // cap of each in-memory store; DefaultMaxObjects when 0
+	// MaxStoreBytes bounds the bytes each in-memory store holds (an
+	// estimate: the bodies, names and fields kept plus a fixed overhead per
+	// object), and the bytes the PackageRevision watch history keeps.
+	// Beyond it store_full applies as for max_objects: evict the oldest
+	// objects, or refuse with 507 Insufficient Storage. An object larger
+	// than the whole bound is always refused. DefaultMaxStoreBytes when 0.
+	MaxStoreBytes int64 `yaml:"max_store_bytes"`
+	// MaxWatches bounds the PackageRevision watches open at once; one more
+	// is refused with 429 and Retry-After, as a Kubernetes API server
+	// refuses requests beyond its in-flight limit. DefaultMaxWatches when 0.
+	MaxWatches int `yaml:"max_watches"`
 	// WatchHistory is how many PackageRevision changes are kept for
 	// watches that resume from a resourceVersion; an older one answers 410
 	// Gone (reason Expired). DefaultWatchHistory when 0.
@@ -160,7 +172,19 @@ const (
 	// DefaultH2MaxStreams is the Kubernetes API server's default of HTTP/2
 	// streams per connection since CVE-2023-44487 (it was 250 before).
 	DefaultH2MaxStreams = 100
+	// DefaultMaxStoreBytes bounds each store to 64 MiB. The mock keeps six
+	// stores plus the watch history, so a server full everywhere holds
+	// about half a GiB: it fits a small CI machine or a laptop next to the
+	// load generator, and still holds tens of thousands of typical objects
+	// (a policy or a PackageRevision is well under a KiB).
+	DefaultMaxStoreBytes = 64 << 20
+	// DefaultMaxWatches is 1,000 concurrent watches: many times what the
+	// controllers of a benchmark open, a few MiB of goroutines and buffers.
+	DefaultMaxWatches = 1000
 )
+
+// MaxWatchesLimit is the largest MaxWatches accepted.
+const MaxWatchesLimit = 1_000_000
 
 // MaxH2MaxStreams is the largest H2MaxStreams accepted: net/http caps the
 // streams it allows per connection at 2^31-1, and a larger value than this
@@ -201,6 +225,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxObjects == 0 {
 		c.MaxObjects = DefaultMaxObjects
+	}
+	if c.MaxStoreBytes == 0 {
+		c.MaxStoreBytes = DefaultMaxStoreBytes
+	}
+	if c.MaxWatches == 0 {
+		c.MaxWatches = DefaultMaxWatches
 	}
 	if c.StoreFull == "" {
 		c.StoreFull = StoreEvict
@@ -327,6 +357,16 @@ func (c Config) validate() *configError {
 	}
 	if c.MaxBodyBytes < 0 {
 		return cfgErr(at("max_body_bytes"), "%d is negative; valid: > 0 (0 means %d)", c.MaxBodyBytes, DefaultMaxBodyBytes)
+	}
+	if c.MaxStoreBytes < 0 {
+		return cfgErr(at("max_store_bytes"), "%d is negative; valid: > 0 (0 means %d)", c.MaxStoreBytes, DefaultMaxStoreBytes)
+	}
+	if body, store := cmp.Or(c.MaxBodyBytes, DefaultMaxBodyBytes), cmp.Or(c.MaxStoreBytes, DefaultMaxStoreBytes); body > store {
+		// A body the store could never hold is a configuration mistake.
+		return cfgErr(at("max_store_bytes"), "%d is below max_body_bytes %d; valid: >= max_body_bytes", store, body)
+	}
+	if c.MaxWatches < 0 || c.MaxWatches > MaxWatchesLimit {
+		return cfgErr(at("max_watches"), "%d is out of range; valid: 1 to %d (0 means %d)", c.MaxWatches, MaxWatchesLimit, DefaultMaxWatches)
 	}
 	if c.H2MaxStreams < 0 || c.H2MaxStreams > MaxH2MaxStreams {
 		return cfgErr(at("h2_max_streams"), "%d is out of range; valid: 1 to %d (0 means %d)", c.H2MaxStreams, MaxH2MaxStreams, DefaultH2MaxStreams)

@@ -30,6 +30,8 @@ func TestLoadConfigReadsEveryField(t *testing.T) {
 		{"llm_tokens", cfg.LLMTokens, 64},
 		{"h2_max_streams", cfg.H2MaxStreams, 100},
 		{"watch_history", cfg.WatchHistory, 500},
+		{"max_store_bytes", cfg.MaxStoreBytes, int64(32 << 20)},
+		{"max_watches", cfg.MaxWatches, 200},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
