@@ -186,6 +186,29 @@ const (
 // MaxWatchesLimit is the largest MaxWatches accepted.
 const MaxWatchesLimit = 1_000_000
 
+// Upper bounds of the config's durations and sizes: a larger value is a typo
+// (rtt: 100000h) that would leave a run waiting forever, or an allocation
+// that cannot succeed, and is refused.
+const (
+	// MaxDelay bounds every per-request delay: latency, rtt, jitter,
+	// conn_setup_delay, token_delay and the latency distributions.
+	MaxDelay = time.Minute
+	// MaxStateDelay bounds delays of state and client advice: enforce_delay,
+	// retry_after, queue_timeout and net_faults.*.after.
+	MaxStateDelay = time.Hour
+	// MaxServerTimeout bounds read_header_timeout and idle_timeout.
+	MaxServerTimeout = time.Hour
+	// MaxShutdownTimeout bounds shutdown_timeout, which delays the exit.
+	MaxShutdownTimeout = time.Minute
+	// MaxWatchHistory bounds watch_history; the ring is allocated at start.
+	MaxWatchHistory = 1_000_000
+	// MaxInFlightLimit bounds capacity.max_in_flight; its slots are
+	// allocated at start.
+	MaxInFlightLimit = 1_000_000
+	// MaxLLMTokens bounds llm_tokens, the tokens of one completion.
+	MaxLLMTokens = 100_000
+)
+
 // MaxH2MaxStreams is the largest H2MaxStreams accepted: net/http caps the
 // streams it allows per connection at 2^31-1, and a larger value than this
 // only hides a typo.
@@ -313,14 +336,16 @@ func (c Config) validate() *configError {
 	durs := []struct {
 		path string
 		d    time.Duration
+		max  time.Duration
 	}{
-		{"latency", c.Latency}, {"rtt", c.RTT}, {"jitter", c.Jitter}, {"conn_setup_delay", c.ConnSetupDelay},
-		{"enforce_delay", c.EnforceDelay}, {"token_delay", c.TokenDelay},
-		{"read_header_timeout", c.ReadHeaderTimeout}, {"idle_timeout", c.IdleTimeout}, {"shutdown_timeout", c.ShutdownTimeout},
+		{"latency", c.Latency, MaxDelay}, {"rtt", c.RTT, MaxDelay}, {"jitter", c.Jitter, MaxDelay}, {"conn_setup_delay", c.ConnSetupDelay, MaxDelay},
+		{"enforce_delay", c.EnforceDelay, MaxStateDelay}, {"token_delay", c.TokenDelay, MaxDelay},
+		{"read_header_timeout", c.ReadHeaderTimeout, MaxServerTimeout}, {"idle_timeout", c.IdleTimeout, MaxServerTimeout},
+		{"shutdown_timeout", c.ShutdownTimeout, MaxShutdownTimeout},
 	}
 	for _, d := range durs {
-		if d.d < 0 {
-			return cfgErr(at(d.path), "%v is negative; valid: a duration >= 0", d.d)
+		if err := checkDuration(at(d.path), d.d, d.max); err != nil {
+			return err
 		}
 	}
 	if c.Jitter > 0 && c.RTT == 0 {
@@ -340,11 +365,11 @@ func (c Config) validate() *configError {
 		f    NetFault
 	}{{"reset_peer", c.NetFaults.ResetPeer}, {"timeout", c.NetFaults.Timeout}, {"slow_close", c.NetFaults.SlowClose}} {
 		name, f := nf.name, nf.f
-		if f.Rate < 0 || f.Rate > 1 {
+		if !(f.Rate >= 0 && f.Rate <= 1) { // also refuses NaN
 			return cfgErr(at("net_faults", name, "rate"), "%v is out of range; valid: 0 to 1", f.Rate)
 		}
-		if f.After < 0 {
-			return cfgErr(at("net_faults", name, "after"), "%v is negative; valid: a duration >= 0", f.After)
+		if err := checkDuration(at("net_faults", name, "after"), f.After, MaxStateDelay); err != nil {
+			return err
 		}
 	}
 	switch c.StoreFull {
@@ -371,11 +396,11 @@ func (c Config) validate() *configError {
 	if c.H2MaxStreams < 0 || c.H2MaxStreams > MaxH2MaxStreams {
 		return cfgErr(at("h2_max_streams"), "%d is out of range; valid: 1 to %d (0 means %d)", c.H2MaxStreams, MaxH2MaxStreams, DefaultH2MaxStreams)
 	}
-	if c.WatchHistory < 0 {
-		return cfgErr(at("watch_history"), "%d is negative; valid: > 0 (0 means %d)", c.WatchHistory, DefaultWatchHistory)
+	if c.WatchHistory < 0 || c.WatchHistory > MaxWatchHistory {
+		return cfgErr(at("watch_history"), "%d is out of range; valid: 1 to %d (0 means %d)", c.WatchHistory, MaxWatchHistory, DefaultWatchHistory)
 	}
-	if c.LLMTokens < 0 {
-		return cfgErr(at("llm_tokens"), "%d is negative; valid: > 0 (0 means %d)", c.LLMTokens, DefaultLLMTokens)
+	if c.LLMTokens < 0 || c.LLMTokens > MaxLLMTokens {
+		return cfgErr(at("llm_tokens"), "%d is out of range; valid: 1 to %d (0 means %d)", c.LLMTokens, MaxLLMTokens, DefaultLLMTokens)
 	}
 	if err := c.Default.validate(at("default")); err != nil {
 		return err
@@ -389,6 +414,14 @@ func (c Config) validate() *configError {
 		if err := c.Routes[k].validate(at("routes", k)); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkDuration refuses a negative duration or one above max.
+func checkDuration(p cfgPath, d, max time.Duration) *configError {
+	if d < 0 || d > max {
+		return cfgErr(p, "%v is out of range; valid: a duration from 0 to %v", d, max)
 	}
 	return nil
 }
@@ -409,10 +442,7 @@ func (b Behavior) validate(p cfgPath) *configError {
 
 func (d Distribution) validate(p cfgPath) *configError {
 	neg := func(name string, v time.Duration) *configError {
-		if v < 0 {
-			return cfgErr(p.at(name), "%v is negative; valid: a duration >= 0", v)
-		}
-		return nil
+		return checkDuration(p.at(name), v, MaxDelay)
 	}
 	for _, f := range []struct {
 		n string
@@ -457,7 +487,7 @@ var distKinds = []string{DistFixed, DistUniform, DistNormal, DistLogNormal}
 func (f Faults) validate(p cfgPath) *configError {
 	total := 0.0
 	rate := func(at cfgPath, v float64) *configError {
-		if v < 0 || v > 1 {
+		if !(v >= 0 && v <= 1) { // also refuses NaN
 			return cfgErr(at, "%v is out of range; valid: 0 to 1", v)
 		}
 		total += v
@@ -487,8 +517,8 @@ func (f Faults) validate(p cfgPath) *configError {
 	if total > 1+1e-9 {
 		return cfgErr(p, "fault rates add up to %v; valid: a total of at most 1", total)
 	}
-	if f.RetryAfter < 0 {
-		return cfgErr(p.at("retry_after"), "%v is negative; valid: a duration >= 0", f.RetryAfter)
+	if err := checkDuration(p.at("retry_after"), f.RetryAfter, MaxStateDelay); err != nil {
+		return err
 	}
 	if f.FailFirst < 0 {
 		return cfgErr(p.at("fail_first"), "%d is negative; valid: a number of requests >= 0", f.FailFirst)
@@ -501,14 +531,14 @@ func (f Faults) any() bool {
 }
 
 func (c Capacity) validate(p cfgPath) *configError {
-	if c.MaxInFlight < 0 {
-		return cfgErr(p.at("max_in_flight"), "%d is negative; valid: >= 0 (0 = unlimited)", c.MaxInFlight)
+	if c.MaxInFlight < 0 || c.MaxInFlight > MaxInFlightLimit {
+		return cfgErr(p.at("max_in_flight"), "%d is out of range; valid: 0 to %d (0 = unlimited)", c.MaxInFlight, MaxInFlightLimit)
 	}
 	if c.QueueDepth < 0 {
 		return cfgErr(p.at("queue_depth"), "%d is negative; valid: >= 0", c.QueueDepth)
 	}
-	if c.QueueTimeout < 0 {
-		return cfgErr(p.at("queue_timeout"), "%v is negative; valid: a duration >= 0", c.QueueTimeout)
+	if err := checkDuration(p.at("queue_timeout"), c.QueueTimeout, MaxStateDelay); err != nil {
+		return err
 	}
 	if c.MaxInFlight == 0 && (c.QueueDepth > 0 || c.QueueTimeout > 0) {
 		return cfgErr(p.at("max_in_flight"), "is 0 (unlimited) but a queue is set; valid: max_in_flight > 0 with a queue")
