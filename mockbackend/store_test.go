@@ -190,6 +190,16 @@ func TestPorchK8sStoreBytesAreBounded(t *testing.T) {
 			!strings.Contains(jsonField(t, full.body, "message").(string), "max_store_bytes") {
 			t.Errorf("a create beyond the bound: %d %.200s, want 507 Status InternalError naming max_store_bytes", full.code, full.body)
 		}
+		// An update that grows an object past the bound is refused the
+		// same way, and the object keeps its old state.
+		grow := `{"spec":{"intent":{"pad":"` + strings.Repeat("y", 6<<10) + `"}}}`
+		r = do(t, c, "PATCH", s.URL()+base+"/pr-0", grow, "Content-Type", "application/merge-patch+json")
+		if r.code != 507 || jsonField(t, r.body, "kind") != "Status" || jsonField(t, r.body, "reason") != "InternalError" {
+			t.Errorf("growing pr-0 past the bound: %d %.200s, want 507 Status InternalError", r.code, r.body)
+		}
+		if got := do(t, c, "GET", s.URL()+base+"/pr-0", ""); got.code != 200 || strings.Contains(string(got.body), "yyy") {
+			t.Errorf("pr-0 after a refused update: %d, want 200 with its old intent", got.code)
+		}
 		if held := s.porch.k8s.st.size(); held > bound {
 			t.Errorf("store holds %d bytes, over the %d bound", held, bound)
 		}
