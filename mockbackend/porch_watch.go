@@ -51,6 +51,11 @@ type k8sObjects struct {
 	maxBytes  int64
 	changed   chan struct{} // closed and replaced at every event
 
+	// evicted collects the objects the store drops to make room during a
+	// write; their DELETED events are recorded after the write's own, so
+	// the history stays in resourceVersion order. Guarded by mu.
+	evicted []*packageRevision
+
 	watches        atomic.Int64 // open now
 	watchesRefused atomic.Int64 // refused beyond max_watches since start
 }
@@ -64,8 +69,18 @@ type watchEvent struct {
 
 func newK8sObjects(st *store[*packageRevision], seq *atomic.Int64, history int) *k8sObjects {
 	k := &k8sObjects{st: st, seq: seq, history: make([]watchEvent, history), maxBytes: st.maxBytes, changed: make(chan struct{})}
-	st.onEvict = func(_ string, pr *packageRevision) { k.recordDeleteLocked(pr) }
+	st.onEvict = func(_ string, pr *packageRevision) { k.evicted = append(k.evicted, pr) }
 	return k
+}
+
+// recordEvictedLocked records a DELETED event for each object evicted by
+// the write just made; call with mu held, after that write's own event.
+func (k *k8sObjects) recordEvictedLocked() {
+	for i, pr := range k.evicted {
+		k.recordDeleteLocked(pr)
+		k.evicted[i] = nil
+	}
+	k.evicted = k.evicted[:0]
 }
 
 // stamp gives pr the next resourceVersion; call with mu held.
@@ -119,6 +134,7 @@ func (k *k8sObjects) create(ns string, pr *packageRevision) error {
 	if err != nil || rv != k.seq.Load() {
 		rv = k.stamp(pr)
 	}
+	defer k.recordEvictedLocked()
 	if err := k.st.create(ns, pr.Metadata.Name, pr); err != nil {
 		return err
 	}
@@ -131,6 +147,7 @@ func (k *k8sObjects) create(ns string, pr *packageRevision) error {
 func (k *k8sObjects) update(ns, name string, fn func(*packageRevision) (*packageRevision, error)) (*packageRevision, bool, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	defer k.recordEvictedLocked()
 	var rv int64
 	pr, found, err := k.st.update(ns, name, func(old *packageRevision) (*packageRevision, error) {
 		c, err := fn(old)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -179,5 +180,42 @@ func TestWatchesBeyondMaxWatchesAreRefusedWith429(t *testing.T) {
 	waitFor(t, func() bool { return s.porch.k8s.watches.Load() == 1 })
 	if again := open(); again.StatusCode != 200 {
 		t.Errorf("a watch after one ended: %d, want 200", again.StatusCode)
+	}
+}
+
+// F4: with stores bounded, evictions are routine, and an evicted object's
+// DELETED event took a resourceVersion above that of the ADDED that caused
+// it while being recorded before it: a watcher saw resourceVersions go
+// backwards and, resuming from the lower one, got the DELETED again.
+func TestEvictionEventsKeepResourceVersionsIncreasing(t *testing.T) {
+	s := startServer(t, Config{MaxObjects: 2})
+	c := newClient(t, s, nil)
+	base := s.URL() + "/apis/porch.kpt.dev/v1alpha1/namespaces/ran/packagerevisions"
+	rv := jsonPath(t, do(t, c, "GET", base, "").body, "metadata.resourceVersion").(string)
+	events, _ := watchLines(t, c, base+"?watch=true&timeoutSeconds=5&resourceVersion="+rv)
+	for _, name := range []string{"a", "b", "c", "d"} {
+		if r := do(t, c, "POST", base, `{"metadata":{"name":"`+name+`"},"spec":{"packageName":"p","repository":"r"}}`); r.code != 201 {
+			t.Fatalf("create %s: %d %s", name, r.code, r.body)
+		}
+	}
+	seen := map[string]bool{}
+	last := 0
+	for range 6 { // ADDED a, b, c, d; DELETED a, b
+		ev := nextEvent(t, events)
+		key := ev.Type + " " + ev.Object.Metadata.Name
+		if seen[key] {
+			t.Errorf("%s delivered twice", key)
+		}
+		seen[key] = true
+		n, _ := strconv.Atoi(ev.Object.Metadata.ResourceVersion)
+		if n <= last {
+			t.Errorf("%s at resourceVersion %d after %d, want increasing", key, n, last)
+		}
+		last = n
+	}
+	for _, want := range []string{"ADDED a", "ADDED b", "ADDED c", "ADDED d", "DELETED a", "DELETED b"} {
+		if !seen[want] {
+			t.Errorf("no %s event; got %v", want, seen)
+		}
 	}
 }
