@@ -186,6 +186,10 @@ const (
 // MaxWatchesLimit is the largest MaxWatches accepted.
 const MaxWatchesLimit = 1_000_000
 
+// MinStoreBytes is the smallest MaxStoreBytes accepted: a few objects, and
+// room for the built-in A1 policy types, which a smaller store would drop.
+const MinStoreBytes = 16 << 10
+
 // Upper bounds of the config's durations and sizes: a larger value is a typo
 // (rtt: 100000h) that would leave a run waiting forever, or an allocation
 // that cannot succeed, and is refused.
@@ -383,8 +387,8 @@ func (c Config) validate() *configError {
 	if c.MaxBodyBytes < 0 {
 		return cfgErr(at("max_body_bytes"), "%d is negative; valid: > 0 (0 means %d)", c.MaxBodyBytes, DefaultMaxBodyBytes)
 	}
-	if c.MaxStoreBytes < 0 {
-		return cfgErr(at("max_store_bytes"), "%d is negative; valid: > 0 (0 means %d)", c.MaxStoreBytes, DefaultMaxStoreBytes)
+	if c.MaxStoreBytes < 0 || c.MaxStoreBytes > 0 && c.MaxStoreBytes < MinStoreBytes {
+		return cfgErr(at("max_store_bytes"), "%d is out of range; valid: >= %d (0 means %d)", c.MaxStoreBytes, MinStoreBytes, DefaultMaxStoreBytes)
 	}
 	if body, store := cmp.Or(c.MaxBodyBytes, DefaultMaxBodyBytes), cmp.Or(c.MaxStoreBytes, DefaultMaxStoreBytes); body > store {
 		// A body the store could never hold is a configuration mistake.

@@ -188,9 +188,10 @@ func TestLoadConfigRefusesValuesOutOfRangeAndNaN(t *testing.T) {
 		{"a watch history allocated beyond reason", "watch_history: 1000000000\n", []string{"bad.yaml:1:", "watch_history", "1000000000", "1 to 1000000"}},
 		{"an in-flight limit allocated beyond reason", "default:\n  capacity: {max_in_flight: 1000000000000}\n", []string{"default.capacity.max_in_flight", "1000000000000", "0 to 1000000"}},
 		{"a huge token count", "llm_tokens: 100000000\n", []string{"bad.yaml:1:", "llm_tokens", "1 to 100000"}},
-		{"a negative store byte bound", "max_store_bytes: -1\n", []string{"bad.yaml:1:", "max_store_bytes", "-1", "0 means 67108864"}},
-		{"a store smaller than a body", "max_store_bytes: 1000\nmax_body_bytes: 2000\n", []string{"bad.yaml:1:", "max_store_bytes", "1000", "below max_body_bytes 2000"}},
-		{"a store smaller than the default body", "max_store_bytes: 1000\n", []string{"bad.yaml:1:", "max_store_bytes", "below max_body_bytes 1048576"}},
+		{"a negative store byte bound", "max_store_bytes: -1\n", []string{"bad.yaml:1:", "max_store_bytes", "-1", ">= 16384", "0 means 67108864"}},
+		{"a store too small for the built-in types", "max_store_bytes: 1000\nmax_body_bytes: 500\n", []string{"bad.yaml:1:", "max_store_bytes", "1000", ">= 16384"}},
+		{"a store smaller than a body", "max_store_bytes: 32768\nmax_body_bytes: 65536\n", []string{"bad.yaml:1:", "max_store_bytes", "32768", "below max_body_bytes 65536"}},
+		{"a store smaller than the default body", "max_store_bytes: 65536\n", []string{"bad.yaml:1:", "max_store_bytes", "below max_body_bytes 1048576"}},
 		{"a negative watch bound", "max_watches: -1\n", []string{"bad.yaml:1:", "max_watches", "-1", "1 to 1000000", "0 means 1000"}},
 	}
 	dir := t.TempDir()
