@@ -115,8 +115,9 @@ func (st *store[V]) indexLocked(k storeKey, v V, add bool) {
 }
 
 // setLocked replaces the value of an existing entry, keeping indexes and the
-// byte count right. It fails with errNoSpace when the new value does not
-// fit; self is the entry's list element, never evicted to make room.
+// byte count right. It fails as roomLocked does when the new value does not
+// fit, leaving the entry as it was; self is the entry's list element, never
+// evicted to make room.
 func (st *store[V]) setLocked(self *list.Element, v V) error {
 	ent := self.Value.(*storeEntry[V])
 	size := entrySize(v)
@@ -200,8 +201,8 @@ func (st *store[V]) get(parent, id string) (V, bool) {
 	return zero, false
 }
 
-// put inserts or replaces; created reports an insert. It fails with errFull
-// only when the store is full and evicting is off.
+// put inserts or replaces; created reports an insert. It fails as
+// roomLocked does when there is no room, leaving the store as it was.
 func (st *store[V]) put(parent, id string, v V) (created bool, err error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -226,7 +227,8 @@ func (st *store[V]) upsert(parent, id string, fn func(old V, exists bool) V) (cr
 	return true, st.insertLocked(k, fn(zero, false))
 }
 
-// create inserts only; errExists when the key is taken.
+// create inserts only; errExists when the key is taken, or a roomLocked
+// error when there is no room.
 func (st *store[V]) create(parent, id string, v V) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
