@@ -2,6 +2,7 @@ package mockbackend
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -89,8 +90,8 @@ func a1Routes() []routeSpec {
 func (s *Server) newA1State() *a1State {
 	evict := s.cfg.StoreFull == StoreEvict
 	st := &a1State{
-		types:    newStore[*a1PolicyType](s.cfg.MaxObjects, evict),
-		policies: newStore[*a1Policy](s.cfg.MaxObjects, evict),
+		types:    newStore[*a1PolicyType](s.cfg.MaxObjects, s.cfg.MaxStoreBytes, evict),
+		policies: newStore[*a1Policy](s.cfg.MaxObjects, s.cfg.MaxStoreBytes, evict),
 	}
 	for _, t := range []struct {
 		id         int
@@ -200,7 +201,7 @@ func (s *Server) a1PutType(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, a1TypeField, "policy type "+t+" already exists with another definition; delete it first")
 		return
 	default:
-		writeStoreFull(w, "policy type")
+		writeStoreFull(w, "policy type", err)
 		return
 	}
 	writeRawJSON(w, http.StatusCreated, enc)
@@ -264,7 +265,7 @@ func (s *Server) a1PutPolicy(w http.ResponseWriter, r *http.Request) {
 		return pol
 	})
 	if err != nil {
-		writeStoreFull(w, "policy")
+		writeStoreFull(w, "policy", err)
 		return
 	}
 	if created {
@@ -321,7 +322,14 @@ func (s *Server) a1PolicyStatus(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, st)
 }
 
-// writeStoreFull answers a create refused by a full store (StoreReject).
-func writeStoreFull(w http.ResponseWriter, what string) {
-	writeError(w, http.StatusInsufficientStorage, "", what+" store is full (max_objects reached, store_full: reject)")
+// writeStoreFull answers a write a store refused for lack of room (see
+// isStoreFull): 413 for an object larger than the whole store, as a server
+// whose storage refuses an oversized request; otherwise 507 Insufficient
+// Storage, naming the bound that was reached.
+func writeStoreFull(w http.ResponseWriter, what string, err error) {
+	code := http.StatusInsufficientStorage
+	if errors.Is(err, errTooLarge) {
+		code = http.StatusRequestEntityTooLarge
+	}
+	writeError(w, code, "", what+" "+err.Error())
 }

@@ -1,6 +1,7 @@
 package mockbackend
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -63,6 +64,17 @@ type Config struct {
 	Seed uint64 `yaml:"seed"`
 
 	MaxObjects int `yaml:"max_objects"` // cap of each in-memory store; DefaultMaxObjects when 0
+	// MaxStoreBytes bounds the bytes each in-memory store holds (an
+	// estimate: the bodies, names and fields kept plus a fixed overhead per
+	// object), and the bytes the PackageRevision watch history keeps.
+	// Beyond it store_full applies as for max_objects: evict the oldest
+	// objects, or refuse with 507 Insufficient Storage. An object larger
+	// than the whole bound is always refused. DefaultMaxStoreBytes when 0.
+	MaxStoreBytes int64 `yaml:"max_store_bytes"`
+	// MaxWatches bounds the PackageRevision watches open at once; one more
+	// is refused with 429 and Retry-After, as a Kubernetes API server
+	// refuses requests beyond its in-flight limit. DefaultMaxWatches when 0.
+	MaxWatches int `yaml:"max_watches"`
 	// WatchHistory is how many PackageRevision changes are kept for
 	// watches that resume from a resourceVersion; an older one answers 410
 	// Gone (reason Expired). DefaultWatchHistory when 0.
@@ -160,6 +172,45 @@ const (
 	// DefaultH2MaxStreams is the Kubernetes API server's default of HTTP/2
 	// streams per connection since CVE-2023-44487 (it was 250 before).
 	DefaultH2MaxStreams = 100
+	// DefaultMaxStoreBytes bounds each store to 64 MiB. The mock keeps six
+	// stores plus the watch history, so a server full everywhere holds
+	// about half a GiB: it fits a small CI machine or a laptop next to the
+	// load generator, and still holds tens of thousands of typical objects
+	// (a policy or a PackageRevision is well under a KiB).
+	DefaultMaxStoreBytes = 64 << 20
+	// DefaultMaxWatches is 1,000 concurrent watches: many times what the
+	// controllers of a benchmark open, a few MiB of goroutines and buffers.
+	DefaultMaxWatches = 1000
+)
+
+// MaxWatchesLimit is the largest MaxWatches accepted.
+const MaxWatchesLimit = 1_000_000
+
+// MinStoreBytes is the smallest MaxStoreBytes accepted: a few objects, and
+// room for the built-in A1 policy types, which a smaller store would drop.
+const MinStoreBytes = 16 << 10
+
+// Upper bounds of the config's durations and sizes: a larger value is a typo
+// (rtt: 100000h) that would leave a run waiting forever, or an allocation
+// that cannot succeed, and is refused.
+const (
+	// MaxDelay bounds every per-request delay: latency, rtt, jitter,
+	// conn_setup_delay, token_delay and the latency distributions.
+	MaxDelay = time.Minute
+	// MaxStateDelay bounds delays of state and client advice: enforce_delay,
+	// retry_after, queue_timeout and net_faults.*.after.
+	MaxStateDelay = time.Hour
+	// MaxServerTimeout bounds read_header_timeout and idle_timeout.
+	MaxServerTimeout = time.Hour
+	// MaxShutdownTimeout bounds shutdown_timeout, which delays the exit.
+	MaxShutdownTimeout = time.Minute
+	// MaxWatchHistory bounds watch_history; the ring is allocated at start.
+	MaxWatchHistory = 1_000_000
+	// MaxInFlightLimit bounds capacity.max_in_flight; its slots are
+	// allocated at start.
+	MaxInFlightLimit = 1_000_000
+	// MaxLLMTokens bounds llm_tokens, the tokens of one completion.
+	MaxLLMTokens = 100_000
 )
 
 // MaxH2MaxStreams is the largest H2MaxStreams accepted: net/http caps the
@@ -201,6 +252,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxObjects == 0 {
 		c.MaxObjects = DefaultMaxObjects
+	}
+	if c.MaxStoreBytes == 0 {
+		c.MaxStoreBytes = DefaultMaxStoreBytes
+	}
+	if c.MaxWatches == 0 {
+		c.MaxWatches = DefaultMaxWatches
 	}
 	if c.StoreFull == "" {
 		c.StoreFull = StoreEvict
@@ -283,14 +340,16 @@ func (c Config) validate() *configError {
 	durs := []struct {
 		path string
 		d    time.Duration
+		max  time.Duration
 	}{
-		{"latency", c.Latency}, {"rtt", c.RTT}, {"jitter", c.Jitter}, {"conn_setup_delay", c.ConnSetupDelay},
-		{"enforce_delay", c.EnforceDelay}, {"token_delay", c.TokenDelay},
-		{"read_header_timeout", c.ReadHeaderTimeout}, {"idle_timeout", c.IdleTimeout}, {"shutdown_timeout", c.ShutdownTimeout},
+		{"latency", c.Latency, MaxDelay}, {"rtt", c.RTT, MaxDelay}, {"jitter", c.Jitter, MaxDelay}, {"conn_setup_delay", c.ConnSetupDelay, MaxDelay},
+		{"enforce_delay", c.EnforceDelay, MaxStateDelay}, {"token_delay", c.TokenDelay, MaxDelay},
+		{"read_header_timeout", c.ReadHeaderTimeout, MaxServerTimeout}, {"idle_timeout", c.IdleTimeout, MaxServerTimeout},
+		{"shutdown_timeout", c.ShutdownTimeout, MaxShutdownTimeout},
 	}
 	for _, d := range durs {
-		if d.d < 0 {
-			return cfgErr(at(d.path), "%v is negative; valid: a duration >= 0", d.d)
+		if err := checkDuration(at(d.path), d.d, d.max); err != nil {
+			return err
 		}
 	}
 	if c.Jitter > 0 && c.RTT == 0 {
@@ -310,11 +369,11 @@ func (c Config) validate() *configError {
 		f    NetFault
 	}{{"reset_peer", c.NetFaults.ResetPeer}, {"timeout", c.NetFaults.Timeout}, {"slow_close", c.NetFaults.SlowClose}} {
 		name, f := nf.name, nf.f
-		if f.Rate < 0 || f.Rate > 1 {
+		if !(f.Rate >= 0 && f.Rate <= 1) { // also refuses NaN
 			return cfgErr(at("net_faults", name, "rate"), "%v is out of range; valid: 0 to 1", f.Rate)
 		}
-		if f.After < 0 {
-			return cfgErr(at("net_faults", name, "after"), "%v is negative; valid: a duration >= 0", f.After)
+		if err := checkDuration(at("net_faults", name, "after"), f.After, MaxStateDelay); err != nil {
+			return err
 		}
 	}
 	switch c.StoreFull {
@@ -328,14 +387,24 @@ func (c Config) validate() *configError {
 	if c.MaxBodyBytes < 0 {
 		return cfgErr(at("max_body_bytes"), "%d is negative; valid: > 0 (0 means %d)", c.MaxBodyBytes, DefaultMaxBodyBytes)
 	}
+	if c.MaxStoreBytes < 0 || c.MaxStoreBytes > 0 && c.MaxStoreBytes < MinStoreBytes {
+		return cfgErr(at("max_store_bytes"), "%d is out of range; valid: >= %d (0 means %d)", c.MaxStoreBytes, MinStoreBytes, DefaultMaxStoreBytes)
+	}
+	if body, store := cmp.Or(c.MaxBodyBytes, DefaultMaxBodyBytes), cmp.Or(c.MaxStoreBytes, DefaultMaxStoreBytes); body > store {
+		// A body the store could never hold is a configuration mistake.
+		return cfgErr(at("max_store_bytes"), "%d is below max_body_bytes %d; valid: >= max_body_bytes", store, body)
+	}
+	if c.MaxWatches < 0 || c.MaxWatches > MaxWatchesLimit {
+		return cfgErr(at("max_watches"), "%d is out of range; valid: 1 to %d (0 means %d)", c.MaxWatches, MaxWatchesLimit, DefaultMaxWatches)
+	}
 	if c.H2MaxStreams < 0 || c.H2MaxStreams > MaxH2MaxStreams {
 		return cfgErr(at("h2_max_streams"), "%d is out of range; valid: 1 to %d (0 means %d)", c.H2MaxStreams, MaxH2MaxStreams, DefaultH2MaxStreams)
 	}
-	if c.WatchHistory < 0 {
-		return cfgErr(at("watch_history"), "%d is negative; valid: > 0 (0 means %d)", c.WatchHistory, DefaultWatchHistory)
+	if c.WatchHistory < 0 || c.WatchHistory > MaxWatchHistory {
+		return cfgErr(at("watch_history"), "%d is out of range; valid: 1 to %d (0 means %d)", c.WatchHistory, MaxWatchHistory, DefaultWatchHistory)
 	}
-	if c.LLMTokens < 0 {
-		return cfgErr(at("llm_tokens"), "%d is negative; valid: > 0 (0 means %d)", c.LLMTokens, DefaultLLMTokens)
+	if c.LLMTokens < 0 || c.LLMTokens > MaxLLMTokens {
+		return cfgErr(at("llm_tokens"), "%d is out of range; valid: 1 to %d (0 means %d)", c.LLMTokens, MaxLLMTokens, DefaultLLMTokens)
 	}
 	if err := c.Default.validate(at("default")); err != nil {
 		return err
@@ -349,6 +418,14 @@ func (c Config) validate() *configError {
 		if err := c.Routes[k].validate(at("routes", k)); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkDuration refuses a negative duration or one above max.
+func checkDuration(p cfgPath, d, max time.Duration) *configError {
+	if d < 0 || d > max {
+		return cfgErr(p, "%v is out of range; valid: a duration from 0 to %v", d, max)
 	}
 	return nil
 }
@@ -369,10 +446,7 @@ func (b Behavior) validate(p cfgPath) *configError {
 
 func (d Distribution) validate(p cfgPath) *configError {
 	neg := func(name string, v time.Duration) *configError {
-		if v < 0 {
-			return cfgErr(p.at(name), "%v is negative; valid: a duration >= 0", v)
-		}
-		return nil
+		return checkDuration(p.at(name), v, MaxDelay)
 	}
 	for _, f := range []struct {
 		n string
@@ -417,7 +491,7 @@ var distKinds = []string{DistFixed, DistUniform, DistNormal, DistLogNormal}
 func (f Faults) validate(p cfgPath) *configError {
 	total := 0.0
 	rate := func(at cfgPath, v float64) *configError {
-		if v < 0 || v > 1 {
+		if !(v >= 0 && v <= 1) { // also refuses NaN
 			return cfgErr(at, "%v is out of range; valid: 0 to 1", v)
 		}
 		total += v
@@ -447,8 +521,8 @@ func (f Faults) validate(p cfgPath) *configError {
 	if total > 1+1e-9 {
 		return cfgErr(p, "fault rates add up to %v; valid: a total of at most 1", total)
 	}
-	if f.RetryAfter < 0 {
-		return cfgErr(p.at("retry_after"), "%v is negative; valid: a duration >= 0", f.RetryAfter)
+	if err := checkDuration(p.at("retry_after"), f.RetryAfter, MaxStateDelay); err != nil {
+		return err
 	}
 	if f.FailFirst < 0 {
 		return cfgErr(p.at("fail_first"), "%d is negative; valid: a number of requests >= 0", f.FailFirst)
@@ -461,14 +535,14 @@ func (f Faults) any() bool {
 }
 
 func (c Capacity) validate(p cfgPath) *configError {
-	if c.MaxInFlight < 0 {
-		return cfgErr(p.at("max_in_flight"), "%d is negative; valid: >= 0 (0 = unlimited)", c.MaxInFlight)
+	if c.MaxInFlight < 0 || c.MaxInFlight > MaxInFlightLimit {
+		return cfgErr(p.at("max_in_flight"), "%d is out of range; valid: 0 to %d (0 = unlimited)", c.MaxInFlight, MaxInFlightLimit)
 	}
 	if c.QueueDepth < 0 {
 		return cfgErr(p.at("queue_depth"), "%d is negative; valid: >= 0", c.QueueDepth)
 	}
-	if c.QueueTimeout < 0 {
-		return cfgErr(p.at("queue_timeout"), "%v is negative; valid: a duration >= 0", c.QueueTimeout)
+	if err := checkDuration(p.at("queue_timeout"), c.QueueTimeout, MaxStateDelay); err != nil {
+		return err
 	}
 	if c.MaxInFlight == 0 && (c.QueueDepth > 0 || c.QueueTimeout > 0) {
 		return cfgErr(p.at("max_in_flight"), "is 0 (unlimited) but a queue is set; valid: max_in_flight > 0 with a queue")

@@ -30,6 +30,8 @@ func TestLoadConfigReadsEveryField(t *testing.T) {
 		{"llm_tokens", cfg.LLMTokens, 64},
 		{"h2_max_streams", cfg.H2MaxStreams, 100},
 		{"watch_history", cfg.WatchHistory, 500},
+		{"max_store_bytes", cfg.MaxStoreBytes, int64(32 << 20)},
+		{"max_watches", cfg.MaxWatches, 200},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -157,5 +159,69 @@ func TestStartRejectsInvalidConfig(t *testing.T) {
 		if _, err := Start(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: err = %v, want one naming %s", tc.name, err, tc.want)
 		}
+	}
+}
+
+// F15: durations and sizes had no upper bound (rtt: 100000h was accepted),
+// and a NaN rate passed the 0-to-1 check. Each error names the file, line,
+// field, value and the valid range.
+func TestLoadConfigRefusesValuesOutOfRangeAndNaN(t *testing.T) {
+	cases := []struct {
+		name string
+		yaml string
+		want []string
+	}{
+		{"an rtt of 100000h", "rtt: 100000h\n", []string{"bad.yaml:1:", "rtt", "100000h0m0s", "from 0 to 1m0s"}},
+		{"a latency over a minute", "latency: 61s\n", []string{"bad.yaml:1:", "latency", "1m1s", "from 0 to 1m0s"}},
+		{"a route latency over a minute", "routes:\n  a1:\n    latency: {kind: fixed, value: 2m}\n", []string{"bad.yaml:3:", "routes.a1.latency.value", "2m0s", "from 0 to 1m0s"}},
+		{"a lognormal p99 over a minute", "default:\n  latency: {kind: lognormal, p50: 1s, p99: 10m}\n", []string{"default.latency.p99", "10m0s", "from 0 to 1m0s"}},
+		{"a token delay over a minute", "token_delay: 1h\n", []string{"bad.yaml:1:", "token_delay", "from 0 to 1m0s"}},
+		{"a shutdown timeout over a minute", "shutdown_timeout: 10m\n", []string{"bad.yaml:1:", "shutdown_timeout", "10m0s", "from 0 to 1m0s"}},
+		{"an idle timeout over an hour", "idle_timeout: 2h\n", []string{"bad.yaml:1:", "idle_timeout", "2h0m0s", "from 0 to 1h0m0s"}},
+		{"an enforce delay over an hour", "enforce_delay: 1000h\n", []string{"bad.yaml:1:", "enforce_delay", "from 0 to 1h0m0s"}},
+		{"a retry-after over an hour", "default:\n  faults: {retry_after: 48h}\n", []string{"default.faults.retry_after", "48h0m0s", "from 0 to 1h0m0s"}},
+		{"a queue timeout over an hour", "default:\n  capacity: {max_in_flight: 1, queue_timeout: 2h}\n", []string{"default.capacity.queue_timeout", "from 0 to 1h0m0s"}},
+		{"a net fault delay over an hour", "net_faults:\n  slow_close: {rate: 0.1, after: 2h}\n", []string{"bad.yaml:2:", "net_faults.slow_close.after", "from 0 to 1h0m0s"}},
+		{"a NaN fault rate", "default:\n  faults: {rate_limit: .nan}\n", []string{"default.faults.rate_limit", "NaN", "0 to 1"}},
+		{"a NaN error rate", "default:\n  faults:\n    error_rates: {500: .nan}\n", []string{"bad.yaml:3:", "default.faults.error_rates.500", "NaN", "0 to 1"}},
+		{"a NaN net fault rate", "net_faults:\n  reset_peer: {rate: .nan}\n", []string{"bad.yaml:2:", "net_faults.reset_peer.rate", "NaN", "0 to 1"}},
+		{"a watch history allocated beyond reason", "watch_history: 1000000000\n", []string{"bad.yaml:1:", "watch_history", "1000000000", "1 to 1000000"}},
+		{"an in-flight limit allocated beyond reason", "default:\n  capacity: {max_in_flight: 1000000000000}\n", []string{"default.capacity.max_in_flight", "1000000000000", "0 to 1000000"}},
+		{"a huge token count", "llm_tokens: 100000000\n", []string{"bad.yaml:1:", "llm_tokens", "1 to 100000"}},
+		{"a negative store byte bound", "max_store_bytes: -1\n", []string{"bad.yaml:1:", "max_store_bytes", "-1", ">= 16384", "0 means 67108864"}},
+		{"a store too small for the built-in types", "max_store_bytes: 1000\nmax_body_bytes: 500\n", []string{"bad.yaml:1:", "max_store_bytes", "1000", ">= 16384"}},
+		{"a store smaller than a body", "max_store_bytes: 32768\nmax_body_bytes: 65536\n", []string{"bad.yaml:1:", "max_store_bytes", "32768", "below max_body_bytes 65536"}},
+		{"a store smaller than the default body", "max_store_bytes: 65536\n", []string{"bad.yaml:1:", "max_store_bytes", "below max_body_bytes 1048576"}},
+		{"a negative watch bound", "max_watches: -1\n", []string{"bad.yaml:1:", "max_watches", "-1", "1 to 1000000", "0 means 1000"}},
+	}
+	dir := t.TempDir()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, "bad.yaml")
+			if err := os.WriteFile(path, []byte(tc.yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := LoadConfig(path)
+			if err == nil {
+				t.Fatalf("LoadConfig accepted %q", tc.yaml)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error spans lines: %q", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+	// The bounds themselves are valid.
+	ok := "rtt: 1m\nlatency: 1m\nshutdown_timeout: 1m\nidle_timeout: 1h\nenforce_delay: 1h\nwatch_history: 1000000\nmax_watches: 1000000\nmax_store_bytes: 1048576\n"
+	path := filepath.Join(dir, "edge.yaml")
+	if err := os.WriteFile(path, []byte(ok), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadConfig(path); err != nil {
+		t.Errorf("the bounds themselves are refused: %v", err)
 	}
 }

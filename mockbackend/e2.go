@@ -146,8 +146,8 @@ func e2Routes() []routeSpec {
 func (s *Server) newE2State() *e2State {
 	evict := s.cfg.StoreFull == StoreEvict
 	return &e2State{
-		nodes: newStore[*e2Node](s.cfg.MaxObjects, evict),
-		subs:  newStore[*e2Subscription](s.cfg.MaxObjects, evict),
+		nodes: newStore[*e2Node](s.cfg.MaxObjects, s.cfg.MaxStoreBytes, evict),
+		subs:  newStore[*e2Subscription](s.cfg.MaxObjects, s.cfg.MaxStoreBytes, evict),
 	}
 }
 
@@ -265,7 +265,7 @@ func (s *Server) e2Register(w http.ResponseWriter, r *http.Request) {
 	case errExists:
 		writeError(w, http.StatusConflict, "node_id", "E2 node "+strconv.Quote(id)+" is already registered")
 	default:
-		writeStoreFull(w, "E2 node")
+		writeStoreFull(w, "E2 node", err)
 	}
 }
 
@@ -291,7 +291,7 @@ func (s *Server) e2UpdateNode(w http.ResponseWriter, r *http.Request) {
 		writeFieldError(w, err)
 		return
 	}
-	n, found, _ := s.e2.nodes.update("", id, func(old *e2Node) (*e2Node, error) {
+	n, found, err := s.e2.nodes.update("", id, func(old *e2Node) (*e2Node, error) {
 		nn := *old
 		if req.GlobalE2NodeID != "" {
 			nn.GlobalE2NodeID = req.GlobalE2NodeID
@@ -310,6 +310,10 @@ func (s *Server) e2UpdateNode(w http.ResponseWriter, r *http.Request) {
 	})
 	if !found {
 		writeError(w, http.StatusNotFound, "node_id", "E2 node "+strconv.Quote(id)+" is not registered")
+		return
+	}
+	if err != nil {
+		writeStoreFull(w, "E2 node", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, n)
@@ -421,7 +425,7 @@ func (s *Server) e2CreateSubscription(w http.ResponseWriter, r *http.Request) {
 	case errExists:
 		writeError(w, http.StatusConflict, "subscription_id", "subscription "+strconv.Quote(sid)+" already exists")
 	default:
-		writeStoreFull(w, "E2 subscription")
+		writeStoreFull(w, "E2 subscription", err)
 	}
 }
 
@@ -462,7 +466,7 @@ func (s *Server) e2UpdateSubscription(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "subscription_id", strconv.Quote(req.SubscriptionID)+" does not match the path's "+strconv.Quote(sub.SubscriptionID))
 		return
 	}
-	updated, found, _ := s.e2.subs.update(sub.NodeID, sub.SubscriptionID, func(old *e2Subscription) (*e2Subscription, error) {
+	updated, found, err := s.e2.subs.update(sub.NodeID, sub.SubscriptionID, func(old *e2Subscription) (*e2Subscription, error) {
 		ns := *old
 		ns.RequestorID, ns.RANFunctionID = req.RequestorID, *req.RANFunctionID
 		ns.EventTriggers, ns.Actions, ns.ReportingPeriod = req.EventTriggers, req.Actions, req.ReportingPeriod
@@ -471,6 +475,10 @@ func (s *Server) e2UpdateSubscription(w http.ResponseWriter, r *http.Request) {
 	})
 	if !found { // deleted concurrently
 		writeError(w, http.StatusNotFound, "subscription_id", "subscription "+strconv.Quote(sub.SubscriptionID)+" was deleted")
+		return
+	}
+	if err != nil {
+		writeStoreFull(w, "E2 subscription", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, updated)

@@ -15,7 +15,8 @@ type statsCollector struct {
 
 	connsAccepted, connsActive, connsPeak, tlsHandshakes *prometheus.Desc
 	requests, requestsByProto, inFlight, queued          *prometheus.Desc
-	storeObjects                                         *prometheus.Desc
+	storeObjects, storeBytes, storeRefused               *prometheus.Desc
+	watches, watchesRefused                              *prometheus.Desc
 }
 
 var _ prometheus.Collector = (*statsCollector)(nil)
@@ -33,11 +34,15 @@ func newStatsCollector(s *Server) *statsCollector {
 		inFlight:        prometheus.NewDesc(ns+"in_flight_requests", "Requests being handled, queued ones included, by route.", []string{"route"}, nil),
 		queued:          prometheus.NewDesc(ns+"queue_depth", "Requests waiting for a capacity slot, by route.", []string{"route"}, nil),
 		storeObjects:    prometheus.NewDesc(ns+"store_objects", "Objects held per in-memory store.", []string{"store"}, nil),
+		storeBytes:      prometheus.NewDesc(ns+"store_bytes", "Bytes held per in-memory store, as estimated against max_store_bytes.", []string{"store"}, nil),
+		storeRefused:    prometheus.NewDesc(ns+"store_writes_refused_total", "Writes refused per store for lack of room (max_objects or max_store_bytes with store_full: reject, or an object larger than the store).", []string{"store"}, nil),
+		watches:         prometheus.NewDesc(ns+"watches_open", "PackageRevision watches open now.", nil, nil),
+		watchesRefused:  prometheus.NewDesc(ns+"watches_refused_total", "Watches refused with 429 beyond max_watches.", nil, nil),
 	}
 }
 
 func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.connsAccepted, c.connsActive, c.connsPeak, c.tlsHandshakes, c.requests, c.requestsByProto, c.inFlight, c.queued, c.storeObjects} {
+	for _, d := range []*prometheus.Desc{c.connsAccepted, c.connsActive, c.connsPeak, c.tlsHandshakes, c.requests, c.requestsByProto, c.inFlight, c.queued, c.storeObjects, c.storeBytes, c.storeRefused, c.watches, c.watchesRefused} {
 		ch <- d
 	}
 }
@@ -59,9 +64,14 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.inFlight, prometheus.GaugeValue, float64(rs.InFlight), name)
 		ch <- prometheus.MustNewConstMetric(c.queued, prometheus.GaugeValue, float64(rs.Queued), name)
 	}
-	for name, n := range c.s.storeSizes() {
-		ch <- prometheus.MustNewConstMetric(c.storeObjects, prometheus.GaugeValue, float64(n), name)
+	for name, st := range c.s.storeStats() {
+		ch <- prometheus.MustNewConstMetric(c.storeObjects, prometheus.GaugeValue, float64(st.objects), name)
+		ch <- prometheus.MustNewConstMetric(c.storeBytes, prometheus.GaugeValue, float64(st.bytes), name)
+		ch <- prometheus.MustNewConstMetric(c.storeRefused, prometheus.CounterValue, float64(st.refused), name)
 	}
+	k := c.s.porch.k8s
+	ch <- prometheus.MustNewConstMetric(c.watches, prometheus.GaugeValue, float64(k.watches.Load()))
+	ch <- prometheus.MustNewConstMetric(c.watchesRefused, prometheus.CounterValue, float64(k.watchesRefused.Load()))
 }
 
 // newMetricsHandler registers the collector on a registry owned by this
@@ -76,14 +86,25 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 	s.metricsHandler.ServeHTTP(w, r)
 }
 
-// storeSizes reports the object count of each store.
-func (s *Server) storeSizes() map[string]int {
-	return map[string]int{
-		"a1_policy_types":      s.a1.types.len(),
-		"a1_policies":          s.a1.policies.len(),
-		"e2_nodes":             s.e2.nodes.len(),
-		"e2_subscriptions":     s.e2.subs.len(),
-		"porch_revisions_rest": s.porch.rest.len(),
-		"porch_revisions_k8s":  s.porch.k8s.len(),
+// storeStat is one store's accounting.
+type storeStat struct {
+	objects int
+	bytes   int64
+	refused int64
+}
+
+func statOf[V sized](st *store[V]) storeStat {
+	return storeStat{objects: st.len(), bytes: st.size(), refused: st.refusals()}
+}
+
+// storeStats reports the accounting of each store, keyed by metric label.
+func (s *Server) storeStats() map[string]storeStat {
+	return map[string]storeStat{
+		"a1_policy_types":      statOf(s.a1.types),
+		"a1_policies":          statOf(s.a1.policies),
+		"e2_nodes":             statOf(s.e2.nodes),
+		"e2_subscriptions":     statOf(s.e2.subs),
+		"porch_revisions_rest": statOf(s.porch.rest),
+		"porch_revisions_k8s":  statOf(s.porch.k8s.st),
 	}
 }

@@ -85,11 +85,11 @@ type resourceInfo struct {
 func (s *Server) newPorchState() *porchState {
 	evict := s.cfg.StoreFull == StoreEvict
 	p := &porchState{
-		rest: newStore[*packageRevision](s.cfg.MaxObjects, evict).withIndex(func(pr *packageRevision) []string {
+		rest: newStore[*packageRevision](s.cfg.MaxObjects, s.cfg.MaxStoreBytes, evict).withIndex(func(pr *packageRevision) []string {
 			return []string{"repo:" + pr.Spec.Repository, "pkg:" + pr.Spec.Repository + "/" + pr.Spec.PackageName}
 		}),
 	}
-	p.k8s = newK8sObjects(newStore[*packageRevision](s.cfg.MaxObjects, evict), &p.seq, s.cfg.WatchHistory)
+	p.k8s = newK8sObjects(newStore[*packageRevision](s.cfg.MaxObjects, s.cfg.MaxStoreBytes, evict), &p.seq, s.cfg.WatchHistory)
 	return p
 }
 
@@ -382,6 +382,10 @@ const labelValid = "1-63 chars of a-z, 0-9, '-'"
 func writePorchError(w http.ResponseWriter, err error) {
 	if ce, ok := err.(*conflictError); ok {
 		writeError(w, http.StatusConflict, ce.Field, ce.Msg)
+		return
+	}
+	if isStoreFull(err) {
+		writeStoreFull(w, "package revision", err)
 		return
 	}
 	writeFieldError(w, err)

@@ -83,11 +83,31 @@ func writeK8sError(w http.ResponseWriter, name string, err error) {
 		writeK8sStatus(w, http.StatusBadRequest, metav1.StatusReasonBadRequest, name, "", "the object provided is unrecognized (must be of type "+porchKind+"): "+fe.Msg)
 	case errors.As(err, &fe):
 		writeK8sInvalid(w, name, fe.Field, fe.Msg)
+	case isStoreFull(err):
+		writeK8sStoreFull(w, name, err)
 	case errors.As(err, &ce):
 		writeK8sStatus(w, http.StatusConflict, metav1.StatusReasonConflict, name, ce.Field, "Operation cannot be fulfilled on "+porchResource+"."+porchGroup+" "+strconv.Quote(name)+": "+ce.Msg)
 	default:
 		writeK8sStatus(w, http.StatusInternalServerError, metav1.StatusReasonInternalError, name, "", err.Error())
 	}
+}
+
+// writeK8sStoreFull answers a write the store refused for lack of room
+// (see isStoreFull) with a Status. An object larger than the whole store is
+// 413 RequestEntityTooLarge, as the API server answers when etcd refuses a
+// request over its size limit ("etcdserver: request is too large"). A full
+// store is 507 Insufficient Storage with reason InternalError: the API
+// server reports etcd's space quota ("mvcc: database space exceeded") as a
+// 500 InternalError, and metav1 has no reason of its own for it; the mock
+// keeps the reason and message shape but uses 507, the code its other APIs
+// give a full store, so a run can tell a full store from an injected 500.
+func writeK8sStoreFull(w http.ResponseWriter, name string, err error) {
+	if errors.Is(err, errTooLarge) {
+		writeK8sStatus(w, http.StatusRequestEntityTooLarge, metav1.StatusReasonRequestEntityTooLarge, name, "",
+			"request is too large: package revision "+err.Error())
+		return
+	}
+	writeK8sStatus(w, http.StatusInsufficientStorage, metav1.StatusReasonInternalError, name, "", "package revision "+err.Error())
 }
 
 func k8sNotFound(w http.ResponseWriter, name string) {
@@ -187,7 +207,7 @@ func (s *Server) k8sCreate(w http.ResponseWriter, r *http.Request) {
 		writeK8sStatus(w, http.StatusConflict, metav1.StatusReasonAlreadyExists, pr.Metadata.Name, "",
 			porchResource+"."+porchGroup+" "+strconv.Quote(pr.Metadata.Name)+" already exists")
 	default:
-		writeK8sStatus(w, http.StatusInsufficientStorage, metav1.StatusReasonInternalError, pr.Metadata.Name, "", "package revision store is full (max_objects reached, store_full: reject)")
+		writeK8sStoreFull(w, pr.Metadata.Name, err)
 	}
 }
 

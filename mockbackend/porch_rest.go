@@ -213,7 +213,7 @@ func (s *Server) porchStoreNew(w http.ResponseWriter, pr *packageRevision) {
 	case errExists:
 		writeError(w, http.StatusConflict, "metadata.name", "package revision "+strconv.Quote(pr.Metadata.Name)+" already exists")
 	default:
-		writeStoreFull(w, "package revision")
+		writeStoreFull(w, "package revision", err)
 	}
 }
 

@@ -42,22 +42,45 @@ type k8sObjects struct {
 
 	// history is a ring of the last len(history) events; events at or
 	// below compacted are forgotten, and a watch from there answers 410.
+	// The ring is bounded in bytes too (maxBytes, the store's bound): its
+	// events may hold objects the store no longer does, and large ones.
 	history   []watchEvent
 	head, n   int
 	compacted int64
+	bytes     int64 // sum of the sizes of the events in the ring
+	maxBytes  int64
 	changed   chan struct{} // closed and replaced at every event
+
+	// evicted collects the objects the store drops to make room during a
+	// write; their DELETED events are recorded after the write's own, so
+	// the history stays in resourceVersion order. Guarded by mu.
+	evicted []*packageRevision
+
+	watches        atomic.Int64 // open now
+	watchesRefused atomic.Int64 // refused beyond max_watches since start
 }
 
 type watchEvent struct {
-	typ string
-	rv  int64
-	obj *packageRevision
+	typ  string
+	rv   int64
+	obj  *packageRevision
+	size int64
 }
 
 func newK8sObjects(st *store[*packageRevision], seq *atomic.Int64, history int) *k8sObjects {
-	k := &k8sObjects{st: st, seq: seq, history: make([]watchEvent, history), changed: make(chan struct{})}
-	st.onEvict = func(_ string, pr *packageRevision) { k.recordDeleteLocked(pr) }
+	k := &k8sObjects{st: st, seq: seq, history: make([]watchEvent, history), maxBytes: st.maxBytes, changed: make(chan struct{})}
+	st.onEvict = func(_ string, pr *packageRevision) { k.evicted = append(k.evicted, pr) }
 	return k
+}
+
+// recordEvictedLocked records a DELETED event for each object evicted by
+// the write just made; call with mu held, after that write's own event.
+func (k *k8sObjects) recordEvictedLocked() {
+	for i, pr := range k.evicted {
+		k.recordDeleteLocked(pr)
+		k.evicted[i] = nil
+	}
+	k.evicted = k.evicted[:0]
 }
 
 // stamp gives pr the next resourceVersion; call with mu held.
@@ -72,12 +95,19 @@ func (k *k8sObjects) recordLocked(typ string, rv int64, pr *packageRevision) {
 	if len(k.history) == 0 {
 		k.compacted = rv
 	} else {
-		if k.n == len(k.history) {
-			k.compacted = k.history[k.head].rv
+		size := entrySize(pr)
+		// Forget the oldest events while the ring is full in count or in
+		// bytes, as etcd compacts: a watch from before them answers 410.
+		for k.n > 0 && (k.n == len(k.history) || k.bytes+size > k.maxBytes) {
+			old := &k.history[k.head]
+			k.compacted = old.rv
+			k.bytes -= old.size
+			*old = watchEvent{}
 			k.head = (k.head + 1) % len(k.history)
 			k.n--
 		}
-		k.history[(k.head+k.n)%len(k.history)] = watchEvent{typ: typ, rv: rv, obj: pr}
+		k.history[(k.head+k.n)%len(k.history)] = watchEvent{typ: typ, rv: rv, obj: pr, size: size}
+		k.bytes += size
 		k.n++
 	}
 	close(k.changed)
@@ -104,6 +134,7 @@ func (k *k8sObjects) create(ns string, pr *packageRevision) error {
 	if err != nil || rv != k.seq.Load() {
 		rv = k.stamp(pr)
 	}
+	defer k.recordEvictedLocked()
 	if err := k.st.create(ns, pr.Metadata.Name, pr); err != nil {
 		return err
 	}
@@ -116,6 +147,7 @@ func (k *k8sObjects) create(ns string, pr *packageRevision) error {
 func (k *k8sObjects) update(ns, name string, fn func(*packageRevision) (*packageRevision, error)) (*packageRevision, bool, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	defer k.recordEvictedLocked()
 	var rv int64
 	pr, found, err := k.st.update(ns, name, func(old *packageRevision) (*packageRevision, error) {
 		c, err := fn(old)
@@ -238,6 +270,13 @@ func parseWatch(w http.ResponseWriter, r *http.Request, ns string, all bool, sel
 // answers 410 Gone (reason Expired).
 func (s *Server) k8sWatch(w http.ResponseWriter, r *http.Request, wr watchRequest) {
 	k := s.porch.k8s
+	if n := k.watches.Add(1); n > int64(s.cfg.MaxWatches) {
+		k.watches.Add(-1)
+		k.watchesRefused.Add(1)
+		writeK8sTooManyWatches(w, s.cfg.MaxWatches)
+		return
+	}
+	defer k.watches.Add(-1)
 	cursor := wr.from
 	var initial []*packageRevision
 	if cursor < 0 {
@@ -309,6 +348,23 @@ func (s *Server) k8sWatch(w http.ResponseWriter, r *http.Request, wr watchReques
 			return
 		}
 	}
+}
+
+// watchRetryAfter is the Retry-After of a watch refused beyond max_watches:
+// the second a Kubernetes API server asks for beyond its in-flight limit.
+const watchRetryAfter = 1
+
+// writeK8sTooManyWatches refuses a watch beyond max_watches as a Kubernetes
+// API server refuses requests beyond --max-requests-inflight: 429 with
+// Retry-After. The body is the Status apierrors.NewTooManyRequests builds,
+// reason TooManyRequests with details.retryAfterSeconds, which client-go
+// and kubectl read; the server's own filter sends the same code and header.
+func writeK8sTooManyWatches(w http.ResponseWriter, max int) {
+	st := k8sStatusBody(http.StatusTooManyRequests, metav1.StatusReasonTooManyRequests, "", "",
+		"Too many requests, please try again later: "+strconv.Itoa(max)+" watches are open (max_watches)")
+	st.Details.RetryAfterSeconds = watchRetryAfter
+	w.Header().Set("Retry-After", strconv.Itoa(watchRetryAfter))
+	writeJSON(w, http.StatusTooManyRequests, st)
 }
 
 // isWatch reports a list request that asks for a watch.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -133,6 +134,88 @@ func TestWatchStreamsChangesAndEndsOnItsTimeout(t *testing.T) {
 		r := do(t, c, "GET", base+"?watch=true&"+tc.query, "")
 		if r.code != tc.code || !strings.Contains(string(r.body), tc.want) || jsonPath(t, r.body, "kind") != "Status" {
 			t.Errorf("%s: %d %s; want a %d Status with %s", tc.name, r.code, r.body, tc.code, tc.want)
+		}
+	}
+}
+
+// F4: watches were unbounded (5,000 held open at once). Beyond max_watches
+// one more is refused as a Kubernetes API server refuses requests beyond
+// its in-flight limit: 429, Retry-After and a TooManyRequests Status; a
+// slot freed by a watch that ends is taken again.
+func TestWatchesBeyondMaxWatchesAreRefusedWith429(t *testing.T) {
+	s := startServer(t, Config{MaxWatches: 2})
+	c := newClient(t, s, nil)
+	url := s.URL() + "/apis/porch.kpt.dev/v1alpha1/namespaces/ran/packagerevisions?watch=true&timeoutSeconds=30"
+	open := func() *http.Response {
+		t.Helper()
+		resp, err := c.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	first, second := open(), open()
+	if first.StatusCode != 200 || second.StatusCode != 200 {
+		t.Fatalf("the first two watches: %d and %d, want 200", first.StatusCode, second.StatusCode)
+	}
+	r := do(t, c, "GET", url, "")
+	if r.code != http.StatusTooManyRequests || r.header.Get("Retry-After") != "1" {
+		t.Fatalf("a third watch: %d with Retry-After %q, want 429 with Retry-After 1", r.code, r.header.Get("Retry-After"))
+	}
+	if jsonPath(t, r.body, "kind") != "Status" || jsonPath(t, r.body, "reason") != "TooManyRequests" ||
+		jsonPath(t, r.body, "details.retryAfterSeconds") != 1.0 || !strings.Contains(string(r.body), "max_watches") {
+		t.Errorf("the refusal body %s, want a TooManyRequests Status with retryAfterSeconds 1 naming max_watches", r.body)
+	}
+	if got := s.porch.k8s.watchesRefused.Load(); got != 1 {
+		t.Errorf("watches refused: %d, want 1", got)
+	}
+	m := do(t, c, "GET", s.URL()+"/metrics", "")
+	for _, want := range []string{"oranbench_mock_watches_open 2", "oranbench_mock_watches_refused_total 1"} {
+		if !strings.Contains(string(m.body), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	first.Body.Close()
+	waitFor(t, func() bool { return s.porch.k8s.watches.Load() == 1 })
+	if again := open(); again.StatusCode != 200 {
+		t.Errorf("a watch after one ended: %d, want 200", again.StatusCode)
+	}
+}
+
+// F4: with stores bounded, evictions are routine, and an evicted object's
+// DELETED event took a resourceVersion above that of the ADDED that caused
+// it while being recorded before it: a watcher saw resourceVersions go
+// backwards and, resuming from the lower one, got the DELETED again.
+func TestEvictionEventsKeepResourceVersionsIncreasing(t *testing.T) {
+	s := startServer(t, Config{MaxObjects: 2})
+	c := newClient(t, s, nil)
+	base := s.URL() + "/apis/porch.kpt.dev/v1alpha1/namespaces/ran/packagerevisions"
+	rv := jsonPath(t, do(t, c, "GET", base, "").body, "metadata.resourceVersion").(string)
+	events, _ := watchLines(t, c, base+"?watch=true&timeoutSeconds=5&resourceVersion="+rv)
+	for _, name := range []string{"a", "b", "c", "d"} {
+		if r := do(t, c, "POST", base, `{"metadata":{"name":"`+name+`"},"spec":{"packageName":"p","repository":"r"}}`); r.code != 201 {
+			t.Fatalf("create %s: %d %s", name, r.code, r.body)
+		}
+	}
+	seen := map[string]bool{}
+	last := 0
+	for range 6 { // ADDED a, b, c, d; DELETED a, b
+		ev := nextEvent(t, events)
+		key := ev.Type + " " + ev.Object.Metadata.Name
+		if seen[key] {
+			t.Errorf("%s delivered twice", key)
+		}
+		seen[key] = true
+		n, _ := strconv.Atoi(ev.Object.Metadata.ResourceVersion)
+		if n <= last {
+			t.Errorf("%s at resourceVersion %d after %d, want increasing", key, n, last)
+		}
+		last = n
+	}
+	for _, want := range []string{"ADDED a", "ADDED b", "ADDED c", "ADDED d", "DELETED a", "DELETED b"} {
+		if !seen[want] {
+			t.Errorf("no %s event; got %v", want, seen)
 		}
 	}
 }

@@ -246,7 +246,7 @@ func TestStartNamesTheAddressWhenThePortIsInUse(t *testing.T) {
 }
 
 func TestCloseIsIdempotentAndBoundedWithARequestInFlight(t *testing.T) {
-	s, err := Start(Config{Latency: time.Hour, ShutdownTimeout: 100 * time.Millisecond})
+	s, err := Start(Config{Latency: MaxDelay, ShutdownTimeout: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +261,7 @@ func TestCloseIsIdempotentAndBoundedWithARequestInFlight(t *testing.T) {
 	}()
 	waitFor(t, func() bool { return s.Stats().InFlight == 1 })
 	start := time.Now()
-	_ = s.Close() // the hour-long request is aborted; Shutdown's deadline error is expected
+	_ = s.Close() // the minute-long request is aborted; Shutdown's deadline error is expected
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("Close took %v with a request in flight, want about the 100ms shutdown timeout", took)
 	}

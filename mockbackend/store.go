@@ -8,18 +8,46 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 var (
 	errExists = errors.New("already exists")
-	errFull   = errors.New("store is full")
+	// errFull: the store holds max_objects objects and evicting is off.
+	errFull = errors.New("store is full (max_objects reached, store_full: reject)")
+	// errNoSpace: the object does not fit in max_store_bytes and evicting
+	// is off.
+	errNoSpace = errors.New("store is out of space (max_store_bytes reached, store_full: reject)")
+	// errTooLarge: the object alone is larger than max_store_bytes.
+	errTooLarge = errors.New("object is larger than the whole store (max_store_bytes)")
 )
 
-// store is a bounded map of objects grouped by parent (e.g. A1 policies by
-// policy type). Insertion order drives eviction, oldest first.
-type store[V any] struct {
+// isStoreFull reports a write a store refused for lack of room.
+func isStoreFull(err error) bool {
+	return errors.Is(err, errFull) || errors.Is(err, errNoSpace) || errors.Is(err, errTooLarge)
+}
+
+// storeObjectOverhead is what the store estimates an object costs beyond
+// the bytes its storeSize counts: the map entry, the list element, the
+// entry and the object's own struct and pointers.
+const storeObjectOverhead = 256
+
+// sized is a stored value that can estimate the bytes it keeps alive.
+type sized interface {
+	// storeSize is the bytes of the variable-length data the value holds
+	// (bodies, names, slices); the store adds storeObjectOverhead.
+	storeSize() int64
+}
+
+// store is a map of objects grouped by parent (e.g. A1 policies by policy
+// type), bounded in object count and in bytes. Insertion order drives
+// eviction, oldest first.
+type store[V sized] struct {
 	mu       sync.RWMutex
 	max      int
+	maxBytes int64
+	bytes    int64 // sum of the entries' sizes
+	refused  atomic.Int64
 	evict    bool
 	items    map[storeKey]*list.Element
 	order    *list.List // of *storeEntry[V], oldest at the front
@@ -38,13 +66,19 @@ type store[V any] struct {
 type storeKey struct{ parent, id string }
 
 type storeEntry[V any] struct {
-	key storeKey
-	val V
+	key  storeKey
+	val  V
+	size int64 // what val counted for when stored
 }
 
-func newStore[V any](max int, evict bool) *store[V] {
+func entrySize[V sized](v V) int64 { return storeObjectOverhead + v.storeSize() }
+
+// newStore returns a store of at most max objects and maxBytes bytes; when
+// evict is set, room is made by dropping the oldest objects.
+func newStore[V sized](max int, maxBytes int64, evict bool) *store[V] {
 	return &store[V]{
 		max:      max,
+		maxBytes: maxBytes,
 		evict:    evict,
 		items:    make(map[storeKey]*list.Element),
 		order:    list.New(),
@@ -80,11 +114,58 @@ func (st *store[V]) indexLocked(k storeKey, v V, add bool) {
 	}
 }
 
-// setLocked replaces the value of an existing entry, keeping indexes right.
-func (st *store[V]) setLocked(ent *storeEntry[V], v V) {
+// setLocked replaces the value of an existing entry, keeping indexes and the
+// byte count right. It fails as roomLocked does when the new value does not
+// fit, leaving the entry as it was; self is the entry's list element, never
+// evicted to make room.
+func (st *store[V]) setLocked(self *list.Element, v V) error {
+	ent := self.Value.(*storeEntry[V])
+	size := entrySize(v)
+	if err := st.roomLocked(false, size-ent.size, size, self); err != nil {
+		return err
+	}
 	st.indexLocked(ent.key, ent.val, false)
-	ent.val = v
+	st.bytes += size - ent.size
+	ent.val, ent.size = v, size
 	st.indexLocked(ent.key, v, true)
+	return nil
+}
+
+// roomLocked makes room for grow more bytes, and one more object when add,
+// evicting the oldest objects other than self when evicting is on. size is
+// the whole object's: one larger than the bound is refused without
+// evicting anything. A refusal is counted.
+func (st *store[V]) roomLocked(add bool, grow, size int64, self *list.Element) error {
+	if size > st.maxBytes {
+		st.refused.Add(1)
+		return errTooLarge
+	}
+	for {
+		countFull := add && len(st.items) >= st.max
+		bytesFull := grow > 0 && st.bytes+grow > st.maxBytes
+		if !countFull && !bytesFull {
+			return nil
+		}
+		if !st.evict {
+			st.refused.Add(1)
+			if countFull {
+				return errFull
+			}
+			return errNoSpace
+		}
+		victim := st.order.Front()
+		if victim == self {
+			victim = victim.Next()
+		}
+		if victim == nil { // only self is left, and it fits: unreachable
+			st.refused.Add(1)
+			return errNoSpace
+		}
+		old := st.removeLocked(victim)
+		if st.onEvict != nil {
+			st.onEvict(old.key.parent, old.val)
+		}
+	}
 }
 
 // lookup returns the values filed under index key ix, ordered by id.
@@ -120,35 +201,34 @@ func (st *store[V]) get(parent, id string) (V, bool) {
 	return zero, false
 }
 
-// put inserts or replaces; created reports an insert. It fails with errFull
-// only when the store is full and evicting is off.
+// put inserts or replaces; created reports an insert. It fails as
+// roomLocked does when there is no room, leaving the store as it was.
 func (st *store[V]) put(parent, id string, v V) (created bool, err error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	k := storeKey{parent, id}
 	if e, ok := st.items[k]; ok {
-		st.setLocked(e.Value.(*storeEntry[V]), v)
-		return false, nil
+		return false, st.setLocked(e, v)
 	}
 	return true, st.insertLocked(k, v)
 }
 
 // upsert stores fn(old, exists) under the key atomically; created reports an
-// insert. It fails with errFull when the store is full and evicting is off.
+// insert. It fails with errFull or errNoSpace when there is no room (see
+// roomLocked), leaving the store as it was.
 func (st *store[V]) upsert(parent, id string, fn func(old V, exists bool) V) (created bool, err error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	k := storeKey{parent, id}
 	if e, ok := st.items[k]; ok {
-		ent := e.Value.(*storeEntry[V])
-		st.setLocked(ent, fn(ent.val, true))
-		return false, nil
+		return false, st.setLocked(e, fn(e.Value.(*storeEntry[V]).val, true))
 	}
 	var zero V
 	return true, st.insertLocked(k, fn(zero, false))
 }
 
-// create inserts only; errExists when the key is taken.
+// create inserts only; errExists when the key is taken, or a roomLocked
+// error when there is no room.
 func (st *store[V]) create(parent, id string, v V) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -160,16 +240,12 @@ func (st *store[V]) create(parent, id string, v V) error {
 }
 
 func (st *store[V]) insertLocked(k storeKey, v V) error {
-	for len(st.items) >= st.max {
-		if !st.evict {
-			return errFull
-		}
-		old := st.removeLocked(st.order.Front())
-		if st.onEvict != nil {
-			st.onEvict(old.key.parent, old.val)
-		}
+	size := entrySize(v)
+	if err := st.roomLocked(true, size, size, nil); err != nil {
+		return err
 	}
-	st.items[k] = st.order.PushBack(&storeEntry[V]{key: k, val: v})
+	st.bytes += size
+	st.items[k] = st.order.PushBack(&storeEntry[V]{key: k, val: v, size: size})
 	st.indexLocked(k, v, true)
 	kids := st.children[k.parent]
 	if kids == nil {
@@ -182,6 +258,7 @@ func (st *store[V]) insertLocked(k storeKey, v V) error {
 
 func (st *store[V]) removeLocked(e *list.Element) *storeEntry[V] {
 	ent := st.order.Remove(e).(*storeEntry[V])
+	st.bytes -= ent.size
 	k := ent.key
 	st.indexLocked(k, ent.val, false)
 	delete(st.items, k)
@@ -195,7 +272,8 @@ func (st *store[V]) removeLocked(e *list.Element) *storeEntry[V] {
 }
 
 // update applies fn to the stored value under the write lock; fn's error is
-// returned unchanged. ok is false when the key is absent.
+// returned unchanged, and errFull or errNoSpace when the new value does not
+// fit. ok is false when the key is absent.
 func (st *store[V]) update(parent, id string, fn func(v V) (V, error)) (v V, ok bool, err error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -208,7 +286,9 @@ func (st *store[V]) update(parent, id string, fn func(v V) (V, error)) (v V, ok 
 	if err != nil {
 		return ent.val, true, err
 	}
-	st.setLocked(ent, nv)
+	if err := st.setLocked(e, nv); err != nil {
+		return ent.val, true, err
+	}
 	return nv, true, nil
 }
 
@@ -275,4 +355,63 @@ func (st *store[V]) len() int {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	return len(st.items)
+}
+
+// size returns the bytes the store holds by its estimate.
+func (st *store[V]) size() int64 {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return st.bytes
+}
+
+// refusals counts the writes refused for lack of room since start.
+func (st *store[V]) refusals() int64 { return st.refused.Load() }
+
+// The storeSize estimates of the stored types: the variable-length data
+// each keeps alive. Fixed-size fields are in storeObjectOverhead; slices of
+// structs count a small overhead per element.
+
+// A policy keeps the request body it was read into, spare capacity and all.
+func (t *a1PolicyType) storeSize() int64 { return int64(cap(t.Body)) }
+
+func (p *a1Policy) storeSize() int64 { return int64(cap(p.Body)) }
+
+func (n *e2Node) storeSize() int64 {
+	b := int64(len(n.NodeID) + len(n.GlobalE2NodeID) + len(n.NodeType) + len(n.State))
+	for _, f := range n.RANFunctions {
+		b += 64 + int64(len(f.RANFunctionDefinition)+len(f.RANFunctionOID))
+	}
+	if n.Config != nil {
+		b += int64(len(*n.Config))
+	}
+	return b
+}
+
+func (s *e2Subscription) storeSize() int64 {
+	b := int64(len(s.SubscriptionID) + len(s.NodeID) + len(s.RequestorID) + len(s.Status))
+	for _, raw := range s.EventTriggers {
+		b += 24 + int64(len(raw))
+	}
+	for _, raw := range s.Actions {
+		b += 24 + int64(len(raw))
+	}
+	return b
+}
+
+func (pr *packageRevision) storeSize() int64 {
+	m := &pr.Metadata
+	b := len(pr.APIVersion) + len(pr.Kind) + len(m.Name) + len(m.Namespace) + len(m.UID) + len(m.ResourceVersion) + len(m.CreationTimestamp)
+	for k, v := range m.Labels {
+		b += 32 + len(k) + len(v)
+	}
+	for k, v := range m.Annotations {
+		b += 32 + len(k) + len(v)
+	}
+	sp := &pr.Spec
+	b += len(sp.PackageName) + len(sp.Repository) + len(sp.WorkspaceName) + len(sp.Revision) + len(sp.Lifecycle) + len(sp.Intent)
+	b += len(pr.Status.PublishedAt)
+	for _, r := range pr.Status.Resources {
+		b += 64 + len(r.Path) + len(r.SHA256)
+	}
+	return int64(b)
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"io/fs"
 	"math/big"
 	"net"
 	"os"
@@ -141,12 +142,30 @@ func (s *Server) CACertPEM() []byte {
 }
 
 // WriteCACert writes the PEM-encoded CA certificate to path (mode 0644), for
-// curl --cacert or vegeta -root-certs. It fails when the server is not using TLS.
+// curl --cacert or vegeta -root-certs. It fails when the server is not using
+// TLS, and when path is a symbolic link or not a regular file: it never
+// writes through a link someone planted where the certificate goes.
 func (s *Server) WriteCACert(path string) error {
 	if s.tls == nil {
 		return fmt.Errorf("mockbackend: write CA certificate %s: server runs without TLS", path)
 	}
-	if err := os.WriteFile(path, s.tls.caPEM, 0o644); err != nil {
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		what := "not a regular file"
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			what = "a symbolic link"
+		}
+		return fmt.Errorf("mockbackend: write CA certificate %s: is %s, refusing to write through it", path, what)
+	}
+	// O_NOFOLLOW closes the gap between the check and the open.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|oNoFollow, 0o644)
+	if err != nil {
+		return fmt.Errorf("mockbackend: write CA certificate: %w", err)
+	}
+	_, err = f.Write(s.tls.caPEM)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("mockbackend: write CA certificate: %w", err)
 	}
 	return nil
