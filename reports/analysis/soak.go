@@ -16,10 +16,6 @@ const (
 	stabilityHorizon          = 24 * time.Hour
 	shortSoakPhase            = 10 * time.Minute
 	soakNotMeasured           = "not measured in this run (oranbench soak, or make soak)"
-	soakMemoryClaim           = "memory growth 0 MB/hour"
-	soakGoroutineClaim        = "goroutine leak rate 0/hour"
-	soakNoLeaksClaim          = "no memory leaks under sustained load"
-	soakStabilityClaim        = "24-hour stability"
 	soakExtrapolatedMarker    = "extrapolated, not measured"
 	soakGrowthDetectedVerdict = "growth detected"
 )
@@ -123,20 +119,12 @@ func seriesLabel(name string) string {
 	return name
 }
 
-// seedLeaks are the seed's figures for what its old client leaked, per
-// series, in the series' unit per hour.
-var seedLeaks = map[string]float64{
-	results.SoakRSS:        SeedMemoryLeakMBPerHour,
-	results.SoakHeap:       SeedMemoryLeakMBPerHour,
-	results.SoakGoroutines: SeedGoroutineLeakPerHour,
-}
-
 // slopeClaim judges "X grows 0 per hour" on the named series of every
 // soak: it does not hold when an interval lies above 0; it holds when none
 // does and every resolution is finer than the seed's own leak figure for
 // that series; otherwise the run could not tell.
-func slopeClaim(claim string, r *results.Results, names ...string) results.Claim {
-	c := results.Claim{Claim: claim}
+func slopeClaim(r *results.Results, names ...string) results.Claim {
+	var c results.Claim
 	runs := soakRuns(r)
 	if len(runs) == 0 {
 		c.Verdict, c.Reason = VerdictNotMeasurable, soakNotMeasured
@@ -190,8 +178,9 @@ func slopeClaim(claim string, r *results.Results, names ...string) results.Claim
 
 // stabilityClaim states what was measured and what the slopes' upper
 // bounds would add over 24 hours, marked as an extrapolation.
-func stabilityClaim(r *results.Results) results.Claim {
-	c := results.Claim{Claim: soakStabilityClaim}
+func stabilityClaim(rs Runs) results.Claim {
+	var c results.Claim
+	r := rs.Results
 	runs := soakRuns(r)
 	if len(runs) == 0 {
 		c.Verdict, c.Reason = VerdictNotMeasurable, soakNotMeasured
@@ -240,12 +229,8 @@ func stabilityClaim(r *results.Results) results.Claim {
 	return c
 }
 
-// soakClaims are the seed's stability claims, judged on the soaks of r.
-func soakClaims(r *results.Results) []results.Claim {
-	return []results.Claim{
-		slopeClaim(soakMemoryClaim, r, results.SoakRSS, results.SoakHeap),
-		slopeClaim(soakGoroutineClaim, r, results.SoakGoroutines),
-		slopeClaim(soakNoLeaksClaim, r, results.SoakRSS, results.SoakHeap, results.SoakGoroutines, results.SoakFDs),
-		stabilityClaim(r),
-	}
+// zeroGrowth judges "X grows 0 per hour" on the named series of every
+// soak (see slopeClaim).
+func zeroGrowth(names ...string) RuleFunc {
+	return func(rs Runs) results.Claim { return slopeClaim(rs.Results, names...) }
 }
