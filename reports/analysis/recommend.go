@@ -2,8 +2,10 @@ package analysis
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,17 +18,57 @@ type family struct {
 	match func(results.Conditions) bool
 }
 
-// families are the condition families of the recommendation, in report order.
-// A run belongs to the first family it matches.
-var families = []family{
-	{name: fmt.Sprintf("HTTP/1.1 backend, at most %d requests in flight (the pool), no RTT", seedFactory.PoolSize), match: func(c results.Conditions) bool {
-		return c.Model == "closed" && !c.HTTP2 && c.RTT == 0 && c.Concurrency > 0 && c.Concurrency <= seedFactory.PoolSize
-	}},
-	{name: fmt.Sprintf("HTTP/1.1 backend, more than %d requests in flight, no RTT", seedFactory.PoolSize), match: func(c results.Conditions) bool {
-		return c.Model == "closed" && !c.HTTP2 && c.RTT == 0 && c.Concurrency > seedFactory.PoolSize
-	}},
-	{name: "HTTP/2 backend (TLS)", match: func(c results.Conditions) bool { return c.HTTP2 && c.TLS }},
-	{name: "emulated network round trip (RTT > 0)", match: func(c results.Conditions) bool { return c.RTT > 0 }},
+// families are the condition families of the recommendation, in report
+// order, for a tuned transport that keeps pool idle connections per host. A
+// run belongs to the first family it matches. HTTP/1.1 runs without RTT
+// split at the pool, where tuned starts to churn; with pool 0 (unknown) they
+// form one family.
+func families(pool int) []family {
+	h1 := func(c results.Conditions) bool {
+		return c.Model == "closed" && !c.HTTP2 && c.RTT == 0 && c.Concurrency > 0
+	}
+	fs := []family{{name: "HTTP/1.1 backend, no RTT", match: h1}}
+	if pool > 0 {
+		fs = []family{
+			{name: fmt.Sprintf("HTTP/1.1 backend, at most %d requests in flight (the pool), no RTT", pool), match: func(c results.Conditions) bool {
+				return h1(c) && c.Concurrency <= pool
+			}},
+			{name: fmt.Sprintf("HTTP/1.1 backend, more than %d requests in flight, no RTT", pool), match: func(c results.Conditions) bool {
+				return h1(c) && c.Concurrency > pool
+			}},
+		}
+	}
+	return append(fs,
+		family{name: "HTTP/2 backend (TLS)", match: func(c results.Conditions) bool { return c.HTTP2 && c.TLS }},
+		family{name: "emulated network round trip (RTT > 0)", match: func(c results.Conditions) bool { return c.RTT > 0 }},
+	)
+}
+
+// tunedSettingsOf returns the settings of the first arm of rs built from
+// the tuned profile that records them; nil when none does.
+func tunedSettingsOf(rs []Run) map[string]string {
+	for _, u := range rs {
+		for _, a := range u.Scenario.Arms {
+			if a.Profile == results.ProfileTuned && a.Settings != nil {
+				return a.Settings
+			}
+		}
+	}
+	return nil
+}
+
+// poolSize is the idle connections per host a transport's recorded settings
+// keep: MaxIdleConnsPerHost, where 0 means net/http's default of 2; 0 when
+// the settings do not record it.
+func poolSize(settings map[string]string) int {
+	n, err := strconv.Atoi(settings["MaxIdleConnsPerHost"])
+	switch {
+	case err != nil || n < 0:
+		return 0
+	case n == 0:
+		return http.DefaultMaxIdleConnsPerHost
+	}
+	return n
 }
 
 // armOutcome is how one arm did in one run against the run's best arm.
@@ -144,17 +186,16 @@ type familyResult struct {
 }
 
 func recommend(r *results.Results) ([]familyResult, map[string]string) {
-	var tunedSettings map[string]string
-	byFamily := make([]familyResult, len(families))
-	for i, f := range families {
+	rs := RunsOf(r, DefaultRoles)
+	tunedSettings := tunedSettingsOf(rs)
+	fams := families(poolSize(tunedSettings))
+	byFamily := make([]familyResult, len(fams))
+	for i, f := range fams {
 		byFamily[i] = familyResult{family: f, wins: map[string]int{}, ran: map[string]int{}}
 	}
 	settings := map[string]map[string]string{}
-	for _, u := range RunsOf(r, DefaultRoles) {
+	for _, u := range rs {
 		for _, a := range u.Scenario.Arms {
-			if a.Profile == results.ProfileTuned && tunedSettings == nil {
-				tunedSettings = a.Settings
-			}
 			if _, ok := settings[a.Name]; !ok && a.Settings != nil {
 				settings[a.Name] = a.Settings
 			}
@@ -209,7 +250,9 @@ func recommend(r *results.Results) ([]familyResult, map[string]string) {
 // the winners' changes to tuned.
 type Recommendation struct {
 	// Families are in report order, each family whether or not a run
-	// belongs to it.
+	// belongs to it. HTTP/1.1 runs without RTT split at the pool that the
+	// run's tuned arm recorded (its MaxIdleConnsPerHost), into runs within
+	// it and above it; one family when no tuned arm recorded it.
 	Families []Family
 	// Changes are the winners' settings that differ from tuned's, each once,
 	// in the order the families first want them.
