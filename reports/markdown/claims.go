@@ -8,14 +8,21 @@ import (
 	"github.com/oranbench/oranbench/reports/results"
 )
 
-// claims renders the seed-claims table, the MaxIdleConnsPerHost correction
+// claims renders the claim set's table, the MaxIdleConnsPerHost correction
 // and the threshold summary.
 func (p *printer) claims(r *results.Results) {
-	cs := r.Claims
-	if cs == nil {
-		cs = analysis.Claims(r)
+	set, cs := p.set, r.Claims
+	switch {
+	case set == nil:
+		// The verdicts r carries are the seed's.
+		set = analysis.Seed
+		if cs == nil {
+			cs = set.Judge(r)
+		}
+	default:
+		cs = set.Judge(r)
 	}
-	p.f("## Seed claims\n\nEach claim of the seed's results document, measured. Ratios are medians across repetitions with a distribution-free interval, which covers the spread between this run's interleaved repetitions (not between runs on different days or machines); `~` marks a difference that is not significant (Mann-Whitney U, α = %.2f).\n\n", analysis.Alpha)
+	p.f("## %s\n\n%s\n\n", set.Title(), set.Description())
 	rows := make([][]string, 0, len(cs))
 	for _, c := range cs {
 		v := "**" + c.Verdict + "**"
