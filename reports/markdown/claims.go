@@ -8,8 +8,9 @@ import (
 	"github.com/oranbench/oranbench/reports/results"
 )
 
-// claims renders the claim set's table, the MaxIdleConnsPerHost correction
-// and the threshold summary.
+// claims renders the claim set's table, the recommendation and the
+// threshold summary; the seed's report (no set given) adds its
+// MaxIdleConnsPerHost correction after its claims.
 func (p *printer) claims(r *results.Results) {
 	set, cs := p.set, r.Claims
 	switch {
@@ -35,7 +36,9 @@ func (p *printer) claims(r *results.Results) {
 	if weak := weakScenarios(r); len(weak) > 0 {
 		p.f("> Weak verdict: %s ran fewer than %d repetitions per arm; intervals are wide and `~` is likely.\n\n", strings.Join(weak, ", "), analysis.WeakBelowReps)
 	}
-	p.correction(analysis.Pairs(r))
+	if p.set == nil {
+		p.correction(analysis.Pairs(r))
+	}
 	p.recommendation(r)
 	p.thresholdSummary(r)
 }

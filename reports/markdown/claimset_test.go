@@ -107,12 +107,22 @@ func TestASecondClaimSetIsJudgedAndRenderedLikeTheSeeds(t *testing.T) {
 		t.Errorf("a report of another claim set speaks of the seed's:\n%s", table)
 	}
 
-	// The same result rendered by Report is judged by the seed's set.
+	// A result with the seed's arms: Report judges it by the seed's set and
+	// explains the seed's MaxIdleConnsPerHost story; ReportWith leaves both
+	// to the seed.
+	r = synth.Results(t, 1, 1, synth.Spread5)
 	buf.Reset()
 	if err := Report(&buf, r); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "## Seed claims\n\nEach claim of the seed's results document") {
-		t.Errorf("Report lost the seed's heading:\n%s", buf.String())
+	if md := buf.String(); !strings.Contains(md, "## Seed claims\n\nEach claim of the seed's results document") || !strings.Contains(md, "### MaxIdleConnsPerHost=2") {
+		t.Errorf("Report lost the seed's heading or correction:\n%s", md)
+	}
+	buf.Reset()
+	if err := ReportWith(&buf, r, set); err != nil {
+		t.Fatal(err)
+	}
+	if md := buf.String(); strings.Contains(md, "Seed claims") || strings.Contains(md, "The seed says") {
+		t.Errorf("a report of another claim set speaks of the seed's:\n%s", md)
 	}
 }

@@ -38,7 +38,9 @@ func Report(w io.Writer, r *results.Results) error {
 
 // ReportWith renders r like Report, with the verdicts of the claim set
 // instead of the seed's: its title heads the claims table and its
-// description introduces it.
+// description introduces it. The seed's correction of its
+// MaxIdleConnsPerHost story, which follows the seed's claims in Report, is
+// left out.
 func ReportWith(w io.Writer, r *results.Results, set analysis.ClaimSet) error {
 	return report(&printer{w: w, set: set}, r)
 }
