@@ -2,8 +2,10 @@ package analysis
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,17 +18,57 @@ type family struct {
 	match func(results.Conditions) bool
 }
 
-// families are the condition families of the recommendation, in report order.
-// A run belongs to the first family it matches.
-var families = []family{
-	{name: fmt.Sprintf("HTTP/1.1 backend, at most %d requests in flight (the pool), no RTT", seedPoolSize), match: func(c results.Conditions) bool {
-		return c.Model == "closed" && !c.HTTP2 && c.RTT == 0 && c.Concurrency > 0 && c.Concurrency <= seedPoolSize
-	}},
-	{name: fmt.Sprintf("HTTP/1.1 backend, more than %d requests in flight, no RTT", seedPoolSize), match: func(c results.Conditions) bool {
-		return c.Model == "closed" && !c.HTTP2 && c.RTT == 0 && c.Concurrency > seedPoolSize
-	}},
-	{name: "HTTP/2 backend (TLS)", match: func(c results.Conditions) bool { return c.HTTP2 && c.TLS }},
-	{name: "emulated network round trip (RTT > 0)", match: func(c results.Conditions) bool { return c.RTT > 0 }},
+// families are the condition families of the recommendation, in report
+// order, for a tuned transport that keeps pool idle connections per host. A
+// run belongs to the first family it matches. HTTP/1.1 runs without RTT
+// split at the pool, where tuned starts to churn; with pool 0 (unknown) they
+// form one family.
+func families(pool int) []family {
+	h1 := func(c results.Conditions) bool {
+		return c.Model == "closed" && !c.HTTP2 && c.RTT == 0 && c.Concurrency > 0
+	}
+	fs := []family{{name: "HTTP/1.1 backend, no RTT", match: h1}}
+	if pool > 0 {
+		fs = []family{
+			{name: fmt.Sprintf("HTTP/1.1 backend, at most %d requests in flight (the pool), no RTT", pool), match: func(c results.Conditions) bool {
+				return h1(c) && c.Concurrency <= pool
+			}},
+			{name: fmt.Sprintf("HTTP/1.1 backend, more than %d requests in flight, no RTT", pool), match: func(c results.Conditions) bool {
+				return h1(c) && c.Concurrency > pool
+			}},
+		}
+	}
+	return append(fs,
+		family{name: "HTTP/2 backend (TLS)", match: func(c results.Conditions) bool { return c.HTTP2 && c.TLS }},
+		family{name: "emulated network round trip (RTT > 0)", match: func(c results.Conditions) bool { return c.RTT > 0 }},
+	)
+}
+
+// tunedSettingsOf returns the settings of the first arm of rs built from
+// the tuned profile that records them; nil when none does.
+func tunedSettingsOf(rs []Run) map[string]string {
+	for _, u := range rs {
+		for _, a := range u.Scenario.Arms {
+			if a.Profile == results.ProfileTuned && a.Settings != nil {
+				return a.Settings
+			}
+		}
+	}
+	return nil
+}
+
+// poolSize is the idle connections per host a transport's recorded settings
+// keep: MaxIdleConnsPerHost, where 0 means net/http's default of 2; 0 when
+// the settings do not record it.
+func poolSize(settings map[string]string) int {
+	n, err := strconv.Atoi(settings["MaxIdleConnsPerHost"])
+	switch {
+	case err != nil || n < 0:
+		return 0
+	case n == 0:
+		return http.DefaultMaxIdleConnsPerHost
+	}
+	return n
 }
 
 // armOutcome is how one arm did in one run against the run's best arm.
@@ -43,24 +85,24 @@ type armOutcome struct {
 // the same offered load for open models. Reference arms (client-go's) are
 // not ranked: they are not changes to tuned; margins compare with them.
 type runOutcome struct {
-	run
+	Run
 	metric      string
 	lowerBetter bool
 	arms        []armOutcome
 }
 
-func outcome(u run) (runOutcome, bool) {
-	o := runOutcome{run: u, metric: results.MetricReqPerSec}
-	switch u.s.Conditions.Model {
+func outcome(u Run) (runOutcome, bool) {
+	o := runOutcome{Run: u, metric: results.MetricReqPerSec}
+	switch u.Scenario.Conditions.Model {
 	case "open":
 		o.metric, o.lowerBetter = results.MetricP50, true
 	case "search":
 		o.metric = results.MetricMaxRate
 	}
 	bestAt := -1
-	for i := range u.s.Arms {
-		a := &u.s.Arms[i]
-		if a.Profile == ClientGoProfile {
+	for i := range u.Scenario.Arms {
+		a := &u.Scenario.Arms[i]
+		if a.Profile == results.ProfileClientGo {
 			continue
 		}
 		xs := Samples(*a, o.metric)
@@ -82,7 +124,7 @@ func outcome(u run) (runOutcome, bool) {
 		if i == bestAt {
 			continue
 		}
-		if c, ok := compareArms(*o.arms[i].arm, *best, o.metric); ok && !c.Significant {
+		if c, ok := CompareArms(*o.arms[i].arm, *best, o.metric); ok && !c.Significant {
 			o.arms[i].tied = true
 		}
 	}
@@ -144,17 +186,16 @@ type familyResult struct {
 }
 
 func recommend(r *results.Results) ([]familyResult, map[string]string) {
-	var tunedSettings map[string]string
-	byFamily := make([]familyResult, len(families))
-	for i, f := range families {
+	rs := RunsOf(r, DefaultRoles)
+	tunedSettings := tunedSettingsOf(rs)
+	fams := families(poolSize(tunedSettings))
+	byFamily := make([]familyResult, len(fams))
+	for i, f := range fams {
 		byFamily[i] = familyResult{family: f, wins: map[string]int{}, ran: map[string]int{}}
 	}
 	settings := map[string]map[string]string{}
-	for _, u := range runs(r) {
-		for _, a := range u.s.Arms {
-			if a.Profile == TunedProfile && tunedSettings == nil {
-				tunedSettings = a.Settings
-			}
+	for _, u := range rs {
+		for _, a := range u.Scenario.Arms {
 			if _, ok := settings[a.Name]; !ok && a.Settings != nil {
 				settings[a.Name] = a.Settings
 			}
@@ -164,7 +205,7 @@ func recommend(r *results.Results) ([]familyResult, map[string]string) {
 			continue
 		}
 		for i := range byFamily {
-			if !byFamily[i].match(u.s.Conditions) {
+			if !byFamily[i].match(u.Scenario.Conditions) {
 				continue
 			}
 			fr := &byFamily[i]
@@ -209,7 +250,9 @@ func recommend(r *results.Results) ([]familyResult, map[string]string) {
 // the winners' changes to tuned.
 type Recommendation struct {
 	// Families are in report order, each family whether or not a run
-	// belongs to it.
+	// belongs to it. HTTP/1.1 runs without RTT split at the pool that the
+	// run's tuned arm recorded (its MaxIdleConnsPerHost), into runs within
+	// it and above it; one family when no tuned arm recorded it.
 	Families []Family
 	// Changes are the winners' settings that differ from tuned's, each once,
 	// in the order the families first want them.
@@ -233,7 +276,7 @@ type Family struct {
 	Runs []string
 	// Winner is the arm (by name) that was best or tied in the largest share
 	// of the runs it ran in, preferring the smallest change to tuned. Arms of
-	// ClientGoProfile are references, not changes to tuned: they are neither
+	// results.ProfileClientGo are references, not changes to tuned: they are neither
 	// ranked nor counted, and Margins say how Winner did against them. Wins
 	// and Ran count, per arm, the runs it won and the runs it took part in.
 	Winner    string
@@ -274,8 +317,8 @@ type Change struct {
 func Recommend(r *results.Results) Recommendation {
 	fams, tunedSettings := recommend(r)
 	settingsOf := map[string]map[string]string{}
-	for _, u := range runs(r) {
-		for _, a := range u.s.Arms {
+	for _, u := range RunsOf(r, DefaultRoles) {
+		for _, a := range u.Scenario.Arms {
 			if _, ok := settingsOf[a.Name]; !ok {
 				settingsOf[a.Name] = a.Settings
 			}
@@ -286,7 +329,7 @@ func Recommend(r *results.Results) Recommendation {
 	for _, f := range fams {
 		fam := Family{Name: f.name, Winner: f.winner, Wins: f.wins, Ran: f.ran}
 		for _, o := range f.outcomes {
-			fam.Runs = append(fam.Runs, o.label)
+			fam.Runs = append(fam.Runs, o.Label)
 		}
 		if len(f.outcomes) > 0 {
 			fam.Margins = f.margins()
@@ -326,12 +369,12 @@ func (f familyResult) margins() []Margin {
 		if w == nil {
 			continue
 		}
-		for _, ref := range []string{TunedProfile, BaselineProfile, ClientGoProfile} {
-			a := o.arm(ref)
+		for _, ref := range []string{results.ProfileTuned, results.ProfileDefault, results.ProfileClientGo} {
+			a := o.Arm(ref)
 			if a == nil || a.Name == f.winner {
 				continue
 			}
-			if c, ok := compareArms(*w.arm, *a, o.metric); ok {
+			if c, ok := CompareArms(*w.arm, *a, o.metric); ok {
 				k := [2]string{o.metricName(), a.Name}
 				i, seen := idx[k]
 				if !seen {
@@ -418,11 +461,11 @@ func (f familyResult) lost() []Loss {
 		if best == nil {
 			continue
 		}
-		c, ok := compareArms(*w.arm, *best.arm, o.metric)
+		c, ok := CompareArms(*w.arm, *best.arm, o.metric)
 		if !ok {
 			continue
 		}
-		out = append(out, Loss{Run: o.label, Best: best.arm.Name, Metric: o.metricName(), Comparison: c})
+		out = append(out, Loss{Run: o.Label, Best: best.arm.Name, Metric: o.metricName(), Comparison: c})
 	}
 	return out
 }

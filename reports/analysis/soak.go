@@ -2,25 +2,15 @@ package analysis
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/oranbench/oranbench/reports/results"
 )
 
-// The seed's figures for the leaks its tuning removed: a soak whose
-// resolution is coarser than these could not have told them from 0.
+// A soak whose phases are shorter than shortSoakPhase is short: too short
+// to tell a leak from a process still settling.
 const (
-	SeedMemoryLeakMBPerHour   = 10
-	SeedGoroutineLeakPerHour  = 2
-	stabilityHorizon          = 24 * time.Hour
 	shortSoakPhase            = 10 * time.Minute
-	soakNotMeasured           = "not measured in this run (oranbench soak, or make soak)"
-	soakMemoryClaim           = "memory growth 0 MB/hour"
-	soakGoroutineClaim        = "goroutine leak rate 0/hour"
-	soakNoLeaksClaim          = "no memory leaks under sustained load"
-	soakStabilityClaim        = "24-hour stability"
-	soakExtrapolatedMarker    = "extrapolated, not measured"
 	soakGrowthDetectedVerdict = "growth detected"
 )
 
@@ -121,131 +111,4 @@ func seriesLabel(name string) string {
 		return "TIME_WAIT"
 	}
 	return name
-}
-
-// seedLeaks are the seed's figures for what its old client leaked, per
-// series, in the series' unit per hour.
-var seedLeaks = map[string]float64{
-	results.SoakRSS:        SeedMemoryLeakMBPerHour,
-	results.SoakHeap:       SeedMemoryLeakMBPerHour,
-	results.SoakGoroutines: SeedGoroutineLeakPerHour,
-}
-
-// slopeClaim judges "X grows 0 per hour" on the named series of every
-// soak: it does not hold when an interval lies above 0; it holds when none
-// does and every resolution is finer than the seed's own leak figure for
-// that series; otherwise the run could not tell.
-func slopeClaim(claim string, r *results.Results, names ...string) results.Claim {
-	c := results.Claim{Claim: claim}
-	runs := soakRuns(r)
-	if len(runs) == 0 {
-		c.Verdict, c.Reason = VerdictNotMeasurable, soakNotMeasured
-		return c
-	}
-	var measured, grew, coarse, conds []string
-	fitted := 0
-	for _, u := range runs {
-		conds = append(conds, u.conditions())
-		for _, ps := range u.seriesOf(names...) {
-			if ps.s.Slope == nil {
-				measured = append(measured, ps.label()+": "+SoakVerdict(ps.s))
-				continue
-			}
-			fitted++
-			sl := *ps.s.Slope
-			measured = append(measured, ps.label()+" "+sl.Text(ps.s.Unit))
-			if sl.Lo > 0 {
-				grew = append(grew, ps.label()+" "+results.PerHourText(sl.PerHour, ps.s.Unit))
-			}
-			if ref := seedLeaks[ps.s.Name]; ref > 0 && sl.Resolution >= ref {
-				coarse = append(coarse, fmt.Sprintf("%s (±%s, the seed's figure %s %s/h)", ps.label(),
-					strings.TrimPrefix(results.SignedNum(sl.Resolution), "+"), results.SignedNum(ref), ps.s.Unit))
-			}
-		}
-	}
-	c.Measured = strings.Join(measured, "; ")
-	c.Conditions = strings.Join(conds, "; ")
-	short := runs[0].short()
-	switch {
-	case len(grew) > 0 && short != "":
-		// A few seconds per phase cannot separate a leak from a heap
-		// still growing to its working size.
-		c.Verdict = VerdictNotMeasurable
-		c.Reason = "growth detected (95% interval above 0): " + strings.Join(grew, ", ") + "." + short + " Run longer (make soak) to tell which."
-	case len(grew) > 0:
-		c.Verdict = VerdictDoesNotHold
-		c.Reason = "growth detected (95% interval above 0): " + strings.Join(grew, ", ") + "."
-	case fitted == 0:
-		c.Verdict, c.Reason = VerdictNotMeasurable, "no series could be fitted"
-	case len(coarse) > 0:
-		c.Verdict = VerdictNotMeasurable
-		c.Reason = "no growth detected, but at a resolution too coarse to have seen the leak the seed describes: " + strings.Join(coarse, ", ") +
-			"." + short + " Run longer (make soak, SOAK=2h)."
-	default:
-		c.Verdict = VerdictHolds
-		c.Reason = "no growth detected at this resolution (every interval includes 0)." + short
-	}
-	return c
-}
-
-// stabilityClaim states what was measured and what the slopes' upper
-// bounds would add over 24 hours, marked as an extrapolation.
-func stabilityClaim(r *results.Results) results.Claim {
-	c := results.Claim{Claim: soakStabilityClaim}
-	runs := soakRuns(r)
-	if len(runs) == 0 {
-		c.Verdict, c.Reason = VerdictNotMeasurable, soakNotMeasured
-		return c
-	}
-	var extra, grew, conds []string
-	var longest time.Duration
-	for _, u := range runs {
-		conds = append(conds, u.conditions())
-		longest = max(longest, u.phaseSpan())
-		for _, ps := range u.seriesOf(results.SoakRSS, results.SoakHeap, results.SoakGoroutines, results.SoakFDs) {
-			if ps.s.Slope == nil {
-				continue
-			}
-			sl := *ps.s.Slope
-			// The interval's upper end over the horizon: the most growth
-			// the data allow, if the slope held for 24 hours.
-			extra = append(extra, fmt.Sprintf("%s ≤ %s %s", ps.label(), results.SignedNum(max(0, sl.Hi)*stabilityHorizon.Hours()), ps.s.Unit))
-			if sl.Lo > 0 {
-				grew = append(grew, fmt.Sprintf("%s %s (%s %s over 24 h)", ps.label(), results.PerHourText(sl.PerHour, ps.s.Unit),
-					results.SignedNum(sl.PerHour*stabilityHorizon.Hours()), ps.s.Unit))
-			}
-		}
-	}
-	c.Conditions = strings.Join(conds, "; ")
-	if len(extra) == 0 {
-		c.Verdict, c.Reason = VerdictNotMeasurable, "no series could be fitted"
-		return c
-	}
-	c.Measured = fmt.Sprintf("%s per phase measured; %s over 24 h: %s", longest.Round(time.Second), soakExtrapolatedMarker, strings.Join(extra, "; "))
-	short := runs[0].short()
-	switch {
-	case len(grew) > 0 && short != "":
-		c.Verdict = VerdictNotMeasurable
-		c.Reason = "growth detected; " + soakExtrapolatedMarker + ": " + strings.Join(grew, ", ") + "." + short
-	case len(grew) > 0:
-		c.Verdict = VerdictDoesNotHold
-		c.Reason = "growth detected; " + soakExtrapolatedMarker + ": " + strings.Join(grew, ", ") + "."
-	case longest >= stabilityHorizon:
-		c.Verdict, c.Reason = VerdictHolds, "no growth detected over a 24-hour phase"
-	default:
-		c.Verdict = VerdictNotMeasurable
-		c.Reason = fmt.Sprintf("no 24-hour run: %s per phase, no growth detected; the 24-hour figures are %s (upper ends of the intervals × 24 h).",
-			longest.Round(time.Second), soakExtrapolatedMarker)
-	}
-	return c
-}
-
-// soakClaims are the seed's stability claims, judged on the soaks of r.
-func soakClaims(r *results.Results) []results.Claim {
-	return []results.Claim{
-		slopeClaim(soakMemoryClaim, r, results.SoakRSS, results.SoakHeap),
-		slopeClaim(soakGoroutineClaim, r, results.SoakGoroutines),
-		slopeClaim(soakNoLeaksClaim, r, results.SoakRSS, results.SoakHeap, results.SoakGoroutines, results.SoakFDs),
-		stabilityClaim(r),
-	}
 }

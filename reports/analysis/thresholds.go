@@ -265,7 +265,7 @@ func EvaluateThresholds(s results.Scenario, ts []Threshold) []results.ThresholdR
 				c, ok := s.Stats.Comparison(t.RatioArm, t.RatioBaseline, t.Metric)
 				if !ok {
 					// Two arms neither of which is the baseline: the same test.
-					c, ok = compareArms(a, b, t.Metric)
+					c, ok = CompareArms(a, b, t.Metric)
 				}
 				if ok {
 					r.Measured = c.Ratio

@@ -8,14 +8,22 @@ import (
 	"github.com/oranbench/oranbench/reports/results"
 )
 
-// claims renders the seed-claims table, the MaxIdleConnsPerHost correction
-// and the threshold summary.
+// claims renders the claim set's table, the recommendation and the
+// threshold summary; the seed's report (no set given) adds its
+// MaxIdleConnsPerHost correction after its claims.
 func (p *printer) claims(r *results.Results) {
-	cs := r.Claims
-	if cs == nil {
-		cs = analysis.Claims(r)
+	set, cs := p.set, r.Claims
+	switch {
+	case set == nil:
+		// The verdicts r carries are the seed's.
+		set = analysis.Seed
+		if cs == nil {
+			cs = set.Judge(r)
+		}
+	default:
+		cs = set.Judge(r)
 	}
-	p.f("## Seed claims\n\nEach claim of the seed's results document, measured. Ratios are medians across repetitions with a distribution-free interval, which covers the spread between this run's interleaved repetitions (not between runs on different days or machines); `~` marks a difference that is not significant (Mann-Whitney U, α = %.2f).\n\n", analysis.Alpha)
+	p.f("## %s\n\n%s\n\n", set.Title(), set.Description())
 	rows := make([][]string, 0, len(cs))
 	for _, c := range cs {
 		v := "**" + c.Verdict + "**"
@@ -28,7 +36,9 @@ func (p *printer) claims(r *results.Results) {
 	if weak := weakScenarios(r); len(weak) > 0 {
 		p.f("> Weak verdict: %s ran fewer than %d repetitions per arm; intervals are wide and `~` is likely.\n\n", strings.Join(weak, ", "), analysis.WeakBelowReps)
 	}
-	p.correction(analysis.Pairs(r))
+	if p.set == nil {
+		p.correction(analysis.Pairs(r))
+	}
 	p.recommendation(r)
 	p.thresholdSummary(r)
 }

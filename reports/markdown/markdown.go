@@ -28,11 +28,24 @@ func WriteReport(path string, r *results.Results) error {
 	return results.WriteFileAtomic(path, buf.Bytes())
 }
 
-// Report renders r as a markdown report: a verdict per scenario, then per
+// Report renders r as a markdown report: the verdicts on the seed's claims
+// (those r carries, else analysis.Seed's), a verdict per scenario, then per
 // scenario its conditions, the arm table, the ratio table, a sentence on
 // connections and the per-repetition table.
 func Report(w io.Writer, r *results.Results) error {
-	p := &printer{w: w}
+	return report(&printer{w: w}, r)
+}
+
+// ReportWith renders r like Report, with the verdicts of the claim set
+// instead of the seed's: its title heads the claims table and its
+// description introduces it. The seed's correction of its
+// MaxIdleConnsPerHost story, which follows the seed's claims in Report, is
+// left out.
+func ReportWith(w io.Writer, r *results.Results, set analysis.ClaimSet) error {
+	return report(&printer{w: w, set: set}, r)
+}
+
+func report(p *printer, r *results.Results) error {
 	p.f("# oranbench report\n\n")
 	p.f("Measured %s on %s/%s, %d CPUs (GOMAXPROCS %d)%s, %s.",
 		r.StartedAt.UTC().Format("2006-01-02 15:04 MST"), r.Machine.GOOS, r.Machine.GOARCH,
@@ -62,6 +75,8 @@ func Report(w io.Writer, r *results.Results) error {
 type printer struct {
 	w   io.Writer
 	err error
+	// set judges the claims table; nil renders the seed's (see claims).
+	set analysis.ClaimSet
 }
 
 func (p *printer) f(format string, args ...any) {
@@ -118,7 +133,7 @@ func runNotes(r *results.Results) []string {
 	return notes
 }
 
-// claimsAndVerdict writes the seed-claims table and one verdict line per
+// claimsAndVerdict writes the claims table and one verdict line per
 // scenario: the top of REPORT.md and of the CI step summary.
 func (p *printer) claimsAndVerdict(r *results.Results) {
 	p.claims(r)

@@ -23,7 +23,7 @@ func (p *printer) recommendation(r *results.Results) {
 		return
 	}
 	p.f("## Recommendation\n\n")
-	p.f("Derived from this run's measurements. In each family of conditions, every run (scenario or sweep point) ranks its arms on the metric that decides it; an arm *wins* a run when it is the best or not significantly different from the best (Mann-Whitney U, α = %.2f). The family's choice is the arm that won the largest share of the runs it took part in, and among equals the smallest change to `tuned` (the operator's factory). `%s` (client-go's transport, which every Kubernetes client already uses) is a reference, neither ranked nor chosen: it is not a change to `tuned`; the margins say how the choice did against it.\n\n", analysis.Alpha, analysis.ClientGoProfile)
+	p.f("Derived from this run's measurements. In each family of conditions, every run (scenario or sweep point) ranks its arms on the metric that decides it; an arm *wins* a run when it is the best or not significantly different from the best (Mann-Whitney U, α = %.2f). The family's choice is the arm that won the largest share of the runs it took part in, and among equals the smallest change to `tuned` (the operator's factory). `%s` (client-go's transport, which every Kubernetes client already uses) is a reference, neither ranked nor chosen: it is not a change to `tuned`; the margins say how the choice did against it.\n\n", analysis.Alpha, results.ProfileClientGo)
 	var rows [][]string
 	for _, f := range rec.Families {
 		if len(f.Runs) == 0 {

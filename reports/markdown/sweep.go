@@ -52,7 +52,7 @@ func otherArmsRange(s results.Scenario) string {
 	}
 	var out string
 	for _, a := range first[1:] {
-		if a.Profile == analysis.TunedProfile {
+		if a.Profile == results.ProfileTuned {
 			continue
 		}
 		lo, hi, n := 0.0, 0.0, 0

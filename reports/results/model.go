@@ -73,8 +73,9 @@ type Scenario struct {
 	// Setup is what a new connection costs on this backend path, measured
 	// before the arms run.
 	Setup *SetupCost `json:"setupCost,omitempty"`
-	// ClaimArms names the arms the seed-claims table compares; nil means
-	// the arms built from the "default" and "tuned" profiles.
+	// ClaimArms names the arms the claims compare as baseline and
+	// candidate; nil means the arms built from the profiles of the claim
+	// set's roles ("default" and "tuned" for the seed's).
 	ClaimArms *ClaimArms `json:"claimArms,omitempty"`
 	// GeneratorCeiling is the harness's own req/s at this load on this
 	// machine, measured before the arms against a transport that answers
@@ -103,7 +104,7 @@ func (r *Results) Failed() []Scenario {
 	return out
 }
 
-// ClaimArms are the baseline and the candidate of the seed claims.
+// ClaimArms are the baseline and the candidate arm of a scenario's claims.
 type ClaimArms struct {
 	Baseline  string `json:"baseline"`
 	Candidate string `json:"candidate"`
@@ -392,7 +393,8 @@ type ThresholdResult struct {
 	Note         string `json:"note,omitempty"`
 }
 
-// Claim is the measured verdict on one claim of the seed's results document.
+// Claim is the measured verdict on one claim of a claim set (the seed's
+// results document's, in a run's results.json).
 type Claim struct {
 	Claim      string `json:"claim"`
 	Measured   string `json:"measured"`

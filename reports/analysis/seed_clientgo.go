@@ -7,12 +7,6 @@ import (
 	"github.com/oranbench/oranbench/reports/results"
 )
 
-// ClientGoProfile is the profile of client-go's transport (rest.TransportFor),
-// which every Kubernetes client already uses: the baseline the operator's
-// factory is compared with for Porch traffic. It is a reference, not a change
-// to tuned, so the recommendation never chooses it.
-const ClientGoProfile = "client-go"
-
 // porchRun reports whether a run's traffic is Porch's, from its mix.
 func porchRun(c results.Conditions) bool {
 	for _, r := range c.Routes {
@@ -25,7 +19,7 @@ func porchRun(c results.Conditions) bool {
 
 // versus is one arm compared with client-go in one run.
 type versus struct {
-	u   run
+	u   Run
 	arm *results.Arm
 	cg  *results.Arm
 	cmp results.Comparison
@@ -44,24 +38,24 @@ func (v versus) worse() bool {
 
 // side describes an arm's connections: "tuned HTTP/1.1, 1,149 dials".
 func side(a *results.Arm) string {
-	return fmt.Sprintf("%s %s, %s dials", a.Name, protocolOf(a), results.Int(a.Total.Client.Dials))
+	return fmt.Sprintf("%s %s, %s dials", a.Name, ProtocolOf(a), results.Int(a.Total.Client.Dials))
 }
 
 // clientGoVersus compares the run's arm built from profile with its client-go
 // arm on throughput (req/s, or the sustained rate of a search).
-func clientGoVersus(u run, profile string) (versus, bool) {
-	a, cg := u.arm(profile), u.arm(ClientGoProfile)
+func clientGoVersus(u Run, profile string) (versus, bool) {
+	a, cg := u.Arm(profile), u.Arm(seedFactory.ClientGo)
 	if a == nil || cg == nil || a == cg {
 		return versus{}, false
 	}
 	metric := results.MetricReqPerSec
-	switch u.s.Conditions.Model {
+	switch u.Scenario.Conditions.Model {
 	case "open":
 		return versus{}, false // the offered rate sets req/s
 	case "search":
 		metric = results.MetricMaxRate
 	}
-	c, ok := compareArms(*a, *cg, metric)
+	c, ok := CompareArms(*a, *cg, metric)
 	if !ok {
 		return versus{}, false
 	}
@@ -70,21 +64,21 @@ func clientGoVersus(u run, profile string) (versus, bool) {
 
 // clientGoClaim answers, from the Porch runs that ran client-go beside tuned:
 // is the operator's tuned factory better than what client-go already does?
-func clientGoClaim(r *results.Results) results.Claim {
-	c := results.Claim{Claim: "Against Porch, the operator's tuned factory beats client-go's transport, which every Kubernetes client already uses (not a claim of the seed)"}
+func clientGoClaim(rs Runs) results.Claim {
+	var c results.Claim
 	var vs []versus
 	var measured []string
-	for _, u := range runs(r) {
-		if !porchRun(u.s.Conditions) {
+	for _, u := range rs.All() {
+		if !porchRun(u.Scenario.Conditions) {
 			continue
 		}
-		v, ok := clientGoVersus(u, TunedProfile)
+		v, ok := clientGoVersus(u, rs.Roles.Candidate)
 		if !ok {
 			continue
 		}
 		vs = append(vs, v)
-		m := fmt.Sprintf("%s: tuned/client-go %s %s (%s; %s)", u.label, metricLabel(v.cmp.Metric), results.FormatRatioCI(v.cmp), side(v.arm), side(v.cg))
-		if h2, ok := clientGoVersus(u, tunedH2Profile); ok {
+		m := fmt.Sprintf("%s: tuned/client-go %s %s (%s; %s)", u.Label, metricLabel(v.cmp.Metric), results.FormatRatioCI(v.cmp), side(v.arm), side(v.cg))
+		if h2, ok := clientGoVersus(u, seedFactory.H2); ok {
 			m += fmt.Sprintf(", tuned-h2/client-go %s", results.FormatRatioCI(h2.cmp))
 		}
 		measured = append(measured, m)
@@ -105,10 +99,10 @@ func clientGoClaim(r *results.Results) results.Claim {
 			tied = append(tied, v)
 		}
 	}
-	c.Conditions = results.JoinShown(len(vs), 3, func(i int) string { return vs[i].u.where() })
+	c.Conditions = results.JoinShown(len(vs), 3, func(i int) string { return vs[i].u.Where() })
 	// The reason names the runs; the conditions column describes them.
 	where := func(vs []versus) string {
-		return results.JoinShown(len(vs), 3, func(i int) string { return vs[i].u.label })
+		return results.JoinShown(len(vs), 3, func(i int) string { return vs[i].u.Label })
 	}
 	switch {
 	case len(better) == len(vs):
@@ -125,7 +119,7 @@ func clientGoClaim(r *results.Results) results.Claim {
 		}
 		if len(tied) > 0 {
 			parts = append(parts, "no significant difference in "+results.JoinShown(len(tied), 3, func(i int) string {
-				return tied[i].u.label + weakReps(tied[i].cmp)
+				return tied[i].u.Label + weakReps(tied[i].cmp)
 			}))
 		}
 		c.Reason = strings.Join(parts, "; ")
@@ -148,7 +142,7 @@ func weakReps(c results.Comparison) string {
 // significantly and spoke different protocols, which protocol won.
 func protocolGap(vs []versus) string {
 	for _, v := range vs {
-		pa, pc := protocolOf(v.arm), protocolOf(v.cg)
+		pa, pc := ProtocolOf(v.arm), ProtocolOf(v.cg)
 		if pa == pc {
 			continue
 		}
@@ -157,7 +151,7 @@ func protocolGap(vs []versus) string {
 			win, lose = v.arm, v.cg
 		}
 		return fmt.Sprintf("in %s the winner spoke %s (%s dials) and the loser %s (%s dials)",
-			v.u.label, protocolOf(win), results.Int(win.Total.Client.Dials), protocolOf(lose), results.Int(lose.Total.Client.Dials))
+			v.u.Label, ProtocolOf(win), results.Int(win.Total.Client.Dials), ProtocolOf(lose), results.Int(lose.Total.Client.Dials))
 	}
 	return ""
 }

@@ -56,18 +56,18 @@ func TestSoakClaimsFollowTheSlopesAndTheirResolution(t *testing.T) {
 		want   string
 		reason string
 	}{
-		{"flat series at a fine resolution hold", soakResults(2*time.Hour, flat), soakMemoryClaim, VerdictHolds, "no growth detected at this resolution"},
-		{"flat goroutines at a fine resolution hold", soakResults(2*time.Hour, flat), soakGoroutineClaim, VerdictHolds, "every interval includes 0"},
-		{"an interval above 0 does not hold", soakResults(2*time.Hour, leaking), soakMemoryClaim, VerdictDoesNotHold, "tuned RSS +12 MB/h"},
-		{"a goroutine leak does not hold", soakResults(2*time.Hour, leaking), soakNoLeaksClaim, VerdictDoesNotHold, "tuned goroutines +3"},
-		{"a resolution coarser than the seed's figure cannot tell", soakResults(time.Minute, coarse), soakMemoryClaim, VerdictNotMeasurable, "too coarse"},
-		{"a short soak says so", soakResults(time.Minute, coarse), soakGoroutineClaim, VerdictNotMeasurable, "Short soak (1m0s per phase)"},
-		{"no soak is not measurable", &results.Results{}, soakMemoryClaim, VerdictNotMeasurable, "not measured in this run"},
-		{"24 hours extrapolated from a flat 2-hour soak", soakResults(2*time.Hour, flat), soakStabilityClaim, VerdictNotMeasurable, "extrapolated, not measured"},
-		{"24 hours with growth does not hold", soakResults(2*time.Hour, leaking), soakStabilityClaim, VerdictDoesNotHold, "+288 MB over 24 h"},
-		{"growth in a short soak cannot tell a leak from settling", soakResults(time.Minute, leaking), soakMemoryClaim, VerdictNotMeasurable, "cannot tell a leak from a process still settling"},
-		{"growth in a short soak is not a 24-hour verdict either", soakResults(time.Minute, leaking), soakStabilityClaim, VerdictNotMeasurable, "+288 MB over 24 h"},
-		{"a 24-hour flat soak holds", soakResults(24*time.Hour, flat), soakStabilityClaim, VerdictHolds, "24-hour phase"},
+		{"flat series at a fine resolution hold", soakResults(2*time.Hour, flat), "memory growth 0 MB/hour", VerdictHolds, "no growth detected at this resolution"},
+		{"flat goroutines at a fine resolution hold", soakResults(2*time.Hour, flat), "goroutine leak rate 0/hour", VerdictHolds, "every interval includes 0"},
+		{"an interval above 0 does not hold", soakResults(2*time.Hour, leaking), "memory growth 0 MB/hour", VerdictDoesNotHold, "tuned RSS +12 MB/h"},
+		{"a goroutine leak does not hold", soakResults(2*time.Hour, leaking), "no memory leaks under sustained load", VerdictDoesNotHold, "tuned goroutines +3"},
+		{"a resolution coarser than the seed's figure cannot tell", soakResults(time.Minute, coarse), "memory growth 0 MB/hour", VerdictNotMeasurable, "too coarse"},
+		{"a short soak says so", soakResults(time.Minute, coarse), "goroutine leak rate 0/hour", VerdictNotMeasurable, "Short soak (1m0s per phase)"},
+		{"no soak is not measurable", &results.Results{}, "memory growth 0 MB/hour", VerdictNotMeasurable, "not measured in this run"},
+		{"24 hours extrapolated from a flat 2-hour soak", soakResults(2*time.Hour, flat), "24-hour stability", VerdictNotMeasurable, "extrapolated, not measured"},
+		{"24 hours with growth does not hold", soakResults(2*time.Hour, leaking), "24-hour stability", VerdictDoesNotHold, "+288 MB over 24 h"},
+		{"growth in a short soak cannot tell a leak from settling", soakResults(time.Minute, leaking), "memory growth 0 MB/hour", VerdictNotMeasurable, "cannot tell a leak from a process still settling"},
+		{"growth in a short soak is not a 24-hour verdict either", soakResults(time.Minute, leaking), "24-hour stability", VerdictNotMeasurable, "+288 MB over 24 h"},
+		{"a 24-hour flat soak holds", soakResults(24*time.Hour, flat), "24-hour stability", VerdictHolds, "24-hour phase"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := claimNamed(t, Claims(c.r), c.claim)
@@ -79,7 +79,7 @@ func TestSoakClaimsFollowTheSlopesAndTheirResolution(t *testing.T) {
 			}
 		})
 	}
-	m := claimNamed(t, Claims(soakResults(2*time.Hour, flat)), soakStabilityClaim)
+	m := claimNamed(t, Claims(soakResults(2*time.Hour, flat)), "24-hour stability")
 	if !strings.Contains(m.Measured, "2h0m0s per phase measured; extrapolated, not measured over 24 h: tuned RSS ≤ +48 MB") {
 		t.Fatalf("24-hour row measured %q; want what ran and the upper end × 24 h", m.Measured)
 	}

@@ -69,3 +69,23 @@ func TestClaimsSayUnderWhichConditionsTheyHold(t *testing.T) {
 		t.Errorf("shutdown: %+v", c)
 	}
 }
+
+// On a result merged from shards, the claims that depend on how one client
+// pool met the load say that several pools carried it; the leak and soak
+// claims, which do not, stay as they are.
+func TestPoolBoundClaimsSayASharedLoadHadSeveralPools(t *testing.T) {
+	r := &results.Results{Scenarios: []results.Scenario{synth.Point("seed-20-concurrent", true, 0, 1.2)},
+		MergedFrom: []results.Shard{{Index: 0, Count: 2}, {Index: 1, Count: 2}}}
+	cs := analysis.Claims(r)
+	const note = "Sharded run: measured by 2 client pools"
+	for _, prefix := range []string{"4x", "Up to 50 concurrent", "Against Porch"} {
+		if c := claimByPrefix(cs, prefix); !strings.HasSuffix(c.Reason, note+", one per shard, not one pool carrying the whole load.") {
+			t.Errorf("%s: reason without the shard note: %q", prefix, c.Reason)
+		}
+	}
+	for _, prefix := range []string{"goroutine leaks", "memory growth"} {
+		if c := claimByPrefix(cs, prefix); strings.Contains(c.Reason, note) {
+			t.Errorf("%s: a claim that does not depend on the pool has the shard note: %q", prefix, c.Reason)
+		}
+	}
+}
