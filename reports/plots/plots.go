@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -282,6 +283,20 @@ func (latencyTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ticks
 }
 
+// trimmedTicks are gonum's default ticks without trailing zeros: "250",
+// not "250.00".
+type trimmedTicks struct{}
+
+func (trimmedTicks) Ticks(lo, hi float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i, t := range ts {
+		if strings.Contains(t.Label, ".") && !strings.ContainsAny(t.Label, "eE") {
+			ts[i].Label = strings.TrimSuffix(strings.TrimRight(t.Label, "0"), ".")
+		}
+	}
+	return ts
+}
+
 // logLatencySpan is the ratio of the slowest to the fastest latency drawn
 // beyond which the percentile plot uses a log latency axis: over a
 // narrower span a linear axis from 0 reads better, over a wider one it
@@ -358,6 +373,7 @@ func percentilePlot(s results.Scenario) (*plot.Plot, error) {
 		p.Y.Label.Text = "latency (ms, log scale)"
 	} else {
 		p.Y.Min = 0
+		p.Y.Tick.Marker = trimmedTicks{}
 		headroom(p)
 	}
 	p.Add(plotter.NewGrid())

@@ -245,3 +245,15 @@ func TestPlotsRenderByteForByteTheSameTwice(t *testing.T) {
 		}
 	}
 }
+
+func TestLinearLatencyTicksDropTrailingZeros(t *testing.T) {
+	var labels []string
+	for _, tk := range (trimmedTicks{}).Ticks(0, 500) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if got := strings.Join(labels, " "); got != "0 250 500" {
+		t.Fatalf("labelled ticks %q, want 0 250 500", got)
+	}
+}
