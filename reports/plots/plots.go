@@ -8,12 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
-	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -30,7 +30,8 @@ const (
 	PlotPercentiles = "percentiles" // latency by percentile, log 1/(1-q) axis
 	PlotReqPerSec   = "reqps"       // req/s of each repetition, per arm
 	PlotTimeline    = "timeline"    // p50 and p99 per interval, runs in order
-	PlotRatioMatrix = "ratio"       // a sweep's arm/baseline req/s matrix
+	PlotRatioMatrix = "ratio"       // a sweep's arm/baseline req/s matrix (two or more swept parameters)
+	PlotRatioLines  = "ratio-lines" // a one-parameter sweep's arm/baseline req/s against the swept value
 )
 
 // PlotFile is one SVG plot of a scenario.
@@ -64,6 +65,13 @@ func Plots(s results.Scenario) []PlotFile {
 			return nil
 		}
 		arms := s.Sweep.Points[0].Result.Arms
+		if len(s.Sweep.Params) == 1 {
+			if len(arms) < 2 {
+				return nil
+			}
+			return []PlotFile{{Path: stem + ".ratio.svg", Kind: PlotRatioLines,
+				Title: fmt.Sprintf("%s: req/s over %s's by %s (above 1x: more, better)", s.Name, arms[0].Name, s.Sweep.Params[0])}}
+		}
 		for i := 1; i < len(arms); i++ {
 			out = append(out, PlotFile{
 				Path:  fmt.Sprintf("%s.ratio-%s.svg", stem, results.FileStem(arms[i].Name)),
@@ -118,29 +126,48 @@ func WritePlots(dir string, r *results.Results) error {
 
 // RenderPlot draws one plot of s as SVG.
 func RenderPlot(s results.Scenario, pf PlotFile) ([]byte, error) {
-	p, err := plotFor(s, pf)
+	f, err := figureFor(s, pf)
 	if err != nil {
 		return nil, err
 	}
-	p.Title.Text = pf.Title
-	return svgBytes(p)
+	f.p.Title.Text = pf.Title
+	return f.svg()
 }
 
-// plotFor builds the plot without rendering it.
-func plotFor(s results.Scenario, pf PlotFile) (*plot.Plot, error) {
+// figure is a plot and, for a heat map, its colour scale drawn beside it.
+type figure struct {
+	p *plot.Plot
+	// scale is the colour bar of a heat map, nil for other plots.
+	scale *plot.Plot
+	// kind names what p draws its data with: "heatmap", "lines" or ""
+	// (the other plots), so tests can tell a line from a grid.
+	kind string
+}
+
+// figureFor builds the plot without rendering it.
+func figureFor(s results.Scenario, pf PlotFile) (*figure, error) {
+	var p *plot.Plot
+	var err error
 	switch pf.Kind {
 	case PlotPercentiles:
-		return percentilePlot(s)
+		p, err = percentilePlot(s)
 	case PlotReqPerSec:
-		return reqPerSecPlot(s)
+		p, err = reqPerSecPlot(s)
 	case PlotTimeline:
-		return timelinePlot(s)
+		p, err = timelinePlot(s)
 	case PlotRatioMatrix:
 		return ratioMatrixPlot(s, pf.Arm)
+	case PlotRatioLines:
+		return ratioLinesPlot(s)
 	case PlotSoak:
-		return soakPlot(s, pf.Series)
+		p, err = soakPlot(s, pf.Series)
+	default:
+		return nil, fmt.Errorf("unknown plot kind %q", pf.Kind)
 	}
-	return nil, fmt.Errorf("unknown plot kind %q", pf.Kind)
+	if err != nil {
+		return nil, err
+	}
+	return &figure{p: p}, nil
 }
 
 // Plot geometry and look: sans-serif text, a colour per arm (the baseline
@@ -174,9 +201,23 @@ func newPlot() *plot.Plot {
 	return p
 }
 
-func svgBytes(p *plot.Plot) ([]byte, error) {
+// scaleW is the width of a heat map's colour scale, right of the map.
+var scaleW = 3 * vg.Centimeter
+
+func (f *figure) svg() ([]byte, error) {
 	c := vgsvg.New(plotW, plotH)
-	p.Draw(draw.New(c))
+	dc := draw.New(c)
+	if f.scale == nil {
+		f.p.Draw(dc)
+	} else {
+		main := draw.Crop(dc, 0, -scaleW, 0, 0)
+		f.p.Draw(main)
+		// The scale spans the map's height: its own padding is small, so
+		// its canvas is the map's data area, widened to the right edge.
+		data := f.p.DataCanvas(main)
+		side := draw.Crop(dc, plotW-scaleW+vg.Points(6), 0, data.Min.Y-dc.Min.Y-vg.Points(4), data.Max.Y-dc.Max.Y+vg.Points(4))
+		f.scale.Draw(side)
+	}
 	var b bytes.Buffer
 	if _, err := c.WriteTo(&b); err != nil {
 		return nil, err
@@ -196,13 +237,19 @@ func line(xys plotter.XYs, c color.Color, width vg.Length, dashed bool) (*plotte
 	return l, nil
 }
 
-// percentileTicks label the 1/(1-q) axis with the percentiles it stands for.
+// percentileX places percentile q (0 ≤ q < 1) on the x axis of a percentile
+// plot, log10(1/(1-q)), as HdrHistogram's plotter does: p50 at 0.301, p90 at
+// 1, p99 at 2, p99.9 at 3, so each further nine gets as much room as the
+// whole body of the distribution below p90.
+func percentileX(q float64) float64 { return math.Log10(1 / (1 - q)) }
+
+// percentileTicks label the percentile axis up to maxX with the
+// percentiles they stand for: 50%, 90%, 99%, 99.9%, ...
 func percentileTicks(maxX float64) plot.ConstantTicks {
-	var ticks []plot.Tick
-	labels := []string{"0%", "90%", "99%", "99.9%", "99.99%", "99.999%", "99.9999%"}
-	for i, l := range labels {
-		x := math.Pow(10, float64(i))
-		if x > maxX*1.0001 && i > 1 {
+	ticks := plot.ConstantTicks{{Value: percentileX(0.5), Label: "50%"}}
+	for i, l := range []string{"90%", "99%", "99.9%", "99.99%", "99.999%", "99.9999%"} {
+		x := float64(i + 1)
+		if x > maxX+1e-9 && i > 0 {
 			break
 		}
 		ticks = append(ticks, plot.Tick{Value: x, Label: l})
@@ -210,17 +257,65 @@ func percentileTicks(maxX float64) plot.ConstantTicks {
 	return ticks
 }
 
-// percentilePlot draws each arm's latency against 1/(1-q) on a log axis,
-// the way HdrHistogram plots a percentile distribution: the tail gets as
-// much room as the median. The open model adds response time (from the
-// intended send time) dashed.
+// latencyTicks mark a log latency axis at 1, 2 and 5 times each power of
+// ten, labelled, with unlabelled minor ticks at the other integers, so a
+// reader can read a value off a log axis as off a ruler.
+type latencyTicks struct{}
+
+func (latencyTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	for e := int(math.Floor(math.Log10(lo))); float64(e) <= math.Log10(hi); e++ {
+		for m := 1; m <= 9; m++ {
+			v := float64(m) * math.Pow10(e)
+			if e < 0 {
+				v = float64(m) / math.Pow10(-e)
+			}
+			if v < lo || v > hi {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 || m == 2 || m == 5 {
+				t.Label = strconv.FormatFloat(v, 'f', -1, 64)
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	return ticks
+}
+
+// trimmedTicks are gonum's default ticks without trailing zeros: "250",
+// not "250.00".
+type trimmedTicks struct{}
+
+func (trimmedTicks) Ticks(lo, hi float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i, t := range ts {
+		if strings.Contains(t.Label, ".") && !strings.ContainsAny(t.Label, "eE") {
+			ts[i].Label = strings.TrimSuffix(strings.TrimRight(t.Label, "0"), ".")
+		}
+	}
+	return ts
+}
+
+// logLatencySpan is the ratio of the slowest to the fastest latency drawn
+// beyond which the percentile plot uses a log latency axis: over a
+// narrower span a linear axis from 0 reads better, over a wider one it
+// squeezes the median into a flat line at the bottom.
+const logLatencySpan = 8
+
+// percentilePlot draws each arm's latency against the percentile on
+// HdrHistogram's axis (see percentileX): the tail gets as much room as the
+// median. The latency axis is logarithmic when the latencies span more than
+// logLatencySpan, so p50 and p99.9 both read. The open model adds response
+// time (from the intended send time) dashed.
 func percentilePlot(s results.Scenario) (*plot.Plot, error) {
 	p := newPlot()
 	p.X.Label.Text = "percentile"
 	p.Y.Label.Text = "latency (ms)"
-	p.X.Scale = plot.LogScale{}
-	maxX := 10.0
+	maxX := 1.0
+	minY, maxY := math.Inf(1), 0.0
 	anyResponse := false
+	var lines []*plotter.Line
 	for i, a := range s.Arms {
 		for _, kind := range []struct {
 			enc    string
@@ -240,9 +335,14 @@ func percentilePlot(s results.Scenario) (*plot.Plot, error) {
 				if q >= 1 {
 					continue
 				}
-				x := 1 / (1 - q)
+				x := percentileX(q)
 				maxX = math.Max(maxX, x)
-				xys = append(xys, plotter.XY{X: x, Y: float64(b.ValueAt) / 1000})
+				y := float64(b.ValueAt) / 1000
+				xys = append(xys, plotter.XY{X: x, Y: y})
+				if y > 0 {
+					minY = math.Min(minY, y)
+				}
+				maxY = math.Max(maxY, y)
 			}
 			if len(xys) == 0 {
 				continue
@@ -251,15 +351,31 @@ func percentilePlot(s results.Scenario) (*plot.Plot, error) {
 			if err != nil {
 				return nil, err
 			}
+			lines = append(lines, l)
 			p.Add(l)
 			p.Legend.Add(a.Name+kind.label, l)
 			anyResponse = anyResponse || kind.dashed
 		}
 	}
-	p.X.Min, p.X.Max = 1, maxX*1.2
-	p.Y.Min = 0
-	headroom(p)
+	p.X.Min, p.X.Max = 0, maxX+0.15
 	p.X.Tick.Marker = percentileTicks(maxX)
+	p.Legend.Left = true
+	if maxY > 0 && maxY/minY > logLatencySpan {
+		// A log axis cannot show 0: a bucket at 0 µs draws at the floor.
+		floor := minY / 1.3
+		for _, l := range lines {
+			for k := range l.XYs {
+				l.XYs[k].Y = math.Max(l.XYs[k].Y, floor)
+			}
+		}
+		p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, latencyTicks{}
+		p.Y.Min, p.Y.Max = floor, maxY*math.Pow(maxY/floor, 0.25) // headroom for the legend
+		p.Y.Label.Text = "latency (ms, log scale)"
+	} else {
+		p.Y.Min = 0
+		p.Y.Tick.Marker = trimmedTicks{}
+		headroom(p)
+	}
 	p.Add(plotter.NewGrid())
 	if anyResponse {
 		p.X.Label.Text = "percentile (solid: service time; dashed: response time from the intended send)"
@@ -379,131 +495,3 @@ func headroom(p *plot.Plot) {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-// ratioGrid is a sweep's ratio matrix for plotter.HeatMap: rows are the
-// first parameter's values, columns the combinations of the others.
-type ratioGrid struct {
-	rows, cols []string
-	z          [][]float64 // log2 ratio; NaN where not measured
-}
-
-func (g ratioGrid) Dims() (c, r int) { return len(g.cols), len(g.rows) }
-
-func (g ratioGrid) Z(c, r int) float64 { return g.z[r][c] }
-
-func (g ratioGrid) X(c int) float64 { return float64(c) }
-
-func (g ratioGrid) Y(r int) float64 { return float64(len(g.rows) - 1 - r) }
-
-func (g ratioGrid) Min() float64 { return g.bound(-1) }
-
-func (g ratioGrid) Max() float64 { return g.bound(1) }
-
-func (g ratioGrid) bound(sign float64) float64 {
-	m := 1.0 // at least 0.5x .. 2x, so small differences stay pale
-	for _, row := range g.z {
-		for _, v := range row {
-			if !math.IsNaN(v) {
-				m = math.Max(m, math.Abs(v))
-			}
-		}
-	}
-	return sign * m
-}
-
-// ratioMatrixPlot draws arm ai's req/s over the baseline's at every sweep
-// point as a coloured grid (red: faster than the baseline, blue: slower),
-// each cell labelled with the ratio and "~" when not significant.
-func ratioMatrixPlot(s results.Scenario, ai int) (*plot.Plot, error) {
-	sw := s.Sweep
-	g := ratioGrid{}
-	rowOf, colOf := map[string]int{}, map[string]int{}
-	type cell struct {
-		r, c  int
-		ratio float64
-		sig   bool
-	}
-	var cells []cell
-	for _, pt := range sw.Points {
-		rowKey, colKey := "", ""
-		var rest []string
-		for i, v := range pt.Values {
-			if i == 0 {
-				rowKey = sw.Params[0] + "=" + v
-				continue
-			}
-			if i < len(sw.Params) {
-				rest = append(rest, sw.Params[i]+"="+v)
-			}
-		}
-		colKey = strings.Join(rest, " ")
-		if _, ok := rowOf[rowKey]; !ok {
-			rowOf[rowKey] = len(g.rows)
-			g.rows = append(g.rows, rowKey)
-		}
-		if _, ok := colOf[colKey]; !ok {
-			colOf[colKey] = len(g.cols)
-			g.cols = append(g.cols, colKey)
-		}
-		r := pt.Result
-		if ai >= len(r.Arms) {
-			continue
-		}
-		c := cell{r: rowOf[rowKey], c: colOf[colKey]}
-		if cmp, ok := r.Stats.Comparison(r.Arms[ai].Name, r.Arms[0].Name, results.MetricReqPerSec); ok {
-			c.ratio, c.sig = cmp.Ratio, cmp.Significant
-		} else if ai-1 < len(r.Ratios) {
-			c.ratio, c.sig = r.Ratios[ai-1].ReqPerSec, true
-		}
-		cells = append(cells, c)
-	}
-	g.z = make([][]float64, len(g.rows))
-	for r := range g.z {
-		g.z[r] = make([]float64, len(g.cols))
-		for c := range g.z[r] {
-			g.z[r][c] = math.NaN()
-		}
-	}
-	var labels plotter.XYLabels
-	for _, c := range cells {
-		txt := "n/a"
-		if c.ratio > 0 {
-			g.z[c.r][c.c] = math.Log2(c.ratio)
-			txt = results.Times(c.ratio)
-			if !c.sig {
-				txt += " ~"
-			}
-		}
-		labels.XYs = append(labels.XYs, plotter.XY{X: g.X(c.c), Y: g.Y(c.r)})
-		labels.Labels = append(labels.Labels, txt)
-	}
-	p := newPlot()
-	hm := plotter.NewHeatMap(g, moreland.SmoothBlueRed().Palette(101))
-	hm.NaN = color.RGBA{R: 0xee, G: 0xee, B: 0xee, A: 0xff}
-	p.Add(hm)
-	lb, err := plotter.NewLabels(labels)
-	if err != nil {
-		return nil, err
-	}
-	for i := range lb.TextStyle {
-		lb.TextStyle[i].Font = plotFont
-		lb.TextStyle[i].Font.Size = 10
-		lb.TextStyle[i].XAlign, lb.TextStyle[i].YAlign = draw.XCenter, draw.YCenter
-	}
-	p.Add(lb)
-	ticks := func(names []string, at func(int) float64) plot.ConstantTicks {
-		out := make(plot.ConstantTicks, len(names))
-		for i, n := range names {
-			if n == "" {
-				n = " "
-			}
-			out[i] = plot.Tick{Value: at(i), Label: n}
-		}
-		return out
-	}
-	p.X.Tick.Marker, p.Y.Tick.Marker = ticks(g.cols, g.X), ticks(g.rows, g.Y)
-	p.X.Min, p.X.Max = -0.5, float64(len(g.cols))-0.5
-	p.Y.Min, p.Y.Max = -0.5, float64(len(g.rows))-0.5
-	p.X.Label.Text = "red: faster than the baseline, blue: slower; ~ not significant"
-	return p, nil
-}
