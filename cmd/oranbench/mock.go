@@ -122,8 +122,6 @@ func newMockCmd(stdout io.Writer) *cobra.Command {
 	f.DurationVar(&rtt, "rtt", 0, "emulated round-trip time, at most "+mockbackend.MaxDelay.String()+" (in-process Toxiproxy in front of the server)")
 	f.DurationVar(&latency, "latency", 0, "fixed handler latency of every API route, at most "+mockbackend.MaxDelay.String())
 	f.StringVar(&preset, "preset", mockbackend.PresetFast, "behaviour preset: "+strings.Join(mockbackend.PresetNames(), ", "))
-	f.StringVar(&preset, "profile", mockbackend.PresetFast, "old name of --preset")
-	_ = f.MarkDeprecated("profile", "use --preset (--profile names transport profiles elsewhere)")
 	f.StringVar(&configFile, "config", "", "YAML file of mock settings, applied over --preset")
 	f.StringVar(&caPath, "ca-out", "", "with --tls: where to write the CA certificate; a symbolic link there is refused (default: a new private directory in the temp dir, removed at exit)")
 	f.BoolVar(&allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
