@@ -3,13 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/oranbench/oranbench/mockbackend"
 	"github.com/oranbench/oranbench/reports/results"
+	"github.com/oranbench/oranbench/targets/transport"
 )
 
 // exitCodeOf is the process exit code execute would give err.
@@ -87,4 +93,57 @@ func TestRunSuiteOrchestratesWithoutTheCommandLine(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEachCommandRunsWithoutTheCommandLine calls attack, mock and soak's
+// functions with options a test builds, as their RunE does after binding
+// the flags.
+func TestEachCommandRunsWithoutTheCommandLine(t *testing.T) {
+	t.Run("attack sends its load and prints the result", func(t *testing.T) {
+		srv, err := mockbackend.Start(mockbackend.Config{Listen: "127.0.0.1:0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		o := attackOptions{target: srv.URL() + "/A1-P/v2/policytypes", method: http.MethodGet, profile: transport.ProfileTuned,
+			concurrency: 2, concurrencySet: true, duration: 200 * time.Millisecond, timeout: 5 * time.Second, asJSON: true}
+		var stdout bytes.Buffer
+		if err := runAttack(context.Background(), o, &stdout); err != nil {
+			t.Fatal(err)
+		}
+		var res attackResult
+		if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+			t.Fatalf("%v: %s", err, stdout.String())
+		}
+		if res.Successes == 0 || res.Codes[http.StatusOK] != res.Successes || res.Model != "closed" {
+			t.Fatalf("attack: %d successes, codes %v, model %q", res.Successes, res.Codes, res.Model)
+		}
+		o.rateSet, o.rate = true, 10
+		if err := runAttack(context.Background(), o, io.Discard); exitCodeOf(err) != exitUsage || !strings.Contains(err.Error(), "exactly one of --concurrency") {
+			t.Fatalf("both models: %v, want exit 2 naming the two flags", err)
+		}
+	})
+	t.Run("mock serves until its context ends, and only given flags override the preset", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		o := mockOptions{listen: "127.0.0.1:0", preset: mockbackend.PresetFast, latency: 2 * time.Minute}
+		var stdout bytes.Buffer
+		if err := runMock(ctx, o, strings.NewReader(""), &stdout); err != nil {
+			t.Fatal(err)
+		}
+		if out := stdout.String(); !strings.Contains(out, "mock backend listening on http://127.0.0.1:") || !strings.Contains(out, "shutting down") {
+			t.Fatalf("stdout %q, want listening then shutting down", out)
+		}
+		o.changed = map[string]bool{"latency": true}
+		if err := runMock(ctx, o, strings.NewReader(""), io.Discard); exitCodeOf(err) != exitUsage || !strings.Contains(err.Error(), "latency") {
+			t.Fatalf("a given --latency 2m: %v, want exit 2 naming latency", err)
+		}
+	})
+	t.Run("soak refuses a duration too short to fit a slope", func(t *testing.T) {
+		o := soakOptions{duration: time.Second, interval: time.Second, scenario: "soak", out: t.TempDir()}
+		err := runSoak(context.Background(), o, io.Discard, io.Discard)
+		if exitCodeOf(err) != exitUsage || !strings.Contains(err.Error(), "below the minimum") {
+			t.Fatalf("soak of 1s: %v, want exit 2 naming the minimum", err)
+		}
+	})
 }
