@@ -108,21 +108,9 @@ func runSuite(ctx context.Context, o runOptions, stdout, stderr io.Writer) error
 	}
 	// The leak check runs first, while the process has nothing else
 	// running: any goroutine it finds afterwards is its subjects'.
-	var runErr error
-	if o.leakCycles > 0 {
-		fmt.Fprintf(log, "leakcheck: %d create/use/close cycles of the watcher and each transport profile\n", o.leakCycles)
-		lr, err := leakcheck.Run(ctx, leakcheck.Options{Cycles: o.leakCycles})
-		switch {
-		case ctx.Err() != nil:
-			// Interrupted: the check did not finish, so it proves
-			// nothing; the report says it was not measured.
-			runErr = ctx.Err()
-		case err != nil:
-			return usageErr("%v", err)
-		default:
-			sum := lr.Summary()
-			res.Leakcheck = &sum
-		}
+	runErr, err := runLeakcheck(ctx, o.leakCycles, log, res)
+	if err != nil {
+		return err
 	}
 	// A process-isolated backend is this binary as `mock --child`.
 	self, _ := os.Executable()
@@ -160,6 +148,35 @@ func runSuite(ctx context.Context, o runOptions, stdout, stderr io.Writer) error
 	if err := printRunOutput(stdout, o.out, res, o.asJSON); err != nil {
 		return err
 	}
+	return suiteExit(stderr, res, failures, saveErr)
+}
+
+// runLeakcheck runs the leak check of cycles cycles (none when 0) and keeps
+// its summary in res. An interruption is returned as runErr, which ends the
+// run with a partial report; a check that cannot run is err, a usage exit.
+func runLeakcheck(ctx context.Context, cycles int, log io.Writer, res *results.Results) (runErr, err error) {
+	if cycles == 0 {
+		return nil, nil
+	}
+	fmt.Fprintf(log, "leakcheck: %d create/use/close cycles of the watcher and each transport profile\n", cycles)
+	lr, err := leakcheck.Run(ctx, leakcheck.Options{Cycles: cycles})
+	switch {
+	case ctx.Err() != nil:
+		// Interrupted: the check did not finish, so it proves nothing;
+		// the report says it was not measured.
+		return ctx.Err(), nil
+	case err != nil:
+		return nil, usageErr("%v", err)
+	}
+	sum := lr.Summary()
+	res.Leakcheck = &sum
+	return nil, nil
+}
+
+// suiteExit is the error that ends a run whose report is written, by
+// precedence: interrupted (130), a failed scenario or --save-results (2), a
+// required threshold failed (1); nil for exit 0.
+func suiteExit(stderr io.Writer, res *results.Results, failures []error, saveErr error) error {
 	if res.Interrupted {
 		return &exitError{code: exitInterrupted, err: errors.New("interrupted: the report is partial")}
 	}
