@@ -53,7 +53,7 @@ BARELOOP := bin/bareloop
 ##        wrk where installed) as a ratio to a bare net/http loop on the same
 ##        transport, mock and generator pinned to different CPUs
 bench-engine: build $(VEGETA)
-	$(GO) build -o $(BARELOOP) ./internal/bareloop
+	$(GO) build -o $(BARELOOP) ./cmd/bareloop
 	internal/engine/bench-engine.sh $(BIN) $(VEGETA) $(BARELOOP)
 
 ## bench-mock: the mock's overhead, throughput vs a bare net/http handler, latency accuracy

@@ -115,10 +115,10 @@ func TestProfilesAreValidAndDistinct(t *testing.T) {
 	}
 	real.Routes["a1"] = Behavior{}
 	if again, _ := Preset(PresetRealistic); again.Routes["a1"].Latency.Kind != DistLogNormal {
-		t.Errorf("modifying a returned profile changed the next one")
+		t.Errorf("modifying a returned preset changed the next one")
 	}
-	if _, err := Preset("turbo"); err == nil || !strings.Contains(err.Error(), "fast, realistic, flaky") {
-		t.Errorf("unknown profile: err = %v, want the valid names", err)
+	if _, err := Preset("turbo"); err == nil || !strings.Contains(err.Error(), `unknown preset "turbo"; valid: fast, realistic, flaky`) {
+		t.Errorf("unknown preset: err = %v, want the valid names", err)
 	}
 }
 

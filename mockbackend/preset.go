@@ -45,7 +45,7 @@ func Preset(name string) (Config, error) {
 		}
 		return c, nil
 	}
-	return Config{}, fmt.Errorf("mockbackend: unknown profile %q; valid: %s", name, strings.Join(PresetNames(), ", "))
+	return Config{}, fmt.Errorf("mockbackend: unknown preset %q; valid: %s", name, strings.Join(PresetNames(), ", "))
 }
 
 // realistic models a nearby cluster: 20 ms RTT with jitter, a TCP handshake

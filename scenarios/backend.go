@@ -351,7 +351,7 @@ func (s *Plan) conditions(duration, warmup time.Duration, reps int) results.Cond
 		Warmup:      warmup,
 		Repetitions: reps,
 		Target:      b.URL,
-		MockProfile: b.Preset,
+		MockPreset:  b.Preset,
 		Faults:      b.Faults != nil || b.NetFaults != nil,
 	}
 	if b.URL == "" {

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -68,9 +69,9 @@ func TestRunInterleavesArmsAndClientCountsMatchTheServers(t *testing.T) {
 		if a.Total.SuccessPct != 100 {
 			t.Errorf("arm %s: success %.2f%%, errors %v", a.Name, a.Total.SuccessPct, a.Total.Errors)
 		}
-		// The mock's handler takes 20 ms; loopback adds well under 2 ms (more under -race).
-		if p50 := a.Total.Latency.P50; p50 < 20*time.Millisecond || p50 > 22*time.Millisecond+raceSlack {
-			t.Errorf("arm %s: p50 = %v, want 20–22 ms", a.Name, p50)
+		// The mock's handler takes 20 ms: no request can be faster.
+		if p50 := a.Total.Latency.P50; p50 < 20*time.Millisecond {
+			t.Errorf("arm %s: p50 = %v, below the handler's 20 ms", a.Name, p50)
 		}
 		if a.ServiceHDR == "" {
 			t.Errorf("arm %s: no encoded histogram", a.Name)
@@ -79,6 +80,27 @@ func TestRunInterleavesArmsAndClientCountsMatchTheServers(t *testing.T) {
 	// 4 workers and a tuned pool: after the warm-up every request reuses.
 	if tuned := res.Arms[1].Total; tuned.Client.Dials > 4 || tuned.Client.ReusePct < 99 {
 		t.Errorf("tuned dialed %d and reused %.1f%%, want <= 4 dials and ~100%% reuse", tuned.Client.Dials, tuned.Client.ReusePct)
+	}
+	// Loopback adds well under 2 ms to the handler's 20 ms (more under
+	// -race). Only a loaded machine adds more, so a run whose p50 is over
+	// runs again, up to three runs in all.
+	for attempt := 1; ; attempt++ {
+		var slow []string
+		for _, a := range res.Arms {
+			if p50 := a.Total.Latency.P50; p50 > 22*time.Millisecond+raceSlack {
+				slow = append(slow, fmt.Sprintf("%s %v", a.Name, p50))
+			}
+		}
+		if len(slow) == 0 {
+			break
+		}
+		if attempt == 3 {
+			t.Fatalf("p50 over 22 ms in %d runs; the last: %v", attempt, slow)
+		}
+		t.Logf("run %d: p50 %v over 22 ms; running again", attempt, slow)
+		if res, err = Run(context.Background(), s, Options{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

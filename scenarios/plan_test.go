@@ -96,6 +96,7 @@ func TestAPlanFillsDefaultsAndExpandsSweepPoints(t *testing.T) {
 }
 
 func TestAPlanDoesNotChangeWhenRunOrCopied(t *testing.T) {
+	t.Parallel() // asserts counts and structure, not timing; its own mock
 	p := mustParse(t, `apiVersion: oranbench/v1
 kind: Scenario
 name: immutable

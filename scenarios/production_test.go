@@ -18,6 +18,7 @@ import (
 // by protocol, in every repetition of every arm, against a backend that
 // offers HTTP/2 and one that does not.
 func TestProtocolCountsMatchTheServersOwn(t *testing.T) {
+	t.Parallel() // asserts counts and structure, not timing; its own mock
 	s := mustParse(t, `apiVersion: oranbench/v1
 kind: Scenario
 name: protocols
@@ -71,6 +72,7 @@ repetitions: 2
 // the client closes ends in TIME_WAIT on its side (with TLS, the server's
 // close_notify can reach the closed socket first and end it with a reset).
 func TestTunedCappedHoldsAtMost50ConnectionsToTheMock(t *testing.T) {
+	t.Parallel() // asserts counts and structure, not timing; its own mock
 	s := mustParse(t, `apiVersion: oranbench/v1
 kind: Scenario
 name: capped

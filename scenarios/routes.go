@@ -15,47 +15,8 @@ import (
 // backend.routes, and the same requests whether they go to the mock or to an
 // external backend.
 
-// renamedRoutes and renamedFlows map the dashed mix names of the previous
-// release to the catalog's. The old names are accepted for one more release;
-// a run that uses one logs a deprecation line (see resolveRenamed).
-var (
-	renamedRoutes = map[string]string{
-		"a1-policytypes-list":    "a1.types.list",
-		"a1-policy-put":          "a1.policy.put",
-		"a1-policy-get":          "a1.policy.get",
-		"a1-policy-status":       "a1.policy.status",
-		"e2-servicemodels-list":  "e2.servicemodels.list",
-		"e2-node-get":            "e2.node.get",
-		"e2-subscription-create": "e2.subscription.create",
-		"e2-subscription-get":    "e2.subscription.get",
-		"e2-indications-list":    "e2.indications.list",
-		"e2-control":             "e2.control",
-		"porch-package-create":   "porch.package.create",
-		"porch-package-get":      "porch.package.get",
-		"porch-revision-get":     "porch.revision.get",
-		"porch-k8s-create":       "porch.k8s.create",
-		"porch-k8s-get":          "porch.k8s.get",
-		"rag-query":              "rag.query",
-		"rag-intent":             "rag.intent",
-		"rag-process":            "rag.process",
-		"llm-chat":               "llm.chat",
-		"llm-chat-stream":        "llm.chat.stream",
-	}
-	renamedFlows = map[string]string{
-		"porch-propose-approve": "porch.package.publish",
-		"porch-k8s-lifecycle":   "porch.k8s.lifecycle",
-		"a1-policy-apply":       "a1.policy.apply",
-		"e2-subscribe":          "e2.subscription.lifecycle",
-		"intent-pipeline":       "intent.pipeline",
-	}
-)
-
-// lookupRoute returns the catalog route a mix may name: one with load. An
-// old name finds the route it was renamed to.
+// lookupRoute returns the catalog route a mix may name: one with load.
 func lookupRoute(name string) (*mockbackend.Route, bool) {
-	if n, ok := renamedRoutes[name]; ok {
-		name = n
-	}
 	r, ok := mockbackend.LookupRoute(name)
 	if !ok || r.Path == nil {
 		return nil, false
@@ -63,11 +24,8 @@ func lookupRoute(name string) (*mockbackend.Route, bool) {
 	return &r, true
 }
 
-// lookupFlow returns the catalog flow of that name or old name.
+// lookupFlow returns the catalog flow of that name.
 func lookupFlow(name string) (*mockbackend.Flow, bool) {
-	if n, ok := renamedFlows[name]; ok {
-		name = n
-	}
 	f, ok := mockbackend.LookupFlow(name)
 	if !ok {
 		return nil, false
@@ -97,45 +55,10 @@ func FlowNames() []string {
 	return out
 }
 
-// resolveRenamed replaces old route and flow names in the mix by the catalog's
-// while the Plan is built, and returns one deprecation line per old name
-// used, naming where it is written; Run logs them.
+// resolveRenamed moves backend.profile to backend.preset while the Plan is
+// built, and returns the deprecation line Run logs.
 func (s *Plan) resolveRenamed() []string {
 	var lines []string
-	var mix []MixEntry
-	seen := map[string]bool{}
-	for i, m := range s.spec.Mix {
-		for _, ref := range []struct {
-			kind    string
-			name    string
-			renamed map[string]string
-		}{
-			{"route", m.Route, renamedRoutes},
-			{"flow", m.Flow, renamedFlows},
-		} {
-			to, ok := ref.renamed[ref.name]
-			if !ok {
-				continue
-			}
-			if mix == nil {
-				mix = slices.Clone(s.spec.Mix)
-			}
-			field := fmt.Sprintf("mix[%d].%s", i, ref.kind)
-			if !seen[ref.name] {
-				seen[ref.name] = true
-				lines = append(lines, fmt.Sprintf("%s: %s: %q is a deprecated %s name; use %q (old names are accepted for one more release)",
-					s.spec.Name, s.where(field), ref.name, ref.kind, to))
-			}
-			if ref.kind == "route" {
-				mix[i].Route = to
-			} else {
-				mix[i].Flow = to
-			}
-		}
-	}
-	if mix != nil {
-		s.spec.Mix = mix
-	}
 	if b := &s.spec.Backend; b.Profile != "" {
 		lines = append(lines, fmt.Sprintf("%s: %s is deprecated; use backend.preset (the old key is accepted for one more release)",
 			s.spec.Name, s.where("backend.profile")))

@@ -46,16 +46,26 @@ duration: 1s
 warmup: 200ms
 repetitions: 1
 `)
-	res, err := Run(context.Background(), s, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sr := res.Arms[0].Reps[0].Search
-	if sr == nil || len(sr.Probes) < 3 {
-		t.Fatalf("search = %+v", sr)
-	}
-	if sr.MaxRate < 180 || sr.MaxRate > 220 {
-		t.Fatalf("sustainable rate %.0f req/s, want 200 ± 10%%; probes %+v", sr.MaxRate, sr.Probes)
+	// A loaded machine serves less than the mock's capacity: a search that
+	// misses 200 ± 10% runs again, up to three runs in all.
+	var res results.Scenario
+	var sr *results.SearchRun
+	for attempt := 1; ; attempt++ {
+		var err error
+		if res, err = Run(context.Background(), s, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		sr = res.Arms[0].Reps[0].Search
+		if sr == nil || len(sr.Probes) < 3 {
+			t.Fatalf("search = %+v", sr)
+		}
+		if sr.MaxRate >= 180 && sr.MaxRate <= 220 {
+			break
+		}
+		if attempt == 3 {
+			t.Fatalf("sustainable rate %.0f req/s in run %d, want 200 ± 10%%; probes %+v", sr.MaxRate, attempt, sr.Probes)
+		}
+		t.Logf("run %d: sustainable rate %.0f req/s, not 200 ± 10%%; running again", attempt, sr.MaxRate)
 	}
 	if len(sr.Probes) > 9 {
 		t.Fatalf("%d probes, want at most the 9 steps", len(sr.Probes))
@@ -203,6 +213,7 @@ repetitions: 1
 }
 
 func TestASweepRunsEveryPointInOrder(t *testing.T) {
+	t.Parallel() // asserts counts and structure, not timing; its own mock
 	s := mustParse(t, `apiVersion: oranbench/v1
 kind: Scenario
 name: sweep

@@ -31,6 +31,7 @@ warmup: 200ms
 `
 
 func TestASoakSamplesEveryArmAndTheWatcherAndFitsSlopes(t *testing.T) {
+	t.Parallel() // asserts counts and structure, not timing; its own mock
 	s := mustParse(t, soakDoc)
 	res, err := Run(context.Background(), s, Options{})
 	if err != nil {
@@ -66,6 +67,7 @@ func TestASoakSamplesEveryArmAndTheWatcherAndFitsSlopes(t *testing.T) {
 }
 
 func TestAnInterruptedSoakKeepsWhatRanAndSaysItIsPartial(t *testing.T) {
+	t.Parallel() // mostly waits for its cancel; the 4 s bound on stopping is generous
 	s := mustParse(t, strings.Replace(soakDoc, "duration: 9s", "duration: 60s", 1))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -50,171 +51,187 @@ type attackResult struct {
 	MaxRSSBytes   int64                `json:"maxRSSBytes"`
 }
 
+// attackOptions are the flags of oranbench attack.
+type attackOptions struct {
+	target, method, body string
+	headers              []string
+	profile, caFile      string
+	// Exactly one model: --concurrency (closed) or --rate (open), as
+	// concurrencySet and rateSet say.
+	concurrency             int
+	concurrencySet          bool
+	rate                    float64
+	rateSet                 bool
+	maxWorkers, maxRequests uint64
+	duration, timeout       time.Duration
+	allowRemote             bool
+	noTrace, asJSON         bool
+}
+
 func newAttackCmd(stdout io.Writer) *cobra.Command {
-	var (
-		target, method, body, profile, caFile string
-		headers                               []string
-		concurrency                           int
-		rate                                  float64
-		duration, timeout                     time.Duration
-		maxRequests, maxWorkers               uint64
-		allowRemote, noTrace, asJSON          bool
-	)
+	var o attackOptions
 	cmd := &cobra.Command{
 		Use:   "attack --url URL [--concurrency N | --rate R]",
 		Short: "Ad hoc attack on one URL with one transport profile (vegeta-like)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := loopback.CheckURL(target, allowRemote); err != nil {
-				return usageErr("--url: %v", err)
-			}
-			// The bounds are the ones scenario files get (scenarios.Check*),
-			// and a value given is never replaced by a default.
-			flags := cmd.Flags()
-			closed, open := flags.Changed("concurrency"), flags.Changed("rate")
-			if closed == open {
-				return usageErr("give exactly one of --concurrency N (closed model, 1 to 10000 workers) or --rate R (open model, requests per second > 0 and <= 1e6)")
-			}
-			if closed {
-				if err := scenarios.CheckConcurrency(concurrency); err != nil {
-					return usageErr("--concurrency %d: %v", concurrency, err)
-				}
-			}
-			if open {
-				if err := scenarios.CheckRate(rate); err != nil {
-					return usageErr("--rate %s: %v", strconv.FormatFloat(rate, 'g', -1, 64), err)
-				}
-			}
-			if maxWorkers > 0 && !open {
-				return usageErr("--max-workers %d: it caps the open model's workers; give --rate R with it", maxWorkers)
-			}
-			if duration <= 0 {
-				return usageErr("--duration %s: want a duration > 0 such as 10s", duration)
-			}
-			if timeout <= 0 || timeout > maxAttackTimeout {
-				return usageErr("--timeout %s: want a per-request timeout > 0 and <= 1h such as 5s", timeout)
-			}
-			if err := scenarios.CheckMethod(method); err != nil {
-				return usageErr("--method %q: %v", method, err)
-			}
-			// Each connection costs this process one file descriptor.
-			if closed {
-				if err := scenarios.CheckConns(concurrency, 1); err != nil {
-					return usageErr("--concurrency %d: %v", concurrency, err)
-				}
-			} else if maxWorkers > 0 {
-				if err := scenarios.CheckConns(int(min(maxWorkers, math.MaxInt32)), 1); err != nil {
-					return usageErr("--max-workers %d: %v", maxWorkers, err)
-				}
-			}
-			prof, err := transport.NewRegistry().Lookup(profile)
-			if err != nil {
-				return usageErr("--profile: %v", err)
-			}
-			var tlsConf *tls.Config
-			var caPEM []byte
-			if caFile != "" {
-				pem, err := os.ReadFile(caFile)
-				if err != nil {
-					return usageErr("--cacert: %v", err)
-				}
-				pool := x509.NewCertPool()
-				if !pool.AppendCertsFromPEM(pem) {
-					return usageErr("--cacert %s: no PEM certificate found", caFile)
-				}
-				tlsConf, caPEM = &tls.Config{RootCAs: pool}, pem
-			}
-			hdr := http.Header{}
-			for _, h := range headers {
-				k, v, ok := strings.Cut(h, ":")
-				if !ok {
-					return usageErr("--header %q: want \"Name: value\"", h)
-				}
-				k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-				if err := scenarios.CheckHeader(k, v); err != nil {
-					return usageErr("--header %q: %v", h, err)
-				}
-				hdr.Add(k, v)
-			}
-			inst, err := prof.TryInstrument(tlsConf, transport.WithCAPEM(caPEM))
-			if err != nil {
-				return usageErr("--profile: %v", err)
-			}
-			defer inst.Close()
-			client := *inst.Client
-			if noTrace {
-				client = http.Client{Transport: inst.Transport}
-			}
-			client.Timeout = timeout
-			a := engine.Attack{
-				Name:     "attack",
-				Targeter: vegeta.NewStaticTargeter(vegeta.Target{Method: method, URL: target, Body: []byte(body), Header: hdr}),
-				Client:   &client, Duration: duration, MaxHits: maxRequests, RequestTimeout: timeout,
-				// --duration bounds the attack whatever the target does.
-				CancelAtEnd: true,
-			}
-			if !noTrace {
-				// Each closed-model worker carries its own trace state.
-				a.WorkerContext = inst.Tracer.Bind
-			}
-			if concurrency > 0 {
-				a.Model, a.Concurrency = engine.Closed, concurrency
-			} else {
-				a.Model, a.Pacer = engine.Open, engine.ConstantRate{PerSec: rate}
-				a.MaxWorkers = maxWorkers
-			}
-			rec, err := engine.Run(cmd.Context(), a)
-			if err != nil {
-				return usageErr("%v", err)
-			}
-			res := attackResult{
-				URL: target, Profile: prof.Name, Model: string(a.Model),
-				Requests: rec.Hits, Successes: rec.Successes, Cancelled: rec.Cancelled, Interrupted: rec.Interrupted,
-				ReqPerSec: rec.ReqPerSec(), SuccessPerSec: rec.SuccessPerSec(),
-				Latency: percentilesOf(rec.Service), Codes: rec.Codes, Errors: rec.Errors,
-				MaxRSSBytes: maxRSS(),
-			}
-			if rec.Response != nil {
-				p := percentilesOf(rec.Response)
-				res.Response = &p
-			}
-			if !noTrace {
-				c := inst.Tracer.Stats()
-				res.Client = scenarios.ClientConns(c)
-				if w := inst.Tracer.ConnWaits(); w.TotalCount() > 0 {
-					res.Client.ConnWaitP99 = time.Duration(w.ValueAtQuantile(99)) * time.Microsecond
-				}
-			}
-			if asJSON {
-				enc := json.NewEncoder(stdout)
-				enc.SetIndent("", "  ")
-				err = enc.Encode(res)
-			} else {
-				err = printAttack(stdout, res, noTrace)
-			}
-			if err == nil && res.Interrupted {
-				return &exitError{code: exitInterrupted, err: fmt.Errorf("interrupted: the result is partial (%d requests completed, %d cut off and counted as cancelled)", res.Requests, res.Cancelled)}
-			}
-			return err
+			o.concurrencySet, o.rateSet = cmd.Flags().Changed("concurrency"), cmd.Flags().Changed("rate")
+			return runAttack(cmd.Context(), o, stdout)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&target, "url", "", "target URL (loopback only unless --allow-remote)")
-	f.StringVar(&method, "method", http.MethodGet, "HTTP method")
-	f.StringVar(&body, "body", "", "request body")
-	f.StringArrayVarP(&headers, "header", "H", nil, `request header "Name: value" (repeatable)`)
-	f.StringVar(&profile, "profile", transport.ProfileTuned, "transport profile")
-	f.StringVar(&caFile, "cacert", "", "PEM CA certificate to trust (e.g. the one `oranbench mock` writes)")
-	f.IntVar(&concurrency, "concurrency", 0, "closed model: number of workers, 1 to 10000")
-	f.Float64Var(&rate, "rate", 0, "open model: requests per second, > 0 and <= 1e6 (0.01 is one every 100 s)")
-	f.Uint64Var(&maxWorkers, "max-workers", 0, "open model: most requests in flight at once (0: 10000)")
-	f.DurationVar(&duration, "duration", 10*time.Second, "how long to attack; requests still in flight then are cancelled")
-	f.DurationVar(&timeout, "timeout", engine.DefaultRequestTimeout, "per-request timeout (a request that takes longer is an error)")
-	f.Uint64Var(&maxRequests, "max-requests", 0, "stop after this many requests (0: engine default bound)")
-	f.BoolVar(&allowRemote, "allow-remote", false, "allow a target outside loopback")
-	f.BoolVar(&noTrace, "no-trace", false, "skip httptrace instrumentation (to measure its cost)")
-	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	f.StringVar(&o.target, "url", "", "target URL (loopback only unless --allow-remote)")
+	f.StringVar(&o.method, "method", http.MethodGet, "HTTP method")
+	f.StringVar(&o.body, "body", "", "request body")
+	f.StringArrayVarP(&o.headers, "header", "H", nil, `request header "Name: value" (repeatable)`)
+	f.StringVar(&o.profile, "profile", transport.ProfileTuned, "transport profile")
+	f.StringVar(&o.caFile, "cacert", "", "PEM CA certificate to trust (e.g. the one `oranbench mock` writes)")
+	f.IntVar(&o.concurrency, "concurrency", 0, "closed model: number of workers, 1 to 10000")
+	f.Float64Var(&o.rate, "rate", 0, "open model: requests per second, > 0 and <= 1e6 (0.01 is one every 100 s)")
+	f.Uint64Var(&o.maxWorkers, "max-workers", 0, "open model: most requests in flight at once (0: 10000)")
+	f.DurationVar(&o.duration, "duration", 10*time.Second, "how long to attack; requests still in flight then are cancelled")
+	f.DurationVar(&o.timeout, "timeout", engine.DefaultRequestTimeout, "per-request timeout (a request that takes longer is an error)")
+	f.Uint64Var(&o.maxRequests, "max-requests", 0, "stop after this many requests (0: engine default bound)")
+	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow a target outside loopback")
+	f.BoolVar(&o.noTrace, "no-trace", false, "skip httptrace instrumentation (to measure its cost)")
+	f.BoolVar(&o.asJSON, "json", false, "print the result as JSON")
 	return cmd
+}
+
+// runAttack is oranbench attack without its command line: it checks o,
+// attacks o.target and prints the result; the error's exitError carries the
+// exit code.
+func runAttack(ctx context.Context, o attackOptions, stdout io.Writer) error {
+	if err := loopback.CheckURL(o.target, o.allowRemote); err != nil {
+		return usageErr("--url: %v", err)
+	}
+	// The bounds are the ones scenario files get (scenarios.Check*),
+	// and a value given is never replaced by a default.
+	closed, open := o.concurrencySet, o.rateSet
+	if closed == open {
+		return usageErr("give exactly one of --concurrency N (closed model, 1 to 10000 workers) or --rate R (open model, requests per second > 0 and <= 1e6)")
+	}
+	if closed {
+		if err := scenarios.CheckConcurrency(o.concurrency); err != nil {
+			return usageErr("--concurrency %d: %v", o.concurrency, err)
+		}
+	}
+	if open {
+		if err := scenarios.CheckRate(o.rate); err != nil {
+			return usageErr("--rate %s: %v", strconv.FormatFloat(o.rate, 'g', -1, 64), err)
+		}
+	}
+	if o.maxWorkers > 0 && !open {
+		return usageErr("--max-workers %d: it caps the open model's workers; give --rate R with it", o.maxWorkers)
+	}
+	if o.duration <= 0 {
+		return usageErr("--duration %s: want a duration > 0 such as 10s", o.duration)
+	}
+	if o.timeout <= 0 || o.timeout > maxAttackTimeout {
+		return usageErr("--timeout %s: want a per-request timeout > 0 and <= 1h such as 5s", o.timeout)
+	}
+	if err := scenarios.CheckMethod(o.method); err != nil {
+		return usageErr("--method %q: %v", o.method, err)
+	}
+	// Each connection costs this process one file descriptor.
+	if closed {
+		if err := scenarios.CheckConns(o.concurrency, 1); err != nil {
+			return usageErr("--concurrency %d: %v", o.concurrency, err)
+		}
+	} else if o.maxWorkers > 0 {
+		if err := scenarios.CheckConns(int(min(o.maxWorkers, math.MaxInt32)), 1); err != nil {
+			return usageErr("--max-workers %d: %v", o.maxWorkers, err)
+		}
+	}
+	prof, err := transport.NewRegistry().Lookup(o.profile)
+	if err != nil {
+		return usageErr("--profile: %v", err)
+	}
+	var tlsConf *tls.Config
+	var caPEM []byte
+	if o.caFile != "" {
+		pem, err := os.ReadFile(o.caFile)
+		if err != nil {
+			return usageErr("--cacert: %v", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return usageErr("--cacert %s: no PEM certificate found", o.caFile)
+		}
+		tlsConf, caPEM = &tls.Config{RootCAs: pool}, pem
+	}
+	hdr := http.Header{}
+	for _, h := range o.headers {
+		k, v, ok := strings.Cut(h, ":")
+		if !ok {
+			return usageErr("--header %q: want \"Name: value\"", h)
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if err := scenarios.CheckHeader(k, v); err != nil {
+			return usageErr("--header %q: %v", h, err)
+		}
+		hdr.Add(k, v)
+	}
+	inst, err := prof.TryInstrument(tlsConf, transport.WithCAPEM(caPEM))
+	if err != nil {
+		return usageErr("--profile: %v", err)
+	}
+	defer inst.Close()
+	client := *inst.Client
+	if o.noTrace {
+		client = http.Client{Transport: inst.Transport}
+	}
+	client.Timeout = o.timeout
+	a := engine.Attack{
+		Name:     "attack",
+		Targeter: vegeta.NewStaticTargeter(vegeta.Target{Method: o.method, URL: o.target, Body: []byte(o.body), Header: hdr}),
+		Client:   &client, Duration: o.duration, MaxHits: o.maxRequests, RequestTimeout: o.timeout,
+		// --duration bounds the attack whatever the target does.
+		CancelAtEnd: true,
+	}
+	if !o.noTrace {
+		// Each closed-model worker carries its own trace state.
+		a.WorkerContext = inst.Tracer.Bind
+	}
+	if o.concurrency > 0 {
+		a.Model, a.Concurrency = engine.Closed, o.concurrency
+	} else {
+		a.Model, a.Pacer = engine.Open, engine.ConstantRate{PerSec: o.rate}
+		a.MaxWorkers = o.maxWorkers
+	}
+	rec, err := engine.Run(ctx, a)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	res := attackResult{
+		URL: o.target, Profile: prof.Name, Model: string(a.Model),
+		Requests: rec.Hits, Successes: rec.Successes, Cancelled: rec.Cancelled, Interrupted: rec.Interrupted,
+		ReqPerSec: rec.ReqPerSec(), SuccessPerSec: rec.SuccessPerSec(),
+		Latency: percentilesOf(rec.Service), Codes: rec.Codes, Errors: rec.Errors,
+		MaxRSSBytes: maxRSS(),
+	}
+	if rec.Response != nil {
+		p := percentilesOf(rec.Response)
+		res.Response = &p
+	}
+	if !o.noTrace {
+		c := inst.Tracer.Stats()
+		res.Client = scenarios.ClientConns(c)
+		if w := inst.Tracer.ConnWaits(); w.TotalCount() > 0 {
+			res.Client.ConnWaitP99 = time.Duration(w.ValueAtQuantile(99)) * time.Microsecond
+		}
+	}
+	if o.asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(res)
+	} else {
+		err = printAttack(stdout, res, o.noTrace)
+	}
+	if err == nil && res.Interrupted {
+		return &exitError{code: exitInterrupted, err: fmt.Errorf("interrupted: the result is partial (%d requests completed, %d cut off and counted as cancelled)", res.Requests, res.Cancelled)}
+	}
+	return err
 }
 
 func percentilesOf(h *hdrhistogram.Histogram) results.Percentiles { return results.HDRPercentiles(h) }

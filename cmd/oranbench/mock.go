@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -16,122 +17,142 @@ import (
 	"github.com/oranbench/oranbench/mockbackend"
 )
 
+// mockOptions are the flags of oranbench mock.
+type mockOptions struct {
+	listen, preset, configFile, caPath, tlsVersion string
+	useTLS, http2, allowRemote, child              bool
+	rtt, latency                                   time.Duration
+	cpus                                           string
+	h2MaxStreams                                   int
+	// changed holds the names of the flags given: only those override
+	// --preset and --config.
+	changed map[string]bool
+}
+
 func newMockCmd(stdout io.Writer) *cobra.Command {
-	var (
-		listen, preset, configFile, caPath, tlsVersion string
-		useTLS, http2, allowRemote, child              bool
-		rtt, latency                                   time.Duration
-		cpus                                           string
-		h2MaxStreams                                   int
-	)
+	var o mockOptions
 	cmd := &cobra.Command{
 		Use:   "mock",
 		Short: "Run the mock O-RAN / Porch / RAG / LLM backend until SIGINT or SIGTERM",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if child {
-				// A run's isolated backend: the config comes from the parent.
-				return mockproc.Serve(cmd.InOrStdin(), stdout, cpus)
-			}
-			host, _, err := net.SplitHostPort(listen)
-			if err != nil {
-				return usageErr("--listen %q: %v (want host:port, e.g. 127.0.0.1:8443)", listen, err)
-			}
-			if !allowRemote && !loopback.IsLoopback(host) {
-				return usageErr("--listen %q: not a loopback address (127.0.0.0/8, ::1, localhost); pass --allow-remote to listen elsewhere", listen)
-			}
-			cfg, err := mockbackend.Preset(preset)
-			if err != nil {
-				return usageErr("--preset: %v", err)
-			}
-			if configFile != "" {
-				if cfg, err = mockbackend.LoadConfigOnto(cfg, configFile); err != nil {
-					return usageErr("--config: %v", err)
-				}
-			}
-			flags := cmd.Flags()
-			cfg.Listen = listen
-			if flags.Changed("tls") {
-				cfg.TLS = useTLS
-			}
-			if flags.Changed("tls-version") {
-				cfg.TLSVersion = tlsVersion
-			}
-			if flags.Changed("http2") {
-				cfg.HTTP2 = http2
-			}
-			if flags.Changed("h2-max-streams") {
-				cfg.H2MaxStreams = h2MaxStreams
-			}
-			if flags.Changed("rtt") {
-				cfg.RTT = rtt
-			}
-			if flags.Changed("latency") {
-				cfg.Latency = latency
-			}
-			if err := cfg.Validate(); err != nil {
-				return usageErr("mock config: %v", err)
-			}
-			if caPath != "" && !cfg.TLS {
-				return usageErr("--ca-out %q: the mock serves plain HTTP, so there is no CA to write; valid: add --tls (or tls: true in --config)", caPath)
-			}
-			srv, err := mockbackend.Start(cfg)
-			if err != nil {
-				return usageErr("%v", err)
-			}
-			defer srv.Close()
-			// F12, F15: the CA is written before anything is printed, so
-			// "listening" means every file the printed commands name exists.
-			if cfg.TLS {
-				if caPath == "" {
-					dir, err := writeTempCA(srv)
-					if err != nil {
-						return usageErr("%v", err)
-					}
-					// The CA is generated at each start: it is no use once
-					// this mock has exited.
-					defer os.RemoveAll(dir)
-					caPath = filepath.Join(dir, caFileName)
-				} else if err := srv.WriteCACert(caPath); err != nil {
-					return usageErr("--ca-out %q: %v; valid: a path to a new or regular file in a writable directory", caPath, err)
-				}
-			}
-			h2 := ""
-			if cfg.HTTP2 {
-				h2 = fmt.Sprintf(", HTTP/2 with %d streams per connection", srv.Config().H2MaxStreams)
-			}
-			fmt.Fprintf(stdout, "mock backend listening on %s (preset %s%s)\n", srv.URL(), preset, h2)
-			if cfg.TLS {
-				fmt.Fprintf(stdout, "CA certificate: %s\n", caPath)
-				fmt.Fprintf(stdout, "try: curl --cacert %s %s/A1-P/v2/policytypes\n", caPath, srv.URL())
-				fmt.Fprintf(stdout, "     kubectl --server %s --certificate-authority %s --token %s get packagerevisions -n default\n", srv.URL(), caPath, kubectlToken(cfg))
-			} else {
-				fmt.Fprintf(stdout, "try: curl %s/A1-P/v2/policytypes\n", srv.URL())
-			}
-			<-cmd.Context().Done()
-			fmt.Fprintf(stdout, "shutting down (in-flight requests get %s)\n", strings.TrimSpace(shutdownGrace(cfg)))
-			return srv.Close()
+			o.changed = changedFlags(cmd, "tls", "tls-version", "http2", "h2-max-streams", "rtt", "latency")
+			return runMock(cmd.Context(), o, cmd.InOrStdin(), stdout)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&listen, "listen", "127.0.0.1:8443", "host:port to listen on (loopback only unless --allow-remote)")
-	f.BoolVar(&useTLS, "tls", false, "serve HTTPS with a certificate from a CA generated at start")
-	f.StringVar(&tlsVersion, "tls-version", "", `"1.2" or "1.3" (default: both)`)
-	f.BoolVar(&http2, "http2", false, "also serve HTTP/2")
-	f.IntVar(&h2MaxStreams, "h2-max-streams", mockbackend.DefaultH2MaxStreams, "with --http2: concurrent HTTP/2 streams allowed per connection (a Kubernetes API server allows 100)")
-	f.DurationVar(&rtt, "rtt", 0, "emulated round-trip time, at most "+mockbackend.MaxDelay.String()+" (in-process Toxiproxy in front of the server)")
-	f.DurationVar(&latency, "latency", 0, "fixed handler latency of every API route, at most "+mockbackend.MaxDelay.String())
-	f.StringVar(&preset, "preset", mockbackend.PresetFast, "behaviour preset: "+strings.Join(mockbackend.PresetNames(), ", "))
-	f.StringVar(&preset, "profile", mockbackend.PresetFast, "old name of --preset")
-	_ = f.MarkDeprecated("profile", "use --preset (--profile names transport profiles elsewhere)")
-	f.StringVar(&configFile, "config", "", "YAML file of mock settings, applied over --preset")
-	f.StringVar(&caPath, "ca-out", "", "with --tls: where to write the CA certificate; a symbolic link there is refused (default: a new private directory in the temp dir, removed at exit)")
-	f.BoolVar(&allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
-	f.BoolVar(&child, strings.TrimPrefix(mockproc.ChildFlag, "--"), false, "serve as a run's isolated backend (config on stdin; used by backend.isolation: process)")
-	f.StringVar(&cpus, "cpus", "", "with --child: CPUs to pin the backend to, e.g. 1 or 2-3")
+	f.StringVar(&o.listen, "listen", "127.0.0.1:8443", "host:port to listen on (loopback only unless --allow-remote)")
+	f.BoolVar(&o.useTLS, "tls", false, "serve HTTPS with a certificate from a CA generated at start")
+	f.StringVar(&o.tlsVersion, "tls-version", "", `"1.2" or "1.3" (default: both)`)
+	f.BoolVar(&o.http2, "http2", false, "also serve HTTP/2")
+	f.IntVar(&o.h2MaxStreams, "h2-max-streams", mockbackend.DefaultH2MaxStreams, "with --http2: concurrent HTTP/2 streams allowed per connection (a Kubernetes API server allows 100)")
+	f.DurationVar(&o.rtt, "rtt", 0, "emulated round-trip time, at most "+mockbackend.MaxDelay.String()+" (in-process Toxiproxy in front of the server)")
+	f.DurationVar(&o.latency, "latency", 0, "fixed handler latency of every API route, at most "+mockbackend.MaxDelay.String())
+	f.StringVar(&o.preset, "preset", mockbackend.PresetFast, "behaviour preset: "+strings.Join(mockbackend.PresetNames(), ", "))
+	f.StringVar(&o.configFile, "config", "", "YAML file of mock settings, applied over --preset")
+	f.StringVar(&o.caPath, "ca-out", "", "with --tls: where to write the CA certificate; a symbolic link there is refused (default: a new private directory in the temp dir, removed at exit)")
+	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	f.BoolVar(&o.child, strings.TrimPrefix(mockproc.ChildFlag, "--"), false, "serve as a run's isolated backend (config on stdin; used by backend.isolation: process)")
+	f.StringVar(&o.cpus, "cpus", "", "with --child: CPUs to pin the backend to, e.g. 1 or 2-3")
 	_ = f.MarkHidden("child")
 	_ = f.MarkHidden("cpus")
 	return cmd
+}
+
+// runMock is oranbench mock without its command line: it serves the mock
+// until ctx is done (or, with o.child, as a run's isolated backend with its
+// config on stdin).
+func runMock(ctx context.Context, o mockOptions, stdin io.Reader, stdout io.Writer) error {
+	if o.child {
+		// A run's isolated backend: the config comes from the parent.
+		return mockproc.Serve(stdin, stdout, o.cpus)
+	}
+	host, _, err := net.SplitHostPort(o.listen)
+	if err != nil {
+		return usageErr("--listen %q: %v (want host:port, e.g. 127.0.0.1:8443)", o.listen, err)
+	}
+	if !o.allowRemote && !loopback.IsLoopback(host) {
+		return usageErr("--listen %q: not a loopback address (127.0.0.0/8, ::1, localhost); pass --allow-remote to listen elsewhere", o.listen)
+	}
+	cfg, err := mockbackend.Preset(o.preset)
+	if err != nil {
+		return usageErr("--preset: %v", err)
+	}
+	if o.configFile != "" {
+		if cfg, err = mockbackend.LoadConfigOnto(cfg, o.configFile); err != nil {
+			return usageErr("--config: %v", err)
+		}
+	}
+	cfg.Listen = o.listen
+	if o.changed["tls"] {
+		cfg.TLS = o.useTLS
+	}
+	if o.changed["tls-version"] {
+		cfg.TLSVersion = o.tlsVersion
+	}
+	if o.changed["http2"] {
+		cfg.HTTP2 = o.http2
+	}
+	if o.changed["h2-max-streams"] {
+		cfg.H2MaxStreams = o.h2MaxStreams
+	}
+	if o.changed["rtt"] {
+		cfg.RTT = o.rtt
+	}
+	if o.changed["latency"] {
+		cfg.Latency = o.latency
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageErr("mock config: %v", err)
+	}
+	if o.caPath != "" && !cfg.TLS {
+		return usageErr("--ca-out %q: the mock serves plain HTTP, so there is no CA to write; valid: add --tls (or tls: true in --config)", o.caPath)
+	}
+	srv, err := mockbackend.Start(cfg)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	defer srv.Close()
+	// F12, F15: the CA is written before anything is printed, so
+	// "listening" means every file the printed commands name exists.
+	if cfg.TLS {
+		if o.caPath == "" {
+			dir, err := writeTempCA(srv)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			// The CA is generated at each start: it is no use once
+			// this mock has exited.
+			defer os.RemoveAll(dir)
+			o.caPath = filepath.Join(dir, caFileName)
+		} else if err := srv.WriteCACert(o.caPath); err != nil {
+			return usageErr("--ca-out %q: %v; valid: a path to a new or regular file in a writable directory", o.caPath, err)
+		}
+	}
+	h2 := ""
+	if cfg.HTTP2 {
+		h2 = fmt.Sprintf(", HTTP/2 with %d streams per connection", srv.Config().H2MaxStreams)
+	}
+	fmt.Fprintf(stdout, "mock backend listening on %s (preset %s%s)\n", srv.URL(), o.preset, h2)
+	if cfg.TLS {
+		fmt.Fprintf(stdout, "CA certificate: %s\n", o.caPath)
+		fmt.Fprintf(stdout, "try: curl --cacert %s %s/A1-P/v2/policytypes\n", o.caPath, srv.URL())
+		fmt.Fprintf(stdout, "     kubectl --server %s --certificate-authority %s --token %s get packagerevisions -n default\n", srv.URL(), o.caPath, kubectlToken(cfg))
+	} else {
+		fmt.Fprintf(stdout, "try: curl %s/A1-P/v2/policytypes\n", srv.URL())
+	}
+	<-ctx.Done()
+	fmt.Fprintf(stdout, "shutting down (in-flight requests get %s)\n", strings.TrimSpace(shutdownGrace(cfg)))
+	return srv.Close()
+}
+
+// changedFlags returns which of names were given on cmd's command line.
+func changedFlags(cmd *cobra.Command, names ...string) map[string]bool {
+	set := map[string]bool{}
+	for _, n := range names {
+		set[n] = cmd.Flags().Changed(n)
+	}
+	return set
 }
 
 // caFileName is the CA certificate's name in the directory writeTempCA makes.

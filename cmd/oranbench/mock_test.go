@@ -44,6 +44,9 @@ func TestMockFailsBeforeListeningWithOneLine(t *testing.T) {
 			[]string{"rtt", "100000h0m0s", "from 0 to 1m0s"}},
 		{"a latency over a minute", []string{"--latency", "2m"},
 			[]string{"latency", "2m0s", "from 0 to 1m0s"}},
+		// --profile was --preset's name before any release: not kept.
+		{"the --profile of before the rename", []string{"--profile", "flaky"},
+			[]string{"unknown flag: --profile"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

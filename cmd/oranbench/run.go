@@ -22,150 +22,178 @@ import (
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
+// runOptions are the flags and arguments of oranbench run.
+type runOptions struct {
+	scenarios   []string // names or files; none: every built-in
+	out         string
+	quick       bool
+	quiet       bool
+	allowRemote bool
+	leakCycles  int
+	saveResults bool
+	asJSON      bool
+	shardFlag   string
+}
+
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
-	var (
-		out         string
-		quick       bool
-		quiet       bool
-		allowRemote bool
-		leakCycles  int
-		saveResults bool
-		asJSON      bool
-		shardFlag   string
-	)
+	var o runOptions
 	cmd := &cobra.Command{
 		Use:   "run [NAME|FILE.yaml ...]",
 		Short: "Run scenarios (all built-ins when none is named) and write REPORT.md and results.json",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			reg := transport.NewRegistry()
-			list, err := loadScenarios(args, reg)
-			if err != nil {
-				return &exitError{code: exitUsage, err: err}
-			}
-			for _, s := range list {
-				if err := s.CheckBackend(allowRemote); err != nil {
-					return &exitError{code: exitUsage, err: err}
-				}
-				if err := s.CheckLimits(quick); err != nil {
-					return &exitError{code: exitUsage, err: err}
-				}
-			}
-			shard, err := parseShard(shardFlag)
-			if err != nil {
-				return usageErr("%v", err)
-			}
-			if list, err = shardScenarios(list, shard); err != nil {
-				return usageErr("%v", err)
-			}
-			if leakCycles < 0 {
-				return usageErr("--leakcheck-cycles %d: want 0 (skip the leak check) or more", leakCycles)
-			}
-			lock, err := prepareOut(out)
-			if err != nil {
-				return usageErr("--out %s: %v", out, err)
-			}
-			defer lock.Unlock()
-			prog := newProgress(stderr, quiet, plannedTime(list, quick))
-			defer prog.Close()
-			log := prog.Log()
-			var saver *resultFiles
-			var saveHook func(scenarios.RunInfo) scenarios.ResultFunc
-			if saveResults {
-				saver = newResultFiles(out)
-				defer saver.Close()
-				saveHook = saver.onRun
-			}
-			res := &results.Results{
-				SchemaVersion: results.SchemaVersion,
-				Tool:          "oranbench",
-				StartedAt:     time.Now().UTC(),
-				Machine:       machine(),
-				Quick:         quick,
-				Shard:         shard,
-			}
-			ctx := cmd.Context()
-			// The leak check runs first, while the process has nothing else
-			// running: any goroutine it finds afterwards is its subjects'.
-			var runErr error
-			if leakCycles > 0 {
-				fmt.Fprintf(log, "leakcheck: %d create/use/close cycles of the watcher and each transport profile\n", leakCycles)
-				lr, err := leakcheck.Run(ctx, leakcheck.Options{Cycles: leakCycles})
-				switch {
-				case ctx.Err() != nil:
-					// Interrupted: the check did not finish, so it proves
-					// nothing; the report says it was not measured.
-					runErr = ctx.Err()
-				case err != nil:
-					return usageErr("%v", err)
-				default:
-					sum := lr.Summary()
-					res.Leakcheck = &sum
-				}
-			}
-			// A process-isolated backend is this binary as `mock --child`.
-			self, _ := os.Executable()
-			// A scenario that fails to run (an unreachable target, a backend
-			// that will not start) is recorded as failed and the next one
-			// runs; an interruption stops the run.
-			var failures []error
-			for _, s := range list {
-				if runErr != nil {
-					break
-				}
-				r, err := scenarios.Run(ctx, s, scenarios.Options{Quick: quick, Log: log, AllowRemote: allowRemote, BackendBinary: self,
-					OnRun: runHooks(prog.onRun, saveHook)})
-				if failed := addScenario(ctx, res, s, r, err); failed != nil {
-					failures = append(failures, failed)
-				} else if err != nil {
-					runErr = err
-				}
-			}
-			prog.Close()
-			saveErr := error(nil)
-			if saver != nil {
-				saveErr = saver.Close()
-			}
-			// A --save-results error is said whatever else ends the run.
-			if saveErr != nil {
-				fmt.Fprintf(stderr, "oranbench: %s\n", errLine(saveErr))
-			}
-			if err := finishResults(ctx, out, res, runErr); err != nil {
-				return err
-			}
-			if err := markdown.AppendStepSummary(os.Getenv(markdown.StepSummaryEnv), res); err != nil {
-				fmt.Fprintf(stderr, "oranbench: warning: %v\n", err)
-			}
-			if err := printRunOutput(stdout, out, res, asJSON); err != nil {
-				return err
-			}
-			if res.Interrupted {
-				return &exitError{code: exitInterrupted, err: errors.New("interrupted: the report is partial")}
-			}
-			if err := failureExit(stderr, failures, len(res.Scenarios)); err != nil {
-				return err
-			}
-			if saveErr != nil {
-				return &exitError{code: exitUsage, err: fmt.Errorf("the report is complete but --save-results failed (above)")}
-			}
-			if failed := analysis.FailedRequired(res); len(failed) > 0 && thresholdsDecide(res) {
-				msgs := make([]string, len(failed))
-				for i, f := range failed {
-					msgs[i] = f.String()
-				}
-				return &exitError{code: exitFailed, err: fmt.Errorf("%d required threshold(s) failed: %s", len(failed), strings.Join(msgs, "; "))}
-			}
-			return nil
+			o.scenarios = args
+			return runSuite(cmd.Context(), o, stdout, stderr)
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", filepath.Join("reports", "latest"), "directory for REPORT.md and results.json")
-	cmd.Flags().BoolVar(&quick, "quick", false, "shorter durations and fewer repetitions (CI-sized)")
-	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "no progress lines")
-	cmd.Flags().BoolVar(&allowRemote, "allow-remote", false, "allow a scenario's backend.target outside loopback")
-	cmd.Flags().IntVar(&leakCycles, "leakcheck-cycles", leakcheck.DefaultCycles, "watcher and transport create/close cycles checked for goroutine leaks before the scenarios (0: skip)")
-	cmd.Flags().BoolVar(&saveResults, "save-results", false, "also stream every result, in vegeta's encoding, to DIR/vegeta/SCENARIO.ARM.bin (for vegeta report and vegeta plot)")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print results.json to stdout instead of the summary line")
-	cmd.Flags().StringVar(&shardFlag, "shard", "", "run share i/N of each scenario's concurrency or rate (0 <= i < N); merge the shards with oranbench report --merge")
+	cmd.Flags().StringVar(&o.out, "out", filepath.Join("reports", "latest"), "directory for REPORT.md and results.json")
+	cmd.Flags().BoolVar(&o.quick, "quick", false, "shorter durations and fewer repetitions (CI-sized)")
+	cmd.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "no progress lines")
+	cmd.Flags().BoolVar(&o.allowRemote, "allow-remote", false, "allow a scenario's backend.target outside loopback")
+	cmd.Flags().IntVar(&o.leakCycles, "leakcheck-cycles", leakcheck.DefaultCycles, "watcher and transport create/close cycles checked for goroutine leaks before the scenarios (0: skip)")
+	cmd.Flags().BoolVar(&o.saveResults, "save-results", false, "also stream every result, in vegeta's encoding, to DIR/vegeta/SCENARIO.ARM.bin (for vegeta report and vegeta plot)")
+	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print results.json to stdout instead of the summary line")
+	cmd.Flags().StringVar(&o.shardFlag, "shard", "", "run share i/N of each scenario's concurrency or rate (0 <= i < N); merge the shards with oranbench report --merge")
 	return cmd
+}
+
+// runSuite is oranbench run without its command line: the leak check, then
+// each scenario, then the report in o.out, and the error whose exitError
+// carries the exit code (nil: 0).
+func runSuite(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
+	reg := transport.NewRegistry()
+	list, err := loadScenarios(o.scenarios, reg)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	for _, s := range list {
+		if err := s.CheckBackend(o.allowRemote); err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		if err := s.CheckLimits(o.quick); err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+	}
+	shard, err := parseShard(o.shardFlag)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if list, err = shardScenarios(list, shard); err != nil {
+		return usageErr("%v", err)
+	}
+	if o.leakCycles < 0 {
+		return usageErr("--leakcheck-cycles %d: want 0 (skip the leak check) or more", o.leakCycles)
+	}
+	lock, err := prepareOut(o.out)
+	if err != nil {
+		return usageErr("--out %s: %v", o.out, err)
+	}
+	defer lock.Unlock()
+	prog := newProgress(stderr, o.quiet, plannedTime(list, o.quick))
+	defer prog.Close()
+	log := prog.Log()
+	var saver *resultFiles
+	var saveHook func(scenarios.RunInfo) scenarios.ResultFunc
+	if o.saveResults {
+		saver = newResultFiles(o.out)
+		defer saver.Close()
+		saveHook = saver.onRun
+	}
+	res := &results.Results{
+		SchemaVersion: results.SchemaVersion,
+		Tool:          "oranbench",
+		StartedAt:     time.Now().UTC(),
+		Machine:       machine(),
+		Quick:         o.quick,
+		Shard:         shard,
+	}
+	// The leak check runs first, while the process has nothing else
+	// running: any goroutine it finds afterwards is its subjects'.
+	runErr, err := runLeakcheck(ctx, o.leakCycles, log, res)
+	if err != nil {
+		return err
+	}
+	// A process-isolated backend is this binary as `mock --child`.
+	self, _ := os.Executable()
+	// A scenario that fails to run (an unreachable target, a backend
+	// that will not start) is recorded as failed and the next one
+	// runs; an interruption stops the run.
+	var failures []error
+	for _, s := range list {
+		if runErr != nil {
+			break
+		}
+		r, err := scenarios.Run(ctx, s, scenarios.Options{Quick: o.quick, Log: log, AllowRemote: o.allowRemote, BackendBinary: self,
+			OnRun: runHooks(prog.onRun, saveHook)})
+		if failed := addScenario(ctx, res, s, r, err); failed != nil {
+			failures = append(failures, failed)
+		} else if err != nil {
+			runErr = err
+		}
+	}
+	prog.Close()
+	saveErr := error(nil)
+	if saver != nil {
+		saveErr = saver.Close()
+	}
+	// A --save-results error is said whatever else ends the run.
+	if saveErr != nil {
+		fmt.Fprintf(stderr, "oranbench: %s\n", errLine(saveErr))
+	}
+	if err := finishResults(ctx, o.out, res, runErr); err != nil {
+		return err
+	}
+	if err := markdown.AppendStepSummary(os.Getenv(markdown.StepSummaryEnv), res); err != nil {
+		fmt.Fprintf(stderr, "oranbench: warning: %v\n", err)
+	}
+	if err := printRunOutput(stdout, o.out, res, o.asJSON); err != nil {
+		return err
+	}
+	return suiteExit(stderr, res, failures, saveErr)
+}
+
+// runLeakcheck runs the leak check of cycles cycles (none when 0) and keeps
+// its summary in res. An interruption is returned as runErr, which ends the
+// run with a partial report; a check that cannot run is err, a usage exit.
+func runLeakcheck(ctx context.Context, cycles int, log io.Writer, res *results.Results) (runErr, err error) {
+	if cycles == 0 {
+		return nil, nil
+	}
+	fmt.Fprintf(log, "leakcheck: %d create/use/close cycles of the watcher and each transport profile\n", cycles)
+	lr, err := leakcheck.Run(ctx, leakcheck.Options{Cycles: cycles})
+	switch {
+	case ctx.Err() != nil:
+		// Interrupted: the check did not finish, so it proves nothing;
+		// the report says it was not measured.
+		return ctx.Err(), nil
+	case err != nil:
+		return nil, usageErr("%v", err)
+	}
+	sum := lr.Summary()
+	res.Leakcheck = &sum
+	return nil, nil
+}
+
+// suiteExit is the error that ends a run whose report is written, by
+// precedence: interrupted (130), a failed scenario or --save-results (2), a
+// required threshold failed (1); nil for exit 0.
+func suiteExit(stderr io.Writer, res *results.Results, failures []error, saveErr error) error {
+	if res.Interrupted {
+		return &exitError{code: exitInterrupted, err: errors.New("interrupted: the report is partial")}
+	}
+	if err := failureExit(stderr, failures, len(res.Scenarios)); err != nil {
+		return err
+	}
+	if saveErr != nil {
+		return &exitError{code: exitUsage, err: fmt.Errorf("the report is complete but --save-results failed (above)")}
+	}
+	if failed := analysis.FailedRequired(res); len(failed) > 0 && thresholdsDecide(res) {
+		msgs := make([]string, len(failed))
+		for i, f := range failed {
+			msgs[i] = f.String()
+		}
+		return &exitError{code: exitFailed, err: fmt.Errorf("%d required threshold(s) failed: %s", len(failed), strings.Join(msgs, "; "))}
+	}
+	return nil
 }
 
 func loadScenarios(args []string, reg *transport.Registry) ([]*scenarios.Plan, error) {

@@ -50,7 +50,7 @@ func TestSIGINTDuringASoakWritesAPartialReportExits130AndLeavesNoChild(t *testin
 		t.Skip("reads a process's children from /proc/PID/task/*/children, which only Linux has; this is " + runtime.GOOS)
 	}
 	out := t.TempDir()
-	cmd := exec.Command(os.Args[0], "soak", "--duration", "60s", "--interval", "100ms", "--warmup", "500ms", "--out", out)
+	cmd := exec.Command(os.Args[0], "soak", "--duration", "60s", "--interval", "50ms", "--warmup", "250ms", "--out", out)
 	cmd.Env = append(os.Environ(), cliEnv+"=1", "CI=true")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -83,8 +83,9 @@ func TestSIGINTDuringASoakWritesAPartialReportExits130AndLeavesNoChild(t *testin
 		}
 	}
 	// Into the first phase (20 s) far enough for 8 samples after its warm-up
-	// (10 are due every second), even on a loaded machine.
-	time.Sleep(8 * time.Second)
+	// (0.65 s; 20 samples are due every second): six times that, for a
+	// loaded machine.
+	time.Sleep(4 * time.Second)
 	kids := childrenOf(cmd.Process.Pid)
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)

@@ -3,7 +3,7 @@
 # handler) pinned to one CPU; every generator runs pinned to another, with 50
 # concurrent requests and the same transport profile, interleaved within
 # each repetition so machine drift hits all alike:
-#   bare loop      internal/bareloop: client.Do + drain, nothing else (1.00)
+#   bare loop      cmd/bareloop: client.Do + drain, nothing else (1.00)
 #   oranbench      `oranbench attack`, closed model, httptrace on
 #   no-trace       the same without httptrace (the cost of tracing)
 #   open           `oranbench attack`, open model offered far more than it

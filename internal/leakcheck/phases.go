@@ -2,14 +2,9 @@ package leakcheck
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -17,18 +12,35 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/oranbench/oranbench/mockbackend"
 	"github.com/oranbench/oranbench/targets/transport"
 	"github.com/oranbench/oranbench/targets/watcher"
-	"github.com/oranbench/oranbench/targets/watcher/watchertest"
 )
+
+// startMock serves the project's mock backend over TLS on an ephemeral
+// loopback port, HTTP/2 offered when h2 is set. The leak check ships in the
+// binary, so it uses the mock itself rather than a test server.
+func startMock(h2 bool) (*mockbackend.Server, error) {
+	return mockbackend.Start(mockbackend.Config{Listen: "127.0.0.1:0", TLS: true, HTTP2: h2})
+}
+
+// transportPath is the mock route each transport cycle GETs: a small JSON
+// list that no request changes.
+const transportPath = "/A1-P/v2/policytypes"
 
 // runWatcherPhase cycles the intent watcher with its metrics server and
 // collection loop on: create, start, drop files (one malformed), wait for
 // their outcomes, scrape /metrics, close.
 func runWatcherPhase(ctx context.Context, opts Options) (ph Phase, err error) {
 	ph = Phase{Name: "watcher", GoroutinesBefore: runtime.NumGoroutine()}
-	porch := watchertest.NewPorch(watchertest.Options{TLS: true})
+	porch, err := startMock(false)
+	if err != nil {
+		return ph, fmt.Errorf("leakcheck: watcher: %w", err)
+	}
 	defer porch.Close()
+	porchTr := &http.Transport{TLSClientConfig: porch.ClientTLSConfig()}
+	defer porchTr.CloseIdleConnections()
+	porchClient := &http.Client{Transport: porchTr}
 	scrapeTr := &http.Transport{}
 	defer scrapeTr.CloseIdleConnections()
 	scrape := &http.Client{Transport: scrapeTr, Timeout: opts.RequestTimeout}
@@ -44,7 +56,7 @@ func runWatcherPhase(ctx context.Context, opts Options) (ph Phase, err error) {
 		if err := ctx.Err(); err != nil {
 			return ph, fmt.Errorf("leakcheck: watcher: cycle %d: %w", i, err)
 		}
-		took, outcomes, err := watcherCycle(ctx, opts, porch, scrape, filepath.Join(root, fmt.Sprint(i)), i)
+		took, outcomes, err := watcherCycle(ctx, opts, porchClient, porch.URL(), scrape, filepath.Join(root, fmt.Sprint(i)), i)
 		ph.Work += outcomes
 		if err != nil && ctx.Err() != nil {
 			// Cancelled mid-cycle: the cycle did not finish, it did not fail.
@@ -64,7 +76,7 @@ func runWatcherPhase(ctx context.Context, opts Options) (ph Phase, err error) {
 	return ph, nil
 }
 
-func watcherCycle(ctx context.Context, opts Options, porch *watchertest.Porch, scrape *http.Client, dir string, cycle int) (time.Duration, int64, error) {
+func watcherCycle(ctx context.Context, opts Options, porch *http.Client, porchURL string, scrape *http.Client, dir string, cycle int) (time.Duration, int64, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, 0, err
 	}
@@ -76,8 +88,8 @@ func watcherCycle(ctx context.Context, opts Options, porch *watchertest.Porch, s
 		StableFor:       10 * time.Millisecond,
 		MetricsAddr:     watcher.DefaultMetricsAddr,
 		MetricsInterval: 10 * time.Millisecond,
-		Client:          porch.Client(),
-		PorchURL:        porch.URL,
+		Client:          porch,
+		PorchURL:        porchURL,
 		OnOutcome: func(watcher.Outcome) {
 			if outcomes.Add(1) == int64(opts.FilesPerCycle) {
 				close(done)
@@ -142,23 +154,17 @@ func scrapeOnce(ctx context.Context, c *http.Client, url string) error {
 }
 
 // runTransportPhase cycles one profile: per cycle a fresh instrumented client
-// sends a bounded load to a loopback TLS server (HTTP/2 offered, so profiles
-// that negotiate it are covered too), then is closed.
+// sends a bounded load to the mock over loopback TLS (HTTP/2 offered, so
+// profiles that negotiate it are covered too), then is closed.
 func runTransportPhase(ctx context.Context, opts Options, p transport.Profile) (ph Phase, err error) {
 	ph = Phase{Name: "transport/" + p.Name, GoroutinesBefore: runtime.NumGoroutine()}
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		rw.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(rw, `{"status":"ok"}`)
-	}))
-	srv.EnableHTTP2 = true
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
-	srv.StartTLS()
+	srv, err := startMock(true)
+	if err != nil {
+		return ph, fmt.Errorf("leakcheck: %s: %w", ph.Name, err)
+	}
 	defer srv.Close()
-	roots := x509.NewCertPool()
-	roots.AddCert(srv.Certificate())
-	tlsConf := &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
-	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	tlsConf := srv.ClientTLSConfig()
+	caPEM := srv.CACertPEM()
 
 	var closeTimes []time.Duration
 	defer func() { ph.CloseP50, ph.CloseP99, ph.CloseMax = quantiles(closeTimes) }()
@@ -167,7 +173,7 @@ func runTransportPhase(ctx context.Context, opts Options, p transport.Profile) (
 			return ph, fmt.Errorf("leakcheck: %s: cycle %d: %w", ph.Name, i, err)
 		}
 		inst := p.Instrument(tlsConf, transport.WithCAPEM(caPEM))
-		ok, firstErr := load(ctx, opts, inst.Client, srv.URL)
+		ok, firstErr := load(ctx, opts, inst.Client, srv.URL()+transportPath)
 		ph.Work += ok
 		if failed := int64(opts.Requests) - ok; failed > 0 && ctx.Err() == nil {
 			ph.Errors += failed - 1

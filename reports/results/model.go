@@ -133,9 +133,10 @@ type Conditions struct {
 	// Shape describes the open model's arrivals, e.g. "bursts of 20 every 100ms".
 	Shape string `json:"shape,omitempty"`
 	// Target is the external URL load went to; empty for the in-process mock.
-	Target      string `json:"target,omitempty"`
-	MockProfile string `json:"mockProfile,omitempty"`
-	Bandwidth   string `json:"bandwidth,omitempty"`
+	Target string `json:"target,omitempty"`
+	// MockPreset is the mock's behaviour preset (mockbackend.Preset).
+	MockPreset string `json:"mockPreset,omitempty"`
+	Bandwidth  string `json:"bandwidth,omitempty"`
 	// Latency describes a non-fixed handler latency model, e.g. "lognormal p50 5ms p99 40ms".
 	Latency string `json:"latency,omitempty"`
 	Faults  bool   `json:"faults,omitempty"`

@@ -102,3 +102,29 @@ func TestACorruptResultsFileNamesTheFileAndWhereItBreaks(t *testing.T) {
 		})
 	}
 }
+
+// TestTheMockPresetIsStoredUnderItsOwnName: the mock's behaviour preset was
+// stored as "mockProfile", a name transport profiles also use; it is
+// "mockPreset", and the committed example reads back with it.
+func TestTheMockPresetIsStoredUnderItsOwnName(t *testing.T) {
+	b, err := json.Marshal(results.Conditions{MockPreset: "flaky"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"mockPreset":"flaky"`) || strings.Contains(string(b), "mockProfile") {
+		t.Fatalf("conditions encode as %s, want the preset under mockPreset", b)
+	}
+	ex, err := results.ReadJSON(filepath.Join("..", "examples", results.ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	presets := map[string]string{}
+	for _, s := range ex.Scenarios {
+		if s.Conditions.MockPreset != "" {
+			presets[s.Name] = s.Conditions.MockPreset
+		}
+	}
+	if want := map[string]string{"mixed-oran": "realistic", "soak": "flaky"}; !reflect.DeepEqual(presets, want) {
+		t.Fatalf("the example's presets read as %v, want %v", presets, want)
+	}
+}

@@ -218,6 +218,7 @@ func writeIntentAtomically(t *testing.T, dir string, in crashIntent) {
 // writes, recovery at start, idempotent submission); the fsyncs that carry it
 // over a power loss are checked by TestRecordMakesEachStepDurableBeforeTheNext.
 func TestAWatcherKilledAtRandomPointsLosesNothingAndCreatesNothingTwice(t *testing.T) {
+	t.Parallel() // mostly waiting on its children and kill delays
 	const (
 		rounds   = 24
 		perRound = 25

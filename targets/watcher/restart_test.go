@@ -15,6 +15,7 @@ import (
 // flight, starts a new one on the same directory, and checks that every file
 // is processed exactly once and every package created and proposed once.
 func TestAWatcherKilledMidStreamLeavesTheRestForTheNextOne(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		killAfter int64 // outcomes seen before the kill
@@ -24,6 +25,7 @@ func TestAWatcherKilledMidStreamLeavesTheRestForTheNextOne(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			const n = 300
 			porch := watchertest.NewPorch(watchertest.Options{Latency: 2 * time.Millisecond})
 			defer porch.Close()

@@ -12,6 +12,7 @@ import (
 )
 
 func TestRunStormMeasuresEveryIntentEndToEnd(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name        string
 		intents     int
