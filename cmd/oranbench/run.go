@@ -138,6 +138,11 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 			if err := printRunOutput(stdout, out, res, asJSON); err != nil {
 				return err
 			}
+			if !asJSON {
+				if err := markdown.Summary(stdout, res, filepath.Join(out, markdown.ReportFile)); err != nil {
+					return err
+				}
+			}
 			if res.Interrupted {
 				return &exitError{code: exitInterrupted, err: errors.New("interrupted: the report is partial")}
 			}

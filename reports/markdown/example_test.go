@@ -252,3 +252,65 @@ func TestEveryQuantityOfTheExampleReportPrintsWithOneValue(t *testing.T) {
 		t.Errorf("%s %s %s prints with %d values: %s", f.scenario, f.row, f.metric, len(vs), strings.Join(parts, "; "))
 	}
 }
+
+// Issue 23: `oranbench run` ended with the report's path alone. Its last
+// screen now gives each scenario's verdict, the claims, the Ship line and
+// the thresholds, in at most SummaryMaxLines lines.
+func TestTheEndOfRunSummaryGivesTheVerdictsInOneScreen(t *testing.T) {
+	r, err := results.ReadJSON(exampleResults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := Summary(&b, r, "reports/latest/REPORT.md"); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	t.Logf("\n%s", out)
+	if n := strings.Count(out, "\n"); n > SummaryMaxLines {
+		t.Errorf("%d lines, at most %d", n, SummaryMaxLines)
+	}
+	want := []string{"oranbench: 12 scenarios in 9m16s on linux/amd64", "claims: 4x holds only when (4 of 21 conditions), 10x holds only when (4 of 21 conditions)",
+		"Ship: tuned with MaxConnsPerHost 50, ForceAttemptHTTP2 true", "thresholds: ✓ all 23 required hold", "report: reports/latest/REPORT.md",
+		"✓ seed-20-concurrent", "soak                    too short to measure growth"}
+	for _, s := range r.Scenarios {
+		want = append(want, " "+s.Name+" ")
+	}
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("the summary lacks %q", w)
+		}
+	}
+	if strings.Contains(out, "**") || strings.Contains(out, "`") {
+		t.Errorf("the summary prints markdown marks to a terminal")
+	}
+}
+
+func TestTheEndOfRunSummaryListsFailedThresholdsAndStaysWithinItsLines(t *testing.T) {
+	r, err := results.ReadJSON(exampleResults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Twenty more scenarios, each failing a required threshold.
+	extra := r.Scenarios[len(r.Scenarios)-1]
+	for i := range 20 {
+		s := extra
+		s.Name = "extra-" + strconv.Itoa(i)
+		s.Thresholds = []results.ThresholdResult{{Expr: "p99 < 1us", Arm: "tuned", Required: true, MeasuredText: "5 ms"}}
+		r.Scenarios = append(r.Scenarios, s)
+	}
+	var b strings.Builder
+	if err := Summary(&b, r, ""); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	t.Logf("\n%s", out)
+	if n := strings.Count(out, "\n"); n > SummaryMaxLines {
+		t.Errorf("%d lines, at most %d", n, SummaryMaxLines)
+	}
+	for _, w := range []string{"thresholds: ✗ 20 of 43 required failed", "  ✗ ", "more in the report", "more scenarios in the report"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("the summary lacks %q", w)
+		}
+	}
+}

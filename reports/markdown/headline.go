@@ -199,7 +199,7 @@ func verdictCounts(cs []results.Claim) string {
 	for _, v := range order {
 		if n[v] > 0 {
 			if n[v] > 1 {
-				v2 := strings.Replace(v, "holds", "hold", 1)
+				v2 := strings.NewReplacer("holds", "hold", "does not", "do not").Replace(v)
 				parts = append(parts, fmt.Sprintf("%d %s", n[v], v2))
 				continue
 			}
