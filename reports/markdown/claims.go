@@ -34,9 +34,17 @@ func (p *printer) claims(r *results.Results, cs []results.Claim) {
 	p.f("## %s\n\n%s\n\n", set.Title(), set.Description())
 	rows := make([][]string, 0, len(cs))
 	for i, c := range cs {
-		rows = append(rows, []string{c.Claim, "**" + c.Verdict + "**", keyFigure(c), fmt.Sprintf("[why](#%s)", claimAnchor(i))})
+		row := []string{c.Claim, "**" + c.Verdict + "**", keyFigure(c)}
+		if !p.brief {
+			row = append(row, fmt.Sprintf("[why](#%s)", claimAnchor(i)))
+		}
+		rows = append(rows, row)
 	}
-	p.table([]string{"claim", "verdict", "key figure", ""}, rows)
+	header := []string{"claim", "verdict", "key figure"}
+	if !p.brief {
+		header = append(header, "")
+	}
+	p.table(header, rows)
 	if weak := weakScenarios(r); len(weak) > 0 {
 		p.f("> Weak verdict: %s ran fewer than %d repetitions per arm; intervals are wide and `~` is likely.\n\n", strings.Join(weak, ", "), analysis.WeakBelowReps)
 	}

@@ -187,6 +187,9 @@ type printer struct {
 	depth int
 	// aligned pads tables to align their columns in the source.
 	aligned bool
+	// brief leaves out the links to sections a short document (the CI step
+	// summary) does not have.
+	brief bool
 }
 
 func (p *printer) f(format string, args ...any) {

@@ -18,7 +18,7 @@ const StepSummaryEnv = "GITHUB_STEP_SUMMARY"
 // compact table of every scenario's arms and the threshold results. The
 // full REPORT.md stays in the result directory.
 func WriteStepSummary(w io.Writer, r *results.Results) error {
-	p := &printer{w: w}
+	p := &printer{w: w, brief: true}
 	p.f("# oranbench\n\n")
 	p.f("%s/%s, %d CPUs%s, %s", r.Machine.GOOS, r.Machine.GOARCH, r.Machine.NumCPU, results.CPUModelSuffix(r.Machine.CPUModel), r.Machine.GoVersion)
 	for _, n := range runNotes(r) {

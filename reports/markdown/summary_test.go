@@ -33,6 +33,9 @@ func TestStepSummaryAppendsTheVerdictAndArmTables(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}
+	if strings.Contains(out, "](#claim-") {
+		t.Error("the summary links claim sections it does not have")
+	}
 	if strings.Contains(out, "### Repetitions") {
 		t.Error("the summary should stay short: no per-repetition tables")
 	}
