@@ -26,7 +26,7 @@ func (p *printer) summary(r *results.Results, cs []results.Claim) {
 	if t := thresholdLine(r); t != "" {
 		p.f("- %s [→](#thresholds)\n", t)
 	}
-	if l := leakLine(r); l != "" {
+	if l := p.leakLine(r); l != "" {
 		p.f("- %s\n", l)
 	}
 	p.f("- **Claims**: %s [→](#%s)\n", verdictCounts(cs), anchor(p.setOrSeed().Title()))
@@ -168,7 +168,7 @@ func thresholdLine(r *results.Results) string {
 }
 
 // leakLine is the watcher's leak check and the soak's verdict in one line.
-func leakLine(r *results.Results) string {
+func (p *printer) leakLine(r *results.Results) string {
 	var parts []string
 	if l := r.Leakcheck; l != nil {
 		mark := "✓ no goroutine leaked"
@@ -179,7 +179,7 @@ func leakLine(r *results.Results) string {
 	}
 	for _, s := range r.Scenarios {
 		if s.Soak != nil {
-			parts = append(parts, "soak: "+soakFinding(s))
+			parts = append(parts, fmt.Sprintf("soak: %s [→](%s)", soakFinding(s), p.scenarioLink(s)))
 		}
 	}
 	if len(parts) == 0 {
