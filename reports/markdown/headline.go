@@ -250,7 +250,7 @@ func (p *printer) glossary() {
 		{"conn wait", "time from asking the pool for a connection to getting one (dialing, or queueing under MaxConnsPerHost), k6's `http_req_blocked`. The mean can exceed p99: when fewer than 1 in 100 requests dials, the dials sit above p99 yet raise the mean."},
 		{"TIME_WAIT", "the client's sockets towards the backend that entered TIME_WAIT during the measured attacks, each holding an ephemeral port for 60 s on Linux. Over TLS many closes end in a reset instead (the server's close_notify reaches a closed socket), which leaves no TIME_WAIT; dials then show the churn."},
 		{"Same for every row", "a column whose value is the same in every row of a table is left out and its value stated once below the table."},
-		{"soak slopes", "Theil–Sen fits (median of pairwise slopes) per hour with a distribution-free interval; an interval including 0 is *no growth detected at this resolution*. the Go heap is fitted through per-window minima, the heap after a collection (a soak's section says why). A soak with phases under a minute shows no slope: too short to measure growth."},
+		{"soak slopes", "Theil–Sen fits (median of pairwise slopes) per hour with a distribution-free interval; an interval including 0 is *no growth detected at this resolution*. The Go heap is fitted through per-window minima, the heap after a collection (a soak's section says why). A soak with phases under a minute shows no slope: too short to measure growth."},
 	}
 	for _, it := range items {
 		p.f("- **%s**: %s\n", it[0], it[1])
