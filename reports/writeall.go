@@ -58,6 +58,7 @@ var artifactPatterns = []string{
 	benchfmt.BenchSmallerFile,
 	filepath.Join(plots.PlotsDir, "*.svg"),
 	filepath.Join(hgrm.HgrmDir, "*.hgrm"),
+	filepath.Join(markdown.ScenarioDir, "*.md"),
 }
 
 // RemoveArtifacts deletes what WriteArtifacts wrote into dir before (and the

@@ -148,6 +148,11 @@ func runSuite(ctx context.Context, o runOptions, stdout, stderr io.Writer) error
 	if err := printRunOutput(stdout, o.out, res, o.asJSON); err != nil {
 		return err
 	}
+	if !o.asJSON {
+		if err := markdown.Summary(stdout, res, filepath.Join(o.out, markdown.ReportFile)); err != nil {
+			return err
+		}
+	}
 	return suiteExit(stderr, res, failures, saveErr)
 }
 

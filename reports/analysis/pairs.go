@@ -37,9 +37,11 @@ func protocols(base, tuned results.Arm) string {
 	return fmt.Sprintf("%s %s, %s %s", base.Name, b, tuned.Name, t)
 }
 
-// Reached reports whether the point estimate reaches x; significant says
-// whether the difference from the baseline is significant too.
-func (u Pair) Reached(x float64) bool { return u.Ratio >= x }
+// Reached reports whether the ratio reaches x, by the report's one rule
+// for "not significant": a difference from the baseline that is not
+// significant (Mann-Whitney U, p ≥ Alpha) counts as no difference, so it
+// reaches no factor above 1 whatever its point estimate.
+func (u Pair) Reached(x float64) bool { return u.Ratio >= x && (x <= 1 || u.significant()) }
 
 func (u Pair) significant() bool { return u.Cmp == nil || u.Cmp.Significant }
 

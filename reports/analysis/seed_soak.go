@@ -38,17 +38,21 @@ func slopeClaim(r *results.Results, names ...string) results.Claim {
 		c.Verdict, c.Reason = VerdictNotMeasurable, soakNotMeasured
 		return c
 	}
+	if ShortSoak(runs[0].soak) {
+		return runs[0].shortClaim()
+	}
 	var measured, grew, coarse, conds []string
 	fitted := 0
 	for _, u := range runs {
 		conds = append(conds, u.conditions())
 		for _, ps := range u.seriesOf(names...) {
-			if ps.s.Slope == nil {
+			fit := SeriesFit(ps.s, u.soak.Warmup)
+			if fit == nil {
 				measured = append(measured, ps.label()+": "+SoakVerdict(ps.s))
 				continue
 			}
 			fitted++
-			sl := *ps.s.Slope
+			sl := *fit
 			measured = append(measured, ps.label()+" "+sl.Text(ps.s.Unit))
 			if sl.Lo > 0 {
 				grew = append(grew, ps.label()+" "+results.PerHourText(sl.PerHour, ps.s.Unit))
@@ -94,16 +98,20 @@ func stabilityClaim(rs Runs) results.Claim {
 		c.Verdict, c.Reason = VerdictNotMeasurable, soakNotMeasured
 		return c
 	}
+	if ShortSoak(runs[0].soak) {
+		return runs[0].shortClaim()
+	}
 	var extra, grew, conds []string
 	var longest time.Duration
 	for _, u := range runs {
 		conds = append(conds, u.conditions())
 		longest = max(longest, u.phaseSpan())
 		for _, ps := range u.seriesOf(results.SoakRSS, results.SoakHeap, results.SoakGoroutines, results.SoakFDs) {
-			if ps.s.Slope == nil {
+			fit := SeriesFit(ps.s, u.soak.Warmup)
+			if fit == nil {
 				continue
 			}
-			sl := *ps.s.Slope
+			sl := *fit
 			// The interval's upper end over the horizon: the most growth
 			// the data allow, if the slope held for 24 hours.
 			extra = append(extra, fmt.Sprintf("%s ≤ %s %s", ps.label(), results.SignedNum(max(0, sl.Hi)*stabilityHorizon.Hours()), ps.s.Unit))

@@ -2,45 +2,111 @@ package markdown
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/oranbench/oranbench/reports/analysis"
 	"github.com/oranbench/oranbench/reports/results"
 )
 
-// claims renders the claim set's table, the recommendation and the
-// threshold summary; the seed's report (no set given) adds its
-// MaxIdleConnsPerHost correction after its claims.
-func (p *printer) claims(r *results.Results) {
-	set, cs := p.set, r.Claims
-	switch {
-	case set == nil:
-		// The verdicts r carries are the seed's.
-		set = analysis.Seed
-		if cs == nil {
-			cs = set.Judge(r)
-		}
-	default:
-		cs = set.Judge(r)
+// judge gives the verdicts of the report's claim set (the seed's when none
+// is given), judged again from r's measurements so that a re-rendered
+// report applies the current rules.
+func (p *printer) judge(r *results.Results) []results.Claim {
+	if p.set == nil {
+		return analysis.Seed.Judge(r)
 	}
+	return p.set.Judge(r)
+}
+
+func (p *printer) setOrSeed() analysis.ClaimSet {
+	if p.set == nil {
+		return analysis.Seed
+	}
+	return p.set
+}
+
+// claims renders the claim set's narrow table: claim, verdict, a key figure
+// and a link to the claim's reasoning and conditions (claimDetails).
+func (p *printer) claims(r *results.Results, cs []results.Claim) {
+	set := p.setOrSeed()
 	p.f("## %s\n\n%s\n\n", set.Title(), set.Description())
 	rows := make([][]string, 0, len(cs))
-	for _, c := range cs {
-		v := "**" + c.Verdict + "**"
-		if c.Reason != "" {
-			v += ": " + c.Reason
+	for i, c := range cs {
+		row := []string{c.Claim, "**" + c.Verdict + "**", keyFigure(c)}
+		if !p.brief {
+			row = append(row, fmt.Sprintf("[why](#%s)", claimAnchor(i)))
 		}
-		rows = append(rows, []string{c.Claim, orDash(c.Measured), orDash(c.Conditions), v})
+		rows = append(rows, row)
 	}
-	p.table([]string{"claim", "measured", "conditions", "verdict"}, rows)
+	header := []string{"claim", "verdict", "key figure"}
+	if !p.brief {
+		header = append(header, "")
+	}
+	p.table(header, rows)
 	if weak := weakScenarios(r); len(weak) > 0 {
 		p.f("> Weak verdict: %s ran fewer than %d repetitions per arm; intervals are wide and `~` is likely.\n\n", strings.Join(weak, ", "), analysis.WeakBelowReps)
 	}
-	if p.set == nil {
-		p.correction(analysis.Pairs(r))
+}
+
+// claimAnchor is the anchor of claim i's section in claimDetails.
+func claimAnchor(i int) string { return fmt.Sprintf("claim-%d", i+1) }
+
+// maxKeyFigure is the longest key figure the claims table prints.
+const maxKeyFigure = 80
+
+var intervalRE = regexp.MustCompile(` \[[^\]]*\]`)
+
+// keyFigure is a claim's measurement in at most maxKeyFigure characters:
+// its first clause without intervals (the claim's section has the rest).
+func keyFigure(c results.Claim) string {
+	m := strings.TrimSpace(intervalRE.ReplaceAllString(c.Measured, ""))
+	if m == "" {
+		return "–"
 	}
-	p.recommendation(r)
-	p.thresholdSummary(r)
+	if i := strings.Index(m, "; "); i > 0 {
+		m = m[:i] + " …"
+	}
+	if utf8.RuneCountInString(m) <= maxKeyFigure {
+		return m
+	}
+	rs := []rune(m)[:maxKeyFigure-2]
+	cut := string(rs)
+	if i := strings.LastIndexAny(cut, " ,;"); i > maxKeyFigure/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:") + " …"
+}
+
+// claimDetails renders one short section per claim: the verdict with its
+// reasoning, what was measured and under which conditions. Conditions
+// shared with an earlier claim are written once and referred to.
+func (p *printer) claimDetails(cs []results.Claim) {
+	if len(cs) == 0 {
+		return
+	}
+	p.f("## Claims in detail\n\n")
+	first := map[string]int{}
+	for i, c := range cs {
+		p.f("<a id=\"%s\"></a>\n**%d. %s** — **%s**", claimAnchor(i), i+1, c.Claim, c.Verdict)
+		if c.Reason != "" {
+			p.f(": %s", c.Reason)
+		}
+		p.f("\n\n")
+		if c.Measured != "" {
+			p.f("- measured: %s\n", c.Measured)
+		}
+		if c.Conditions != "" {
+			if j, ok := first[c.Conditions]; ok {
+				p.f("- conditions: as for [claim %d](#%s)\n", j+1, claimAnchor(j))
+			} else {
+				first[c.Conditions] = i
+				p.f("- conditions: %s\n", c.Conditions)
+			}
+		}
+		p.f("\n")
+	}
 }
 
 func weakScenarios(r *results.Results) []string {
@@ -63,7 +129,7 @@ func (p *printer) correction(us []analysis.Pair) {
 		return
 	}
 	b, t := u.Base.Total, u.Tuned.Total
-	p.f("### MaxIdleConnsPerHost=2 does not queue requests\n\n")
+	p.f("## MaxIdleConnsPerHost=2 does not queue requests\n\n")
 	p.f("The seed says the default transport allows 2 connections per host, so that \"every 3rd concurrent request waits\". Measured in `%s` (%s): ", u.Label, u.Scenario.Conditions.Short())
 	perReq := 0.0
 	if b.Requests > 0 {

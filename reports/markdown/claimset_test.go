@@ -90,17 +90,29 @@ func TestASecondClaimSetIsJudgedAndRenderedLikeTheSeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	md := buf.String()
-	from := strings.Index(md, "## ")
+	from := strings.Index(md, "## Imaginary")
+	if from < 0 {
+		t.Fatalf("no claims table:\n%s", md)
+	}
 	table := md[from : from+3+strings.Index(md[from+3:], "\n## ")]
+	details := md[strings.Index(md, "## Claims in detail"):]
 	t.Logf("rendered:\n%s", table)
 	table = strings.Join(strings.Fields(table), " ") // without the table's padding
 	for _, s := range []string{
 		"## Imaginary transport claims What the vendor of the fast transport says, measured against the slow one. |",
-		"| fast serves at least 2x slow's req/s | fast/slow req/s 3.00x | imaginary | **holds** |",
-		"| fast dials no more per request than slow | fast 0.10, slow 0.02 dials per request | imaginary (plain HTTP, RTT 0s, handler 0s, closed 10 workers) | **does not hold**: fast dials more |",
+		"| fast serves at least 2x slow's req/s | **holds** | fast/slow req/s 3.00x | [why](#claim-1) |",
+		"| fast dials no more per request than slow | **does not hold** | fast 0.10, slow 0.02 dials per request | [why](#claim-2) |",
 	} {
 		if !strings.Contains(table, s) {
 			t.Errorf("the claims table lacks %q", s)
+		}
+	}
+	for _, s := range []string{
+		"**2. fast dials no more per request than slow** — **does not hold**: fast dials more",
+		"- conditions: imaginary (plain HTTP, RTT 0s, handler 0s, closed 10 workers)",
+	} {
+		if !strings.Contains(details, s) {
+			t.Errorf("the claims' details lack %q:\n%s", s, details)
 		}
 	}
 	if strings.Contains(md, "Seed claims") || strings.Contains(md, "seed's results document") {
@@ -115,7 +127,7 @@ func TestASecondClaimSetIsJudgedAndRenderedLikeTheSeeds(t *testing.T) {
 	if err := Report(&buf, r); err != nil {
 		t.Fatal(err)
 	}
-	if md := buf.String(); !strings.Contains(md, "## Seed claims\n\nEach claim of the seed's results document") || !strings.Contains(md, "### MaxIdleConnsPerHost=2") {
+	if md := buf.String(); !strings.Contains(md, "## Seed claims\n\nEach claim of the seed's results document") || !strings.Contains(md, "## MaxIdleConnsPerHost=2") {
 		t.Errorf("Report lost the seed's heading or correction:\n%s", md)
 	}
 	buf.Reset()

@@ -15,7 +15,7 @@ import (
 // the baseline arm: old and new medians, the change with its interval, the
 // floor it was judged against and why it passed or failed.
 func Compare(w io.Writer, d analysis.Delta) error {
-	p := &printer{w: w}
+	p := &printer{w: w, aligned: true}
 	p.f("# oranbench compare\n\n")
 	p.f("%s\n\n", compareVerdictLine(d))
 	p.f("OLD: %s (%d run%s) · NEW: %s (%d run%s). Medians of the repetitions, pooled over each side's runs; the change is NEW/OLD with its interval and the two-sided Mann-Whitney U p-value.\n\n",

@@ -1,5 +1,7 @@
-// Package markdown renders results as markdown: REPORT.md, the comparison
-// of two runs (oranbench compare) and the GitHub Actions step summary.
+// Package markdown renders results as markdown: REPORT.md (with a file per
+// scenario beside it when the report would exceed MaxReportBytes), the
+// comparison of two runs (oranbench compare), the GitHub Actions step
+// summary, and as plain text the summary `oranbench run` prints last.
 //
 // In the data flow YAML → Spec → Plan → runner → engine → results →
 // analysis → render, it is a renderer: it writes what results holds and

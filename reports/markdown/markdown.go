@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -19,19 +22,69 @@ import (
 // ReportFile is the name of REPORT.md in a report directory.
 const ReportFile = "REPORT.md"
 
-// WriteReport renders r as REPORT.md at path (written atomically).
+// ScenarioDir is the directory beside REPORT.md that holds one markdown
+// file per scenario: its conditions, tables and plots, linked from the
+// report's verdicts.
+const ScenarioDir = "scenarios"
+
+// MaxReportBytes is the most REPORT.md holds: about what a reader scrolls
+// through on GitHub before giving up. A report that would be larger keeps
+// its summary, claims and verdicts and moves each scenario's detail into a
+// file of its own (WriteReport).
+const MaxReportBytes = 60_000
+
+// WriteReport renders r as REPORT.md at path (written atomically): one
+// document when it fits in MaxReportBytes, else the summary, claims,
+// recommendation and verdicts, with each scenario's detail in
+// ScenarioDir/<name>.md beside it, linked from its verdict.
 func WriteReport(path string, r *results.Results) error {
 	var buf bytes.Buffer
 	if err := Report(&buf, r); err != nil {
 		return err
 	}
-	return results.WriteFileAtomic(path, buf.Bytes())
+	if buf.Len() <= MaxReportBytes {
+		return results.WriteFileAtomic(path, buf.Bytes())
+	}
+	buf.Reset()
+	if err := report(&printer{w: &buf, split: true}, r); err != nil {
+		return err
+	}
+	if err := results.WriteFileAtomic(path, buf.Bytes()); err != nil {
+		return err
+	}
+	dir := filepath.Join(filepath.Dir(path), ScenarioDir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, s := range r.Scenarios {
+		buf.Reset()
+		if err := ScenarioReport(&buf, s); err != nil {
+			return err
+		}
+		if err := results.WriteFileAtomic(filepath.Join(dir, ScenarioFile(s.Name)), buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// Report renders r as a markdown report: the verdicts on the seed's claims
-// (those r carries, else analysis.Seed's), a verdict per scenario, then per
-// scenario its conditions, the arm table, the ratio table, a sentence on
-// connections and the per-repetition table.
+// ScenarioFile is the name of a scenario's detail file in ScenarioDir.
+func ScenarioFile(name string) string { return results.FileStem(name) + ".md" }
+
+// ScenarioReport renders one scenario's detail as a document of its own,
+// the file WriteReport puts in ScenarioDir: its links to plots and back to
+// REPORT.md are relative to that directory.
+func ScenarioReport(w io.Writer, s results.Scenario) error {
+	p := &printer{w: w, split: true, depth: 1}
+	p.f("[← REPORT.md](../%s) · [glossary](../%s#glossary)\n\n", ReportFile, ReportFile)
+	p.detail(s)
+	return p.err
+}
+
+// Report renders r as one markdown document: the summary, the verdicts on
+// the seed's claims, the recommendation, a verdict per scenario and the
+// glossary, followed by every scenario's detail (which WriteReport puts in
+// files of their own).
 func Report(w io.Writer, r *results.Results) error {
 	return report(&printer{w: w}, r)
 }
@@ -47,29 +100,78 @@ func ReportWith(w io.Writer, r *results.Results, set analysis.ClaimSet) error {
 
 func report(p *printer, r *results.Results) error {
 	p.f("# oranbench report\n\n")
-	p.f("Measured %s on %s/%s, %d CPUs (GOMAXPROCS %d)%s, %s.",
-		r.StartedAt.UTC().Format("2006-01-02 15:04 MST"), r.Machine.GOOS, r.Machine.GOARCH,
-		r.Machine.NumCPU, r.Machine.GOMAXPROCS, results.CPUModelSuffix(r.Machine.CPUModel), r.Machine.GoVersion)
 	if notes := runNotes(r); len(notes) > 0 {
-		p.f(" This run: %s.", strings.Join(notes, "; "))
+		p.f("This run: %s.\n\n", strings.Join(notes, "; "))
 	}
-	p.f("\n\n")
-	p.claimsAndVerdict(r)
+	cs := p.judge(r)
+	p.summary(r, cs)
+	p.claims(r, cs)
+	p.recommendation(r)
+	p.thresholdSummary(r)
+	p.verdicts(r)
+	p.glossary()
+	p.claimDetails(cs)
+	if p.set == nil {
+		p.correction(analysis.Pairs(r))
+	}
+	if p.split {
+		return p.err
+	}
 	for _, s := range r.Scenarios {
-		switch {
-		case s.Failed():
-			p.failed(s)
-			continue
-		case s.Soak != nil:
-			p.soak(s)
-		case s.Sweep != nil:
-			p.sweep(s)
-		default:
-			p.scenario(s)
-		}
-		p.plotLinks(s)
+		p.detail(s)
 	}
 	return p.err
+}
+
+// detail renders one scenario's section: conditions, tables, plots.
+func (p *printer) detail(s results.Scenario) {
+	switch {
+	case s.Failed():
+		p.failed(s)
+		return
+	case s.Soak != nil:
+		p.soak(s)
+	case s.Sweep != nil:
+		p.sweep(s)
+	default:
+		p.scenario(s)
+	}
+	p.plotLinks(s)
+}
+
+// scenarioLink is where a scenario's detail is: its file in ScenarioDir, or
+// its section when the report is one document.
+func (p *printer) scenarioLink(s results.Scenario) string {
+	if p.split {
+		return ScenarioDir + "/" + ScenarioFile(s.Name)
+	}
+	return "#" + anchor(scenarioHeading(s))
+}
+
+// scenarioHeading is a scenario's section heading (without the #s).
+func scenarioHeading(s results.Scenario) string {
+	switch {
+	case s.Failed():
+		return fmt.Sprintf("Scenario `%s`: FAILED", s.Name)
+	case s.Soak != nil:
+		return fmt.Sprintf("Soak `%s`", s.Name)
+	}
+	return fmt.Sprintf("Scenario `%s`", s.Name)
+}
+
+// anchor is the fragment GitHub gives a heading: lower case, punctuation
+// other than - and _ dropped, spaces as -.
+func anchor(heading string) string {
+	var b strings.Builder
+	for _, c := range strings.ToLower(heading) {
+		switch {
+		case c == ' ':
+			b.WriteByte('-')
+		case c == '-' || c == '_' || unicode.IsLetter(c) || unicode.IsDigit(c):
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
 }
 
 type printer struct {
@@ -77,6 +179,17 @@ type printer struct {
 	err error
 	// set judges the claims table; nil renders the seed's (see claims).
 	set analysis.ClaimSet
+	// split renders the report as REPORT.md with one linked file per
+	// scenario (WriteReport) rather than one document; depth is how many
+	// directories below REPORT.md the document being written is, for
+	// relative links.
+	split bool
+	depth int
+	// aligned pads tables to align their columns in the source.
+	aligned bool
+	// brief leaves out the links to sections a short document (the CI step
+	// summary) does not have.
+	brief bool
 }
 
 func (p *printer) f(format string, args ...any) {
@@ -86,10 +199,40 @@ func (p *printer) f(format string, args ...any) {
 	_, p.err = fmt.Fprintf(p.w, format, args...)
 }
 
+// table writes a GitHub markdown table, left-aligned, without the padding
+// that aligns columns in the source: a reader sees the rendered table, and
+// padding to the longest cell multiplies the file's size.
 func (p *printer) table(header []string, rows [][]string) {
 	if p.err != nil {
 		return
 	}
+	if p.aligned {
+		p.alignedTable(header, rows)
+		return
+	}
+	var b strings.Builder
+	line := func(cells []string) {
+		b.WriteString("|")
+		for i := range header {
+			c := ""
+			if i < len(cells) {
+				c = cells[i]
+			}
+			b.WriteString(" " + cellText(c) + " |")
+		}
+		b.WriteString("\n")
+	}
+	line(header)
+	b.WriteString("|" + strings.Repeat(":--|", len(header)) + "\n")
+	for _, r := range rows {
+		line(r)
+	}
+	p.f("%s\n", b.String())
+}
+
+// alignedTable writes a markdown table padded to align its columns in the
+// source, for short documents read as text (the comparison of two runs).
+func (p *printer) alignedTable(header []string, rows [][]string) {
 	t := tablewriter.NewTable(p.w,
 		tablewriter.WithRenderer(renderer.NewMarkdown()),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
@@ -108,6 +251,13 @@ func (p *printer) table(header []string, rows [][]string) {
 		return
 	}
 	p.f("\n")
+}
+
+// cellText makes s safe in a table cell: no line breaks, pipes escaped.
+func cellText(s string) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	s = strings.ReplaceAll(s, `\|`, "|")
+	return strings.ReplaceAll(s, "|", `\|`)
 }
 
 // runNotes says how r differs from a whole, complete run: quick, one shard,
@@ -133,13 +283,12 @@ func runNotes(r *results.Results) []string {
 	return notes
 }
 
-// claimsAndVerdict writes the claims table and one verdict line per
-// scenario: the top of REPORT.md and of the CI step summary.
-func (p *printer) claimsAndVerdict(r *results.Results) {
-	p.claims(r)
+// verdicts writes one verdict line per scenario, each linked to the
+// scenario's detail.
+func (p *printer) verdicts(r *results.Results) {
 	p.f("## Verdict\n\n")
 	for _, s := range r.Scenarios {
-		p.f("- %s\n", verdictLine(s))
+		p.f("- %s [details](%s)\n", verdictLine(s), p.scenarioLink(s))
 	}
 	p.f("\n")
 }
@@ -184,7 +333,8 @@ func cancelledText(arms []results.Arm) string {
 // failed renders a scenario that failed to run: why, and that none of its
 // figures are in the report.
 func (p *printer) failed(s results.Scenario) {
-	p.f("## Scenario `%s`: FAILED\n\n%s\n\n", s.Name, s.Description)
+	p.h(2, "%s", scenarioHeading(s))
+	p.f("%s\n\n", s.Description)
 	p.f("> **Failed:** %s\n>\n> Nothing of this scenario was measured; the other scenarios of the run are unaffected.\n\n", s.Error)
 }
 
@@ -251,10 +401,17 @@ func scenarioVerdict(s results.Scenario) string {
 	return fmt.Sprintf("**%s** (%s): %s.", s.Name, s.Conditions.Short(), strings.Join(parts, "; "))
 }
 
+// h writes a heading of level n in REPORT.md, one level higher in a
+// scenario's own file.
+func (p *printer) h(n int, format string, args ...any) {
+	p.f(strings.Repeat("#", max(1, n-p.depth))+" "+format+"\n\n", args...)
+}
+
 func (p *printer) scenario(s results.Scenario) {
-	p.f("## Scenario `%s`\n\n%s\n\n", s.Name, s.Description)
+	p.h(2, "%s", scenarioHeading(s))
+	p.f("%s\n\n", s.Description)
 	c := s.Conditions
-	p.f("### Conditions\n\n")
+	p.h(3, "Conditions")
 	tls := "off"
 	if c.TLS {
 		tls = strings.TrimSpace("on " + c.TLSVersion)
@@ -282,74 +439,115 @@ func (p *printer) scenario(s results.Scenario) {
 	}
 	p.table([]string{"condition", "value"}, condRows)
 
-	p.f("### Arms\n\nreq/s is successful responses per second, the median of the repetitions; latency percentiles are from all repetitions' HdrHistograms merged (service time: from send to last body byte).\n\n")
-	rows := make([][]string, 0, len(s.Arms))
-	for _, a := range s.Arms {
-		t := a.Total
-		name := "`" + a.Name + "`"
-		if a.GeneratorBound {
-			name += " (generator-bound)"
-		}
-		rows = append(rows, []string{
-			name,
-			results.Num(t.SuccessPerSec),
-			results.Dur(t.Latency.P50), results.Dur(t.Latency.P95), results.Dur(t.Latency.P99), results.Dur(t.Latency.P999), results.Dur(t.Latency.Max),
-			results.Pct(t.SuccessPct),
-			results.Int(t.Client.Dials),
-			results.Pct(t.Client.ReusePct),
-			fmt.Sprintf("%s / %s", results.Int(t.Client.TLSHandshakes), serverCount(t.Server.Known, t.Server.TLSHandshakes)),
-			connWait(t.Client),
-			orDash(t.Client.Protocol()),
-			timeWait(t.Client),
-		})
-	}
-	p.table([]string{"arm", "req/s", "p50", "p95", "p99", "p99.9", "max", "success", "dials", "reuse", "TLS handshakes (client / server)", "conn wait mean / p99", "protocol", "TIME_WAIT"}, rows)
+	p.latency(s)
 	if s.GeneratorCeiling > 0 {
-		p.f("Generator ceiling: %s req/s, the same engine, mix and tracing at this load against a transport that answers from memory. An arm above %d%% of it is *generator-bound*: the harness limited it too, so its req/s, and any ratio with it on top, is a lower bound (\"at least\").\n\n",
+		p.f("Generator ceiling: %s req/s; an arm above %d%% of it is *generator-bound* (see the glossary).\n\n",
 			results.Num(s.GeneratorCeiling), results.GeneratorBoundPct)
 	}
-	p.f("conn wait is the time from asking the pool for a connection to getting one (dialing, or queueing under MaxConnsPerHost), k6's `http_req_blocked`. TIME_WAIT counts the client's sockets towards the backend that entered TIME_WAIT during the measured attacks: connections it closed first, each holding an ephemeral port for 60 s on Linux. Over TLS many such closes end in a reset instead (the server's close_notify reaches a socket the client has already closed), which leaves no TIME_WAIT; dials then show the churn.\n\n")
-	p.stats(s)
+	p.ratios(s)
+	p.connections(s)
 	p.openLoad(s)
+	p.response(s)
 	p.search(s)
 	p.thresholds(s)
-
-	if hasResponse(s) {
-		p.f("Open model: response time measured from each request's intended send time (coordinated omission corrected), and how late the generator sent.\n\n")
-		rows = rows[:0]
-		for _, a := range s.Arms {
-			if a.Total.Response == nil {
-				continue
-			}
-			r, l := a.Total.Response, a.Total.Lag
-			rows = append(rows, []string{"`" + a.Name + "`", results.Dur(r.P50), results.Dur(r.P95), results.Dur(r.P99), results.Dur(r.P999), results.Dur(r.Max), results.Dur(lagP99(l))})
-		}
-		p.table([]string{"arm", "resp p50", "resp p95", "resp p99", "resp p99.9", "resp max", "send lag p99"}, rows)
-	}
-
-	if len(s.Ratios) > 0 {
-		p.f("### Ratio\n\nreq/s: higher is better. Latency: arm/baseline, lower is better.\n\n")
-		rows = rows[:0]
-		for _, q := range s.Ratios {
-			rows = append(rows, []string{fmt.Sprintf("`%s` / `%s`", q.Arm, q.Baseline),
-				results.Times(q.ReqPerSec), results.Times(q.P50), results.Times(q.P95), results.Times(q.P99), results.Times(q.P999)})
-		}
-		p.table([]string{"ratio", "req/s", "p50", "p95", "p99", "p99.9"}, rows)
-	}
-
-	p.f("### Connections\n\n")
-	for _, a := range s.Arms {
-		p.f("- %s\n", connSentence(a))
-	}
-	p.f("\n")
 	for _, n := range s.Notes {
 		p.f("> %s\n\n", n)
 	}
 	if n := cancelledText(s.Arms); n != "" {
 		p.f("> %s\n\n", n)
 	}
+	p.repetitions(s)
+	p.errors(s)
+}
 
-	p.f("### Repetitions\n\n")
+// armValue is an arm's figure for metric as every table and sentence
+// prints it: the median of the repetitions when the scenario has
+// statistics, else the figure of all repetitions merged (fallback).
+func armValue(s results.Scenario, arm, metric string, fallback float64) string {
+	if e, ok := s.Stats.Arm(arm, metric); ok {
+		return results.FormatEstimate(metric, e)
+	}
+	if results.IsLatencyMetric(metric) {
+		return results.Dur(time.Duration(fallback))
+	}
+	return results.Num(fallback)
+}
+
+// latency renders each arm's throughput and service time: req/s and
+// p50–p99 as medians of the repetitions with their interval, p99.9 and max
+// from all repetitions' HdrHistograms merged.
+func (p *printer) latency(s results.Scenario) {
+	p.h(3, "Latency")
+	search := false
+	for _, a := range s.Arms {
+		if _, ok := s.Stats.Arm(a.Name, results.MetricMaxRate); ok {
+			search = true
+		}
+	}
+	header := []string{"arm", "req/s", "p50", "p95", "p99", "p99.9 (merged)", "max", "success"}
+	if search {
+		header = append(header, "sustainable req/s")
+	}
+	var rows [][]string
+	for _, a := range s.Arms {
+		t := a.Total
+		name := "`" + a.Name + "`"
+		if a.GeneratorBound {
+			name += " (generator-bound)"
+		}
+		row := []string{name,
+			armValue(s, a.Name, results.MetricReqPerSec, t.SuccessPerSec),
+			armValue(s, a.Name, results.MetricP50, float64(t.Latency.P50)),
+			armValue(s, a.Name, results.MetricP95, float64(t.Latency.P95)),
+			armValue(s, a.Name, results.MetricP99, float64(t.Latency.P99)),
+			results.Dur(t.Latency.P999), results.Dur(t.Latency.Max), results.Pct(t.SuccessPct)}
+		if search {
+			row = append(row, armValue(s, a.Name, results.MetricMaxRate, 0))
+		}
+		rows = append(rows, row)
+	}
+	p.compactTable(header, rows)
+}
+
+// connections renders how each arm used its connections.
+func (p *printer) connections(s results.Scenario) {
+	p.h(3, "Connections")
+	var rows [][]string
+	for _, a := range s.Arms {
+		t := a.Total
+		hs := fmt.Sprintf("%s / %s", results.Int(t.Client.TLSHandshakes), serverCount(t.Server.Known, t.Server.TLSHandshakes))
+		if !s.Conditions.TLS && t.Client.TLSHandshakes == 0 && t.Server.TLSHandshakes == 0 {
+			hs = "–"
+		}
+		rows = append(rows, []string{"`" + a.Name + "`", results.Int(t.Requests), results.Int(t.Client.Dials),
+			serverCount(t.Server.Known, t.Server.Accepted), results.Pct(t.Client.ReusePct), hs, results.Int(t.Client.TLSResumed),
+			connWait(t.Client), orDash(t.Client.Protocol()), timeWait(t.Client)})
+	}
+	p.compactTable([]string{"arm", "requests", "dials", "accepted (server)", "reuse", "TLS handshakes (client / server)", "resumed", "conn wait mean / p99", "protocol", "TIME_WAIT"}, rows)
+}
+
+// response renders the open model's response time, from each request's
+// intended send time.
+func (p *printer) response(s results.Scenario) {
+	if !hasResponse(s) {
+		return
+	}
+	p.h(3, "Response time")
+	var rows [][]string
+	for _, a := range s.Arms {
+		r := a.Total.Response
+		if r == nil {
+			continue
+		}
+		rows = append(rows, []string{"`" + a.Name + "`", results.Dur(r.P50), results.Dur(r.P95),
+			armValue(s, a.Name, results.MetricRespP99, float64(r.P99)), results.Dur(r.P999), results.Dur(r.Max)})
+	}
+	p.compactTable([]string{"arm", "resp p50 (merged)", "resp p95 (merged)", "resp p99", "resp p99.9 (merged)", "resp max"}, rows)
+}
+
+// repetitions renders one row per repetition in the order they ran.
+func (p *printer) repetitions(s results.Scenario) {
+	p.h(3, "Repetitions")
 	type rr struct {
 		arm string
 		rep results.Rep
@@ -361,7 +559,7 @@ func (p *printer) scenario(s results.Scenario) {
 		}
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].rep.Position < all[j].rep.Position })
-	rows = rows[:0]
+	var rows [][]string
 	for _, x := range all {
 		rows = append(rows, []string{
 			fmt.Sprint(x.rep.Position + 1), "`" + x.arm + "`", fmt.Sprint(x.rep.Index + 1),
@@ -370,29 +568,71 @@ func (p *printer) scenario(s results.Scenario) {
 		})
 	}
 	p.table([]string{"#", "arm", "rep", "req/s", "p50", "p99", "requests", "dials (client)", "conns accepted (server)"}, rows)
-	errs := false
+}
+
+// errors renders each arm's errors by text.
+func (p *printer) errors(s results.Scenario) {
+	var rows [][]string
 	for _, a := range s.Arms {
-		if len(a.Total.Errors) > 0 || a.Total.OtherErrors > 0 {
-			errs = true
+		keys := make([]string, 0, len(a.Total.Errors))
+		for k := range a.Total.Errors {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			rows = append(rows, []string{"`" + a.Name + "`", results.Int(a.Total.Errors[k]), k})
+		}
+		if a.Total.OtherErrors > 0 {
+			rows = append(rows, []string{"`" + a.Name + "`", results.Int(a.Total.OtherErrors), "(other error texts)"})
 		}
 	}
-	if errs {
-		p.f("### Errors\n\n")
-		rows = rows[:0]
-		for _, a := range s.Arms {
-			keys := make([]string, 0, len(a.Total.Errors))
-			for k := range a.Total.Errors {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				rows = append(rows, []string{"`" + a.Name + "`", results.Int(a.Total.Errors[k]), k})
-			}
-			if a.Total.OtherErrors > 0 {
-				rows = append(rows, []string{"`" + a.Name + "`", results.Int(a.Total.OtherErrors), "(other error texts)"})
+	if len(rows) == 0 {
+		return
+	}
+	p.h(3, "Errors")
+	p.table([]string{"arm", "count", "error"}, rows)
+}
+
+// compactTable renders a table without the columns whose value is the same
+// in every row, and says once what that value is: "Same for every row:
+// protocol HTTP/1.1." A table of one row keeps all its columns.
+func (p *printer) compactTable(header []string, rows [][]string) {
+	if len(rows) < 2 {
+		p.table(header, rows)
+		return
+	}
+	var keep []int
+	var same []string
+	for c := range header {
+		constant := c > 0
+		for _, r := range rows[1:] {
+			if c >= len(r) || c >= len(rows[0]) || r[c] != rows[0][c] {
+				constant = false
+				break
 			}
 		}
-		p.table([]string{"arm", "count", "error"}, rows)
+		if constant {
+			same = append(same, header[c]+" "+rows[0][c])
+			continue
+		}
+		keep = append(keep, c)
+	}
+	pick := func(r []string) []string {
+		out := make([]string, 0, len(keep))
+		for _, c := range keep {
+			if c < len(r) {
+				out = append(out, r[c])
+			}
+		}
+		return out
+	}
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		out[i] = pick(r)
+	}
+	p.table(pick(header), out)
+	if len(same) > 0 {
+		p.f("Same for every row: %s.\n\n", strings.Join(same, "; "))
 	}
 }
 

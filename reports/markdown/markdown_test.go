@@ -29,11 +29,11 @@ func TestTheReportRendersTheNumbersOfResultsJSON(t *testing.T) {
 		"## Verdict",
 		"`tuned` served **1.09x** the req/s of `default`",
 		"| `default` | 1,543 | 11.92 ms |",
-		"| `tuned`   | 1,675 | 11.52 ms |",
+		"| `tuned` | 1,675 | 11.52 ms |",
 		"24.24 ms", "16.82 ms",
 		"3,152 / 3,152",
 		"| `tuned` / `default` | 1.09x | 0.97x |",
-		"`default` dialed 3,152 connections and made 3,152 TLS handshakes",
+		"| `default` | 3,152 | 3,152 | 66.1% | 3,152 / 3,152 |",
 		"TLS, RTT 0s, handler 10ms, closed 20 workers",
 	} {
 		if !strings.Contains(out, want) {
@@ -66,11 +66,11 @@ func TestTheReportOpensWithTheClaimsAndDrawsTheSweepMatrix(t *testing.T) {
 	}
 	for _, want := range []string{
 		"| claim ", "| 10x more req/s (optimistic estimate) ",
-		"### MaxIdleConnsPerHost=2 does not queue requests",
+		"## MaxIdleConnsPerHost=2 does not queue requests",
 		"### Ratio matrix: `tuned` / `default` req/s",
 		"tls=on:", "tls=off:",
 		"| concurrency \\ rtt | 0s ",
-		"**12.00x** ≥10x", "**4.50x** ≥4x", "not run",
+		"**12.00x [10.36x – 13.89x]** ≥10x", "**4.50x [3.89x – 5.21x]** ≥4x", "not run",
 		"**conditions-sweep** (sweep over concurrency × rtt × tls): tuned/default from 1.00x to 12.00x; ≥ 4x at 2 of 5 points, ≥ 10x at 1.",
 	} {
 		if !strings.Contains(out, want) {
@@ -144,12 +144,12 @@ func TestStatisticsOfAnArmWithoutRepetitionsDoNotSayZero(t *testing.T) {
 	s := results.Scenario{Name: "cut", Stats: &results.Stats{MinReps: 0, Arms: []results.ArmStats{
 		{Arm: "default", Metrics: []results.MetricStat{{Metric: results.MetricReqPerSec, Estimate: results.Estimate{Center: 100, Lo: 90, Hi: 110, Confidence: 0.9375, N: 5}}}},
 		{Arm: "tuned"},
-	}}}
+	}, Comparisons: []results.Comparison{{Arm: "tuned", Baseline: "default", Metric: results.MetricReqPerSec}}}}
 	var md bytes.Buffer
 	p := &printer{w: &md}
-	p.stats(s)
+	p.ratios(s)
 	out := md.String()
-	if strings.Contains(out, "with 0 repetitions") || !strings.Contains(out, "with 5 repetitions") || !strings.Contains(out, "interrupted") {
+	if strings.Contains(out, "of 0 repetitions") || !strings.Contains(out, "of 5 repetitions") || !strings.Contains(out, "interrupted") {
 		t.Errorf("statistics of an interrupted run:\n%s", out)
 	}
 }

@@ -23,11 +23,12 @@ func (p *printer) recommendation(r *results.Results) {
 		return
 	}
 	p.f("## Recommendation\n\n")
-	p.f("Derived from this run's measurements. In each family of conditions, every run (scenario or sweep point) ranks its arms on the metric that decides it; an arm *wins* a run when it is the best or not significantly different from the best (Mann-Whitney U, α = %.2f). The family's choice is the arm that won the largest share of the runs it took part in, and among equals the smallest change to `tuned` (the operator's factory). `%s` (client-go's transport, which every Kubernetes client already uses) is a reference, neither ranked nor chosen: it is not a change to `tuned`; the margins say how the choice did against it.\n\n", analysis.Alpha, results.ProfileClientGo)
+	p.f("Derived from this run's measurements. In each family of conditions, every run (scenario or sweep point) ranks its arms on the metric that decides it; an arm *wins* a run when it is the best or not significantly different from the best (`~`, see the glossary). The family's choice is the arm that won the largest share of the runs it took part in, and among equals the smallest change to `tuned` (the operator's factory). `%s` (client-go's transport, which every Kubernetes client already uses) is a reference, neither ranked nor chosen: it is not a change to `tuned`; the margins say how the choice did against it.\n\n", results.ProfileClientGo)
 	var rows [][]string
+	var runs []string
 	for _, f := range rec.Families {
 		if len(f.Runs) == 0 {
-			rows = append(rows, []string{f.Name, "not measured", "–", "–", "–"})
+			rows = append(rows, []string{f.Name, "not measured", "–", "–"})
 			continue
 		}
 		var others []string
@@ -41,10 +42,17 @@ func (p *printer) recommendation(r *results.Results) {
 		if len(others) > 0 {
 			won += "; " + strings.Join(others, ", ")
 		}
-		runList := results.JoinShown(len(f.Runs), 4, func(i int) string { return f.Runs[i] })
-		rows = append(rows, []string{f.Name, won, margins(f), runList, shipText(f.Ship)})
+		runs = append(runs, fmt.Sprintf("%s: %s", f.Name, strings.Join(f.Runs, ", ")))
+		rows = append(rows, []string{f.Name, won, margins(f), shipText(f.Ship)})
 	}
-	p.table([]string{"conditions", "winner", "by how much (winner vs `tuned` / `default` / `client-go`, median ratio [interval])", "runs", "settings to ship"}, rows)
+	p.table([]string{"conditions", "winner", "by how much (median ratio [interval])", "settings to ship"}, rows)
+	if len(runs) > 0 {
+		p.f("<details><summary>Runs per family</summary>\n\n")
+		for _, r := range runs {
+			p.f("- %s\n", r)
+		}
+		p.f("\n</details>\n\n")
+	}
 
 	// One transport for all of them: the union of the winners' changes.
 	if len(rec.Changes) == 0 {

@@ -25,7 +25,7 @@ func soakFixture(partial bool) *results.Results {
 			{Name: results.SoakFDs, Unit: "fds", NotMeasured: "not available on this system: no /proc"},
 		}}
 	return &results.Results{Interrupted: partial, Scenarios: []results.Scenario{{Name: "soak", Description: "A soak.",
-		Soak: &results.Soak{Duration: 40 * time.Second, Interval: time.Second, Warmup: 2 * time.Second, Load: "open 40 req/s per arm",
+		Soak: &results.Soak{Duration: 40 * time.Minute, Interval: time.Second, Warmup: 2 * time.Second, Load: "open 40 req/s per arm",
 			Layout: "Phases one after another.", Partial: partial, Phases: []results.SoakPhase{ph}}}}}
 }
 
@@ -39,15 +39,15 @@ func TestTheSoakSectionGivesEachSeriesItsSlopeIntervalAndResolution(t *testing.T
 		"## Soak `soak`",
 		"**Partial:** the soak was interrupted",
 		"interrupted, this report is partial",
-		"**Duration:** 40s planned, in phases of 40s each (1 ran), the first 2s of each left out of the fits; sampled every 1s.",
+		"**Duration:** 40m0s planned, in phases of 40m0s each (1 ran), the first 2s of each left out of the fits; sampled every 1s.",
 		"**Load:** open 40 req/s per arm.",
 		"**What each series is of:** Phases one after another.",
-		"| `tuned` | RSS        | 30 → 39.5 MB",
-		"+1800 MB/h", "[+1700, +1900]", "±100 MB/h over 17s (18 points)", "**growth detected**",
+		"| `tuned` | RSS | 30 → 39.5 MB",
+		"+1800 MB/h", "[+1700, +1900]", "±100 MB/h, fitted over 17s (18 points)", "**growth detected**",
 		"no growth detected at this resolution",
 		"not measured: not available on this system: no /proc",
 		"503 Service Unavailable ×8; unexpected EOF ×4",
-		"**soak** (soak, 1 phases of 20s, partial): growth detected in `tuned` RSS +1800 MB/h; none detected in the other 1 series.",
+		"**soak** (soak, 1 phases of 40m0s, partial): growth detected in `tuned` RSS +1800 MB/h; none detected in the other 1 series.",
 		"![soak: resident set size over each phase (MB)](plots/soak.soak-rss.svg)",
 		"| memory growth 0 MB/hour",
 	} {
@@ -73,7 +73,35 @@ func TestAPartialSoakGivesThePlannedPhaseLength(t *testing.T) {
 	if err := Report(&md, r); err != nil {
 		t.Fatal(err)
 	}
-	if want := "**Duration:** 40s planned, in phases of 20s each (1 ran)"; !strings.Contains(md.String(), want) {
+	if want := "**Duration:** 40m0s planned, in phases of 20m0s each (1 ran)"; !strings.Contains(md.String(), want) {
 		t.Errorf("report lacks %q:\n%s", want, md.String())
+	}
+}
+
+// A soak of a few seconds per phase (the one inside make bench) shows one
+// line instead of slopes: fitted through the garbage collector's sawtooth
+// over seconds, they read as "+1041 MB/h, growth detected".
+func TestAShortSoakSaysItIsTooShortInsteadOfPrintingSlopes(t *testing.T) {
+	r := soakFixture(false)
+	r.Scenarios[0].Soak.Duration = 39 * time.Second
+	r.Scenarios[0].Soak.PlannedPhases = 3
+	var md bytes.Buffer
+	if err := Report(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	out := md.String()
+	for _, want := range []string{
+		"**soak** (soak, 1 phases of 13s): too short to measure growth: run `make soak`.",
+		"| memory growth 0 MB/hour | **not measurable here** | too short to measure growth: run `make soak` |",
+		"**Growth:** too short to measure growth: run `make soak`.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	for _, slope := range []string{"+1800", "MB/h [", "**growth detected**", "growth detected in", "over 24 h"} {
+		if strings.Contains(out, slope) {
+			t.Errorf("a short soak's report prints %q:\n%s", slope, out)
+		}
 	}
 }

@@ -9,32 +9,35 @@ import (
 	"github.com/oranbench/oranbench/reports/results"
 )
 
-// stats renders the per-arm medians with intervals and the comparisons.
-func (p *printer) stats(s results.Scenario) {
+// ratios renders one table of ratios between arms: the repetitions'
+// medians compared benchstat-style where the scenario has statistics, else
+// the ratios of the merged figures. The per-arm medians it compares are the
+// ones the latency table prints.
+func (p *printer) ratios(s results.Scenario) {
 	st := s.Stats
-	if st == nil || len(st.Arms) == 0 {
+	if st == nil || len(st.Comparisons) == 0 {
+		if len(s.Ratios) == 0 {
+			return
+		}
+		p.h(3, "Ratios")
+		var rows [][]string
+		for _, q := range s.Ratios {
+			rows = append(rows, []string{fmt.Sprintf("`%s` / `%s`", q.Arm, q.Baseline),
+				results.Times(q.ReqPerSec), results.Times(q.P50), results.Times(q.P95), results.Times(q.P99), results.Times(q.P999)})
+		}
+		p.table([]string{"ratio", "req/s", "p50", "p95", "p99", "p99.9"}, rows)
 		return
 	}
 	metrics := []string{results.MetricReqPerSec, results.MetricP50, results.MetricP95, results.MetricP99, results.MetricRespP99, results.MetricMaxRate}
 	var used []string
 	for _, m := range metrics {
-		for _, a := range st.Arms {
-			if _, ok := st.Arm(a.Arm, m); ok {
+		for _, c := range st.Comparisons {
+			if c.Metric == m {
 				used = append(used, m)
 				break
 			}
 		}
 	}
-	conf := 0.0
-	for _, a := range st.Arms {
-		for _, m := range a.Metrics {
-			if m.N >= 2 {
-				conf = m.Confidence
-			}
-		}
-	}
-	// An interrupted run can leave an arm with no repetition: the sentence
-	// then gives the fewest of the arms that ran, and says so.
 	reps := st.MinReps
 	if reps == 0 {
 		for _, a := range st.Arms {
@@ -45,8 +48,8 @@ func (p *printer) stats(s results.Scenario) {
 			}
 		}
 	}
-	p.f("### Statistics\n\nMedian of the repetitions [confidence interval, %s]: order statistics give discrete levels; with %d repetitions [min – max] is the narrowest distribution-free interval.",
-		results.Pct(100*conf), reps)
+	p.h(3, "Ratios")
+	p.f("Ratio of the medians of %d repetitions per arm [interval] (p-value); see the glossary.", reps)
 	if st.MinReps == 0 {
 		p.f(" An arm completed no repetition before the run was interrupted.")
 	}
@@ -54,33 +57,11 @@ func (p *printer) stats(s results.Scenario) {
 		p.f(" **Weak verdict: fewer than %d repetitions per arm.**", analysis.WeakBelowReps)
 	}
 	p.f("\n\n")
-	header := []string{"arm"}
+	header := []string{"comparison"}
 	for _, m := range used {
 		header = append(header, results.MetricHeader(m))
 	}
 	var rows [][]string
-	for _, a := range st.Arms {
-		row := []string{"`" + a.Arm + "`"}
-		for _, m := range used {
-			e, ok := st.Arm(a.Arm, m)
-			if !ok {
-				row = append(row, "–")
-				continue
-			}
-			row = append(row, results.FormatEstimate(m, e))
-		}
-		rows = append(rows, row)
-	}
-	p.table(header, rows)
-	if len(st.Comparisons) == 0 {
-		return
-	}
-	p.f("Between arms (benchstat-style): ratio of medians [distribution-free interval], Mann-Whitney U p-value; `~` when p ≥ %.2f.\n\n", st.Alpha)
-	header = []string{"comparison"}
-	for _, m := range used {
-		header = append(header, results.MetricHeader(m))
-	}
-	rows = rows[:0]
 	seen := map[string]bool{}
 	for _, c := range st.Comparisons {
 		key := c.Arm + "/" + c.Baseline
@@ -120,8 +101,9 @@ func (p *printer) openLoad(s results.Scenario) {
 	if len(rows) == 0 {
 		return
 	}
-	p.f("### Offered load\n\nOpen model: the rate asked for versus what the generator sent; late hits were sent more than %s after they were due. %s\n\n", results.Dur(lateAfter(s)), cpuText(s.Conditions))
-	p.table([]string{"arm", "shape", "asked req/s", "sent req/s", "sent/asked", "late hits", "send lag p99", "CPU", "generator saturated"}, rows)
+	p.h(3, "Offered load")
+	p.f("Late hits were sent more than %s after they were due. %s\n\n", results.Dur(lateAfter(s)), cpuText(s.Conditions))
+	p.compactTable([]string{"arm", "shape", "asked req/s", "sent req/s", "sent/asked", "late hits", "send lag p99", "CPU", "generator saturated"}, rows)
 	if saturated {
 		p.f("> **Invalid run**: the generator could not offer the asked load in at least one repetition, so the target was never tested at that rate. Lower the rate, raise maxWorkers, or run the mock elsewhere.\n\n")
 	}
@@ -168,7 +150,8 @@ func (p *printer) search(s results.Scenario) {
 	if len(rows) == 0 {
 		return
 	}
-	p.f("### Sustainable rate\n\nHighest constant rate with p%s of response time (from the intended send time) ≤ %s, achieved ≥ 99%% of asked and successes as configured; bisection per arm and repetition.\n\n", results.TrimFloat(pct, 2), results.Dur(slo))
+	p.h(3, "Sustainable rate")
+	p.f("Highest constant rate with p%s of response time (from the intended send time) ≤ %s, achieved ≥ 99%% of asked and successes as configured; bisection per arm and repetition.\n\n", results.TrimFloat(pct, 2), results.Dur(slo))
 	p.table([]string{"arm", "rep", "sustainable req/s", "probes (req/s, ✓ pass / ✗ fail)"}, rows)
 }
 

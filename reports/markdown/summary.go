@@ -18,14 +18,19 @@ const StepSummaryEnv = "GITHUB_STEP_SUMMARY"
 // compact table of every scenario's arms and the threshold results. The
 // full REPORT.md stays in the result directory.
 func WriteStepSummary(w io.Writer, r *results.Results) error {
-	p := &printer{w: w}
+	p := &printer{w: w, brief: true}
 	p.f("# oranbench\n\n")
 	p.f("%s/%s, %d CPUs%s, %s", r.Machine.GOOS, r.Machine.GOARCH, r.Machine.NumCPU, results.CPUModelSuffix(r.Machine.CPUModel), r.Machine.GoVersion)
 	for _, n := range runNotes(r) {
 		p.f("; %s", n)
 	}
 	p.f(".\n\n")
-	p.claimsAndVerdict(r)
+	p.claims(r, p.judge(r))
+	p.f("## Verdict\n\n")
+	for _, s := range r.Scenarios {
+		p.f("- %s\n", verdictLine(s))
+	}
+	p.f("\n")
 	var rows [][]string
 	for _, s := range r.Scenarios {
 		if s.Sweep != nil {
@@ -37,7 +42,7 @@ func WriteStepSummary(w io.Writer, r *results.Results) error {
 				name = "`" + s.Name + "`"
 			}
 			t := a.Total
-			rows = append(rows, []string{name, "`" + a.Name + "`", results.Num(t.SuccessPerSec), results.Dur(t.Latency.P50), results.Dur(t.Latency.P99),
+			rows = append(rows, []string{name, "`" + a.Name + "`", armValue(s, a.Name, results.MetricReqPerSec, t.SuccessPerSec), armValue(s, a.Name, results.MetricP50, float64(t.Latency.P50)), armValue(s, a.Name, results.MetricP99, float64(t.Latency.P99)),
 				results.Pct(t.SuccessPct), results.Int(t.Client.Dials), results.Pct(t.Client.ReusePct)})
 		}
 	}

@@ -28,10 +28,13 @@ func TestStepSummaryAppendsTheVerdictAndArmTables(t *testing.T) {
 	if !strings.HasPrefix(out, "earlier step\n") || strings.Count(out, "# oranbench\n") != 2 {
 		t.Fatalf("summary was not appended twice after the earlier content:\n%s", out)
 	}
-	for _, want := range []string{"## Seed claims", "## Verdict", "**seed-20-concurrent**", "| `seed-20-concurrent` | `default` | 1,000 |", "2 CPUs (Test CPU)"} {
+	for _, want := range []string{"## Seed claims", "## Verdict", "**seed-20-concurrent**", "| `seed-20-concurrent` | `default` | 1,000 [990 – 1,010] |", "2 CPUs (Test CPU)"} {
 		if !strings.Contains(out, want) {
-			t.Errorf("summary lacks %q", want)
+			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "](#claim-") {
+		t.Error("the summary links claim sections it does not have")
 	}
 	if strings.Contains(out, "### Repetitions") {
 		t.Error("the summary should stay short: no per-repetition tables")

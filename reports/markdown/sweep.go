@@ -76,7 +76,8 @@ func otherArmsRange(s results.Scenario) string {
 
 // sweep renders a sweep scenario: the ratio matrix, then one row per point.
 func (p *printer) sweep(s results.Scenario) {
-	p.f("## Scenario `%s`\n\n%s\n\n", s.Name, s.Description)
+	p.h(2, "%s", scenarioHeading(s))
+	p.f("%s\n\n", s.Description)
 	sw := s.Sweep
 	if len(sw.Points) == 0 {
 		p.f("No sweep point completed.\n\n")
@@ -92,13 +93,15 @@ func (p *printer) sweep(s results.Scenario) {
 			break
 		}
 	}
-	if len(first.Arms) >= 2 {
+	switch {
+	case len(first.Arms) >= 2 && len(sw.Params) == 1:
+		p.ratioLines(sw)
+	case len(first.Arms) >= 2:
 		for ai := 1; ai < len(first.Arms); ai++ {
 			p.matrix(sw, ai)
 		}
 	}
-	p.f("### Points\n\n")
-	var rows [][]string
+	var lat, conns [][]string
 	for _, pt := range sw.Points {
 		r := pt.Result
 		for ai, a := range r.Arms {
@@ -106,22 +109,61 @@ func (p *printer) sweep(s results.Scenario) {
 			if ai == 0 {
 				label = sw.Label(pt)
 			}
-			ratio := "–"
-			if ai > 0 {
-				if cmp, ok := r.Stats.Comparison(a.Name, r.Arms[0].Name, results.MetricReqPerSec); ok {
-					ratio = results.FormatComparison(cmp)
-				}
-			}
-			rows = append(rows, []string{label, "`" + a.Name + "`", results.Num(a.Total.SuccessPerSec), results.Dur(a.Total.Latency.P50), results.Dur(a.Total.Latency.P99),
-				results.Pct(a.Total.SuccessPct), results.Int(a.Total.Client.Dials), results.Int(a.Total.Client.TLSHandshakes), connWait(a.Total.Client),
-				orDash(a.Total.Client.Protocol()), timeWait(a.Total.Client), ratio})
+			t := a.Total
+			lat = append(lat, []string{label, "`" + a.Name + "`", results.Num(t.SuccessPerSec), results.Dur(t.Latency.P50), results.Dur(t.Latency.P99), results.Pct(t.SuccessPct)})
+			conns = append(conns, []string{label, "`" + a.Name + "`", results.Int(t.Client.Dials), results.Int(t.Client.TLSHandshakes), connWait(t.Client),
+				orDash(t.Client.Protocol()), timeWait(t.Client)})
 		}
 	}
-	p.table([]string{"point", "arm", "req/s", "p50", "p99", "success", "dials", "TLS handshakes", "conn wait mean / p99", "protocol", "TIME_WAIT", "req/s vs first arm"}, rows)
+	p.h(3, "Latency per point")
+	p.f("req/s is the median of the repetitions; p50 and p99 are from all repetitions' HdrHistograms merged; the ratios are above.\n\n")
+	p.compactTable([]string{"point", "arm", "req/s", "p50 (merged)", "p99 (merged)", "success"}, lat)
+	p.h(3, "Connections per point")
+	p.compactTable([]string{"point", "arm", "dials", "TLS handshakes", "conn wait mean / p99", "protocol", "TIME_WAIT"}, conns)
 	p.thresholds(s)
 	for _, n := range s.Notes {
 		p.f("> %s\n\n", n)
 	}
+}
+
+// ratioCell is a sweep point's req/s ratio of arm over base: the ratio,
+// marked where it reaches 4x or 10x, `~` when not significant.
+func ratioCell(r results.Scenario, arm, base string) string {
+	cmp, ok := r.Stats.Comparison(arm, base, results.MetricReqPerSec)
+	if !ok {
+		return "–"
+	}
+	txt := results.FormatRatioCI(cmp)
+	switch {
+	case !cmp.Significant:
+	case cmp.Ratio >= 10:
+		txt = "**" + txt + "** ≥10x"
+	case cmp.Ratio >= 4:
+		txt = "**" + txt + "** ≥4x"
+	}
+	return txt
+}
+
+// ratioLines renders a one-parameter sweep as one table: a row per swept
+// value, a column per arm's req/s ratio to the first arm.
+func (p *printer) ratioLines(sw *results.Sweep) {
+	arms := sw.Points[0].Result.Arms
+	base := arms[0].Name
+	header := []string{sw.Params[0]}
+	for _, a := range arms[1:] {
+		header = append(header, fmt.Sprintf("`%s` / `%s`", a.Name, base))
+	}
+	var rows [][]string
+	for _, pt := range sw.Points {
+		row := []string{strings.Join(pt.Values, " ")}
+		for _, a := range arms[1:] {
+			row = append(row, ratioCell(pt.Result, a.Name, base))
+		}
+		rows = append(rows, row)
+	}
+	p.h(3, "Ratios: req/s over `%s`", base)
+	p.f("Median ratio [interval]; **bold** marks where 4x and 10x are reached; `~` is not significant.\n\n")
+	p.table(header, rows)
 }
 
 // matrix renders the req/s ratio of arm ai over arm 0 across the first two
@@ -142,19 +184,7 @@ func (p *printer) matrix(sw *results.Sweep, ai int) {
 	cell := map[string]string{}
 	for _, pt := range sw.Points {
 		r := pt.Result
-		txt := "–"
-		if cmp, ok := r.Stats.Comparison(arm, base, results.MetricReqPerSec); ok {
-			txt = results.Times(cmp.Ratio)
-			switch {
-			case !cmp.Significant:
-				txt += " ~"
-			case cmp.Ratio >= 10:
-				txt = "**" + txt + "** ≥10x"
-			case cmp.Ratio >= 4:
-				txt = "**" + txt + "** ≥4x"
-			}
-		}
-		cell[strings.Join(pt.Values, "\x00")] = txt
+		cell[strings.Join(pt.Values, "\x00")] = ratioCell(r, arm, base)
 	}
 	rowParam, colParam := 0, -1
 	if len(sw.Params) > 1 {
@@ -171,7 +201,8 @@ func (p *printer) matrix(sw *results.Sweep, ai int) {
 		}
 		rest = next
 	}
-	p.f("### Ratio matrix: `%s` / `%s` req/s\n\n**bold** marks where 4x and 10x are reached; `~` is not significant.\n\n", arm, base)
+	p.h(3, "Ratio matrix: `%s` / `%s` req/s", arm, base)
+	p.f("**bold** marks where 4x and 10x are reached; `~` is not significant.\n\n")
 	for _, combo := range rest {
 		if len(combo) > 0 {
 			var parts []string

@@ -12,7 +12,7 @@ func (p *printer) thresholds(s results.Scenario) {
 	if len(s.Thresholds) == 0 {
 		return
 	}
-	p.f("### Thresholds\n\n")
+	p.h(3, "Thresholds")
 	var rows [][]string
 	for _, t := range s.Thresholds {
 		verdict := "pass"
@@ -36,7 +36,7 @@ func (p *printer) thresholds(s results.Scenario) {
 		}
 		rows = append(rows, []string{expr, "`" + t.Arm + "`", kind, m, verdict})
 	}
-	p.table([]string{"threshold", "arm", "kind", "measured", "result"}, rows)
+	p.compactTable([]string{"threshold", "arm", "kind", "measured", "result"}, rows)
 }
 
 // thresholdSummary lists failed required thresholds at the top of the report.
