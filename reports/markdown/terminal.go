@@ -29,7 +29,10 @@ const SummaryMaxLines = 20
 //	report: reports/latest/REPORT.md
 func Summary(w io.Writer, r *results.Results, reportPath string) error {
 	var lines []string
-	head := fmt.Sprintf("oranbench: %d scenarios", len(r.Scenarios))
+	head := fmt.Sprintf("oranbench: %d scenario", len(r.Scenarios))
+	if len(r.Scenarios) != 1 {
+		head += "s"
+	}
 	if !r.FinishedAt.IsZero() && r.FinishedAt.After(r.StartedAt) {
 		head += " in " + r.FinishedAt.Sub(r.StartedAt).Round(1e9).String()
 	}
