@@ -264,7 +264,7 @@ func (s *Plan) LoadText() string {
 	case ModelSoak:
 		out = fmt.Sprintf("soak %s req/s per arm", ftoa(s.spec.Load.Rate))
 	default:
-		out = s.spec.Load.Model
+		out = string(s.spec.Load.Model)
 	}
 	if s.spec.Sweep != nil {
 		n := 1

@@ -25,6 +25,7 @@ import (
 
 	"github.com/oranbench/oranbench/mockbackend"
 	"github.com/oranbench/oranbench/reports/analysis"
+	"github.com/oranbench/oranbench/reports/results"
 )
 
 // APIVersion and Kind identify a scenario document.
@@ -41,13 +42,13 @@ const (
 	WeakBelow = analysis.WeakBelowReps
 )
 
-// Load models.
+// Load models, as load.model names them (see results.Model).
 const (
-	ModelClosed = "closed" // fixed concurrency
-	ModelOpen   = "open"   // arrival rate
-	ModelSearch = "search" // highest sustainable arrival rate per arm
-	ModelStorm  = "storm"  // intent files through the watcher into Porch
-	ModelSoak   = "soak"   // a steady open load held while resources are sampled
+	ModelClosed = results.ModelClosed // fixed concurrency
+	ModelOpen   = results.ModelOpen   // arrival rate
+	ModelSearch = results.ModelSearch // highest sustainable arrival rate per arm
+	ModelStorm  = results.ModelStorm  // intent files through the watcher into Porch
+	ModelSoak   = results.ModelSoak   // a steady open load held while resources are sampled
 )
 
 // Open-model shapes.
@@ -262,9 +263,9 @@ type RequestSpec struct {
 // LoadModel is how load is offered.
 type LoadModel struct {
 	// Model is closed, open, search, storm or soak.
-	Model       string  `yaml:"model"`
-	Concurrency int     `yaml:"concurrency"`
-	Rate        float64 `yaml:"rate"`
+	Model       results.Model `yaml:"model"`
+	Concurrency int           `yaml:"concurrency"`
+	Rate        float64       `yaml:"rate"`
 	// MaxWorkers caps the open model's workers (vegeta spawns more when behind).
 	MaxWorkers uint64 `yaml:"maxWorkers"`
 	// Shape of the open model's rate: constant (Rate), ramp, sine or burst.

@@ -387,7 +387,7 @@ func (s *Plan) validateLoad() error {
 	l := &s.spec.Load
 	has := map[string]bool{"concurrency": l.Concurrency != 0, "rate": l.Rate != 0, "maxWorkers": l.MaxWorkers != 0, "shape": l.Shape != "",
 		"ramp": l.Ramp != nil, "sine": l.Sine != nil, "burst": l.Burst != nil, "search": l.Search != nil, "storm": l.Storm != nil, "soak": l.Soak != nil}
-	allowed := map[string][]string{
+	allowed := map[results.Model][]string{
 		ModelClosed: {"concurrency"},
 		ModelOpen:   {"rate", "maxWorkers", "shape", "ramp", "sine", "burst"},
 		ModelSearch: {"maxWorkers", "search"},
@@ -396,7 +396,7 @@ func (s *Plan) validateLoad() error {
 	}
 	ok, known := allowed[l.Model]
 	if !known {
-		return s.fieldErr("load.model", l.Model, `valid models are "closed", "open", "search", "storm" and "soak"`)
+		return s.fieldErr("load.model", string(l.Model), `valid models are "closed", "open", "search", "storm" and "soak"`)
 	}
 	for _, k := range sortedKeys(has) {
 		if has[k] && !slices.Contains(ok, k) {

@@ -54,12 +54,9 @@ func clientGoVersus(u run, profile string) (versus, bool) {
 	if a == nil || cg == nil || a == cg {
 		return versus{}, false
 	}
-	metric := results.MetricReqPerSec
-	switch u.s.Conditions.Model {
-	case "open":
+	metric := u.s.Conditions.Model.DecidingMetric()
+	if results.IsLatencyMetric(metric) {
 		return versus{}, false // the offered rate sets req/s
-	case "search":
-		metric = results.MetricMaxRate
 	}
 	c, ok := compareArms(*a, *cg, metric)
 	if !ok {
