@@ -397,25 +397,6 @@ func (s *Plan) conditions(duration, warmup time.Duration, reps int) results.Cond
 	if b.Preset != "" {
 		c.Latency = strings.TrimSuffix("mock preset "+b.Preset+"; "+c.Latency, "; ")
 	}
-	switch s.spec.Load.Model {
-	case ModelClosed:
-		c.Concurrency = s.spec.Load.Concurrency
-	case ModelOpen:
-		o := s.spec.Load.offered(duration)
-		c.RatePerSec, c.Shape = o.mean, o.shape
-	case ModelSearch:
-		sr := s.spec.Load.Search
-		c.Shape = fmt.Sprintf("search for the highest rate with p%s ≤ %s", ftoa(sr.Percentile), sr.SLO)
-	case ModelSoak:
-		c.RatePerSec = s.spec.Load.Rate
-		c.Shape = fmt.Sprintf("soak: constant %s/s per arm, held for %s split between %d phases", ftoa(s.spec.Load.Rate), duration, s.soakPhases())
-	case ModelStorm:
-		st := s.spec.Load.Storm
-		c.Shape = fmt.Sprintf("storm of %d intent files", st.Intents)
-		if st.IntentsPerSec > 0 {
-			c.Shape += fmt.Sprintf(" at %s/s", ftoa(st.IntentsPerSec))
-		}
-	}
 	for _, m := range s.spec.Mix {
 		name := m.Route
 		switch {
@@ -426,9 +407,7 @@ func (s *Plan) conditions(duration, warmup time.Duration, reps int) results.Cond
 		}
 		c.Routes = append(c.Routes, fmt.Sprintf("%s ×%d", name, m.Weight))
 	}
-	if s.spec.Load.Model == ModelStorm {
-		c.Routes = []string{"Porch create + propose, sent by the watcher"}
-	}
+	s.model().describe(s, &c, duration)
 	letters := "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	for rep := 0; rep < min(reps, 2); rep++ {
 		for i := range s.arms {

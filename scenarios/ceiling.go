@@ -45,7 +45,7 @@ func (instantTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // generatorCeiling measures the closed model's ceiling (req/s) for this
 // point; 0 when the load is not a closed model or the measurement failed.
 func (s *Plan) generatorCeiling(ctx context.Context, be *backend) float64 {
-	if s.spec.Load.Model != ModelClosed {
+	if _, closed := s.model().(closedModel); !closed {
 		return 0
 	}
 	p := transport.FromFunc("ceiling", "answers from memory", func(*tls.Config) http.RoundTripper { return instantTransport{} })

@@ -4,7 +4,6 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
-	"slices"
 
 	"github.com/oranbench/oranbench/internal/sockstat"
 )
@@ -36,20 +35,7 @@ func (s *Plan) CheckLimits(quick bool) error {
 // peakConns is the most connections the scenario's load can hold open at
 // once and the field that sets it; 0 when it is not bounded by a setting.
 func (s *Plan) peakConns(quick bool) (int, string) {
-	switch s.spec.Load.Model {
-	case ModelClosed:
-		if sw := s.effectiveSweep(quick); sw != nil && len(sw.Concurrency) > 0 {
-			path := "sweep.concurrency"
-			if quick && s.spec.Quick != nil && s.spec.Quick.Sweep != nil {
-				path = "quick.sweep.concurrency"
-			}
-			return slices.Max(sw.Concurrency), path
-		}
-		return s.spec.Load.Concurrency, "load.concurrency"
-	case ModelOpen, ModelSearch:
-		return int(min(s.spec.Load.MaxWorkers, maxConcurrency*100)), "load.maxWorkers"
-	}
-	return 0, ""
+	return s.model().peakConns(s, quick)
 }
 
 // fdsPerConn is 1 for an external target, 2 with the in-process mock and 4

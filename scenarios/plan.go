@@ -251,21 +251,7 @@ func (s *Plan) effectiveSweep(quick bool) *Sweep {
 // "open bursts of 20 every 100ms", "search p99 ≤ 250ms",
 // "closed 20, sweep of 12 points".
 func (s *Plan) LoadText() string {
-	var out string
-	switch s.spec.Load.Model {
-	case ModelClosed:
-		out = fmt.Sprintf("closed %d", s.spec.Load.Concurrency)
-	case ModelOpen:
-		out = "open " + s.spec.Load.offered(s.spec.Duration.Duration).shape
-	case ModelSearch:
-		out = fmt.Sprintf("search p%s ≤ %s", ftoa(s.spec.Load.Search.Percentile), s.spec.Load.Search.SLO)
-	case ModelStorm:
-		out = fmt.Sprintf("storm %d intents", s.spec.Load.Storm.Intents)
-	case ModelSoak:
-		out = fmt.Sprintf("soak %s req/s per arm", ftoa(s.spec.Load.Rate))
-	default:
-		out = string(s.spec.Load.Model)
-	}
+	out := s.model().text(s)
 	if s.spec.Sweep != nil {
 		n := 1
 		for _, p := range s.spec.Sweep.params() {

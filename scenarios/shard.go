@@ -18,58 +18,12 @@ func (s *Plan) Shard(i, n int) (*Plan, error) {
 	if n == 1 {
 		return s.with(c), nil
 	}
-	split := func(field string, total int) (int, error) {
-		share := total / n
-		if i < total%n {
-			share++
-		}
-		if share == 0 {
-			return 0, fmt.Errorf("scenario %s: %s %d cannot be split into %d shards (shard %d would get none)", s.spec.Name, field, total, n, i)
-		}
-		return share, nil
+	sh := share{i: i, n: n, scenario: s.spec.Name}
+	split, rate := sh.count, sh.rate
+	if err := s.model().shard(&c.Load, sh); err != nil {
+		return nil, err
 	}
-	rate := func(r float64) float64 { return r / float64(n) }
 	var err error
-	l := &c.Load
-	if l.Model == ModelClosed {
-		if l.Concurrency, err = split("load.concurrency", l.Concurrency); err != nil {
-			return nil, err
-		}
-	}
-	l.Rate = rate(l.Rate)
-	if l.MaxWorkers > 0 {
-		l.MaxWorkers = (l.MaxWorkers + uint64(n) - 1) / uint64(n)
-	}
-	if l.Ramp != nil {
-		r := *l.Ramp
-		r.From, r.To = rate(r.From), rate(r.To)
-		l.Ramp = &r
-	}
-	if l.Sine != nil {
-		sn := *l.Sine
-		sn.Mean, sn.Amplitude = rate(sn.Mean), rate(sn.Amplitude)
-		l.Sine = &sn
-	}
-	if l.Burst != nil {
-		b := *l.Burst
-		if b.Size, err = split("load.burst.size", b.Size); err != nil {
-			return nil, err
-		}
-		l.Burst = &b
-	}
-	if l.Search != nil {
-		sp := *l.Search
-		sp.MinRate, sp.MaxRate, sp.StartRate = rate(sp.MinRate), rate(sp.MaxRate), rate(sp.StartRate)
-		l.Search = &sp
-	}
-	if l.Storm != nil {
-		st := *l.Storm
-		if st.Intents, err = split("load.storm.intents", st.Intents); err != nil {
-			return nil, err
-		}
-		st.IntentsPerSec = rate(st.IntentsPerSec)
-		l.Storm = &st
-	}
 	shardSweep := func(field string, sw *Sweep) (*Sweep, error) {
 		if sw == nil {
 			return nil, nil

@@ -3,10 +3,10 @@ package scenarios
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,7 +15,6 @@ import (
 	"github.com/oranbench/oranbench/reports/analysis"
 	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/targets/transport"
-	"github.com/oranbench/oranbench/targets/watcher"
 )
 
 // Limits of scenario values.
@@ -383,202 +382,32 @@ func (s *Plan) validateMix() error {
 	return nil
 }
 
+// validateLoad checks that the load block names a model and sets only that
+// model's fields; the model checks its fields and fills their defaults.
 func (s *Plan) validateLoad() error {
 	l := &s.spec.Load
+	m, known := modelNamed(l.Model)
+	if !known {
+		return s.fieldErr("load.model", string(l.Model), "valid models are "+modelList())
+	}
 	has := map[string]bool{"concurrency": l.Concurrency != 0, "rate": l.Rate != 0, "maxWorkers": l.MaxWorkers != 0, "shape": l.Shape != "",
 		"ramp": l.Ramp != nil, "sine": l.Sine != nil, "burst": l.Burst != nil, "search": l.Search != nil, "storm": l.Storm != nil, "soak": l.Soak != nil}
-	allowed := map[results.Model][]string{
-		ModelClosed: {"concurrency"},
-		ModelOpen:   {"rate", "maxWorkers", "shape", "ramp", "sine", "burst"},
-		ModelSearch: {"maxWorkers", "search"},
-		ModelStorm:  {"storm"},
-		ModelSoak:   {"rate", "maxWorkers", "soak"},
-	}
-	ok, known := allowed[l.Model]
-	if !known {
-		return s.fieldErr("load.model", string(l.Model), `valid models are "closed", "open", "search", "storm" and "soak"`)
-	}
+	takes := m.fields()
 	for _, k := range sortedKeys(has) {
-		if has[k] && !slices.Contains(ok, k) {
-			return s.fieldErr("load."+k, "", fmt.Sprintf("does not apply to the %s model, which takes %s", l.Model, strings.Join(ok, ", ")))
+		if has[k] && !slices.Contains(takes, k) {
+			return s.fieldErr("load."+k, "", fmt.Sprintf("does not apply to the %s model, which takes %s", l.Model, strings.Join(takes, ", ")))
 		}
 	}
-	switch l.Model {
-	case ModelClosed:
-		if err := CheckConcurrency(l.Concurrency); err != nil {
-			return s.fieldErr("load.concurrency", itoa(l.Concurrency), err.Error())
-		}
-	case ModelOpen:
-		if l.Shape == "" {
-			l.Shape = ShapeConstant
-		}
-		shapes := []string{ShapeConstant, ShapeRamp, ShapeSine, ShapeBurst}
-		if !slices.Contains(shapes, l.Shape) {
-			return s.fieldErr("load.shape", l.Shape, "valid shapes are "+strings.Join(shapes, ", "))
-		}
-		for _, k := range []string{ShapeRamp, ShapeSine, ShapeBurst} {
-			if has[k] && l.Shape != k {
-				return s.fieldErr("load."+k, "", "only applies with shape: "+k)
-			}
-		}
-		if l.Rate != 0 && l.Shape != ShapeConstant {
-			return s.fieldErr("load.rate", ftoa(l.Rate), "only applies with shape: constant; the "+l.Shape+" block sets the rate")
-		}
-		switch l.Shape {
-		case ShapeConstant:
-			if err := CheckRate(l.Rate); err != nil {
-				return s.fieldErr("load.rate", ftoa(l.Rate), err.Error())
-			}
-		case ShapeRamp:
-			r := l.Ramp
-			if r == nil {
-				return s.fieldErr("load.ramp", "", "shape: ramp needs ramp: {from, to}")
-			}
-			if !rateOK(r.From) {
-				return s.fieldErr("load.ramp.from", ftoa(r.From), "want a starting rate > 0 and <= 1e6")
-			}
-			if !rateOK(r.To) {
-				return s.fieldErr("load.ramp.to", ftoa(r.To), "want a final rate > 0 and <= 1e6")
-			}
-		case ShapeSine:
-			sn := l.Sine
-			if sn == nil {
-				return s.fieldErr("load.sine", "", "shape: sine needs sine: {mean, amplitude, period}")
-			}
-			if !rateOK(sn.Mean) {
-				return s.fieldErr("load.sine.mean", ftoa(sn.Mean), "want a mean rate > 0 and <= 1e6")
-			}
-			if !(sn.Amplitude >= 0 && sn.Amplitude < sn.Mean) {
-				return s.fieldErr("load.sine.amplitude", ftoa(sn.Amplitude), "want 0 <= amplitude < mean")
-			}
-			if sn.Period.Duration <= 0 {
-				return s.fieldErr("load.sine.period", sn.Period.String(), "want a period > 0 such as 10s")
-			}
-		case ShapeBurst:
-			b := l.Burst
-			if b == nil {
-				return s.fieldErr("load.burst", "", "shape: burst needs burst: {size, every}")
-			}
-			if b.Size < 1 || b.Size > maxConcurrency {
-				return s.fieldErr("load.burst.size", itoa(b.Size), fmt.Sprintf("want 1 to %d requests per burst", maxConcurrency))
-			}
-			if b.Every.Duration < time.Millisecond {
-				return s.fieldErr("load.burst.every", b.Every.String(), "want an interval >= 1ms such as 100ms")
-			}
-			if float64(b.Size)/b.Every.Seconds() > maxRate {
-				return s.fieldErr("load.burst", "", "the bursts add up to more than 1e6 requests per second")
-			}
-		}
-	case ModelSearch:
-		if l.Search == nil {
-			return s.fieldErr("load.search", "", "the search model needs search: {slo, ...}")
-		}
-		return s.validateSearch(l.Search)
-	case ModelSoak:
-		if !rateOK(l.Rate) {
-			return s.fieldErr("load.rate", ftoa(l.Rate), "want each arm's requests per second, > 0 and <= 1e6")
-		}
-		if l.Soak == nil {
-			l.Soak = &SoakSpec{}
-		}
-		sk := l.Soak
-		if sk.SampleEvery.Duration == 0 {
-			sk.SampleEvery.Duration = time.Second
-		}
-		if d := sk.SampleEvery.Duration; d < 10*time.Millisecond || d > time.Minute {
-			return s.fieldErr("load.soak.sampleEvery", d.String(), "want 10ms to 1m")
-		}
-		if sk.IntentsPerSec == 0 {
-			sk.IntentsPerSec = 10
-		}
-		if sk.RequestTimeout.Duration == 0 {
-			sk.RequestTimeout.Duration = 2 * time.Second
-		}
-		if d := sk.RequestTimeout.Duration; d < 10*time.Millisecond || d > 5*time.Minute {
-			return s.fieldErr("load.soak.requestTimeout", d.String(), "want 10ms to 5m")
-		}
-		if !(sk.IntentsPerSec > 0 && sk.IntentsPerSec <= 1000) {
-			return s.fieldErr("load.soak.intentsPerSec", ftoa(sk.IntentsPerSec), "want intent files per second, > 0 and <= 1000")
-		}
-		if sk.Workers < 0 || sk.Workers > watcher.MaxWorkers() {
-			return s.fieldErr("load.soak.workers", itoa(sk.Workers), fmt.Sprintf("want 1 to %d (4×NumCPU; 0 means the watcher's default)", watcher.MaxWorkers()))
-		}
-	case ModelStorm:
-		if l.Storm == nil {
-			l.Storm = &StormSpec{}
-		}
-		st := l.Storm
-		if st.Intents == 0 {
-			st.Intents = 200
-		}
-		if st.Intents < 1 || st.Intents > maxStormFiles {
-			return s.fieldErr("load.storm.intents", itoa(st.Intents), fmt.Sprintf("want 1 to %d intent files", maxStormFiles))
-		}
-		if st.IntentsPerSec < 0 || st.IntentsPerSec > maxRate {
-			return s.fieldErr("load.storm.intentsPerSec", ftoa(st.IntentsPerSec), "want files per second >= 0 (0 writes them all at once)")
-		}
-		if st.Workers < 0 || st.Workers > watcher.MaxWorkers() {
-			return s.fieldErr("load.storm.workers", itoa(st.Workers), fmt.Sprintf("want 1 to %d (4×NumCPU; 0 means the watcher's default)", watcher.MaxWorkers()))
-		}
-		if d := st.Debounce.Duration; d != 0 && (d < 10*time.Millisecond || d > 5*time.Second) {
-			return s.fieldErr("load.storm.debounce", d.String(), "want 10ms to 5s (0 means the watcher's default)")
-		}
-		if st.StableFor.Duration > 5*time.Second {
-			return s.fieldErr("load.storm.stableFor", st.StableFor.String(), "want at most 5s")
-		}
-		if st.Timeout.Duration == 0 {
-			st.Timeout.Duration = time.Minute
-		}
-	}
-	return nil
+	return m.validate(s)
 }
 
-func (s *Plan) validateSearch(sr *SearchSpec) error {
-	if sr.SLO.Duration <= 0 {
-		return s.fieldErr("load.search.slo", sr.SLO.String(), "want the latency objective, a duration > 0 such as 250ms")
+// modelList names the load models for an error: "closed", "open", ... and "soak".
+func modelList() string {
+	var q []string
+	for _, m := range results.Models() {
+		q = append(q, strconv.Quote(string(m)))
 	}
-	if sr.Percentile == 0 {
-		sr.Percentile = 99
-	}
-	if !(sr.Percentile > 0 && sr.Percentile < 100) {
-		return s.fieldErr("load.search.percentile", ftoa(sr.Percentile), "want a percentile between 0 and 100 such as 99")
-	}
-	if sr.MinRate == 0 {
-		sr.MinRate = 1
-	}
-	if sr.MaxRate == 0 {
-		sr.MaxRate = 20000
-	}
-	if !(sr.MinRate > 0 && sr.MinRate < sr.MaxRate && sr.MaxRate <= maxRate) {
-		return s.fieldErr("load.search.maxRate", ftoa(sr.MaxRate), fmt.Sprintf("want 0 < minRate (%s) < maxRate <= 1e6", ftoa(sr.MinRate)))
-	}
-	if sr.StartRate == 0 {
-		sr.StartRate = math.Min(sr.MaxRate, math.Max(sr.MinRate, 100))
-	}
-	if sr.StartRate < sr.MinRate || sr.StartRate > sr.MaxRate {
-		return s.fieldErr("load.search.startRate", ftoa(sr.StartRate), "want a rate between minRate and maxRate")
-	}
-	if sr.Steps == 0 {
-		sr.Steps = 8
-	}
-	if sr.Steps < 2 || sr.Steps > maxSearchSteps {
-		return s.fieldErr("load.search.steps", itoa(sr.Steps), fmt.Sprintf("want 2 to %d probes per arm and repetition", maxSearchSteps))
-	}
-	for name, v := range map[string]*float64{"achieved": &sr.Achieved, "success": &sr.Success} {
-		if *v == 0 {
-			*v = 99
-		}
-		if *v < 0 || *v > 100 {
-			return s.fieldErr("load.search."+name, ftoa(*v), "want a percentage from 0 to 100 such as 99")
-		}
-	}
-	if sr.Precision == 0 {
-		sr.Precision = 5
-	}
-	if sr.Precision < 0.1 || sr.Precision > 100 {
-		return s.fieldErr("load.search.precision", ftoa(sr.Precision), "want a percentage from 0.1 to 100 such as 5")
-	}
-	return nil
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
 }
 
 func (s *Plan) validateSweep(path string, sw *Sweep) error {

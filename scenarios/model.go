@@ -1,0 +1,137 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/oranbench/oranbench/internal/engine"
+	"github.com/oranbench/oranbench/reports/results"
+	"github.com/oranbench/oranbench/targets/transport"
+)
+
+// loadModel is one load model: how a scenario offers load (load.model).
+// Each model is one file, model_<name>.go, and everything that differs by
+// model goes through this interface, so no code outside those files asks
+// which model a scenario has. Its name is the results.Model the reports
+// read; the metric that decides a run is that name's DecidingMetric.
+type loadModel interface {
+	// Name is the model's name as load.model and results.json write it.
+	Name() results.Model
+	// DecidingMetric is the Stats metric that decides which arm did better.
+	DecidingMetric() string
+
+	// fields are the keys of the load block the model takes besides model.
+	fields() []string
+	// validate checks the model's part of p's load block and fills in its
+	// defaults; errors name the field, the value and what is valid.
+	validate(p *Plan) error
+	// shard cuts l, a copy of a validated load block, to one share.
+	shard(l *LoadModel, sh share) error
+	// describe fills the model's part of a run's conditions: the
+	// concurrency, rate or shape of the load over duration.
+	describe(p *Plan, c *results.Conditions, duration time.Duration)
+	// text is the load in a few words for listings, e.g. "closed 20".
+	text(p *Plan) string
+	// perRun estimates one arm-repetition's wall time.
+	perRun(p *Plan, quick bool) time.Duration
+	// peakConns is the most connections the load can hold open at once and
+	// the field that sets it; 0 when no setting bounds it.
+	peakConns(p *Plan, quick bool) (int, string)
+	// responseTime reports whether the model records response time from
+	// the intended send time (an arrival rate), besides service time.
+	responseTime() bool
+
+	// run runs p: its sweep points, repetitions and arms.
+	run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error)
+}
+
+// armModel is a load model that runs arm by arm, repetition by repetition,
+// interleaved (every model but soak, which runs phases).
+type armModel interface {
+	loadModel
+	// runArm measures one arm-repetition on a fresh transport.
+	runArm(ctx context.Context, p *Plan, a armRun) (results.Rep, *engine.Recording, error)
+	// measuredText says how long the measurement lasts, for the log.
+	measuredText(duration time.Duration) string
+}
+
+// Compile-time checks that every model implements its interfaces.
+var (
+	_ armModel  = closedModel{}
+	_ armModel  = openModel{}
+	_ armModel  = searchModel{}
+	_ armModel  = stormModel{}
+	_ loadModel = soakModel{}
+)
+
+// models are the load models by name.
+var models = map[results.Model]loadModel{
+	ModelClosed: closedModel{named(ModelClosed)},
+	ModelOpen:   openModel{named(ModelOpen)},
+	ModelSearch: searchModel{named(ModelSearch)},
+	ModelStorm:  stormModel{named(ModelStorm)},
+	ModelSoak:   soakModel{named(ModelSoak)},
+}
+
+// modelNamed returns the load model called name.
+func modelNamed(name results.Model) (loadModel, bool) {
+	m, ok := models[name]
+	return m, ok
+}
+
+// model is p's load model; a Plan is validated, so it has one.
+func (p *Plan) model() loadModel { return models[p.spec.Load.Model] }
+
+// named gives a model its name and deciding metric.
+type named results.Model
+
+// Name is the model's name.
+func (n named) Name() results.Model { return results.Model(n) }
+
+// DecidingMetric is the metric that decides a run of the model.
+func (n named) DecidingMetric() string { return results.Model(n).DecidingMetric() }
+
+// armRun is one arm-repetition to measure.
+type armRun struct {
+	be      *backend
+	profile transport.Profile
+	// name is the run's name ("tuned-r0"); who is the log's prefix
+	// ("scenario: arm").
+	name, who        string
+	duration, warmup time.Duration
+	quick            bool
+	log              io.Writer
+	onResult         ResultFunc
+}
+
+// share is one shard's part of a load: shard i of n.
+type share struct {
+	i, n     int
+	scenario string
+}
+
+// count splits total as evenly as whole numbers allow, the first shards
+// taking the remainder; an empty share is an error naming field.
+func (sh share) count(field string, total int) (int, error) {
+	n := total / sh.n
+	if sh.i < total%sh.n {
+		n++
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("scenario %s: %s %d cannot be split into %d shards (shard %d would get none)", sh.scenario, field, total, sh.n, sh.i)
+	}
+	return n, nil
+}
+
+// rate divides a rate by the number of shards.
+func (sh share) rate(r float64) float64 { return r / float64(sh.n) }
+
+// workers divides a worker cap, rounding up.
+func (sh share) workers(w uint64) uint64 {
+	if w == 0 {
+		return 0
+	}
+	return (w + uint64(sh.n) - 1) / uint64(sh.n)
+}
