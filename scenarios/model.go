@@ -45,6 +45,23 @@ type loadModel interface {
 
 	// run runs p: its sweep points, repetitions and arms.
 	run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error)
+
+	// The rest have defaults in modelBase; a model overrides what differs.
+
+	// timed reports whether the scenario's duration bounds the load.
+	timed() bool
+	// mixes reports whether the model sends the scenario's request mix.
+	mixes() bool
+	// sweeps lists the load block's fields a sweep may vary (besides the
+	// backend's); ok is false when the model cannot be swept at all.
+	sweeps(l LoadModel) (fields []string, ok bool)
+	// repetitions is the default number of repetitions.
+	repetitions() int
+	// maxDuration bounds the duration and warm-up, with its text for errors.
+	maxDuration() (time.Duration, string)
+	// check validates what needs the whole Plan (its arms resolved,
+	// repetitions and thresholds set).
+	check(p *Plan) error
 }
 
 // armModel is a load model that runs arm by arm, repetition by repetition,
@@ -68,11 +85,11 @@ var (
 
 // models are the load models by name.
 var models = map[results.Model]loadModel{
-	ModelClosed: closedModel{named(ModelClosed)},
-	ModelOpen:   openModel{named(ModelOpen)},
-	ModelSearch: searchModel{named(ModelSearch)},
-	ModelStorm:  stormModel{named(ModelStorm)},
-	ModelSoak:   soakModel{named(ModelSoak)},
+	ModelClosed: closedModel{modelBase(ModelClosed)},
+	ModelOpen:   openModel{modelBase(ModelOpen)},
+	ModelSearch: searchModel{modelBase(ModelSearch)},
+	ModelStorm:  stormModel{modelBase(ModelStorm)},
+	ModelSoak:   soakModel{modelBase(ModelSoak)},
 }
 
 // modelNamed returns the load model called name.
@@ -84,14 +101,29 @@ func modelNamed(name results.Model) (loadModel, bool) {
 // model is p's load model; a Plan is validated, so it has one.
 func (p *Plan) model() loadModel { return models[p.spec.Load.Model] }
 
-// named gives a model its name and deciding metric.
-type named results.Model
+// modelBase gives a model its name and deciding metric, and the defaults of the
+// methods most models share.
+type modelBase results.Model
 
 // Name is the model's name.
-func (n named) Name() results.Model { return results.Model(n) }
+func (b modelBase) Name() results.Model { return results.Model(b) }
 
 // DecidingMetric is the metric that decides a run of the model.
-func (n named) DecidingMetric() string { return results.Model(n).DecidingMetric() }
+func (b modelBase) DecidingMetric() string { return results.Model(b).DecidingMetric() }
+
+func (modelBase) timed() bool                          { return true }
+func (modelBase) mixes() bool                          { return true }
+func (modelBase) sweeps(LoadModel) ([]string, bool)    { return nil, true }
+func (modelBase) repetitions() int                     { return DefaultRepetitions }
+func (modelBase) maxDuration() (time.Duration, string) { return maxDuration, "24h" }
+
+// check refuses the soak's settings in other models.
+func (modelBase) check(p *Plan) error {
+	if q := p.spec.Quick; q != nil && q.SampleEvery.Duration != 0 {
+		return p.fieldErr("quick.sampleEvery", q.SampleEvery.String(), "applies to the soak model only")
+	}
+	return nil
+}
 
 // armRun is one arm-repetition to measure.
 type armRun struct {

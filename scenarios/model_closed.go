@@ -12,7 +12,7 @@ import (
 
 // closedModel keeps a fixed number of requests in flight
 // (load.concurrency workers, each sending when its last request returned).
-type closedModel struct{ named }
+type closedModel struct{ modelBase }
 
 func (closedModel) fields() []string { return []string{"concurrency"} }
 
@@ -52,6 +52,8 @@ func (closedModel) peakConns(p *Plan, quick bool) (int, string) {
 }
 
 func (closedModel) responseTime() bool { return false }
+
+func (closedModel) sweeps(LoadModel) ([]string, bool) { return []string{"concurrency"}, true }
 
 func (m closedModel) run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
 	return runRepeated(ctx, p, m, opt)

@@ -13,7 +13,7 @@ import (
 
 // openModel sends requests at an arrival rate whatever the responses do:
 // constant (load.rate), a ramp, a sine or bursts.
-type openModel struct{ named }
+type openModel struct{ modelBase }
 
 func (openModel) fields() []string {
 	return []string{"rate", "maxWorkers", "shape", "ramp", "sine", "burst"}
@@ -141,6 +141,14 @@ func openPeakConns(p *Plan) (int, string) {
 }
 
 func (openModel) responseTime() bool { return true }
+
+// sweeps lets a constant rate vary; a shape sets its own rates.
+func (openModel) sweeps(l LoadModel) ([]string, bool) {
+	if l.Shape == ShapeConstant {
+		return []string{"rate"}, true
+	}
+	return nil, true
+}
 
 func (m openModel) run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
 	return runRepeated(ctx, p, m, opt)

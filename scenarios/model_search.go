@@ -12,7 +12,7 @@ import (
 
 // searchModel finds, per arm, the highest constant arrival rate that holds
 // a latency objective (load.search); the runner is in search.go.
-type searchModel struct{ named }
+type searchModel struct{ modelBase }
 
 func (searchModel) fields() []string { return []string{"maxWorkers", "search"} }
 

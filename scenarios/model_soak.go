@@ -13,7 +13,7 @@ import (
 // streams intent files through the watcher, sampling the process's
 // resources (load.soak). It runs phases, not repetitions: the runner is
 // soak.go, the checks that need the arms soakplan.go.
-type soakModel struct{ named }
+type soakModel struct{ modelBase }
 
 func (soakModel) fields() []string { return []string{"rate", "maxWorkers", "soak"} }
 
@@ -73,6 +73,18 @@ func (soakModel) perRun(p *Plan, quick bool) time.Duration {
 func (soakModel) peakConns(*Plan, bool) (int, string) { return 0, "" }
 
 func (soakModel) responseTime() bool { return false }
+
+func (soakModel) sweeps(LoadModel) ([]string, bool) { return nil, false }
+
+// repetitions is 1: a soak is one long run per arm.
+func (soakModel) repetitions() int { return 1 }
+
+// maxDuration is longer: a soak's point is to run long.
+func (soakModel) maxDuration() (time.Duration, string) {
+	return maxSoakDuration, "168h (7 days) for a soak"
+}
+
+func (soakModel) check(p *Plan) error { return p.validateSoak() }
 
 func (soakModel) run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
 	return runSoak(ctx, p, opt)

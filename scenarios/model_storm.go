@@ -13,7 +13,7 @@ import (
 // stormModel writes intent files into a watched directory; the watcher
 // submits each to the mock's Porch API through the arm's client
 // (load.storm). The runner is in storm.go.
-type stormModel struct{ named }
+type stormModel struct{ modelBase }
 
 func (stormModel) fields() []string { return []string{"storm"} }
 
@@ -82,6 +82,14 @@ func (stormModel) perRun(p *Plan, quick bool) time.Duration {
 func (stormModel) peakConns(*Plan, bool) (int, string) { return 0, "" }
 
 func (stormModel) responseTime() bool { return false }
+
+// timed is false: a storm runs until the watcher has processed it.
+func (stormModel) timed() bool { return false }
+
+// mixes is false: a storm sends what the watcher sends.
+func (stormModel) mixes() bool { return false }
+
+func (stormModel) sweeps(LoadModel) ([]string, bool) { return nil, false }
 
 func (m stormModel) run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
 	return runRepeated(ctx, p, m, opt)

@@ -22,7 +22,7 @@ func TestEveryLoadModelHasOneImplementationNamedAfterIt(t *testing.T) {
 		}
 	}
 	if len(models) != len(results.Models()) {
-		t.Errorf("%d load models implemented, %d named", len(models), len(results.Models()))
+		t.Errorf("%d load models implemented, %d modelBase", len(models), len(results.Models()))
 	}
 }
 

@@ -16,12 +16,6 @@ const WatcherPhase = "watcher"
 // phase.
 func (s *Plan) validateSoak() error {
 	sk := s.spec.Load.Soak
-	if s.spec.Load.Model != ModelSoak || sk == nil {
-		if q := s.spec.Quick; q != nil && q.SampleEvery.Duration != 0 {
-			return s.fieldErr("quick.sampleEvery", q.SampleEvery.String(), "applies to the soak model only")
-		}
-		return nil
-	}
 	if s.spec.Repetitions != 1 {
 		return s.fieldErr("repetitions", itoa(s.spec.Repetitions), "want 1: a soak is one long run per arm (or leave it out)")
 	}

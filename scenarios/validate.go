@@ -55,7 +55,7 @@ func (s *Plan) validate(reg *transport.Registry) error {
 	if err := s.resolveArms(reg); err != nil {
 		return err
 	}
-	if s.spec.Load.Model != ModelStorm && s.spec.Duration.Duration <= 0 {
+	if s.model().timed() && s.spec.Duration.Duration <= 0 {
 		return s.fieldErr("duration", s.spec.Duration.String(), "want a duration > 0 such as 5s")
 	}
 	if err := s.validateDurations(); err != nil {
@@ -66,10 +66,7 @@ func (s *Plan) validate(reg *transport.Registry) error {
 		return s.fieldErr("repetitions", "0", fmt.Sprintf("want 1 to 100 (leave repetitions out for the default, %d)", DefaultRepetitions))
 	}
 	if s.spec.Repetitions == 0 {
-		s.spec.Repetitions = DefaultRepetitions
-		if s.spec.Load.Model == ModelSoak {
-			s.spec.Repetitions = 1
-		}
+		s.spec.Repetitions = s.model().repetitions()
 	}
 	if s.spec.Repetitions < 1 || s.spec.Repetitions > 100 {
 		return s.fieldErr("repetitions", itoa(s.spec.Repetitions), "want 1 to 100")
@@ -91,7 +88,7 @@ func (s *Plan) validate(reg *transport.Registry) error {
 	if err := s.validateClaims(); err != nil {
 		return err
 	}
-	if err := s.validateSoak(); err != nil {
+	if err := s.model().check(s); err != nil {
 		return err
 	}
 	return s.validateThresholds()
@@ -101,10 +98,7 @@ func (s *Plan) validate(reg *transport.Registry) error {
 // duration and warm-up: none negative, none beyond maxDuration (a soak:
 // maxSoakDuration), so a typo such as 1000000h cannot hold a run for years.
 func (s *Plan) validateDurations() error {
-	limit, what := maxDuration, "24h"
-	if s.spec.Load.Model == ModelSoak {
-		limit, what = maxSoakDuration, "168h (7 days) for a soak"
-	}
+	limit, what := s.model().maxDuration()
 	type field struct {
 		name string
 		v    time.Duration
@@ -310,7 +304,8 @@ func (s *Plan) validateCapacity(path string, c *CapacitySpec) error {
 }
 
 func (s *Plan) validateMix() error {
-	if s.spec.Load.Model == ModelStorm {
+	if m, ok := modelNamed(s.spec.Load.Model); ok && !m.mixes() {
+		// The load block is checked after the mix: an unknown model is its error.
 		if len(s.spec.Mix) > 0 {
 			return s.fieldErr("mix", "", "a storm sends what the watcher sends (Porch create and propose); remove mix")
 		}
@@ -438,8 +433,9 @@ func (s *Plan) validateSweep(path string, sw *Sweep) error {
 			first[v] = i
 		}
 	}
+	fields, sweepable := s.model().sweeps(s.spec.Load)
 	for i, c := range sw.Concurrency {
-		if s.spec.Load.Model != ModelClosed {
+		if !slices.Contains(fields, "concurrency") {
 			return s.fieldErr(path+".concurrency", "", "applies to the closed model only")
 		}
 		if err := CheckConcurrency(c); err != nil {
@@ -447,7 +443,7 @@ func (s *Plan) validateSweep(path string, sw *Sweep) error {
 		}
 	}
 	for i, r := range sw.Rate {
-		if s.spec.Load.Model != ModelOpen || s.spec.Load.Shape != ShapeConstant {
+		if !slices.Contains(fields, "rate") {
 			return s.fieldErr(path+".rate", "", "applies to the open model with a constant rate only")
 		}
 		if err := CheckRate(r); err != nil {
@@ -461,11 +457,8 @@ func (s *Plan) validateSweep(path string, sw *Sweep) error {
 			}
 		}
 	}
-	if s.spec.Load.Model == ModelStorm {
-		return s.fieldErr(path, "", "a storm cannot be swept")
-	}
-	if s.spec.Load.Model == ModelSoak {
-		return s.fieldErr(path, "", "a soak cannot be swept")
+	if !sweepable {
+		return s.fieldErr(path, "", fmt.Sprintf("a %s cannot be swept", s.spec.Load.Model))
 	}
 	return nil
 }
@@ -565,14 +558,13 @@ func (s *Plan) validateThresholds() error {
 				return s.fieldErr(p, ts.Expr, fmt.Sprintf("arm %q is not in this scenario; its arms are %s", a, strings.Join(s.arms, ", ")))
 			}
 		}
-		model := s.spec.Load.Model
-		switch {
+		switch _, search := s.model().(searchModel); {
 		case strings.HasPrefix(t.Metric, "resp_"), t.Metric == "lag_p99", t.Metric == "achieved":
-			if model != ModelOpen && model != ModelSearch {
+			if !s.model().responseTime() {
 				return s.fieldErr(p, ts.Expr, t.Metric+" is measured by the open and search models only; use p50…max for service time")
 			}
 		case t.Metric == "max_rate":
-			if model != ModelSearch {
+			if !search {
 				return s.fieldErr(p, ts.Expr, "max_rate is measured by the search model only")
 			}
 		}
