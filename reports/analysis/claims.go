@@ -97,9 +97,12 @@ func Pairs(r *results.Results) []Pair {
 		if base == nil || tuned == nil || len(base.Reps) == 0 || len(tuned.Reps) == 0 {
 			return
 		}
-		u := Pair{Label: label, Scenario: s, Base: *base, Tuned: *tuned, Metric: s.Conditions.Model.DecidingMetric()}
-		if results.IsLatencyMetric(u.Metric) {
+		u := Pair{Label: label, Scenario: s, Base: *base, Tuned: *tuned, Metric: results.MetricReqPerSec}
+		switch s.Conditions.Model {
+		case "open":
 			u.Metric = "" // the offered rate sets req/s: no throughput claim here
+		case "search":
+			u.Metric = results.MetricMaxRate
 		}
 		if u.Metric != "" {
 			xs, ys := Samples(u.Tuned, u.Metric), Samples(u.Base, u.Metric)
@@ -425,7 +428,7 @@ func connsPerHostClaim(us []Pair) results.Claim {
 func CorrectionPair(us []Pair) (Pair, bool) {
 	var pick *Pair
 	for i, u := range us {
-		if u.Scenario.Conditions.Model != results.ModelClosed || u.Scenario.Conditions.Concurrency <= 2 {
+		if u.Scenario.Conditions.Model != "closed" || u.Scenario.Conditions.Concurrency <= 2 {
 			continue
 		}
 		switch {

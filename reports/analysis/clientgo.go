@@ -54,9 +54,12 @@ func clientGoVersus(u run, profile string) (versus, bool) {
 	if a == nil || cg == nil || a == cg {
 		return versus{}, false
 	}
-	metric := u.s.Conditions.Model.DecidingMetric()
-	if results.IsLatencyMetric(metric) {
+	metric := results.MetricReqPerSec
+	switch u.s.Conditions.Model {
+	case "open":
 		return versus{}, false // the offered rate sets req/s
+	case "search":
+		metric = results.MetricMaxRate
 	}
 	c, ok := compareArms(*a, *cg, metric)
 	if !ok {

@@ -118,7 +118,7 @@ func protocolOf(a *results.Arm) string {
 // connections wanted.
 func closedH1(s results.Scenario) bool {
 	c := s.Conditions
-	return c.Model == results.ModelClosed && !c.HTTP2 && c.Concurrency > 0
+	return c.Model == "closed" && !c.HTTP2 && c.Concurrency > 0
 }
 
 // concurrencySweep returns the closed HTTP/1.1 runs that ran tuned, of the
@@ -246,7 +246,7 @@ func busiest(r *results.Results, match func(results.Conditions) bool) (run, bool
 // requests" against its 4x.
 func stressClaim(r *results.Results) results.Claim {
 	c := results.Claim{Claim: "Stress test with 1000 concurrent requests (the seed's plan): still 4x"}
-	u, ok := busiest(r, func(c results.Conditions) bool { return c.Model == results.ModelClosed && c.Concurrency >= 1000 })
+	u, ok := busiest(r, func(c results.Conditions) bool { return c.Model == "closed" && c.Concurrency >= 1000 })
 	if !ok {
 		c.Verdict, c.Reason = VerdictNotMeasurable, "no closed-model scenario ran default and tuned at 1000 or more in flight"
 		return c

@@ -20,10 +20,10 @@ type family struct {
 // A run belongs to the first family it matches.
 var families = []family{
 	{name: fmt.Sprintf("HTTP/1.1 backend, at most %d requests in flight (the pool), no RTT", seedPoolSize), match: func(c results.Conditions) bool {
-		return c.Model == results.ModelClosed && !c.HTTP2 && c.RTT == 0 && c.Concurrency > 0 && c.Concurrency <= seedPoolSize
+		return c.Model == "closed" && !c.HTTP2 && c.RTT == 0 && c.Concurrency > 0 && c.Concurrency <= seedPoolSize
 	}},
 	{name: fmt.Sprintf("HTTP/1.1 backend, more than %d requests in flight, no RTT", seedPoolSize), match: func(c results.Conditions) bool {
-		return c.Model == results.ModelClosed && !c.HTTP2 && c.RTT == 0 && c.Concurrency > seedPoolSize
+		return c.Model == "closed" && !c.HTTP2 && c.RTT == 0 && c.Concurrency > seedPoolSize
 	}},
 	{name: "HTTP/2 backend (TLS)", match: func(c results.Conditions) bool { return c.HTTP2 && c.TLS }},
 	{name: "emulated network round trip (RTT > 0)", match: func(c results.Conditions) bool { return c.RTT > 0 }},
@@ -50,8 +50,13 @@ type runOutcome struct {
 }
 
 func outcome(u run) (runOutcome, bool) {
-	o := runOutcome{run: u, metric: u.s.Conditions.Model.DecidingMetric()}
-	o.lowerBetter = results.IsLatencyMetric(o.metric)
+	o := runOutcome{run: u, metric: results.MetricReqPerSec}
+	switch u.s.Conditions.Model {
+	case "open":
+		o.metric, o.lowerBetter = results.MetricP50, true
+	case "search":
+		o.metric = results.MetricMaxRate
+	}
 	bestAt := -1
 	for i := range u.s.Arms {
 		a := &u.s.Arms[i]
