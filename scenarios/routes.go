@@ -136,11 +136,6 @@ func (s *Plan) resolveRenamed() []string {
 	if mix != nil {
 		s.spec.Mix = mix
 	}
-	if b := &s.spec.Backend; b.Profile != "" {
-		lines = append(lines, fmt.Sprintf("%s: %s is deprecated; use backend.preset (the old key is accepted for one more release)",
-			s.spec.Name, s.where("backend.profile")))
-		b.Preset, b.Profile = b.Profile, ""
-	}
 	return lines
 }
 

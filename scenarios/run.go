@@ -26,11 +26,6 @@ import (
 type Options struct {
 	// Quick uses the scenario's shorter quick settings.
 	Quick bool
-	// Registry is not used: a Plan resolves its arms when Parse or NewPlan
-	// builds it, from the registry given there.
-	//
-	// Deprecated: pass the registry to Parse or NewPlan.
-	Registry *transport.Registry
 	// Log receives one line per step (nil discards).
 	Log io.Writer
 	// AllowRemote lets backend.target point outside loopback.

@@ -370,7 +370,7 @@ func TestMockConfigCarriesTheBackendSection(t *testing.T) {
 kind: Scenario
 name: mock
 backend:
-  profile: realistic
+  preset: realistic
   tls: true
   tlsVersion: "1.2"
   http2: true

@@ -98,10 +98,7 @@ type Spec struct {
 type Backend struct {
 	// Preset starts from a named mock behaviour preset (fast, realistic,
 	// flaky); the fields below override it.
-	Preset string `yaml:"preset"`
-	// Profile is Preset's name before this release ("profile" now names
-	// only transport profiles); accepted with a deprecation line.
-	Profile    string `yaml:"profile"`
+	Preset     string `yaml:"preset"`
 	TLS        bool   `yaml:"tls"`
 	TLSVersion string `yaml:"tlsVersion"`
 	HTTP2      bool   `yaml:"http2"`

@@ -150,7 +150,7 @@ func (s *Plan) validateBackend() error {
 		}
 		// Everything else describes the mock; it would silently not apply.
 		mockOnly := map[string]bool{
-			"preset": b.Preset != "", "profile": b.Profile != "", "tls": b.TLS, "tlsVersion": b.TLSVersion != "", "http2": b.HTTP2,
+			"preset": b.Preset != "", "tls": b.TLS, "tlsVersion": b.TLSVersion != "", "http2": b.HTTP2,
 			"latency": b.Latency.IsSet(), "faults": b.Faults != nil, "capacity": b.Capacity != nil, "routes": len(b.Routes) > 0,
 			"rtt": b.RTT.Duration > 0, "jitter": b.Jitter.Duration > 0, "bandwidth": b.Bandwidth > 0, "connSetupDelay": b.ConnSetupDelay.Duration > 0,
 			"netFaults": b.NetFaults != nil, "enforceDelay": b.EnforceDelay.Duration > 0, "tokenDelay": b.TokenDelay.Duration > 0,
@@ -166,14 +166,6 @@ func (s *Plan) validateBackend() error {
 	}
 	if b.CACert != "" {
 		return s.fieldErr("backend.caCert", b.CACert, "only an external https target needs a CA file; the mock's CA is trusted automatically")
-	}
-	if b.Profile != "" {
-		if b.Preset != "" {
-			return s.fieldErr("backend.profile", b.Profile, "want only backend.preset (backend.profile is its old name)")
-		}
-		if !slices.Contains(mockbackend.PresetNames(), b.Profile) {
-			return s.fieldErr("backend.profile", b.Profile, "valid mock presets are "+strings.Join(mockbackend.PresetNames(), ", "))
-		}
 	}
 	if b.Preset != "" && !slices.Contains(mockbackend.PresetNames(), b.Preset) {
 		return s.fieldErr("backend.preset", b.Preset, "valid mock presets are "+strings.Join(mockbackend.PresetNames(), ", "))
