@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -307,16 +308,44 @@ func (p cfgPath) String() string {
 	return b.String()
 }
 
-// configError is a validation failure of the field at path.
-type configError struct {
+// ConfigError is a validation failure of one Config field; Validate
+// returns it, so that a program embedding the mock (a scenario's backend)
+// can name the field in its own terms.
+type ConfigError struct {
 	path cfgPath
 	msg  string
+	// value is the field's value when msg starts with it; reason is msg
+	// without it.
+	value, reason string
 }
 
-func (e *configError) Error() string { return e.path.String() + ": " + e.msg }
+// Error is "path: message", e.g. "rtt: 2m0s is out of range; valid: a
+// duration from 0 to 1m0s".
+func (e *ConfigError) Error() string { return e.path.String() + ": " + e.msg }
 
-func cfgErr(p cfgPath, format string, args ...any) *configError {
-	return &configError{path: p, msg: fmt.Sprintf(format, args...)}
+// Field is the path of the field as a config file nests it, one key per
+// element: ["rtt"], ["default", "faults", "errorRates", "500"],
+// ["routes", "a1.policy.put", "latency", "kind"].
+func (e *ConfigError) Field() []string { return slices.Clone(e.path) }
+
+// Value is the field's value as the message writes it, "" when the message
+// is not about one value (e.g. "fault rates add up to 1.2").
+func (e *ConfigError) Value() string { return e.value }
+
+// Reason is the message without the value: what is wrong and what is valid.
+func (e *ConfigError) Reason() string { return e.reason }
+
+// leadingVerb matches a format that starts with the value it names.
+var leadingVerb = regexp.MustCompile(`^%[vdqs] `)
+
+func cfgErr(p cfgPath, format string, args ...any) *ConfigError {
+	e := &ConfigError{path: p, msg: fmt.Sprintf(format, args...)}
+	e.reason = e.msg
+	if leadingVerb.MatchString(format) && len(args) > 0 {
+		e.value = fmt.Sprint(args[0])
+		e.reason = fmt.Sprintf(format[3:], args[1:]...)
+	}
+	return e
 }
 
 // Validate reports the first invalid field, naming it, its value and what is
@@ -328,7 +357,7 @@ func (c Config) Validate() error {
 	return nil
 }
 
-func (c Config) validate() *configError {
+func (c Config) validate() *ConfigError {
 	switch c.TLSVersion {
 	case "", TLS12, TLS13:
 	default:
@@ -423,7 +452,7 @@ func (c Config) validate() *configError {
 }
 
 // checkDuration refuses a negative duration or one above max.
-func checkDuration(p cfgPath, d, max time.Duration) *configError {
+func checkDuration(p cfgPath, d, max time.Duration) *ConfigError {
 	if d < 0 || d > max {
 		return cfgErr(p, "%v is out of range; valid: a duration from 0 to %v", d, max)
 	}
@@ -434,7 +463,7 @@ func validRouteKey(k string) bool {
 	return slices.Contains(RouteGroups, k) || slices.Contains(RouteNames(), k)
 }
 
-func (b Behavior) validate(p cfgPath) *configError {
+func (b Behavior) validate(p cfgPath) *ConfigError {
 	if err := b.Latency.validate(p.at("latency")); err != nil {
 		return err
 	}
@@ -444,8 +473,8 @@ func (b Behavior) validate(p cfgPath) *configError {
 	return b.Capacity.validate(p.at("capacity"))
 }
 
-func (d Distribution) validate(p cfgPath) *configError {
-	neg := func(name string, v time.Duration) *configError {
+func (d Distribution) validate(p cfgPath) *ConfigError {
+	neg := func(name string, v time.Duration) *ConfigError {
 		return checkDuration(p.at(name), v, MaxDelay)
 	}
 	for _, f := range []struct {
@@ -488,9 +517,9 @@ func (d Distribution) validate(p cfgPath) *configError {
 
 var distKinds = []string{DistFixed, DistUniform, DistNormal, DistLogNormal}
 
-func (f Faults) validate(p cfgPath) *configError {
+func (f Faults) validate(p cfgPath) *ConfigError {
 	total := 0.0
-	rate := func(at cfgPath, v float64) *configError {
+	rate := func(at cfgPath, v float64) *ConfigError {
 		if !(v >= 0 && v <= 1) { // also refuses NaN
 			return cfgErr(at, "%v is out of range; valid: 0 to 1", v)
 		}
@@ -534,7 +563,7 @@ func (f Faults) any() bool {
 	return len(f.ErrorRates) > 0 || f.RateLimit > 0 || f.Hang > 0 || f.CloseMidResponse > 0 || f.RetryAfter > 0 || f.FailFirst > 0
 }
 
-func (c Capacity) validate(p cfgPath) *configError {
+func (c Capacity) validate(p cfgPath) *ConfigError {
 	if c.MaxInFlight < 0 || c.MaxInFlight > MaxInFlightLimit {
 		return cfgErr(p.at("maxInFlight"), "%d is out of range; valid: 0 to %d (0 = unlimited)", c.MaxInFlight, MaxInFlightLimit)
 	}

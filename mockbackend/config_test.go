@@ -1,8 +1,10 @@
 package mockbackend
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -223,5 +225,28 @@ func TestLoadConfigRefusesValuesOutOfRangeAndNaN(t *testing.T) {
 	}
 	if _, err := LoadConfig(path); err != nil {
 		t.Errorf("the bounds themselves are refused: %v", err)
+	}
+}
+
+func TestAConfigErrorNamesItsFieldValueAndReason(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		cfg           Config
+		field         []string
+		value, reason string
+	}{
+		{"a top-level duration", Config{RTT: 2 * time.Minute}, []string{"rtt"}, "2m0s", "is out of range; valid: a duration from 0 to 1m0s"},
+		{"a route's fault", Config{Routes: map[string]Behavior{"a1": {Faults: Faults{Hang: 2}}}}, []string{"routes", "a1", "faults", "hang"}, "2", "is out of range; valid: 0 to 1"},
+		{"a sum, not one value", Config{Default: Behavior{Faults: Faults{Hang: 0.6, RateLimit: 0.6}}}, []string{"default", "faults"}, "", "fault rates add up to 1.2; valid: a total of at most 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var ce *ConfigError
+			if err := tc.cfg.Validate(); !errors.As(err, &ce) {
+				t.Fatalf("Validate() = %v, want a *ConfigError", err)
+			}
+			if !slices.Equal(ce.Field(), tc.field) || ce.Value() != tc.value || ce.Reason() != tc.reason {
+				t.Errorf("field %q value %q reason %q, want %q %q %q", ce.Field(), ce.Value(), ce.Reason(), tc.field, tc.value, tc.reason)
+			}
+		})
 	}
 }

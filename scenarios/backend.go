@@ -36,23 +36,17 @@ func (l LatencySpec) dist() mockbackend.Distribution {
 		Mean: l.Mean.Duration, StdDev: l.StdDev.Duration, P50: l.P50.Duration, P99: l.P99.Duration, Cap: l.Cap.Duration}
 }
 
-func (f *FaultSpec) faults() mockbackend.Faults {
-	if f == nil {
-		return mockbackend.Faults{}
+// orZero is *v, or T's zero value when v is nil (not set).
+func orZero[T any](v *T) T {
+	var zero T
+	if v == nil {
+		return zero
 	}
-	return mockbackend.Faults{ErrorRates: f.ErrorRates, RateLimit: f.RateLimit, RetryAfter: f.RetryAfter.Duration,
-		Hang: f.Hang, CloseMidResponse: f.CloseMidResponse}
-}
-
-func (c *CapacitySpec) capacity() mockbackend.Capacity {
-	if c == nil {
-		return mockbackend.Capacity{}
-	}
-	return mockbackend.Capacity{MaxInFlight: c.MaxInFlight, QueueDepth: c.QueueDepth, QueueTimeout: c.QueueTimeout.Duration}
+	return *v
 }
 
 func (b RouteBehavior) behavior() mockbackend.Behavior {
-	out := mockbackend.Behavior{Faults: b.Faults.faults(), Capacity: b.Capacity.capacity()}
+	out := mockbackend.Behavior{Faults: orZero(b.Faults), Capacity: orZero(b.Capacity)}
 	if b.Latency.IsSet() {
 		out.Latency = b.Latency.dist()
 	}
@@ -80,10 +74,10 @@ func (s *Plan) mockConfig() (mockbackend.Config, error) {
 		}
 	}
 	if b.Faults != nil {
-		c.Default.Faults = b.Faults.faults()
+		c.Default.Faults = *b.Faults
 	}
 	if b.Capacity != nil {
-		c.Default.Capacity = b.Capacity.capacity()
+		c.Default.Capacity = *b.Capacity
 	}
 	if len(b.Routes) > 0 {
 		routes := make(map[string]mockbackend.Behavior, len(c.Routes)+len(b.Routes))
@@ -109,12 +103,8 @@ func (s *Plan) mockConfig() (mockbackend.Config, error) {
 	if b.Bandwidth > 0 {
 		c.Bandwidth = b.Bandwidth
 	}
-	if nf := b.NetFaults; nf != nil {
-		c.NetFaults = mockbackend.NetFaults{
-			ResetPeer: mockbackend.NetFault{Rate: nf.ResetPeer.Rate, After: nf.ResetPeer.After.Duration},
-			Timeout:   mockbackend.NetFault{Rate: nf.Timeout.Rate, After: nf.Timeout.After.Duration},
-			SlowClose: mockbackend.NetFault{Rate: nf.SlowClose.Rate, After: nf.SlowClose.After.Duration},
-		}
+	if b.NetFaults != nil {
+		c.NetFaults = *b.NetFaults
 	}
 	set(&c.EnforceDelay, b.EnforceDelay)
 	set(&c.TokenDelay, b.TokenDelay)
@@ -126,6 +116,12 @@ func (s *Plan) mockConfig() (mockbackend.Config, error) {
 	}
 	if b.H2MaxStreams > 0 {
 		c.H2MaxStreams = b.H2MaxStreams
+	}
+	if b.MaxStoreBytes > 0 {
+		c.MaxStoreBytes = b.MaxStoreBytes
+	}
+	if b.MaxWatches > 0 {
+		c.MaxWatches = b.MaxWatches
 	}
 	if s.spec.Seed != 0 {
 		c.Seed = uint64(s.spec.Seed)

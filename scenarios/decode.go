@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -39,6 +40,9 @@ type longFormer interface{ longForm() any }
 var (
 	unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
 	longFormerType  = reflect.TypeFor[longFormer]()
+	// durationType is a time.Duration field of the mock's own settings,
+	// written like Duration.
+	durationType = reflect.TypeFor[time.Duration]()
 )
 
 // checker walks a YAML tree beside the Go type it will decode into, before
@@ -64,6 +68,12 @@ func (c *checker) check(n *yaml.Node, t reflect.Type, path string) error {
 		c.lines[path] = n.Line
 	}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil
+	}
+	if t == durationType {
+		if d, err := time.ParseDuration(n.Value); n.Kind != yaml.ScalarNode || err != nil || d < 0 {
+			return c.fail(n, path, nodeText(n), "want a non-negative duration such as 250ms or 5s")
+		}
 		return nil
 	}
 	pt := reflect.PointerTo(t)

@@ -108,9 +108,10 @@ type Backend struct {
 	// Latency is every route's service time: a duration (fixed) or a
 	// distribution.
 	Latency LatencySpec `yaml:"latency"`
-	// Faults and Capacity apply to every route unless Routes says otherwise.
-	Faults   *FaultSpec    `yaml:"faults"`
-	Capacity *CapacitySpec `yaml:"capacity"`
+	// Faults and Capacity apply to every route unless Routes says otherwise;
+	// they are the mock's own settings, spelled as in its config file.
+	Faults   *mockbackend.Faults   `yaml:"faults"`
+	Capacity *mockbackend.Capacity `yaml:"capacity"`
 	// Routes overrides behaviour by mock route ("a1.policy.put") or group
 	// ("a1", "e2", "porch", "rag", "llm").
 	Routes         map[string]RouteBehavior `yaml:"routes"`
@@ -118,11 +119,15 @@ type Backend struct {
 	Jitter         Duration                 `yaml:"jitter"`
 	Bandwidth      mockbackend.ByteRate     `yaml:"bandwidth"`
 	ConnSetupDelay Duration                 `yaml:"connSetupDelay"`
-	NetFaults      *NetFaultSpec            `yaml:"netFaults"`
+	NetFaults      *mockbackend.NetFaults   `yaml:"netFaults"`
 	EnforceDelay   Duration                 `yaml:"enforceDelay"`
 	TokenDelay     Duration                 `yaml:"tokenDelay"`
 	LLMTokens      int                      `yaml:"llmTokens"`
 	MaxObjects     int                      `yaml:"maxObjects"`
+	// MaxStoreBytes and MaxWatches bound the mock's stores and its open
+	// watches (0: the mock's defaults).
+	MaxStoreBytes int64 `yaml:"maxStoreBytes"`
+	MaxWatches    int   `yaml:"maxWatches"`
 
 	// URL (YAML "target") sends the load to an external server instead of
 	// the mock; it must be loopback unless Options.AllowRemote is set.
@@ -150,9 +155,9 @@ type CPUSplit struct {
 
 // RouteBehavior is the behaviour of one mock route or group.
 type RouteBehavior struct {
-	Latency  LatencySpec   `yaml:"latency"`
-	Faults   *FaultSpec    `yaml:"faults"`
-	Capacity *CapacitySpec `yaml:"capacity"`
+	Latency  LatencySpec           `yaml:"latency"`
+	Faults   *mockbackend.Faults   `yaml:"faults"`
+	Capacity *mockbackend.Capacity `yaml:"capacity"`
 }
 
 // LatencySpec is a service-time model: written as a duration ("10ms",
@@ -203,37 +208,6 @@ func (l LatencySpec) Fixed() (time.Duration, bool) {
 		return l.Value.Duration, true
 	}
 	return 0, false
-}
-
-// FaultSpec are per-request HTTP faults; rates are probabilities 0–1.
-type FaultSpec struct {
-	// ErrorRates maps a status code to its probability, e.g. {500: 0.01}.
-	ErrorRates       map[int]float64 `yaml:"errorRates"`
-	RateLimit        float64         `yaml:"rateLimit"`
-	RetryAfter       Duration        `yaml:"retryAfter"`
-	Hang             float64         `yaml:"hang"`
-	CloseMidResponse float64         `yaml:"closeMidResponse"`
-}
-
-// CapacitySpec limits concurrent work like a saturating backend.
-type CapacitySpec struct {
-	MaxInFlight  int      `yaml:"maxInFlight"`
-	QueueDepth   int      `yaml:"queueDepth"`
-	QueueTimeout Duration `yaml:"queueTimeout"`
-}
-
-// NetFaultSpec are TCP-level faults (Toxiproxy); Rate is the fraction of
-// connections affected.
-type NetFaultSpec struct {
-	ResetPeer NetFault `yaml:"resetPeer"`
-	Timeout   NetFault `yaml:"timeout"`
-	SlowClose NetFault `yaml:"slowClose"`
-}
-
-// NetFault is one TCP fault.
-type NetFault struct {
-	Rate  float64  `yaml:"rate"`
-	After Duration `yaml:"after"`
 }
 
 // MixEntry is one element of the request mix with its relative weight:

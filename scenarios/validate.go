@@ -155,6 +155,7 @@ func (s *Plan) validateBackend() error {
 			"rtt": b.RTT.Duration > 0, "jitter": b.Jitter.Duration > 0, "bandwidth": b.Bandwidth > 0, "connSetupDelay": b.ConnSetupDelay.Duration > 0,
 			"netFaults": b.NetFaults != nil, "enforceDelay": b.EnforceDelay.Duration > 0, "tokenDelay": b.TokenDelay.Duration > 0,
 			"llmTokens": b.LLMTokens != 0, "maxObjects": b.MaxObjects != 0, "h2MaxStreams": b.H2MaxStreams != 0,
+			"maxStoreBytes": b.MaxStoreBytes != 0, "maxWatches": b.MaxWatches != 0,
 			"isolation": b.Isolation != "", "cpus": b.CPUs != nil,
 		}
 		for _, k := range sortedKeys(mockOnly) {
@@ -205,7 +206,7 @@ func (s *Plan) validateBackend() error {
 		}
 	}
 	if nf := b.NetFaults; nf != nil {
-		for name, f := range map[string]NetFault{"resetPeer": nf.ResetPeer, "timeout": nf.Timeout, "slowClose": nf.SlowClose} {
+		for name, f := range map[string]mockbackend.NetFault{"resetPeer": nf.ResetPeer, "timeout": nf.Timeout, "slowClose": nf.SlowClose} {
 			if f.Rate < 0 || f.Rate > 1 {
 				return s.fieldErr("backend.netFaults."+name+".rate", ftoa(f.Rate), "want a fraction of connections from 0 to 1")
 			}
@@ -221,9 +222,23 @@ func (s *Plan) validateBackend() error {
 		return s.fieldErr("backend.maxObjects", itoa(b.MaxObjects), "want a positive cap (0 means the mock's default)")
 	}
 	if _, err := s.mockConfig(); err != nil {
+		var ce *mockbackend.ConfigError
+		if errors.As(err, &ce) {
+			return s.fieldErr(backendField(ce.Field()), ce.Value(), ce.Reason())
+		}
 		return s.fieldErr("backend", "", err.Error())
 	}
 	return nil
+}
+
+// backendField names a field of the mock's config as the scenario writes
+// it: the same keys under backend, whose faults, capacity and latency are
+// the mock's default behaviour.
+func backendField(mock []string) string {
+	if len(mock) > 0 && mock[0] == "default" {
+		mock = mock[1:]
+	}
+	return strings.Join(append([]string{"backend"}, mock...), ".")
 }
 
 var distKinds = []string{mockbackend.DistFixed, mockbackend.DistUniform, mockbackend.DistNormal, mockbackend.DistLogNormal}
@@ -255,7 +270,7 @@ func (s *Plan) validateLatency(path string, l LatencySpec) error {
 	return nil
 }
 
-func (s *Plan) validateFaults(path string, f *FaultSpec) error {
+func (s *Plan) validateFaults(path string, f *mockbackend.Faults) error {
 	if f == nil {
 		return nil
 	}
@@ -282,7 +297,7 @@ func (s *Plan) validateFaults(path string, f *FaultSpec) error {
 	return nil
 }
 
-func (s *Plan) validateCapacity(path string, c *CapacitySpec) error {
+func (s *Plan) validateCapacity(path string, c *mockbackend.Capacity) error {
 	if c == nil {
 		return nil
 	}
