@@ -21,12 +21,12 @@ import (
 
 // CheckBackend refuses an external backend URL outside loopback unless
 // allowRemote is set; the in-process mock always listens on loopback.
-func (s *Plan) CheckBackend(allowRemote bool) error {
-	if s.spec.Backend.URL == "" {
+func (p *Plan) CheckBackend(allowRemote bool) error {
+	if p.spec.Backend.URL == "" {
 		return nil
 	}
-	if err := loopback.CheckURL(s.spec.Backend.URL, allowRemote); err != nil {
-		return s.fieldErr("backend.target", s.spec.Backend.URL, "want a loopback URL (127.0.0.0/8, ::1, localhost), or pass --allow-remote")
+	if err := loopback.CheckURL(p.spec.Backend.URL, allowRemote); err != nil {
+		return p.fieldErr("backend.target", p.spec.Backend.URL, "want a loopback URL (127.0.0.0/8, ::1, localhost), or pass --allow-remote")
 	}
 	return nil
 }
@@ -56,8 +56,8 @@ func (b RouteBehavior) behavior() mockbackend.Behavior {
 // mockConfig maps the backend section onto the mock's Config: the named
 // profile first, then every field the scenario sets. A TCP handshake costs
 // one round trip, so with an RTT the connection set-up delay defaults to it.
-func (s *Plan) mockConfig() (mockbackend.Config, error) {
-	b := s.spec.Backend
+func (p *Plan) mockConfig() (mockbackend.Config, error) {
+	b := p.spec.Backend
 	var c mockbackend.Config
 	if b.Preset != "" {
 		var err error
@@ -123,8 +123,8 @@ func (s *Plan) mockConfig() (mockbackend.Config, error) {
 	if b.MaxWatches > 0 {
 		c.MaxWatches = b.MaxWatches
 	}
-	if s.spec.Seed != 0 {
-		c.Seed = uint64(s.spec.Seed)
+	if p.spec.Seed != 0 {
+		c.Seed = uint64(p.spec.Seed)
 	}
 	return c, c.Validate()
 }
@@ -158,8 +158,8 @@ const (
 
 // isolation decides where the mock runs and on which CPUs; an explicit
 // process isolation that cannot be had is an error, never a silent fallback.
-func (s *Plan) isolation(opt Options) (mode, genCPUs, backendCPUs string, err error) {
-	b := s.spec.Backend
+func (p *Plan) isolation(opt Options) (mode, genCPUs, backendCPUs string, err error) {
+	b := p.spec.Backend
 	if b.URL != "" {
 		return isolationExternal, "", "", nil
 	}
@@ -184,7 +184,7 @@ func (s *Plan) isolation(opt Options) (mode, genCPUs, backendCPUs string, err er
 		if mode == IsolationAuto {
 			return IsolationInProcess, "", "", nil
 		}
-		return "", "", "", s.fieldErr("backend.isolation", mode, why+`; use "in-process"`)
+		return "", "", "", p.fieldErr("backend.isolation", mode, why+`; use "in-process"`)
 	}
 	genCPUs, backendCPUs = cpuset.Split(allowed, 1)
 	if c := b.CPUs; c != nil {
@@ -193,7 +193,7 @@ func (s *Plan) isolation(opt Options) (mode, genCPUs, backendCPUs string, err er
 			cpus, _ := cpuset.Parse(f.list, cpuset.MaxCPUs)
 			for _, cpu := range cpus {
 				if !slices.Contains(allowed, cpu) {
-					return "", "", "", s.fieldErr(f.field, f.list, fmt.Sprintf("CPU %d is not one this process may use (%s)", cpu, cpuset.Format(allowed)))
+					return "", "", "", p.fieldErr(f.field, f.list, fmt.Sprintf("CPU %d is not one this process may use (%s)", cpu, cpuset.Format(allowed)))
 				}
 			}
 		}
@@ -201,19 +201,19 @@ func (s *Plan) isolation(opt Options) (mode, genCPUs, backendCPUs string, err er
 	return IsolationProcess, genCPUs, backendCPUs, nil
 }
 
-func (s *Plan) startBackend(opt Options) (*backend, error) {
-	if s.spec.Backend.URL != "" {
-		b := &backend{url: strings.TrimSuffix(s.spec.Backend.URL, "/"), isolation: isolationExternal}
+func (p *Plan) startBackend(opt Options) (*backend, error) {
+	if p.spec.Backend.URL != "" {
+		b := &backend{url: strings.TrimSuffix(p.spec.Backend.URL, "/"), isolation: isolationExternal}
 		if strings.HasPrefix(b.url, "https://") {
 			b.tls = &tls.Config{MinVersion: tls.VersionTLS12}
-			if s.spec.Backend.CACert != "" {
-				pem, err := os.ReadFile(s.spec.Backend.CACert)
+			if p.spec.Backend.CACert != "" {
+				pem, err := os.ReadFile(p.spec.Backend.CACert)
 				if err != nil {
 					return nil, fmt.Errorf("backend.caCert: %w", err)
 				}
 				pool := x509.NewCertPool()
 				if !pool.AppendCertsFromPEM(pem) {
-					return nil, fmt.Errorf("backend.caCert %s: no PEM certificate in it", s.spec.Backend.CACert)
+					return nil, fmt.Errorf("backend.caCert %s: no PEM certificate in it", p.spec.Backend.CACert)
 				}
 				b.tls.RootCAs = pool
 				b.caPEM = pem
@@ -221,11 +221,11 @@ func (s *Plan) startBackend(opt Options) (*backend, error) {
 		}
 		return b, nil
 	}
-	cfg, err := s.mockConfig()
+	cfg, err := p.mockConfig()
 	if err != nil {
 		return nil, err
 	}
-	mode, genCPUs, backendCPUs, err := s.isolation(opt)
+	mode, genCPUs, backendCPUs, err := p.isolation(opt)
 	if err != nil {
 		return nil, err
 	}
@@ -335,14 +335,14 @@ func (l LatencySpec) latencyText() string {
 	return ""
 }
 
-func (s *Plan) conditions(duration, warmup time.Duration, reps int) results.Conditions {
-	b := s.spec.Backend
+func (p *Plan) conditions(duration, warmup time.Duration, reps int) results.Conditions {
+	b := p.spec.Backend
 	c := results.Conditions{
 		TLS:         b.TLS || strings.HasPrefix(b.URL, "https://"),
 		TLSVersion:  b.TLSVersion,
 		HTTP2:       b.HTTP2,
 		RTT:         b.RTT.Duration,
-		Model:       s.spec.Load.Model,
+		Model:       p.spec.Load.Model,
 		Duration:    duration,
 		Warmup:      warmup,
 		Repetitions: reps,
@@ -352,7 +352,7 @@ func (s *Plan) conditions(duration, warmup time.Duration, reps int) results.Cond
 	}
 	if b.URL == "" {
 		// A mock profile sets network conditions of its own.
-		if mc, err := s.mockConfig(); err == nil {
+		if mc, err := p.mockConfig(); err == nil {
 			c.RTT = mc.RTT
 			if mc.Bandwidth > 0 {
 				c.Bandwidth = mc.Bandwidth.String()
@@ -393,7 +393,7 @@ func (s *Plan) conditions(duration, warmup time.Duration, reps int) results.Cond
 	if b.Preset != "" {
 		c.Latency = strings.TrimSuffix("mock preset "+b.Preset+"; "+c.Latency, "; ")
 	}
-	for _, m := range s.spec.Mix {
+	for _, m := range p.spec.Mix {
 		name := m.Route
 		switch {
 		case m.Flow != "":
@@ -403,17 +403,17 @@ func (s *Plan) conditions(duration, warmup time.Duration, reps int) results.Cond
 		}
 		c.Routes = append(c.Routes, fmt.Sprintf("%s ×%d", name, m.Weight))
 	}
-	s.model().describe(s, &c, duration)
+	p.model().describe(p, &c, duration)
 	letters := "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	for rep := 0; rep < min(reps, 2); rep++ {
-		for i := range s.arms {
+		for i := range p.arms {
 			c.Order = append(c.Order, string(letters[i%len(letters)]))
 		}
 	}
 	if reps > 2 {
 		c.Order = append(c.Order, "…")
 	}
-	for i, a := range s.arms {
+	for i, a := range p.arms {
 		c.Order = append(c.Order, fmt.Sprintf("(%c=%s)", letters[i%len(letters)], a))
 	}
 	return c

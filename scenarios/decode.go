@@ -241,20 +241,20 @@ func yamlFields(t reflect.Type) []string {
 
 // line returns the line of a field path such as "load.model" or
 // "mix[1].route", or of its closest ancestor that is in the document.
-func (s *Plan) line(field string) int {
-	for p := field; p != ""; {
-		if l, ok := s.lines[p]; ok {
+func (p *Plan) line(field string) int {
+	for key := field; key != ""; {
+		if l, ok := p.lines[key]; ok {
 			return l
 		}
-		i := strings.LastIndexAny(p, ".[")
+		i := strings.LastIndexAny(key, ".[")
 		if i < 0 {
 			break
 		}
-		p = p[:i]
+		key = key[:i]
 	}
-	return s.lines[""]
+	return p.lines[""]
 }
 
-func (s *Plan) fieldErr(field, value, valid string) error {
-	return &FieldError{File: s.file, Line: s.line(field), Field: field, Value: value, Valid: valid}
+func (p *Plan) fieldErr(field, value, valid string) error {
+	return &FieldError{File: p.file, Line: p.line(field), Field: field, Value: value, Valid: valid}
 }

@@ -28,24 +28,24 @@ type RunInfo struct {
 }
 
 // plannedRun estimates one arm-repetition's wall time.
-func (s *Plan) plannedRun(quick bool) time.Duration {
-	return s.model().perRun(s, quick)
+func (p *Plan) plannedRun(quick bool) time.Duration {
+	return p.model().perRun(p, quick)
 }
 
 // Planned estimates the scenario's whole wall time: every sweep point,
 // repetition and arm (backend start-up and set-up probes not included).
-func (s *Plan) Planned(quick bool) time.Duration {
-	if _, byReps := s.model().(armModel); !byReps {
+func (p *Plan) Planned(quick bool) time.Duration {
+	if _, byReps := p.model().(armModel); !byReps {
 		// A soak runs its phases one after another within its duration.
-		duration, _, _ := s.Effective(quick)
+		duration, _, _ := p.Effective(quick)
 		return duration
 	}
-	_, _, reps := s.Effective(quick)
+	_, _, reps := p.Effective(quick)
 	points := 1
-	if sw := s.sweepFor(quick); sw != nil {
+	if sw := p.sweepFor(quick); sw != nil {
 		points = len(sw.points)
 	}
-	return time.Duration(points*reps*len(s.arms)) * s.plannedRun(quick)
+	return time.Duration(points*reps*len(p.arms)) * p.plannedRun(quick)
 }
 
 // repOutputs adds what the report model keeps of one attack beyond its

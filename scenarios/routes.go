@@ -75,8 +75,9 @@ func lookupFlow(name string) (*mockbackend.Flow, bool) {
 	return &f, true
 }
 
-// RouteNames lists the routes a mix may use, sorted.
-func RouteNames() []string {
+// MixRoutes lists the catalog routes a mix may use (those with a request
+// path), sorted; mockbackend.RouteNames lists every route.
+func MixRoutes() []string {
 	var out []string
 	for _, r := range mockbackend.Catalog() {
 		if r.Path != nil {
@@ -87,8 +88,8 @@ func RouteNames() []string {
 	return out
 }
 
-// FlowNames lists the flows a mix may use, sorted.
-func FlowNames() []string {
+// MixFlows lists the flows a mix may use, sorted.
+func MixFlows() []string {
 	var out []string
 	for _, f := range mockbackend.Flows() {
 		out = append(out, f.Name)
@@ -100,11 +101,11 @@ func FlowNames() []string {
 // resolveRenamed replaces old route and flow names in the mix by the catalog's
 // while the Plan is built, and returns one deprecation line per old name
 // used, naming where it is written; Run logs them.
-func (s *Plan) resolveRenamed() []string {
+func (p *Plan) resolveRenamed() []string {
 	var lines []string
 	var mix []MixEntry
 	seen := map[string]bool{}
-	for i, m := range s.spec.Mix {
+	for i, m := range p.spec.Mix {
 		for _, ref := range []struct {
 			kind    string
 			name    string
@@ -118,13 +119,13 @@ func (s *Plan) resolveRenamed() []string {
 				continue
 			}
 			if mix == nil {
-				mix = slices.Clone(s.spec.Mix)
+				mix = slices.Clone(p.spec.Mix)
 			}
 			field := fmt.Sprintf("mix[%d].%s", i, ref.kind)
 			if !seen[ref.name] {
 				seen[ref.name] = true
 				lines = append(lines, fmt.Sprintf("%s: %s: %q is a deprecated %s name; use %q (old names are accepted for one more release)",
-					s.spec.Name, s.where(field), ref.name, ref.kind, to))
+					p.spec.Name, p.where(field), ref.name, ref.kind, to))
 			}
 			if ref.kind == "route" {
 				mix[i].Route = to
@@ -134,19 +135,19 @@ func (s *Plan) resolveRenamed() []string {
 		}
 	}
 	if mix != nil {
-		s.spec.Mix = mix
+		p.spec.Mix = mix
 	}
 	return lines
 }
 
 // where names a field with its place, "file:line: field", as errors do;
 // the field alone for a scenario built without a file.
-func (s *Plan) where(field string) string {
-	if s.file == "" {
+func (p *Plan) where(field string) string {
+	if p.file == "" {
 		return field
 	}
-	loc := s.file
-	if l := s.line(field); l > 0 {
+	loc := p.file
+	if l := p.line(field); l > 0 {
 		loc += ":" + itoa(l)
 	}
 	return loc + ": " + field

@@ -14,10 +14,10 @@ import (
 )
 
 func TestEveryMixNameIsACatalogNameAndEveryOldNameMapsToOne(t *testing.T) {
-	if got, want := slices.Sorted(maps.Values(renamedRoutes)), RouteNames(); !slices.Equal(got, want) {
+	if got, want := slices.Sorted(maps.Values(renamedRoutes)), MixRoutes(); !slices.Equal(got, want) {
 		t.Fatalf("old route names map to %v, want each of the catalog's routes with load once: %v", got, want)
 	}
-	if got, want := slices.Sorted(maps.Values(renamedFlows)), FlowNames(); !slices.Equal(got, want) {
+	if got, want := slices.Sorted(maps.Values(renamedFlows)), MixFlows(); !slices.Equal(got, want) {
 		t.Fatalf("old flow names map to %v, want each of the catalog's flows once: %v", got, want)
 	}
 	for old, name := range renamedRoutes {
@@ -26,7 +26,7 @@ func TestEveryMixNameIsACatalogNameAndEveryOldNameMapsToOne(t *testing.T) {
 			t.Fatalf("lookupRoute(%q) = %v, %v; want %s", old, r, ok, name)
 		}
 	}
-	for _, name := range RouteNames() {
+	for _, name := range MixRoutes() {
 		if strings.Contains(name, "-") {
 			t.Fatalf("route %q: want the catalog's dotted names only", name)
 		}

@@ -53,7 +53,7 @@ const (
 	SaturatedCPUPct = 95
 )
 
-// Run executes s: it starts the backend, prepares the objects the mix reads,
+// Run executes p: it starts the backend, prepares the objects the mix reads,
 // then for each repetition runs every arm in turn (A B A B ...) so drift of
 // the machine hits all arms alike. Each arm-repetition gets a fresh
 // transport, an uncounted warm-up, a measured attack, and its idle
@@ -61,20 +61,20 @@ const (
 // result carries statistics across repetitions and the evaluated
 // thresholds. A cancelled ctx stops the run early; the returned result then
 // holds what completed and is marked interrupted.
-func Run(ctx context.Context, s *Plan, opt Options) (results.Scenario, error) {
+func Run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
-	for _, line := range s.deprecations {
+	for _, line := range p.deprecations {
 		fmt.Fprintln(opt.Log, line)
 	}
-	if err := s.CheckBackend(opt.AllowRemote); err != nil {
+	if err := p.CheckBackend(opt.AllowRemote); err != nil {
 		return results.Scenario{}, err
 	}
-	if err := s.CheckLimits(opt.Quick); err != nil {
+	if err := p.CheckLimits(opt.Quick); err != nil {
 		return results.Scenario{}, err
 	}
-	return s.model().run(ctx, s, opt)
+	return p.model().run(ctx, p, opt)
 }
 
 // runRepeated runs a model that measures arm by arm, repetition by
@@ -88,14 +88,14 @@ func runRepeated(ctx context.Context, p *Plan, m armModel, opt Options) (results
 }
 
 // runSweep runs one full point per combination of the sweep's values.
-func runSweep(ctx context.Context, s *Plan, m armModel, sw *sweepPlan, opt Options) (results.Scenario, error) {
-	duration, warmup, reps := s.Effective(opt.Quick)
+func runSweep(ctx context.Context, p *Plan, m armModel, sw *sweepPlan, opt Options) (results.Scenario, error) {
+	duration, warmup, reps := p.Effective(opt.Quick)
 	out := results.Scenario{
-		Name:        s.spec.Name,
-		Description: strings.TrimSpace(s.spec.Description),
-		Conditions:  s.conditions(duration, warmup, reps),
+		Name:        p.spec.Name,
+		Description: strings.TrimSpace(p.spec.Description),
+		Conditions:  p.conditions(duration, warmup, reps),
 		Sweep:       &results.Sweep{Params: append([]string(nil), sw.params...)},
-		ClaimArms:   s.claimArms(),
+		ClaimArms:   p.claimArms(),
 	}
 	for _, pt := range sw.points {
 		res, err := runPoint(ctx, pt.plan, m, opt, pt.label)

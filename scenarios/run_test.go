@@ -414,7 +414,7 @@ seed: 42
 
 func TestEveryRouteOfTheCatalogSucceedsAgainstTheMock(t *testing.T) {
 	var mix []MixEntry
-	for _, n := range RouteNames() {
+	for _, n := range MixRoutes() {
 		mix = append(mix, MixEntry{Route: n, Weight: 1})
 	}
 	srv, err := mockbackend.Start(mockbackend.Config{TokenDelay: time.Millisecond, LLMTokens: 4})

@@ -4,23 +4,23 @@ import (
 	"fmt"
 )
 
-// Shard returns a Plan like s that offers share i (0-based) of n of its load,
+// Shard returns a Plan like p that offers share i (0-based) of n of its load,
 // so that n generators together offer the whole: the closed model's
 // concurrency and a burst's size are split as evenly as whole numbers allow
 // (the first shards take the remainder), rates are divided by n, and so are
 // sweeps over concurrency or rate. Durations, arms and the mix are
 // unchanged. A share that would be empty is an error naming the field.
-func (s *Plan) Shard(i, n int) (*Plan, error) {
+func (p *Plan) Shard(i, n int) (*Plan, error) {
 	if n < 1 || i < 0 || i >= n {
 		return nil, fmt.Errorf("shard %d/%d: want i/N with 0 <= i < N", i, n)
 	}
-	c := s.spec.clone()
+	c := p.spec.clone()
 	if n == 1 {
-		return s.with(c), nil
+		return p.with(c), nil
 	}
-	sh := share{i: i, n: n, scenario: s.spec.Name}
+	sh := share{i: i, n: n, scenario: p.spec.Name}
 	split, rate := sh.count, sh.rate
-	if err := s.model().shard(&c.Load, sh); err != nil {
+	if err := p.model().shard(&c.Load, sh); err != nil {
 		return nil, err
 	}
 	var err error
@@ -47,12 +47,12 @@ func (s *Plan) Shard(i, n int) (*Plan, error) {
 		}
 		return &out, nil
 	}
-	if c.Sweep, err = shardSweep("sweep", s.spec.Sweep); err != nil {
+	if c.Sweep, err = shardSweep("sweep", p.spec.Sweep); err != nil {
 		return nil, err
 	}
-	if s.spec.Quick != nil {
-		q := *s.spec.Quick
-		if q.Sweep, err = shardSweep("quick.sweep", s.spec.Quick.Sweep); err != nil {
+	if p.spec.Quick != nil {
+		q := *p.spec.Quick
+		if q.Sweep, err = shardSweep("quick.sweep", p.spec.Quick.Sweep); err != nil {
 			return nil, err
 		}
 		if q.Intents > 0 {
@@ -62,5 +62,5 @@ func (s *Plan) Shard(i, n int) (*Plan, error) {
 		}
 		c.Quick = &q
 	}
-	return s.with(c), nil
+	return p.with(c), nil
 }
