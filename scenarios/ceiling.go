@@ -44,7 +44,7 @@ func (instantTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // generatorCeiling measures the closed model's ceiling (req/s) for this
 // point; 0 when the load is not a closed model or the measurement failed.
-func (p *Plan) generatorCeiling(ctx context.Context, be *backend) float64 {
+func generatorCeiling(ctx context.Context, p *Plan, be *backend) float64 {
 	if _, closed := p.model().(closedModel); !closed {
 		return 0
 	}

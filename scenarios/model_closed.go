@@ -60,7 +60,7 @@ func (m closedModel) run(ctx context.Context, p *Plan, opt Options) (results.Sce
 }
 
 func (closedModel) runArm(ctx context.Context, p *Plan, a armRun) (results.Rep, *engine.Recording, error) {
-	return p.attack(ctx, a, nil)
+	return attack(ctx, p, a, nil)
 }
 
 func (closedModel) measuredText(duration time.Duration) string {

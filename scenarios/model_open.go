@@ -156,7 +156,7 @@ func (m openModel) run(ctx context.Context, p *Plan, opt Options) (results.Scena
 
 func (openModel) runArm(ctx context.Context, p *Plan, a armRun) (results.Rep, *engine.Recording, error) {
 	o := p.spec.Load.offered(a.duration)
-	return p.attack(ctx, a, &o)
+	return attack(ctx, p, a, &o)
 }
 
 func (openModel) measuredText(duration time.Duration) string { return duration.String() + " measured" }

@@ -113,7 +113,7 @@ func (m searchModel) run(ctx context.Context, p *Plan, opt Options) (results.Sce
 }
 
 func (searchModel) runArm(ctx context.Context, p *Plan, a armRun) (results.Rep, *engine.Recording, error) {
-	return p.runSearch(ctx, a, p.searchSteps(a.quick))
+	return runSearch(ctx, p, a, p.searchSteps(a.quick))
 }
 
 func (searchModel) measuredText(duration time.Duration) string {

@@ -96,7 +96,7 @@ func (m stormModel) run(ctx context.Context, p *Plan, opt Options) (results.Scen
 }
 
 func (stormModel) runArm(ctx context.Context, p *Plan, a armRun) (results.Rep, *engine.Recording, error) {
-	return p.runStorm(ctx, a.be, a.profile, a.name, a.warmup > 0, a.quick)
+	return runStorm(ctx, p, a.be, a.profile, a.name, a.warmup > 0, a.quick)
 }
 
 func (stormModel) measuredText(time.Duration) string { return "measured until the storm is processed" }

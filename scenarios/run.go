@@ -123,7 +123,7 @@ func runSweep(ctx context.Context, p *Plan, m armModel, sw *sweepPlan, opt Optio
 // arms and repetitions against one backend.
 func runPoint(ctx context.Context, p *Plan, m armModel, opt Options, label string) (results.Scenario, error) {
 	pr := newPointRun(p, m, opt, label)
-	be, err := p.startBackend(opt)
+	be, err := startBackend(p, opt)
 	if err != nil {
 		return results.Scenario{}, fmt.Errorf("scenario %s: start backend: %w", pr.name, err)
 	}
@@ -197,8 +197,8 @@ func (pr *pointRun) probe(ctx context.Context) {
 		pr.out.Conditions.Isolation, pr.out.Conditions.CPUs = pr.be.isolation, pr.be.cpus
 	}
 	if ctx.Err() == nil {
-		pr.out.Setup = pr.p.measureSetup(ctx, pr.be)
-		if pr.out.GeneratorCeiling = pr.p.generatorCeiling(ctx, pr.be); pr.out.GeneratorCeiling > 0 {
+		pr.out.Setup = measureSetup(ctx, pr.p, pr.be)
+		if pr.out.GeneratorCeiling = generatorCeiling(ctx, pr.p, pr.be); pr.out.GeneratorCeiling > 0 {
 			fmt.Fprintf(pr.opt.Log, "%s: generator ceiling %.0f req/s (the engine against an in-memory transport)\n", pr.name, pr.out.GeneratorCeiling)
 		}
 	}
@@ -357,7 +357,7 @@ func ctxErr(ctx context.Context, interrupted bool) error {
 // and returns its summary and recording: at the closed model's concurrency
 // when o is nil, else at the arrival rate o offers (the open model's load,
 // or a search's probe).
-func (p *Plan) attack(ctx context.Context, a armRun, o *offer) (results.Rep, *engine.Recording, error) {
+func attack(ctx context.Context, p *Plan, a armRun, o *offer) (results.Rep, *engine.Recording, error) {
 	be := a.be
 	c0, s0 := transport.TraceStats{}, be.stats()
 	inst, err := a.profile.TryInstrument(be.tls, transport.WithCAPEM(be.caPEM))

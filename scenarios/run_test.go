@@ -348,12 +348,12 @@ arms: [tuned]
 duration: 100ms
 repetitions: 1
 `)
-	be, err := s.startBackend(Options{})
+	be, err := startBackend(s, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer be.Close()
-	c := s.measureSetup(context.Background(), be)
+	c := measureSetup(context.Background(), s, be)
 	if c == nil || !c.TLS || c.N < 5 {
 		t.Fatalf("setup = %+v", c)
 	}

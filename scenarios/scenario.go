@@ -8,13 +8,24 @@
 // A Spec (scenario.go) is the document as written, plain data; a Spec built
 // in Go goes through NewPlan, with the same validation. A Plan (plan.go) is
 // immutable: defaults filled, arms resolved to transport profiles,
-// thresholds parsed, sweep points expanded. Run starts the backend
-// (backend.go), prepares the objects the mix reads, and for each
+// thresholds parsed, sweep points expanded. Its methods are the language
+// only (decode, validate, defaults, shard, conditions): none does I/O.
+//
+// Each load model (closed, open, search, storm, soak) implements loadModel
+// (model.go) in a file of its own, model_<name>.go: the load fields it
+// takes, their validation and defaults, its share of a shard, its
+// conditions and listing text, the metric that decides a run
+// (results.Model.DecidingMetric), and how it runs an arm. No code outside
+// those files asks which model a scenario has.
+//
+// The runner is functions over a Plan, not its methods: Run starts the
+// backend (backend.go: in-process, a child process on CPUs of its own, or
+// an external target), prepares the objects the mix reads, and for each
 // repetition drives every arm through the load engine (internal/engine) in
-// interleaved order, one fresh transport per arm-repetition; the load
-// models live in run.go (closed, open), search.go and storm.go, the request
-// mix in mix.go. The figures it returns are finalized by the reports
-// packages (statistics, thresholds) and rendered by them.
+// interleaved order, one fresh transport per arm-repetition (run.go's
+// pointRun and attack; search.go, storm.go and soak.go for the models that
+// do more than one attack). The figures it returns are finalized by the
+// reports packages (statistics, thresholds) and rendered by them.
 package scenarios
 
 import (

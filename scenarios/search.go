@@ -16,7 +16,7 @@ import (
 // or the step budget is spent. Every probe is a fresh transport with its own
 // warm-up. The repetition's summary is that of the highest passing probe
 // (or of the last probe when none passed).
-func (p *Plan) runSearch(ctx context.Context, a armRun, steps int) (results.Rep, *engine.Recording, error) {
+func runSearch(ctx context.Context, p *Plan, a armRun, steps int) (results.Rep, *engine.Recording, error) {
 	sp, duration := p.spec.Load.Search, a.duration
 	sr := &results.SearchRun{SLO: sp.SLO.Duration, Percentile: sp.Percentile, AchievedPct: sp.Achieved, SuccessPct: sp.Success}
 	lo, hi := 0.0, math.Inf(1)
@@ -30,7 +30,7 @@ func (p *Plan) runSearch(ctx context.Context, a armRun, steps int) (results.Rep,
 		o := constantOffer(rate)
 		probe := a
 		probe.name = fmt.Sprintf("%s-s%d", a.name, step)
-		r, rec, err := p.attack(ctx, probe, &o)
+		r, rec, err := attack(ctx, p, probe, &o)
 		if err != nil {
 			return results.Rep{}, nil, err
 		}

@@ -28,7 +28,7 @@ const (
 // TLS session from a session cache, which is what a session cache buys a
 // transport that has to dial. It runs before the arms, outside their
 // measured windows.
-func (p *Plan) measureSetup(ctx context.Context, be *backend) *results.SetupCost {
+func measureSetup(ctx context.Context, p *Plan, be *backend) *results.SetupCost {
 	m, err := newMixTargeter(be.url, "setup", p.setupMix(), p.spec.Seed)
 	if err != nil || len(m.schedule) == 0 {
 		return nil

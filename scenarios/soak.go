@@ -40,7 +40,7 @@ var soakUnits = map[string]struct {
 func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, error) {
 	duration, warmup, _ := sc.Effective(opt.Quick)
 	interval := sc.SoakSampleEvery(opt.Quick)
-	be, err := sc.startBackend(opt)
+	be, err := startBackend(sc, opt)
 	if err != nil {
 		return results.Scenario{}, fmt.Errorf("scenario %s: start backend: %w", sc.spec.Name, err)
 	}
@@ -69,7 +69,7 @@ func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, erro
 		}
 		arm := sc.arms[i]
 		fmt.Fprintf(opt.Log, "%s: phase %d/%d: arm %s: %s at %s req/s, sampled every %s\n", sc.spec.Name, i+1, phases, arm, per, ftoa(sc.spec.Load.Rate), interval)
-		ph, err := sc.soakArm(ctx, be, p, arm, per, interval, addr, opt)
+		ph, err := soakArm(ctx, sc, be, p, arm, per, interval, addr, opt)
 		var bErr *buildError
 		if errors.As(err, &bErr) {
 			out.Notes = append(out.Notes, fmt.Sprintf("Failed: arm `%s` did not run: %v.", arm, bErr.err))
@@ -83,7 +83,7 @@ func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, erro
 	if w := sk.Watcher; (w == nil || *w) && ctx.Err() == nil {
 		i := sc.watcherArm()
 		fmt.Fprintf(opt.Log, "%s: phase %d/%d: watcher (arm %s's transport): %s at %s intents/s, sampled every %s\n", sc.spec.Name, phases, phases, sc.arms[i], per, ftoa(sk.IntentsPerSec), interval)
-		ph, err := sc.soakWatcher(ctx, be, sc.profiles[i], sc.arms[i], per, interval, addr, opt)
+		ph, err := soakWatcher(ctx, sc, be, sc.profiles[i], sc.arms[i], per, interval, addr, opt)
 		var bErr *buildError
 		switch {
 		case errors.As(err, &bErr):
@@ -174,7 +174,7 @@ func (p *Plan) faultText() string {
 
 // soakArm holds the open load on a fresh transport of p for d while the
 // process is sampled.
-func (p *Plan) soakArm(ctx context.Context, be *backend, prof transport.Profile, arm string, d, interval time.Duration, addr netip.AddrPort, opt Options) (phase, error) {
+func soakArm(ctx context.Context, p *Plan, be *backend, prof transport.Profile, arm string, d, interval time.Duration, addr netip.AddrPort, opt Options) (phase, error) {
 	inst, err := prof.TryInstrument(be.tls)
 	if err != nil {
 		return phase{}, &buildError{err}
@@ -223,7 +223,7 @@ func (p *Plan) soakArm(ctx context.Context, be *backend, prof transport.Profile,
 
 // soakWatcher streams intent files through a watcher whose Porch client is
 // a fresh transport of p, for d, while the process is sampled.
-func (p *Plan) soakWatcher(ctx context.Context, be *backend, prof transport.Profile, arm string, d, interval time.Duration, addr netip.AddrPort, opt Options) (phase, error) {
+func soakWatcher(ctx context.Context, p *Plan, be *backend, prof transport.Profile, arm string, d, interval time.Duration, addr netip.AddrPort, opt Options) (phase, error) {
 	sk := p.spec.Load.Soak
 	inst, err := prof.TryInstrument(be.tls)
 	if err != nil {

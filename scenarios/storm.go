@@ -14,7 +14,7 @@ import (
 
 // runStorm sends an intent-file storm through a fresh watcher whose Porch
 // client is the arm's transport. A small storm first warms the pool up.
-func (p *Plan) runStorm(ctx context.Context, be *backend, prof transport.Profile, run string, warm, quick bool) (results.Rep, *engine.Recording, error) {
+func runStorm(ctx context.Context, p *Plan, be *backend, prof transport.Profile, run string, warm, quick bool) (results.Rep, *engine.Recording, error) {
 	st := *p.spec.Load.Storm
 	st.Intents = p.stormIntents(quick)
 	c0, s0 := transport.TraceStats{}, be.stats()
