@@ -147,6 +147,12 @@ func (c *checker) check(n *yaml.Node, t reflect.Type, path string) error {
 	case reflect.Interface:
 		return nil
 	}
+	return c.checkScalar(n, t, path)
+}
+
+// checkScalar checks a value of a plain Go kind: a bool, a number that
+// fits, or any scalar for a string.
+func (c *checker) checkScalar(n *yaml.Node, t reflect.Type, path string) error {
 	if n.Kind != yaml.ScalarNode {
 		return c.fail(n, path, nodeText(n), "want a single value, not a "+kindName(n.Kind))
 	}

@@ -117,6 +117,17 @@ func (p *Plan) validateDurations() error {
 
 func (p *Plan) validateBackend() error {
 	b := &p.spec.Backend
+	if err := p.validatePlacement(b); err != nil {
+		return err
+	}
+	if b.URL != "" {
+		return p.validateTarget(b)
+	}
+	return p.validateMock(b)
+}
+
+// validatePlacement checks where the mock runs: its isolation and CPUs.
+func (p *Plan) validatePlacement(b *Backend) error {
 	switch b.Isolation {
 	case "", IsolationAuto, IsolationProcess, IsolationInProcess:
 	default:
@@ -140,31 +151,40 @@ func (p *Plan) validateBackend() error {
 			}
 		}
 	}
-	if b.URL != "" {
-		u, err := url.Parse(b.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return p.fieldErr("backend.target", b.URL, "want an absolute http:// or https:// URL such as https://127.0.0.1:8443")
-		}
-		if u.Path != "" && u.Path != "/" {
-			return p.fieldErr("backend.target", b.URL, "want a base URL without a path; routes add their own paths")
-		}
-		// Everything else describes the mock; it would silently not apply.
-		mockOnly := map[string]bool{
-			"preset": b.Preset != "", "tls": b.TLS, "tlsVersion": b.TLSVersion != "", "http2": b.HTTP2,
-			"latency": b.Latency.IsSet(), "faults": b.Faults != nil, "capacity": b.Capacity != nil, "routes": len(b.Routes) > 0,
-			"rtt": b.RTT.Duration > 0, "jitter": b.Jitter.Duration > 0, "bandwidth": b.Bandwidth > 0, "connSetupDelay": b.ConnSetupDelay.Duration > 0,
-			"netFaults": b.NetFaults != nil, "enforceDelay": b.EnforceDelay.Duration > 0, "tokenDelay": b.TokenDelay.Duration > 0,
-			"llmTokens": b.LLMTokens != 0, "maxObjects": b.MaxObjects != 0, "h2MaxStreams": b.H2MaxStreams != 0,
-			"maxStoreBytes": b.MaxStoreBytes != 0, "maxWatches": b.MaxWatches != 0,
-			"isolation": b.Isolation != "", "cpus": b.CPUs != nil,
-		}
-		for _, k := range sortedKeys(mockOnly) {
-			if mockOnly[k] {
-				return p.fieldErr("backend."+k, "", "only the in-process mock has this setting; remove it or remove backend.target")
-			}
-		}
-		return nil
+	return nil
+}
+
+// validateTarget checks an external target's URL and that no setting of
+// the mock is given with it.
+func (p *Plan) validateTarget(b *Backend) error {
+	u, err := url.Parse(b.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return p.fieldErr("backend.target", b.URL, "want an absolute http:// or https:// URL such as https://127.0.0.1:8443")
 	}
+	if u.Path != "" && u.Path != "/" {
+		return p.fieldErr("backend.target", b.URL, "want a base URL without a path; routes add their own paths")
+	}
+	// Everything else describes the mock; it would silently not apply.
+	mockOnly := map[string]bool{
+		"preset": b.Preset != "", "tls": b.TLS, "tlsVersion": b.TLSVersion != "", "http2": b.HTTP2,
+		"latency": b.Latency.IsSet(), "faults": b.Faults != nil, "capacity": b.Capacity != nil, "routes": len(b.Routes) > 0,
+		"rtt": b.RTT.Duration > 0, "jitter": b.Jitter.Duration > 0, "bandwidth": b.Bandwidth > 0, "connSetupDelay": b.ConnSetupDelay.Duration > 0,
+		"netFaults": b.NetFaults != nil, "enforceDelay": b.EnforceDelay.Duration > 0, "tokenDelay": b.TokenDelay.Duration > 0,
+		"llmTokens": b.LLMTokens != 0, "maxObjects": b.MaxObjects != 0, "h2MaxStreams": b.H2MaxStreams != 0,
+		"maxStoreBytes": b.MaxStoreBytes != 0, "maxWatches": b.MaxWatches != 0,
+		"isolation": b.Isolation != "", "cpus": b.CPUs != nil,
+	}
+	for _, k := range sortedKeys(mockOnly) {
+		if mockOnly[k] {
+			return p.fieldErr("backend."+k, "", "only the in-process mock has this setting; remove it or remove backend.target")
+		}
+	}
+	return nil
+}
+
+// validateMock checks the in-process mock's settings; the mock's own
+// Validate has the last word on its bounds.
+func (p *Plan) validateMock(b *Backend) error {
 	if b.CACert != "" {
 		return p.fieldErr("backend.caCert", b.CACert, "only an external https target needs a CA file; the mock's CA is trusted automatically")
 	}
