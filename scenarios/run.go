@@ -313,7 +313,7 @@ func (pr *pointRun) finish() {
 	}
 	out.Notes = append(out.Notes, saturationNotes(out.Arms)...)
 	if out.Stats != nil && out.Stats.Weak {
-		out.Notes = append(out.Notes, fmt.Sprintf("Weak verdict: %d repetitions per arm (fewer than %d); differences are unlikely to be significant.", out.Stats.MinReps, WeakBelow))
+		out.Notes = append(out.Notes, fmt.Sprintf("Weak verdict: %d repetitions per arm (fewer than %d); differences are unlikely to be significant.", out.Stats.MinReps, analysis.WeakBelowReps))
 	}
 }
 

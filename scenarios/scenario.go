@@ -35,7 +35,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/oranbench/oranbench/mockbackend"
-	"github.com/oranbench/oranbench/reports/analysis"
 	"github.com/oranbench/oranbench/reports/results"
 )
 
@@ -45,13 +44,10 @@ const (
 	Kind       = "Scenario"
 )
 
-// DefaultRepetitions is how often each arm runs when a scenario does not say;
-// fewer than WeakBelow repetitions make the report call its verdict weak.
-const (
-	DefaultRepetitions = 5
-	// WeakBelow is analysis.WeakBelowReps: one rule, kept under its old name.
-	WeakBelow = analysis.WeakBelowReps
-)
+// DefaultRepetitions is how often each arm runs when a scenario does not
+// say; fewer than analysis.WeakBelowReps make the report call its verdict
+// weak.
+const DefaultRepetitions = 5
 
 // Load models, as load.model names them (see results.Model).
 const (
