@@ -45,7 +45,7 @@ func (instantTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // generatorCeiling measures the closed model's ceiling (req/s) for this
 // point; 0 when the load is not a closed model or the measurement failed.
 func generatorCeiling(ctx context.Context, p *Plan, be *backend) float64 {
-	if _, closed := p.model().(closedModel); !closed {
+	if !p.model().ceiling() {
 		return 0
 	}
 	prof := transport.FromFunc("ceiling", "answers from memory", func(*tls.Config) http.RoundTripper { return instantTransport{} })

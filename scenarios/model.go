@@ -62,6 +62,9 @@ type loadModel interface {
 	// check validates what needs the whole Plan (its arms resolved,
 	// repetitions and thresholds set).
 	check(p *Plan) error
+	// ceiling reports whether a run measures the generator's ceiling, the
+	// engine's req/s against an in-memory transport.
+	ceiling() bool
 }
 
 // armModel is a load model that runs arm by arm, repetition by repetition,
@@ -116,6 +119,7 @@ func (modelBase) mixes() bool                          { return true }
 func (modelBase) sweeps(LoadModel) ([]string, bool)    { return nil, true }
 func (modelBase) repetitions() int                     { return DefaultRepetitions }
 func (modelBase) maxDuration() (time.Duration, string) { return maxDuration, "24h" }
+func (modelBase) ceiling() bool                        { return false }
 
 // check refuses the soak's settings in other models.
 func (modelBase) check(p *Plan) error {

@@ -55,6 +55,10 @@ func (closedModel) responseTime() bool { return false }
 
 func (closedModel) sweeps(LoadModel) ([]string, bool) { return []string{"concurrency"}, true }
 
+// ceiling is true: a fixed concurrency can outrun the generator itself,
+// which the ceiling shows.
+func (closedModel) ceiling() bool { return true }
+
 func (m closedModel) run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
 	return runRepeated(ctx, p, m, opt)
 }

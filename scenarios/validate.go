@@ -585,13 +585,14 @@ func (p *Plan) validateThresholds() error {
 				return p.fieldErr(fieldPath, ts.Expr, fmt.Sprintf("arm %q is not in this scenario; its arms are %s", a, strings.Join(p.arms, ", ")))
 			}
 		}
-		switch _, search := p.model().(searchModel); {
+		switch {
 		case strings.HasPrefix(t.Metric, "resp_"), t.Metric == "lag_p99", t.Metric == "achieved":
 			if !p.model().responseTime() {
 				return p.fieldErr(fieldPath, ts.Expr, t.Metric+" is measured by the open and search models only; use p50…max for service time")
 			}
 		case t.Metric == "max_rate":
-			if !search {
+			// The highest sustained rate is measured where it decides a run.
+			if p.model().DecidingMetric() != results.MetricMaxRate {
 				return p.fieldErr(fieldPath, ts.Expr, "max_rate is measured by the search model only")
 			}
 		}
