@@ -12,10 +12,12 @@ import (
 )
 
 // loadModel is one load model: how a scenario offers load (load.model).
-// Each model is one file, model_<name>.go, and everything that differs by
-// model goes through this interface, so no code outside those files asks
-// which model a scenario has. Its name is the results.Model the reports
-// read; the metric that decides a run is that name's DecidingMetric.
+// Each model is one file, model_<name>.go (the longer runners of the
+// search, storm and soak are search.go, storm.go and soak.go), and what
+// differs by model goes through this interface: no code outside those
+// files tests a scenario's model by name. Its name is the results.Model the
+// reports read; the metric that decides a run is that name's
+// DecidingMetric.
 type loadModel interface {
 	// Name is the model's name as load.model and results.json write it.
 	Name() results.Model
