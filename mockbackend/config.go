@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -25,16 +26,16 @@ type Config struct {
 	// instead of a few hundred late (make bench-mock, BenchmarkSleepAccuracy).
 	// The yielding keeps a CPU busy for a moment per delayed request, so it
 	// is off by default.
-	PreciseLatency bool `yaml:"precise_latency"`
+	PreciseLatency bool `yaml:"preciseLatency"`
 
-	TLSVersion string `yaml:"tls_version"` // TLS12, TLS13, or empty for both
-	HTTP2      bool   `yaml:"http2"`       // also serve h2 (ALPN over TLS; prior-knowledge h2c without TLS)
+	TLSVersion string `yaml:"tlsVersion"` // TLS12, TLS13, or empty for both
+	HTTP2      bool   `yaml:"http2"`      // also serve h2 (ALPN over TLS; prior-knowledge h2c without TLS)
 	// H2MaxStreams is the most concurrent HTTP/2 streams per connection
 	// the server allows (SETTINGS_MAX_CONCURRENT_STREAMS);
 	// DefaultH2MaxStreams when 0, as a Kubernetes API server's
 	// --http2-max-streams-per-connection. Clients queue or open more
 	// connections beyond it.
-	H2MaxStreams int `yaml:"h2_max_streams"`
+	H2MaxStreams int `yaml:"h2MaxStreams"`
 
 	// Network emulation. Any of RTT, Bandwidth or NetFaults puts an in-process
 	// Toxiproxy on Listen in front of the HTTP server (which then listens on
@@ -46,10 +47,10 @@ type Config struct {
 	// more RTT and a TLS 1.2 full handshake two. Toxiproxy works in whole
 	// milliseconds, so each half is rounded to the millisecond.
 	RTT            time.Duration `yaml:"rtt"`
-	Jitter         time.Duration `yaml:"jitter"`           // ± spread of RTT, uniform, split over both directions
-	Bandwidth      ByteRate      `yaml:"bandwidth"`        // per connection and direction; 0 means unlimited
-	ConnSetupDelay time.Duration `yaml:"conn_setup_delay"` // extra delay before a new connection's first byte is read: a TCP handshake costs about one RTT
-	NetFaults      NetFaults     `yaml:"net_faults"`       // TCP-level faults (Toxiproxy)
+	Jitter         time.Duration `yaml:"jitter"`         // ± spread of RTT, uniform, split over both directions
+	Bandwidth      ByteRate      `yaml:"bandwidth"`      // per connection and direction; 0 means unlimited
+	ConnSetupDelay time.Duration `yaml:"connSetupDelay"` // extra delay before a new connection's first byte is read: a TCP handshake costs about one RTT
+	NetFaults      NetFaults     `yaml:"netFaults"`      // TCP-level faults (Toxiproxy)
 
 	// Behaviour of the API routes. Default applies to every API route;
 	// Routes overrides it by route name ("a1.policy.put") or by group, the
@@ -59,37 +60,37 @@ type Config struct {
 	Default Behavior            `yaml:"default"`
 	Routes  map[string]Behavior `yaml:"routes"`
 	// Seed drives every latency and fault draw and the RTT jitter
-	// (DefaultSeed when 0), so runs repeat. The net_faults rates use
+	// (DefaultSeed when 0), so runs repeat. The netFaults rates use
 	// Toxiproxy's own unseeded generator and do not repeat.
 	Seed uint64 `yaml:"seed"`
 
-	MaxObjects int `yaml:"max_objects"` // cap of each in-memory store; DefaultMaxObjects when 0
+	MaxObjects int `yaml:"maxObjects"` // cap of each in-memory store; DefaultMaxObjects when 0
 	// MaxStoreBytes bounds the bytes each in-memory store holds (an
 	// estimate: the bodies, names and fields kept plus a fixed overhead per
 	// object), and the bytes the PackageRevision watch history keeps.
-	// Beyond it store_full applies as for max_objects: evict the oldest
+	// Beyond it storeFull applies as for maxObjects: evict the oldest
 	// objects, or refuse with 507 Insufficient Storage. An object larger
 	// than the whole bound is always refused. DefaultMaxStoreBytes when 0.
-	MaxStoreBytes int64 `yaml:"max_store_bytes"`
+	MaxStoreBytes int64 `yaml:"maxStoreBytes"`
 	// MaxWatches bounds the PackageRevision watches open at once; one more
 	// is refused with 429 and Retry-After, as a Kubernetes API server
 	// refuses requests beyond its in-flight limit. DefaultMaxWatches when 0.
-	MaxWatches int `yaml:"max_watches"`
+	MaxWatches int `yaml:"maxWatches"`
 	// WatchHistory is how many PackageRevision changes are kept for
 	// watches that resume from a resourceVersion; an older one answers 410
 	// Gone (reason Expired). DefaultWatchHistory when 0.
-	WatchHistory int    `yaml:"watch_history"`
-	StoreFull    string `yaml:"store_full"` // StoreEvict (default) or StoreReject (507)
+	WatchHistory int    `yaml:"watchHistory"`
+	StoreFull    string `yaml:"storeFull"` // StoreEvict (default) or StoreReject (507)
 
-	EnforceDelay time.Duration `yaml:"enforce_delay"` // A1 policy status turns ENFORCED this long after its PUT
-	TokenDelay   time.Duration `yaml:"token_delay"`   // LLM delay per streamed token
-	LLMTokens    int           `yaml:"llm_tokens"`    // tokens per LLM completion; DefaultLLMTokens when 0
-	BearerToken  string        `yaml:"bearer_token"`  // when set, API routes require "Authorization: Bearer <token>"
+	EnforceDelay time.Duration `yaml:"enforceDelay"` // A1 policy status turns ENFORCED this long after its PUT
+	TokenDelay   time.Duration `yaml:"tokenDelay"`   // LLM delay per streamed token
+	LLMTokens    int           `yaml:"llmTokens"`    // tokens per LLM completion; DefaultLLMTokens when 0
+	BearerToken  string        `yaml:"bearerToken"`  // when set, API routes require "Authorization: Bearer <token>"
 
-	MaxBodyBytes      int64         `yaml:"max_body_bytes"`      // request body cap; 413 beyond; DefaultMaxBodyBytes when 0
-	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"` // slowloris guard; DefaultReadHeaderTimeout when 0
-	IdleTimeout       time.Duration `yaml:"idle_timeout"`        // keep-alive idle limit; DefaultIdleTimeout when 0
-	ShutdownTimeout   time.Duration `yaml:"shutdown_timeout"`    // grace for in-flight requests on Close; DefaultShutdownTimeout when 0
+	MaxBodyBytes      int64         `yaml:"maxBodyBytes"`      // request body cap; 413 beyond; DefaultMaxBodyBytes when 0
+	ReadHeaderTimeout time.Duration `yaml:"readHeaderTimeout"` // slowloris guard; DefaultReadHeaderTimeout when 0
+	IdleTimeout       time.Duration `yaml:"idleTimeout"`       // keep-alive idle limit; DefaultIdleTimeout when 0
+	ShutdownTimeout   time.Duration `yaml:"shutdownTimeout"`   // grace for in-flight requests on Close; DefaultShutdownTimeout when 0
 }
 
 // Behavior is how a route (or a group of routes) behaves.
@@ -124,32 +125,32 @@ type Distribution struct {
 // Faults are per-request failures, drawn independently for every request;
 // the rates are probabilities in [0, 1] and together at most 1.
 type Faults struct {
-	ErrorRates       map[int]float64 `yaml:"error_rates"`        // status code → probability, e.g. {500: 0.01, 503: 0.02}
-	RateLimit        float64         `yaml:"rate_limit"`         // probability of a 429 with Retry-After
-	RetryAfter       time.Duration   `yaml:"retry_after"`        // Retry-After on 429 and 503; DefaultRetryAfter when 0
-	Hang             float64         `yaml:"hang"`               // probability of never answering until the client gives up
-	CloseMidResponse float64         `yaml:"close_mid_response"` // probability of sending half a body, then dropping the connection (h2: resetting the stream)
+	ErrorRates       map[int]float64 `yaml:"errorRates"`       // status code → probability, e.g. {500: 0.01, 503: 0.02}
+	RateLimit        float64         `yaml:"rateLimit"`        // probability of a 429 with Retry-After
+	RetryAfter       time.Duration   `yaml:"retryAfter"`       // Retry-After on 429 and 503; DefaultRetryAfter when 0
+	Hang             float64         `yaml:"hang"`             // probability of never answering until the client gives up
+	CloseMidResponse float64         `yaml:"closeMidResponse"` // probability of sending half a body, then dropping the connection (h2: resetting the stream)
 	// FailFirst answers the first n requests of each route it applies to
 	// with 503 and Retry-After, before any drawn fault: a backend that is
 	// still starting up. The rates apply from request n+1 on.
-	FailFirst int `yaml:"fail_first"`
+	FailFirst int `yaml:"failFirst"`
 }
 
 // Capacity limits concurrent work like a saturating backend. Routes that
 // take their capacity from the same Config entry share one limit, so
 // `routes: {porch: {capacity: ...}}` caps Porch as a whole.
 type Capacity struct {
-	MaxInFlight  int           `yaml:"max_in_flight"` // concurrent requests being served; 0 means unlimited
-	QueueDepth   int           `yaml:"queue_depth"`   // requests allowed to wait beyond that; more get 503
-	QueueTimeout time.Duration `yaml:"queue_timeout"` // longest wait in the queue before a 503; 0 waits until the client gives up
+	MaxInFlight  int           `yaml:"maxInFlight"`  // concurrent requests being served; 0 means unlimited
+	QueueDepth   int           `yaml:"queueDepth"`   // requests allowed to wait beyond that; more get 503
+	QueueTimeout time.Duration `yaml:"queueTimeout"` // longest wait in the queue before a 503; 0 waits until the client gives up
 }
 
 // NetFaults are TCP-level faults applied by Toxiproxy. Rate is the fraction
 // of connections affected (Toxiproxy's toxicity); 0 disables a fault.
 type NetFaults struct {
-	ResetPeer NetFault `yaml:"reset_peer"` // RST the connection After its first bytes
-	Timeout   NetFault `yaml:"timeout"`    // swallow all data; close After (0: never)
-	SlowClose NetFault `yaml:"slow_close"` // delay the close of a connection by After
+	ResetPeer NetFault `yaml:"resetPeer"` // RST the connection After its first bytes
+	Timeout   NetFault `yaml:"timeout"`   // swallow all data; close After (0: never)
+	SlowClose NetFault `yaml:"slowClose"` // delay the close of a connection by After
 }
 
 // NetFault is one Toxiproxy fault.
@@ -195,21 +196,21 @@ const MinStoreBytes = 16 << 10
 // that cannot succeed, and is refused.
 const (
 	// MaxDelay bounds every per-request delay: latency, rtt, jitter,
-	// conn_setup_delay, token_delay and the latency distributions.
+	// connSetupDelay, tokenDelay and the latency distributions.
 	MaxDelay = time.Minute
-	// MaxStateDelay bounds delays of state and client advice: enforce_delay,
-	// retry_after, queue_timeout and net_faults.*.after.
+	// MaxStateDelay bounds delays of state and client advice: enforceDelay,
+	// retryAfter, queueTimeout and netFaults.*.after.
 	MaxStateDelay = time.Hour
-	// MaxServerTimeout bounds read_header_timeout and idle_timeout.
+	// MaxServerTimeout bounds readHeaderTimeout and idleTimeout.
 	MaxServerTimeout = time.Hour
-	// MaxShutdownTimeout bounds shutdown_timeout, which delays the exit.
+	// MaxShutdownTimeout bounds shutdownTimeout, which delays the exit.
 	MaxShutdownTimeout = time.Minute
-	// MaxWatchHistory bounds watch_history; the ring is allocated at start.
+	// MaxWatchHistory bounds watchHistory; the ring is allocated at start.
 	MaxWatchHistory = 1_000_000
-	// MaxInFlightLimit bounds capacity.max_in_flight; its slots are
+	// MaxInFlightLimit bounds capacity.maxInFlight; its slots are
 	// allocated at start.
 	MaxInFlightLimit = 1_000_000
-	// MaxLLMTokens bounds llm_tokens, the tokens of one completion.
+	// MaxLLMTokens bounds llmTokens, the tokens of one completion.
 	MaxLLMTokens = 100_000
 )
 
@@ -307,16 +308,44 @@ func (p cfgPath) String() string {
 	return b.String()
 }
 
-// configError is a validation failure of the field at path.
-type configError struct {
+// ConfigError is a validation failure of one Config field; Validate
+// returns it, so that a program embedding the mock (a scenario's backend)
+// can name the field in its own terms.
+type ConfigError struct {
 	path cfgPath
 	msg  string
+	// value is the field's value when msg starts with it; reason is msg
+	// without it.
+	value, reason string
 }
 
-func (e *configError) Error() string { return e.path.String() + ": " + e.msg }
+// Error is "path: message", e.g. "rtt: 2m0s is out of range; valid: a
+// duration from 0 to 1m0s".
+func (e *ConfigError) Error() string { return e.path.String() + ": " + e.msg }
 
-func cfgErr(p cfgPath, format string, args ...any) *configError {
-	return &configError{path: p, msg: fmt.Sprintf(format, args...)}
+// Field is the path of the field as a config file nests it, one key per
+// element: ["rtt"], ["default", "faults", "errorRates", "500"],
+// ["routes", "a1.policy.put", "latency", "kind"].
+func (e *ConfigError) Field() []string { return slices.Clone(e.path) }
+
+// Value is the field's value as the message writes it, "" when the message
+// is not about one value (e.g. "fault rates add up to 1.2").
+func (e *ConfigError) Value() string { return e.value }
+
+// Reason is the message without the value: what is wrong and what is valid.
+func (e *ConfigError) Reason() string { return e.reason }
+
+// leadingVerb matches a format that starts with the value it names.
+var leadingVerb = regexp.MustCompile(`^%[vdqs] `)
+
+func cfgErr(p cfgPath, format string, args ...any) *ConfigError {
+	e := &ConfigError{path: p, msg: fmt.Sprintf(format, args...)}
+	e.reason = e.msg
+	if leadingVerb.MatchString(format) && len(args) > 0 {
+		e.value = fmt.Sprint(args[0])
+		e.reason = fmt.Sprintf(format[3:], args[1:]...)
+	}
+	return e
 }
 
 // Validate reports the first invalid field, naming it, its value and what is
@@ -328,24 +357,24 @@ func (c Config) Validate() error {
 	return nil
 }
 
-func (c Config) validate() *configError {
+func (c Config) validate() *ConfigError {
 	switch c.TLSVersion {
 	case "", TLS12, TLS13:
 	default:
-		return cfgErr(at("tls_version"), "%q is invalid; valid: %q, %q, or empty for both", c.TLSVersion, TLS12, TLS13)
+		return cfgErr(at("tlsVersion"), "%q is invalid; valid: %q, %q, or empty for both", c.TLSVersion, TLS12, TLS13)
 	}
 	if c.TLSVersion != "" && !c.TLS {
-		return cfgErr(at("tls_version"), "%q is set but tls is false; valid: set tls: true, or leave tls_version empty", c.TLSVersion)
+		return cfgErr(at("tlsVersion"), "%q is set but tls is false; valid: set tls: true, or leave tlsVersion empty", c.TLSVersion)
 	}
 	durs := []struct {
 		path string
 		d    time.Duration
 		max  time.Duration
 	}{
-		{"latency", c.Latency, MaxDelay}, {"rtt", c.RTT, MaxDelay}, {"jitter", c.Jitter, MaxDelay}, {"conn_setup_delay", c.ConnSetupDelay, MaxDelay},
-		{"enforce_delay", c.EnforceDelay, MaxStateDelay}, {"token_delay", c.TokenDelay, MaxDelay},
-		{"read_header_timeout", c.ReadHeaderTimeout, MaxServerTimeout}, {"idle_timeout", c.IdleTimeout, MaxServerTimeout},
-		{"shutdown_timeout", c.ShutdownTimeout, MaxShutdownTimeout},
+		{"latency", c.Latency, MaxDelay}, {"rtt", c.RTT, MaxDelay}, {"jitter", c.Jitter, MaxDelay}, {"connSetupDelay", c.ConnSetupDelay, MaxDelay},
+		{"enforceDelay", c.EnforceDelay, MaxStateDelay}, {"tokenDelay", c.TokenDelay, MaxDelay},
+		{"readHeaderTimeout", c.ReadHeaderTimeout, MaxServerTimeout}, {"idleTimeout", c.IdleTimeout, MaxServerTimeout},
+		{"shutdownTimeout", c.ShutdownTimeout, MaxShutdownTimeout},
 	}
 	for _, d := range durs {
 		if err := checkDuration(at(d.path), d.d, d.max); err != nil {
@@ -367,44 +396,44 @@ func (c Config) validate() *configError {
 	for _, nf := range []struct {
 		name string
 		f    NetFault
-	}{{"reset_peer", c.NetFaults.ResetPeer}, {"timeout", c.NetFaults.Timeout}, {"slow_close", c.NetFaults.SlowClose}} {
+	}{{"resetPeer", c.NetFaults.ResetPeer}, {"timeout", c.NetFaults.Timeout}, {"slowClose", c.NetFaults.SlowClose}} {
 		name, f := nf.name, nf.f
 		if !(f.Rate >= 0 && f.Rate <= 1) { // also refuses NaN
-			return cfgErr(at("net_faults", name, "rate"), "%v is out of range; valid: 0 to 1", f.Rate)
+			return cfgErr(at("netFaults", name, "rate"), "%v is out of range; valid: 0 to 1", f.Rate)
 		}
-		if err := checkDuration(at("net_faults", name, "after"), f.After, MaxStateDelay); err != nil {
+		if err := checkDuration(at("netFaults", name, "after"), f.After, MaxStateDelay); err != nil {
 			return err
 		}
 	}
 	switch c.StoreFull {
 	case "", StoreEvict, StoreReject:
 	default:
-		return cfgErr(at("store_full"), "%q is invalid; valid: %q, %q", c.StoreFull, StoreEvict, StoreReject)
+		return cfgErr(at("storeFull"), "%q is invalid; valid: %q, %q", c.StoreFull, StoreEvict, StoreReject)
 	}
 	if c.MaxObjects < 0 {
-		return cfgErr(at("max_objects"), "%d is negative; valid: > 0 (0 means %d)", c.MaxObjects, DefaultMaxObjects)
+		return cfgErr(at("maxObjects"), "%d is negative; valid: > 0 (0 means %d)", c.MaxObjects, DefaultMaxObjects)
 	}
 	if c.MaxBodyBytes < 0 {
-		return cfgErr(at("max_body_bytes"), "%d is negative; valid: > 0 (0 means %d)", c.MaxBodyBytes, DefaultMaxBodyBytes)
+		return cfgErr(at("maxBodyBytes"), "%d is negative; valid: > 0 (0 means %d)", c.MaxBodyBytes, DefaultMaxBodyBytes)
 	}
 	if c.MaxStoreBytes < 0 || c.MaxStoreBytes > 0 && c.MaxStoreBytes < MinStoreBytes {
-		return cfgErr(at("max_store_bytes"), "%d is out of range; valid: >= %d (0 means %d)", c.MaxStoreBytes, MinStoreBytes, DefaultMaxStoreBytes)
+		return cfgErr(at("maxStoreBytes"), "%d is out of range; valid: >= %d (0 means %d)", c.MaxStoreBytes, MinStoreBytes, DefaultMaxStoreBytes)
 	}
 	if body, store := cmp.Or(c.MaxBodyBytes, DefaultMaxBodyBytes), cmp.Or(c.MaxStoreBytes, DefaultMaxStoreBytes); body > store {
 		// A body the store could never hold is a configuration mistake.
-		return cfgErr(at("max_store_bytes"), "%d is below max_body_bytes %d; valid: >= max_body_bytes", store, body)
+		return cfgErr(at("maxStoreBytes"), "%d is below maxBodyBytes %d; valid: >= maxBodyBytes", store, body)
 	}
 	if c.MaxWatches < 0 || c.MaxWatches > MaxWatchesLimit {
-		return cfgErr(at("max_watches"), "%d is out of range; valid: 1 to %d (0 means %d)", c.MaxWatches, MaxWatchesLimit, DefaultMaxWatches)
+		return cfgErr(at("maxWatches"), "%d is out of range; valid: 1 to %d (0 means %d)", c.MaxWatches, MaxWatchesLimit, DefaultMaxWatches)
 	}
 	if c.H2MaxStreams < 0 || c.H2MaxStreams > MaxH2MaxStreams {
-		return cfgErr(at("h2_max_streams"), "%d is out of range; valid: 1 to %d (0 means %d)", c.H2MaxStreams, MaxH2MaxStreams, DefaultH2MaxStreams)
+		return cfgErr(at("h2MaxStreams"), "%d is out of range; valid: 1 to %d (0 means %d)", c.H2MaxStreams, MaxH2MaxStreams, DefaultH2MaxStreams)
 	}
 	if c.WatchHistory < 0 || c.WatchHistory > MaxWatchHistory {
-		return cfgErr(at("watch_history"), "%d is out of range; valid: 1 to %d (0 means %d)", c.WatchHistory, MaxWatchHistory, DefaultWatchHistory)
+		return cfgErr(at("watchHistory"), "%d is out of range; valid: 1 to %d (0 means %d)", c.WatchHistory, MaxWatchHistory, DefaultWatchHistory)
 	}
 	if c.LLMTokens < 0 || c.LLMTokens > MaxLLMTokens {
-		return cfgErr(at("llm_tokens"), "%d is out of range; valid: 1 to %d (0 means %d)", c.LLMTokens, MaxLLMTokens, DefaultLLMTokens)
+		return cfgErr(at("llmTokens"), "%d is out of range; valid: 1 to %d (0 means %d)", c.LLMTokens, MaxLLMTokens, DefaultLLMTokens)
 	}
 	if err := c.Default.validate(at("default")); err != nil {
 		return err
@@ -423,7 +452,7 @@ func (c Config) validate() *configError {
 }
 
 // checkDuration refuses a negative duration or one above max.
-func checkDuration(p cfgPath, d, max time.Duration) *configError {
+func checkDuration(p cfgPath, d, max time.Duration) *ConfigError {
 	if d < 0 || d > max {
 		return cfgErr(p, "%v is out of range; valid: a duration from 0 to %v", d, max)
 	}
@@ -434,7 +463,7 @@ func validRouteKey(k string) bool {
 	return slices.Contains(RouteGroups, k) || slices.Contains(RouteNames(), k)
 }
 
-func (b Behavior) validate(p cfgPath) *configError {
+func (b Behavior) validate(p cfgPath) *ConfigError {
 	if err := b.Latency.validate(p.at("latency")); err != nil {
 		return err
 	}
@@ -444,8 +473,8 @@ func (b Behavior) validate(p cfgPath) *configError {
 	return b.Capacity.validate(p.at("capacity"))
 }
 
-func (d Distribution) validate(p cfgPath) *configError {
-	neg := func(name string, v time.Duration) *configError {
+func (d Distribution) validate(p cfgPath) *ConfigError {
+	neg := func(name string, v time.Duration) *ConfigError {
 		return checkDuration(p.at(name), v, MaxDelay)
 	}
 	for _, f := range []struct {
@@ -488,9 +517,9 @@ func (d Distribution) validate(p cfgPath) *configError {
 
 var distKinds = []string{DistFixed, DistUniform, DistNormal, DistLogNormal}
 
-func (f Faults) validate(p cfgPath) *configError {
+func (f Faults) validate(p cfgPath) *ConfigError {
 	total := 0.0
-	rate := func(at cfgPath, v float64) *configError {
+	rate := func(at cfgPath, v float64) *ConfigError {
 		if !(v >= 0 && v <= 1) { // also refuses NaN
 			return cfgErr(at, "%v is out of range; valid: 0 to 1", v)
 		}
@@ -504,16 +533,16 @@ func (f Faults) validate(p cfgPath) *configError {
 	sort.Ints(codes)
 	for _, code := range codes {
 		if code < 400 || code > 599 {
-			return cfgErr(p.at("error_rates", strconv.Itoa(code)), "status %d is not an error; valid: 400 to 599", code)
+			return cfgErr(p.at("errorRates", strconv.Itoa(code)), "status %d is not an error; valid: 400 to 599", code)
 		}
-		if err := rate(p.at("error_rates", strconv.Itoa(code)), f.ErrorRates[code]); err != nil {
+		if err := rate(p.at("errorRates", strconv.Itoa(code)), f.ErrorRates[code]); err != nil {
 			return err
 		}
 	}
 	for _, r := range []struct {
 		n string
 		v float64
-	}{{"rate_limit", f.RateLimit}, {"hang", f.Hang}, {"close_mid_response", f.CloseMidResponse}} {
+	}{{"rateLimit", f.RateLimit}, {"hang", f.Hang}, {"closeMidResponse", f.CloseMidResponse}} {
 		if err := rate(p.at(r.n), r.v); err != nil {
 			return err
 		}
@@ -521,11 +550,11 @@ func (f Faults) validate(p cfgPath) *configError {
 	if total > 1+1e-9 {
 		return cfgErr(p, "fault rates add up to %v; valid: a total of at most 1", total)
 	}
-	if err := checkDuration(p.at("retry_after"), f.RetryAfter, MaxStateDelay); err != nil {
+	if err := checkDuration(p.at("retryAfter"), f.RetryAfter, MaxStateDelay); err != nil {
 		return err
 	}
 	if f.FailFirst < 0 {
-		return cfgErr(p.at("fail_first"), "%d is negative; valid: a number of requests >= 0", f.FailFirst)
+		return cfgErr(p.at("failFirst"), "%d is negative; valid: a number of requests >= 0", f.FailFirst)
 	}
 	return nil
 }
@@ -534,18 +563,18 @@ func (f Faults) any() bool {
 	return len(f.ErrorRates) > 0 || f.RateLimit > 0 || f.Hang > 0 || f.CloseMidResponse > 0 || f.RetryAfter > 0 || f.FailFirst > 0
 }
 
-func (c Capacity) validate(p cfgPath) *configError {
+func (c Capacity) validate(p cfgPath) *ConfigError {
 	if c.MaxInFlight < 0 || c.MaxInFlight > MaxInFlightLimit {
-		return cfgErr(p.at("max_in_flight"), "%d is out of range; valid: 0 to %d (0 = unlimited)", c.MaxInFlight, MaxInFlightLimit)
+		return cfgErr(p.at("maxInFlight"), "%d is out of range; valid: 0 to %d (0 = unlimited)", c.MaxInFlight, MaxInFlightLimit)
 	}
 	if c.QueueDepth < 0 {
-		return cfgErr(p.at("queue_depth"), "%d is negative; valid: >= 0", c.QueueDepth)
+		return cfgErr(p.at("queueDepth"), "%d is negative; valid: >= 0", c.QueueDepth)
 	}
-	if err := checkDuration(p.at("queue_timeout"), c.QueueTimeout, MaxStateDelay); err != nil {
+	if err := checkDuration(p.at("queueTimeout"), c.QueueTimeout, MaxStateDelay); err != nil {
 		return err
 	}
 	if c.MaxInFlight == 0 && (c.QueueDepth > 0 || c.QueueTimeout > 0) {
-		return cfgErr(p.at("max_in_flight"), "is 0 (unlimited) but a queue is set; valid: max_in_flight > 0 with a queue")
+		return cfgErr(p.at("maxInFlight"), "is 0 (unlimited) but a queue is set; valid: maxInFlight > 0 with a queue")
 	}
 	return nil
 }

@@ -1,8 +1,10 @@
 package mockbackend
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,21 +19,21 @@ func TestLoadConfigReadsEveryField(t *testing.T) {
 		name      string
 		got, want any
 	}{
-		{"tls_version", cfg.TLSVersion, TLS13},
+		{"tlsVersion", cfg.TLSVersion, TLS13},
 		{"rtt", cfg.RTT, 20 * time.Millisecond},
 		{"bandwidth", cfg.Bandwidth, 10 * MBPerSecond},
 		{"seed", cfg.Seed, uint64(42)},
-		{"net_faults.reset_peer.after", cfg.NetFaults.ResetPeer.After, 200 * time.Millisecond},
+		{"netFaults.resetPeer.after", cfg.NetFaults.ResetPeer.After, 200 * time.Millisecond},
 		{"routes.a1.latency.p99", cfg.Routes["a1"].Latency.P99, 40 * time.Millisecond},
-		{"routes.porch.capacity.queue_depth", cfg.Routes["porch"].Capacity.QueueDepth, 256},
-		{`routes["a1.policy.put"].faults.error_rates.503`, cfg.Routes["a1.policy.put"].Faults.ErrorRates[503], 0.02},
-		{`routes["porch.proposal.create"].faults.fail_first`, cfg.Routes["porch.proposal.create"].Faults.FailFirst, 3},
-		{"store_full", cfg.StoreFull, StoreReject},
-		{"llm_tokens", cfg.LLMTokens, 64},
-		{"h2_max_streams", cfg.H2MaxStreams, 100},
-		{"watch_history", cfg.WatchHistory, 500},
-		{"max_store_bytes", cfg.MaxStoreBytes, int64(32 << 20)},
-		{"max_watches", cfg.MaxWatches, 200},
+		{"routes.porch.capacity.queueDepth", cfg.Routes["porch"].Capacity.QueueDepth, 256},
+		{`routes["a1.policy.put"].faults.errorRates.503`, cfg.Routes["a1.policy.put"].Faults.ErrorRates[503], 0.02},
+		{`routes["porch.proposal.create"].faults.failFirst`, cfg.Routes["porch.proposal.create"].Faults.FailFirst, 3},
+		{"storeFull", cfg.StoreFull, StoreReject},
+		{"llmTokens", cfg.LLMTokens, 64},
+		{"h2MaxStreams", cfg.H2MaxStreams, 100},
+		{"watchHistory", cfg.WatchHistory, 500},
+		{"maxStoreBytes", cfg.MaxStoreBytes, int64(32 << 20)},
+		{"maxWatches", cfg.MaxWatches, 200},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -56,15 +58,15 @@ func TestLoadConfigErrorsNameFileLineFieldAndValidValues(t *testing.T) {
 		{"an unknown route key", "routes:\n  a1.policy.pat:\n    latency: {kind: fixed}\n", []string{"bad.yaml:2:", `routes["a1.policy.pat"]`, "valid groups: a1, e2, porch, rag, llm", "a1.policy.put"}},
 		{"a duration without unit", "latency: 20\n", []string{"bad.yaml:1:", "latency", `"20" is not a duration`, "20ms"}},
 		{"a wrong distribution kind", "default:\n  latency:\n    kind: gaussian\n", []string{"bad.yaml:3:", "default.latency.kind", `"gaussian"`, "fixed, uniform, normal, lognormal"}},
-		{"a bad TLS version", "tls: true\ntls_version: \"1.1\"\n", []string{"bad.yaml:2:", "tls_version", `"1.1"`, `"1.2", "1.3"`}},
-		{"fault rates over 1", "default:\n  faults:\n    error_rates: {500: 0.7}\n    rate_limit: 0.5\n", []string{"bad.yaml:2:", "default.faults", "at most 1"}},
-		{"a non-error status", "default:\n  faults:\n    error_rates: {200: 0.1}\n", []string{"bad.yaml:3:", "default.faults.error_rates.200", "400 to 599"}},
-		{"a status that is not a number", "default:\n  faults:\n    error_rates: {oops: 0.1}\n", []string{"bad.yaml:3:", `"oops" is not a status code`}},
+		{"a bad TLS version", "tls: true\ntlsVersion: \"1.1\"\n", []string{"bad.yaml:2:", "tlsVersion", `"1.1"`, `"1.2", "1.3"`}},
+		{"fault rates over 1", "default:\n  faults:\n    errorRates: {500: 0.7}\n    rateLimit: 0.5\n", []string{"bad.yaml:2:", "default.faults", "at most 1"}},
+		{"a non-error status", "default:\n  faults:\n    errorRates: {200: 0.1}\n", []string{"bad.yaml:3:", "default.faults.errorRates.200", "400 to 599"}},
+		{"a status that is not a number", "default:\n  faults:\n    errorRates: {oops: 0.1}\n", []string{"bad.yaml:3:", `"oops" is not a status code`}},
 		{"a wrong scalar type", "tls: maybe\n", []string{"bad.yaml:1:", "tls", "maybe"}},
 		{"a bad bandwidth", "bandwidth: fast\n", []string{"bad.yaml:1:", "bandwidth", `"fast"`, "10MB/s"}},
-		{"a store policy typo", "store_full: drop\n", []string{"bad.yaml:1:", "store_full", `"drop"`, `"evict", "reject"`}},
-		{"a negative h2 stream limit", "http2: true\nh2_max_streams: -5\n", []string{"bad.yaml:2:", "h2_max_streams", "-5", "1 to 1048576", "0 means 100"}},
-		{"a negative watch history", "watch_history: -1\n", []string{"bad.yaml:1:", "watch_history", "-1", "0 means 1000"}},
+		{"a store policy typo", "storeFull: drop\n", []string{"bad.yaml:1:", "storeFull", `"drop"`, `"evict", "reject"`}},
+		{"a negative h2 stream limit", "http2: true\nh2MaxStreams: -5\n", []string{"bad.yaml:2:", "h2MaxStreams", "-5", "1 to 1048576", "0 means 100"}},
+		{"a negative watch history", "watchHistory: -1\n", []string{"bad.yaml:1:", "watchHistory", "-1", "0 means 1000"}},
 		{"broken YAML", "routes: [\n", []string{"bad.yaml:"}},
 		{"a duplicate key", "tls: true\ntls: false\n", []string{"bad.yaml:2:", "already defined"}},
 	}
@@ -151,9 +153,9 @@ func TestStartRejectsInvalidConfig(t *testing.T) {
 	}{
 		{"jitter without rtt", Config{Jitter: time.Millisecond}, "jitter"},
 		{"sub-millisecond rtt", Config{RTT: time.Millisecond}, "rtt"},
-		{"a queue without a limit", Config{Default: Behavior{Capacity: Capacity{QueueDepth: 3}}}, "default.capacity.max_in_flight"},
+		{"a queue without a limit", Config{Default: Behavior{Capacity: Capacity{QueueDepth: 3}}}, "default.capacity.maxInFlight"},
 		{"uniform with max below min", Config{Default: Behavior{Latency: Distribution{Kind: DistUniform, Min: 2, Max: 1}}}, "default.latency.max"},
-		{"a TLS version without TLS", Config{TLSVersion: TLS13}, "tls_version"},
+		{"a TLS version without TLS", Config{TLSVersion: TLS13}, "tlsVersion"},
 	}
 	for _, tc := range cases {
 		if _, err := Start(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -175,24 +177,24 @@ func TestLoadConfigRefusesValuesOutOfRangeAndNaN(t *testing.T) {
 		{"a latency over a minute", "latency: 61s\n", []string{"bad.yaml:1:", "latency", "1m1s", "from 0 to 1m0s"}},
 		{"a route latency over a minute", "routes:\n  a1:\n    latency: {kind: fixed, value: 2m}\n", []string{"bad.yaml:3:", "routes.a1.latency.value", "2m0s", "from 0 to 1m0s"}},
 		{"a lognormal p99 over a minute", "default:\n  latency: {kind: lognormal, p50: 1s, p99: 10m}\n", []string{"default.latency.p99", "10m0s", "from 0 to 1m0s"}},
-		{"a token delay over a minute", "token_delay: 1h\n", []string{"bad.yaml:1:", "token_delay", "from 0 to 1m0s"}},
-		{"a shutdown timeout over a minute", "shutdown_timeout: 10m\n", []string{"bad.yaml:1:", "shutdown_timeout", "10m0s", "from 0 to 1m0s"}},
-		{"an idle timeout over an hour", "idle_timeout: 2h\n", []string{"bad.yaml:1:", "idle_timeout", "2h0m0s", "from 0 to 1h0m0s"}},
-		{"an enforce delay over an hour", "enforce_delay: 1000h\n", []string{"bad.yaml:1:", "enforce_delay", "from 0 to 1h0m0s"}},
-		{"a retry-after over an hour", "default:\n  faults: {retry_after: 48h}\n", []string{"default.faults.retry_after", "48h0m0s", "from 0 to 1h0m0s"}},
-		{"a queue timeout over an hour", "default:\n  capacity: {max_in_flight: 1, queue_timeout: 2h}\n", []string{"default.capacity.queue_timeout", "from 0 to 1h0m0s"}},
-		{"a net fault delay over an hour", "net_faults:\n  slow_close: {rate: 0.1, after: 2h}\n", []string{"bad.yaml:2:", "net_faults.slow_close.after", "from 0 to 1h0m0s"}},
-		{"a NaN fault rate", "default:\n  faults: {rate_limit: .nan}\n", []string{"default.faults.rate_limit", "NaN", "0 to 1"}},
-		{"a NaN error rate", "default:\n  faults:\n    error_rates: {500: .nan}\n", []string{"bad.yaml:3:", "default.faults.error_rates.500", "NaN", "0 to 1"}},
-		{"a NaN net fault rate", "net_faults:\n  reset_peer: {rate: .nan}\n", []string{"bad.yaml:2:", "net_faults.reset_peer.rate", "NaN", "0 to 1"}},
-		{"a watch history allocated beyond reason", "watch_history: 1000000000\n", []string{"bad.yaml:1:", "watch_history", "1000000000", "1 to 1000000"}},
-		{"an in-flight limit allocated beyond reason", "default:\n  capacity: {max_in_flight: 1000000000000}\n", []string{"default.capacity.max_in_flight", "1000000000000", "0 to 1000000"}},
-		{"a huge token count", "llm_tokens: 100000000\n", []string{"bad.yaml:1:", "llm_tokens", "1 to 100000"}},
-		{"a negative store byte bound", "max_store_bytes: -1\n", []string{"bad.yaml:1:", "max_store_bytes", "-1", ">= 16384", "0 means 67108864"}},
-		{"a store too small for the built-in types", "max_store_bytes: 1000\nmax_body_bytes: 500\n", []string{"bad.yaml:1:", "max_store_bytes", "1000", ">= 16384"}},
-		{"a store smaller than a body", "max_store_bytes: 32768\nmax_body_bytes: 65536\n", []string{"bad.yaml:1:", "max_store_bytes", "32768", "below max_body_bytes 65536"}},
-		{"a store smaller than the default body", "max_store_bytes: 65536\n", []string{"bad.yaml:1:", "max_store_bytes", "below max_body_bytes 1048576"}},
-		{"a negative watch bound", "max_watches: -1\n", []string{"bad.yaml:1:", "max_watches", "-1", "1 to 1000000", "0 means 1000"}},
+		{"a token delay over a minute", "tokenDelay: 1h\n", []string{"bad.yaml:1:", "tokenDelay", "from 0 to 1m0s"}},
+		{"a shutdown timeout over a minute", "shutdownTimeout: 10m\n", []string{"bad.yaml:1:", "shutdownTimeout", "10m0s", "from 0 to 1m0s"}},
+		{"an idle timeout over an hour", "idleTimeout: 2h\n", []string{"bad.yaml:1:", "idleTimeout", "2h0m0s", "from 0 to 1h0m0s"}},
+		{"an enforce delay over an hour", "enforceDelay: 1000h\n", []string{"bad.yaml:1:", "enforceDelay", "from 0 to 1h0m0s"}},
+		{"a retry-after over an hour", "default:\n  faults: {retryAfter: 48h}\n", []string{"default.faults.retryAfter", "48h0m0s", "from 0 to 1h0m0s"}},
+		{"a queue timeout over an hour", "default:\n  capacity: {maxInFlight: 1, queueTimeout: 2h}\n", []string{"default.capacity.queueTimeout", "from 0 to 1h0m0s"}},
+		{"a net fault delay over an hour", "netFaults:\n  slowClose: {rate: 0.1, after: 2h}\n", []string{"bad.yaml:2:", "netFaults.slowClose.after", "from 0 to 1h0m0s"}},
+		{"a NaN fault rate", "default:\n  faults: {rateLimit: .nan}\n", []string{"default.faults.rateLimit", "NaN", "0 to 1"}},
+		{"a NaN error rate", "default:\n  faults:\n    errorRates: {500: .nan}\n", []string{"bad.yaml:3:", "default.faults.errorRates.500", "NaN", "0 to 1"}},
+		{"a NaN net fault rate", "netFaults:\n  resetPeer: {rate: .nan}\n", []string{"bad.yaml:2:", "netFaults.resetPeer.rate", "NaN", "0 to 1"}},
+		{"a watch history allocated beyond reason", "watchHistory: 1000000000\n", []string{"bad.yaml:1:", "watchHistory", "1000000000", "1 to 1000000"}},
+		{"an in-flight limit allocated beyond reason", "default:\n  capacity: {maxInFlight: 1000000000000}\n", []string{"default.capacity.maxInFlight", "1000000000000", "0 to 1000000"}},
+		{"a huge token count", "llmTokens: 100000000\n", []string{"bad.yaml:1:", "llmTokens", "1 to 100000"}},
+		{"a negative store byte bound", "maxStoreBytes: -1\n", []string{"bad.yaml:1:", "maxStoreBytes", "-1", ">= 16384", "0 means 67108864"}},
+		{"a store too small for the built-in types", "maxStoreBytes: 1000\nmaxBodyBytes: 500\n", []string{"bad.yaml:1:", "maxStoreBytes", "1000", ">= 16384"}},
+		{"a store smaller than a body", "maxStoreBytes: 32768\nmaxBodyBytes: 65536\n", []string{"bad.yaml:1:", "maxStoreBytes", "32768", "below maxBodyBytes 65536"}},
+		{"a store smaller than the default body", "maxStoreBytes: 65536\n", []string{"bad.yaml:1:", "maxStoreBytes", "below maxBodyBytes 1048576"}},
+		{"a negative watch bound", "maxWatches: -1\n", []string{"bad.yaml:1:", "maxWatches", "-1", "1 to 1000000", "0 means 1000"}},
 	}
 	dir := t.TempDir()
 	for _, tc := range cases {
@@ -216,12 +218,35 @@ func TestLoadConfigRefusesValuesOutOfRangeAndNaN(t *testing.T) {
 		})
 	}
 	// The bounds themselves are valid.
-	ok := "rtt: 1m\nlatency: 1m\nshutdown_timeout: 1m\nidle_timeout: 1h\nenforce_delay: 1h\nwatch_history: 1000000\nmax_watches: 1000000\nmax_store_bytes: 1048576\n"
+	ok := "rtt: 1m\nlatency: 1m\nshutdownTimeout: 1m\nidleTimeout: 1h\nenforceDelay: 1h\nwatchHistory: 1000000\nmaxWatches: 1000000\nmaxStoreBytes: 1048576\n"
 	path := filepath.Join(dir, "edge.yaml")
 	if err := os.WriteFile(path, []byte(ok), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := LoadConfig(path); err != nil {
 		t.Errorf("the bounds themselves are refused: %v", err)
+	}
+}
+
+func TestAConfigErrorNamesItsFieldValueAndReason(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		cfg           Config
+		field         []string
+		value, reason string
+	}{
+		{"a top-level duration", Config{RTT: 2 * time.Minute}, []string{"rtt"}, "2m0s", "is out of range; valid: a duration from 0 to 1m0s"},
+		{"a route's fault", Config{Routes: map[string]Behavior{"a1": {Faults: Faults{Hang: 2}}}}, []string{"routes", "a1", "faults", "hang"}, "2", "is out of range; valid: 0 to 1"},
+		{"a sum, not one value", Config{Default: Behavior{Faults: Faults{Hang: 0.6, RateLimit: 0.6}}}, []string{"default", "faults"}, "", "fault rates add up to 1.2; valid: a total of at most 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var ce *ConfigError
+			if err := tc.cfg.Validate(); !errors.As(err, &ce) {
+				t.Fatalf("Validate() = %v, want a *ConfigError", err)
+			}
+			if !slices.Equal(ce.Field(), tc.field) || ce.Value() != tc.value || ce.Reason() != tc.reason {
+				t.Errorf("field %q value %q reason %q, want %q %q %q", ce.Field(), ce.Value(), ce.Reason(), tc.field, tc.value, tc.reason)
+			}
+		})
 	}
 }

@@ -13,8 +13,8 @@ import (
 )
 
 func TestHandlerServesTheMockFromTheCallersServer(t *testing.T) {
-	if _, err := NewHandler(Config{H2MaxStreams: 50}); err == nil || !strings.Contains(err.Error(), "h2_max_streams") {
-		t.Fatalf("NewHandler with an h2 stream limit: %v; want a refusal naming h2_max_streams", err)
+	if _, err := NewHandler(Config{H2MaxStreams: 50}); err == nil || !strings.Contains(err.Error(), "h2MaxStreams") {
+		t.Fatalf("NewHandler with an h2 stream limit: %v; want a refusal naming h2MaxStreams", err)
 	}
 	if _, err := NewHandler(Config{TLS: true}); err == nil || !strings.Contains(err.Error(), "tls") {
 		t.Fatalf("NewHandler with TLS: %v, want a refusal naming tls", err)

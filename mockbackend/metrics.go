@@ -34,10 +34,10 @@ func newStatsCollector(s *Server) *statsCollector {
 		inFlight:        prometheus.NewDesc(ns+"in_flight_requests", "Requests being handled, queued ones included, by route.", []string{"route"}, nil),
 		queued:          prometheus.NewDesc(ns+"queue_depth", "Requests waiting for a capacity slot, by route.", []string{"route"}, nil),
 		storeObjects:    prometheus.NewDesc(ns+"store_objects", "Objects held per in-memory store.", []string{"store"}, nil),
-		storeBytes:      prometheus.NewDesc(ns+"store_bytes", "Bytes held per in-memory store, as estimated against max_store_bytes.", []string{"store"}, nil),
-		storeRefused:    prometheus.NewDesc(ns+"store_writes_refused_total", "Writes refused per store for lack of room (max_objects or max_store_bytes with store_full: reject, or an object larger than the store).", []string{"store"}, nil),
+		storeBytes:      prometheus.NewDesc(ns+"store_bytes", "Bytes held per in-memory store, as estimated against maxStoreBytes.", []string{"store"}, nil),
+		storeRefused:    prometheus.NewDesc(ns+"store_writes_refused_total", "Writes refused per store for lack of room (maxObjects or maxStoreBytes with storeFull: reject, or an object larger than the store).", []string{"store"}, nil),
 		watches:         prometheus.NewDesc(ns+"watches_open", "PackageRevision watches open now.", nil, nil),
-		watchesRefused:  prometheus.NewDesc(ns+"watches_refused_total", "Watches refused with 429 beyond max_watches.", nil, nil),
+		watchesRefused:  prometheus.NewDesc(ns+"watches_refused_total", "Watches refused with 429 beyond maxWatches.", nil, nil),
 	}
 }
 

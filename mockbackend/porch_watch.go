@@ -57,7 +57,7 @@ type k8sObjects struct {
 	evicted []*packageRevision
 
 	watches        atomic.Int64 // open now
-	watchesRefused atomic.Int64 // refused beyond max_watches since start
+	watchesRefused atomic.Int64 // refused beyond maxWatches since start
 }
 
 type watchEvent struct {
@@ -350,18 +350,18 @@ func (s *Server) k8sWatch(w http.ResponseWriter, r *http.Request, wr watchReques
 	}
 }
 
-// watchRetryAfter is the Retry-After of a watch refused beyond max_watches:
+// watchRetryAfter is the Retry-After of a watch refused beyond maxWatches:
 // the second a Kubernetes API server asks for beyond its in-flight limit.
 const watchRetryAfter = 1
 
-// writeK8sTooManyWatches refuses a watch beyond max_watches as a Kubernetes
+// writeK8sTooManyWatches refuses a watch beyond maxWatches as a Kubernetes
 // API server refuses requests beyond --max-requests-inflight: 429 with
 // Retry-After. The body is the Status apierrors.NewTooManyRequests builds,
 // reason TooManyRequests with details.retryAfterSeconds, which client-go
 // and kubectl read; the server's own filter sends the same code and header.
 func writeK8sTooManyWatches(w http.ResponseWriter, max int) {
 	st := k8sStatusBody(http.StatusTooManyRequests, metav1.StatusReasonTooManyRequests, "", "",
-		"Too many requests, please try again later: "+strconv.Itoa(max)+" watches are open (max_watches)")
+		"Too many requests, please try again later: "+strconv.Itoa(max)+" watches are open (maxWatches)")
 	st.Details.RetryAfterSeconds = watchRetryAfter
 	w.Header().Set("Retry-After", strconv.Itoa(watchRetryAfter))
 	writeJSON(w, http.StatusTooManyRequests, st)

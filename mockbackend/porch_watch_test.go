@@ -138,7 +138,7 @@ func TestWatchStreamsChangesAndEndsOnItsTimeout(t *testing.T) {
 	}
 }
 
-// F4: watches were unbounded (5,000 held open at once). Beyond max_watches
+// F4: watches were unbounded (5,000 held open at once). Beyond maxWatches
 // one more is refused as a Kubernetes API server refuses requests beyond
 // its in-flight limit: 429, Retry-After and a TooManyRequests Status; a
 // slot freed by a watch that ends is taken again.
@@ -164,8 +164,8 @@ func TestWatchesBeyondMaxWatchesAreRefusedWith429(t *testing.T) {
 		t.Fatalf("a third watch: %d with Retry-After %q, want 429 with Retry-After 1", r.code, r.header.Get("Retry-After"))
 	}
 	if jsonPath(t, r.body, "kind") != "Status" || jsonPath(t, r.body, "reason") != "TooManyRequests" ||
-		jsonPath(t, r.body, "details.retryAfterSeconds") != 1.0 || !strings.Contains(string(r.body), "max_watches") {
-		t.Errorf("the refusal body %s, want a TooManyRequests Status with retryAfterSeconds 1 naming max_watches", r.body)
+		jsonPath(t, r.body, "details.retryAfterSeconds") != 1.0 || !strings.Contains(string(r.body), "maxWatches") {
+		t.Errorf("the refusal body %s, want a TooManyRequests Status with retryAfterSeconds 1 naming maxWatches", r.body)
 	}
 	if got := s.porch.k8s.watchesRefused.Load(); got != 1 {
 		t.Errorf("watches refused: %d, want 1", got)

@@ -196,7 +196,7 @@ type Handler struct {
 // not apply.
 func NewHandler(cfg Config) (*Handler, error) {
 	if cfg.Listen != "" || cfg.TLS || cfg.TLSVersion != "" || cfg.HTTP2 || cfg.H2MaxStreams != 0 || cfg.ConnSetupDelay != 0 || cfg.Jitter != 0 || cfg.needsProxy() {
-		return nil, errors.New("mockbackend: a Handler has no listener: leave listen, tls, tls_version, http2, h2_max_streams, rtt, jitter, bandwidth, conn_setup_delay and net_faults to the server that serves it")
+		return nil, errors.New("mockbackend: a Handler has no listener: leave listen, tls, tlsVersion, http2, h2MaxStreams, rtt, jitter, bandwidth, connSetupDelay and netFaults to the server that serves it")
 	}
 	s, err := newServer(cfg)
 	if err != nil {

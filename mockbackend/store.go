@@ -13,13 +13,13 @@ import (
 
 var (
 	errExists = errors.New("already exists")
-	// errFull: the store holds max_objects objects and evicting is off.
-	errFull = errors.New("store is full (max_objects reached, store_full: reject)")
-	// errNoSpace: the object does not fit in max_store_bytes and evicting
+	// errFull: the store holds maxObjects objects and evicting is off.
+	errFull = errors.New("store is full (maxObjects reached, storeFull: reject)")
+	// errNoSpace: the object does not fit in maxStoreBytes and evicting
 	// is off.
-	errNoSpace = errors.New("store is out of space (max_store_bytes reached, store_full: reject)")
-	// errTooLarge: the object alone is larger than max_store_bytes.
-	errTooLarge = errors.New("object is larger than the whole store (max_store_bytes)")
+	errNoSpace = errors.New("store is out of space (maxStoreBytes reached, storeFull: reject)")
+	// errTooLarge: the object alone is larger than maxStoreBytes.
+	errTooLarge = errors.New("object is larger than the whole store (maxStoreBytes)")
 )
 
 // isStoreFull reports a write a store refused for lack of room.

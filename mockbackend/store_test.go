@@ -73,10 +73,10 @@ func TestStoreIndexesFollowEvictionAndDeletes(t *testing.T) {
 }
 
 // F4: 800 PUTs of 1 MiB A1 policies were all answered 201 and the mock's
-// memory grew by a GiB: max_objects (100,000) times max_body_bytes (1 MiB)
+// memory grew by a GiB: maxObjects (100,000) times maxBodyBytes (1 MiB)
 // allowed about 100 GB per store. The bytes a store holds are now bounded
-// by max_store_bytes; beyond it store_full applies as it does to
-// max_objects. A small bound here keeps the test to a few hundred KiB.
+// by maxStoreBytes; beyond it storeFull applies as it does to
+// maxObjects. A small bound here keeps the test to a few hundred KiB.
 func TestStoreBytesAreBoundedByMaxStoreBytes(t *testing.T) {
 	const bound = 64 << 10
 	big := `{"pad":"` + strings.Repeat("x", 8<<10) + `"}` // 8 KiB: at most 8 fit
@@ -110,8 +110,8 @@ func TestStoreBytesAreBoundedByMaxStoreBytes(t *testing.T) {
 				if codes[201] != n || codes[507] != puts-n {
 					t.Errorf("codes %v, want %d×201 then 507 for the other %d", codes, n, puts-n)
 				}
-				if !strings.Contains(string(refusal.body), "max_store_bytes") {
-					t.Errorf("507 body %q does not name max_store_bytes", refusal.body)
+				if !strings.Contains(string(refusal.body), "maxStoreBytes") {
+					t.Errorf("507 body %q does not name maxStoreBytes", refusal.body)
 				}
 				if got := s.a1.policies.refusals(); got != int64(puts-n) {
 					t.Errorf("refusals counted %d, want %d", got, puts-n)
@@ -187,8 +187,8 @@ func TestPorchK8sStoreBytesAreBounded(t *testing.T) {
 			}
 		}
 		if full.code != 507 || jsonField(t, full.body, "kind") != "Status" || jsonField(t, full.body, "reason") != "InternalError" ||
-			!strings.Contains(jsonField(t, full.body, "message").(string), "max_store_bytes") {
-			t.Errorf("a create beyond the bound: %d %.200s, want 507 Status InternalError naming max_store_bytes", full.code, full.body)
+			!strings.Contains(jsonField(t, full.body, "message").(string), "maxStoreBytes") {
+			t.Errorf("a create beyond the bound: %d %.200s, want 507 Status InternalError naming maxStoreBytes", full.code, full.body)
 		}
 		// An update that grows an object past the bound is refused the
 		// same way, and the object keeps its old state.

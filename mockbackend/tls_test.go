@@ -20,8 +20,8 @@ func TestTLSVersionAndProtocolNegotiation(t *testing.T) {
 	}{
 		{"both versions offered: 1.3 wins", Config{TLS: true}, 0, "TLS 1.3", 1, false},
 		{"a 1.2-only client still connects", Config{TLS: true}, tls.VersionTLS12, "TLS 1.2", 1, false},
-		{"tls_version 1.2 caps the server", Config{TLS: true, TLSVersion: TLS12}, 0, "TLS 1.2", 1, false},
-		{"tls_version 1.3 refuses a 1.2-only client", Config{TLS: true, TLSVersion: TLS13}, tls.VersionTLS12, "", 0, true},
+		{"tlsVersion 1.2 caps the server", Config{TLS: true, TLSVersion: TLS12}, 0, "TLS 1.2", 1, false},
+		{"tlsVersion 1.3 refuses a 1.2-only client", Config{TLS: true, TLSVersion: TLS13}, tls.VersionTLS12, "", 0, true},
 		{"http2 negotiates h2 by ALPN", Config{TLS: true, HTTP2: true}, 0, "TLS 1.3", 2, false},
 		{"without http2 a client asking for h2 gets HTTP/1.1", Config{TLS: true}, 0, "TLS 1.3", 1, false},
 	}

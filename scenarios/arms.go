@@ -17,22 +17,22 @@ const DefaultArmBase = transport.ProfileTuned
 // arms are built from their base's Config with the given fields overridden
 // and registered into reg. A name registered before with other settings is
 // refused rather than silently replaced.
-func (s *Plan) resolveArms(reg *transport.Registry) error {
-	if len(s.spec.ArmSpecs) == 0 {
-		return s.fieldErr("arms", "", "want at least one transport profile name or inline profile")
+func (p *Plan) resolveArms(reg *transport.Registry) error {
+	if len(p.spec.ArmSpecs) == 0 {
+		return p.fieldErr("arms", "", "want at least one transport profile name or inline profile")
 	}
 	lookup := reg
 	if lookup == nil {
 		lookup = transport.NewRegistry()
 	}
-	s.arms, s.profiles = nil, nil
+	p.arms, p.profiles = nil, nil
 	local := map[string]transport.Profile{}
 	find := func(name string) (transport.Profile, bool) {
-		if p, ok := local[name]; ok {
-			return p, true
+		if prof, ok := local[name]; ok {
+			return prof, true
 		}
-		p, err := lookup.Lookup(name)
-		return p, err == nil
+		prof, err := lookup.Lookup(name)
+		return prof, err == nil
 	}
 	valid := func() string {
 		names := lookup.Names()
@@ -41,26 +41,26 @@ func (s *Plan) resolveArms(reg *transport.Registry) error {
 		}
 		return strings.Join(names, ", ")
 	}
-	for i, a := range s.spec.ArmSpecs {
+	for i, a := range p.spec.ArmSpecs {
 		path := fmt.Sprintf("arms[%d]", i)
-		for _, prev := range s.arms {
+		for _, prev := range p.arms {
 			if prev == a.Name {
-				return s.fieldErr(path, a.Name, "the arm is listed twice; each arm needs its own name")
+				return p.fieldErr(path, a.Name, "the arm is listed twice; each arm needs its own name")
 			}
 		}
 		if !a.Inline() {
 			if a.Description != "" {
-				return s.fieldErr(path+".description", a.Description, "only an inline arm (with base or config) takes a description")
+				return p.fieldErr(path+".description", a.Description, "only an inline arm (with base or config) takes a description")
 			}
-			p, ok := find(a.Name)
+			prof, ok := find(a.Name)
 			if !ok {
-				return s.fieldErr(path, a.Name, "valid profiles are "+valid()+" (or define one inline: {name, base, config})")
+				return p.fieldErr(path, a.Name, "valid profiles are "+valid()+" (or define one inline: {name, base, config})")
 			}
-			s.arms, s.profiles = append(s.arms, a.Name), append(s.profiles, p)
+			p.arms, p.profiles = append(p.arms, a.Name), append(p.profiles, prof)
 			continue
 		}
 		if !validName(a.Name) {
-			return s.fieldErr(path+".name", a.Name, "want 1 to 63 lower-case letters, digits and dashes")
+			return p.fieldErr(path+".name", a.Name, "want 1 to 63 lower-case letters, digits and dashes")
 		}
 		baseName := a.Base
 		if baseName == "" {
@@ -68,36 +68,36 @@ func (s *Plan) resolveArms(reg *transport.Registry) error {
 		}
 		base, ok := find(baseName)
 		if !ok {
-			return s.fieldErr(path+".base", baseName, "valid profiles are "+valid())
+			return p.fieldErr(path+".base", baseName, "valid profiles are "+valid())
 		}
 		if base.Config == nil {
-			return s.fieldErr(path+".base", baseName, "this profile is not built from a transport Config (net/http or client-go builds it); use tuned or tuned-resume as base")
+			return p.fieldErr(path+".base", baseName, "this profile is not built from a transport Config (net/http or client-go builds it); use tuned or tuned-resume as base")
 		}
 		cfg := a.Config.apply(*base.Config)
 		if err := cfg.Validate(); err != nil {
 			var ce *transport.ConfigError
 			if errors.As(err, &ce) {
-				return s.fieldErr(path+".config."+ce.Field, ce.Value, ce.Valid)
+				return p.fieldErr(path+".config."+ce.Field, ce.Value, ce.Valid)
 			}
-			return s.fieldErr(path+".config", "", err.Error())
+			return p.fieldErr(path+".config", "", err.Error())
 		}
 		desc := a.Description
 		if desc == "" {
 			desc = fmt.Sprintf("%s with %s", baseName, a.Config.String())
 		}
-		p := transport.FromConfig(a.Name, desc, cfg)
+		prof := transport.FromConfig(a.Name, desc, cfg)
 		if reg != nil {
 			if old, err := reg.Lookup(a.Name); err == nil {
-				if old.Config == nil || *old.Config != *p.Config {
-					return s.fieldErr(path+".name", a.Name, "a profile of this name already exists with other settings; choose another name")
+				if old.Config == nil || *old.Config != *prof.Config {
+					return p.fieldErr(path+".name", a.Name, "a profile of this name already exists with other settings; choose another name")
 				}
-				p = old
-			} else if err := reg.Register(p); err != nil {
-				return s.fieldErr(path, a.Name, err.Error())
+				prof = old
+			} else if err := reg.Register(prof); err != nil {
+				return p.fieldErr(path, a.Name, err.Error())
 			}
 		}
-		local[a.Name] = p
-		s.arms, s.profiles = append(s.arms, a.Name), append(s.profiles, p)
+		local[a.Name] = prof
+		p.arms, p.profiles = append(p.arms, a.Name), append(p.profiles, prof)
 	}
 	return nil
 }

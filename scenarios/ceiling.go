@@ -44,17 +44,17 @@ func (instantTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // generatorCeiling measures the closed model's ceiling (req/s) for this
 // point; 0 when the load is not a closed model or the measurement failed.
-func (s *Plan) generatorCeiling(ctx context.Context, be *backend) float64 {
-	if s.spec.Load.Model != ModelClosed {
+func generatorCeiling(ctx context.Context, p *Plan, be *backend) float64 {
+	if !p.model().ceiling() {
 		return 0
 	}
-	p := transport.FromFunc("ceiling", "answers from memory", func(*tls.Config) http.RoundTripper { return instantTransport{} })
-	inst, err := p.TryInstrument(nil)
+	prof := transport.FromFunc("ceiling", "answers from memory", func(*tls.Config) http.RoundTripper { return instantTransport{} })
+	inst, err := prof.TryInstrument(nil)
 	if err != nil {
 		return 0
 	}
 	defer inst.Close()
-	m, err := newMixTargeter(be.url, "ceiling", s.spec.Mix, s.spec.Seed)
+	m, err := newMixTargeter(be.url, "ceiling", p.spec.Mix, p.spec.Seed)
 	if err != nil {
 		return 0
 	}
@@ -62,7 +62,7 @@ func (s *Plan) generatorCeiling(ctx context.Context, be *backend) float64 {
 	client.Transport = m.wrap(inst.Client.Transport)
 	rec, err := engine.Run(ctx, engine.Attack{
 		Name: "ceiling", Targeter: m.targeter(), Client: &client,
-		Model: engine.Closed, Concurrency: s.spec.Load.Concurrency, Duration: ceilingDuration,
+		Model: engine.Closed, Concurrency: p.spec.Load.Concurrency, Duration: ceilingDuration,
 		WorkerContext: inst.Tracer.Bind,
 	})
 	if err != nil || rec.Interrupted {

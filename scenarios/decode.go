@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -39,6 +40,9 @@ type longFormer interface{ longForm() any }
 var (
 	unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
 	longFormerType  = reflect.TypeFor[longFormer]()
+	// durationType is a time.Duration field of the mock's own settings,
+	// written like Duration.
+	durationType = reflect.TypeFor[time.Duration]()
 )
 
 // checker walks a YAML tree beside the Go type it will decode into, before
@@ -64,6 +68,12 @@ func (c *checker) check(n *yaml.Node, t reflect.Type, path string) error {
 		c.lines[path] = n.Line
 	}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil
+	}
+	if t == durationType {
+		if d, err := time.ParseDuration(n.Value); n.Kind != yaml.ScalarNode || err != nil || d < 0 {
+			return c.fail(n, path, nodeText(n), "want a non-negative duration such as 250ms or 5s")
+		}
 		return nil
 	}
 	pt := reflect.PointerTo(t)
@@ -137,6 +147,12 @@ func (c *checker) check(n *yaml.Node, t reflect.Type, path string) error {
 	case reflect.Interface:
 		return nil
 	}
+	return c.checkScalar(n, t, path)
+}
+
+// checkScalar checks a value of a plain Go kind: a bool, a number that
+// fits, or any scalar for a string.
+func (c *checker) checkScalar(n *yaml.Node, t reflect.Type, path string) error {
 	if n.Kind != yaml.ScalarNode {
 		return c.fail(n, path, nodeText(n), "want a single value, not a "+kindName(n.Kind))
 	}
@@ -231,20 +247,20 @@ func yamlFields(t reflect.Type) []string {
 
 // line returns the line of a field path such as "load.model" or
 // "mix[1].route", or of its closest ancestor that is in the document.
-func (s *Plan) line(field string) int {
-	for p := field; p != ""; {
-		if l, ok := s.lines[p]; ok {
+func (p *Plan) line(field string) int {
+	for key := field; key != ""; {
+		if l, ok := p.lines[key]; ok {
 			return l
 		}
-		i := strings.LastIndexAny(p, ".[")
+		i := strings.LastIndexAny(key, ".[")
 		if i < 0 {
 			break
 		}
-		p = p[:i]
+		key = key[:i]
 	}
-	return s.lines[""]
+	return p.lines[""]
 }
 
-func (s *Plan) fieldErr(field, value, valid string) error {
-	return &FieldError{File: s.file, Line: s.line(field), Field: field, Value: value, Valid: valid}
+func (p *Plan) fieldErr(field, value, valid string) error {
+	return &FieldError{File: p.file, Line: p.line(field), Field: field, Value: value, Valid: valid}
 }

@@ -4,7 +4,6 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
-	"slices"
 
 	"github.com/oranbench/oranbench/internal/sockstat"
 )
@@ -22,45 +21,32 @@ const fdReserve = 64
 // one on the client, one more on the in-process mock, and two more through
 // the network emulation proxy. The error names the limit (ulimit -n). Where
 // the limit cannot be read, nothing is checked.
-func (s *Plan) CheckLimits(quick bool) error {
-	conns, field := s.peakConns(quick)
+func (p *Plan) CheckLimits(quick bool) error {
+	conns, field := p.peakConns(quick)
 	if conns == 0 {
 		return nil
 	}
-	if err := CheckConns(conns, s.fdsPerConn(quick)); err != nil {
-		return s.fieldErr(field, itoa(conns), err.Error())
+	if err := CheckConns(conns, p.fdsPerConn(quick)); err != nil {
+		return p.fieldErr(field, itoa(conns), err.Error())
 	}
 	return nil
 }
 
 // peakConns is the most connections the scenario's load can hold open at
 // once and the field that sets it; 0 when it is not bounded by a setting.
-func (s *Plan) peakConns(quick bool) (int, string) {
-	switch s.spec.Load.Model {
-	case ModelClosed:
-		if sw := s.effectiveSweep(quick); sw != nil && len(sw.Concurrency) > 0 {
-			path := "sweep.concurrency"
-			if quick && s.spec.Quick != nil && s.spec.Quick.Sweep != nil {
-				path = "quick.sweep.concurrency"
-			}
-			return slices.Max(sw.Concurrency), path
-		}
-		return s.spec.Load.Concurrency, "load.concurrency"
-	case ModelOpen, ModelSearch:
-		return int(min(s.spec.Load.MaxWorkers, maxConcurrency*100)), "load.maxWorkers"
-	}
-	return 0, ""
+func (p *Plan) peakConns(quick bool) (int, string) {
+	return p.model().peakConns(p, quick)
 }
 
 // fdsPerConn is 1 for an external target, 2 with the in-process mock and 4
 // when the mock's network emulation (an in-process proxy) sits in between.
-func (s *Plan) fdsPerConn(quick bool) int {
-	if s.spec.Backend.URL != "" {
+func (p *Plan) fdsPerConn(quick bool) int {
+	if p.spec.Backend.URL != "" {
 		return 1
 	}
-	b := s.spec.Backend
+	b := p.spec.Backend
 	proxied := b.RTT.Duration > 0 || b.Jitter.Duration > 0 || b.Bandwidth > 0 || b.ConnSetupDelay.Duration > 0 || b.NetFaults != nil || b.Preset != ""
-	if sw := s.effectiveSweep(quick); sw != nil {
+	if sw := p.effectiveSweep(quick); sw != nil {
 		for _, r := range sw.RTT {
 			proxied = proxied || r.Duration > 0
 		}

@@ -28,35 +28,24 @@ type RunInfo struct {
 }
 
 // plannedRun estimates one arm-repetition's wall time.
-func (s *Plan) plannedRun(quick bool) time.Duration {
-	duration, warmup, _ := s.Effective(quick)
-	switch s.spec.Load.Model {
-	case ModelSearch:
-		return time.Duration(max(1, s.searchSteps(quick))) * (duration + warmup)
-	case ModelSoak:
-		duration, _, _ := s.Effective(quick)
-		return duration / time.Duration(s.soakPhases())
-	case ModelStorm:
-		if st := s.spec.Load.Storm; st != nil && st.IntentsPerSec > 0 {
-			return time.Duration(float64(s.stormIntents(quick)) / st.IntentsPerSec * float64(time.Second))
-		}
-	}
-	return duration + warmup
+func (p *Plan) plannedRun(quick bool) time.Duration {
+	return p.model().perRun(p, quick)
 }
 
 // Planned estimates the scenario's whole wall time: every sweep point,
 // repetition and arm (backend start-up and set-up probes not included).
-func (s *Plan) Planned(quick bool) time.Duration {
-	if s.spec.Load.Model == ModelSoak {
-		duration, _, _ := s.Effective(quick)
+func (p *Plan) Planned(quick bool) time.Duration {
+	if _, byReps := p.model().(armModel); !byReps {
+		// A soak runs its phases one after another within its duration.
+		duration, _, _ := p.Effective(quick)
 		return duration
 	}
-	_, _, reps := s.Effective(quick)
+	_, _, reps := p.Effective(quick)
 	points := 1
-	if sw := s.sweepFor(quick); sw != nil {
+	if sw := p.sweepFor(quick); sw != nil {
 		points = len(sw.points)
 	}
-	return time.Duration(points*reps*len(s.arms)) * s.plannedRun(quick)
+	return time.Duration(points*reps*len(p.arms)) * p.plannedRun(quick)
 }
 
 // repOutputs adds what the report model keeps of one attack beyond its

@@ -31,9 +31,6 @@ type Plan struct {
 	// entry, the sweep values it is restricted to (nil: every point).
 	thresholds      []analysis.Threshold
 	thresholdPoints []map[string]string
-	// deprecations are the lines Run logs for old names the Spec used
-	// (resolved to the new ones in spec).
-	deprecations []string
 	// expanded and expandedQuick are the sweep's combinations, in run order
 	// (nil without a sweep); expandedQuick is what --quick runs.
 	expanded, expandedQuick *sweepPlan
@@ -71,30 +68,29 @@ func newPlan(file string, lines map[string]int, spec Spec, reg *transport.Regist
 	if err := p.validate(reg); err != nil {
 		return nil, err
 	}
-	p.deprecations = p.resolveRenamed()
 	return p.with(p.spec), nil
 }
 
 // expand lists the combinations of sw's values, the last parameter varying
 // fastest; nil when sw is.
-func (s *Plan) expand(sw *Sweep) *sweepPlan {
+func (p *Plan) expand(sw *Sweep) *sweepPlan {
 	if sw == nil {
 		return nil
 	}
 	params := sw.params()
 	out := &sweepPlan{}
-	for _, p := range params {
-		out.params = append(out.params, p.name)
+	for _, param := range params {
+		out.params = append(out.params, param.name)
 	}
 	idx := make([]int, len(params))
 	for {
-		pt := *s
-		pt.spec = s.spec.clone()
+		pt := *p
+		pt.spec = p.spec.clone()
 		var values, labels []string
-		for i, p := range params {
-			p.apply[idx[i]](&pt.spec)
-			values = append(values, p.values[idx[i]])
-			labels = append(labels, p.name+"="+p.values[idx[i]])
+		for i, param := range params {
+			param.apply[idx[i]](&pt.spec)
+			values = append(values, param.values[idx[i]])
+			labels = append(labels, param.name+"="+param.values[idx[i]])
 		}
 		out.points = append(out.points, point{label: strings.Join(labels, " "), values: values, plan: &pt})
 		i := len(idx) - 1
@@ -111,10 +107,10 @@ func (s *Plan) expand(sw *Sweep) *sweepPlan {
 	}
 }
 
-// with returns a Plan like s that runs spec, a variant of s's own Spec with
+// with returns a Plan like p that runs spec, a variant of p's own Spec with
 // the same arms and thresholds (a shard's share of the load).
-func (s *Plan) with(spec Spec) *Plan {
-	c := *s
+func (p *Plan) with(spec Spec) *Plan {
+	c := *p
 	c.spec = spec
 	c.expanded = c.expand(spec.Sweep)
 	c.expandedQuick = c.expanded
@@ -125,11 +121,11 @@ func (s *Plan) with(spec Spec) *Plan {
 }
 
 // sweepFor is the sweep a run goes through, nil without one.
-func (s *Plan) sweepFor(quick bool) *sweepPlan {
+func (p *Plan) sweepFor(quick bool) *sweepPlan {
 	if quick {
-		return s.expandedQuick
+		return p.expandedQuick
 	}
-	return s.expanded
+	return p.expanded
 }
 
 // clone returns a deep copy of s: no pointer, slice or map of the copy is
@@ -183,93 +179,79 @@ func deepCopy(v reflect.Value) reflect.Value {
 
 // Spec returns a copy of the scenario as validated, with its defaults filled
 // in; changing the copy does not change p.
-func (s *Plan) Spec() Spec { return s.spec.clone() }
+func (p *Plan) Spec() Spec { return p.spec.clone() }
 
 // Name is the scenario's name.
-func (s *Plan) Name() string { return s.spec.Name }
+func (p *Plan) Name() string { return p.spec.Name }
 
 // Description is the scenario's description as written.
-func (s *Plan) Description() string { return s.spec.Description }
+func (p *Plan) Description() string { return p.spec.Description }
 
 // File is where the scenario was read from: a path, "builtin:NAME", or ""
 // for a Spec given to NewPlan.
-func (s *Plan) File() string { return s.file }
+func (p *Plan) File() string { return p.file }
 
 // Arms returns the arm names in order; the first is the baseline of ratios.
-func (s *Plan) Arms() []string { return append([]string(nil), s.arms...) }
+func (p *Plan) Arms() []string { return append([]string(nil), p.arms...) }
 
 // searchSteps is how many probes a search makes per repetition (0 when the
 // load is not a search), with the quick override.
-func (s *Plan) searchSteps(quick bool) int {
-	if s.spec.Load.Search == nil {
+func (p *Plan) searchSteps(quick bool) int {
+	if p.spec.Load.Search == nil {
 		return 0
 	}
-	if quick && s.spec.Quick != nil && s.spec.Quick.Steps > 0 {
-		return s.spec.Quick.Steps
+	if quick && p.spec.Quick != nil && p.spec.Quick.Steps > 0 {
+		return p.spec.Quick.Steps
 	}
-	return s.spec.Load.Search.Steps
+	return p.spec.Load.Search.Steps
 }
 
 // stormIntents is how many intent files a storm writes (0 when the load is
 // not a storm), with the quick override.
-func (s *Plan) stormIntents(quick bool) int {
-	if s.spec.Load.Storm == nil {
+func (p *Plan) stormIntents(quick bool) int {
+	if p.spec.Load.Storm == nil {
 		return 0
 	}
-	if quick && s.spec.Quick != nil && s.spec.Quick.Intents > 0 {
-		return s.spec.Quick.Intents
+	if quick && p.spec.Quick != nil && p.spec.Quick.Intents > 0 {
+		return p.spec.Quick.Intents
 	}
-	return s.spec.Load.Storm.Intents
+	return p.spec.Load.Storm.Intents
 }
 
 // Effective returns the scenario's run settings, shortened when quick.
-func (s *Plan) Effective(quick bool) (duration, warmup time.Duration, reps int) {
-	duration, warmup, reps = s.spec.Duration.Duration, s.spec.Warmup.Duration, s.spec.Repetitions
-	if quick && s.spec.Quick != nil {
-		if s.spec.Quick.Duration.Duration > 0 {
-			duration = s.spec.Quick.Duration.Duration
+func (p *Plan) Effective(quick bool) (duration, warmup time.Duration, reps int) {
+	duration, warmup, reps = p.spec.Duration.Duration, p.spec.Warmup.Duration, p.spec.Repetitions
+	if quick && p.spec.Quick != nil {
+		if p.spec.Quick.Duration.Duration > 0 {
+			duration = p.spec.Quick.Duration.Duration
 		}
-		if s.spec.Quick.Warmup.Duration > 0 {
-			warmup = s.spec.Quick.Warmup.Duration
+		if p.spec.Quick.Warmup.Duration > 0 {
+			warmup = p.spec.Quick.Warmup.Duration
 		}
-		if s.spec.Quick.Repetitions > 0 {
-			reps = s.spec.Quick.Repetitions
+		if p.spec.Quick.Repetitions > 0 {
+			reps = p.spec.Quick.Repetitions
 		}
 	}
 	return duration, warmup, reps
 }
 
 // effectiveSweep returns the sweep to run, nil when none.
-func (s *Plan) effectiveSweep(quick bool) *Sweep {
-	if quick && s.spec.Quick != nil && s.spec.Quick.Sweep != nil {
-		return s.spec.Quick.Sweep
+func (p *Plan) effectiveSweep(quick bool) *Sweep {
+	if quick && p.spec.Quick != nil && p.spec.Quick.Sweep != nil {
+		return p.spec.Quick.Sweep
 	}
-	return s.spec.Sweep
+	return p.spec.Sweep
 }
 
 // LoadText describes the load in a few words for listings, e.g. "closed 20",
 // "open bursts of 20 every 100ms", "search p99 ≤ 250ms",
 // "closed 20, sweep of 12 points".
-func (s *Plan) LoadText() string {
-	var out string
-	switch s.spec.Load.Model {
-	case ModelClosed:
-		out = fmt.Sprintf("closed %d", s.spec.Load.Concurrency)
-	case ModelOpen:
-		out = "open " + s.spec.Load.offered(s.spec.Duration.Duration).shape
-	case ModelSearch:
-		out = fmt.Sprintf("search p%s ≤ %s", ftoa(s.spec.Load.Search.Percentile), s.spec.Load.Search.SLO)
-	case ModelStorm:
-		out = fmt.Sprintf("storm %d intents", s.spec.Load.Storm.Intents)
-	case ModelSoak:
-		out = fmt.Sprintf("soak %s req/s per arm", ftoa(s.spec.Load.Rate))
-	default:
-		out = s.spec.Load.Model
-	}
-	if s.spec.Sweep != nil {
+func (p *Plan) LoadText() string {
+	out := p.model().text(p)
+	if p.spec.Sweep != nil {
 		n := 1
-		for _, p := range s.spec.Sweep.params() {
-			n *= len(p.values)
+		for _, param := range p.spec.Sweep.params() {
+			n *= len(param.values)
 		}
 		out += fmt.Sprintf(", sweep of %d points", n)
 	}

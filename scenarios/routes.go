@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 
@@ -33,8 +32,9 @@ func lookupFlow(name string) (*mockbackend.Flow, bool) {
 	return &f, true
 }
 
-// RouteNames lists the routes a mix may use, sorted.
-func RouteNames() []string {
+// MixRoutes lists the catalog routes a mix may use (those with a request
+// path), sorted; mockbackend.RouteNames lists every route.
+func MixRoutes() []string {
 	var out []string
 	for _, r := range mockbackend.Catalog() {
 		if r.Path != nil {
@@ -45,8 +45,8 @@ func RouteNames() []string {
 	return out
 }
 
-// FlowNames lists the flows a mix may use, sorted.
-func FlowNames() []string {
+// MixFlows lists the flows a mix may use, sorted.
+func MixFlows() []string {
 	var out []string
 	for _, f := range mockbackend.Flows() {
 		out = append(out, f.Name)
@@ -55,26 +55,14 @@ func FlowNames() []string {
 	return out
 }
 
-// resolveRenamed moves backend.profile to backend.preset while the Plan is
-// built, and returns the deprecation line Run logs.
-func (s *Plan) resolveRenamed() []string {
-	var lines []string
-	if b := &s.spec.Backend; b.Profile != "" {
-		lines = append(lines, fmt.Sprintf("%s: %s is deprecated; use backend.preset (the old key is accepted for one more release)",
-			s.spec.Name, s.where("backend.profile")))
-		b.Preset, b.Profile = b.Profile, ""
-	}
-	return lines
-}
-
 // where names a field with its place, "file:line: field", as errors do;
 // the field alone for a scenario built without a file.
-func (s *Plan) where(field string) string {
-	if s.file == "" {
+func (p *Plan) where(field string) string {
+	if p.file == "" {
 		return field
 	}
-	loc := s.file
-	if l := s.line(field); l > 0 {
+	loc := p.file
+	if l := p.line(field); l > 0 {
 		loc += ":" + itoa(l)
 	}
 	return loc + ": " + field

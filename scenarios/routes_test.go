@@ -10,7 +10,7 @@ import (
 // TestEveryMixNameIsADottedCatalogName: a mix names routes and flows by the
 // catalog's names only; no route needs a second, legacy name.
 func TestEveryMixNameIsADottedCatalogName(t *testing.T) {
-	for _, name := range RouteNames() {
+	for _, name := range MixRoutes() {
 		if strings.Contains(name, "-") {
 			t.Fatalf("route %q: want the catalog's dotted names only", name)
 		}
@@ -18,7 +18,7 @@ func TestEveryMixNameIsADottedCatalogName(t *testing.T) {
 			t.Fatalf("lookupRoute(%q) = %v, %v; want the route of that name", name, r, ok)
 		}
 	}
-	for _, name := range FlowNames() {
+	for _, name := range MixFlows() {
 		if f, ok := lookupFlow(name); !ok || f.Name != name {
 			t.Fatalf("lookupFlow(%q) = %v, %v; want the flow of that name", name, f, ok)
 		}

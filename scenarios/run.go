@@ -26,11 +26,6 @@ import (
 type Options struct {
 	// Quick uses the scenario's shorter quick settings.
 	Quick bool
-	// Registry is not used: a Plan resolves its arms when Parse or NewPlan
-	// builds it, from the registry given there.
-	//
-	// Deprecated: pass the registry to Parse or NewPlan.
-	Registry *transport.Registry
 	// Log receives one line per step (nil discards).
 	Log io.Writer
 	// AllowRemote lets backend.target point outside loopback.
@@ -58,7 +53,7 @@ const (
 	SaturatedCPUPct = 95
 )
 
-// Run executes s: it starts the backend, prepares the objects the mix reads,
+// Run executes p: it starts the backend, prepares the objects the mix reads,
 // then for each repetition runs every arm in turn (A B A B ...) so drift of
 // the machine hits all arms alike. Each arm-repetition gets a fresh
 // transport, an uncounted warm-up, a measured attack, and its idle
@@ -66,41 +61,41 @@ const (
 // result carries statistics across repetitions and the evaluated
 // thresholds. A cancelled ctx stops the run early; the returned result then
 // holds what completed and is marked interrupted.
-func Run(ctx context.Context, s *Plan, opt Options) (results.Scenario, error) {
+func Run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
-	for _, line := range s.deprecations {
-		fmt.Fprintln(opt.Log, line)
-	}
-	if err := s.CheckBackend(opt.AllowRemote); err != nil {
+	if err := p.CheckBackend(opt.AllowRemote); err != nil {
 		return results.Scenario{}, err
 	}
-	if err := s.CheckLimits(opt.Quick); err != nil {
+	if err := p.CheckLimits(opt.Quick); err != nil {
 		return results.Scenario{}, err
 	}
-	if s.spec.Load.Model == ModelSoak {
-		return runSoak(ctx, s, opt)
-	}
-	sw := s.sweepFor(opt.Quick)
+	return p.model().run(ctx, p, opt)
+}
+
+// runRepeated runs a model that measures arm by arm, repetition by
+// repetition: once, or once per sweep point.
+func runRepeated(ctx context.Context, p *Plan, m armModel, opt Options) (results.Scenario, error) {
+	sw := p.sweepFor(opt.Quick)
 	if sw == nil {
-		return runPoint(ctx, s, opt, "")
+		return runPoint(ctx, p, m, opt, "")
 	}
-	return runSweep(ctx, s, sw, opt)
+	return runSweep(ctx, p, m, sw, opt)
 }
 
 // runSweep runs one full point per combination of the sweep's values.
-func runSweep(ctx context.Context, s *Plan, sw *sweepPlan, opt Options) (results.Scenario, error) {
-	duration, warmup, reps := s.Effective(opt.Quick)
+func runSweep(ctx context.Context, p *Plan, m armModel, sw *sweepPlan, opt Options) (results.Scenario, error) {
+	duration, warmup, reps := p.Effective(opt.Quick)
 	out := results.Scenario{
-		Name:        s.spec.Name,
-		Description: strings.TrimSpace(s.spec.Description),
-		Conditions:  s.conditions(duration, warmup, reps),
+		Name:        p.spec.Name,
+		Description: strings.TrimSpace(p.spec.Description),
+		Conditions:  p.conditions(duration, warmup, reps),
 		Sweep:       &results.Sweep{Params: append([]string(nil), sw.params...)},
-		ClaimArms:   s.claimArms(),
+		ClaimArms:   p.claimArms(),
 	}
 	for _, pt := range sw.points {
-		res, err := runPoint(ctx, pt.plan, opt, pt.label)
+		res, err := runPoint(ctx, pt.plan, m, opt, pt.label)
 		if out.Conditions.Isolation == "" {
 			out.Conditions.Isolation, out.Conditions.CPUs = res.Conditions.Isolation, res.Conditions.CPUs
 		}
@@ -121,164 +116,215 @@ func runSweep(ctx context.Context, s *Plan, sw *sweepPlan, opt Options) (results
 	return out, nil
 }
 
-// runPoint runs sc (a scenario, or a sweep point's copy of it) with all its
+// runPoint runs p (a scenario, or a sweep point's copy of it) with all its
 // arms and repetitions against one backend.
-func runPoint(ctx context.Context, sc *Plan, opt Options, label string) (results.Scenario, error) {
-	duration, warmup, reps := sc.Effective(opt.Quick)
-	name := sc.spec.Name
-	if label != "" {
-		name += " [" + label + "]"
-	}
-	be, err := sc.startBackend(opt)
+func runPoint(ctx context.Context, p *Plan, m armModel, opt Options, label string) (results.Scenario, error) {
+	pr := newPointRun(p, m, opt, label)
+	be, err := startBackend(p, opt)
 	if err != nil {
-		return results.Scenario{}, fmt.Errorf("scenario %s: start backend: %w", name, err)
+		return results.Scenario{}, fmt.Errorf("scenario %s: start backend: %w", pr.name, err)
 	}
 	defer be.Close()
-	out := results.Scenario{
-		Name:        sc.spec.Name,
-		Description: strings.TrimSpace(sc.spec.Description),
-		Conditions:  sc.conditions(duration, warmup, reps),
-		Arms:        make([]results.Arm, len(sc.profiles)),
-		ClaimArms:   sc.claimArms(),
-	}
-	for i, p := range sc.profiles {
-		out.Arms[i] = results.Arm{Name: sc.arms[i], Profile: p.Name, Description: p.Description, Settings: settings(p)}
-	}
+	pr.be = be
 	// Interrupted while seeding the backend, the run goes on to write a
 	// result with no repetition, marked interrupted, rather than none.
-	if err := prepare(ctx, be, sc.spec.Mix); err != nil && ctx.Err() == nil {
-		return results.Scenario{}, fmt.Errorf("scenario %s: %w", name, err)
+	if err := prepare(ctx, be, p.spec.Mix); err != nil && ctx.Err() == nil {
+		return results.Scenario{}, fmt.Errorf("scenario %s: %w", pr.name, err)
 	}
-	if be.isolation != isolationExternal {
-		out.Conditions.Isolation, out.Conditions.CPUs = be.isolation, be.cpus
+	pr.probe(ctx)
+	if err := pr.runReps(ctx); err != nil {
+		return pr.out, err
 	}
-	if ctx.Err() == nil {
-		out.Setup = sc.measureSetup(ctx, be)
-		if out.GeneratorCeiling = sc.generatorCeiling(ctx, be); out.GeneratorCeiling > 0 {
-			fmt.Fprintf(opt.Log, "%s: generator ceiling %.0f req/s (the engine against an in-memory transport)\n", name, out.GeneratorCeiling)
-		}
-	}
-	began := time.Now()
-	service := make([]*hdrhistogram.Histogram, len(sc.profiles))
-	response := make([]*hdrhistogram.Histogram, len(sc.profiles))
-	lag := make([]*hdrhistogram.Histogram, len(sc.profiles))
-	open := sc.spec.Load.Model == ModelOpen || sc.spec.Load.Model == ModelSearch
-	for i := range sc.profiles {
-		service[i] = engine.NewHistogram()
-		if open {
-			response[i], lag[i] = engine.NewHistogram(), engine.NewHistogram()
-		}
-	}
+	pr.finish()
+	return pr.out, ctxErr(ctx, pr.interrupted)
+}
 
-	position := 0
-	interrupted := false
-	backendDied := ""
-	steps := sc.searchSteps(opt.Quick)
+// pointRun is the state of one runPoint: the result being filled, each
+// arm's merged histograms, and what stopped the run early.
+type pointRun struct {
+	p     *Plan
+	m     armModel
+	opt   Options
+	label string
+	name  string // the scenario's name with the point's label, for logs
+	be    *backend
+	out   results.Scenario
+	began time.Time
+	reps  int
+	// service, response and lag merge each arm's histograms across
+	// repetitions (response and lag only for an arrival rate).
+	service, response, lag []*hdrhistogram.Histogram
+	position               int
+	interrupted            bool
+	backendDied            string
 	// broken holds the arms whose transport could not be built: they fail
 	// alone, and the other arms still run.
-	broken := map[int]error{}
-runs:
-	for rep := 0; rep < reps; rep++ {
-		for i, p := range sc.profiles {
-			if ctx.Err() != nil {
-				interrupted = true
-				break runs
-			}
-			if broken[i] != nil {
-				continue
-			}
-			arm := sc.arms[i]
-			measured := duration.String() + " measured"
-			if sc.spec.Load.Model == ModelStorm {
-				measured = "measured until the storm is processed"
-			}
-			fmt.Fprintf(opt.Log, "%s: rep %d/%d: arm %s: %s warm-up, %s\n", name, rep+1, reps, arm, warmup, measured)
-			run := fmt.Sprintf("%s-r%d", arm, rep)
-			var (
-				r   results.Rep
-				rec *engine.Recording
-			)
-			var onResult ResultFunc
-			if opt.OnRun != nil {
-				onResult = opt.OnRun(RunInfo{Scenario: sc.spec.Name, Point: label, Arm: arm, Rep: rep, Reps: reps, Planned: sc.plannedRun(opt.Quick)})
-			}
-			switch sc.spec.Load.Model {
-			case ModelSearch:
-				r, rec, err = sc.runSearch(ctx, be, p, run, duration, warmup, steps, opt.Log, name+": "+arm, onResult)
-			case ModelStorm:
-				r, rec, err = sc.runStorm(ctx, be, p, run, warmup > 0, opt.Quick)
-			default:
-				r, rec, err = sc.runArm(ctx, be, p, run, duration, warmup, nil, onResult)
-			}
-			var bErr *buildError
-			if errors.As(err, &bErr) {
-				broken[i] = bErr.err
-				fmt.Fprintf(opt.Log, "%s: arm %s: %v; the other arms go on\n", name, arm, bErr.err)
-				continue
-			}
-			if err != nil {
-				return out, fmt.Errorf("scenario %s: arm %s: rep %d: %w", name, arm, rep+1, err)
-			}
-			r = repOutputs(r, rec)
-			r.Index, r.Position = rep, position
-			position++
-			out.Arms[i].Reps = append(out.Arms[i].Reps, r)
-			if rec != nil {
-				service[i].Merge(rec.Service)
-				if response[i] != nil && rec.Response != nil {
-					response[i].Merge(rec.Response)
-					lag[i].Merge(rec.Lag)
-				}
-			}
-			line := fmt.Sprintf("%.0f req/s, p50 %s, p99 %s, %d dials", r.SuccessPerSec, results.Dur(r.Latency.P50), results.Dur(r.Latency.P99), r.Client.Dials)
-			if r.Search != nil {
-				line = fmt.Sprintf("sustains %.0f req/s; ", r.Search.MaxRate) + line
-			}
-			fmt.Fprintf(opt.Log, "%s: rep %d/%d: arm %s: %s\n", name, rep+1, reps, arm, line)
-			if r.Interrupted {
-				interrupted = true
-				break runs
-			}
-			if at, died := be.died(); died {
-				backendDied = fmt.Sprintf("the backend process died at %s (%s into the run), during arm %s rep %d", at.UTC().Format(time.TimeOnly), at.Sub(began).Round(time.Millisecond), arm, rep+1)
-				fmt.Fprintf(opt.Log, "%s: %s; the figures cover what ran\n", name, backendDied)
-				break runs
-			}
-		}
-	}
+	broken map[int]error
+}
 
-	for i := range out.Arms {
-		out.Arms[i].Total = total(out.Arms[i].Reps, service[i], response[i], lag[i])
-		out.Arms[i].ServiceHDR = encodeHist(service[i])
-		out.Arms[i].ResponseHDR = encodeHist(response[i])
+func newPointRun(p *Plan, m armModel, opt Options, label string) *pointRun {
+	duration, warmup, reps := p.Effective(opt.Quick)
+	pr := &pointRun{p: p, m: m, opt: opt, label: label, name: p.spec.Name, reps: reps, broken: map[int]error{}}
+	if label != "" {
+		pr.name += " [" + label + "]"
 	}
-	analysis.Finalize(&out, sc.thresholdsAt(label))
-	for i := range sc.profiles {
-		if err := broken[i]; err != nil {
-			out.Thresholds = append(out.Thresholds, results.ThresholdResult{Expr: "the transport builds", Arm: sc.arms[i], Point: label,
-				Required: true, MeasuredText: "no transport: " + err.Error(), Note: err.Error()})
-			out.Notes = append(out.Notes, fmt.Sprintf("Failed: arm `%s` did not run: %v.", sc.arms[i], err))
+	pr.out = results.Scenario{
+		Name:        p.spec.Name,
+		Description: strings.TrimSpace(p.spec.Description),
+		Conditions:  p.conditions(duration, warmup, reps),
+		Arms:        make([]results.Arm, len(p.profiles)),
+		ClaimArms:   p.claimArms(),
+	}
+	for i, prof := range p.profiles {
+		pr.out.Arms[i] = results.Arm{Name: p.arms[i], Profile: prof.Name, Description: prof.Description, Settings: settings(prof)}
+		pr.service = append(pr.service, engine.NewHistogram())
+		var response, lag *hdrhistogram.Histogram
+		if m.responseTime() {
+			response, lag = engine.NewHistogram(), engine.NewHistogram()
+		}
+		pr.response, pr.lag = append(pr.response, response), append(pr.lag, lag)
+	}
+	return pr
+}
+
+// probe records where the backend ran and measures, before the arms run,
+// the set-up cost and the generator's ceiling.
+func (pr *pointRun) probe(ctx context.Context) {
+	if pr.be.isolation != isolationExternal {
+		pr.out.Conditions.Isolation, pr.out.Conditions.CPUs = pr.be.isolation, pr.be.cpus
+	}
+	if ctx.Err() == nil {
+		pr.out.Setup = measureSetup(ctx, pr.p, pr.be)
+		if pr.out.GeneratorCeiling = generatorCeiling(ctx, pr.p, pr.be); pr.out.GeneratorCeiling > 0 {
+			fmt.Fprintf(pr.opt.Log, "%s: generator ceiling %.0f req/s (the engine against an in-memory transport)\n", pr.name, pr.out.GeneratorCeiling)
 		}
 	}
-	if interrupted {
+	pr.began = time.Now()
+}
+
+// runReps runs every arm, repetition by repetition (A B A B ...), until all
+// ran, ctx is cancelled or the backend died; an error is an arm that failed
+// for another reason than its transport.
+func (pr *pointRun) runReps(ctx context.Context) error {
+	for rep := 0; rep < pr.reps; rep++ {
+		for i := range pr.p.profiles {
+			if ctx.Err() != nil {
+				pr.interrupted = true
+				return nil
+			}
+			if pr.broken[i] != nil {
+				continue
+			}
+			stop, err := pr.runOne(ctx, rep, i)
+			if err != nil || stop {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// runOne runs arm i's repetition rep; stop says the run must end here.
+func (pr *pointRun) runOne(ctx context.Context, rep, i int) (stop bool, err error) {
+	p, arm := pr.p, pr.p.arms[i]
+	duration, warmup, _ := p.Effective(pr.opt.Quick)
+	fmt.Fprintf(pr.opt.Log, "%s: rep %d/%d: arm %s: %s warm-up, %s\n", pr.name, rep+1, pr.reps, arm, warmup, pr.m.measuredText(duration))
+	a := armRun{be: pr.be, profile: p.profiles[i], name: fmt.Sprintf("%s-r%d", arm, rep), who: pr.name + ": " + arm,
+		duration: duration, warmup: warmup, quick: pr.opt.Quick, log: pr.opt.Log}
+	if pr.opt.OnRun != nil {
+		a.onResult = pr.opt.OnRun(RunInfo{Scenario: p.spec.Name, Point: pr.label, Arm: arm, Rep: rep, Reps: pr.reps, Planned: p.plannedRun(pr.opt.Quick)})
+	}
+	r, rec, err := pr.m.runArm(ctx, p, a)
+	var bErr *buildError
+	if errors.As(err, &bErr) {
+		pr.broken[i] = bErr.err
+		fmt.Fprintf(pr.opt.Log, "%s: arm %s: %v; the other arms go on\n", pr.name, arm, bErr.err)
+		return false, nil
+	}
+	if err != nil {
+		return true, fmt.Errorf("scenario %s: arm %s: rep %d: %w", pr.name, arm, rep+1, err)
+	}
+	r = pr.record(i, rep, r, rec)
+	fmt.Fprintf(pr.opt.Log, "%s: rep %d/%d: arm %s: %s\n", pr.name, rep+1, pr.reps, arm, repLine(r))
+	if r.Interrupted {
+		pr.interrupted = true
+		return true, nil
+	}
+	if at, died := pr.be.died(); died {
+		pr.backendDied = fmt.Sprintf("the backend process died at %s (%s into the run), during arm %s rep %d", at.UTC().Format(time.TimeOnly), at.Sub(pr.began).Round(time.Millisecond), arm, rep+1)
+		fmt.Fprintf(pr.opt.Log, "%s: %s; the figures cover what ran\n", pr.name, pr.backendDied)
+		return true, nil
+	}
+	return false, nil
+}
+
+// record adds arm i's repetition rep to the result and its histograms.
+func (pr *pointRun) record(i, rep int, r results.Rep, rec *engine.Recording) results.Rep {
+	r = repOutputs(r, rec)
+	r.Index, r.Position = rep, pr.position
+	pr.position++
+	pr.out.Arms[i].Reps = append(pr.out.Arms[i].Reps, r)
+	if rec != nil {
+		pr.service[i].Merge(rec.Service)
+		if pr.response[i] != nil && rec.Response != nil {
+			pr.response[i].Merge(rec.Response)
+			pr.lag[i].Merge(rec.Lag)
+		}
+	}
+	return r
+}
+
+// repLine is a repetition's figures for the log.
+func repLine(r results.Rep) string {
+	line := fmt.Sprintf("%.0f req/s, p50 %s, p99 %s, %d dials", r.SuccessPerSec, results.Dur(r.Latency.P50), results.Dur(r.Latency.P99), r.Client.Dials)
+	if r.Search != nil {
+		line = fmt.Sprintf("sustains %.0f req/s; ", r.Search.MaxRate) + line
+	}
+	return line
+}
+
+// finish totals each arm, evaluates the statistics and thresholds, and notes
+// what did not run as planned.
+func (pr *pointRun) finish() {
+	out := &pr.out
+	for i := range out.Arms {
+		out.Arms[i].Total = total(out.Arms[i].Reps, pr.service[i], pr.response[i], pr.lag[i])
+		out.Arms[i].ServiceHDR = encodeHist(pr.service[i])
+		out.Arms[i].ResponseHDR = encodeHist(pr.response[i])
+	}
+	analysis.Finalize(out, pr.p.thresholdsAt(pr.label))
+	for i := range pr.p.profiles {
+		if err := pr.broken[i]; err != nil {
+			out.Thresholds = append(out.Thresholds, results.ThresholdResult{Expr: "the transport builds", Arm: pr.p.arms[i], Point: pr.label,
+				Required: true, MeasuredText: "no transport: " + err.Error(), Note: err.Error()})
+			out.Notes = append(out.Notes, fmt.Sprintf("Failed: arm `%s` did not run: %v.", pr.p.arms[i], err))
+		}
+	}
+	if pr.interrupted {
 		out.Notes = append(out.Notes, "Interrupted: fewer repetitions than planned completed; the figures cover what ran.")
 	}
-	if backendDied != "" {
-		out.Thresholds = append(out.Thresholds, results.ThresholdResult{Expr: "the backend stays up", Point: label,
-			Required: true, MeasuredText: backendDied, Note: backendDied})
-		out.Notes = append(out.Notes, "Failed: "+backendDied+"; its errors are counted and the figures cover what ran.")
+	if pr.backendDied != "" {
+		out.Thresholds = append(out.Thresholds, results.ThresholdResult{Expr: "the backend stays up", Point: pr.label,
+			Required: true, MeasuredText: pr.backendDied, Note: pr.backendDied})
+		out.Notes = append(out.Notes, "Failed: "+pr.backendDied+"; its errors are counted and the figures cover what ran.")
 	}
-	for _, a := range out.Arms {
+	out.Notes = append(out.Notes, saturationNotes(out.Arms)...)
+	if out.Stats != nil && out.Stats.Weak {
+		out.Notes = append(out.Notes, fmt.Sprintf("Weak verdict: %d repetitions per arm (fewer than %d); differences are unlikely to be significant.", out.Stats.MinReps, analysis.WeakBelowReps))
+	}
+}
+
+// saturationNotes name the repetitions whose generator was saturated.
+func saturationNotes(arms []results.Arm) []string {
+	var notes []string
+	for _, a := range arms {
 		for _, r := range a.Reps {
 			if r.Open != nil && r.Open.Saturated {
-				out.Notes = append(out.Notes, fmt.Sprintf("Invalid: the generator was saturated in repetition %d of `%s` (%s); that repetition did not offer the asked load.", r.Index+1, a.Name, r.Open.Reason))
+				notes = append(notes, fmt.Sprintf("Invalid: the generator was saturated in repetition %d of `%s` (%s); that repetition did not offer the asked load.", r.Index+1, a.Name, r.Open.Reason))
 			}
 		}
 	}
-	if out.Stats != nil && out.Stats.Weak {
-		out.Notes = append(out.Notes, fmt.Sprintf("Weak verdict: %d repetitions per arm (fewer than %d); differences are unlikely to be significant.", out.Stats.MinReps, WeakBelow))
-	}
-	return out, ctxErr(ctx, interrupted)
+	return notes
 }
 
 // isCancellation reports whether an error text is ctx's cancellation.
@@ -304,13 +350,14 @@ func ctxErr(ctx context.Context, interrupted bool) error {
 	return nil
 }
 
-// runArm runs one arm-repetition on a fresh transport and returns its
-// summary and recording. offer, when non-nil, replaces the scenario's open
-// load (the search's probes); onResult, when non-nil, receives every
-// measured result.
-func (s *Plan) runArm(ctx context.Context, be *backend, p transport.Profile, run string, duration, warmup time.Duration, probe *offer, onResult ResultFunc) (results.Rep, *engine.Recording, error) {
+// attack runs one arm-repetition on a fresh transport through the engine
+// and returns its summary and recording: at the closed model's concurrency
+// when o is nil, else at the arrival rate o offers (the open model's load,
+// or a search's probe).
+func attack(ctx context.Context, p *Plan, a armRun, o *offer) (results.Rep, *engine.Recording, error) {
+	be := a.be
 	c0, s0 := transport.TraceStats{}, be.stats()
-	inst, err := p.TryInstrument(be.tls, transport.WithCAPEM(be.caPEM))
+	inst, err := a.profile.TryInstrument(be.tls, transport.WithCAPEM(be.caPEM))
 	if err != nil {
 		return results.Rep{}, nil, &buildError{err}
 	}
@@ -318,39 +365,32 @@ func (s *Plan) runArm(ctx context.Context, be *backend, p transport.Profile, run
 	// closes it whatever happens, so no connection goroutine outlives the run.
 	defer inst.Close()
 
-	model := s.spec.Load.Model
 	attack := engine.Attack{
-		Name:        run,
+		Name:        a.name,
 		Model:       engine.Closed,
-		Concurrency: s.spec.Load.Concurrency,
-		MaxWorkers:  s.spec.Load.MaxWorkers,
+		Concurrency: p.spec.Load.Concurrency,
+		MaxWorkers:  p.spec.Load.MaxWorkers,
 		// Each closed-model worker carries its own trace state.
 		WorkerContext: inst.Tracer.Bind,
 	}
-	var o offer
-	if model == ModelOpen || probe != nil {
-		attack.Model = engine.Open
-		if probe != nil {
-			o = *probe
-		} else {
-			o = s.spec.Load.offered(duration)
-		}
-		o = o.withLate()
-		attack.Pacer = o.pacer
+	if o != nil {
+		late := o.withLate()
+		o = &late
+		attack.Model, attack.Pacer = engine.Open, o.pacer
 	}
 	client := func(m *mixTargeter) *http.Client {
 		c := *inst.Client
 		c.Transport = m.wrap(inst.Client.Transport)
 		return &c
 	}
-	if warmup > 0 {
-		m, err := newMixTargeter(be.url, run+"w", s.spec.Mix, s.spec.Seed)
+	if a.warmup > 0 {
+		m, err := newMixTargeter(be.url, a.name+"w", p.spec.Mix, p.spec.Seed)
 		if err != nil {
 			return results.Rep{}, nil, err
 		}
 		w := attack
-		w.Name, w.Duration, w.Targeter, w.Client = run+"-warmup", warmup, m.targeter(), client(m)
-		if attack.Model == engine.Open {
+		w.Name, w.Duration, w.Targeter, w.Client = a.name+"-warmup", a.warmup, m.targeter(), client(m)
+		if o != nil {
 			// The warm-up's offered load starts over: a ramp warms up at its start.
 			w.Pacer = o.pacer
 		}
@@ -363,12 +403,12 @@ func (s *Plan) runArm(ctx context.Context, be *backend, p transport.Profile, run
 	be.resetPeak()
 	tw := be.startTimeWait()
 	clientBefore, serverBefore := inst.Tracer.Stats(), be.stats()
-	m, err := newMixTargeter(be.url, run, s.spec.Mix, s.spec.Seed)
+	m, err := newMixTargeter(be.url, a.name, p.spec.Mix, p.spec.Seed)
 	if err != nil {
 		return results.Rep{}, nil, err
 	}
-	attack.Duration, attack.Targeter, attack.Client = duration, m.targeter(), client(m)
-	attack.OnResult = onResult
+	attack.Duration, attack.Targeter, attack.Client = a.duration, m.targeter(), client(m)
+	attack.OnResult = a.onResult
 	cpu0 := cpuTime()
 	rec, err := engine.Run(ctx, attack)
 	if err != nil {
@@ -390,8 +430,8 @@ func (s *Plan) runArm(ctx context.Context, be *backend, p transport.Profile, run
 	if rec.Wall > 0 {
 		sum.CPUPct = 100 * cpu.Seconds() / rec.Wall.Seconds() / float64(be.generatorCPUs())
 	}
-	if attack.Model == engine.Open {
-		sum.Open = openLoad(o, rec, duration, sum.CPUPct)
+	if o != nil {
+		sum.Open = openLoad(*o, rec, a.duration, sum.CPUPct)
 	}
 	return results.Rep{Summary: sum}, rec, nil
 }

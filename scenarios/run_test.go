@@ -359,12 +359,12 @@ arms: [tuned]
 duration: 100ms
 repetitions: 1
 `)
-	be, err := s.startBackend(Options{})
+	be, err := startBackend(s, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer be.Close()
-	c := s.measureSetup(context.Background(), be)
+	c := measureSetup(context.Background(), s, be)
 	if c == nil || !c.TLS || c.N < 5 {
 		t.Fatalf("setup = %+v", c)
 	}
@@ -381,7 +381,7 @@ func TestMockConfigCarriesTheBackendSection(t *testing.T) {
 kind: Scenario
 name: mock
 backend:
-  profile: realistic
+  preset: realistic
   tls: true
   tlsVersion: "1.2"
   http2: true
@@ -425,7 +425,7 @@ seed: 42
 
 func TestEveryRouteOfTheCatalogSucceedsAgainstTheMock(t *testing.T) {
 	var mix []MixEntry
-	for _, n := range RouteNames() {
+	for _, n := range MixRoutes() {
 		mix = append(mix, MixEntry{Route: n, Weight: 1})
 	}
 	srv, err := mockbackend.Start(mockbackend.Config{TokenDelay: time.Millisecond, LLMTokens: 4})

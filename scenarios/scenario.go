@@ -8,13 +8,24 @@
 // A Spec (scenario.go) is the document as written, plain data; a Spec built
 // in Go goes through NewPlan, with the same validation. A Plan (plan.go) is
 // immutable: defaults filled, arms resolved to transport profiles,
-// thresholds parsed, sweep points expanded. Run starts the backend
-// (backend.go), prepares the objects the mix reads, and for each
+// thresholds parsed, sweep points expanded. Its methods are the language
+// only (decode, validate, defaults, shard, conditions): none does I/O.
+//
+// Each load model (closed, open, search, storm, soak) implements loadModel
+// (model.go) in a file of its own, model_<name>.go: the load fields it
+// takes, their validation and defaults, its share of a shard, its
+// conditions and listing text, the metric that decides a run
+// (results.Model.DecidingMetric), and how it runs an arm. No code outside
+// those files asks which model a scenario has.
+//
+// The runner is functions over a Plan, not its methods: Run starts the
+// backend (backend.go: in-process, a child process on CPUs of its own, or
+// an external target), prepares the objects the mix reads, and for each
 // repetition drives every arm through the load engine (internal/engine) in
-// interleaved order, one fresh transport per arm-repetition; the load
-// models live in run.go (closed, open), search.go and storm.go, the request
-// mix in mix.go. The figures it returns are finalized by the reports
-// packages (statistics, thresholds) and rendered by them.
+// interleaved order, one fresh transport per arm-repetition (run.go's
+// pointRun and attack; search.go, storm.go and soak.go for the models that
+// do more than one attack). The figures it returns are finalized by the
+// reports packages (statistics, thresholds) and rendered by them.
 package scenarios
 
 import (
@@ -24,7 +35,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/oranbench/oranbench/mockbackend"
-	"github.com/oranbench/oranbench/reports/analysis"
+	"github.com/oranbench/oranbench/reports/results"
 )
 
 // APIVersion and Kind identify a scenario document.
@@ -33,21 +44,18 @@ const (
 	Kind       = "Scenario"
 )
 
-// DefaultRepetitions is how often each arm runs when a scenario does not say;
-// fewer than WeakBelow repetitions make the report call its verdict weak.
-const (
-	DefaultRepetitions = 5
-	// WeakBelow is analysis.WeakBelowReps: one rule, kept under its old name.
-	WeakBelow = analysis.WeakBelowReps
-)
+// DefaultRepetitions is how often each arm runs when a scenario does not
+// say; fewer than analysis.WeakBelowReps make the report call its verdict
+// weak.
+const DefaultRepetitions = 5
 
-// Load models.
+// Load models, as load.model names them (see results.Model).
 const (
-	ModelClosed = "closed" // fixed concurrency
-	ModelOpen   = "open"   // arrival rate
-	ModelSearch = "search" // highest sustainable arrival rate per arm
-	ModelStorm  = "storm"  // intent files through the watcher into Porch
-	ModelSoak   = "soak"   // a steady open load held while resources are sampled
+	ModelClosed = results.ModelClosed // fixed concurrency
+	ModelOpen   = results.ModelOpen   // arrival rate
+	ModelSearch = results.ModelSearch // highest sustainable arrival rate per arm
+	ModelStorm  = results.ModelStorm  // intent files through the watcher into Porch
+	ModelSoak   = results.ModelSoak   // a steady open load held while resources are sampled
 )
 
 // Open-model shapes.
@@ -97,10 +105,7 @@ type Spec struct {
 type Backend struct {
 	// Preset starts from a named mock behaviour preset (fast, realistic,
 	// flaky); the fields below override it.
-	Preset string `yaml:"preset"`
-	// Profile is Preset's name before this release ("profile" now names
-	// only transport profiles); accepted with a deprecation line.
-	Profile    string `yaml:"profile"`
+	Preset     string `yaml:"preset"`
 	TLS        bool   `yaml:"tls"`
 	TLSVersion string `yaml:"tlsVersion"`
 	HTTP2      bool   `yaml:"http2"`
@@ -110,9 +115,10 @@ type Backend struct {
 	// Latency is every route's service time: a duration (fixed) or a
 	// distribution.
 	Latency LatencySpec `yaml:"latency"`
-	// Faults and Capacity apply to every route unless Routes says otherwise.
-	Faults   *FaultSpec    `yaml:"faults"`
-	Capacity *CapacitySpec `yaml:"capacity"`
+	// Faults and Capacity apply to every route unless Routes says otherwise;
+	// they are the mock's own settings, spelled as in its config file.
+	Faults   *mockbackend.Faults   `yaml:"faults"`
+	Capacity *mockbackend.Capacity `yaml:"capacity"`
 	// Routes overrides behaviour by mock route ("a1.policy.put") or group
 	// ("a1", "e2", "porch", "rag", "llm").
 	Routes         map[string]RouteBehavior `yaml:"routes"`
@@ -120,11 +126,15 @@ type Backend struct {
 	Jitter         Duration                 `yaml:"jitter"`
 	Bandwidth      mockbackend.ByteRate     `yaml:"bandwidth"`
 	ConnSetupDelay Duration                 `yaml:"connSetupDelay"`
-	NetFaults      *NetFaultSpec            `yaml:"netFaults"`
+	NetFaults      *mockbackend.NetFaults   `yaml:"netFaults"`
 	EnforceDelay   Duration                 `yaml:"enforceDelay"`
 	TokenDelay     Duration                 `yaml:"tokenDelay"`
 	LLMTokens      int                      `yaml:"llmTokens"`
 	MaxObjects     int                      `yaml:"maxObjects"`
+	// MaxStoreBytes and MaxWatches bound the mock's stores and its open
+	// watches (0: the mock's defaults).
+	MaxStoreBytes int64 `yaml:"maxStoreBytes"`
+	MaxWatches    int   `yaml:"maxWatches"`
 
 	// URL (YAML "target") sends the load to an external server instead of
 	// the mock; it must be loopback unless Options.AllowRemote is set.
@@ -152,9 +162,9 @@ type CPUSplit struct {
 
 // RouteBehavior is the behaviour of one mock route or group.
 type RouteBehavior struct {
-	Latency  LatencySpec   `yaml:"latency"`
-	Faults   *FaultSpec    `yaml:"faults"`
-	Capacity *CapacitySpec `yaml:"capacity"`
+	Latency  LatencySpec           `yaml:"latency"`
+	Faults   *mockbackend.Faults   `yaml:"faults"`
+	Capacity *mockbackend.Capacity `yaml:"capacity"`
 }
 
 // LatencySpec is a service-time model: written as a duration ("10ms",
@@ -207,37 +217,6 @@ func (l LatencySpec) Fixed() (time.Duration, bool) {
 	return 0, false
 }
 
-// FaultSpec are per-request HTTP faults; rates are probabilities 0–1.
-type FaultSpec struct {
-	// ErrorRates maps a status code to its probability, e.g. {500: 0.01}.
-	ErrorRates       map[int]float64 `yaml:"errorRates"`
-	RateLimit        float64         `yaml:"rateLimit"`
-	RetryAfter       Duration        `yaml:"retryAfter"`
-	Hang             float64         `yaml:"hang"`
-	CloseMidResponse float64         `yaml:"closeMidResponse"`
-}
-
-// CapacitySpec limits concurrent work like a saturating backend.
-type CapacitySpec struct {
-	MaxInFlight  int      `yaml:"maxInFlight"`
-	QueueDepth   int      `yaml:"queueDepth"`
-	QueueTimeout Duration `yaml:"queueTimeout"`
-}
-
-// NetFaultSpec are TCP-level faults (Toxiproxy); Rate is the fraction of
-// connections affected.
-type NetFaultSpec struct {
-	ResetPeer NetFault `yaml:"resetPeer"`
-	Timeout   NetFault `yaml:"timeout"`
-	SlowClose NetFault `yaml:"slowClose"`
-}
-
-// NetFault is one TCP fault.
-type NetFault struct {
-	Rate  float64  `yaml:"rate"`
-	After Duration `yaml:"after"`
-}
-
 // MixEntry is one element of the request mix with its relative weight:
 // a catalog route, a multi-step flow, or a custom request.
 type MixEntry struct {
@@ -262,9 +241,9 @@ type RequestSpec struct {
 // LoadModel is how load is offered.
 type LoadModel struct {
 	// Model is closed, open, search, storm or soak.
-	Model       string  `yaml:"model"`
-	Concurrency int     `yaml:"concurrency"`
-	Rate        float64 `yaml:"rate"`
+	Model       results.Model `yaml:"model"`
+	Concurrency int           `yaml:"concurrency"`
+	Rate        float64       `yaml:"rate"`
 	// MaxWorkers caps the open model's workers (vegeta spawns more when behind).
 	MaxWorkers uint64 `yaml:"maxWorkers"`
 	// Shape of the open model's rate: constant (Rate), ramp, sine or burst.

@@ -3,13 +3,11 @@ package scenarios
 import (
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"time"
 
 	"github.com/oranbench/oranbench/internal/engine"
 	"github.com/oranbench/oranbench/reports/results"
-	"github.com/oranbench/oranbench/targets/transport"
 )
 
 // runSearch finds the highest constant rate the arm sustains: it doubles
@@ -18,8 +16,8 @@ import (
 // or the step budget is spent. Every probe is a fresh transport with its own
 // warm-up. The repetition's summary is that of the highest passing probe
 // (or of the last probe when none passed).
-func (s *Plan) runSearch(ctx context.Context, be *backend, p transport.Profile, run string, duration, warmup time.Duration, steps int, log io.Writer, name string, onResult ResultFunc) (results.Rep, *engine.Recording, error) {
-	sp := s.spec.Load.Search
+func runSearch(ctx context.Context, p *Plan, a armRun, steps int) (results.Rep, *engine.Recording, error) {
+	sp, duration := p.spec.Load.Search, a.duration
 	sr := &results.SearchRun{SLO: sp.SLO.Duration, Percentile: sp.Percentile, AchievedPct: sp.Achieved, SuccessPct: sp.Success}
 	lo, hi := 0.0, math.Inf(1)
 	rate := sp.StartRate
@@ -30,7 +28,9 @@ func (s *Plan) runSearch(ctx context.Context, be *backend, p transport.Profile, 
 			break
 		}
 		o := constantOffer(rate)
-		r, rec, err := s.runArm(ctx, be, p, fmt.Sprintf("%s-s%d", run, step), duration, warmup, &o, onResult)
+		probe := a
+		probe.name = fmt.Sprintf("%s-s%d", a.name, step)
+		r, rec, err := attack(ctx, p, probe, &o)
 		if err != nil {
 			return results.Rep{}, nil, err
 		}
@@ -40,7 +40,7 @@ func (s *Plan) runSearch(ctx context.Context, be *backend, p transport.Profile, 
 		}
 		pr := judge(sp, rate, rec, duration)
 		sr.Probes = append(sr.Probes, pr)
-		fmt.Fprintf(log, "%s: probe %d: %s req/s: %s\n", name, step+1, ftoa(math.Round(rate)), probeText(pr))
+		fmt.Fprintf(a.log, "%s: probe %d: %s req/s: %s\n", a.who, step+1, ftoa(math.Round(rate)), probeText(pr))
 		last, lastRec = r, rec
 		if pr.Pass {
 			lo, best, bestRec = rate, r, rec

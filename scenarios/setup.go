@@ -28,8 +28,8 @@ const (
 // TLS session from a session cache, which is what a session cache buys a
 // transport that has to dial. It runs before the arms, outside their
 // measured windows.
-func (s *Plan) measureSetup(ctx context.Context, be *backend) *results.SetupCost {
-	m, err := newMixTargeter(be.url, "setup", s.setupMix(), s.spec.Seed)
+func measureSetup(ctx context.Context, p *Plan, be *backend) *results.SetupCost {
+	m, err := newMixTargeter(be.url, "setup", p.setupMix(), p.spec.Seed)
 	if err != nil || len(m.schedule) == 0 {
 		return nil
 	}
@@ -89,7 +89,7 @@ func (s *Plan) measureSetup(ctx context.Context, be *backend) *results.SetupCost
 		}
 	}
 	name := "?"
-	if e := s.setupMix(); len(e) > 0 {
+	if e := p.setupMix(); len(e) > 0 {
 		name = e[0].Route
 		if name == "" && e[0].Request != nil {
 			name = e[0].Request.Method + " " + e[0].Request.Path
@@ -100,8 +100,8 @@ func (s *Plan) measureSetup(ctx context.Context, be *backend) *results.SetupCost
 }
 
 // setupMix is the first route or custom request of the mix, alone.
-func (s *Plan) setupMix() []MixEntry {
-	for _, e := range s.spec.Mix {
+func (p *Plan) setupMix() []MixEntry {
+	for _, e := range p.spec.Mix {
 		if e.Route != "" || e.Request != nil {
 			e.Weight = 1
 			return []MixEntry{e}

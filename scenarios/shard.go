@@ -4,72 +4,26 @@ import (
 	"fmt"
 )
 
-// Shard returns a Plan like s that offers share i (0-based) of n of its load,
+// Shard returns a Plan like p that offers share i (0-based) of n of its load,
 // so that n generators together offer the whole: the closed model's
 // concurrency and a burst's size are split as evenly as whole numbers allow
 // (the first shards take the remainder), rates are divided by n, and so are
 // sweeps over concurrency or rate. Durations, arms and the mix are
 // unchanged. A share that would be empty is an error naming the field.
-func (s *Plan) Shard(i, n int) (*Plan, error) {
+func (p *Plan) Shard(i, n int) (*Plan, error) {
 	if n < 1 || i < 0 || i >= n {
 		return nil, fmt.Errorf("shard %d/%d: want i/N with 0 <= i < N", i, n)
 	}
-	c := s.spec.clone()
+	c := p.spec.clone()
 	if n == 1 {
-		return s.with(c), nil
+		return p.with(c), nil
 	}
-	split := func(field string, total int) (int, error) {
-		share := total / n
-		if i < total%n {
-			share++
-		}
-		if share == 0 {
-			return 0, fmt.Errorf("scenario %s: %s %d cannot be split into %d shards (shard %d would get none)", s.spec.Name, field, total, n, i)
-		}
-		return share, nil
+	sh := share{i: i, n: n, scenario: p.spec.Name}
+	split, rate := sh.count, sh.rate
+	if err := p.model().shard(&c.Load, sh); err != nil {
+		return nil, err
 	}
-	rate := func(r float64) float64 { return r / float64(n) }
 	var err error
-	l := &c.Load
-	if l.Model == ModelClosed {
-		if l.Concurrency, err = split("load.concurrency", l.Concurrency); err != nil {
-			return nil, err
-		}
-	}
-	l.Rate = rate(l.Rate)
-	if l.MaxWorkers > 0 {
-		l.MaxWorkers = (l.MaxWorkers + uint64(n) - 1) / uint64(n)
-	}
-	if l.Ramp != nil {
-		r := *l.Ramp
-		r.From, r.To = rate(r.From), rate(r.To)
-		l.Ramp = &r
-	}
-	if l.Sine != nil {
-		sn := *l.Sine
-		sn.Mean, sn.Amplitude = rate(sn.Mean), rate(sn.Amplitude)
-		l.Sine = &sn
-	}
-	if l.Burst != nil {
-		b := *l.Burst
-		if b.Size, err = split("load.burst.size", b.Size); err != nil {
-			return nil, err
-		}
-		l.Burst = &b
-	}
-	if l.Search != nil {
-		sp := *l.Search
-		sp.MinRate, sp.MaxRate, sp.StartRate = rate(sp.MinRate), rate(sp.MaxRate), rate(sp.StartRate)
-		l.Search = &sp
-	}
-	if l.Storm != nil {
-		st := *l.Storm
-		if st.Intents, err = split("load.storm.intents", st.Intents); err != nil {
-			return nil, err
-		}
-		st.IntentsPerSec = rate(st.IntentsPerSec)
-		l.Storm = &st
-	}
 	shardSweep := func(field string, sw *Sweep) (*Sweep, error) {
 		if sw == nil {
 			return nil, nil
@@ -93,12 +47,12 @@ func (s *Plan) Shard(i, n int) (*Plan, error) {
 		}
 		return &out, nil
 	}
-	if c.Sweep, err = shardSweep("sweep", s.spec.Sweep); err != nil {
+	if c.Sweep, err = shardSweep("sweep", p.spec.Sweep); err != nil {
 		return nil, err
 	}
-	if s.spec.Quick != nil {
-		q := *s.spec.Quick
-		if q.Sweep, err = shardSweep("quick.sweep", s.spec.Quick.Sweep); err != nil {
+	if p.spec.Quick != nil {
+		q := *p.spec.Quick
+		if q.Sweep, err = shardSweep("quick.sweep", p.spec.Quick.Sweep); err != nil {
 			return nil, err
 		}
 		if q.Intents > 0 {
@@ -108,5 +62,5 @@ func (s *Plan) Shard(i, n int) (*Plan, error) {
 		}
 		c.Quick = &q
 	}
-	return s.with(c), nil
+	return p.with(c), nil
 }

@@ -39,8 +39,8 @@ var soakUnits = map[string]struct {
 // early; the slopes then cover what ran and the result is marked partial.
 func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, error) {
 	duration, warmup, _ := sc.Effective(opt.Quick)
-	interval := sc.SoakInterval(opt.Quick)
-	be, err := sc.startBackend(opt)
+	interval := sc.SoakSampleEvery(opt.Quick)
+	be, err := startBackend(sc, opt)
 	if err != nil {
 		return results.Scenario{}, fmt.Errorf("scenario %s: start backend: %w", sc.spec.Name, err)
 	}
@@ -69,7 +69,7 @@ func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, erro
 		}
 		arm := sc.arms[i]
 		fmt.Fprintf(opt.Log, "%s: phase %d/%d: arm %s: %s at %s req/s, sampled every %s\n", sc.spec.Name, i+1, phases, arm, per, ftoa(sc.spec.Load.Rate), interval)
-		ph, err := sc.soakArm(ctx, be, p, arm, per, interval, addr, opt)
+		ph, err := soakArm(ctx, sc, be, p, arm, per, interval, addr, opt)
 		var bErr *buildError
 		if errors.As(err, &bErr) {
 			out.Notes = append(out.Notes, fmt.Sprintf("Failed: arm `%s` did not run: %v.", arm, bErr.err))
@@ -83,7 +83,7 @@ func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, erro
 	if w := sk.Watcher; (w == nil || *w) && ctx.Err() == nil {
 		i := sc.watcherArm()
 		fmt.Fprintf(opt.Log, "%s: phase %d/%d: watcher (arm %s's transport): %s at %s intents/s, sampled every %s\n", sc.spec.Name, phases, phases, sc.arms[i], per, ftoa(sk.IntentsPerSec), interval)
-		ph, err := sc.soakWatcher(ctx, be, sc.profiles[i], sc.arms[i], per, interval, addr, opt)
+		ph, err := soakWatcher(ctx, sc, be, sc.profiles[i], sc.arms[i], per, interval, addr, opt)
 		var bErr *buildError
 		switch {
 		case errors.As(err, &bErr):
@@ -116,9 +116,9 @@ func soakLayout(isolation string) string {
 }
 
 // soakLoadText describes the soak's load and the mock's faults.
-func (s *Plan) soakLoadText() string {
+func (p *Plan) soakLoadText() string {
 	var routes []string
-	for _, m := range s.spec.Mix {
+	for _, m := range p.spec.Mix {
 		switch {
 		case m.Route != "":
 			routes = append(routes, m.Route)
@@ -128,32 +128,32 @@ func (s *Plan) soakLoadText() string {
 			routes = append(routes, m.Request.Method+" "+m.Request.Path)
 		}
 	}
-	t := fmt.Sprintf("open %s req/s per arm (%s)", ftoa(s.spec.Load.Rate), strings.Join(routes, ", "))
-	if w := s.spec.Load.Soak.Watcher; w == nil || *w {
-		t += fmt.Sprintf("; the watcher at %s intents/s", ftoa(s.spec.Load.Soak.IntentsPerSec))
+	t := fmt.Sprintf("open %s req/s per arm (%s)", ftoa(p.spec.Load.Rate), strings.Join(routes, ", "))
+	if w := p.spec.Load.Soak.Watcher; w == nil || *w {
+		t += fmt.Sprintf("; the watcher at %s intents/s", ftoa(p.spec.Load.Soak.IntentsPerSec))
 	}
-	if f := s.faultText(); f != "" {
+	if f := p.faultText(); f != "" {
 		t += "; the mock injects " + f
 	}
 	return t
 }
 
 // faultText lists the faults the mock injects, "" when none.
-func (s *Plan) faultText() string {
-	mc, err := s.mockConfig()
-	if err != nil || s.spec.Backend.URL != "" {
+func (p *Plan) faultText() string {
+	mc, err := p.mockConfig()
+	if err != nil || p.spec.Backend.URL != "" {
 		return ""
 	}
 	var out []string
 	f := mc.Default.Faults
-	for code, p := range f.ErrorRates {
-		out = append(out, fmt.Sprintf("HTTP %d %s", code, results.Pct(100*p)))
+	for code, prob := range f.ErrorRates {
+		out = append(out, fmt.Sprintf("HTTP %d %s", code, results.Pct(100*prob)))
 	}
 	if f.RateLimit > 0 {
 		out = append(out, "429 "+results.Pct(100*f.RateLimit))
 	}
 	if f.Hang > 0 {
-		out = append(out, fmt.Sprintf("hangs until the client's %s timeout %s", s.spec.Load.Soak.RequestTimeout, results.Pct(100*f.Hang)))
+		out = append(out, fmt.Sprintf("hangs until the client's %s timeout %s", p.spec.Load.Soak.RequestTimeout, results.Pct(100*f.Hang)))
 	}
 	if f.CloseMidResponse > 0 {
 		out = append(out, "closes mid-response "+results.Pct(100*f.CloseMidResponse))
@@ -174,27 +174,27 @@ func (s *Plan) faultText() string {
 
 // soakArm holds the open load on a fresh transport of p for d while the
 // process is sampled.
-func (s *Plan) soakArm(ctx context.Context, be *backend, p transport.Profile, arm string, d, interval time.Duration, addr netip.AddrPort, opt Options) (phase, error) {
-	inst, err := p.TryInstrument(be.tls)
+func soakArm(ctx context.Context, p *Plan, be *backend, prof transport.Profile, arm string, d, interval time.Duration, addr netip.AddrPort, opt Options) (phase, error) {
+	inst, err := prof.TryInstrument(be.tls)
 	if err != nil {
 		return phase{}, &buildError{err}
 	}
 	defer inst.Close()
 	run := "soak-" + arm
-	m, err := newMixTargeter(be.url, run, s.spec.Mix, s.spec.Seed)
+	m, err := newMixTargeter(be.url, run, p.spec.Mix, p.spec.Seed)
 	if err != nil {
 		return phase{}, err
 	}
 	c := *inst.Client
 	c.Transport = m.wrap(inst.Client.Transport)
-	if rt := s.spec.Load.Soak.RequestTimeout.Duration; c.Timeout == 0 || c.Timeout > rt {
+	if rt := p.spec.Load.Soak.RequestTimeout.Duration; c.Timeout == 0 || c.Timeout > rt {
 		c.Timeout = rt
 	}
-	o := constantOffer(s.spec.Load.Rate)
-	attack := engine.Attack{Name: run, Model: engine.Open, Pacer: o.pacer, Duration: d, MaxWorkers: s.spec.Load.MaxWorkers,
+	o := constantOffer(p.spec.Load.Rate)
+	attack := engine.Attack{Name: run, Model: engine.Open, Pacer: o.pacer, Duration: d, MaxWorkers: p.spec.Load.MaxWorkers,
 		Targeter: m.targeter(), Client: &c}
 	if opt.OnRun != nil {
-		attack.OnResult = opt.OnRun(RunInfo{Scenario: s.spec.Name, Arm: arm, Reps: 1, Planned: d})
+		attack.OnResult = opt.OnRun(RunInfo{Scenario: p.spec.Name, Arm: arm, Reps: 1, Planned: d})
 	}
 	sampler := startSampler(ctx, d, interval, addr)
 	rec, err := engine.Run(ctx, attack)
@@ -203,7 +203,7 @@ func (s *Plan) soakArm(ctx context.Context, be *backend, p transport.Profile, ar
 		return phase{}, err
 	}
 	ph := phase{SoakPhase: results.SoakPhase{
-		Name: arm, Subject: fmt.Sprintf("arm %s (transport profile %s): %s", arm, p.Name, o.shape),
+		Name: arm, Subject: fmt.Sprintf("arm %s (transport profile %s): %s", arm, prof.Name, o.shape),
 		Elapsed: rec.Wall, Requests: rec.Hits, Failures: rec.Hits - rec.Successes, Errors: map[string]int64{},
 	}, samples: samples}
 	for text, n := range rec.Errors {
@@ -223,15 +223,15 @@ func (s *Plan) soakArm(ctx context.Context, be *backend, p transport.Profile, ar
 
 // soakWatcher streams intent files through a watcher whose Porch client is
 // a fresh transport of p, for d, while the process is sampled.
-func (s *Plan) soakWatcher(ctx context.Context, be *backend, p transport.Profile, arm string, d, interval time.Duration, addr netip.AddrPort, opt Options) (phase, error) {
-	sk := s.spec.Load.Soak
-	inst, err := p.TryInstrument(be.tls)
+func soakWatcher(ctx context.Context, p *Plan, be *backend, prof transport.Profile, arm string, d, interval time.Duration, addr netip.AddrPort, opt Options) (phase, error) {
+	sk := p.spec.Load.Soak
+	inst, err := prof.TryInstrument(be.tls)
 	if err != nil {
 		return phase{}, &buildError{err}
 	}
 	defer inst.Close()
 	if opt.OnRun != nil {
-		opt.OnRun(RunInfo{Scenario: s.spec.Name, Arm: WatcherPhase, Reps: 1, Planned: d})
+		opt.OnRun(RunInfo{Scenario: p.spec.Name, Arm: WatcherPhase, Reps: 1, Planned: d})
 	}
 	intents := max(1, int(math.Round(sk.IntentsPerSec*d.Seconds())))
 	client := *inst.Client
@@ -256,7 +256,7 @@ func (s *Plan) soakWatcher(ctx context.Context, be *backend, p transport.Profile
 	}
 	ph := phase{SoakPhase: results.SoakPhase{
 		Name:    WatcherPhase,
-		Subject: fmt.Sprintf("the watcher submitting %s intent files/s to the mock's Porch through arm %s's transport (profile %s)", ftoa(sk.IntentsPerSec), arm, p.Name),
+		Subject: fmt.Sprintf("the watcher submitting %s intent files/s to the mock's Porch through arm %s's transport (profile %s)", ftoa(sk.IntentsPerSec), arm, prof.Name),
 		Elapsed: elapsed, Requests: int64(sr.Intents), Failures: int64(sr.Failed), Errors: map[string]int64{},
 	}, samples: samples}
 	if sr.Failed > 0 {

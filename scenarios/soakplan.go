@@ -14,36 +14,30 @@ const WatcherPhase = "watcher"
 // repetition, no thresholds (its verdict comes from its slopes), a watcher
 // arm that exists, and a duration long enough to fit a slope in every
 // phase.
-func (s *Plan) validateSoak() error {
-	sk := s.spec.Load.Soak
-	if s.spec.Load.Model != ModelSoak || sk == nil {
-		if q := s.spec.Quick; q != nil && q.SampleEvery.Duration != 0 {
-			return s.fieldErr("quick.sampleEvery", q.SampleEvery.String(), "applies to the soak model only")
-		}
-		return nil
+func (p *Plan) validateSoak() error {
+	sk := p.spec.Load.Soak
+	if p.spec.Repetitions != 1 {
+		return p.fieldErr("repetitions", itoa(p.spec.Repetitions), "want 1: a soak is one long run per arm (or leave it out)")
 	}
-	if s.spec.Repetitions != 1 {
-		return s.fieldErr("repetitions", itoa(s.spec.Repetitions), "want 1: a soak is one long run per arm (or leave it out)")
+	if len(p.spec.Thresholds) > 0 {
+		return p.fieldErr("thresholds", "", "a soak's verdict comes from its slopes; remove thresholds")
 	}
-	if len(s.spec.Thresholds) > 0 {
-		return s.fieldErr("thresholds", "", "a soak's verdict comes from its slopes; remove thresholds")
+	if sk.WatcherArm != "" && p.watcherArm() < 0 {
+		return p.fieldErr("load.soak.watcherArm", sk.WatcherArm, "want one of the arms")
 	}
-	if sk.WatcherArm != "" && s.watcherArm() < 0 {
-		return s.fieldErr("load.soak.watcherArm", sk.WatcherArm, "want one of the arms")
-	}
-	if q := s.spec.Quick; q != nil && q.SampleEvery.Duration != 0 {
+	if q := p.spec.Quick; q != nil && q.SampleEvery.Duration != 0 {
 		if d := q.SampleEvery.Duration; d < 10*time.Millisecond || d > time.Minute {
-			return s.fieldErr("quick.sampleEvery", d.String(), "want 10ms to 1m")
+			return p.fieldErr("quick.sampleEvery", d.String(), "want 10ms to 1m")
 		}
 	}
 	for _, quick := range []bool{false, true} {
-		duration, _, _ := s.Effective(quick)
-		if min := s.SoakMinimum(quick); duration < min {
+		duration, _, _ := p.Effective(quick)
+		if min := p.SoakMinimum(quick); duration < min {
 			field := "duration"
-			if quick && s.spec.Quick != nil && s.spec.Quick.Duration.Duration > 0 {
+			if quick && p.spec.Quick != nil && p.spec.Quick.Duration.Duration > 0 {
 				field = "quick.duration"
 			}
-			return s.fieldErr(field, duration.String(), "want at least "+min.String()+" to fit a slope: "+s.soakMinimumText(quick))
+			return p.fieldErr(field, duration.String(), "want at least "+min.String()+" to fit a slope: "+p.soakMinimumText(quick))
 		}
 	}
 	return nil
@@ -52,12 +46,12 @@ func (s *Plan) validateSoak() error {
 // watcherArm is the index of the arm whose transport the soak's watcher
 // uses: the one named by load.soak.watcherArm, else the last; -1 when the
 // named arm does not exist.
-func (s *Plan) watcherArm() int {
-	name := s.spec.Load.Soak.WatcherArm
+func (p *Plan) watcherArm() int {
+	name := p.spec.Load.Soak.WatcherArm
 	if name == "" {
-		return len(s.arms) - 1
+		return len(p.arms) - 1
 	}
-	for i, a := range s.arms {
+	for i, a := range p.arms {
 		if a == name {
 			return i
 		}
@@ -67,38 +61,38 @@ func (s *Plan) watcherArm() int {
 
 // soakPhases is how many phases the soak splits its duration into: one per
 // arm and one for the watcher.
-func (s *Plan) soakPhases() int {
-	n := len(s.arms)
-	if w := s.spec.Load.Soak.Watcher; w == nil || *w {
+func (p *Plan) soakPhases() int {
+	n := len(p.arms)
+	if w := p.spec.Load.Soak.Watcher; w == nil || *w {
 		n++
 	}
 	return n
 }
 
-// SoakInterval is the soak's sampling interval (0 when the load is not a
-// soak), with the quick override.
-func (s *Plan) SoakInterval(quick bool) time.Duration {
-	if s.spec.Load.Soak == nil {
+// SoakSampleEvery is the soak's sampling interval, load.soak.sampleEvery
+// with the quick override (0 when the load is not a soak).
+func (p *Plan) SoakSampleEvery(quick bool) time.Duration {
+	if p.spec.Load.Soak == nil {
 		return 0
 	}
-	if quick && s.spec.Quick != nil && s.spec.Quick.SampleEvery.Duration > 0 {
-		return s.spec.Quick.SampleEvery.Duration
+	if quick && p.spec.Quick != nil && p.spec.Quick.SampleEvery.Duration > 0 {
+		return p.spec.Quick.SampleEvery.Duration
 	}
-	return s.spec.Load.Soak.SampleEvery.Duration
+	return p.spec.Load.Soak.SampleEvery.Duration
 }
 
 // SoakMinimum is the shortest duration at which every phase of the soak
 // still has analysis.MinSlopePoints samples after its warm-up (0 when the
 // load is not a soak).
-func (s *Plan) SoakMinimum(quick bool) time.Duration {
-	if s.spec.Load.Soak == nil {
+func (p *Plan) SoakMinimum(quick bool) time.Duration {
+	if p.spec.Load.Soak == nil {
 		return 0
 	}
-	_, warmup, _ := s.Effective(quick)
-	return time.Duration(s.soakPhases()) * (warmup + time.Duration(analysis.MinSlopePoints)*s.SoakInterval(quick))
+	_, warmup, _ := p.Effective(quick)
+	return time.Duration(p.soakPhases()) * (warmup + time.Duration(analysis.MinSlopePoints)*p.SoakSampleEvery(quick))
 }
 
-func (s *Plan) soakMinimumText(quick bool) string {
-	_, warmup, _ := s.Effective(quick)
-	return fmt.Sprintf("%d phases × (warm-up %s + %d samples × %s)", s.soakPhases(), warmup, analysis.MinSlopePoints, s.SoakInterval(quick))
+func (p *Plan) soakMinimumText(quick bool) string {
+	_, warmup, _ := p.Effective(quick)
+	return fmt.Sprintf("%d phases × (warm-up %s + %d samples × %s)", p.soakPhases(), warmup, analysis.MinSlopePoints, p.SoakSampleEvery(quick))
 }

@@ -14,11 +14,11 @@ import (
 
 // runStorm sends an intent-file storm through a fresh watcher whose Porch
 // client is the arm's transport. A small storm first warms the pool up.
-func (s *Plan) runStorm(ctx context.Context, be *backend, p transport.Profile, run string, warm, quick bool) (results.Rep, *engine.Recording, error) {
-	st := *s.spec.Load.Storm
-	st.Intents = s.stormIntents(quick)
+func runStorm(ctx context.Context, p *Plan, be *backend, prof transport.Profile, run string, warm, quick bool) (results.Rep, *engine.Recording, error) {
+	st := *p.spec.Load.Storm
+	st.Intents = p.stormIntents(quick)
 	c0, s0 := transport.TraceStats{}, be.stats()
-	inst, err := p.TryInstrument(be.tls, transport.WithCAPEM(be.caPEM))
+	inst, err := prof.TryInstrument(be.tls, transport.WithCAPEM(be.caPEM))
 	if err != nil {
 		return results.Rep{}, nil, &buildError{err}
 	}

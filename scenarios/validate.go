@@ -3,10 +3,10 @@ package scenarios
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,7 +15,6 @@ import (
 	"github.com/oranbench/oranbench/reports/analysis"
 	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/targets/transport"
-	"github.com/oranbench/oranbench/targets/watcher"
 )
 
 // Limits of scenario values.
@@ -31,222 +30,243 @@ const (
 	maxSoakDuration = 7 * 24 * time.Hour
 )
 
-func (s *Plan) validate(reg *transport.Registry) error {
-	if s.spec.APIVersion != APIVersion {
-		return s.fieldErr("apiVersion", s.spec.APIVersion, "want "+APIVersion)
+func (p *Plan) validate(reg *transport.Registry) error {
+	if p.spec.APIVersion != APIVersion {
+		return p.fieldErr("apiVersion", p.spec.APIVersion, "want "+APIVersion)
 	}
-	if s.spec.Kind != Kind {
-		return s.fieldErr("kind", s.spec.Kind, "want "+Kind)
+	if p.spec.Kind != Kind {
+		return p.fieldErr("kind", p.spec.Kind, "want "+Kind)
 	}
-	if !validName(s.spec.Name) {
-		return s.fieldErr("name", s.spec.Name, "want 1 to 63 lower-case letters, digits and dashes")
+	if !validName(p.spec.Name) {
+		return p.fieldErr("name", p.spec.Name, "want 1 to 63 lower-case letters, digits and dashes")
 	}
-	if err := s.validateBackend(); err != nil {
+	if err := p.validateBackend(); err != nil {
 		return err
 	}
-	if err := s.validateMix(); err != nil {
+	if err := p.validateMix(); err != nil {
 		return err
 	}
-	if err := s.validateLoad(); err != nil {
+	if err := p.validateLoad(); err != nil {
 		return err
 	}
-	if err := s.validateSweep("sweep", s.spec.Sweep); err != nil {
+	if err := p.validateSweep("sweep", p.spec.Sweep); err != nil {
 		return err
 	}
-	if err := s.resolveArms(reg); err != nil {
+	if err := p.resolveArms(reg); err != nil {
 		return err
 	}
-	if s.spec.Load.Model != ModelStorm && s.spec.Duration.Duration <= 0 {
-		return s.fieldErr("duration", s.spec.Duration.String(), "want a duration > 0 such as 5s")
+	if p.model().timed() && p.spec.Duration.Duration <= 0 {
+		return p.fieldErr("duration", p.spec.Duration.String(), "want a duration > 0 such as 5s")
 	}
-	if err := s.validateDurations(); err != nil {
+	if err := p.validateDurations(); err != nil {
 		return err
 	}
-	if _, written := s.lines["repetitions"]; written && s.spec.Repetitions == 0 {
+	if _, written := p.lines["repetitions"]; written && p.spec.Repetitions == 0 {
 		// Only a field left out means the default; 0 written is a mistake.
-		return s.fieldErr("repetitions", "0", fmt.Sprintf("want 1 to 100 (leave repetitions out for the default, %d)", DefaultRepetitions))
+		return p.fieldErr("repetitions", "0", fmt.Sprintf("want 1 to 100 (leave repetitions out for the default, %d)", DefaultRepetitions))
 	}
-	if s.spec.Repetitions == 0 {
-		s.spec.Repetitions = DefaultRepetitions
-		if s.spec.Load.Model == ModelSoak {
-			s.spec.Repetitions = 1
-		}
+	if p.spec.Repetitions == 0 {
+		p.spec.Repetitions = p.model().repetitions()
 	}
-	if s.spec.Repetitions < 1 || s.spec.Repetitions > 100 {
-		return s.fieldErr("repetitions", itoa(s.spec.Repetitions), "want 1 to 100")
+	if p.spec.Repetitions < 1 || p.spec.Repetitions > 100 {
+		return p.fieldErr("repetitions", itoa(p.spec.Repetitions), "want 1 to 100")
 	}
-	if q := s.spec.Quick; q != nil {
+	if q := p.spec.Quick; q != nil {
 		if q.Repetitions < 0 || q.Repetitions > 100 {
-			return s.fieldErr("quick.repetitions", itoa(q.Repetitions), "want 1 to 100 (0 keeps repetitions)")
+			return p.fieldErr("quick.repetitions", itoa(q.Repetitions), "want 1 to 100 (0 keeps repetitions)")
 		}
-		if err := s.validateSweep("quick.sweep", q.Sweep); err != nil {
+		if err := p.validateSweep("quick.sweep", q.Sweep); err != nil {
 			return err
 		}
 		if q.Steps < 0 || q.Steps > maxSearchSteps {
-			return s.fieldErr("quick.steps", itoa(q.Steps), fmt.Sprintf("want 2 to %d (0 keeps the search's steps)", maxSearchSteps))
+			return p.fieldErr("quick.steps", itoa(q.Steps), fmt.Sprintf("want 2 to %d (0 keeps the search's steps)", maxSearchSteps))
 		}
 		if q.Intents < 0 || q.Intents > maxStormFiles {
-			return s.fieldErr("quick.intents", itoa(q.Intents), fmt.Sprintf("want 1 to %d (0 keeps the storm's intents)", maxStormFiles))
+			return p.fieldErr("quick.intents", itoa(q.Intents), fmt.Sprintf("want 1 to %d (0 keeps the storm's intents)", maxStormFiles))
 		}
 	}
-	if err := s.validateClaims(); err != nil {
+	if err := p.validateClaims(); err != nil {
 		return err
 	}
-	if err := s.validateSoak(); err != nil {
+	if err := p.model().check(p); err != nil {
 		return err
 	}
-	return s.validateThresholds()
+	return p.validateThresholds()
 }
 
 // validateDurations bounds the scenario's own and its quick variant's
 // duration and warm-up: none negative, none beyond maxDuration (a soak:
 // maxSoakDuration), so a typo such as 1000000h cannot hold a run for years.
-func (s *Plan) validateDurations() error {
-	limit, what := maxDuration, "24h"
-	if s.spec.Load.Model == ModelSoak {
-		limit, what = maxSoakDuration, "168h (7 days) for a soak"
-	}
+func (p *Plan) validateDurations() error {
+	limit, what := p.model().maxDuration()
 	type field struct {
 		name string
 		v    time.Duration
 	}
-	fields := []field{{"duration", s.spec.Duration.Duration}, {"warmup", s.spec.Warmup.Duration}}
-	if q := s.spec.Quick; q != nil {
+	fields := []field{{"duration", p.spec.Duration.Duration}, {"warmup", p.spec.Warmup.Duration}}
+	if q := p.spec.Quick; q != nil {
 		fields = append(fields, field{"quick.duration", q.Duration.Duration}, field{"quick.warmup", q.Warmup.Duration})
 	}
 	for _, f := range fields {
 		if f.v < 0 || f.v > limit {
-			return s.fieldErr(f.name, f.v.String(), "want a duration from 0 to "+what)
+			return p.fieldErr(f.name, f.v.String(), "want a duration from 0 to "+what)
 		}
 	}
 	return nil
 }
 
-func (s *Plan) validateBackend() error {
-	b := &s.spec.Backend
+func (p *Plan) validateBackend() error {
+	b := &p.spec.Backend
+	if err := p.validatePlacement(b); err != nil {
+		return err
+	}
+	if b.URL != "" {
+		return p.validateTarget(b)
+	}
+	return p.validateMock(b)
+}
+
+// validatePlacement checks where the mock runs: its isolation and CPUs.
+func (p *Plan) validatePlacement(b *Backend) error {
 	switch b.Isolation {
 	case "", IsolationAuto, IsolationProcess, IsolationInProcess:
 	default:
-		return s.fieldErr("backend.isolation", b.Isolation, fmt.Sprintf("want %s, %s or %s", IsolationAuto, IsolationProcess, IsolationInProcess))
+		return p.fieldErr("backend.isolation", b.Isolation, fmt.Sprintf("want %s, %s or %s", IsolationAuto, IsolationProcess, IsolationInProcess))
 	}
 	if c := b.CPUs; c != nil {
 		if b.Isolation == IsolationInProcess {
-			return s.fieldErr("backend.cpus", c.Generator+" / "+c.Backend, "want no cpus with isolation in-process: the backend shares the generator's CPUs")
+			return p.fieldErr("backend.cpus", c.Generator+" / "+c.Backend, "want no cpus with isolation in-process: the backend shares the generator's CPUs")
 		}
 		gen, err := cpuset.Parse(c.Generator, cpuset.MaxCPUs)
 		if err != nil {
-			return s.fieldErr("backend.cpus.generator", c.Generator, err.Error())
+			return p.fieldErr("backend.cpus.generator", c.Generator, err.Error())
 		}
 		be, err := cpuset.Parse(c.Backend, cpuset.MaxCPUs)
 		if err != nil {
-			return s.fieldErr("backend.cpus.backend", c.Backend, err.Error())
+			return p.fieldErr("backend.cpus.backend", c.Backend, err.Error())
 		}
 		for _, g := range gen {
 			if slices.Contains(be, g) {
-				return s.fieldErr("backend.cpus.backend", c.Backend, fmt.Sprintf("want CPUs apart from the generator's (%s): CPU %d is in both", c.Generator, g))
+				return p.fieldErr("backend.cpus.backend", c.Backend, fmt.Sprintf("want CPUs apart from the generator's (%s): CPU %d is in both", c.Generator, g))
 			}
 		}
 	}
-	if b.URL != "" {
-		u, err := url.Parse(b.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return s.fieldErr("backend.target", b.URL, "want an absolute http:// or https:// URL such as https://127.0.0.1:8443")
-		}
-		if u.Path != "" && u.Path != "/" {
-			return s.fieldErr("backend.target", b.URL, "want a base URL without a path; routes add their own paths")
-		}
-		// Everything else describes the mock; it would silently not apply.
-		mockOnly := map[string]bool{
-			"preset": b.Preset != "", "profile": b.Profile != "", "tls": b.TLS, "tlsVersion": b.TLSVersion != "", "http2": b.HTTP2,
-			"latency": b.Latency.IsSet(), "faults": b.Faults != nil, "capacity": b.Capacity != nil, "routes": len(b.Routes) > 0,
-			"rtt": b.RTT.Duration > 0, "jitter": b.Jitter.Duration > 0, "bandwidth": b.Bandwidth > 0, "connSetupDelay": b.ConnSetupDelay.Duration > 0,
-			"netFaults": b.NetFaults != nil, "enforceDelay": b.EnforceDelay.Duration > 0, "tokenDelay": b.TokenDelay.Duration > 0,
-			"llmTokens": b.LLMTokens != 0, "maxObjects": b.MaxObjects != 0, "h2MaxStreams": b.H2MaxStreams != 0,
-			"isolation": b.Isolation != "", "cpus": b.CPUs != nil,
-		}
-		for _, k := range sortedKeys(mockOnly) {
-			if mockOnly[k] {
-				return s.fieldErr("backend."+k, "", "only the in-process mock has this setting; remove it or remove backend.target")
-			}
-		}
-		return nil
+	return nil
+}
+
+// validateTarget checks an external target's URL and that no setting of
+// the mock is given with it.
+func (p *Plan) validateTarget(b *Backend) error {
+	u, err := url.Parse(b.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return p.fieldErr("backend.target", b.URL, "want an absolute http:// or https:// URL such as https://127.0.0.1:8443")
 	}
+	if u.Path != "" && u.Path != "/" {
+		return p.fieldErr("backend.target", b.URL, "want a base URL without a path; routes add their own paths")
+	}
+	// Everything else describes the mock; it would silently not apply.
+	mockOnly := map[string]bool{
+		"preset": b.Preset != "", "tls": b.TLS, "tlsVersion": b.TLSVersion != "", "http2": b.HTTP2,
+		"latency": b.Latency.IsSet(), "faults": b.Faults != nil, "capacity": b.Capacity != nil, "routes": len(b.Routes) > 0,
+		"rtt": b.RTT.Duration > 0, "jitter": b.Jitter.Duration > 0, "bandwidth": b.Bandwidth > 0, "connSetupDelay": b.ConnSetupDelay.Duration > 0,
+		"netFaults": b.NetFaults != nil, "enforceDelay": b.EnforceDelay.Duration > 0, "tokenDelay": b.TokenDelay.Duration > 0,
+		"llmTokens": b.LLMTokens != 0, "maxObjects": b.MaxObjects != 0, "h2MaxStreams": b.H2MaxStreams != 0,
+		"maxStoreBytes": b.MaxStoreBytes != 0, "maxWatches": b.MaxWatches != 0,
+		"isolation": b.Isolation != "", "cpus": b.CPUs != nil,
+	}
+	for _, k := range sortedKeys(mockOnly) {
+		if mockOnly[k] {
+			return p.fieldErr("backend."+k, "", "only the in-process mock has this setting; remove it or remove backend.target")
+		}
+	}
+	return nil
+}
+
+// validateMock checks the in-process mock's settings; the mock's own
+// Validate has the last word on its bounds.
+func (p *Plan) validateMock(b *Backend) error {
 	if b.CACert != "" {
-		return s.fieldErr("backend.caCert", b.CACert, "only an external https target needs a CA file; the mock's CA is trusted automatically")
-	}
-	if b.Profile != "" {
-		if b.Preset != "" {
-			return s.fieldErr("backend.profile", b.Profile, "want only backend.preset (backend.profile is its old name)")
-		}
-		if !slices.Contains(mockbackend.PresetNames(), b.Profile) {
-			return s.fieldErr("backend.profile", b.Profile, "valid mock presets are "+strings.Join(mockbackend.PresetNames(), ", "))
-		}
+		return p.fieldErr("backend.caCert", b.CACert, "only an external https target needs a CA file; the mock's CA is trusted automatically")
 	}
 	if b.Preset != "" && !slices.Contains(mockbackend.PresetNames(), b.Preset) {
-		return s.fieldErr("backend.preset", b.Preset, "valid mock presets are "+strings.Join(mockbackend.PresetNames(), ", "))
+		return p.fieldErr("backend.preset", b.Preset, "valid mock presets are "+strings.Join(mockbackend.PresetNames(), ", "))
 	}
 	switch b.TLSVersion {
 	case "", mockbackend.TLS12, mockbackend.TLS13:
 	default:
-		return s.fieldErr("backend.tlsVersion", b.TLSVersion, `valid versions are "1.2" and "1.3" (empty allows both)`)
+		return p.fieldErr("backend.tlsVersion", b.TLSVersion, `valid versions are "1.2" and "1.3" (empty allows both)`)
 	}
 	if b.TLSVersion != "" && !b.TLS {
-		return s.fieldErr("backend.tlsVersion", b.TLSVersion, "needs tls: true")
+		return p.fieldErr("backend.tlsVersion", b.TLSVersion, "needs tls: true")
 	}
-	if err := s.validateLatency("backend.latency", b.Latency); err != nil {
+	if err := p.validateLatency("backend.latency", b.Latency); err != nil {
 		return err
 	}
-	if err := s.validateFaults("backend.faults", b.Faults); err != nil {
+	if err := p.validateFaults("backend.faults", b.Faults); err != nil {
 		return err
 	}
-	if err := s.validateCapacity("backend.capacity", b.Capacity); err != nil {
+	if err := p.validateCapacity("backend.capacity", b.Capacity); err != nil {
 		return err
 	}
 	valid := append(append([]string(nil), mockbackend.RouteGroups...), mockbackend.RouteNames()...)
 	for _, k := range sortedKeys(b.Routes) {
-		p := "backend.routes." + k
+		fieldPath := "backend.routes." + k
 		if !slices.Contains(valid, k) {
-			return s.fieldErr(p, k, "want a mock route group ("+strings.Join(mockbackend.RouteGroups, ", ")+") or route name (such as a1.policy.put, porch.package.create, llm.chat)")
+			return p.fieldErr(fieldPath, k, "want a mock route group ("+strings.Join(mockbackend.RouteGroups, ", ")+") or route name (such as a1.policy.put, porch.package.create, llm.chat)")
 		}
 		rb := b.Routes[k]
-		if err := s.validateLatency(p+".latency", rb.Latency); err != nil {
+		if err := p.validateLatency(fieldPath+".latency", rb.Latency); err != nil {
 			return err
 		}
-		if err := s.validateFaults(p+".faults", rb.Faults); err != nil {
+		if err := p.validateFaults(fieldPath+".faults", rb.Faults); err != nil {
 			return err
 		}
-		if err := s.validateCapacity(p+".capacity", rb.Capacity); err != nil {
+		if err := p.validateCapacity(fieldPath+".capacity", rb.Capacity); err != nil {
 			return err
 		}
 	}
 	if nf := b.NetFaults; nf != nil {
-		for name, f := range map[string]NetFault{"resetPeer": nf.ResetPeer, "timeout": nf.Timeout, "slowClose": nf.SlowClose} {
+		for name, f := range map[string]mockbackend.NetFault{"resetPeer": nf.ResetPeer, "timeout": nf.Timeout, "slowClose": nf.SlowClose} {
 			if f.Rate < 0 || f.Rate > 1 {
-				return s.fieldErr("backend.netFaults."+name+".rate", ftoa(f.Rate), "want a fraction of connections from 0 to 1")
+				return p.fieldErr("backend.netFaults."+name+".rate", ftoa(f.Rate), "want a fraction of connections from 0 to 1")
 			}
 		}
 	}
 	if b.LLMTokens < 0 || b.LLMTokens > 100000 {
-		return s.fieldErr("backend.llmTokens", itoa(b.LLMTokens), "want 1 to 100000 tokens (0 means the mock's default)")
+		return p.fieldErr("backend.llmTokens", itoa(b.LLMTokens), "want 1 to 100000 tokens (0 means the mock's default)")
 	}
 	if b.H2MaxStreams < 0 || b.H2MaxStreams > mockbackend.MaxH2MaxStreams {
-		return s.fieldErr("backend.h2MaxStreams", itoa(b.H2MaxStreams), fmt.Sprintf("want 1 to %d concurrent streams per connection (0 means the mock's default, %d)", mockbackend.MaxH2MaxStreams, mockbackend.DefaultH2MaxStreams))
+		return p.fieldErr("backend.h2MaxStreams", itoa(b.H2MaxStreams), fmt.Sprintf("want 1 to %d concurrent streams per connection (0 means the mock's default, %d)", mockbackend.MaxH2MaxStreams, mockbackend.DefaultH2MaxStreams))
 	}
 	if b.MaxObjects < 0 {
-		return s.fieldErr("backend.maxObjects", itoa(b.MaxObjects), "want a positive cap (0 means the mock's default)")
+		return p.fieldErr("backend.maxObjects", itoa(b.MaxObjects), "want a positive cap (0 means the mock's default)")
 	}
-	if _, err := s.mockConfig(); err != nil {
-		return s.fieldErr("backend", "", err.Error())
+	if _, err := p.mockConfig(); err != nil {
+		var ce *mockbackend.ConfigError
+		if errors.As(err, &ce) {
+			return p.fieldErr(backendField(ce.Field()), ce.Value(), ce.Reason())
+		}
+		return p.fieldErr("backend", "", err.Error())
 	}
 	return nil
 }
 
+// backendField names a field of the mock's config as the scenario writes
+// it: the same keys under backend, whose faults, capacity and latency are
+// the mock's default behaviour.
+func backendField(mock []string) string {
+	if len(mock) > 0 && mock[0] == "default" {
+		mock = mock[1:]
+	}
+	return strings.Join(append([]string{"backend"}, mock...), ".")
+}
+
 var distKinds = []string{mockbackend.DistFixed, mockbackend.DistUniform, mockbackend.DistNormal, mockbackend.DistLogNormal}
 
-func (s *Plan) validateLatency(path string, l LatencySpec) error {
+func (p *Plan) validateLatency(path string, l LatencySpec) error {
 	if !l.IsSet() {
 		if l.Value.Duration > 0 || l.Min.Duration > 0 || l.Max.Duration > 0 || l.P50.Duration > 0 || l.P99.Duration > 0 || l.Mean.Duration > 0 {
-			return s.fieldErr(path+".kind", "", "want one of "+strings.Join(distKinds, ", "))
+			return p.fieldErr(path+".kind", "", "want one of "+strings.Join(distKinds, ", "))
 		}
 		return nil
 	}
@@ -254,74 +274,75 @@ func (s *Plan) validateLatency(path string, l LatencySpec) error {
 	case mockbackend.DistFixed:
 	case mockbackend.DistUniform:
 		if l.Max.Duration < l.Min.Duration || l.Max.Duration == 0 {
-			return s.fieldErr(path+".max", l.Max.String(), "want max > 0 and >= min")
+			return p.fieldErr(path+".max", l.Max.String(), "want max > 0 and >= min")
 		}
 	case mockbackend.DistNormal:
 		if l.Mean.Duration == 0 && (l.P50.Duration == 0 || l.P99.Duration < l.P50.Duration) {
-			return s.fieldErr(path, "", "a normal distribution needs mean and stddev, or p50 and p99 >= p50")
+			return p.fieldErr(path, "", "a normal distribution needs mean and stddev, or p50 and p99 >= p50")
 		}
 	case mockbackend.DistLogNormal:
 		if l.P50.Duration == 0 || l.P99.Duration <= l.P50.Duration {
-			return s.fieldErr(path+".p99", l.P99.String(), "a lognormal distribution needs p50 > 0 and p99 > p50")
+			return p.fieldErr(path+".p99", l.P99.String(), "a lognormal distribution needs p50 > 0 and p99 > p50")
 		}
 	default:
-		return s.fieldErr(path+".kind", l.Kind, "want one of "+strings.Join(distKinds, ", "))
+		return p.fieldErr(path+".kind", l.Kind, "want one of "+strings.Join(distKinds, ", "))
 	}
 	return nil
 }
 
-func (s *Plan) validateFaults(path string, f *FaultSpec) error {
+func (p *Plan) validateFaults(path string, f *mockbackend.Faults) error {
 	if f == nil {
 		return nil
 	}
 	sum := 0.0
 	for _, code := range sortedKeys(f.ErrorRates) {
-		p := f.ErrorRates[code]
+		prob := f.ErrorRates[code]
 		if code < 400 || code > 599 {
-			return s.fieldErr(fmt.Sprintf("%s.errorRates.%d", path, code), itoa(code), "want an error status code 400-599")
+			return p.fieldErr(fmt.Sprintf("%s.errorRates.%d", path, code), itoa(code), "want an error status code 400-599")
 		}
-		if p < 0 || p > 1 {
-			return s.fieldErr(fmt.Sprintf("%s.errorRates.%d", path, code), ftoa(p), "want a probability from 0 to 1")
+		if prob < 0 || prob > 1 {
+			return p.fieldErr(fmt.Sprintf("%s.errorRates.%d", path, code), ftoa(prob), "want a probability from 0 to 1")
 		}
-		sum += p
+		sum += prob
 	}
-	for name, p := range map[string]float64{"rateLimit": f.RateLimit, "hang": f.Hang, "closeMidResponse": f.CloseMidResponse} {
-		if p < 0 || p > 1 {
-			return s.fieldErr(path+"."+name, ftoa(p), "want a probability from 0 to 1")
+	for name, prob := range map[string]float64{"rateLimit": f.RateLimit, "hang": f.Hang, "closeMidResponse": f.CloseMidResponse} {
+		if prob < 0 || prob > 1 {
+			return p.fieldErr(path+"."+name, ftoa(prob), "want a probability from 0 to 1")
 		}
-		sum += p
+		sum += prob
 	}
 	if sum > 1+1e-9 {
-		return s.fieldErr(path, ftoa(sum), "the fault probabilities add up to more than 1")
+		return p.fieldErr(path, ftoa(sum), "the fault probabilities add up to more than 1")
 	}
 	return nil
 }
 
-func (s *Plan) validateCapacity(path string, c *CapacitySpec) error {
+func (p *Plan) validateCapacity(path string, c *mockbackend.Capacity) error {
 	if c == nil {
 		return nil
 	}
 	if c.MaxInFlight < 1 || c.MaxInFlight > 1e6 {
-		return s.fieldErr(path+".maxInFlight", itoa(c.MaxInFlight), "want 1 to 1000000 requests served at once")
+		return p.fieldErr(path+".maxInFlight", itoa(c.MaxInFlight), "want 1 to 1000000 requests served at once")
 	}
 	if c.QueueDepth < 0 {
-		return s.fieldErr(path+".queueDepth", itoa(c.QueueDepth), "want 0 or more requests waiting")
+		return p.fieldErr(path+".queueDepth", itoa(c.QueueDepth), "want 0 or more requests waiting")
 	}
 	return nil
 }
 
-func (s *Plan) validateMix() error {
-	if s.spec.Load.Model == ModelStorm {
-		if len(s.spec.Mix) > 0 {
-			return s.fieldErr("mix", "", "a storm sends what the watcher sends (Porch create and propose); remove mix")
+func (p *Plan) validateMix() error {
+	if m, ok := modelNamed(p.spec.Load.Model); ok && !m.mixes() {
+		// The load block is checked after the mix: an unknown model is its error.
+		if len(p.spec.Mix) > 0 {
+			return p.fieldErr("mix", "", "a storm sends what the watcher sends (Porch create and propose); remove mix")
 		}
 		return nil
 	}
-	if len(s.spec.Mix) == 0 {
-		return s.fieldErr("mix", "", "want at least one entry; valid routes are "+strings.Join(RouteNames(), ", ")+"; valid flows are "+strings.Join(FlowNames(), ", "))
+	if len(p.spec.Mix) == 0 {
+		return p.fieldErr("mix", "", "want at least one entry; valid routes are "+strings.Join(MixRoutes(), ", ")+"; valid flows are "+strings.Join(MixFlows(), ", "))
 	}
-	for i, m := range s.spec.Mix {
-		p := fmt.Sprintf("mix[%d]", i)
+	for i, m := range p.spec.Mix {
+		fieldPath := fmt.Sprintf("mix[%d]", i)
 		n := 0
 		for _, set := range []bool{m.Route != "", m.Flow != "", m.Request != nil} {
 			if set {
@@ -329,314 +350,142 @@ func (s *Plan) validateMix() error {
 			}
 		}
 		if n != 1 {
-			return s.fieldErr(p, "", "want exactly one of route, flow or request")
+			return p.fieldErr(fieldPath, "", "want exactly one of route, flow or request")
 		}
 		switch {
 		case m.Route != "":
 			if _, ok := lookupRoute(m.Route); !ok {
-				return s.fieldErr(p+".route", m.Route, "valid routes are "+strings.Join(RouteNames(), ", "))
+				return p.fieldErr(fieldPath+".route", m.Route, "valid routes are "+strings.Join(MixRoutes(), ", "))
 			}
 			if m.Body != "" {
 				if _, err := compileTemplate(m.Body); err != nil {
-					return s.fieldErr(p+".body", m.Body, err.Error())
+					return p.fieldErr(fieldPath+".body", m.Body, err.Error())
 				}
 			}
 		case m.Flow != "":
 			if _, ok := lookupFlow(m.Flow); !ok {
-				return s.fieldErr(p+".flow", m.Flow, "valid flows are "+strings.Join(FlowNames(), ", "))
+				return p.fieldErr(fieldPath+".flow", m.Flow, "valid flows are "+strings.Join(MixFlows(), ", "))
 			}
 			if m.Body != "" {
-				return s.fieldErr(p+".body", m.Body, "a flow's bodies are fixed; body applies to route entries")
+				return p.fieldErr(fieldPath+".body", m.Body, "a flow's bodies are fixed; body applies to route entries")
 			}
 		default:
 			r := m.Request
 			switch strings.ToUpper(r.Method) {
 			case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead:
 			default:
-				return s.fieldErr(p+".request.method", r.Method, "valid methods are GET, POST, PUT, PATCH, DELETE, HEAD")
+				return p.fieldErr(fieldPath+".request.method", r.Method, "valid methods are GET, POST, PUT, PATCH, DELETE, HEAD")
 			}
 			for _, k := range sortedKeys(r.Headers) {
 				if err := CheckHeader(k, r.Headers[k]); err != nil {
-					return s.fieldErr(p+".request.headers."+k, r.Headers[k], err.Error())
+					return p.fieldErr(fieldPath+".request.headers."+k, r.Headers[k], err.Error())
 				}
 			}
 			if !strings.HasPrefix(r.Path, "/") {
-				return s.fieldErr(p+".request.path", r.Path, "want a path starting with /, e.g. /A1-P/v2/policytypes")
+				return p.fieldErr(fieldPath+".request.path", r.Path, "want a path starting with /, e.g. /A1-P/v2/policytypes")
 			}
 			if _, err := compileTemplate(r.Path); err != nil {
-				return s.fieldErr(p+".request.path", r.Path, err.Error())
+				return p.fieldErr(fieldPath+".request.path", r.Path, err.Error())
 			}
 			if _, err := compileTemplate(r.Body); err != nil {
-				return s.fieldErr(p+".request.body", r.Body, err.Error())
+				return p.fieldErr(fieldPath+".request.body", r.Body, err.Error())
 			}
 			if m.Body != "" {
-				return s.fieldErr(p+".body", m.Body, "a custom request carries its body in request.body")
+				return p.fieldErr(fieldPath+".body", m.Body, "a custom request carries its body in request.body")
 			}
 		}
 		if m.Weight < 0 || m.Weight > 10000 {
-			return s.fieldErr(p+".weight", itoa(m.Weight), "want a weight from 1 to 10000 (0 or absent means 1)")
+			return p.fieldErr(fieldPath+".weight", itoa(m.Weight), "want a weight from 1 to 10000 (0 or absent means 1)")
 		}
 		if m.Weight == 0 {
-			s.spec.Mix[i].Weight = 1
+			p.spec.Mix[i].Weight = 1
 		}
 	}
 	return nil
 }
 
-func (s *Plan) validateLoad() error {
-	l := &s.spec.Load
+// validateLoad checks that the load block names a model and sets only that
+// model's fields; the model checks its fields and fills their defaults.
+func (p *Plan) validateLoad() error {
+	l := &p.spec.Load
+	m, known := modelNamed(l.Model)
+	if !known {
+		return p.fieldErr("load.model", string(l.Model), "valid models are "+modelList())
+	}
 	has := map[string]bool{"concurrency": l.Concurrency != 0, "rate": l.Rate != 0, "maxWorkers": l.MaxWorkers != 0, "shape": l.Shape != "",
 		"ramp": l.Ramp != nil, "sine": l.Sine != nil, "burst": l.Burst != nil, "search": l.Search != nil, "storm": l.Storm != nil, "soak": l.Soak != nil}
-	allowed := map[string][]string{
-		ModelClosed: {"concurrency"},
-		ModelOpen:   {"rate", "maxWorkers", "shape", "ramp", "sine", "burst"},
-		ModelSearch: {"maxWorkers", "search"},
-		ModelStorm:  {"storm"},
-		ModelSoak:   {"rate", "maxWorkers", "soak"},
-	}
-	ok, known := allowed[l.Model]
-	if !known {
-		return s.fieldErr("load.model", l.Model, `valid models are "closed", "open", "search", "storm" and "soak"`)
-	}
+	takes := m.fields()
 	for _, k := range sortedKeys(has) {
-		if has[k] && !slices.Contains(ok, k) {
-			return s.fieldErr("load."+k, "", fmt.Sprintf("does not apply to the %s model, which takes %s", l.Model, strings.Join(ok, ", ")))
+		if has[k] && !slices.Contains(takes, k) {
+			return p.fieldErr("load."+k, "", fmt.Sprintf("does not apply to the %s model, which takes %s", l.Model, strings.Join(takes, ", ")))
 		}
 	}
-	switch l.Model {
-	case ModelClosed:
-		if err := CheckConcurrency(l.Concurrency); err != nil {
-			return s.fieldErr("load.concurrency", itoa(l.Concurrency), err.Error())
-		}
-	case ModelOpen:
-		if l.Shape == "" {
-			l.Shape = ShapeConstant
-		}
-		shapes := []string{ShapeConstant, ShapeRamp, ShapeSine, ShapeBurst}
-		if !slices.Contains(shapes, l.Shape) {
-			return s.fieldErr("load.shape", l.Shape, "valid shapes are "+strings.Join(shapes, ", "))
-		}
-		for _, k := range []string{ShapeRamp, ShapeSine, ShapeBurst} {
-			if has[k] && l.Shape != k {
-				return s.fieldErr("load."+k, "", "only applies with shape: "+k)
-			}
-		}
-		if l.Rate != 0 && l.Shape != ShapeConstant {
-			return s.fieldErr("load.rate", ftoa(l.Rate), "only applies with shape: constant; the "+l.Shape+" block sets the rate")
-		}
-		switch l.Shape {
-		case ShapeConstant:
-			if err := CheckRate(l.Rate); err != nil {
-				return s.fieldErr("load.rate", ftoa(l.Rate), err.Error())
-			}
-		case ShapeRamp:
-			r := l.Ramp
-			if r == nil {
-				return s.fieldErr("load.ramp", "", "shape: ramp needs ramp: {from, to}")
-			}
-			if !rateOK(r.From) {
-				return s.fieldErr("load.ramp.from", ftoa(r.From), "want a starting rate > 0 and <= 1e6")
-			}
-			if !rateOK(r.To) {
-				return s.fieldErr("load.ramp.to", ftoa(r.To), "want a final rate > 0 and <= 1e6")
-			}
-		case ShapeSine:
-			sn := l.Sine
-			if sn == nil {
-				return s.fieldErr("load.sine", "", "shape: sine needs sine: {mean, amplitude, period}")
-			}
-			if !rateOK(sn.Mean) {
-				return s.fieldErr("load.sine.mean", ftoa(sn.Mean), "want a mean rate > 0 and <= 1e6")
-			}
-			if !(sn.Amplitude >= 0 && sn.Amplitude < sn.Mean) {
-				return s.fieldErr("load.sine.amplitude", ftoa(sn.Amplitude), "want 0 <= amplitude < mean")
-			}
-			if sn.Period.Duration <= 0 {
-				return s.fieldErr("load.sine.period", sn.Period.String(), "want a period > 0 such as 10s")
-			}
-		case ShapeBurst:
-			b := l.Burst
-			if b == nil {
-				return s.fieldErr("load.burst", "", "shape: burst needs burst: {size, every}")
-			}
-			if b.Size < 1 || b.Size > maxConcurrency {
-				return s.fieldErr("load.burst.size", itoa(b.Size), fmt.Sprintf("want 1 to %d requests per burst", maxConcurrency))
-			}
-			if b.Every.Duration < time.Millisecond {
-				return s.fieldErr("load.burst.every", b.Every.String(), "want an interval >= 1ms such as 100ms")
-			}
-			if float64(b.Size)/b.Every.Seconds() > maxRate {
-				return s.fieldErr("load.burst", "", "the bursts add up to more than 1e6 requests per second")
-			}
-		}
-	case ModelSearch:
-		if l.Search == nil {
-			return s.fieldErr("load.search", "", "the search model needs search: {slo, ...}")
-		}
-		return s.validateSearch(l.Search)
-	case ModelSoak:
-		if !rateOK(l.Rate) {
-			return s.fieldErr("load.rate", ftoa(l.Rate), "want each arm's requests per second, > 0 and <= 1e6")
-		}
-		if l.Soak == nil {
-			l.Soak = &SoakSpec{}
-		}
-		sk := l.Soak
-		if sk.SampleEvery.Duration == 0 {
-			sk.SampleEvery.Duration = time.Second
-		}
-		if d := sk.SampleEvery.Duration; d < 10*time.Millisecond || d > time.Minute {
-			return s.fieldErr("load.soak.sampleEvery", d.String(), "want 10ms to 1m")
-		}
-		if sk.IntentsPerSec == 0 {
-			sk.IntentsPerSec = 10
-		}
-		if sk.RequestTimeout.Duration == 0 {
-			sk.RequestTimeout.Duration = 2 * time.Second
-		}
-		if d := sk.RequestTimeout.Duration; d < 10*time.Millisecond || d > 5*time.Minute {
-			return s.fieldErr("load.soak.requestTimeout", d.String(), "want 10ms to 5m")
-		}
-		if !(sk.IntentsPerSec > 0 && sk.IntentsPerSec <= 1000) {
-			return s.fieldErr("load.soak.intentsPerSec", ftoa(sk.IntentsPerSec), "want intent files per second, > 0 and <= 1000")
-		}
-		if sk.Workers < 0 || sk.Workers > watcher.MaxWorkers() {
-			return s.fieldErr("load.soak.workers", itoa(sk.Workers), fmt.Sprintf("want 1 to %d (4×NumCPU; 0 means the watcher's default)", watcher.MaxWorkers()))
-		}
-	case ModelStorm:
-		if l.Storm == nil {
-			l.Storm = &StormSpec{}
-		}
-		st := l.Storm
-		if st.Intents == 0 {
-			st.Intents = 200
-		}
-		if st.Intents < 1 || st.Intents > maxStormFiles {
-			return s.fieldErr("load.storm.intents", itoa(st.Intents), fmt.Sprintf("want 1 to %d intent files", maxStormFiles))
-		}
-		if st.IntentsPerSec < 0 || st.IntentsPerSec > maxRate {
-			return s.fieldErr("load.storm.intentsPerSec", ftoa(st.IntentsPerSec), "want files per second >= 0 (0 writes them all at once)")
-		}
-		if st.Workers < 0 || st.Workers > watcher.MaxWorkers() {
-			return s.fieldErr("load.storm.workers", itoa(st.Workers), fmt.Sprintf("want 1 to %d (4×NumCPU; 0 means the watcher's default)", watcher.MaxWorkers()))
-		}
-		if d := st.Debounce.Duration; d != 0 && (d < 10*time.Millisecond || d > 5*time.Second) {
-			return s.fieldErr("load.storm.debounce", d.String(), "want 10ms to 5s (0 means the watcher's default)")
-		}
-		if st.StableFor.Duration > 5*time.Second {
-			return s.fieldErr("load.storm.stableFor", st.StableFor.String(), "want at most 5s")
-		}
-		if st.Timeout.Duration == 0 {
-			st.Timeout.Duration = time.Minute
-		}
-	}
-	return nil
+	return m.validate(p)
 }
 
-func (s *Plan) validateSearch(sr *SearchSpec) error {
-	if sr.SLO.Duration <= 0 {
-		return s.fieldErr("load.search.slo", sr.SLO.String(), "want the latency objective, a duration > 0 such as 250ms")
+// modelList names the load models for an error: "closed", "open", ... and "soak".
+func modelList() string {
+	var q []string
+	for _, m := range results.Models() {
+		q = append(q, strconv.Quote(string(m)))
 	}
-	if sr.Percentile == 0 {
-		sr.Percentile = 99
-	}
-	if !(sr.Percentile > 0 && sr.Percentile < 100) {
-		return s.fieldErr("load.search.percentile", ftoa(sr.Percentile), "want a percentile between 0 and 100 such as 99")
-	}
-	if sr.MinRate == 0 {
-		sr.MinRate = 1
-	}
-	if sr.MaxRate == 0 {
-		sr.MaxRate = 20000
-	}
-	if !(sr.MinRate > 0 && sr.MinRate < sr.MaxRate && sr.MaxRate <= maxRate) {
-		return s.fieldErr("load.search.maxRate", ftoa(sr.MaxRate), fmt.Sprintf("want 0 < minRate (%s) < maxRate <= 1e6", ftoa(sr.MinRate)))
-	}
-	if sr.StartRate == 0 {
-		sr.StartRate = math.Min(sr.MaxRate, math.Max(sr.MinRate, 100))
-	}
-	if sr.StartRate < sr.MinRate || sr.StartRate > sr.MaxRate {
-		return s.fieldErr("load.search.startRate", ftoa(sr.StartRate), "want a rate between minRate and maxRate")
-	}
-	if sr.Steps == 0 {
-		sr.Steps = 8
-	}
-	if sr.Steps < 2 || sr.Steps > maxSearchSteps {
-		return s.fieldErr("load.search.steps", itoa(sr.Steps), fmt.Sprintf("want 2 to %d probes per arm and repetition", maxSearchSteps))
-	}
-	for name, v := range map[string]*float64{"achieved": &sr.Achieved, "success": &sr.Success} {
-		if *v == 0 {
-			*v = 99
-		}
-		if *v < 0 || *v > 100 {
-			return s.fieldErr("load.search."+name, ftoa(*v), "want a percentage from 0 to 100 such as 99")
-		}
-	}
-	if sr.Precision == 0 {
-		sr.Precision = 5
-	}
-	if sr.Precision < 0.1 || sr.Precision > 100 {
-		return s.fieldErr("load.search.precision", ftoa(sr.Precision), "want a percentage from 0.1 to 100 such as 5")
-	}
-	return nil
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
 }
 
-func (s *Plan) validateSweep(path string, sw *Sweep) error {
+func (p *Plan) validateSweep(path string, sw *Sweep) error {
 	if sw == nil {
 		return nil
 	}
 	params := sw.params()
 	if len(params) == 0 {
-		return s.fieldErr(path, "", "want at least one parameter with values: concurrency, rate, rtt, latency, tls, http2")
+		return p.fieldErr(path, "", "want at least one parameter with values: concurrency, rate, rtt, latency, tls, http2")
 	}
 	points := 1
-	for _, p := range params {
-		if len(p.values) == 0 {
-			return s.fieldErr(path+"."+p.name, "", "want at least one value")
+	for _, param := range params {
+		if len(param.values) == 0 {
+			return p.fieldErr(path+"."+param.name, "", "want at least one value")
 		}
-		points *= len(p.values)
+		points *= len(param.values)
 	}
 	if points > maxSweepPoints {
-		return s.fieldErr(path, itoa(points), fmt.Sprintf("the sweep has %d points; want at most %d", points, maxSweepPoints))
+		return p.fieldErr(path, itoa(points), fmt.Sprintf("the sweep has %d points; want at most %d", points, maxSweepPoints))
 	}
-	for _, p := range params {
+	for _, param := range params {
 		first := map[string]int{}
-		for i, v := range p.values {
+		for i, v := range param.values {
 			if j, ok := first[v]; ok {
-				return s.fieldErr(fmt.Sprintf("%s.%s[%d]", path, p.name, i), v,
-					fmt.Sprintf("repeats %s.%s[%d]; give each value once (a repeated point would run twice under one name and overwrite its plots and .hgrm files)", path, p.name, j))
+				return p.fieldErr(fmt.Sprintf("%s.%s[%d]", path, param.name, i), v,
+					fmt.Sprintf("repeats %s.%s[%d]; give each value once (a repeated point would run twice under one name and overwrite its plots and .hgrm files)", path, param.name, j))
 			}
 			first[v] = i
 		}
 	}
+	fields, sweepable := p.model().sweeps(p.spec.Load)
 	for i, c := range sw.Concurrency {
-		if s.spec.Load.Model != ModelClosed {
-			return s.fieldErr(path+".concurrency", "", "applies to the closed model only")
+		if !slices.Contains(fields, "concurrency") {
+			return p.fieldErr(path+".concurrency", "", "applies to the closed model only")
 		}
 		if err := CheckConcurrency(c); err != nil {
-			return s.fieldErr(fmt.Sprintf("%s.concurrency[%d]", path, i), itoa(c), err.Error())
+			return p.fieldErr(fmt.Sprintf("%s.concurrency[%d]", path, i), itoa(c), err.Error())
 		}
 	}
 	for i, r := range sw.Rate {
-		if s.spec.Load.Model != ModelOpen || s.spec.Load.Shape != ShapeConstant {
-			return s.fieldErr(path+".rate", "", "applies to the open model with a constant rate only")
+		if !slices.Contains(fields, "rate") {
+			return p.fieldErr(path+".rate", "", "applies to the open model with a constant rate only")
 		}
 		if err := CheckRate(r); err != nil {
-			return s.fieldErr(fmt.Sprintf("%s.rate[%d]", path, i), ftoa(r), err.Error())
+			return p.fieldErr(fmt.Sprintf("%s.rate[%d]", path, i), ftoa(r), err.Error())
 		}
 	}
-	if s.spec.Backend.URL != "" {
-		for _, p := range params {
-			if p.name != "concurrency" && p.name != "rate" {
-				return s.fieldErr(path+"."+p.name, "", "only the in-process mock can vary "+p.name+"; an external target cannot")
+	if p.spec.Backend.URL != "" {
+		for _, param := range params {
+			if param.name != "concurrency" && param.name != "rate" {
+				return p.fieldErr(path+"."+param.name, "", "only the in-process mock can vary "+param.name+"; an external target cannot")
 			}
 		}
 	}
-	if s.spec.Load.Model == ModelStorm {
-		return s.fieldErr(path, "", "a storm cannot be swept")
-	}
-	if s.spec.Load.Model == ModelSoak {
-		return s.fieldErr(path, "", "a soak cannot be swept")
+	if !sweepable {
+		return p.fieldErr(path, "", fmt.Sprintf("a %s cannot be swept", p.spec.Load.Model))
 	}
 	return nil
 }
@@ -691,64 +540,64 @@ func (sw *Sweep) params() []sweepParam {
 }
 
 // validateClaims checks that the claim arms are arms of the scenario.
-func (s *Plan) validateClaims() error {
-	c := s.spec.Claims
+func (p *Plan) validateClaims() error {
+	c := p.spec.Claims
 	if c == nil {
 		return nil
 	}
 	for _, f := range []struct{ field, arm string }{{"claims.baseline", c.Baseline}, {"claims.candidate", c.Candidate}} {
-		if !slices.Contains(s.arms, f.arm) {
-			return s.fieldErr(f.field, f.arm, "want one of this scenario's arms: "+strings.Join(s.arms, ", "))
+		if !slices.Contains(p.arms, f.arm) {
+			return p.fieldErr(f.field, f.arm, "want one of this scenario's arms: "+strings.Join(p.arms, ", "))
 		}
 	}
 	if c.Baseline == c.Candidate {
-		return s.fieldErr("claims.candidate", c.Candidate, "want an arm other than the baseline")
+		return p.fieldErr("claims.candidate", c.Candidate, "want an arm other than the baseline")
 	}
 	return nil
 }
 
 // claimArms is the report's form of Claims.
-func (s *Plan) claimArms() *results.ClaimArms {
-	if s.spec.Claims == nil {
+func (p *Plan) claimArms() *results.ClaimArms {
+	if p.spec.Claims == nil {
 		return nil
 	}
-	return &results.ClaimArms{Baseline: s.spec.Claims.Baseline, Candidate: s.spec.Claims.Candidate}
+	return &results.ClaimArms{Baseline: p.spec.Claims.Baseline, Candidate: p.spec.Claims.Candidate}
 }
 
-func (s *Plan) validateThresholds() error {
-	s.thresholds, s.thresholdPoints = nil, nil
-	for i, ts := range s.spec.Thresholds {
-		p := fmt.Sprintf("thresholds[%d]", i)
+func (p *Plan) validateThresholds() error {
+	p.thresholds, p.thresholdPoints = nil, nil
+	for i, ts := range p.spec.Thresholds {
+		fieldPath := fmt.Sprintf("thresholds[%d]", i)
 		t, err := analysis.ParseThreshold(ts.Expr)
 		if err != nil {
-			return s.fieldErr(p, ts.Expr, err.Error())
+			return p.fieldErr(fieldPath, ts.Expr, err.Error())
 		}
-		point, err := s.parsePoint(ts.Point)
+		point, err := p.parsePoint(ts.Point)
 		if err != nil {
-			return s.fieldErr(p+".point", ts.Point, err.Error())
+			return p.fieldErr(fieldPath+".point", ts.Point, err.Error())
 		}
 		t.Required, t.Arm = ts.IsRequired(), ts.Arm
 		if t.Arm != "" && t.IsRatio() {
-			return s.fieldErr(p+".arm", t.Arm, "a ratio names its arms itself; remove arm")
+			return p.fieldErr(fieldPath+".arm", t.Arm, "a ratio names its arms itself; remove arm")
 		}
 		for _, a := range t.Arms() {
-			if !slices.Contains(s.arms, a) {
-				return s.fieldErr(p, ts.Expr, fmt.Sprintf("arm %q is not in this scenario; its arms are %s", a, strings.Join(s.arms, ", ")))
+			if !slices.Contains(p.arms, a) {
+				return p.fieldErr(fieldPath, ts.Expr, fmt.Sprintf("arm %q is not in this scenario; its arms are %s", a, strings.Join(p.arms, ", ")))
 			}
 		}
-		model := s.spec.Load.Model
 		switch {
 		case strings.HasPrefix(t.Metric, "resp_"), t.Metric == "lag_p99", t.Metric == "achieved":
-			if model != ModelOpen && model != ModelSearch {
-				return s.fieldErr(p, ts.Expr, t.Metric+" is measured by the open and search models only; use p50…max for service time")
+			if !p.model().responseTime() {
+				return p.fieldErr(fieldPath, ts.Expr, t.Metric+" is measured by the open and search models only; use p50…max for service time")
 			}
 		case t.Metric == "max_rate":
-			if model != ModelSearch {
-				return s.fieldErr(p, ts.Expr, "max_rate is measured by the search model only")
+			// The highest sustained rate is measured where it decides a run.
+			if p.model().DecidingMetric() != results.MetricMaxRate {
+				return p.fieldErr(fieldPath, ts.Expr, "max_rate is measured by the search model only")
 			}
 		}
-		s.thresholds = append(s.thresholds, t)
-		s.thresholdPoints = append(s.thresholdPoints, point)
+		p.thresholds = append(p.thresholds, t)
+		p.thresholdPoints = append(p.thresholdPoints, point)
 	}
 	return nil
 }
@@ -756,18 +605,18 @@ func (s *Plan) validateThresholds() error {
 // parsePoint reads a threshold's point, "param=value ...", checking each
 // parameter is swept and each value is one the sweep (or its quick variant)
 // runs; "" gives nil.
-func (s *Plan) parsePoint(text string) (map[string]string, error) {
+func (p *Plan) parsePoint(text string) (map[string]string, error) {
 	fields := strings.Fields(text)
 	if len(fields) == 0 {
 		return nil, nil
 	}
 	values := map[string][]string{}
-	for _, sw := range []*Sweep{s.spec.Sweep, s.quickSweep()} {
+	for _, sw := range []*Sweep{p.spec.Sweep, p.quickSweep()} {
 		if sw == nil {
 			continue
 		}
-		for _, p := range sw.params() {
-			values[p.name] = append(values[p.name], p.values...)
+		for _, param := range sw.params() {
+			values[param.name] = append(values[param.name], param.values...)
 		}
 	}
 	if len(values) == 0 {
@@ -791,16 +640,16 @@ func (s *Plan) parsePoint(text string) (map[string]string, error) {
 }
 
 // quickSweep is the quick variant's sweep, nil when it has none.
-func (s *Plan) quickSweep() *Sweep {
-	if s.spec.Quick == nil {
+func (p *Plan) quickSweep() *Sweep {
+	if p.spec.Quick == nil {
 		return nil
 	}
-	return s.spec.Quick.Sweep
+	return p.spec.Quick.Sweep
 }
 
 // thresholdsAt returns the thresholds that apply at the sweep point label
 // ("concurrency=200 http2=on"; "" outside sweeps).
-func (s *Plan) thresholdsAt(label string) []analysis.Threshold {
+func (p *Plan) thresholdsAt(label string) []analysis.Threshold {
 	at := map[string]string{}
 	for _, f := range strings.Fields(label) {
 		if k, v, ok := strings.Cut(f, "="); ok {
@@ -808,10 +657,10 @@ func (s *Plan) thresholdsAt(label string) []analysis.Threshold {
 		}
 	}
 	var out []analysis.Threshold
-	for i, t := range s.thresholds {
+	for i, t := range p.thresholds {
 		match := true
-		if i < len(s.thresholdPoints) {
-			for k, v := range s.thresholdPoints[i] {
+		if i < len(p.thresholdPoints) {
+			for k, v := range p.thresholdPoints[i] {
 				match = match && at[k] == v
 			}
 		}

@@ -44,7 +44,7 @@ func TestBadUsageExitsTwoWithOneClearLine(t *testing.T) {
 		{"--max-workers without an open model", []string{"attack", "--url", "http://127.0.0.1:1/", "--concurrency", "2", "--max-workers", "3"},
 			[]string{"--max-workers 3", "--rate"}},
 		{"a mock h2 stream limit out of range", []string{"mock", "--tls", "--http2", "--h2-max-streams", "-3"},
-			[]string{"h2_max_streams", "-3", "1 to 1048576"}},
+			[]string{"h2MaxStreams", "-3", "1 to 1048576"}},
 		{"an unknown command", []string{"fly"}, []string{"fly"}},
 	}
 	for _, c := range cases {

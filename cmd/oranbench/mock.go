@@ -179,7 +179,7 @@ func writeTempCA(srv *mockbackend.Server) (string, error) {
 // mock requires none (kubectl wants a credential; the mock ignores it).
 func kubectlToken(cfg mockbackend.Config) string {
 	if cfg.BearerToken != "" {
-		return "<bearer_token>"
+		return "<bearerToken>"
 	}
 	return "any"
 }

@@ -18,19 +18,23 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/oranbench/oranbench/reports/results"
 )
 
-// Model is how load is offered.
-type Model string
+// Model is how load is offered: the load model name scenarios and reports
+// share (results.Model). The engine runs the two it schedules itself, Closed
+// and Open; the other models are built from these by scenarios.
+type Model = results.Model
 
 const (
 	// Closed keeps a fixed number of requests in flight (Concurrency workers,
 	// each sending its next request when the previous one returns). It measures
 	// the highest req/s at that concurrency.
-	Closed Model = "closed"
+	Closed = results.ModelClosed
 	// Open sends requests at an arrival rate whatever the responses do, so a
 	// stall shows up as queueing delay (coordinated omission is not hidden).
-	Open Model = "open"
+	Open = results.ModelOpen
 )
 
 // Defaults used by Attack.Normalize.

@@ -67,7 +67,7 @@ func TestAChildTakesTheH2StreamLimit(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got := after.ConnsAccepted - before.ConnsAccepted; got < tc.minConns || got > tc.maxConns {
-			t.Errorf("h2_max_streams %d: %d new connections for 12 concurrent requests, want %d to %d", tc.maxStreams, got, tc.minConns, tc.maxConns)
+			t.Errorf("h2MaxStreams %d: %d new connections for 12 concurrent requests, want %d to %d", tc.maxStreams, got, tc.minConns, tc.maxConns)
 		}
 	}
 }

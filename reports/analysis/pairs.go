@@ -85,12 +85,9 @@ func PairsOf(r *results.Results, roles Roles) []Pair {
 		if base == nil || tuned == nil || len(base.Reps) == 0 || len(tuned.Reps) == 0 {
 			return
 		}
-		u := Pair{Label: label, Scenario: s, Base: *base, Tuned: *tuned, Metric: results.MetricReqPerSec}
-		switch s.Conditions.Model {
-		case "open":
+		u := Pair{Label: label, Scenario: s, Base: *base, Tuned: *tuned, Metric: s.Conditions.Model.DecidingMetric()}
+		if results.IsLatencyMetric(u.Metric) {
 			u.Metric = "" // the offered rate sets req/s: no throughput claim here
-		case "search":
-			u.Metric = results.MetricMaxRate
 		}
 		if u.Metric != "" {
 			xs, ys := Samples(u.Tuned, u.Metric), Samples(u.Base, u.Metric)

@@ -25,7 +25,7 @@ type family struct {
 // form one family.
 func families(pool int) []family {
 	h1 := func(c results.Conditions) bool {
-		return c.Model == "closed" && !c.HTTP2 && c.RTT == 0 && c.Concurrency > 0
+		return c.Model == results.ModelClosed && !c.HTTP2 && c.RTT == 0 && c.Concurrency > 0
 	}
 	fs := []family{{name: "HTTP/1.1 backend, no RTT", match: h1}}
 	if pool > 0 {
@@ -92,13 +92,8 @@ type runOutcome struct {
 }
 
 func outcome(u Run) (runOutcome, bool) {
-	o := runOutcome{Run: u, metric: results.MetricReqPerSec}
-	switch u.Scenario.Conditions.Model {
-	case "open":
-		o.metric, o.lowerBetter = results.MetricP50, true
-	case "search":
-		o.metric = results.MetricMaxRate
-	}
+	o := runOutcome{Run: u, metric: u.Scenario.Conditions.Model.DecidingMetric()}
+	o.lowerBetter = results.IsLatencyMetric(o.metric)
 	bestAt := -1
 	for i := range u.Scenario.Arms {
 		a := &u.Scenario.Arms[i]

@@ -48,12 +48,9 @@ func clientGoVersus(u Run, profile string) (versus, bool) {
 	if a == nil || cg == nil || a == cg {
 		return versus{}, false
 	}
-	metric := results.MetricReqPerSec
-	switch u.Scenario.Conditions.Model {
-	case "open":
+	metric := u.Scenario.Conditions.Model.DecidingMetric()
+	if results.IsLatencyMetric(metric) {
 		return versus{}, false // the offered rate sets req/s
-	case "search":
-		metric = results.MetricMaxRate
 	}
 	c, ok := CompareArms(*a, *cg, metric)
 	if !ok {

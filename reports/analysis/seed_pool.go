@@ -18,7 +18,7 @@ const pooledDialShare = 0.01
 // connections wanted.
 func closedH1(s results.Scenario) bool {
 	c := s.Conditions
-	return c.Model == "closed" && !c.HTTP2 && c.Concurrency > 0
+	return c.Model == results.ModelClosed && !c.HTTP2 && c.Concurrency > 0
 }
 
 // concurrencySweep returns the closed HTTP/1.1 runs that ran tuned, of the
@@ -153,7 +153,7 @@ func stressAtLeast(inFlight int, x float64) RuleFunc {
 
 func stressClaim(rs Runs, inFlight int, x float64) results.Claim {
 	var c results.Claim
-	u, ok := busiest(rs, func(c results.Conditions) bool { return c.Model == "closed" && c.Concurrency >= inFlight })
+	u, ok := busiest(rs, func(c results.Conditions) bool { return c.Model == results.ModelClosed && c.Concurrency >= inFlight })
 	if !ok {
 		c.Verdict, c.Reason = VerdictNotMeasurable, fmt.Sprintf("no closed-model scenario ran default and tuned at %d or more in flight", inFlight)
 		return c

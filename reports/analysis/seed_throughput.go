@@ -184,7 +184,7 @@ func connsPerHostClaim(us []Pair, idle int) results.Claim {
 func CorrectionPair(us []Pair) (Pair, bool) {
 	var pick *Pair
 	for i, u := range us {
-		if u.Scenario.Conditions.Model != "closed" || u.Scenario.Conditions.Concurrency <= 2 {
+		if u.Scenario.Conditions.Model != results.ModelClosed || u.Scenario.Conditions.Concurrency <= 2 {
 			continue
 		}
 		switch {

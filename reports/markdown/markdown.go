@@ -380,11 +380,11 @@ func scenarioVerdict(s results.Scenario) string {
 		if i < len(s.Ratios) {
 			q = s.Ratios[i]
 		}
-		switch s.Conditions.Model {
-		case "open":
+		switch s.Conditions.Model.DecidingMetric() {
+		case results.MetricP50:
 			parts = append(parts, fmt.Sprintf("at the same offered load `%s` took **%s** the p50 of `%s` (p99 %s)",
 				a.Name, cmp(a.Name, results.MetricP50, q.P50), base, cmp(a.Name, results.MetricP99, q.P99)))
-		case "search":
+		case results.MetricMaxRate:
 			var xs, ys []float64
 			xs, ys = analysis.Samples(a, results.MetricMaxRate), analysis.Samples(s.Arms[0], results.MetricMaxRate)
 			r := 0.0
@@ -417,8 +417,8 @@ func (p *printer) scenario(s results.Scenario) {
 		tls = strings.TrimSpace("on " + c.TLSVersion)
 	}
 	load := fmt.Sprintf("closed, %d workers", c.Concurrency)
-	if c.Model != "closed" {
-		load = c.Model + ", " + loadShape(c)
+	if c.Model != results.ModelClosed {
+		load = string(c.Model) + ", " + loadShape(c)
 	}
 	handler := results.Dur(c.HandlerLatency)
 	if c.Latency != "" {

@@ -616,7 +616,7 @@ func PoolsText(parts []Scenario) string {
 	for _, p := range parts {
 		c := p.Conditions
 		switch {
-		case c.Model == "closed" && c.Concurrency > 0:
+		case c.Model == ModelClosed && c.Concurrency > 0:
 			shares = append(shares, strconv.Itoa(c.Concurrency))
 		case c.RatePerSec > 0:
 			shares = append(shares, strconv.FormatFloat(c.RatePerSec, 'g', 4, 64)+"/s")
@@ -626,7 +626,7 @@ func PoolsText(parts []Scenario) string {
 		return ""
 	}
 	what := "concurrency"
-	if parts[0].Conditions.Model != "closed" {
+	if parts[0].Conditions.Model != ModelClosed {
 		what = "rate"
 	}
 	return fmt.Sprintf("Client pools: %d, one per shard, each carrying %s %s; per-host pool limits applied to each pool, so pool-sensitive figures can differ from one generator carrying the whole load (see deploy/README.md).",

@@ -121,7 +121,7 @@ type Conditions struct {
 	H2MaxStreams   int           `json:"h2MaxStreams,omitempty"`
 	RTT            time.Duration `json:"rtt_ns"`
 	HandlerLatency time.Duration `json:"handlerLatency_ns"`
-	Model          string        `json:"model"`
+	Model          Model         `json:"model"`
 	Concurrency    int           `json:"concurrency,omitempty"`
 	RatePerSec     float64       `json:"ratePerSec,omitempty"`
 	Duration       time.Duration `json:"duration_ns"`
@@ -175,16 +175,16 @@ func (c Conditions) Short() string {
 	}
 	b = append(b, "RTT "+c.RTT.String(), handler)
 	switch c.Model {
-	case "closed":
+	case ModelClosed:
 		b = append(b, fmt.Sprintf("closed %d workers", c.Concurrency))
-	case "open":
+	case ModelOpen:
 		if c.Shape != "" {
 			b = append(b, "open "+c.Shape)
 			break
 		}
 		b = append(b, fmt.Sprintf("open %.0f req/s", c.RatePerSec))
 	default:
-		b = append(b, c.Model)
+		b = append(b, string(c.Model))
 	}
 	switch c.Isolation {
 	case "process":

@@ -77,7 +77,7 @@ func Scenario(t *testing.T, name string, def, tuned results.Arm) results.Scenari
 	t.Helper()
 	s := results.Scenario{
 		Name: name, Description: "synthetic",
-		Conditions: results.Conditions{TLS: true, Model: "closed", Concurrency: 20, Duration: time.Second, Warmup: 100 * time.Millisecond,
+		Conditions: results.Conditions{TLS: true, Model: results.ModelClosed, Concurrency: 20, Duration: time.Second, Warmup: 100 * time.Millisecond,
 			Repetitions: len(def.Reps), Routes: []string{"a1-policy-put ×1"}, Order: []string{"default", "tuned"}},
 		Arms: []results.Arm{def, tuned},
 	}
@@ -185,7 +185,7 @@ func run(name string, c results.Conditions, arms ...armSpec) results.Scenario {
 }
 
 func closedAt(c int, http2 bool) results.Conditions {
-	return results.Conditions{TLS: true, HTTP2: http2, Model: "closed", Concurrency: c}
+	return results.Conditions{TLS: true, HTTP2: http2, Model: results.ModelClosed, Concurrency: c}
 }
 
 func sweepOf(name, param string, values []string, points ...results.Scenario) results.Scenario {
@@ -262,7 +262,7 @@ func Point(name string, tls bool, rtt time.Duration, ratio float64) results.Scen
 	p99 := []time.Duration{50 * ms, 60 * ms, 55 * ms, 52 * ms, 58 * ms}
 	s := results.Scenario{
 		Name:       name,
-		Conditions: results.Conditions{TLS: tls, RTT: rtt, Model: "closed", Concurrency: 20, HandlerLatency: 10 * ms},
+		Conditions: results.Conditions{TLS: tls, RTT: rtt, Model: results.ModelClosed, Concurrency: 20, HandlerLatency: 10 * ms},
 		Arms: []results.Arm{
 			{Name: "default", Profile: "default", Reps: Reps(base, p99)},
 			{Name: "tuned", Profile: "tuned", Reps: Reps(tuned, p99)},
@@ -296,7 +296,7 @@ func Fixture() *results.Results {
 		Machine:   results.Machine{GoVersion: "go1.26.8", GOOS: "linux", GOARCH: "amd64", NumCPU: 2, GOMAXPROCS: 2},
 		Scenarios: []results.Scenario{{
 			Name: "seed-20-concurrent", Description: "the seed's example",
-			Conditions: results.Conditions{TLS: true, HandlerLatency: 10 * time.Millisecond, Model: "closed", Concurrency: 20,
+			Conditions: results.Conditions{TLS: true, HandlerLatency: 10 * time.Millisecond, Model: results.ModelClosed, Concurrency: 20,
 				Duration: 2 * time.Second, Warmup: 500 * time.Millisecond, Repetitions: 1, Routes: []string{"a1-policy-put ×1"}},
 			Arms:   []results.Arm{a, b},
 			Ratios: []results.Ratio{analysis.NewRatio(b, a)},
