@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"runtime"
 	"slices"
@@ -120,6 +122,9 @@ func startBackend(p *Plan, opt Options) (*backend, error) {
 				b.caPEM = pem
 			}
 		}
+		if err := probeTarget(b.url); err != nil {
+			return nil, err
+		}
 		return b, nil
 	}
 	cfg, err := p.mockConfig()
@@ -218,4 +223,31 @@ func (b *backend) Close() {
 	if b.unpin != nil {
 		_ = b.unpin()
 	}
+}
+
+// targetProbeTimeout bounds the connection attempt that tells an
+// unreachable target from a slow one before any load is sent.
+const targetProbeTimeout = 5 * time.Second
+
+// probeTarget opens and closes one TCP connection to an external target, so
+// a target nothing listens on fails the scenario (exit 2) before the load
+// instead of producing a run in which every request failed, which latency
+// thresholds alone would not catch.
+func probeTarget(target string) error {
+	u, err := url.Parse(target)
+	if err != nil {
+		return fmt.Errorf("backend.target %q: %w", target, err)
+	}
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	conn, err := net.DialTimeout("tcp", net.JoinHostPort(u.Hostname(), port), targetProbeTimeout)
+	if err != nil {
+		return fmt.Errorf("backend.target %s: unreachable: %w", target, err)
+	}
+	return conn.Close()
 }

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -498,5 +499,38 @@ func TestOpenLoadFlagsAGeneratorThatFellBehind(t *testing.T) {
 				t.Fatalf("open load = %+v", ol)
 			}
 		})
+	}
+}
+
+// An external target nothing listens on fails the scenario before the load:
+// without the probe, a mix that needs no fixtures ran, every request failed,
+// and a latency threshold passed on the failures (exit 0).
+func TestAnUnreachableTargetFailsBeforeTheLoad(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens on addr now
+	s := mustParse(t, `apiVersion: oranbench/v1
+kind: Scenario
+name: gone
+backend:
+  target: http://`+addr+`
+mix:
+  - request: {method: GET, path: /}
+load:
+  model: closed
+  concurrency: 1
+arms: [tuned]
+duration: 200ms
+repetitions: 1
+thresholds:
+  - expr: p99 < 10s
+    arm: tuned
+`)
+	res, err := Run(context.Background(), s, Options{})
+	if err == nil || !strings.Contains(err.Error(), "unreachable") {
+		t.Fatalf("err = %v, arms %d: want the target refused as unreachable before the load", err, len(res.Arms))
 	}
 }
