@@ -3,7 +3,7 @@
 // each arm's ratio to the baseline, the threshold language and its
 // verdicts, the verdicts on a document's claims, the recommendation, and the
 // comparison of two runs or builds. Finalize derives one run's figures; the
-// scenario runner and the shard merge (Merge) both call it.
+// scenario runner and the shard merge (MergeShards) both call it.
 //
 // A document's claims are a ClaimSet. Set writes one as data, each claim's
 // text with a Rule over the general runs API (Runs, Run, Pair, CompareArms,

@@ -2,7 +2,7 @@
 // results.json holds (scenarios, arms, repetitions, histograms, and the
 // statistics, ratios, thresholds and claims as evaluated), reading and
 // writing that file, the HdrHistogram codec, and the raw merge of shards'
-// figures (Merge, ArmTotal, AddCounts). It computes no derived figure; it
+// figures (MergeRaw, ArmTotal, AddCounts). It computes no derived figure; it
 // also holds the number formats (Dur, Pct, Times, ...) that every report
 // shares, so that a figure reads the same wherever it appears.
 //

@@ -238,7 +238,8 @@ type Rep struct {
 }
 
 // Interval is one slice of a repetition's timeline: the requests that ended
-// in [Start, Start+Step) after the measured attack began.
+// in [Start, Start+Step) after the measured attack began. The load engine
+// builds its timeline in this type (engine.Interval is an alias of it).
 type Interval struct {
 	Start    time.Duration `json:"start_ns"`
 	Step     time.Duration `json:"step_ns"`
