@@ -93,7 +93,7 @@ func TestLoadConfigErrorsNameFileLineFieldAndValidValues(t *testing.T) {
 	}
 }
 
-func TestProfilesAreValidAndDistinct(t *testing.T) {
+func TestPresetsAreValidAndDistinct(t *testing.T) {
 	for _, name := range PresetNames() {
 		t.Run(name, func(t *testing.T) {
 			cfg, err := Preset(name)
@@ -101,7 +101,7 @@ func TestProfilesAreValidAndDistinct(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := cfg.withDefaults().Validate(); err != nil {
-				t.Fatalf("profile %s does not validate: %v", name, err)
+				t.Fatalf("preset %s does not validate: %v", name, err)
 			}
 			cfg.TLS = true
 			s := startServer(t, cfg)
@@ -124,7 +124,7 @@ func TestProfilesAreValidAndDistinct(t *testing.T) {
 	}
 }
 
-func TestLoadConfigOntoAProfileOverridesOnlyWhatTheFileSets(t *testing.T) {
+func TestLoadConfigOntoAPresetOverridesOnlyWhatTheFileSets(t *testing.T) {
 	base, _ := Preset(PresetRealistic)
 	path := filepath.Join(t.TempDir(), "over.yaml")
 	if err := os.WriteFile(path, []byte("rtt: 50ms\nroutes:\n  a1:\n    latency: {kind: fixed, value: 1ms}\n"), 0o644); err != nil {
@@ -135,13 +135,13 @@ func TestLoadConfigOntoAProfileOverridesOnlyWhatTheFileSets(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.RTT != 50*time.Millisecond || cfg.Jitter != 2*time.Millisecond {
-		t.Errorf("rtt %v jitter %v, want 50ms from the file and 2ms from the profile", cfg.RTT, cfg.Jitter)
+		t.Errorf("rtt %v jitter %v, want 50ms from the file and 2ms from the preset", cfg.RTT, cfg.Jitter)
 	}
 	if cfg.Routes["a1"].Latency.Kind != DistFixed || cfg.Routes["porch"].Capacity.MaxInFlight != 32 {
-		t.Errorf("routes: a1 %v porch %v, want a1 from the file, porch from the profile", cfg.Routes["a1"].Latency.Kind, cfg.Routes["porch"].Capacity)
+		t.Errorf("routes: a1 %v porch %v, want a1 from the file, porch from the preset", cfg.Routes["a1"].Latency.Kind, cfg.Routes["porch"].Capacity)
 	}
 	if base.Routes["a1"].Latency.Kind != DistLogNormal {
-		t.Errorf("LoadConfigOnto modified the base profile's routes")
+		t.Errorf("LoadConfigOnto modified the base preset's routes")
 	}
 }
 

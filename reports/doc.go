@@ -11,7 +11,7 @@
 //   - analysis: what the figures mean: statistics across repetitions,
 //     ratios, thresholds, the claims and the recommendation, the comparison
 //     of two runs. Finalize derives one run's figures, for the scenario
-//     runner and for the Merge of shards alike.
+//     runner and for the merge of shards (MergeShards) alike.
 //   - the renderers, each writing files from results and what analysis put
 //     in them: markdown (REPORT.md, the comparison, the CI step summary),
 //     plots (SVG), hgrm (percentile distributions, .hgrm) and benchfmt

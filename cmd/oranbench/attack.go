@@ -53,9 +53,9 @@ type attackResult struct {
 
 // attackOptions are the flags of oranbench attack.
 type attackOptions struct {
-	target, method, body string
-	headers              []string
-	profile, caFile      string
+	url, method, body string
+	headers           []string
+	profile, caFile   string
 	// Exactly one model: --concurrency (closed) or --rate (open), as
 	// concurrencySet and rateSet say.
 	concurrency             int
@@ -80,7 +80,7 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.target, "url", "", "target URL (loopback only unless --allow-remote)")
+	f.StringVar(&o.url, "url", "", "target URL (loopback only unless --allow-remote)")
 	f.StringVar(&o.method, "method", http.MethodGet, "HTTP method")
 	f.StringVar(&o.body, "body", "", "request body")
 	f.StringArrayVarP(&o.headers, "header", "H", nil, `request header "Name: value" (repeatable)`)
@@ -99,10 +99,10 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 }
 
 // runAttack is oranbench attack without its command line: it checks o,
-// attacks o.target and prints the result; the error's exitError carries the
+// attacks o.url and prints the result; the error's exitError carries the
 // exit code.
 func runAttack(ctx context.Context, o attackOptions, stdout io.Writer) error {
-	if err := loopback.CheckURL(o.target, o.allowRemote); err != nil {
+	if err := loopback.CheckURL(o.url, o.allowRemote); err != nil {
 		return usageErr("--url: %v", err)
 	}
 	// The bounds are the ones scenario files get (scenarios.Check*),
@@ -184,7 +184,7 @@ func runAttack(ctx context.Context, o attackOptions, stdout io.Writer) error {
 	client.Timeout = o.timeout
 	a := engine.Attack{
 		Name:     "attack",
-		Targeter: vegeta.NewStaticTargeter(vegeta.Target{Method: o.method, URL: o.target, Body: []byte(o.body), Header: hdr}),
+		Targeter: vegeta.NewStaticTargeter(vegeta.Target{Method: o.method, URL: o.url, Body: []byte(o.body), Header: hdr}),
 		Client:   &client, Duration: o.duration, MaxHits: o.maxRequests, RequestTimeout: o.timeout,
 		// --duration bounds the attack whatever the target does.
 		CancelAtEnd: true,
@@ -204,7 +204,7 @@ func runAttack(ctx context.Context, o attackOptions, stdout io.Writer) error {
 		return usageErr("%v", err)
 	}
 	res := attackResult{
-		URL: o.target, Profile: prof.Name, Model: string(a.Model),
+		URL: o.url, Profile: prof.Name, Model: string(a.Model),
 		Requests: rec.Hits, Successes: rec.Successes, Cancelled: rec.Cancelled, Interrupted: rec.Interrupted,
 		ReqPerSec: rec.ReqPerSec(), SuccessPerSec: rec.SuccessPerSec(),
 		Latency: percentilesOf(rec.Service), Codes: rec.Codes, Errors: rec.Errors,

@@ -74,7 +74,7 @@ without a shell. It exits 1 when a required threshold fails on the merged result
 				}
 				shards = append(shards, r)
 			}
-			m, err := analysis.Merge(shards)
+			m, err := analysis.MergeShards(shards)
 			if err != nil {
 				return usageErr("%v", err)
 			}

@@ -105,7 +105,7 @@ func TestEachCommandRunsWithoutTheCommandLine(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer srv.Close()
-		o := attackOptions{target: srv.URL() + "/A1-P/v2/policytypes", method: http.MethodGet, profile: transport.ProfileTuned,
+		o := attackOptions{url: srv.URL() + "/A1-P/v2/policytypes", method: http.MethodGet, profile: transport.ProfileTuned,
 			concurrency: 2, concurrencySet: true, duration: 200 * time.Millisecond, timeout: 5 * time.Second, asJSON: true}
 		var stdout bytes.Buffer
 		if err := runAttack(context.Background(), o, &stdout); err != nil {

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/oranbench/oranbench/reports/results"
 )
 
 // Timeline bounds: one interval per second for runs of MinIntervals seconds
@@ -18,16 +20,10 @@ const (
 )
 
 // Interval is one slice of an attack's timeline: the results that ended in
-// [Start, Start+Step) after the attack began.
-type Interval struct {
-	Start    time.Duration
-	Step     time.Duration
-	Requests int64
-	Errors   int64
-	P50      time.Duration
-	P99      time.Duration
-	Max      time.Duration
-}
+// [Start, Start+Step) after the attack began. It is the type the results
+// record (one concept, one definition), so a Recording's Series goes into a
+// results.Rep as it is.
+type Interval = results.Interval
 
 // series builds the timeline in constant memory: one small histogram for the
 // interval being filled, a few numbers for each finished one.

@@ -45,17 +45,17 @@ func NewRatio(arm, baseline results.Arm) results.Ratio {
 	}
 }
 
-// Merge combines the results of shards that ran at the same time, each
+// MergeShards combines the results of shards that ran at the same time, each
 // offering its share of one load (oranbench run --shard i/N), into the
-// result of the whole load: results.Merge adds up their counters and rates
+// result of the whole load: results.MergeRaw adds up their counters and rates
 // and merges their histograms without loss, then every run is finalized
 // again from the merged figures (Finalize, with the thresholds the shards
 // were judged by) and the claims are given their verdicts on the whole.
 //
 // Every input must be a shard of the same N, all N must be there once, and
 // all must have run the same scenarios with the same arms.
-func Merge(shards []*results.Results) (*results.Results, error) {
-	out, err := results.Merge(shards)
+func MergeShards(shards []*results.Results) (*results.Results, error) {
+	out, err := results.MergeRaw(shards)
 	if err != nil {
 		return nil, err
 	}

@@ -25,7 +25,7 @@ func TestNewRatioDividesArmByBaseline(t *testing.T) {
 func TestMergingTwoShardsAddsTheirCountsAndMergesTheirHistograms(t *testing.T) {
 	a := synth.ShardOf(synth.Results(t, 1, 1, synth.Spread5), 0, 2)
 	b := synth.ShardOf(synth.Results(t, 0.5, 1.2, synth.Spread5b), 1, 2)
-	m, err := analysis.Merge([]*results.Results{b, a})
+	m, err := analysis.MergeShards([]*results.Results{b, a})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestAnArmNearTheGeneratorCeilingMakesItsRatioALowerBound(t *testing.T) {
 func TestAMergedRunSaysHowManyClientPoolsItMeasured(t *testing.T) {
 	a := synth.ShardOf(synth.Results(t, 1, 1, synth.Spread5), 0, 2)
 	b := synth.ShardOf(synth.Results(t, 0.5, 1.2, synth.Spread5b), 1, 2)
-	m, err := analysis.Merge([]*results.Results{a, b})
+	m, err := analysis.MergeShards([]*results.Results{a, b})
 	if err != nil {
 		t.Fatal(err)
 	}

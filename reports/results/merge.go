@@ -11,18 +11,18 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// Merge combines the results of shards that ran at the same time, each
+// MergeRaw combines the results of shards that ran at the same time, each
 // offering its share of one load (oranbench run --shard i/N), into the raw
 // figures of the whole load: counters and rates add up, histograms merge
 // without loss (per repetition and per arm), repetitions, sweep points and
 // notes are joined. It derives nothing: Ratios, Stats and Claims are left
 // empty, and each scenario's and point's Thresholds are the first shard's
-// as it evaluated them, carrying the criteria that analysis.Merge
+// as it evaluated them, carrying the criteria that analysis.MergeShards
 // evaluates again on the merged figures.
 //
 // Every input must be a shard of the same N, all N must be there once, and
 // all must have run the same scenarios with the same arms.
-func Merge(shards []*Results) (*Results, error) {
+func MergeRaw(shards []*Results) (*Results, error) {
 	if len(shards) == 0 {
 		return nil, fmt.Errorf("merge: no results given")
 	}

@@ -77,7 +77,7 @@ func TestMergeRefusesAnIncompleteOrMixedSetOfShards(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := results.Merge(c.shards())
+			_, err := results.MergeRaw(c.shards())
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want %q", err, c.want)
 			}
@@ -95,7 +95,7 @@ func TestMergeFallsBackToTheWorstShardWithoutPerRepetitionHistograms(t *testing.
 			}
 		}
 	}
-	m, err := results.Merge([]*results.Results{a, b})
+	m, err := results.MergeRaw([]*results.Results{a, b})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestMergedSoakShardsKeepEachShardsPhasesApart(t *testing.T) {
 		return &results.Results{Shard: &results.Shard{Index: i, Count: 2}, Scenarios: []results.Scenario{{Name: "soak",
 			Soak: &results.Soak{Layout: "One process.", Partial: partial, Phases: []results.SoakPhase{{Name: "tuned"}, {Name: "watcher"}}}}}}
 	}
-	m, err := results.Merge([]*results.Results{shard(0, false), shard(1, true)})
+	m, err := results.MergeRaw([]*results.Results{shard(0, false), shard(1, true)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestAScenarioFailedInOneShardIsFailedInTheMergeAndSkipped(t *testing.T) {
 	b := synth.ShardOf(synth.Results(t, 1, 1, synth.Spread5), 1, 2)
 	name := b.Scenarios[0].Name
 	b.Scenarios[0] = results.Scenario{Name: name, Error: "scenario x: prepare: connection refused"}
-	m, err := results.Merge([]*results.Results{a, b})
+	m, err := results.MergeRaw([]*results.Results{a, b})
 	if err != nil {
 		t.Fatal(err)
 	}

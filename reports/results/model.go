@@ -238,7 +238,8 @@ type Rep struct {
 }
 
 // Interval is one slice of a repetition's timeline: the requests that ended
-// in [Start, Start+Step) after the measured attack began.
+// in [Start, Start+Step) after the measured attack began. The load engine
+// builds its timeline in this type (engine.Interval is an alias of it).
 type Interval struct {
 	Start    time.Duration `json:"start_ns"`
 	Step     time.Duration `json:"step_ns"`
@@ -348,7 +349,11 @@ func (c ClientConns) Protocol() string {
 	return strings.Join(parts, ", ")
 }
 
-// Protocol names as net/http's Response.Proto spells them.
+// Protocol names as net/http's Response.Proto spells them, the keys of
+// ClientConns.Protocols and ServerConns.Protocols. They are the strings
+// targets/transport counts by (transport.ProtoHTTP11, transport.ProtoHTTP2),
+// copied for the reason the profile names are (see ProfileDefault) and held
+// equal by the same test.
 const (
 	ProtoHTTP11 = "HTTP/1.1"
 	ProtoHTTP2  = "HTTP/2.0"

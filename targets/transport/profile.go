@@ -11,7 +11,10 @@ import (
 	"time"
 )
 
-// Names of the built-in profiles.
+// Names of the built-in profiles. This package is their source; package
+// reports/results keeps a copy (results.ProfileDefault, ...) as the
+// vocabulary of the results it records, because reports may not import
+// targets. names_test.go holds the two equal.
 const (
 	ProfileDefault     = "default"
 	ProfileTuned       = "tuned"

@@ -12,7 +12,9 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// Protocol names as net/http's Response.Proto spells them.
+// Protocol names as net/http's Response.Proto spells them, the keys of
+// Tracer's protocol counts. reports/results keeps a copy for the results it
+// records; names_test.go holds the two equal.
 const (
 	ProtoHTTP11 = "HTTP/1.1"
 	ProtoHTTP2  = "HTTP/2.0"
