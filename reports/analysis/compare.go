@@ -47,6 +47,10 @@ type CompareOptions struct {
 	MetricFloors map[string]float64
 	// Method is MethodBH (default) or MethodHolm.
 	Method string
+	// CrossMachineFloor, when > 0, gates runs from different machines or Go
+	// versions anyway: every gated metric's floor is at least this fraction.
+	// At 0 such runs are compared and reported, but nothing gates.
+	CrossMachineFloor float64
 }
 
 // Delta is a NEW run compared with an OLD one, scenario by scenario (and
@@ -67,6 +71,12 @@ type Delta struct {
 	FloorSource string `json:"floorSource,omitempty"`
 	// Warnings are said in the header (different machines, Go versions).
 	Warnings []string `json:"warnings,omitempty"`
+	// CrossMachine: OLD and NEW ran on different machines or Go versions
+	// (Warnings say how). Unless CrossMachineFloor is set, nothing gates.
+	CrossMachine bool `json:"crossMachine,omitempty"`
+	// MachineDiff names the difference in one phrase (MachineDifference).
+	MachineDiff       string  `json:"machineDiff,omitempty"`
+	CrossMachineFloor float64 `json:"crossMachineFloor,omitempty"`
 	// OnlyOld and OnlyNew list scenarios (or sweep points) on one side only.
 	OnlyOld []string `json:"onlyOld,omitempty"`
 	OnlyNew []string `json:"onlyNew,omitempty"`
@@ -173,11 +183,14 @@ func CompareRuns(olds, news []*results.Results, opt CompareOptions) Delta {
 	}
 	d := Delta{Tolerance: opt.Tolerance, Alpha: Alpha, Method: opt.Method, OldName: opt.OldName, NewName: opt.NewName,
 		OldMachine: olds[0].Machine, NewMachine: news[0].Machine, OldRuns: len(olds), NewRuns: len(news)}
-	sameMachine := true
-	for _, w := range machineWarnings(olds[0].Machine, news[0].Machine) {
-		d.Warnings = append(d.Warnings, w)
-		sameMachine = false
+	d.Warnings, d.MachineDiff = machineWarnings(olds, news)
+	sameMachine := len(d.Warnings) == 0
+	d.CrossMachine = !sameMachine
+	if d.CrossMachine {
+		d.CrossMachineFloor = opt.CrossMachineFloor
 	}
+	// Across machines, nothing gates unless a floor is given for it.
+	ratiosGate := sameMachine || opt.CrossMachineFloor > 0
 	measured := len(olds) > 1 || len(news) > 1
 	switch {
 	case opt.NoiseFloor > 0 || len(opt.MetricFloors) > 0:
@@ -195,7 +208,16 @@ func CompareRuns(olds, news []*results.Results, opt CompareOptions) Delta {
 			d.OnlyNew = append(d.OnlyNew, nu.key)
 			continue
 		}
-		d.Units = append(d.Units, compareUnit(ou, nu, opt, d.FloorSource != ""))
+		u := compareUnit(ou, nu, opt, ratiosGate && d.FloorSource != "", ratiosGate)
+		if d.CrossMachine && opt.CrossMachineFloor > 0 {
+			for ai := range u.Arms {
+				for mi := range u.Arms[ai].Metrics {
+					m := &u.Arms[ai].Metrics[mi]
+					m.Floor = math.Max(m.Floor, opt.CrossMachineFloor)
+				}
+			}
+		}
+		d.Units = append(d.Units, u)
 	}
 	for _, ou := range oldUnits {
 		if _, ok := findUnit(newUnits, ou.key); !ok {
@@ -226,8 +248,63 @@ func floorsText(opt CompareOptions) string {
 	return strings.Join(parts, ", ")
 }
 
-// machineWarnings says how two runs' machines differ.
-func machineWarnings(a, b results.Machine) []string {
+// machineWarnings says how the two sides' machines differ: OLD's first run
+// against NEW's first, and each side's runs among themselves.
+func machineWarnings(olds, news []*results.Results) (warnings []string, diff string) {
+	a, b := olds[0].Machine, news[0].Machine
+	if out := machineDiff(a, b); len(out) > 0 {
+		return out, "OLD and NEW: " + MachineDifference(a, b)
+	}
+	for _, side := range []struct {
+		name string
+		rs   []*results.Results
+	}{{"OLD", olds}, {"NEW", news}} {
+		for _, r := range side.rs[1:] {
+			if out := machineDiff(side.rs[0].Machine, r.Machine); len(out) > 0 {
+				diff := MachineDifference(side.rs[0].Machine, r.Machine)
+				return []string{fmt.Sprintf("the runs of %s come from different machines or Go versions (%s)", side.name, diff)}, "the runs of " + side.name + ": " + diff
+			}
+		}
+	}
+	return nil, ""
+}
+
+// SameMachine reports whether two runs ran on the same kind of machine: CPU
+// model and count, GOMAXPROCS, OS, architecture and Go version all equal.
+func SameMachine(a, b results.Machine) bool { return len(machineDiff(a, b)) == 0 }
+
+// MachineDifference names what differs between two runs' machines in one
+// phrase, e.g. `CPU model "AMD EPYC" vs "Intel Xeon"; Go go1.26.8 vs go1.27.0`;
+// "" when nothing does.
+func MachineDifference(a, b results.Machine) string {
+	var parts []string
+	if a.CPUModel != b.CPUModel {
+		parts = append(parts, fmt.Sprintf("CPU model %q vs %q", orUnknown(a.CPUModel), orUnknown(b.CPUModel)))
+	}
+	if a.NumCPU != b.NumCPU {
+		parts = append(parts, fmt.Sprintf("%d vs %d CPUs", a.NumCPU, b.NumCPU))
+	}
+	if a.GOMAXPROCS != b.GOMAXPROCS {
+		parts = append(parts, fmt.Sprintf("GOMAXPROCS %d vs %d", a.GOMAXPROCS, b.GOMAXPROCS))
+	}
+	if a.GOOS != b.GOOS || a.GOARCH != b.GOARCH {
+		parts = append(parts, fmt.Sprintf("%s/%s vs %s/%s", a.GOOS, a.GOARCH, b.GOOS, b.GOARCH))
+	}
+	if a.GoVersion != b.GoVersion {
+		parts = append(parts, fmt.Sprintf("Go %s vs %s", a.GoVersion, b.GoVersion))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+// machineDiff says how two runs' machines differ.
+func machineDiff(a, b results.Machine) []string {
 	var out []string
 	if a.GoVersion != b.GoVersion {
 		out = append(out, fmt.Sprintf("OLD ran on %s, NEW on %s", a.GoVersion, b.GoVersion))
@@ -352,7 +429,7 @@ func spreadOf(perRun [][]float64) float64 {
 	return hi/lo - 1
 }
 
-func compareUnit(ou, nu compareUnitT, opt CompareOptions, absoluteGates bool) UnitDelta {
+func compareUnit(ou, nu compareUnitT, opt CompareOptions, absoluteGates, ratiosGate bool) UnitDelta {
 	ud := UnitDelta{Scenario: nu.scenario, Point: nu.point}
 	oldArms, newArms := ou.arms(), nu.arms()
 	baseline := ""
@@ -398,7 +475,7 @@ func compareUnit(ou, nu compareUnitT, opt CompareOptions, absoluteGates bool) Un
 				continue
 			}
 			md := newMetricDelta(m.name, KindRatio, m.higher, x, y)
-			md.Gated = true
+			md.Gated = ratiosGate
 			md.Floor = math.Max(opt.Tolerance, math.Max(spreadOf(xr), spreadOf(yr)))
 			rd.Metrics = append(rd.Metrics, md)
 		}
@@ -496,7 +573,10 @@ func (d *Delta) adjust() {
 }
 
 func (d Delta) noFloorReason() string {
-	if len(d.Warnings) > 0 {
+	if d.CrossMachine {
+		if d.CrossMachineFloor <= 0 {
+			return "different machines or Go versions (compare --rerun measures both builds here)"
+		}
 		return "different machines or Go versions"
 	}
 	return "no noise floor known"

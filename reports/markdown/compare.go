@@ -23,7 +23,14 @@ func Compare(w io.Writer, d analysis.Delta) error {
 	p.f("How it gates: **ratios** (each arm's req/s, p50 and p99 over the run's baseline arm, repetition by repetition) cancel the machine's drift between runs and gate beyond the %s%% tolerance (or the ratio's own spread between runs, when larger). **Absolute** metrics gate only beyond a noise floor: %s. Error-rate control: %s over the %d gated metrics that their repetitions can test, at α = %s.\n\n",
 		results.TrimFloat(100*d.Tolerance, 2), floorText(d), analysis.MethodName(d.Method), gatedCount(d), results.TrimFloat(d.Alpha, 3))
 	for _, wmsg := range d.Warnings {
-		p.f("> Warning: %s; absolute metrics do not gate unless a --noise-floor is given.\n\n", wmsg)
+		switch {
+		case d.CrossMachine && d.CrossMachineFloor <= 0:
+			p.f("> Warning: %s; so nothing gates (a different CPU changes even the within-run ratios): compare two builds on one machine with `oranbench compare --rerun OLD_BIN NEW_BIN`, or gate anyway with --cross-machine-floor.\n\n", wmsg)
+		case d.CrossMachine:
+			p.f("> Warning: %s; gated anyway with --cross-machine-floor %s%%, the least floor of every gated metric; absolute metrics gate only with a --noise-floor.\n\n", wmsg, results.TrimFloat(100*d.CrossMachineFloor, 2))
+		default:
+			p.f("> Warning: %s; absolute metrics do not gate unless a --noise-floor is given.\n\n", wmsg)
+		}
 	}
 	if regs := d.Regressions(); len(regs) > 0 {
 		p.f("Regressions:\n\n")
