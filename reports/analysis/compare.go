@@ -151,6 +151,31 @@ var compareMetrics = []struct {
 	{results.MetricRespP99, false}, {results.MetricMaxRate, true},
 }
 
+// MetricHTTP2Share is the share of an arm's responses that came over
+// HTTP/2, per repetition. Compared where OLD negotiated HTTP/2 at all, it
+// gates like a ratio, with the tolerance as floor: which protocol ALPN picks
+// does not move with the machine's load, so losing HTTP/2 fails at once.
+const MetricHTTP2Share = "HTTP/2 share"
+
+// http2Shares is an arm's per-repetition HTTP/2 share; nil when no
+// repetition recorded its protocols.
+func http2Shares(a results.Arm) []float64 {
+	var out []float64
+	for _, r := range a.Reps {
+		var all, h2 int64
+		for proto, n := range r.Client.Protocols {
+			all += n
+			if strings.HasPrefix(proto, "HTTP/2") {
+				h2 += n
+			}
+		}
+		if all > 0 {
+			out = append(out, float64(h2)/float64(all))
+		}
+	}
+	return out
+}
+
 // ratioMetrics are the within-run ratios compared: each arm over the run's
 // baseline arm, repetition by repetition.
 var ratioMetrics = []struct {
@@ -378,6 +403,19 @@ func (u compareUnitT) samples(arm, metric string) (pooled []float64, perRun [][]
 	return pooled, perRun
 }
 
+// http2Samples pools an arm's per-repetition HTTP/2 share over the unit's runs.
+func (u compareUnitT) http2Samples(arm string) []float64 {
+	var out []float64
+	for _, s := range u.runs {
+		for _, a := range s.Arms {
+			if a.Name == arm {
+				out = append(out, http2Shares(a)...)
+			}
+		}
+	}
+	return out
+}
+
 // ratioSamples pools an arm's per-repetition ratio to the baseline arm (the
 // first) over the unit's runs, pairing repetitions by index.
 func (u compareUnitT) ratioSamples(arm, metric string) (pooled []float64, perRun [][]float64) {
@@ -463,6 +501,14 @@ func compareUnit(ou, nu compareUnitT, opt CompareOptions, absoluteGates, ratiosG
 			}
 			ad.Metrics = append(ad.Metrics, md)
 		}
+		if y := ou.http2Samples(name); len(y) > 0 && results.Median(y) > 0 {
+			if x := nu.http2Samples(name); len(x) > 0 {
+				md := newMetricDelta(MetricHTTP2Share, KindAbsolute, true, x, y)
+				md.Gated = ratiosGate
+				md.Floor = opt.Tolerance
+				ad.Metrics = append(ad.Metrics, md)
+			}
+		}
 		ud.Arms = append(ud.Arms, ad)
 		if name == baseline || !slices.Contains(oldArms, baseline) {
 			continue
@@ -501,6 +547,9 @@ func newMetricDelta(metric, kind string, higher bool, x, y []float64) MetricDelt
 // over its whole interval: even its most favourable end lies beyond the
 // floor. (Without an interval, the point estimate decides.)
 func (m MetricDelta) worse() bool {
+	if m.Ratio == 0 && m.higher && m.Old.Center > 0 && m.New.Center == 0 {
+		return true // all of it lost: HTTP/2 gone, no successful request
+	}
 	if m.Ratio <= 0 {
 		return false
 	}

@@ -182,3 +182,53 @@ func TestBaselineRunsFromSeveralMachinesDoNotGate(t *testing.T) {
 		t.Errorf("cross-machine %v, difference %q, regressions %v", d.CrossMachine, d.MachineDiff, d.Regressions())
 	}
 }
+
+// withProtocol sets every repetition of the seed scenario's arm to answer
+// over proto.
+func withProtocol(r *results.Results, arm, proto string) {
+	for i := range r.Scenarios[0].Arms {
+		a := &r.Scenarios[0].Arms[i]
+		if a.Name != arm {
+			continue
+		}
+		for j := range a.Reps {
+			a.Reps[j].Client.Protocols = map[string]int64{proto: a.Reps[j].Successes + 1}
+		}
+	}
+}
+
+// Losing HTTP/2 is a regression of its own, whatever the req/s did: which
+// protocol ALPN picks does not move with the machine's load. Where OLD
+// never spoke HTTP/2 the share is not compared.
+func TestLosingHTTP2IsARegression(t *testing.T) {
+	old := synth.Results(t, 1, 1, synth.Spread5)
+	withProtocol(old, "tuned", "HTTP/2.0")
+	withProtocol(old, "default", "HTTP/1.1")
+	lost := synth.Results(t, 1, 1, synth.Spread5)
+	withProtocol(lost, "tuned", "HTTP/1.1")
+	withProtocol(lost, "default", "HTTP/1.1")
+	regs := analysis.CompareResults(old, lost, analysis.CompareOptions{}).Regressions()
+	if len(regs) != 1 || regs[0].Metric != analysis.MetricHTTP2Share || regs[0].Arm != "tuned" || regs[0].Ratio != 0 {
+		t.Fatalf("regressions %v, want the tuned arm's HTTP/2 share, -100%%", regs)
+	}
+	same := synth.Results(t, 1, 1, synth.Spread5)
+	withProtocol(same, "tuned", "HTTP/2.0")
+	withProtocol(same, "default", "HTTP/1.1")
+	d := analysis.CompareResults(old, same, analysis.CompareOptions{})
+	n := 0
+	for _, u := range d.Units {
+		for _, a := range u.Arms {
+			for _, m := range a.Metrics {
+				if m.Metric == analysis.MetricHTTP2Share {
+					n++
+					if a.Arm != "tuned" || m.Regression || !m.Gated {
+						t.Errorf("%s %s: %+v", u.Name(), a.Arm, m)
+					}
+				}
+			}
+		}
+	}
+	if n != 1 || len(d.Regressions()) != 0 {
+		t.Errorf("%d HTTP/2 shares compared (want 1: default never spoke it), regressions %v", n, d.Regressions())
+	}
+}

@@ -159,6 +159,8 @@ func compareValue(m analysis.MetricDelta, e results.Estimate) string {
 		v = results.Times(e.Center)
 	case results.IsLatencyMetric(m.Metric):
 		v = results.Dur(time.Duration(e.Center))
+	case m.Metric == analysis.MetricHTTP2Share:
+		v = results.TrimFloat(100*e.Center, 1) + "%"
 	}
 	return fmt.Sprintf("%s (n=%d)", v, e.N)
 }
