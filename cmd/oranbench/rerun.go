@@ -100,6 +100,9 @@ func rerunBuilds(ctx context.Context, log io.Writer, oldBin, newBin string, scen
 // group gets SIGINT, then SIGKILL after rerunGrace; the group is killed once
 // the child has exited in any case, so nothing it started outlives it.
 func runChild(ctx context.Context, bin string, args []string, logPath string) (int, error) {
+	if ctx.Err() != nil {
+		return 0, errRerunInterrupted
+	}
 	f, err := os.Create(logPath)
 	if err != nil {
 		return 0, err
