@@ -91,16 +91,19 @@ func compareVerdictLine(d analysis.Delta) string {
 		}
 	}
 	var s string
-	if len(regs) > 0 {
+	switch {
+	case d.CrossMachine && d.CrossMachineFloor <= 0:
+		s = fmt.Sprintf("**Not gated**: the runs come from different machines or Go versions (%s); %d metrics compared and reported, none gated.", d.MachineDiff, compared)
+	case len(regs) > 0:
 		s = fmt.Sprintf("**Regression**: %d of %d gated metrics got significantly worse beyond their floor.", len(regs), gated)
-	} else {
+	default:
 		s = fmt.Sprintf("**No regression**: none of %d gated metrics got significantly worse beyond its floor (%d metrics compared)", gated, compared)
 		if improved > 0 {
 			s += fmt.Sprintf("; %d improved significantly", improved)
 		}
 		s += "."
 	}
-	if blind > 0 {
+	if blind > 0 && !(d.CrossMachine && d.CrossMachineFloor <= 0) {
 		s += fmt.Sprintf(" %d metrics had too few repetitions for any difference to be significant (use at least 4 repetitions on each side; 5 or more for a usable test).", blind)
 	}
 	return s
