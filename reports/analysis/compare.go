@@ -693,7 +693,16 @@ type Regression struct {
 }
 
 func (r Regression) String() string {
-	return fmt.Sprintf("%s: `%s` %s%s %s (%s, adjusted %s)", r.Unit, r.Arm, results.MetricHeader(r.Metric), kindSuffix(r.Kind), results.SignedPct(r.Ratio), pValue(r.P), pValue(r.PAdj))
+	return fmt.Sprintf("%s: `%s` %s%s %s (%s, adjusted %s)", r.Unit, r.Arm, results.MetricHeader(r.Metric), kindSuffix(r.Kind), ChangePct(r.Ratio, true), pValue(r.P), pValue(r.PAdj))
+}
+
+// ChangePct writes a change NEW/OLD as "+12.3%". With lost, a ratio of 0
+// means NEW fell to zero and reads "-100%", not "n/a" (no ratio).
+func ChangePct(ratio float64, lost bool) string {
+	if ratio == 0 && lost {
+		return "-100%"
+	}
+	return results.SignedPct(ratio)
 }
 
 // pValue writes "p=0.016", or "p<0.001" below that.

@@ -208,7 +208,7 @@ func TestLosingHTTP2IsARegression(t *testing.T) {
 	withProtocol(lost, "tuned", "HTTP/1.1")
 	withProtocol(lost, "default", "HTTP/1.1")
 	regs := analysis.CompareResults(old, lost, analysis.CompareOptions{}).Regressions()
-	if len(regs) != 1 || regs[0].Metric != analysis.MetricHTTP2Share || regs[0].Arm != "tuned" || regs[0].Ratio != 0 {
+	if len(regs) != 1 || regs[0].Metric != analysis.MetricHTTP2Share || regs[0].Arm != "tuned" || regs[0].Ratio != 0 || !strings.Contains(regs[0].String(), "HTTP/2 share -100%") {
 		t.Fatalf("regressions %v, want the tuned arm's HTTP/2 share, -100%%", regs)
 	}
 	same := synth.Results(t, 1, 1, synth.Spread5)

@@ -177,7 +177,7 @@ func changeText(m analysis.MetricDelta) string {
 	case !m.Significant:
 		return "~ " + results.SignedPct(m.Ratio) + ci + " " + results.FormatP(m.P)
 	case m.Regression:
-		return "**" + results.SignedPct(m.Ratio) + " regression**" + ci + " " + results.FormatP(m.P)
+		return "**" + analysis.ChangePct(m.Ratio, true) + " regression**" + ci + " " + results.FormatP(m.P)
 	}
 	return results.SignedPct(m.Ratio) + ci + " " + results.FormatP(m.P)
 }
