@@ -450,9 +450,13 @@ func (u compareUnitT) ratioSamples(arm, metric string) (pooled []float64, perRun
 	return pooled, perRun
 }
 
-// spread is the relative range of the per-run medians, max/min - 1; 0 with
-// fewer than two runs.
-func spreadOf(perRun [][]float64) float64 {
+// spreadOf is the relative range of the per-run medians in the metric's
+// bad direction: the rise from the lowest to the highest, max/min - 1, for a
+// metric where lower is better, and the fall from the highest to the lowest,
+// 1 - min/max, where higher is better. (The same spread as a fall: a 2x
+// range is a floor of 50% on req/s, which a drop can exceed, not 100%,
+// which no drop can.) 0 with fewer than two runs.
+func spreadOf(perRun [][]float64, higher bool) float64 {
 	if len(perRun) < 2 {
 		return 0
 	}
@@ -463,6 +467,9 @@ func spreadOf(perRun [][]float64) float64 {
 	}
 	if lo <= 0 {
 		return 0
+	}
+	if higher {
+		return 1 - lo/hi
 	}
 	return hi/lo - 1
 }
@@ -497,7 +504,7 @@ func compareUnit(ou, nu compareUnitT, opt CompareOptions, absoluteGates, ratiosG
 				}
 				md.Floor = math.Max(md.Floor, f)
 			case absoluteGates:
-				md.Floor = math.Max(md.Floor, math.Max(spreadOf(xr), spreadOf(yr)))
+				md.Floor = math.Max(md.Floor, math.Max(spreadOf(xr, m.higher), spreadOf(yr, m.higher)))
 			}
 			ad.Metrics = append(ad.Metrics, md)
 		}
@@ -522,7 +529,7 @@ func compareUnit(ou, nu compareUnitT, opt CompareOptions, absoluteGates, ratiosG
 			}
 			md := newMetricDelta(m.name, KindRatio, m.higher, x, y)
 			md.Gated = ratiosGate
-			md.Floor = math.Max(opt.Tolerance, math.Max(spreadOf(xr), spreadOf(yr)))
+			md.Floor = math.Max(opt.Tolerance, math.Max(spreadOf(xr, m.higher), spreadOf(yr, m.higher)))
 			rd.Metrics = append(rd.Metrics, md)
 		}
 		if len(rd.Metrics) > 0 {

@@ -232,3 +232,26 @@ func TestLosingHTTP2IsARegression(t *testing.T) {
 		t.Errorf("%d HTTP/2 shares compared (want 1: default never spoke it), regressions %v", n, d.Regressions())
 	}
 }
+
+// A floor measured as a 2x range between runs is a 50% fall for req/s, not
+// 100%: as a fall, a range of max/min - 1 >= 100% could never be exceeded,
+// so a higher-is-better metric on a noisy machine could never gate.
+func TestASpreadFloorIsMeasuredInTheMetricsBadDirection(t *testing.T) {
+	a := synth.Results(t, 1, 1, synth.Spread5)
+	b := synth.Results(t, 2, 1, synth.Spread5) // tuned/default req/s 2x higher in the second OLD run
+	lost := synth.Results(t, 0.2, 1, synth.Spread5)
+	d := analysis.CompareRuns([]*results.Results{a, b}, []*results.Results{lost, lost}, analysis.CompareOptions{})
+	var ratio *analysis.MetricDelta
+	for _, u := range d.Units {
+		for _, ad := range u.Arms {
+			for i, m := range ad.Metrics {
+				if u.Scenario == "seed-20-concurrent" && ad.Arm == "tuned/default" && m.Metric == results.MetricReqPerSec {
+					ratio = &ad.Metrics[i]
+				}
+			}
+		}
+	}
+	if ratio == nil || math.Abs(ratio.Floor-0.5) > 0.02 || !ratio.Regression {
+		t.Fatalf("tuned/default req/s: %+v; want a 50%% floor and the fall beyond it flagged", ratio)
+	}
+}
