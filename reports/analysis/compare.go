@@ -450,28 +450,42 @@ func (u compareUnitT) ratioSamples(arm, metric string) (pooled []float64, perRun
 	return pooled, perRun
 }
 
-// spreadOf is the relative range of the per-run medians in the metric's
-// bad direction: the rise from the lowest to the highest, max/min - 1, for a
-// metric where lower is better, and the fall from the highest to the lowest,
-// 1 - min/max, where higher is better. (The same spread as a fall: a 2x
-// range is a floor of 50% on req/s, which a drop can exceed, not 100%,
-// which no drop can.) 0 with fewer than two runs.
+// spreadOf is the spread between runs of one side, as a relative change in
+// the metric's bad direction: a rise where lower is better, a fall where
+// higher is better (a 2x range is a 50% floor on req/s, which a fall can
+// exceed, not 100%, which none can). With two runs it is their range. With
+// three or more it is robust: three median absolute deviations of the
+// per-run medians, in log space, around their median (about the expected
+// range of four normal runs), so that one run a busy moment slowed does not
+// set the floor on its own, just as it barely moves the pooled median of
+// all runs' repetitions. 0 with fewer than two runs.
 func spreadOf(perRun [][]float64, higher bool) float64 {
 	if len(perRun) < 2 {
 		return 0
 	}
-	lo, hi := math.Inf(1), math.Inf(-1)
+	logs := make([]float64, 0, len(perRun))
 	for _, xs := range perRun {
 		m := results.Median(xs)
-		lo, hi = math.Min(lo, m), math.Max(hi, m)
+		if m <= 0 {
+			return 0
+		}
+		logs = append(logs, math.Log(m))
 	}
-	if lo <= 0 {
-		return 0
+	var s float64 // the spread in log space
+	if len(logs) == 2 {
+		s = math.Abs(logs[0] - logs[1])
+	} else {
+		center := results.Median(logs)
+		dev := make([]float64, len(logs))
+		for i, l := range logs {
+			dev[i] = math.Abs(l - center)
+		}
+		s = 3 * results.Median(dev)
 	}
 	if higher {
-		return 1 - lo/hi
+		return 1 - math.Exp(-s)
 	}
-	return hi/lo - 1
+	return math.Exp(s) - 1
 }
 
 func compareUnit(ou, nu compareUnitT, opt CompareOptions, absoluteGates, ratiosGate bool) UnitDelta {

@@ -255,3 +255,40 @@ func TestASpreadFloorIsMeasuredInTheMetricsBadDirection(t *testing.T) {
 		t.Fatalf("tuned/default req/s: %+v; want a 50%% floor and the fall beyond it flagged", ratio)
 	}
 }
+
+// With four runs a side (compare --rerun's default), one run that a busy
+// moment slowed does not set the floor: the floor is robust, as the pooled
+// median is. A real 20% shift beyond it is still flagged, and one slow run
+// of the same build is not.
+func TestOneSlowRunDoesNotSetTheFloor(t *testing.T) {
+	runs := func(p50s ...float64) []*results.Results {
+		var out []*results.Results
+		for _, k := range p50s {
+			out = append(out, synth.Results(t, 1, k, synth.Spread5))
+		}
+		return out
+	}
+	tunedP50 := func(d analysis.Delta) *analysis.MetricDelta {
+		for _, u := range d.Units {
+			for _, ad := range u.Arms {
+				for i, m := range ad.Metrics {
+					if u.Scenario == "seed-20-concurrent" && ad.Arm == "tuned" && m.Metric == results.MetricP50 {
+						return &ad.Metrics[i]
+					}
+				}
+			}
+		}
+		t.Fatal("no tuned p50")
+		return nil
+	}
+	old := runs(1, 1.01, 0.99, 1.02)
+	slower := runs(1.2, 1.6, 1.21, 1.19) // +20%, the second run also slowed by the machine
+	m := tunedP50(analysis.CompareRuns(old, slower, analysis.CompareOptions{}))
+	if m.Floor > 0.10 || !m.Regression {
+		t.Errorf("+20%% with one slow run: floor %.3f, regression %v; want a floor near the 5%% tolerance and the shift flagged", m.Floor, m.Regression)
+	}
+	same := runs(1, 1.5, 1.01, 0.99)
+	if regs := analysis.CompareRuns(old, same, analysis.CompareOptions{}).Regressions(); len(regs) != 0 {
+		t.Errorf("one slow run of the same build: %v", regs)
+	}
+}
