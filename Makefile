@@ -5,7 +5,7 @@ OUT ?= reports/latest
 QUICK_OUT ?= reports/quick
 BIN := bin/oranbench
 
-.PHONY: all build test bench bench-quick bench-engine bench-mock soak lint clean
+.PHONY: all build test bench gate bench-quick bench-engine bench-mock soak lint clean
 
 all: build
 
@@ -17,12 +17,30 @@ test:
 	$(GO) test -race -count=1 ./...
 
 ## bench: the built-in suite against the embedded mock backend -> $(OUT)/REPORT.md
-##        BASELINE=dir-or-results.json also compares the run with a stored baseline
-##        (exit 1 on a regression: see "Gating CI on a baseline" in README.md)
+##        BASELINE=dir-or-results.json also compares the run with a stored baseline:
+##        exit 1 on a regression only when the baseline ran on this kind of machine
+##        (CPU model and count, Go version); from another machine it warns and
+##        exits 0, since even within-run ratios move with the CPU. To gate a
+##        change, use `make gate`. See "Gating CI on a baseline" in README.md.
 BASELINE ?=
 bench: build
 	$(BIN) run --out $(OUT)
 	$(if $(BASELINE),$(BIN) compare $(BASELINE) $(OUT))
+
+## gate: build BASE (a git revision, default origin/main or main) into
+##       bin/oranbench-base through a temporary git worktree, then run both builds
+##       alternately on this machine on the CI-sized set (compare --rerun):
+##       exit 1 on a regression of this tree against BASE. GATE_OUT keeps the runs.
+BASE ?= $(shell git rev-parse --verify -q origin/main >/dev/null && echo origin/main || echo main)
+GATE_OUT ?= reports/gate
+BASE_BIN := bin/oranbench-base
+gate: build
+	@rm -rf $(GATE_OUT)
+	@tmp=$$(mktemp -d) && trap 'git worktree remove --force "$$tmp/base" >/dev/null 2>&1; rm -rf "$$tmp"' EXIT && \
+	git worktree add --detach "$$tmp/base" "$(BASE)" >/dev/null && \
+	(cd "$$tmp/base" && $(GO) build -o "$(CURDIR)/$(BASE_BIN)" ./cmd/oranbench) && \
+	echo "gate: $(BASE) ($$(git rev-parse --short "$(BASE)")) -> $(BASE_BIN)"
+	$(BIN) compare --rerun --out $(GATE_OUT) $(BASE_BIN) $(BIN)
 
 ## bench-quick: the same pipeline, CI-sized
 bench-quick: build
@@ -41,7 +59,7 @@ lint:
 	$(GO) mod tidy -diff
 
 clean:
-	rm -rf bin $(OUT) $(QUICK_OUT) $(SOAK_OUT)
+	rm -rf bin $(OUT) $(QUICK_OUT) $(SOAK_OUT) $(GATE_OUT)
 
 VEGETA := bin/vegeta
 $(VEGETA):

@@ -87,6 +87,13 @@ func Load(nameOrPath string, reg *transport.Registry) (*Plan, error) {
 		}
 		return Parse("builtin:"+e.Name(), b, reg)
 	}
+	if set, err := CISet(); err == nil {
+		for _, f := range set {
+			if f.Name == nameOrPath {
+				return Parse("builtin:"+CISetName+"/"+f.Name+".yaml", f.Data, reg)
+			}
+		}
+	}
 	return nil, fmt.Errorf("%w %q: valid built-in names are %s (or give a path to a .yaml file)",
 		ErrUnknown, nameOrPath, strings.Join(BuiltinNames(), ", "))
 }

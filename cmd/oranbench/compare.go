@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -24,9 +21,9 @@ import (
 
 func newCompareCmd(stdout io.Writer) *cobra.Command {
 	var (
-		tolerance, noiseFloor, method, rerunOut string
-		asJSON, aa, rerun, quick                bool
-		rounds                                  int
+		tolerance, noiseFloor, method, rerunOut, crossFloor string
+		asJSON, aa, rerun, quick                            bool
+		rounds                                              int
 	)
 	cmd := &cobra.Command{
 		Use:   "compare OLD NEW | compare --aa RUN1 RUN2 | compare --rerun OLD_BINARY NEW_BINARY [SCENARIO...]",
@@ -42,13 +39,20 @@ between runs when OLD is a directory of several runs. The p-values of all gated
 metrics are adjusted together (--method bh: Benjamini–Hochberg, the default; holm:
 Holm–Bonferroni).
 
+Runs from different machines (CPU model, CPU count, GOMAXPROCS, OS or
+architecture) or Go versions do not gate: even within-run ratios move with the
+CPU. compare prints the table and one warning and exits 0; --cross-machine-floor
+gates them anyway, no metric with a floor below the one given.
+
 --aa compares two runs of the same build and prints the noise floor to calibrate
 --noise-floor with. --rerun runs two built oranbench binaries alternately on this
 machine (OLD NEW OLD NEW ..., --rounds times each) and compares them, the floor
-measured from the rounds.
+measured from the rounds: the comparison that gates a pull request. With no
+SCENARIO it runs the CI-sized set (ci-pool, ci-h2, ci-latency).
 
-Exit codes: 1 on a regression, 0 otherwise, 2 on bad input. With
-$GITHUB_STEP_SUMMARY set, the table is appended to it too.`,
+Exit codes: 1 on a regression, 0 otherwise, 2 on bad input or when OLD and NEW
+have nothing in common (no shared scenario, an empty or interrupted run), 130
+when interrupted. With $GITHUB_STEP_SUMMARY set, the table is appended to it too.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			tol, err := parsePercent("--tolerance", tolerance)
@@ -59,6 +63,12 @@ $GITHUB_STEP_SUMMARY set, the table is appended to it too.`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
+			xfloor := 0.0
+			if crossFloor != "" {
+				if xfloor, err = parsePercent("--cross-machine-floor", crossFloor); err != nil {
+					return usageErr("%v", err)
+				}
+			}
 			if method != analysis.MethodBH && method != analysis.MethodHolm {
 				return usageErr("--method %q: want %s or %s", method, analysis.MethodBH, analysis.MethodHolm)
 			}
@@ -68,13 +78,17 @@ $GITHUB_STEP_SUMMARY set, the table is appended to it too.`,
 			if !rerun && len(args) != 2 {
 				return usageErr("compare takes OLD and NEW (got %d arguments); --rerun takes OLD_BINARY NEW_BINARY [SCENARIO...]", len(args))
 			}
-			opt := analysis.CompareOptions{Tolerance: tol, NoiseFloor: floor, MetricFloors: perMetric, Method: method, OldName: args[0], NewName: args[1]}
+			opt := analysis.CompareOptions{Tolerance: tol, NoiseFloor: floor, MetricFloors: perMetric, Method: method, OldName: args[0], NewName: args[1],
+				CrossMachineFloor: xfloor}
 			var olds, news []*results.Results
 			if rerun {
 				if rounds < 2 {
 					return usageErr("--rounds %d: want at least 2, so the spread between rounds gives a noise floor", rounds)
 				}
 				if olds, news, err = rerunBuilds(cmd.Context(), cmd.ErrOrStderr(), args[0], args[1], args[2:], rounds, quick, rerunOut); err != nil {
+					if errors.Is(err, errRerunInterrupted) {
+						return &exitError{code: exitInterrupted, err: err}
+					}
 					return &exitError{code: exitUsage, err: err}
 				}
 			} else {
@@ -85,7 +99,16 @@ $GITHUB_STEP_SUMMARY set, the table is appended to it too.`,
 					return usageErr("NEW: %v", err)
 				}
 			}
+			if err := checkComparable("OLD", args[0], olds); err != nil {
+				return err
+			}
+			if err := checkComparable("NEW", args[1], news); err != nil {
+				return err
+			}
 			d := analysis.CompareRuns(olds, news, opt)
+			if err := checkOverlap(d); err != nil {
+				return err
+			}
 			if aa {
 				return printNoiseFloor(stdout, d)
 			}
@@ -101,6 +124,9 @@ $GITHUB_STEP_SUMMARY set, the table is appended to it too.`,
 			if err := markdown.AppendCompareSummary(os.Getenv(markdown.StepSummaryEnv), d); err != nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "oranbench: warning: %v\n", err)
 			}
+			if d.CrossMachine && d.CrossMachineFloor <= 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "oranbench: warning: runs from different machines (%s) do not gate: compare two builds on one machine with `oranbench compare --rerun OLD_BIN NEW_BIN`, or gate anyway with --cross-machine-floor PCT\n", d.MachineDiff)
+			}
 			if regs := d.Regressions(); len(regs) > 0 {
 				msgs := make([]string, len(regs))
 				for i, r := range regs {
@@ -114,20 +140,23 @@ $GITHUB_STEP_SUMMARY set, the table is appended to it too.`,
 	f := cmd.Flags()
 	f.StringVar(&tolerance, "tolerance", "5%", "how much worse a gated metric may get before a significant change is a regression, in percent")
 	f.StringVar(&noiseFloor, "noise-floor", "", `relative change absolute metrics must exceed to gate, in percent: "8%", or per metric "p50=6%,p99=16%,req_per_s=6%" (compare --aa prints it); default: measured from several baseline runs, else absolute metrics do not gate`)
+	f.StringVar(&crossFloor, "cross-machine-floor", "", `gate runs from different machines or Go versions anyway, no gated metric with a floor below this percentage, e.g. "25%" (default: such runs do not gate)`)
 	f.StringVar(&method, "method", analysis.MethodBH, "error-rate control across gated metrics: bh (false discovery rate) or holm (family-wise)")
 	f.BoolVar(&aa, "aa", false, "the two runs are of the same build: print the noise floor instead of judging")
 	f.BoolVar(&rerun, "rerun", false, "OLD and NEW are oranbench binaries: run them alternately here and compare")
-	f.IntVar(&rounds, "rounds", 3, "with --rerun: runs of each binary, interleaved")
+	f.IntVar(&rounds, "rounds", 4, "with --rerun: runs of each binary, interleaved")
 	f.BoolVar(&quick, "quick", false, "with --rerun: run the scenarios' quick variants")
 	f.StringVar(&rerunOut, "out", "", "with --rerun: directory for the runs (default: a temporary directory, removed afterwards)")
 	f.BoolVar(&asJSON, "json", false, "print the comparison as JSON instead of markdown")
 	return cmd
 }
 
-// parsePercent reads "5%" or "5" as 5 percent and returns 0.05.
+// parsePercent reads "5%" or "5" as 5 percent and returns 0.05. NaN and
+// infinities are refused: a NaN floor would compare false with everything
+// and switch the gate off.
 func parsePercent(flag, s string) (float64, error) {
 	v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%")), 64)
-	if err != nil || v < 0 || v >= 100 {
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || v >= 100 {
 		return 0, fmt.Errorf("%s %q: want a percentage from 0 to 100, e.g. 5%%", flag, s)
 	}
 	return v / 100, nil
@@ -168,51 +197,46 @@ func parseFloors(s string) (float64, map[string]float64, error) {
 	return all, per, nil
 }
 
-// rerunBuilds runs the two binaries alternately, rounds times each, on the
-// given scenarios, and reads their results back. Each child is waited for;
-// a cancelled ctx kills the one running.
-func rerunBuilds(ctx context.Context, log io.Writer, oldBin, newBin string, scenarioArgs []string, rounds int, quick bool, out string) (olds, news []*results.Results, err error) {
-	for _, b := range []string{oldBin, newBin} {
-		if st, err := os.Stat(b); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
-			return nil, nil, fmt.Errorf("--rerun: %s: not an executable oranbench binary", b)
+// checkComparable refuses a side with nothing to compare: no scenarios, or
+// an interrupted run, whose missing arms and repetitions would pass.
+func checkComparable(side, name string, rs []*results.Results) error {
+	for _, r := range rs {
+		if r.Interrupted {
+			return usageErr("%s %s: the run was interrupted (\"interrupted\": true), so arms or repetitions are missing; compare complete runs", side, name)
+		}
+		if len(r.Scenarios) == 0 {
+			return usageErr("%s %s: no scenarios (\"scenarios\": []): nothing to compare", side, name)
 		}
 	}
-	if out == "" {
-		tmp, err := os.MkdirTemp("", "oranbench-rerun-")
-		if err != nil {
-			return nil, nil, err
-		}
-		defer os.RemoveAll(tmp)
-		out = tmp
+	return nil
+}
+
+// checkOverlap refuses a comparison with no scenario, or no arm, in common:
+// its verdict would be "no regression" about nothing.
+func checkOverlap(d analysis.Delta) error {
+	if len(d.Units) == 0 {
+		return usageErr("OLD %s and NEW %s have no scenario in common (OLD ran %s; NEW ran %s): nothing to compare", d.OldName, d.NewName, listOrNone(d.OnlyOld), listOrNone(d.OnlyNew))
 	}
-	for r := 1; r <= rounds; r++ {
-		for _, side := range []struct {
-			name, bin string
-			into      *[]*results.Results
-		}{{"old", oldBin, &olds}, {"new", newBin, &news}} {
-			dir := filepath.Join(out, fmt.Sprintf("%s-%d", side.name, r))
-			args := append([]string{"run", "--out", dir, "--quiet", "--leakcheck-cycles", "0"}, scenarioArgs...)
-			if quick {
-				args = append(args, "--quick")
+	for _, u := range d.Units {
+		for _, a := range u.Arms {
+			if len(a.Metrics) > 0 {
+				return nil
 			}
-			fmt.Fprintf(log, "compare --rerun: round %d/%d: %s %s\n", r, rounds, side.bin, strings.Join(args, " "))
-			c := exec.CommandContext(ctx, side.bin, args...)
-			c.Stderr = log
-			if err := c.Run(); err != nil {
-				var ee *exec.ExitError
-				// Exit 1 is a failed threshold: the run is complete and compared.
-				if !errors.As(err, &ee) || ee.ExitCode() != exitFailed {
-					return nil, nil, fmt.Errorf("--rerun: %s %s: %w", side.bin, strings.Join(args, " "), err)
-				}
-			}
-			res, err := results.ReadResults(dir)
-			if err != nil {
-				return nil, nil, fmt.Errorf("--rerun: %w", err)
-			}
-			*side.into = append(*side.into, res)
 		}
 	}
-	return olds, news, nil
+	return usageErr("OLD %s and NEW %s share scenarios but no arm with a metric both measured (%s: OLD arms %s, NEW arms %s): nothing to compare",
+		d.OldName, d.NewName, d.Units[0].Name(), listOrNone(d.Units[0].OnlyOld), listOrNone(d.Units[0].OnlyNew))
+}
+
+func listOrNone(xs []string) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	const most = 5
+	if len(xs) > most {
+		return strings.Join(xs[:most], ", ") + fmt.Sprintf(" and %d more", len(xs)-most)
+	}
+	return strings.Join(xs, ", ")
 }
 
 // printNoiseFloor prints, for two runs of the same build, how far each kind

@@ -47,6 +47,10 @@ type CompareOptions struct {
 	MetricFloors map[string]float64
 	// Method is MethodBH (default) or MethodHolm.
 	Method string
+	// CrossMachineFloor, when > 0, gates runs from different machines or Go
+	// versions anyway: every gated metric's floor is at least this fraction.
+	// At 0 such runs are compared and reported, but nothing gates.
+	CrossMachineFloor float64
 }
 
 // Delta is a NEW run compared with an OLD one, scenario by scenario (and
@@ -67,6 +71,12 @@ type Delta struct {
 	FloorSource string `json:"floorSource,omitempty"`
 	// Warnings are said in the header (different machines, Go versions).
 	Warnings []string `json:"warnings,omitempty"`
+	// CrossMachine: OLD and NEW ran on different machines or Go versions
+	// (Warnings say how). Unless CrossMachineFloor is set, nothing gates.
+	CrossMachine bool `json:"crossMachine,omitempty"`
+	// MachineDiff names the difference in one phrase (MachineDifference).
+	MachineDiff       string  `json:"machineDiff,omitempty"`
+	CrossMachineFloor float64 `json:"crossMachineFloor,omitempty"`
 	// OnlyOld and OnlyNew list scenarios (or sweep points) on one side only.
 	OnlyOld []string `json:"onlyOld,omitempty"`
 	OnlyNew []string `json:"onlyNew,omitempty"`
@@ -141,6 +151,31 @@ var compareMetrics = []struct {
 	{results.MetricRespP99, false}, {results.MetricMaxRate, true},
 }
 
+// MetricHTTP2Share is the share of an arm's responses that came over
+// HTTP/2, per repetition. Compared where OLD negotiated HTTP/2 at all, it
+// gates like a ratio, with the tolerance as floor: which protocol ALPN picks
+// does not move with the machine's load, so losing HTTP/2 fails at once.
+const MetricHTTP2Share = "HTTP/2 share"
+
+// http2Shares is an arm's per-repetition HTTP/2 share; nil when no
+// repetition recorded its protocols.
+func http2Shares(a results.Arm) []float64 {
+	var out []float64
+	for _, r := range a.Reps {
+		var all, h2 int64
+		for proto, n := range r.Client.Protocols {
+			all += n
+			if strings.HasPrefix(proto, "HTTP/2") {
+				h2 += n
+			}
+		}
+		if all > 0 {
+			out = append(out, float64(h2)/float64(all))
+		}
+	}
+	return out
+}
+
 // ratioMetrics are the within-run ratios compared: each arm over the run's
 // baseline arm, repetition by repetition.
 var ratioMetrics = []struct {
@@ -173,11 +208,14 @@ func CompareRuns(olds, news []*results.Results, opt CompareOptions) Delta {
 	}
 	d := Delta{Tolerance: opt.Tolerance, Alpha: Alpha, Method: opt.Method, OldName: opt.OldName, NewName: opt.NewName,
 		OldMachine: olds[0].Machine, NewMachine: news[0].Machine, OldRuns: len(olds), NewRuns: len(news)}
-	sameMachine := true
-	for _, w := range machineWarnings(olds[0].Machine, news[0].Machine) {
-		d.Warnings = append(d.Warnings, w)
-		sameMachine = false
+	d.Warnings, d.MachineDiff = machineWarnings(olds, news)
+	sameMachine := len(d.Warnings) == 0
+	d.CrossMachine = !sameMachine
+	if d.CrossMachine {
+		d.CrossMachineFloor = opt.CrossMachineFloor
 	}
+	// Across machines, nothing gates unless a floor is given for it.
+	ratiosGate := sameMachine || opt.CrossMachineFloor > 0
 	measured := len(olds) > 1 || len(news) > 1
 	switch {
 	case opt.NoiseFloor > 0 || len(opt.MetricFloors) > 0:
@@ -195,7 +233,16 @@ func CompareRuns(olds, news []*results.Results, opt CompareOptions) Delta {
 			d.OnlyNew = append(d.OnlyNew, nu.key)
 			continue
 		}
-		d.Units = append(d.Units, compareUnit(ou, nu, opt, d.FloorSource != ""))
+		u := compareUnit(ou, nu, opt, ratiosGate && d.FloorSource != "", ratiosGate)
+		if d.CrossMachine && opt.CrossMachineFloor > 0 {
+			for ai := range u.Arms {
+				for mi := range u.Arms[ai].Metrics {
+					m := &u.Arms[ai].Metrics[mi]
+					m.Floor = math.Max(m.Floor, opt.CrossMachineFloor)
+				}
+			}
+		}
+		d.Units = append(d.Units, u)
 	}
 	for _, ou := range oldUnits {
 		if _, ok := findUnit(newUnits, ou.key); !ok {
@@ -226,8 +273,63 @@ func floorsText(opt CompareOptions) string {
 	return strings.Join(parts, ", ")
 }
 
-// machineWarnings says how two runs' machines differ.
-func machineWarnings(a, b results.Machine) []string {
+// machineWarnings says how the two sides' machines differ: OLD's first run
+// against NEW's first, and each side's runs among themselves.
+func machineWarnings(olds, news []*results.Results) (warnings []string, diff string) {
+	a, b := olds[0].Machine, news[0].Machine
+	if out := machineDiff(a, b); len(out) > 0 {
+		return out, "OLD and NEW: " + MachineDifference(a, b)
+	}
+	for _, side := range []struct {
+		name string
+		rs   []*results.Results
+	}{{"OLD", olds}, {"NEW", news}} {
+		for _, r := range side.rs[1:] {
+			if out := machineDiff(side.rs[0].Machine, r.Machine); len(out) > 0 {
+				diff := MachineDifference(side.rs[0].Machine, r.Machine)
+				return []string{fmt.Sprintf("the runs of %s come from different machines or Go versions (%s)", side.name, diff)}, "the runs of " + side.name + ": " + diff
+			}
+		}
+	}
+	return nil, ""
+}
+
+// SameMachine reports whether two runs ran on the same kind of machine: CPU
+// model and count, GOMAXPROCS, OS, architecture and Go version all equal.
+func SameMachine(a, b results.Machine) bool { return len(machineDiff(a, b)) == 0 }
+
+// MachineDifference names what differs between two runs' machines in one
+// phrase, e.g. `CPU model "AMD EPYC" vs "Intel Xeon"; Go go1.26.8 vs go1.27.0`;
+// "" when nothing does.
+func MachineDifference(a, b results.Machine) string {
+	var parts []string
+	if a.CPUModel != b.CPUModel {
+		parts = append(parts, fmt.Sprintf("CPU model %q vs %q", orUnknown(a.CPUModel), orUnknown(b.CPUModel)))
+	}
+	if a.NumCPU != b.NumCPU {
+		parts = append(parts, fmt.Sprintf("%d vs %d CPUs", a.NumCPU, b.NumCPU))
+	}
+	if a.GOMAXPROCS != b.GOMAXPROCS {
+		parts = append(parts, fmt.Sprintf("GOMAXPROCS %d vs %d", a.GOMAXPROCS, b.GOMAXPROCS))
+	}
+	if a.GOOS != b.GOOS || a.GOARCH != b.GOARCH {
+		parts = append(parts, fmt.Sprintf("%s/%s vs %s/%s", a.GOOS, a.GOARCH, b.GOOS, b.GOARCH))
+	}
+	if a.GoVersion != b.GoVersion {
+		parts = append(parts, fmt.Sprintf("Go %s vs %s", a.GoVersion, b.GoVersion))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+// machineDiff says how two runs' machines differ.
+func machineDiff(a, b results.Machine) []string {
 	var out []string
 	if a.GoVersion != b.GoVersion {
 		out = append(out, fmt.Sprintf("OLD ran on %s, NEW on %s", a.GoVersion, b.GoVersion))
@@ -301,6 +403,19 @@ func (u compareUnitT) samples(arm, metric string) (pooled []float64, perRun [][]
 	return pooled, perRun
 }
 
+// http2Samples pools an arm's per-repetition HTTP/2 share over the unit's runs.
+func (u compareUnitT) http2Samples(arm string) []float64 {
+	var out []float64
+	for _, s := range u.runs {
+		for _, a := range s.Arms {
+			if a.Name == arm {
+				out = append(out, http2Shares(a)...)
+			}
+		}
+	}
+	return out
+}
+
 // ratioSamples pools an arm's per-repetition ratio to the baseline arm (the
 // first) over the unit's runs, pairing repetitions by index.
 func (u compareUnitT) ratioSamples(arm, metric string) (pooled []float64, perRun [][]float64) {
@@ -335,24 +450,45 @@ func (u compareUnitT) ratioSamples(arm, metric string) (pooled []float64, perRun
 	return pooled, perRun
 }
 
-// spread is the relative range of the per-run medians, max/min - 1; 0 with
-// fewer than two runs.
-func spreadOf(perRun [][]float64) float64 {
+// spreadOf is the spread between runs of one side, as a relative change in
+// the metric's bad direction: a rise where lower is better, a fall where
+// higher is better (a 2x range is a 50% floor on req/s, which a fall can
+// exceed, not 100%, which none can). With two runs it is their range. With
+// three or more it is robust: three median absolute deviations of the
+// per-run medians, in log space, around their median (about the expected
+// range of four normal runs), so that one run a busy moment slowed does not
+// set the floor on its own, just as it barely moves the pooled median of
+// all runs' repetitions. 0 with fewer than two runs.
+func spreadOf(perRun [][]float64, higher bool) float64 {
 	if len(perRun) < 2 {
 		return 0
 	}
-	lo, hi := math.Inf(1), math.Inf(-1)
+	logs := make([]float64, 0, len(perRun))
 	for _, xs := range perRun {
 		m := results.Median(xs)
-		lo, hi = math.Min(lo, m), math.Max(hi, m)
+		if m <= 0 {
+			return 0
+		}
+		logs = append(logs, math.Log(m))
 	}
-	if lo <= 0 {
-		return 0
+	var s float64 // the spread in log space
+	if len(logs) == 2 {
+		s = math.Abs(logs[0] - logs[1])
+	} else {
+		center := results.Median(logs)
+		dev := make([]float64, len(logs))
+		for i, l := range logs {
+			dev[i] = math.Abs(l - center)
+		}
+		s = 3 * results.Median(dev)
 	}
-	return hi/lo - 1
+	if higher {
+		return 1 - math.Exp(-s)
+	}
+	return math.Exp(s) - 1
 }
 
-func compareUnit(ou, nu compareUnitT, opt CompareOptions, absoluteGates bool) UnitDelta {
+func compareUnit(ou, nu compareUnitT, opt CompareOptions, absoluteGates, ratiosGate bool) UnitDelta {
 	ud := UnitDelta{Scenario: nu.scenario, Point: nu.point}
 	oldArms, newArms := ou.arms(), nu.arms()
 	baseline := ""
@@ -382,9 +518,17 @@ func compareUnit(ou, nu compareUnitT, opt CompareOptions, absoluteGates bool) Un
 				}
 				md.Floor = math.Max(md.Floor, f)
 			case absoluteGates:
-				md.Floor = math.Max(md.Floor, math.Max(spreadOf(xr), spreadOf(yr)))
+				md.Floor = math.Max(md.Floor, math.Max(spreadOf(xr, m.higher), spreadOf(yr, m.higher)))
 			}
 			ad.Metrics = append(ad.Metrics, md)
+		}
+		if y := ou.http2Samples(name); len(y) > 0 && results.Median(y) > 0 {
+			if x := nu.http2Samples(name); len(x) > 0 {
+				md := newMetricDelta(MetricHTTP2Share, KindAbsolute, true, x, y)
+				md.Gated = ratiosGate
+				md.Floor = opt.Tolerance
+				ad.Metrics = append(ad.Metrics, md)
+			}
 		}
 		ud.Arms = append(ud.Arms, ad)
 		if name == baseline || !slices.Contains(oldArms, baseline) {
@@ -398,8 +542,8 @@ func compareUnit(ou, nu compareUnitT, opt CompareOptions, absoluteGates bool) Un
 				continue
 			}
 			md := newMetricDelta(m.name, KindRatio, m.higher, x, y)
-			md.Gated = true
-			md.Floor = math.Max(opt.Tolerance, math.Max(spreadOf(xr), spreadOf(yr)))
+			md.Gated = ratiosGate
+			md.Floor = math.Max(opt.Tolerance, math.Max(spreadOf(xr, m.higher), spreadOf(yr, m.higher)))
 			rd.Metrics = append(rd.Metrics, md)
 		}
 		if len(rd.Metrics) > 0 {
@@ -424,6 +568,9 @@ func newMetricDelta(metric, kind string, higher bool, x, y []float64) MetricDelt
 // over its whole interval: even its most favourable end lies beyond the
 // floor. (Without an interval, the point estimate decides.)
 func (m MetricDelta) worse() bool {
+	if m.Ratio == 0 && m.higher && m.Old.Center > 0 && m.New.Center == 0 {
+		return true // all of it lost: HTTP/2 gone, no successful request
+	}
 	if m.Ratio <= 0 {
 		return false
 	}
@@ -496,7 +643,10 @@ func (d *Delta) adjust() {
 }
 
 func (d Delta) noFloorReason() string {
-	if len(d.Warnings) > 0 {
+	if d.CrossMachine {
+		if d.CrossMachineFloor <= 0 {
+			return "different machines or Go versions (compare --rerun measures both builds here)"
+		}
 		return "different machines or Go versions"
 	}
 	return "no noise floor known"
@@ -564,7 +714,16 @@ type Regression struct {
 }
 
 func (r Regression) String() string {
-	return fmt.Sprintf("%s: `%s` %s%s %s (%s, adjusted %s)", r.Unit, r.Arm, results.MetricHeader(r.Metric), kindSuffix(r.Kind), results.SignedPct(r.Ratio), pValue(r.P), pValue(r.PAdj))
+	return fmt.Sprintf("%s: `%s` %s%s %s (%s, adjusted %s)", r.Unit, r.Arm, results.MetricHeader(r.Metric), kindSuffix(r.Kind), ChangePct(r.Ratio, true), pValue(r.P), pValue(r.PAdj))
+}
+
+// ChangePct writes a change NEW/OLD as "+12.3%". With lost, a ratio of 0
+// means NEW fell to zero and reads "-100%", not "n/a" (no ratio).
+func ChangePct(ratio float64, lost bool) string {
+	if ratio == 0 && lost {
+		return "-100%"
+	}
+	return results.SignedPct(ratio)
 }
 
 // pValue writes "p=0.016", or "p<0.001" below that.

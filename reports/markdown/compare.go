@@ -23,7 +23,14 @@ func Compare(w io.Writer, d analysis.Delta) error {
 	p.f("How it gates: **ratios** (each arm's req/s, p50 and p99 over the run's baseline arm, repetition by repetition) cancel the machine's drift between runs and gate beyond the %s%% tolerance (or the ratio's own spread between runs, when larger). **Absolute** metrics gate only beyond a noise floor: %s. Error-rate control: %s over the %d gated metrics that their repetitions can test, at α = %s.\n\n",
 		results.TrimFloat(100*d.Tolerance, 2), floorText(d), analysis.MethodName(d.Method), gatedCount(d), results.TrimFloat(d.Alpha, 3))
 	for _, wmsg := range d.Warnings {
-		p.f("> Warning: %s; absolute metrics do not gate unless a --noise-floor is given.\n\n", wmsg)
+		switch {
+		case d.CrossMachine && d.CrossMachineFloor <= 0:
+			p.f("> Warning: %s; so nothing gates (a different CPU changes even the within-run ratios): compare two builds on one machine with `oranbench compare --rerun OLD_BIN NEW_BIN`, or gate anyway with --cross-machine-floor.\n\n", wmsg)
+		case d.CrossMachine:
+			p.f("> Warning: %s; gated anyway with --cross-machine-floor %s%%, the least floor of every gated metric; absolute metrics gate only with a --noise-floor.\n\n", wmsg, results.TrimFloat(100*d.CrossMachineFloor, 2))
+		default:
+			p.f("> Warning: %s; absolute metrics do not gate unless a --noise-floor is given.\n\n", wmsg)
+		}
 	}
 	if regs := d.Regressions(); len(regs) > 0 {
 		p.f("Regressions:\n\n")
@@ -84,16 +91,19 @@ func compareVerdictLine(d analysis.Delta) string {
 		}
 	}
 	var s string
-	if len(regs) > 0 {
+	switch {
+	case d.CrossMachine && d.CrossMachineFloor <= 0:
+		s = fmt.Sprintf("**Not gated**: the runs come from different machines or Go versions (%s); %d metrics compared and reported, none gated.", d.MachineDiff, compared)
+	case len(regs) > 0:
 		s = fmt.Sprintf("**Regression**: %d of %d gated metrics got significantly worse beyond their floor.", len(regs), gated)
-	} else {
+	default:
 		s = fmt.Sprintf("**No regression**: none of %d gated metrics got significantly worse beyond its floor (%d metrics compared)", gated, compared)
 		if improved > 0 {
 			s += fmt.Sprintf("; %d improved significantly", improved)
 		}
 		s += "."
 	}
-	if blind > 0 {
+	if blind > 0 && !(d.CrossMachine && d.CrossMachineFloor <= 0) {
 		s += fmt.Sprintf(" %d metrics had too few repetitions for any difference to be significant (use at least 4 repetitions on each side; 5 or more for a usable test).", blind)
 	}
 	return s
@@ -152,6 +162,8 @@ func compareValue(m analysis.MetricDelta, e results.Estimate) string {
 		v = results.Times(e.Center)
 	case results.IsLatencyMetric(m.Metric):
 		v = results.Dur(time.Duration(e.Center))
+	case m.Metric == analysis.MetricHTTP2Share:
+		v = results.TrimFloat(100*e.Center, 1) + "%"
 	}
 	return fmt.Sprintf("%s (n=%d)", v, e.N)
 }
@@ -165,7 +177,7 @@ func changeText(m analysis.MetricDelta) string {
 	case !m.Significant:
 		return "~ " + results.SignedPct(m.Ratio) + ci + " " + results.FormatP(m.P)
 	case m.Regression:
-		return "**" + results.SignedPct(m.Ratio) + " regression**" + ci + " " + results.FormatP(m.P)
+		return "**" + analysis.ChangePct(m.Ratio, true) + " regression**" + ci + " " + results.FormatP(m.P)
 	}
 	return results.SignedPct(m.Ratio) + ci + " " + results.FormatP(m.P)
 }
