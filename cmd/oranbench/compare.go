@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,11 +21,7 @@ import (
 )
 
 func newCompareCmd(stdout io.Writer) *cobra.Command {
-	var (
-		tolerance, noiseFloor, method, rerunOut, crossFloor string
-		asJSON, aa, rerun, quick                            bool
-		rounds                                              int
-	)
+	var o compareOptions
 	cmd := &cobra.Command{
 		Use:   "compare OLD NEW | compare --aa RUN1 RUN2 | compare --rerun OLD_BINARY NEW_BINARY [SCENARIO...]",
 		Short: "Compare two runs or two builds; exit 1 on a significant regression beyond its floor",
@@ -55,100 +52,116 @@ have nothing in common (no shared scenario, an empty or interrupted run), 130
 when interrupted. With $GITHUB_STEP_SUMMARY set, the table is appended to it too.`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			tol, err := parsePercent("--tolerance", tolerance)
-			if err != nil {
-				return usageErr("%v", err)
-			}
-			floor, perMetric, err := parseFloors(noiseFloor)
-			if err != nil {
-				return usageErr("%v", err)
-			}
-			xfloor := 0.0
-			if crossFloor != "" {
-				if xfloor, err = parsePercent("--cross-machine-floor", crossFloor); err != nil {
-					return usageErr("%v", err)
-				}
-			}
-			if method != analysis.MethodBH && method != analysis.MethodHolm {
-				return usageErr("--method %q: want %s or %s", method, analysis.MethodBH, analysis.MethodHolm)
-			}
-			if aa && rerun {
-				return usageErr("--aa and --rerun: give one of them")
-			}
-			if !rerun && len(args) != 2 {
-				return usageErr("compare takes OLD and NEW (got %d arguments); --rerun takes OLD_BINARY NEW_BINARY [SCENARIO...]", len(args))
-			}
-			opt := analysis.CompareOptions{Tolerance: tol, NoiseFloor: floor, MetricFloors: perMetric, Method: method, OldName: args[0], NewName: args[1],
-				CrossMachineFloor: xfloor}
-			var olds, news []*results.Results
-			if rerun {
-				if rounds < 2 {
-					return usageErr("--rounds %d: want at least 2, so the spread between rounds gives a noise floor", rounds)
-				}
-				if olds, news, err = rerunBuilds(cmd.Context(), cmd.ErrOrStderr(), args[0], args[1], args[2:], rounds, quick, rerunOut); err != nil {
-					if errors.Is(err, errRerunInterrupted) {
-						return &exitError{code: exitInterrupted, err: err}
-					}
-					return &exitError{code: exitUsage, err: err}
-				}
-			} else {
-				if olds, err = results.ReadRuns(args[0]); err != nil {
-					return usageErr("OLD: %v", err)
-				}
-				if news, err = results.ReadRuns(args[1]); err != nil {
-					return usageErr("NEW: %v", err)
-				}
-			}
-			if err := checkComparable("OLD", args[0], olds); err != nil {
-				return err
-			}
-			if err := checkComparable("NEW", args[1], news); err != nil {
-				return err
-			}
-			d := analysis.CompareRuns(olds, news, opt)
-			if err := checkOverlap(d); err != nil {
-				return err
-			}
-			if aa {
-				return printNoiseFloor(stdout, d)
-			}
-			if asJSON {
-				enc := json.NewEncoder(stdout)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(d); err != nil {
-					return err
-				}
-			} else if err := markdown.Compare(stdout, d); err != nil {
-				return err
-			}
-			if err := markdown.AppendCompareSummary(os.Getenv(markdown.StepSummaryEnv), d); err != nil {
-				fmt.Fprintf(cmd.ErrOrStderr(), "oranbench: warning: %v\n", err)
-			}
-			if d.CrossMachine && d.CrossMachineFloor <= 0 {
-				fmt.Fprintf(cmd.ErrOrStderr(), "oranbench: warning: runs from different machines (%s) do not gate: compare two builds on one machine with `oranbench compare --rerun OLD_BIN NEW_BIN`, or gate anyway with --cross-machine-floor PCT\n", d.MachineDiff)
-			}
-			if regs := d.Regressions(); len(regs) > 0 {
-				msgs := make([]string, len(regs))
-				for i, r := range regs {
-					msgs[i] = strings.ReplaceAll(r.String(), "`", "")
-				}
-				return &exitError{code: exitFailed, err: fmt.Errorf("%d regression(s): %s", len(regs), strings.Join(msgs, "; "))}
-			}
-			return nil
+			o.args = args
+			return runCompare(cmd.Context(), o, stdout, cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&tolerance, "tolerance", "5%", "how much worse a gated metric may get before a significant change is a regression, in percent")
-	f.StringVar(&noiseFloor, "noise-floor", "", `relative change absolute metrics must exceed to gate, in percent: "8%", or per metric "p50=6%,p99=16%,req_per_s=6%" (compare --aa prints it); default: measured from several baseline runs, else absolute metrics do not gate`)
-	f.StringVar(&crossFloor, "cross-machine-floor", "", `gate runs from different machines or Go versions anyway, no gated metric with a floor below this percentage, e.g. "25%" (default: such runs do not gate)`)
-	f.StringVar(&method, "method", analysis.MethodBH, "error-rate control across gated metrics: bh (false discovery rate) or holm (family-wise)")
-	f.BoolVar(&aa, "aa", false, "the two runs are of the same build: print the noise floor instead of judging")
-	f.BoolVar(&rerun, "rerun", false, "OLD and NEW are oranbench binaries: run them alternately here and compare")
-	f.IntVar(&rounds, "rounds", 4, "with --rerun: runs of each binary, interleaved")
-	f.BoolVar(&quick, "quick", false, "with --rerun: run the scenarios' quick variants")
-	f.StringVar(&rerunOut, "out", "", "with --rerun: directory for the runs (default: a temporary directory, removed afterwards)")
-	f.BoolVar(&asJSON, "json", false, "print the comparison as JSON instead of markdown")
+	f.StringVar(&o.tolerance, "tolerance", "5%", "how much worse a gated metric may get before a significant change is a regression, in percent")
+	f.StringVar(&o.noiseFloor, "noise-floor", "", `relative change absolute metrics must exceed to gate, in percent: "8%", or per metric "p50=6%,p99=16%,req_per_s=6%" (compare --aa prints it); default: measured from several baseline runs, else absolute metrics do not gate`)
+	f.StringVar(&o.crossFloor, "cross-machine-floor", "", `gate runs from different machines or Go versions anyway, no gated metric with a floor below this percentage, e.g. "25%" (default: such runs do not gate)`)
+	f.StringVar(&o.method, "method", analysis.MethodBH, "error-rate control across gated metrics: bh (false discovery rate) or holm (family-wise)")
+	f.BoolVar(&o.aa, "aa", false, "the two runs are of the same build: print the noise floor instead of judging")
+	f.BoolVar(&o.rerun, "rerun", false, "OLD and NEW are oranbench binaries: run them alternately here and compare")
+	f.IntVar(&o.rounds, "rounds", 4, "with --rerun: runs of each binary, interleaved")
+	f.BoolVar(&o.quick, "quick", false, "with --rerun: run the scenarios' quick variants")
+	f.StringVar(&o.rerunOut, "out", "", "with --rerun: directory for the runs (default: a temporary directory, removed afterwards)")
+	f.BoolVar(&o.asJSON, "json", false, "print the comparison as JSON instead of markdown")
 	return cmd
+}
+
+// compareOptions are compare's flags and arguments.
+type compareOptions struct {
+	args                                                []string
+	tolerance, noiseFloor, method, rerunOut, crossFloor string
+	asJSON, aa, rerun, quick                            bool
+	rounds                                              int
+}
+
+// runCompare is oranbench compare without its command line: it reads or
+// reruns OLD and NEW, prints the comparison and returns the exit error (1 on
+// a regression, 2 on bad input or nothing in common, 130 when interrupted).
+func runCompare(ctx context.Context, o compareOptions, stdout, stderr io.Writer) error {
+	tol, err := parsePercent("--tolerance", o.tolerance)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	floor, perMetric, err := parseFloors(o.noiseFloor)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	xfloor := 0.0
+	if o.crossFloor != "" {
+		if xfloor, err = parsePercent("--cross-machine-floor", o.crossFloor); err != nil {
+			return usageErr("%v", err)
+		}
+	}
+	if o.method != analysis.MethodBH && o.method != analysis.MethodHolm {
+		return usageErr("--method %q: want %s or %s", o.method, analysis.MethodBH, analysis.MethodHolm)
+	}
+	if o.aa && o.rerun {
+		return usageErr("--aa and --rerun: give one of them")
+	}
+	if !o.rerun && len(o.args) != 2 {
+		return usageErr("compare takes OLD and NEW (got %d arguments); --rerun takes OLD_BINARY NEW_BINARY [SCENARIO...]", len(o.args))
+	}
+	opt := analysis.CompareOptions{Tolerance: tol, NoiseFloor: floor, MetricFloors: perMetric, Method: o.method, OldName: o.args[0], NewName: o.args[1],
+		CrossMachineFloor: xfloor}
+	var olds, news []*results.Results
+	if o.rerun {
+		if o.rounds < 2 {
+			return usageErr("--rounds %d: want at least 2, so the spread between rounds gives a noise floor", o.rounds)
+		}
+		if olds, news, err = rerunBuilds(ctx, stderr, o.args[0], o.args[1], o.args[2:], o.rounds, o.quick, o.rerunOut); err != nil {
+			if errors.Is(err, errRerunInterrupted) {
+				return &exitError{code: exitInterrupted, err: err}
+			}
+			return &exitError{code: exitUsage, err: err}
+		}
+	} else {
+		if olds, err = results.ReadRuns(o.args[0]); err != nil {
+			return usageErr("OLD: %v", err)
+		}
+		if news, err = results.ReadRuns(o.args[1]); err != nil {
+			return usageErr("NEW: %v", err)
+		}
+	}
+	if err := checkComparable("OLD", o.args[0], olds); err != nil {
+		return err
+	}
+	if err := checkComparable("NEW", o.args[1], news); err != nil {
+		return err
+	}
+	d := analysis.CompareRuns(olds, news, opt)
+	if err := checkOverlap(d); err != nil {
+		return err
+	}
+	if o.aa {
+		return printNoiseFloor(stdout, d)
+	}
+	if o.asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(d); err != nil {
+			return err
+		}
+	} else if err := markdown.Compare(stdout, d); err != nil {
+		return err
+	}
+	if err := markdown.AppendCompareSummary(os.Getenv(markdown.StepSummaryEnv), d); err != nil {
+		fmt.Fprintf(stderr, "oranbench: warning: %v\n", err)
+	}
+	if d.CrossMachine && d.CrossMachineFloor <= 0 {
+		fmt.Fprintf(stderr, "oranbench: warning: runs from different machines (%s) do not gate: compare two builds on one machine with `oranbench compare --rerun OLD_BIN NEW_BIN`, or gate anyway with --cross-machine-floor PCT\n", d.MachineDiff)
+	}
+	if regs := d.Regressions(); len(regs) > 0 {
+		msgs := make([]string, len(regs))
+		for i, r := range regs {
+			msgs[i] = strings.ReplaceAll(r.String(), "`", "")
+		}
+		return &exitError{code: exitFailed, err: fmt.Errorf("%d regression(s): %s", len(regs), strings.Join(msgs, "; "))}
+	}
+	return nil
 }
 
 // parsePercent reads "5%" or "5" as 5 percent and returns 0.05. NaN and
