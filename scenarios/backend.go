@@ -20,9 +20,9 @@ import (
 	"github.com/oranbench/oranbench/reports/results"
 )
 
-// CheckBackend refuses an external backend URL outside loopback unless
+// CheckBackend refuses p's external backend URL outside loopback unless
 // allowRemote is set; the in-process mock always listens on loopback.
-func (p *Plan) CheckBackend(allowRemote bool) error {
+func CheckBackend(p *Plan, allowRemote bool) error {
 	if p.spec.Backend.URL == "" {
 		return nil
 	}
@@ -52,12 +52,7 @@ type backend struct {
 }
 
 // Isolation of the backend from the generator.
-const (
-	IsolationAuto      = "auto"       // process where supported, else in-process
-	IsolationProcess   = "process"    // a child process on CPUs of its own
-	IsolationInProcess = "in-process" // sharing the generator's process and CPUs
-	isolationExternal  = "external"   // backend.target: not started by the run
-)
+const isolationExternal = "external" // backend.target: not started by the run
 
 // isolationFor decides where p's mock runs and on which CPUs; an explicit
 // process isolation that cannot be had is an error, never a silent fallback.

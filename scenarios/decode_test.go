@@ -248,7 +248,7 @@ func TestConcurrencyBeyondTheFDLimitFailsBeforeItStarts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.CheckLimits(false)
+	err = CheckLimits(s, false)
 	for _, want := range []string{"big.yaml:17", "sweep.concurrency", `"10000"`, "ulimit -n", "the limit is 4,096"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("CheckLimits = %v, want it to name %q", err, want)
@@ -263,7 +263,7 @@ func TestConcurrencyBeyondTheFDLimitFailsBeforeItStarts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := small.CheckLimits(false); err != nil {
+	if err := CheckLimits(small, false); err != nil {
 		t.Errorf("2,000 workers under a 4,096 limit: %v", err)
 	}
 }
@@ -288,11 +288,11 @@ func TestRemoteTargetsAreRefusedUnlessAllowed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.CheckBackend(false)
+	err = CheckBackend(s, false)
 	if err == nil || !strings.Contains(err.Error(), "remote.yaml:8: backend.target") || !strings.Contains(err.Error(), "--allow-remote") {
 		t.Fatalf("err = %v", err)
 	}
-	if err := s.CheckBackend(true); err != nil {
+	if err := CheckBackend(s, true); err != nil {
 		t.Fatalf("allowed: %v", err)
 	}
 }

@@ -1,14 +1,10 @@
 package scenarios
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"time"
 
-	"github.com/oranbench/oranbench/internal/engine"
 	"github.com/oranbench/oranbench/reports/results"
-	"github.com/oranbench/oranbench/targets/transport"
 )
 
 // loadModel is one load model: how a scenario offers load (load.model).
@@ -45,9 +41,6 @@ type loadModel interface {
 	// the intended send time (an arrival rate), besides service time.
 	responseTime() bool
 
-	// run runs p: its sweep points, repetitions and arms.
-	run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error)
-
 	// The rest have defaults in modelBase; a model overrides what differs.
 
 	// timed reports whether the scenario's duration bounds the load.
@@ -64,27 +57,20 @@ type loadModel interface {
 	// check validates what needs the whole Plan (its arms resolved,
 	// repetitions and thresholds set).
 	check(p *Plan) error
+	// byReps reports whether the model runs arm by arm, repetition by
+	// repetition (every model but soak, which runs phases).
+	byReps() bool
 	// ceiling reports whether a run measures the generator's ceiling, the
 	// engine's req/s against an in-memory transport.
 	ceiling() bool
 }
 
-// armModel is a load model that runs arm by arm, repetition by repetition,
-// interleaved (every model but soak, which runs phases).
-type armModel interface {
-	loadModel
-	// runArm measures one arm-repetition on a fresh transport.
-	runArm(ctx context.Context, p *Plan, a armRun) (results.Rep, *engine.Recording, error)
-	// measuredText says how long the measurement lasts, for the log.
-	measuredText(duration time.Duration) string
-}
-
-// Compile-time checks that every model implements its interfaces.
+// Compile-time check that every model implements the interface.
 var (
-	_ armModel  = closedModel{}
-	_ armModel  = openModel{}
-	_ armModel  = searchModel{}
-	_ armModel  = stormModel{}
+	_ loadModel = closedModel{}
+	_ loadModel = openModel{}
+	_ loadModel = searchModel{}
+	_ loadModel = stormModel{}
 	_ loadModel = soakModel{}
 )
 
@@ -122,6 +108,7 @@ func (modelBase) sweeps(LoadModel) ([]string, bool)    { return nil, true }
 func (modelBase) repetitions() int                     { return DefaultRepetitions }
 func (modelBase) maxDuration() (time.Duration, string) { return maxDuration, "24h" }
 func (modelBase) ceiling() bool                        { return false }
+func (modelBase) byReps() bool                         { return true }
 
 // check refuses the soak's settings in other models.
 func (modelBase) check(p *Plan) error {
@@ -129,19 +116,6 @@ func (modelBase) check(p *Plan) error {
 		return p.fieldErr("quick.sampleEvery", q.SampleEvery.String(), "applies to the soak model only")
 	}
 	return nil
-}
-
-// armRun is one arm-repetition to measure.
-type armRun struct {
-	be      *backend
-	profile transport.Profile
-	// name is the run's name ("tuned-r0"); who is the log's prefix
-	// ("scenario: arm").
-	name, who        string
-	duration, warmup time.Duration
-	quick            bool
-	log              io.Writer
-	onResult         ResultFunc
 }
 
 // share is one shard's part of a load: shard i of n.

@@ -1,12 +1,10 @@
 package scenarios
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"time"
 
-	"github.com/oranbench/oranbench/internal/engine"
 	"github.com/oranbench/oranbench/reports/results"
 )
 
@@ -58,15 +56,3 @@ func (closedModel) sweeps(LoadModel) ([]string, bool) { return []string{"concurr
 // ceiling is true: a fixed concurrency can outrun the generator itself,
 // which the ceiling shows.
 func (closedModel) ceiling() bool { return true }
-
-func (m closedModel) run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
-	return runRepeated(ctx, p, m, opt)
-}
-
-func (closedModel) runArm(ctx context.Context, p *Plan, a armRun) (results.Rep, *engine.Recording, error) {
-	return attack(ctx, p, a, nil)
-}
-
-func (closedModel) measuredText(duration time.Duration) string {
-	return duration.String() + " measured"
-}

@@ -1,13 +1,11 @@
 package scenarios
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/oranbench/oranbench/internal/engine"
 	"github.com/oranbench/oranbench/reports/results"
 )
 
@@ -149,14 +147,3 @@ func (openModel) sweeps(l LoadModel) ([]string, bool) {
 	}
 	return nil, true
 }
-
-func (m openModel) run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
-	return runRepeated(ctx, p, m, opt)
-}
-
-func (openModel) runArm(ctx context.Context, p *Plan, a armRun) (results.Rep, *engine.Recording, error) {
-	o := p.spec.Load.offered(a.duration)
-	return attack(ctx, p, a, &o)
-}
-
-func (openModel) measuredText(duration time.Duration) string { return duration.String() + " measured" }

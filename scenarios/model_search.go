@@ -1,12 +1,10 @@
 package scenarios
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"time"
 
-	"github.com/oranbench/oranbench/internal/engine"
 	"github.com/oranbench/oranbench/reports/results"
 )
 
@@ -107,15 +105,3 @@ func (searchModel) perRun(p *Plan, quick bool) time.Duration {
 func (searchModel) peakConns(p *Plan, _ bool) (int, string) { return openPeakConns(p) }
 
 func (searchModel) responseTime() bool { return true }
-
-func (m searchModel) run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
-	return runRepeated(ctx, p, m, opt)
-}
-
-func (searchModel) runArm(ctx context.Context, p *Plan, a armRun) (results.Rep, *engine.Recording, error) {
-	return runSearch(ctx, p, a, p.searchSteps(a.quick))
-}
-
-func (searchModel) measuredText(duration time.Duration) string {
-	return duration.String() + " measured"
-}

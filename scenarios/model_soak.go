@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -79,13 +78,13 @@ func (soakModel) sweeps(LoadModel) ([]string, bool) { return nil, false }
 // repetitions is 1: a soak is one long run per arm.
 func (soakModel) repetitions() int { return 1 }
 
+// byReps is false: a soak runs its phases one after another within its
+// duration.
+func (soakModel) byReps() bool { return false }
+
 // maxDuration is longer: a soak's point is to run long.
 func (soakModel) maxDuration() (time.Duration, string) {
 	return maxSoakDuration, "168h (7 days) for a soak"
 }
 
 func (soakModel) check(p *Plan) error { return p.validateSoak() }
-
-func (soakModel) run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
-	return runSoak(ctx, p, opt)
-}

@@ -1,11 +1,9 @@
 package scenarios
 
 import (
-	"context"
 	"fmt"
 	"time"
 
-	"github.com/oranbench/oranbench/internal/engine"
 	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/targets/watcher"
 )
@@ -90,13 +88,3 @@ func (stormModel) timed() bool { return false }
 func (stormModel) mixes() bool { return false }
 
 func (stormModel) sweeps(LoadModel) ([]string, bool) { return nil, false }
-
-func (m stormModel) run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
-	return runRepeated(ctx, p, m, opt)
-}
-
-func (stormModel) runArm(ctx context.Context, p *Plan, a armRun) (results.Rep, *engine.Recording, error) {
-	return runStorm(ctx, p, a.be, a.profile, a.name, a.warmup > 0, a.quick)
-}
-
-func (stormModel) measuredText(time.Duration) string { return "measured until the storm is processed" }

@@ -112,3 +112,16 @@ func (o offer) withLate() offer {
 	}
 	return o
 }
+
+// Generator health limits of the open model: a hit picked up more than
+// LateAfter (for bursts, a quarter of the burst interval if that is longer)
+// after it was due is late. A run in which more than a tenth of the hits were
+// late (lag p90 beyond the limit: behind systematically, not a scheduling
+// hiccup), that sent less than MinAchievedPct of the asked hits, or during
+// which the process used more than SaturatedCPUPct of the generator's cores, had a
+// saturated generator and is invalid.
+const (
+	LateAfter       = 10 * time.Millisecond
+	MinAchievedPct  = 99
+	SaturatedCPUPct = 95
+)

@@ -257,3 +257,60 @@ func (p *Plan) LoadText() string {
 	}
 	return out
 }
+
+// peakConns is the most connections the scenario's load can hold open at
+// once and the field that sets it; 0 when it is not bounded by a setting.
+func (p *Plan) peakConns(quick bool) (int, string) {
+	return p.model().peakConns(p, quick)
+}
+
+// fdsPerConn is 1 for an external target, 2 with the in-process mock and 4
+// when the mock's network emulation (an in-process proxy) sits in between.
+func (p *Plan) fdsPerConn(quick bool) int {
+	if p.spec.Backend.URL != "" {
+		return 1
+	}
+	b := p.spec.Backend
+	proxied := b.RTT.Duration > 0 || b.Jitter.Duration > 0 || b.Bandwidth > 0 || b.ConnSetupDelay.Duration > 0 || b.NetFaults != nil || b.Preset != ""
+	if sw := p.effectiveSweep(quick); sw != nil {
+		for _, r := range sw.RTT {
+			proxied = proxied || r.Duration > 0
+		}
+	}
+	if proxied {
+		return 4
+	}
+	return 2
+}
+
+// plannedRun estimates one arm-repetition's wall time.
+func (p *Plan) plannedRun(quick bool) time.Duration {
+	return p.model().perRun(p, quick)
+}
+
+// Planned estimates the scenario's whole wall time: every sweep point,
+// repetition and arm (backend start-up and set-up probes not included).
+func (p *Plan) Planned(quick bool) time.Duration {
+	if !p.model().byReps() {
+		// A soak runs its phases one after another within its duration.
+		duration, _, _ := p.Effective(quick)
+		return duration
+	}
+	_, _, reps := p.Effective(quick)
+	points := 1
+	if sw := p.sweepFor(quick); sw != nil {
+		points = len(sw.points)
+	}
+	return time.Duration(points*reps*len(p.arms)) * p.plannedRun(quick)
+}
+
+// setupMix is the first route or custom request of the mix, alone.
+func (p *Plan) setupMix() []MixEntry {
+	for _, e := range p.spec.Mix {
+		if e.Route != "" || e.Request != nil {
+			e.Weight = 1
+			return []MixEntry{e}
+		}
+	}
+	return nil
+}

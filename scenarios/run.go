@@ -40,19 +40,6 @@ type Options struct {
 	OnRun func(RunInfo) ResultFunc
 }
 
-// Generator health limits of the open model: a hit picked up more than
-// LateAfter (for bursts, a quarter of the burst interval if that is longer)
-// after it was due is late. A run in which more than a tenth of the hits were
-// late (lag p90 beyond the limit: behind systematically, not a scheduling
-// hiccup), that sent less than MinAchievedPct of the asked hits, or during
-// which the process used more than SaturatedCPUPct of the generator's cores, had a
-// saturated generator and is invalid.
-const (
-	LateAfter       = 10 * time.Millisecond
-	MinAchievedPct  = 99
-	SaturatedCPUPct = 95
-)
-
 // Run executes p: it starts the backend, prepares the objects the mix reads,
 // then for each repetition runs every arm in turn (A B A B ...) so drift of
 // the machine hits all arms alike. Each arm-repetition gets a fresh
@@ -65,18 +52,18 @@ func Run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
-	if err := p.CheckBackend(opt.AllowRemote); err != nil {
+	if err := CheckBackend(p, opt.AllowRemote); err != nil {
 		return results.Scenario{}, err
 	}
-	if err := p.CheckLimits(opt.Quick); err != nil {
+	if err := CheckLimits(p, opt.Quick); err != nil {
 		return results.Scenario{}, err
 	}
-	return p.model().run(ctx, p, opt)
+	return runnerFor(p).run(ctx, p, opt)
 }
 
 // runRepeated runs a model that measures arm by arm, repetition by
 // repetition: once, or once per sweep point.
-func runRepeated(ctx context.Context, p *Plan, m armModel, opt Options) (results.Scenario, error) {
+func runRepeated(ctx context.Context, p *Plan, m armRunner, opt Options) (results.Scenario, error) {
 	sw := p.sweepFor(opt.Quick)
 	if sw == nil {
 		return runPoint(ctx, p, m, opt, "")
@@ -85,7 +72,7 @@ func runRepeated(ctx context.Context, p *Plan, m armModel, opt Options) (results
 }
 
 // runSweep runs one full point per combination of the sweep's values.
-func runSweep(ctx context.Context, p *Plan, m armModel, sw *sweepPlan, opt Options) (results.Scenario, error) {
+func runSweep(ctx context.Context, p *Plan, m armRunner, sw *sweepPlan, opt Options) (results.Scenario, error) {
 	duration, warmup, reps := p.Effective(opt.Quick)
 	out := results.Scenario{
 		Name:        p.spec.Name,
@@ -118,7 +105,7 @@ func runSweep(ctx context.Context, p *Plan, m armModel, sw *sweepPlan, opt Optio
 
 // runPoint runs p (a scenario, or a sweep point's copy of it) with all its
 // arms and repetitions against one backend.
-func runPoint(ctx context.Context, p *Plan, m armModel, opt Options, label string) (results.Scenario, error) {
+func runPoint(ctx context.Context, p *Plan, m armRunner, opt Options, label string) (results.Scenario, error) {
 	pr := newPointRun(p, m, opt, label)
 	be, err := startBackend(p, opt)
 	if err != nil {
@@ -143,7 +130,7 @@ func runPoint(ctx context.Context, p *Plan, m armModel, opt Options, label strin
 // arm's merged histograms, and what stopped the run early.
 type pointRun struct {
 	p     *Plan
-	m     armModel
+	m     armRunner
 	opt   Options
 	label string
 	name  string // the scenario's name with the point's label, for logs
@@ -162,7 +149,7 @@ type pointRun struct {
 	broken map[int]error
 }
 
-func newPointRun(p *Plan, m armModel, opt Options, label string) *pointRun {
+func newPointRun(p *Plan, m armRunner, opt Options, label string) *pointRun {
 	duration, warmup, reps := p.Effective(opt.Quick)
 	pr := &pointRun{p: p, m: m, opt: opt, label: label, name: p.spec.Name, reps: reps, broken: map[int]error{}}
 	if label != "" {
@@ -179,7 +166,7 @@ func newPointRun(p *Plan, m armModel, opt Options, label string) *pointRun {
 		pr.out.Arms[i] = results.Arm{Name: p.arms[i], Profile: prof.Name, Description: prof.Description, Settings: settings(prof)}
 		pr.service = append(pr.service, engine.NewHistogram())
 		var response, lag *hdrhistogram.Histogram
-		if m.responseTime() {
+		if p.model().responseTime() {
 			response, lag = engine.NewHistogram(), engine.NewHistogram()
 		}
 		pr.response, pr.lag = append(pr.response, response), append(pr.lag, lag)

@@ -58,6 +58,13 @@ const (
 	ModelSoak   = results.ModelSoak   // a steady open load held while resources are sampled
 )
 
+// Isolation of the backend from the generator (backend.isolation).
+const (
+	IsolationAuto      = "auto"       // process where supported, else in-process
+	IsolationProcess   = "process"    // a child process on CPUs of its own
+	IsolationInProcess = "in-process" // sharing the generator's process and CPUs
+)
+
 // Open-model shapes.
 const (
 	ShapeConstant = "constant"

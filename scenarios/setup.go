@@ -99,17 +99,6 @@ func measureSetup(ctx context.Context, p *Plan, be *backend) *results.SetupCost 
 		FreshP50: medianDur(fresh), ReusedP50: medianDur(reused), ResumedP50: resumedP50, Resumed: resumed, Protocol: proto}
 }
 
-// setupMix is the first route or custom request of the mix, alone.
-func (p *Plan) setupMix() []MixEntry {
-	for _, e := range p.spec.Mix {
-		if e.Route != "" || e.Request != nil {
-			e.Weight = 1
-			return []MixEntry{e}
-		}
-	}
-	return nil
-}
-
 func medianDur(xs []time.Duration) time.Duration {
 	s := append([]time.Duration(nil), xs...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })

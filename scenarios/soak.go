@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
-	"slices"
 	"strings"
 	"time"
 
@@ -113,63 +112,6 @@ func soakLayout(isolation string) string {
 		return s + " The mock ran in the same process (in-process isolation) and is included."
 	}
 	return s + " The mock ran in a child process and is not included."
-}
-
-// soakLoadText describes the soak's load and the mock's faults.
-func (p *Plan) soakLoadText() string {
-	var routes []string
-	for _, m := range p.spec.Mix {
-		switch {
-		case m.Route != "":
-			routes = append(routes, m.Route)
-		case m.Flow != "":
-			routes = append(routes, "flow "+m.Flow)
-		default:
-			routes = append(routes, m.Request.Method+" "+m.Request.Path)
-		}
-	}
-	t := fmt.Sprintf("open %s req/s per arm (%s)", ftoa(p.spec.Load.Rate), strings.Join(routes, ", "))
-	if w := p.spec.Load.Soak.Watcher; w == nil || *w {
-		t += fmt.Sprintf("; the watcher at %s intents/s", ftoa(p.spec.Load.Soak.IntentsPerSec))
-	}
-	if f := p.faultText(); f != "" {
-		t += "; the mock injects " + f
-	}
-	return t
-}
-
-// faultText lists the faults the mock injects, "" when none.
-func (p *Plan) faultText() string {
-	mc, err := p.mockConfig()
-	if err != nil || p.spec.Backend.URL != "" {
-		return ""
-	}
-	var out []string
-	f := mc.Default.Faults
-	for code, prob := range f.ErrorRates {
-		out = append(out, fmt.Sprintf("HTTP %d %s", code, results.Pct(100*prob)))
-	}
-	if f.RateLimit > 0 {
-		out = append(out, "429 "+results.Pct(100*f.RateLimit))
-	}
-	if f.Hang > 0 {
-		out = append(out, fmt.Sprintf("hangs until the client's %s timeout %s", p.spec.Load.Soak.RequestTimeout, results.Pct(100*f.Hang)))
-	}
-	if f.CloseMidResponse > 0 {
-		out = append(out, "closes mid-response "+results.Pct(100*f.CloseMidResponse))
-	}
-	nf := mc.NetFaults
-	if nf.ResetPeer.Rate > 0 {
-		out = append(out, "TCP resets "+results.Pct(100*nf.ResetPeer.Rate)+" of connections")
-	}
-	if nf.Timeout.Rate > 0 {
-		out = append(out, "TCP stalls "+results.Pct(100*nf.Timeout.Rate)+" of connections")
-	}
-	if nf.SlowClose.Rate > 0 {
-		out = append(out, "slow closes "+results.Pct(100*nf.SlowClose.Rate)+" of connections")
-	}
-	slices.Sort(out)
-	return strings.Join(out, ", ")
 }
 
 // soakArm holds the open load on a fresh transport of p for d while the
