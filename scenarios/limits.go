@@ -7,6 +7,7 @@ import (
 	"net/url"
 
 	"github.com/oranbench/oranbench/internal/sockstat"
+	"github.com/oranbench/oranbench/scenarios/scenario"
 )
 
 // checkFDs is sockstat.CheckConns; tests put a small limit in its place.
@@ -22,13 +23,13 @@ const fdReserve = 64
 // one on the client, one more on the in-process mock, and two more through
 // the network emulation proxy. The error names the limit (ulimit -n). Where
 // the limit cannot be read, nothing is checked.
-func CheckLimits(p *Plan, quick bool) error {
-	conns, field := p.peakConns(quick)
+func CheckLimits(p *scenario.Plan, quick bool) error {
+	conns, field := p.PeakConns(quick)
 	if conns == 0 {
 		return nil
 	}
-	if err := CheckConns(conns, p.fdsPerConn(quick)); err != nil {
-		return p.fieldErr(field, itoa(conns), err.Error())
+	if err := CheckConns(conns, p.FDsPerConn(quick)); err != nil {
+		return p.FieldErr(field, itoa(conns), err.Error())
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"strconv"
+
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -10,14 +12,15 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/oranbench/oranbench/mockbackend"
+	"github.com/oranbench/oranbench/scenarios/scenario"
 )
 
 // slot is one element of the mix's schedule.
 type slot struct {
 	route  *mockbackend.Route
-	body   *template // route body override
-	method string    // custom request
-	path   *template
+	body   *scenario.Template // route body override
+	method string             // custom request
+	path   *scenario.Template
 	header http.Header
 	flow   int // index into mixTargeter.flows, or -1
 }
@@ -33,39 +36,39 @@ type mixTargeter struct {
 	n          atomic.Uint64
 }
 
-func newMixTargeter(backendURL, run string, mix []MixEntry, seed int64) (*mixTargeter, error) {
+func newMixTargeter(backendURL, run string, mix []scenario.MixEntry, seed int64) (*mixTargeter, error) {
 	m := &mixTargeter{backendURL: backendURL, run: run}
 	for i, e := range mix {
 		s := slot{flow: -1}
 		switch {
 		case e.Route != "":
-			r, ok := lookupRoute(e.Route)
+			r, ok := scenario.LookupRoute(e.Route)
 			if !ok {
 				return nil, fmt.Errorf("mix[%d].route: unknown route %q", i, e.Route)
 			}
 			s.route = r
 			if e.Body != "" {
-				t, err := compileTemplate(e.Body)
+				t, err := scenario.CompileTemplate(e.Body)
 				if err != nil {
 					return nil, fmt.Errorf("mix[%d].body: %w", i, err)
 				}
 				s.body = t
 			}
 		case e.Flow != "":
-			f, ok := lookupFlow(e.Flow)
+			f, ok := scenario.LookupFlow(e.Flow)
 			if !ok {
 				return nil, fmt.Errorf("mix[%d].flow: unknown flow %q", i, e.Flow)
 			}
 			s.flow = len(m.flows)
 			m.flows = append(m.flows, &flowRun{flow: f, index: s.flow, run: run})
 		case e.Request != nil:
-			p, err := compileTemplate(e.Request.Path)
+			p, err := scenario.CompileTemplate(e.Request.Path)
 			if err != nil {
 				return nil, fmt.Errorf("mix[%d].request.path: %w", i, err)
 			}
 			s.method, s.path = strings.ToUpper(e.Request.Method), p
 			if e.Request.Body != "" {
-				if s.body, err = compileTemplate(e.Request.Body); err != nil {
+				if s.body, err = scenario.CompileTemplate(e.Request.Body); err != nil {
 					return nil, fmt.Errorf("mix[%d].request.body: %w", i, err)
 				}
 			}
@@ -110,7 +113,7 @@ func (m *mixTargeter) targeter() vegeta.Targeter {
 			req.URL = m.backendURL + r.Path(m.run, n)
 			switch {
 			case s.body != nil:
-				req.Body, req.Header = []byte(s.body.render(m.run, n)), jsonHeader
+				req.Body, req.Header = []byte(s.body.Render(m.run, n)), jsonHeader
 			case r.Body != nil:
 				req.Body, req.Header = r.Body(m.run, n), jsonHeader
 			}
@@ -130,12 +133,17 @@ func (m *mixTargeter) targeter() vegeta.Targeter {
 			}
 		default:
 			req.Method = s.method
-			req.URL = m.backendURL + s.path.render(m.run, n)
+			req.URL = m.backendURL + s.path.Render(m.run, n)
 			req.Header = s.header
 			if s.body != nil {
-				req.Body = []byte(s.body.render(m.run, n))
+				req.Body = []byte(s.body.Render(m.run, n))
 			}
 		}
 		return nil
 	}
 }
+
+// jsonHeader is the Content-Type of custom requests' and flows' bodies.
+var jsonHeader = http.Header{"Content-Type": []string{"application/json"}}
+
+func u(n uint64) string { return strconv.FormatUint(n, 10) }

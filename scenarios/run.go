@@ -19,6 +19,7 @@ import (
 	"github.com/oranbench/oranbench/mockbackend"
 	"github.com/oranbench/oranbench/reports/analysis"
 	"github.com/oranbench/oranbench/reports/results"
+	"github.com/oranbench/oranbench/scenarios/scenario"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -48,7 +49,7 @@ type Options struct {
 // result carries statistics across repetitions and the evaluated
 // thresholds. A cancelled ctx stops the run early; the returned result then
 // holds what completed and is marked interrupted.
-func Run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
+func Run(ctx context.Context, p *scenario.Plan, opt Options) (results.Scenario, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
@@ -63,8 +64,8 @@ func Run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
 
 // runRepeated runs a model that measures arm by arm, repetition by
 // repetition: once, or once per sweep point.
-func runRepeated(ctx context.Context, p *Plan, m armRunner, opt Options) (results.Scenario, error) {
-	sw := p.sweepFor(opt.Quick)
+func runRepeated(ctx context.Context, p *scenario.Plan, m armRunner, opt Options) (results.Scenario, error) {
+	sw := p.SweepFor(opt.Quick)
 	if sw == nil {
 		return runPoint(ctx, p, m, opt, "")
 	}
@@ -72,24 +73,24 @@ func runRepeated(ctx context.Context, p *Plan, m armRunner, opt Options) (result
 }
 
 // runSweep runs one full point per combination of the sweep's values.
-func runSweep(ctx context.Context, p *Plan, m armRunner, sw *sweepPlan, opt Options) (results.Scenario, error) {
+func runSweep(ctx context.Context, p *scenario.Plan, m armRunner, sw *scenario.SweepPlan, opt Options) (results.Scenario, error) {
 	duration, warmup, reps := p.Effective(opt.Quick)
 	out := results.Scenario{
-		Name:        p.spec.Name,
-		Description: strings.TrimSpace(p.spec.Description),
-		Conditions:  p.conditions(duration, warmup, reps),
-		Sweep:       &results.Sweep{Params: append([]string(nil), sw.params...)},
-		ClaimArms:   p.claimArms(),
+		Name:        p.Resolved().Name,
+		Description: strings.TrimSpace(p.Resolved().Description),
+		Conditions:  p.Conditions(duration, warmup, reps),
+		Sweep:       &results.Sweep{Params: append([]string(nil), sw.Params...)},
+		ClaimArms:   p.ClaimArms(),
 	}
-	for _, pt := range sw.points {
-		res, err := runPoint(ctx, pt.plan, m, opt, pt.label)
+	for _, pt := range sw.Points {
+		res, err := runPoint(ctx, pt.Plan, m, opt, pt.Label)
 		if out.Conditions.Isolation == "" {
 			out.Conditions.Isolation, out.Conditions.CPUs = res.Conditions.Isolation, res.Conditions.CPUs
 		}
 		if len(res.Arms) > 0 {
-			out.Sweep.Points = append(out.Sweep.Points, results.SweepPoint{Values: append([]string(nil), pt.values...), Result: res})
+			out.Sweep.Points = append(out.Sweep.Points, results.SweepPoint{Values: append([]string(nil), pt.Values...), Result: res})
 			for _, t := range res.Thresholds {
-				t.Point = pt.label
+				t.Point = pt.Label
 				out.Thresholds = append(out.Thresholds, t)
 			}
 		}
@@ -105,7 +106,7 @@ func runSweep(ctx context.Context, p *Plan, m armRunner, sw *sweepPlan, opt Opti
 
 // runPoint runs p (a scenario, or a sweep point's copy of it) with all its
 // arms and repetitions against one backend.
-func runPoint(ctx context.Context, p *Plan, m armRunner, opt Options, label string) (results.Scenario, error) {
+func runPoint(ctx context.Context, p *scenario.Plan, m armRunner, opt Options, label string) (results.Scenario, error) {
 	pr := newPointRun(p, m, opt, label)
 	be, err := startBackend(p, opt)
 	if err != nil {
@@ -115,7 +116,7 @@ func runPoint(ctx context.Context, p *Plan, m armRunner, opt Options, label stri
 	pr.be = be
 	// Interrupted while seeding the backend, the run goes on to write a
 	// result with no repetition, marked interrupted, rather than none.
-	if err := prepare(ctx, be, p.spec.Mix); err != nil && ctx.Err() == nil {
+	if err := prepare(ctx, be, p.Resolved().Mix); err != nil && ctx.Err() == nil {
 		return results.Scenario{}, fmt.Errorf("scenario %s: %w", pr.name, err)
 	}
 	pr.probe(ctx)
@@ -129,7 +130,7 @@ func runPoint(ctx context.Context, p *Plan, m armRunner, opt Options, label stri
 // pointRun is the state of one runPoint: the result being filled, each
 // arm's merged histograms, and what stopped the run early.
 type pointRun struct {
-	p     *Plan
+	p     *scenario.Plan
 	m     armRunner
 	opt   Options
 	label string
@@ -149,24 +150,24 @@ type pointRun struct {
 	broken map[int]error
 }
 
-func newPointRun(p *Plan, m armRunner, opt Options, label string) *pointRun {
+func newPointRun(p *scenario.Plan, m armRunner, opt Options, label string) *pointRun {
 	duration, warmup, reps := p.Effective(opt.Quick)
-	pr := &pointRun{p: p, m: m, opt: opt, label: label, name: p.spec.Name, reps: reps, broken: map[int]error{}}
+	pr := &pointRun{p: p, m: m, opt: opt, label: label, name: p.Resolved().Name, reps: reps, broken: map[int]error{}}
 	if label != "" {
 		pr.name += " [" + label + "]"
 	}
 	pr.out = results.Scenario{
-		Name:        p.spec.Name,
-		Description: strings.TrimSpace(p.spec.Description),
-		Conditions:  p.conditions(duration, warmup, reps),
-		Arms:        make([]results.Arm, len(p.profiles)),
-		ClaimArms:   p.claimArms(),
+		Name:        p.Resolved().Name,
+		Description: strings.TrimSpace(p.Resolved().Description),
+		Conditions:  p.Conditions(duration, warmup, reps),
+		Arms:        make([]results.Arm, len(p.Profiles())),
+		ClaimArms:   p.ClaimArms(),
 	}
-	for i, prof := range p.profiles {
-		pr.out.Arms[i] = results.Arm{Name: p.arms[i], Profile: prof.Name, Description: prof.Description, Settings: settings(prof)}
+	for i, prof := range p.Profiles() {
+		pr.out.Arms[i] = results.Arm{Name: p.Arms()[i], Profile: prof.Name, Description: prof.Description, Settings: settings(prof)}
 		pr.service = append(pr.service, engine.NewHistogram())
 		var response, lag *hdrhistogram.Histogram
-		if p.model().responseTime() {
+		if p.Model().ResponseTime() {
 			response, lag = engine.NewHistogram(), engine.NewHistogram()
 		}
 		pr.response, pr.lag = append(pr.response, response), append(pr.lag, lag)
@@ -194,7 +195,7 @@ func (pr *pointRun) probe(ctx context.Context) {
 // for another reason than its transport.
 func (pr *pointRun) runReps(ctx context.Context) error {
 	for rep := 0; rep < pr.reps; rep++ {
-		for i := range pr.p.profiles {
+		for i := range pr.p.Profiles() {
 			if ctx.Err() != nil {
 				pr.interrupted = true
 				return nil
@@ -213,13 +214,13 @@ func (pr *pointRun) runReps(ctx context.Context) error {
 
 // runOne runs arm i's repetition rep; stop says the run must end here.
 func (pr *pointRun) runOne(ctx context.Context, rep, i int) (stop bool, err error) {
-	p, arm := pr.p, pr.p.arms[i]
+	p, arm := pr.p, pr.p.Arms()[i]
 	duration, warmup, _ := p.Effective(pr.opt.Quick)
 	fmt.Fprintf(pr.opt.Log, "%s: rep %d/%d: arm %s: %s warm-up, %s\n", pr.name, rep+1, pr.reps, arm, warmup, pr.m.measuredText(duration))
-	a := armRun{be: pr.be, profile: p.profiles[i], name: fmt.Sprintf("%s-r%d", arm, rep), who: pr.name + ": " + arm,
+	a := armRun{be: pr.be, profile: p.Profiles()[i], name: fmt.Sprintf("%s-r%d", arm, rep), who: pr.name + ": " + arm,
 		duration: duration, warmup: warmup, quick: pr.opt.Quick, log: pr.opt.Log}
 	if pr.opt.OnRun != nil {
-		a.onResult = pr.opt.OnRun(RunInfo{Scenario: p.spec.Name, Point: pr.label, Arm: arm, Rep: rep, Reps: pr.reps, Planned: p.plannedRun(pr.opt.Quick)})
+		a.onResult = pr.opt.OnRun(RunInfo{Scenario: p.Resolved().Name, Point: pr.label, Arm: arm, Rep: rep, Reps: pr.reps, Planned: p.PlannedRun(pr.opt.Quick)})
 	}
 	r, rec, err := pr.m.runArm(ctx, p, a)
 	var bErr *buildError
@@ -279,12 +280,12 @@ func (pr *pointRun) finish() {
 		out.Arms[i].ServiceHDR = encodeHist(pr.service[i])
 		out.Arms[i].ResponseHDR = encodeHist(pr.response[i])
 	}
-	analysis.Finalize(out, pr.p.thresholdsAt(pr.label))
-	for i := range pr.p.profiles {
+	analysis.Finalize(out, pr.p.ThresholdsAt(pr.label))
+	for i := range pr.p.Profiles() {
 		if err := pr.broken[i]; err != nil {
-			out.Thresholds = append(out.Thresholds, results.ThresholdResult{Expr: "the transport builds", Arm: pr.p.arms[i], Point: pr.label,
+			out.Thresholds = append(out.Thresholds, results.ThresholdResult{Expr: "the transport builds", Arm: pr.p.Arms()[i], Point: pr.label,
 				Required: true, MeasuredText: "no transport: " + err.Error(), Note: err.Error()})
-			out.Notes = append(out.Notes, fmt.Sprintf("Failed: arm `%s` did not run: %v.", pr.p.arms[i], err))
+			out.Notes = append(out.Notes, fmt.Sprintf("Failed: arm `%s` did not run: %v.", pr.p.Arms()[i], err))
 		}
 	}
 	if pr.interrupted {
@@ -341,7 +342,7 @@ func ctxErr(ctx context.Context, interrupted bool) error {
 // and returns its summary and recording: at the closed model's concurrency
 // when o is nil, else at the arrival rate o offers (the open model's load,
 // or a search's probe).
-func attack(ctx context.Context, p *Plan, a armRun, o *offer) (results.Rep, *engine.Recording, error) {
+func attack(ctx context.Context, p *scenario.Plan, a armRun, o *scenario.Offer) (results.Rep, *engine.Recording, error) {
 	be := a.be
 	c0, s0 := transport.TraceStats{}, be.stats()
 	inst, err := a.profile.TryInstrument(be.tls, transport.WithCAPEM(be.caPEM))
@@ -355,15 +356,15 @@ func attack(ctx context.Context, p *Plan, a armRun, o *offer) (results.Rep, *eng
 	attack := engine.Attack{
 		Name:        a.name,
 		Model:       engine.Closed,
-		Concurrency: p.spec.Load.Concurrency,
-		MaxWorkers:  p.spec.Load.MaxWorkers,
+		Concurrency: p.Resolved().Load.Concurrency,
+		MaxWorkers:  p.Resolved().Load.MaxWorkers,
 		// Each closed-model worker carries its own trace state.
 		WorkerContext: inst.Tracer.Bind,
 	}
 	if o != nil {
-		late := o.withLate()
+		late := o.WithLate()
 		o = &late
-		attack.Model, attack.Pacer = engine.Open, o.pacer
+		attack.Model, attack.Pacer = engine.Open, o.Pacer
 	}
 	client := func(m *mixTargeter) *http.Client {
 		c := *inst.Client
@@ -371,7 +372,7 @@ func attack(ctx context.Context, p *Plan, a armRun, o *offer) (results.Rep, *eng
 		return &c
 	}
 	if a.warmup > 0 {
-		m, err := newMixTargeter(be.url, a.name+"w", p.spec.Mix, p.spec.Seed)
+		m, err := newMixTargeter(be.url, a.name+"w", p.Resolved().Mix, p.Resolved().Seed)
 		if err != nil {
 			return results.Rep{}, nil, err
 		}
@@ -379,7 +380,7 @@ func attack(ctx context.Context, p *Plan, a armRun, o *offer) (results.Rep, *eng
 		w.Name, w.Duration, w.Targeter, w.Client = a.name+"-warmup", a.warmup, m.targeter(), client(m)
 		if o != nil {
 			// The warm-up's offered load starts over: a ramp warms up at its start.
-			w.Pacer = o.pacer
+			w.Pacer = o.Pacer
 		}
 		if _, err := engine.Run(ctx, w); err != nil {
 			return results.Rep{}, nil, fmt.Errorf("warm-up: %w", err)
@@ -390,7 +391,7 @@ func attack(ctx context.Context, p *Plan, a armRun, o *offer) (results.Rep, *eng
 	be.resetPeak()
 	tw := be.startTimeWait()
 	clientBefore, serverBefore := inst.Tracer.Stats(), be.stats()
-	m, err := newMixTargeter(be.url, a.name, p.spec.Mix, p.spec.Seed)
+	m, err := newMixTargeter(be.url, a.name, p.Resolved().Mix, p.Resolved().Seed)
 	if err != nil {
 		return results.Rep{}, nil, err
 	}
@@ -424,14 +425,14 @@ func attack(ctx context.Context, p *Plan, a armRun, o *offer) (results.Rep, *eng
 }
 
 // openLoad compares what the pacer asked for with what was sent.
-func openLoad(o offer, rec *engine.Recording, duration time.Duration, cpuPct float64) *results.OpenLoad {
+func openLoad(o scenario.Offer, rec *engine.Recording, duration time.Duration, cpuPct float64) *results.OpenLoad {
 	ol := &results.OpenLoad{
-		Shape:         o.shape,
-		RequestedRate: o.mean,
-		RequestedHits: int64(o.expected(duration)),
+		Shape:         o.Shape,
+		RequestedRate: o.Mean,
+		RequestedHits: int64(o.Expected(duration)),
 		SentHits:      rec.Hits,
 		AchievedRate:  float64(rec.Hits) / duration.Seconds(),
-		LateAfter:     o.lateAfter,
+		LateAfter:     o.LateAfter,
 		LagP99:        engine.Quantile(rec.Lag, 99),
 	}
 	if ol.RequestedHits > 0 {
@@ -444,13 +445,13 @@ func openLoad(o offer, rec *engine.Recording, duration time.Duration, cpuPct flo
 		}
 	}
 	var why []string
-	if ol.RequestedHits > 0 && ol.AchievedPct < MinAchievedPct && !rec.Interrupted {
+	if ol.RequestedHits > 0 && ol.AchievedPct < scenario.MinAchievedPct && !rec.Interrupted {
 		why = append(why, fmt.Sprintf("sent %s of the asked hits", results.Pct(ol.AchievedPct)))
 	}
 	if p90 := engine.Quantile(rec.Lag, 90); p90 > ol.LateAfter {
 		why = append(why, "send lag p90 "+results.Dur(p90))
 	}
-	if cpuPct >= SaturatedCPUPct {
+	if cpuPct >= scenario.SaturatedCPUPct {
 		why = append(why, fmt.Sprintf("CPU at %s of the generator's cores", results.Pct(cpuPct)))
 	}
 	if len(why) > 0 {
@@ -486,8 +487,8 @@ func settle(tr *transport.Tracer, be *backend, c0 transport.TraceStats, s0 mockb
 // prepare creates the objects that the mix's read routes and flows expect,
 // stage by stage, a few requests at a time so a slow handler does not
 // stretch the set-up.
-func prepare(ctx context.Context, be *backend, mix []MixEntry) error {
-	keys := fixtureSets(mix)
+func prepare(ctx context.Context, be *backend, mix []scenario.MixEntry) error {
+	keys := scenario.FixtureSets(mix)
 	if len(keys) == 0 {
 		return nil
 	}
@@ -495,7 +496,7 @@ func prepare(ctx context.Context, be *backend, mix []MixEntry) error {
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	for _, k := range keys {
-		for _, stage := range fixtureRequests(k) {
+		for _, stage := range scenario.FixtureRequests(k) {
 			if err := prepareStage(ctx, client, be.url, stage); err != nil {
 				return err
 			}
@@ -734,3 +735,7 @@ func encodeHist(h *hdrhistogram.Histogram) string {
 	s, _ := results.EncodeHDR(h)
 	return s
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }

@@ -11,6 +11,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/oranbench/oranbench/reports/results"
+	"github.com/oranbench/oranbench/scenarios/scenario"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -28,8 +29,8 @@ const (
 // TLS session from a session cache, which is what a session cache buys a
 // transport that has to dial. It runs before the arms, outside their
 // measured windows.
-func measureSetup(ctx context.Context, p *Plan, be *backend) *results.SetupCost {
-	m, err := newMixTargeter(be.url, "setup", p.setupMix(), p.spec.Seed)
+func measureSetup(ctx context.Context, p *scenario.Plan, be *backend) *results.SetupCost {
+	m, err := newMixTargeter(be.url, "setup", p.SetupMix(), p.Resolved().Seed)
 	if err != nil || len(m.schedule) == 0 {
 		return nil
 	}
@@ -89,7 +90,7 @@ func measureSetup(ctx context.Context, p *Plan, be *backend) *results.SetupCost 
 		}
 	}
 	name := "?"
-	if e := p.setupMix(); len(e) > 0 {
+	if e := p.SetupMix(); len(e) > 0 {
 		name = e[0].Route
 		if name == "" && e[0].Request != nil {
 			name = e[0].Request.Method + " " + e[0].Request.Path

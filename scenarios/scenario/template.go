@@ -1,4 +1,4 @@
-package scenarios
+package scenario
 
 import (
 	"fmt"
@@ -15,14 +15,14 @@ const (
 
 func u(n uint64) string { return strconv.FormatUint(n, 10) }
 
-// template is a path or body with placeholders, split once so that
+// Template is a path or body with placeholders, split once so that
 // rendering is a few appends per request.
-type template struct {
+type Template struct {
 	parts []string // literals at even indexes, placeholders at odd ones
 }
 
-func compileTemplate(s string) (*template, error) {
-	t := &template{}
+func CompileTemplate(s string) (*Template, error) {
+	t := &Template{}
 	for {
 		i := strings.Index(s, "{{")
 		if i < 0 {
@@ -44,7 +44,7 @@ func compileTemplate(s string) (*template, error) {
 	}
 }
 
-func (t *template) render(run string, n uint64) string {
+func (t *Template) Render(run string, n uint64) string {
 	if len(t.parts) == 1 {
 		return t.parts[0]
 	}

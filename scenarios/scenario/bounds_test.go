@@ -1,4 +1,4 @@
-package scenarios
+package scenario
 
 import (
 	"math"
@@ -19,15 +19,15 @@ func TestATinyRateIsPacedAsAskedNotAsAFlood(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := s.spec.Load.offered(5 * time.Second)
-	if o.shape != "constant 0.0001/s" {
-		t.Fatalf("shape %q", o.shape)
+	o := s.spec.Load.Offered(5 * time.Second)
+	if o.Shape != "constant 0.0001/s" {
+		t.Fatalf("shape %q", o.Shape)
 	}
-	wait, stop := o.pacer.Pace(0, 0)
+	wait, stop := o.Pacer.Pace(0, 0)
 	if stop || wait < 9999*time.Second || wait > 10001*time.Second {
 		t.Fatalf("first hit due in %v (stop %v), want 10000s", wait, stop)
 	}
-	if got := o.expected(5 * time.Second); got != 0 {
+	if got := o.Expected(5 * time.Second); got != 0 {
 		t.Fatalf("expected %v hits in 5s, want 0", got)
 	}
 	for _, r := range []float64{0.0009, 0.0004, 1e-9, 1e-300, 0.0015, 0.5, 3, 1e6} {

@@ -1,4 +1,4 @@
-package scenarios
+package scenario
 
 import (
 	"fmt"
@@ -28,15 +28,15 @@ func (b burstPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, boo
 // Rate is the mean rate in hits per second.
 func (b burstPacer) Rate(time.Duration) float64 { return float64(b.size) / b.every.Seconds() }
 
-// offer is an open-model load: its pacer, a description, its mean rate and
+// Offer is an open-model load: its pacer, a description, its mean rate and
 // how many hits it asks for in a given time.
-type offer struct {
-	pacer    vegeta.Pacer
-	shape    string
-	mean     float64
-	expected func(d time.Duration) float64
-	// lateAfter is how late a hit may be sent before it counts as late.
-	lateAfter time.Duration
+type Offer struct {
+	Pacer    vegeta.Pacer
+	Shape    string
+	Mean     float64
+	Expected func(d time.Duration) float64
+	// LateAfter is how late a hit may be sent before it counts as late.
+	LateAfter time.Duration
 }
 
 // ratePacer turns a rate in requests per second into vegeta's constant pacer
@@ -60,31 +60,31 @@ func ratePacer(perSec float64) vegeta.Rate {
 	return vegeta.Rate{Freq: int(freq), Per: time.Duration(per)}
 }
 
-func constantOffer(rate float64) offer {
-	return offer{
-		pacer: engine.ConstantRate{PerSec: rate}, shape: fmt.Sprintf("constant %s/s", ftoa(rate)), mean: rate,
-		expected: func(d time.Duration) float64 { return math.Floor(rate * d.Seconds()) },
+func ConstantOffer(rate float64) Offer {
+	return Offer{
+		Pacer: engine.ConstantRate{PerSec: rate}, Shape: fmt.Sprintf("constant %s/s", ftoa(rate)), Mean: rate,
+		Expected: func(d time.Duration) float64 { return math.Floor(rate * d.Seconds()) },
 	}
 }
 
-// offered builds the open model's load for a run of duration d.
-func (l LoadModel) offered(d time.Duration) offer {
+// Offered builds the open model's load for a run of duration d.
+func (l LoadModel) Offered(d time.Duration) Offer {
 	switch l.Shape {
 	case ShapeRamp:
 		r := *l.Ramp
 		slope := (r.To - r.From) / d.Seconds()
-		return offer{
-			pacer: vegeta.LinearPacer{StartAt: ratePacer(r.From), Slope: slope},
-			shape: fmt.Sprintf("ramp %s/s → %s/s", ftoa(r.From), ftoa(r.To)), mean: (r.From + r.To) / 2,
-			expected: func(t time.Duration) float64 { x := t.Seconds(); return math.Floor(r.From*x + slope*x*x/2) },
+		return Offer{
+			Pacer: vegeta.LinearPacer{StartAt: ratePacer(r.From), Slope: slope},
+			Shape: fmt.Sprintf("ramp %s/s → %s/s", ftoa(r.From), ftoa(r.To)), Mean: (r.From + r.To) / 2,
+			Expected: func(t time.Duration) float64 { x := t.Seconds(); return math.Floor(r.From*x + slope*x*x/2) },
 		}
 	case ShapeSine:
 		sn := *l.Sine
 		p := sn.Period.Seconds()
-		return offer{
-			pacer: vegeta.SinePacer{Period: sn.Period.Duration, Mean: ratePacer(sn.Mean), Amp: ratePacer(sn.Amplitude), StartAt: vegeta.MeanUp},
-			shape: fmt.Sprintf("sine %s±%s/s over %s", ftoa(sn.Mean), ftoa(sn.Amplitude), sn.Period), mean: sn.Mean,
-			expected: func(t time.Duration) float64 {
+		return Offer{
+			Pacer: vegeta.SinePacer{Period: sn.Period.Duration, Mean: ratePacer(sn.Mean), Amp: ratePacer(sn.Amplitude), StartAt: vegeta.MeanUp},
+			Shape: fmt.Sprintf("sine %s±%s/s over %s", ftoa(sn.Mean), ftoa(sn.Amplitude), sn.Period), Mean: sn.Mean,
+			Expected: func(t time.Duration) float64 {
 				x := t.Seconds()
 				return math.Floor(sn.Mean*x - sn.Amplitude*p/(2*math.Pi)*(math.Cos(2*math.Pi*x/p)-1))
 			},
@@ -92,23 +92,23 @@ func (l LoadModel) offered(d time.Duration) offer {
 	case ShapeBurst:
 		b := *l.Burst
 		bp := burstPacer{size: uint64(b.Size), every: b.Every.Duration}
-		return offer{
-			pacer: bp, shape: fmt.Sprintf("bursts of %d every %s", b.Size, b.Every), mean: bp.Rate(0),
+		return Offer{
+			Pacer: bp, Shape: fmt.Sprintf("bursts of %d every %s", b.Size, b.Every), Mean: bp.Rate(0),
 			// The last hit of a burst waits for the others to be handed out.
-			lateAfter: max(LateAfter, b.Every.Duration/4),
-			expected: func(t time.Duration) float64 {
+			LateAfter: max(LateAfter, b.Every.Duration/4),
+			Expected: func(t time.Duration) float64 {
 				// bursts due before t; one due exactly at the end is not waited for
 				return float64(b.Size) * math.Ceil(float64(t)/float64(b.Every.Duration))
 			},
 		}
 	}
-	return constantOffer(l.Rate)
+	return ConstantOffer(l.Rate)
 }
 
-// withLate fills in the default lateness limit.
-func (o offer) withLate() offer {
-	if o.lateAfter == 0 {
-		o.lateAfter = LateAfter
+// WithLate fills in the default lateness limit.
+func (o Offer) WithLate() Offer {
+	if o.LateAfter == 0 {
+		o.LateAfter = LateAfter
 	}
 	return o
 }

@@ -1,4 +1,4 @@
-package scenarios
+package scenario
 
 import (
 	"fmt"
@@ -261,6 +261,6 @@ func (p *Plan) line(field string) int {
 	return p.lines[""]
 }
 
-func (p *Plan) fieldErr(field, value, valid string) error {
+func (p *Plan) FieldErr(field, value, valid string) error {
 	return &FieldError{File: p.file, Line: p.line(field), Field: field, Value: value, Valid: valid}
 }

@@ -1,4 +1,4 @@
-package scenarios
+package scenario
 
 import (
 	"fmt"
@@ -20,17 +20,17 @@ const WatcherPhase = "watcher"
 func (p *Plan) validateSoak() error {
 	sk := p.spec.Load.Soak
 	if p.spec.Repetitions != 1 {
-		return p.fieldErr("repetitions", itoa(p.spec.Repetitions), "want 1: a soak is one long run per arm (or leave it out)")
+		return p.FieldErr("repetitions", itoa(p.spec.Repetitions), "want 1: a soak is one long run per arm (or leave it out)")
 	}
 	if len(p.spec.Thresholds) > 0 {
-		return p.fieldErr("thresholds", "", "a soak's verdict comes from its slopes; remove thresholds")
+		return p.FieldErr("thresholds", "", "a soak's verdict comes from its slopes; remove thresholds")
 	}
-	if sk.WatcherArm != "" && p.watcherArm() < 0 {
-		return p.fieldErr("load.soak.watcherArm", sk.WatcherArm, "want one of the arms")
+	if sk.WatcherArm != "" && p.WatcherArm() < 0 {
+		return p.FieldErr("load.soak.watcherArm", sk.WatcherArm, "want one of the arms")
 	}
 	if q := p.spec.Quick; q != nil && q.SampleEvery.Duration != 0 {
 		if d := q.SampleEvery.Duration; d < 10*time.Millisecond || d > time.Minute {
-			return p.fieldErr("quick.sampleEvery", d.String(), "want 10ms to 1m")
+			return p.FieldErr("quick.sampleEvery", d.String(), "want 10ms to 1m")
 		}
 	}
 	for _, quick := range []bool{false, true} {
@@ -40,16 +40,16 @@ func (p *Plan) validateSoak() error {
 			if quick && p.spec.Quick != nil && p.spec.Quick.Duration.Duration > 0 {
 				field = "quick.duration"
 			}
-			return p.fieldErr(field, duration.String(), "want at least "+min.String()+" to fit a slope: "+p.soakMinimumText(quick))
+			return p.FieldErr(field, duration.String(), "want at least "+min.String()+" to fit a slope: "+p.soakMinimumText(quick))
 		}
 	}
 	return nil
 }
 
-// watcherArm is the index of the arm whose transport the soak's watcher
+// WatcherArm is the index of the arm whose transport the soak's watcher
 // uses: the one named by load.soak.watcherArm, else the last; -1 when the
 // named arm does not exist.
-func (p *Plan) watcherArm() int {
+func (p *Plan) WatcherArm() int {
 	name := p.spec.Load.Soak.WatcherArm
 	if name == "" {
 		return len(p.arms) - 1
@@ -62,9 +62,9 @@ func (p *Plan) watcherArm() int {
 	return -1
 }
 
-// soakPhases is how many phases the soak splits its duration into: one per
+// SoakPhases is how many phases the soak splits its duration into: one per
 // arm and one for the watcher.
-func (p *Plan) soakPhases() int {
+func (p *Plan) SoakPhases() int {
 	n := len(p.arms)
 	if w := p.spec.Load.Soak.Watcher; w == nil || *w {
 		n++
@@ -92,16 +92,16 @@ func (p *Plan) SoakMinimum(quick bool) time.Duration {
 		return 0
 	}
 	_, warmup, _ := p.Effective(quick)
-	return time.Duration(p.soakPhases()) * (warmup + time.Duration(analysis.MinSlopePoints)*p.SoakSampleEvery(quick))
+	return time.Duration(p.SoakPhases()) * (warmup + time.Duration(analysis.MinSlopePoints)*p.SoakSampleEvery(quick))
 }
 
 func (p *Plan) soakMinimumText(quick bool) string {
 	_, warmup, _ := p.Effective(quick)
-	return fmt.Sprintf("%d phases × (warm-up %s + %d samples × %s)", p.soakPhases(), warmup, analysis.MinSlopePoints, p.SoakSampleEvery(quick))
+	return fmt.Sprintf("%d phases × (warm-up %s + %d samples × %s)", p.SoakPhases(), warmup, analysis.MinSlopePoints, p.SoakSampleEvery(quick))
 }
 
-// soakLoadText describes the soak's load and the mock's faults.
-func (p *Plan) soakLoadText() string {
+// SoakLoadText describes the soak's load and the mock's faults.
+func (p *Plan) SoakLoadText() string {
 	var routes []string
 	for _, m := range p.spec.Mix {
 		switch {
@@ -125,7 +125,7 @@ func (p *Plan) soakLoadText() string {
 
 // faultText lists the faults the mock injects, "" when none.
 func (p *Plan) faultText() string {
-	mc, err := p.mockConfig()
+	mc, err := p.MockConfig()
 	if err != nil || p.spec.Backend.URL != "" {
 		return ""
 	}
