@@ -18,7 +18,7 @@ func (r openRunner) run(ctx context.Context, p *scenario.Plan, opt Options) (res
 }
 
 func (openRunner) runArm(ctx context.Context, p *scenario.Plan, a armRun) (results.Rep, *engine.Recording, error) {
-	o := p.Resolved().Load.Offered(a.duration)
+	o := offered(p.Resolved().Load, a.duration)
 	return attack(ctx, p, a, &o)
 }
 

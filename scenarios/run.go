@@ -342,7 +342,7 @@ func ctxErr(ctx context.Context, interrupted bool) error {
 // and returns its summary and recording: at the closed model's concurrency
 // when o is nil, else at the arrival rate o offers (the open model's load,
 // or a search's probe).
-func attack(ctx context.Context, p *scenario.Plan, a armRun, o *scenario.Offer) (results.Rep, *engine.Recording, error) {
+func attack(ctx context.Context, p *scenario.Plan, a armRun, o *offer) (results.Rep, *engine.Recording, error) {
 	be := a.be
 	c0, s0 := transport.TraceStats{}, be.stats()
 	inst, err := a.profile.TryInstrument(be.tls, transport.WithCAPEM(be.caPEM))
@@ -362,9 +362,9 @@ func attack(ctx context.Context, p *scenario.Plan, a armRun, o *scenario.Offer) 
 		WorkerContext: inst.Tracer.Bind,
 	}
 	if o != nil {
-		late := o.WithLate()
+		late := o.withLate()
 		o = &late
-		attack.Model, attack.Pacer = engine.Open, o.Pacer
+		attack.Model, attack.Pacer = engine.Open, o.pacer
 	}
 	client := func(m *mixTargeter) *http.Client {
 		c := *inst.Client
@@ -380,7 +380,7 @@ func attack(ctx context.Context, p *scenario.Plan, a armRun, o *scenario.Offer) 
 		w.Name, w.Duration, w.Targeter, w.Client = a.name+"-warmup", a.warmup, m.targeter(), client(m)
 		if o != nil {
 			// The warm-up's offered load starts over: a ramp warms up at its start.
-			w.Pacer = o.Pacer
+			w.Pacer = o.pacer
 		}
 		if _, err := engine.Run(ctx, w); err != nil {
 			return results.Rep{}, nil, fmt.Errorf("warm-up: %w", err)
@@ -425,14 +425,14 @@ func attack(ctx context.Context, p *scenario.Plan, a armRun, o *scenario.Offer) 
 }
 
 // openLoad compares what the pacer asked for with what was sent.
-func openLoad(o scenario.Offer, rec *engine.Recording, duration time.Duration, cpuPct float64) *results.OpenLoad {
+func openLoad(o offer, rec *engine.Recording, duration time.Duration, cpuPct float64) *results.OpenLoad {
 	ol := &results.OpenLoad{
-		Shape:         o.Shape,
-		RequestedRate: o.Mean,
-		RequestedHits: int64(o.Expected(duration)),
+		Shape:         o.shape,
+		RequestedRate: o.mean,
+		RequestedHits: int64(o.expected(duration)),
 		SentHits:      rec.Hits,
 		AchievedRate:  float64(rec.Hits) / duration.Seconds(),
-		LateAfter:     o.LateAfter,
+		LateAfter:     o.lateAfter,
 		LagP99:        engine.Quantile(rec.Lag, 99),
 	}
 	if ol.RequestedHits > 0 {
@@ -445,13 +445,13 @@ func openLoad(o scenario.Offer, rec *engine.Recording, duration time.Duration, c
 		}
 	}
 	var why []string
-	if ol.RequestedHits > 0 && ol.AchievedPct < scenario.MinAchievedPct && !rec.Interrupted {
+	if ol.RequestedHits > 0 && ol.AchievedPct < MinAchievedPct && !rec.Interrupted {
 		why = append(why, fmt.Sprintf("sent %s of the asked hits", results.Pct(ol.AchievedPct)))
 	}
 	if p90 := engine.Quantile(rec.Lag, 90); p90 > ol.LateAfter {
 		why = append(why, "send lag p90 "+results.Dur(p90))
 	}
-	if cpuPct >= scenario.SaturatedCPUPct {
+	if cpuPct >= SaturatedCPUPct {
 		why = append(why, fmt.Sprintf("CPU at %s of the generator's cores", results.Pct(cpuPct)))
 	}
 	if len(why) > 0 {
@@ -496,7 +496,7 @@ func prepare(ctx context.Context, be *backend, mix []scenario.MixEntry) error {
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	for _, k := range keys {
-		for _, stage := range scenario.FixtureRequests(k) {
+		for _, stage := range fixtureRequests(k) {
 			if err := prepareStage(ctx, client, be.url, stage); err != nil {
 				return err
 			}

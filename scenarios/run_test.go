@@ -375,7 +375,7 @@ func TestEveryRouteOfTheCatalogSucceedsAgainstTheMock(t *testing.T) {
 }
 
 func TestOpenLoadFlagsAGeneratorThatFellBehind(t *testing.T) {
-	o := scenario.ConstantOffer(100).WithLate() // 1000 hits asked in 10 s, late after 10 ms
+	o := constantOffer(100).withLate() // 1000 hits asked in 10 s, late after 10 ms
 	rec := func(hits int64, lateEvery int) *engine.Recording {
 		r := engine.NewRecording(true)
 		r.Hits = hits

@@ -28,7 +28,7 @@ func runSearch(ctx context.Context, p *scenario.Plan, a armRun, steps int) (resu
 		if ctx.Err() != nil {
 			break
 		}
-		o := scenario.ConstantOffer(rate)
+		o := constantOffer(rate)
 		probe := a
 		probe.name = fmt.Sprintf("%s-s%d", a.name, step)
 		r, rec, err := attack(ctx, p, probe, &o)

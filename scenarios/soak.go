@@ -133,8 +133,8 @@ func soakArm(ctx context.Context, p *scenario.Plan, be *backend, prof transport.
 	if rt := p.Resolved().Load.Soak.RequestTimeout.Duration; c.Timeout == 0 || c.Timeout > rt {
 		c.Timeout = rt
 	}
-	o := scenario.ConstantOffer(p.Resolved().Load.Rate)
-	attack := engine.Attack{Name: run, Model: engine.Open, Pacer: o.Pacer, Duration: d, MaxWorkers: p.Resolved().Load.MaxWorkers,
+	o := constantOffer(p.Resolved().Load.Rate)
+	attack := engine.Attack{Name: run, Model: engine.Open, Pacer: o.pacer, Duration: d, MaxWorkers: p.Resolved().Load.MaxWorkers,
 		Targeter: m.targeter(), Client: &c}
 	if opt.OnRun != nil {
 		attack.OnResult = opt.OnRun(RunInfo{Scenario: p.Resolved().Name, Arm: arm, Reps: 1, Planned: d})
@@ -146,7 +146,7 @@ func soakArm(ctx context.Context, p *scenario.Plan, be *backend, prof transport.
 		return phase{}, err
 	}
 	ph := phase{SoakPhase: results.SoakPhase{
-		Name: arm, Subject: fmt.Sprintf("arm %s (transport profile %s): %s", arm, prof.Name, o.Shape),
+		Name: arm, Subject: fmt.Sprintf("arm %s (transport profile %s): %s", arm, prof.Name, o.shape),
 		Elapsed: rec.Wall, Requests: rec.Hits, Failures: rec.Hits - rec.Successes, Errors: map[string]int64{},
 	}, samples: samples}
 	for text, n := range rec.Errors {

@@ -118,12 +118,12 @@ func (openModel) shard(l *LoadModel, sh share) error {
 }
 
 func (openModel) describe(p *Plan, c *results.Conditions, duration time.Duration) {
-	o := p.spec.Load.Offered(duration)
-	c.RatePerSec, c.Shape = o.Mean, o.Shape
+	c.Shape, c.RatePerSec = p.spec.Load.OfferText()
 }
 
 func (openModel) text(p *Plan) string {
-	return "open " + p.spec.Load.Offered(p.spec.Duration.Duration).Shape
+	shape, _ := p.spec.Load.OfferText()
+	return "open " + shape
 }
 
 func (openModel) perRun(p *Plan, quick bool) time.Duration {

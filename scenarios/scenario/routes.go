@@ -1,10 +1,7 @@
 package scenario
 
 import (
-	"net/http"
 	"slices"
-
-	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/oranbench/oranbench/mockbackend"
 )
@@ -68,8 +65,6 @@ func (p *Plan) where(field string) string {
 	return loc + ": " + field
 }
 
-var jsonHeader = http.Header{"Content-Type": []string{"application/json"}}
-
 // FixtureSets lists the fixture sets the mix's routes and flows read, in
 // order of first use.
 func FixtureSets(mix []MixEntry) []string {
@@ -91,21 +86,4 @@ func FixtureSets(mix []MixEntry) []string {
 		}
 	}
 	return sets
-}
-
-// FixtureRequests returns the requests that create a fixture set, by stage,
-// with paths relative to the backend's URL.
-func FixtureRequests(set string) [][]vegeta.Target {
-	var out [][]vegeta.Target
-	for _, stage := range mockbackend.Fixtures(set) {
-		ts := make([]vegeta.Target, len(stage))
-		for i, r := range stage {
-			ts[i] = vegeta.Target{Method: r.Method, URL: r.Path, Body: r.Body}
-			if r.Body != nil {
-				ts[i].Header = jsonHeader
-			}
-		}
-		out = append(out, ts)
-	}
-	return out
 }

@@ -17,50 +17,6 @@ func mustParse(t *testing.T, doc string) *Plan {
 	return s
 }
 
-func TestBurstPacerSendsWholeBurstsAtTheirStart(t *testing.T) {
-	p := burstPacer{size: 20, every: 100 * time.Millisecond}
-	cases := []struct {
-		elapsed time.Duration
-		hit     uint64
-		want    time.Duration
-	}{
-		{0, 0, 0}, {0, 19, 0}, {0, 20, 100 * time.Millisecond},
-		{150 * time.Millisecond, 40, 50 * time.Millisecond}, {250 * time.Millisecond, 20, -150 * time.Millisecond},
-	}
-	for _, c := range cases {
-		if wait, stop := p.Pace(c.elapsed, c.hit); wait != c.want || stop {
-			t.Errorf("Pace(%v, %d) = %v, %v; want %v", c.elapsed, c.hit, wait, stop, c.want)
-		}
-	}
-	if r := p.Rate(0); r != 200 {
-		t.Errorf("rate %v, want 200/s", r)
-	}
-}
-
-func TestOfferedLoadKnowsHowManyHitsItAsksFor(t *testing.T) {
-	cases := []struct {
-		name string
-		l    LoadModel
-		want float64
-	}{
-		{"constant", LoadModel{Shape: ShapeConstant, Rate: 200}, 600},
-		{"bursts", LoadModel{Shape: ShapeBurst, Burst: &BurstSpec{Size: 20, Every: Duration{100 * time.Millisecond}}}, 600},
-		{"ramp", LoadModel{Shape: ShapeRamp, Ramp: &RampSpec{From: 100, To: 300}}, 600},
-		{"sine over whole periods", LoadModel{Shape: ShapeSine, Sine: &SineSpec{Mean: 200, Amplitude: 50, Period: Duration{time.Second}}}, 600},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			o := c.l.Offered(3 * time.Second)
-			if got := o.Expected(3 * time.Second); got != c.want {
-				t.Fatalf("expected hits %v, want %v", got, c.want)
-			}
-			if o.Mean != 200 {
-				t.Fatalf("mean rate %v, want 200", o.Mean)
-			}
-		})
-	}
-}
-
 func TestMockConfigCarriesTheBackendSection(t *testing.T) {
 	s := mustParse(t, `apiVersion: oranbench/v1
 kind: Scenario

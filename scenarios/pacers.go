@@ -1,13 +1,13 @@
-package scenario
+package scenarios
 
 import (
-	"fmt"
 	"math"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/oranbench/oranbench/internal/engine"
+	"github.com/oranbench/oranbench/scenarios/scenario"
 )
 
 // burstPacer sends Size hits at once every Every, starting at 0: the shape of
@@ -28,15 +28,15 @@ func (b burstPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, boo
 // Rate is the mean rate in hits per second.
 func (b burstPacer) Rate(time.Duration) float64 { return float64(b.size) / b.every.Seconds() }
 
-// Offer is an open-model load: its pacer, a description, its mean rate and
+// offer is an open-model load: its pacer, a description, its mean rate and
 // how many hits it asks for in a given time.
-type Offer struct {
-	Pacer    vegeta.Pacer
-	Shape    string
-	Mean     float64
-	Expected func(d time.Duration) float64
-	// LateAfter is how late a hit may be sent before it counts as late.
-	LateAfter time.Duration
+type offer struct {
+	pacer    vegeta.Pacer
+	shape    string
+	mean     float64
+	expected func(d time.Duration) float64
+	// lateAfter is how late a hit may be sent before it counts as late.
+	lateAfter time.Duration
 }
 
 // ratePacer turns a rate in requests per second into vegeta's constant pacer
@@ -60,55 +60,58 @@ func ratePacer(perSec float64) vegeta.Rate {
 	return vegeta.Rate{Freq: int(freq), Per: time.Duration(per)}
 }
 
-func ConstantOffer(rate float64) Offer {
-	return Offer{
-		Pacer: engine.ConstantRate{PerSec: rate}, Shape: fmt.Sprintf("constant %s/s", ftoa(rate)), Mean: rate,
-		Expected: func(d time.Duration) float64 { return math.Floor(rate * d.Seconds()) },
+// constantOffer is an open load at a constant rate in requests per second.
+func constantOffer(rate float64) offer {
+	shape, mean := scenario.LoadModel{Rate: rate}.OfferText()
+	return offer{
+		pacer: engine.ConstantRate{PerSec: rate}, shape: shape, mean: mean,
+		expected: func(d time.Duration) float64 { return math.Floor(rate * d.Seconds()) },
 	}
 }
 
-// Offered builds the open model's load for a run of duration d.
-func (l LoadModel) Offered(d time.Duration) Offer {
+// offered builds the open model's load l for a run of duration d.
+func offered(l scenario.LoadModel, d time.Duration) offer {
+	shape, mean := l.OfferText()
 	switch l.Shape {
-	case ShapeRamp:
+	case scenario.ShapeRamp:
 		r := *l.Ramp
 		slope := (r.To - r.From) / d.Seconds()
-		return Offer{
-			Pacer: vegeta.LinearPacer{StartAt: ratePacer(r.From), Slope: slope},
-			Shape: fmt.Sprintf("ramp %s/s → %s/s", ftoa(r.From), ftoa(r.To)), Mean: (r.From + r.To) / 2,
-			Expected: func(t time.Duration) float64 { x := t.Seconds(); return math.Floor(r.From*x + slope*x*x/2) },
+		return offer{
+			pacer: vegeta.LinearPacer{StartAt: ratePacer(r.From), Slope: slope},
+			shape: shape, mean: mean,
+			expected: func(t time.Duration) float64 { x := t.Seconds(); return math.Floor(r.From*x + slope*x*x/2) },
 		}
-	case ShapeSine:
+	case scenario.ShapeSine:
 		sn := *l.Sine
 		p := sn.Period.Seconds()
-		return Offer{
-			Pacer: vegeta.SinePacer{Period: sn.Period.Duration, Mean: ratePacer(sn.Mean), Amp: ratePacer(sn.Amplitude), StartAt: vegeta.MeanUp},
-			Shape: fmt.Sprintf("sine %s±%s/s over %s", ftoa(sn.Mean), ftoa(sn.Amplitude), sn.Period), Mean: sn.Mean,
-			Expected: func(t time.Duration) float64 {
+		return offer{
+			pacer: vegeta.SinePacer{Period: sn.Period.Duration, Mean: ratePacer(sn.Mean), Amp: ratePacer(sn.Amplitude), StartAt: vegeta.MeanUp},
+			shape: shape, mean: mean,
+			expected: func(t time.Duration) float64 {
 				x := t.Seconds()
 				return math.Floor(sn.Mean*x - sn.Amplitude*p/(2*math.Pi)*(math.Cos(2*math.Pi*x/p)-1))
 			},
 		}
-	case ShapeBurst:
+	case scenario.ShapeBurst:
 		b := *l.Burst
 		bp := burstPacer{size: uint64(b.Size), every: b.Every.Duration}
-		return Offer{
-			Pacer: bp, Shape: fmt.Sprintf("bursts of %d every %s", b.Size, b.Every), Mean: bp.Rate(0),
+		return offer{
+			pacer: bp, shape: shape, mean: mean,
 			// The last hit of a burst waits for the others to be handed out.
-			LateAfter: max(LateAfter, b.Every.Duration/4),
-			Expected: func(t time.Duration) float64 {
+			lateAfter: max(LateAfter, b.Every.Duration/4),
+			expected: func(t time.Duration) float64 {
 				// bursts due before t; one due exactly at the end is not waited for
 				return float64(b.Size) * math.Ceil(float64(t)/float64(b.Every.Duration))
 			},
 		}
 	}
-	return ConstantOffer(l.Rate)
+	return constantOffer(l.Rate)
 }
 
-// WithLate fills in the default lateness limit.
-func (o Offer) WithLate() Offer {
-	if o.LateAfter == 0 {
-		o.LateAfter = LateAfter
+// withLate fills in the default lateness limit.
+func (o offer) withLate() offer {
+	if o.lateAfter == 0 {
+		o.lateAfter = LateAfter
 	}
 	return o
 }
