@@ -8,9 +8,9 @@ import (
 )
 
 // Model is one load model: how a scenario offers load (load.model).
-// Each model is one file, model_<name>.go (the longer runners of the
-// search, storm and soak are search.go, storm.go and soak.go), and what
-// differs by model goes through this interface: no code outside those
+// Each model is one file, model_<name>.go (its runner is package
+// scenarios' model_<name>.go), and what differs by model in the language
+// goes through this interface: no code outside those
 // files tests a scenario's model by name. Its name is the results.Model the
 // reports read; the metric that decides a run is that name's
 // DecidingMetric.
@@ -32,7 +32,7 @@ type Model interface {
 	describe(p *Plan, c *results.Conditions, duration time.Duration)
 	// text is the load in a few words for listings, e.g. "closed 20".
 	text(p *Plan) string
-	// PerRun estimates one arm-repetition's wall time.
+	// perRun estimates one arm-repetition's wall time.
 	perRun(p *Plan, quick bool) time.Duration
 	// PeakConns is the most connections the load can hold open at once and
 	// the field that sets it; 0 when no setting bounds it.

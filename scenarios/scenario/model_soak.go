@@ -63,7 +63,7 @@ func (soakModel) text(p *Plan) string {
 	return fmt.Sprintf("soak %s req/s per arm", ftoa(p.spec.Load.Rate))
 }
 
-// PerRun is one phase's share of the duration.
+// perRun is one phase's share of the duration.
 func (soakModel) perRun(p *Plan, quick bool) time.Duration {
 	duration, _, _ := p.Effective(quick)
 	return duration / time.Duration(p.SoakPhases())

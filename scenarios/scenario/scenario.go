@@ -18,7 +18,7 @@
 // Each load model (closed, open, search, storm, soak) implements Model
 // (model.go) in a file of its own, model_<name>.go: the load fields it
 // takes, their validation and defaults, its share of a shard, its
-// Conditions and listing text, and the metric that decides a run
+// conditions and listing text, and the metric that decides a run
 // (results.Model.DecidingMetric). How a model runs is package scenarios'
 // business, in its own model_<name>.go.
 //

@@ -25,7 +25,7 @@ const (
 	maxSearchSteps = 30
 	maxStormFiles  = 100000
 	// maxDuration bounds a scenario's duration and warm-up; a soak, whose
-	// Point is to run long, may take maxSoakDuration.
+	// point is to run long, may take maxSoakDuration.
 	maxDuration     = 24 * time.Hour
 	maxSoakDuration = 7 * 24 * time.Hour
 )
@@ -405,7 +405,7 @@ func (p *Plan) validateMix() error {
 }
 
 // validateLoad checks that the load block names a model and sets only that
-// Model's fields; the model checks its fields and fills their defaults.
+// model's fields; the model checks its fields and fills their defaults.
 func (p *Plan) validateLoad() error {
 	l := &p.spec.Load
 	m, known := modelNamed(l.Model)
