@@ -23,7 +23,7 @@ import (
 
 // CheckBackend refuses p's external backend URL outside loopback unless
 // allowRemote is set; the in-process mock always listens on loopback.
-func CheckBackend(p *scenario.Plan, allowRemote bool) error {
+func CheckBackend(p *Plan, allowRemote bool) error {
 	if p.Resolved().Backend.URL == "" {
 		return nil
 	}
@@ -57,7 +57,7 @@ const isolationExternal = "external" // backend.target: not started by the run
 
 // isolationFor decides where p's mock runs and on which CPUs; an explicit
 // process isolation that cannot be had is an error, never a silent fallback.
-func isolationFor(p *scenario.Plan, opt Options) (mode, genCPUs, backendCPUs string, err error) {
+func isolationFor(p *Plan, opt Options) (mode, genCPUs, backendCPUs string, err error) {
 	b := p.Resolved().Backend
 	if b.URL != "" {
 		return isolationExternal, "", "", nil
@@ -100,7 +100,7 @@ func isolationFor(p *scenario.Plan, opt Options) (mode, genCPUs, backendCPUs str
 	return scenario.IsolationProcess, genCPUs, backendCPUs, nil
 }
 
-func startBackend(p *scenario.Plan, opt Options) (*backend, error) {
+func startBackend(p *Plan, opt Options) (*backend, error) {
 	if p.Resolved().Backend.URL != "" {
 		b := &backend{url: strings.TrimSuffix(p.Resolved().Backend.URL, "/"), isolation: isolationExternal}
 		if strings.HasPrefix(b.url, "https://") {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/oranbench/oranbench/internal/engine"
-	"github.com/oranbench/oranbench/scenarios/scenario"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -45,7 +44,7 @@ func (instantTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // generatorCeiling measures the closed model's ceiling (req/s) for this
 // point; 0 when the load is not a closed model or the measurement failed.
-func generatorCeiling(ctx context.Context, p *scenario.Plan, be *backend) float64 {
+func generatorCeiling(ctx context.Context, p *Plan, be *backend) float64 {
 	if !p.Model().Ceiling() {
 		return 0
 	}

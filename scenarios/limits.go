@@ -7,7 +7,6 @@ import (
 	"net/url"
 
 	"github.com/oranbench/oranbench/internal/sockstat"
-	"github.com/oranbench/oranbench/scenarios/scenario"
 )
 
 // checkFDs is sockstat.CheckConns; tests put a small limit in its place.
@@ -23,7 +22,7 @@ const fdReserve = 64
 // one on the client, one more on the in-process mock, and two more through
 // the network emulation proxy. The error names the limit (ulimit -n). Where
 // the limit cannot be read, nothing is checked.
-func CheckLimits(p *scenario.Plan, quick bool) error {
+func CheckLimits(p *Plan, quick bool) error {
 	conns, field := p.PeakConns(quick)
 	if conns == 0 {
 		return nil

@@ -15,7 +15,7 @@ import (
 // model, beside the language's half (the Plan's model).
 type modelRunner interface {
 	// run runs p: its sweep points, repetitions and arms.
-	run(ctx context.Context, p *scenario.Plan, opt Options) (results.Scenario, error)
+	run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error)
 }
 
 // armRunner is a load model that runs arm by arm, repetition by
@@ -23,7 +23,7 @@ type modelRunner interface {
 type armRunner interface {
 	modelRunner
 	// runArm measures one arm-repetition on a fresh transport.
-	runArm(ctx context.Context, p *scenario.Plan, a armRun) (results.Rep, *engine.Recording, error)
+	runArm(ctx context.Context, p *Plan, a armRun) (results.Rep, *engine.Recording, error)
 	// measuredText says how long the measurement lasts, for the log.
 	measuredText(duration time.Duration) string
 }
@@ -48,7 +48,7 @@ var runners = map[results.Model]modelRunner{
 
 // runnerFor is the runner of p's load model; a Plan is validated, so it
 // has one.
-func runnerFor(p *scenario.Plan) modelRunner { return runners[p.Model().Name()] }
+func runnerFor(p *Plan) modelRunner { return runners[p.Model().Name()] }
 
 // armRun is one arm-repetition to measure.
 type armRun struct {

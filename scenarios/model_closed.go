@@ -6,18 +6,17 @@ import (
 
 	"github.com/oranbench/oranbench/internal/engine"
 	"github.com/oranbench/oranbench/reports/results"
-	"github.com/oranbench/oranbench/scenarios/scenario"
 )
 
 // closedRunner runs a closed load: arm by arm, repetition by repetition, each a fixed
 // number of workers for the duration.
 type closedRunner struct{}
 
-func (r closedRunner) run(ctx context.Context, p *scenario.Plan, opt Options) (results.Scenario, error) {
+func (r closedRunner) run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
 	return runRepeated(ctx, p, r, opt)
 }
 
-func (closedRunner) runArm(ctx context.Context, p *scenario.Plan, a armRun) (results.Rep, *engine.Recording, error) {
+func (closedRunner) runArm(ctx context.Context, p *Plan, a armRun) (results.Rep, *engine.Recording, error) {
 	return attack(ctx, p, a, nil)
 }
 

@@ -6,18 +6,17 @@ import (
 
 	"github.com/oranbench/oranbench/internal/engine"
 	"github.com/oranbench/oranbench/reports/results"
-	"github.com/oranbench/oranbench/scenarios/scenario"
 )
 
 // openRunner runs an open load: arm by arm, repetition by repetition, each an
 // arrival rate for the duration.
 type openRunner struct{}
 
-func (r openRunner) run(ctx context.Context, p *scenario.Plan, opt Options) (results.Scenario, error) {
+func (r openRunner) run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
 	return runRepeated(ctx, p, r, opt)
 }
 
-func (openRunner) runArm(ctx context.Context, p *scenario.Plan, a armRun) (results.Rep, *engine.Recording, error) {
+func (openRunner) runArm(ctx context.Context, p *Plan, a armRun) (results.Rep, *engine.Recording, error) {
 	o := offered(p.Resolved().Load, a.duration)
 	return attack(ctx, p, a, &o)
 }

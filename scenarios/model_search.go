@@ -6,18 +6,17 @@ import (
 
 	"github.com/oranbench/oranbench/internal/engine"
 	"github.com/oranbench/oranbench/reports/results"
-	"github.com/oranbench/oranbench/scenarios/scenario"
 )
 
 // searchRunner runs a search: per arm-repetition, probes of rising rate until
 // the p99 SLO breaks (search.go).
 type searchRunner struct{}
 
-func (r searchRunner) run(ctx context.Context, p *scenario.Plan, opt Options) (results.Scenario, error) {
+func (r searchRunner) run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
 	return runRepeated(ctx, p, r, opt)
 }
 
-func (searchRunner) runArm(ctx context.Context, p *scenario.Plan, a armRun) (results.Rep, *engine.Recording, error) {
+func (searchRunner) runArm(ctx context.Context, p *Plan, a armRun) (results.Rep, *engine.Recording, error) {
 	return runSearch(ctx, p, a, p.SearchSteps(a.quick))
 }
 

@@ -49,7 +49,7 @@ type Options struct {
 // result carries statistics across repetitions and the evaluated
 // thresholds. A cancelled ctx stops the run early; the returned result then
 // holds what completed and is marked interrupted.
-func Run(ctx context.Context, p *scenario.Plan, opt Options) (results.Scenario, error) {
+func Run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
@@ -64,7 +64,7 @@ func Run(ctx context.Context, p *scenario.Plan, opt Options) (results.Scenario, 
 
 // runRepeated runs a model that measures arm by arm, repetition by
 // repetition: once, or once per sweep point.
-func runRepeated(ctx context.Context, p *scenario.Plan, m armRunner, opt Options) (results.Scenario, error) {
+func runRepeated(ctx context.Context, p *Plan, m armRunner, opt Options) (results.Scenario, error) {
 	sw := p.SweepFor(opt.Quick)
 	if sw == nil {
 		return runPoint(ctx, p, m, opt, "")
@@ -73,7 +73,7 @@ func runRepeated(ctx context.Context, p *scenario.Plan, m armRunner, opt Options
 }
 
 // runSweep runs one full point per combination of the sweep's values.
-func runSweep(ctx context.Context, p *scenario.Plan, m armRunner, sw *scenario.SweepPlan, opt Options) (results.Scenario, error) {
+func runSweep(ctx context.Context, p *Plan, m armRunner, sw *scenario.SweepPlan, opt Options) (results.Scenario, error) {
 	duration, warmup, reps := p.Effective(opt.Quick)
 	out := results.Scenario{
 		Name:        p.Resolved().Name,
@@ -106,7 +106,7 @@ func runSweep(ctx context.Context, p *scenario.Plan, m armRunner, sw *scenario.S
 
 // runPoint runs p (a scenario, or a sweep point's copy of it) with all its
 // arms and repetitions against one backend.
-func runPoint(ctx context.Context, p *scenario.Plan, m armRunner, opt Options, label string) (results.Scenario, error) {
+func runPoint(ctx context.Context, p *Plan, m armRunner, opt Options, label string) (results.Scenario, error) {
 	pr := newPointRun(p, m, opt, label)
 	be, err := startBackend(p, opt)
 	if err != nil {
@@ -130,7 +130,7 @@ func runPoint(ctx context.Context, p *scenario.Plan, m armRunner, opt Options, l
 // pointRun is the state of one runPoint: the result being filled, each
 // arm's merged histograms, and what stopped the run early.
 type pointRun struct {
-	p     *scenario.Plan
+	p     *Plan
 	m     armRunner
 	opt   Options
 	label string
@@ -150,7 +150,7 @@ type pointRun struct {
 	broken map[int]error
 }
 
-func newPointRun(p *scenario.Plan, m armRunner, opt Options, label string) *pointRun {
+func newPointRun(p *Plan, m armRunner, opt Options, label string) *pointRun {
 	duration, warmup, reps := p.Effective(opt.Quick)
 	pr := &pointRun{p: p, m: m, opt: opt, label: label, name: p.Resolved().Name, reps: reps, broken: map[int]error{}}
 	if label != "" {
@@ -342,7 +342,7 @@ func ctxErr(ctx context.Context, interrupted bool) error {
 // and returns its summary and recording: at the closed model's concurrency
 // when o is nil, else at the arrival rate o offers (the open model's load,
 // or a search's probe).
-func attack(ctx context.Context, p *scenario.Plan, a armRun, o *offer) (results.Rep, *engine.Recording, error) {
+func attack(ctx context.Context, p *Plan, a armRun, o *offer) (results.Rep, *engine.Recording, error) {
 	be := a.be
 	c0, s0 := transport.TraceStats{}, be.stats()
 	inst, err := a.profile.TryInstrument(be.tls, transport.WithCAPEM(be.caPEM))

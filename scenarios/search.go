@@ -17,7 +17,7 @@ import (
 // or the step budget is spent. Every probe is a fresh transport with its own
 // warm-up. The repetition's summary is that of the highest passing probe
 // (or of the last probe when none passed).
-func runSearch(ctx context.Context, p *scenario.Plan, a armRun, steps int) (results.Rep, *engine.Recording, error) {
+func runSearch(ctx context.Context, p *Plan, a armRun, steps int) (results.Rep, *engine.Recording, error) {
 	sp, duration := p.Resolved().Load.Search, a.duration
 	sr := &results.SearchRun{SLO: sp.SLO.Duration, Percentile: sp.Percentile, AchievedPct: sp.Achieved, SuccessPct: sp.Success}
 	lo, hi := 0.0, math.Inf(1)

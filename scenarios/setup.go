@@ -11,7 +11,6 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/oranbench/oranbench/reports/results"
-	"github.com/oranbench/oranbench/scenarios/scenario"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -29,7 +28,7 @@ const (
 // TLS session from a session cache, which is what a session cache buys a
 // transport that has to dial. It runs before the arms, outside their
 // measured windows.
-func measureSetup(ctx context.Context, p *scenario.Plan, be *backend) *results.SetupCost {
+func measureSetup(ctx context.Context, p *Plan, be *backend) *results.SetupCost {
 	m, err := newMixTargeter(be.url, "setup", p.SetupMix(), p.Resolved().Seed)
 	if err != nil || len(m.schedule) == 0 {
 		return nil

@@ -37,7 +37,7 @@ var soakUnits = map[string]struct {
 // after another in this process, each for an equal share of the duration,
 // sampling the process all along. A cancelled ctx ends the current phase
 // early; the slopes then cover what ran and the result is marked partial.
-func runSoak(ctx context.Context, sc *scenario.Plan, opt Options) (results.Scenario, error) {
+func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, error) {
 	duration, warmup, _ := sc.Effective(opt.Quick)
 	interval := sc.SoakSampleEvery(opt.Quick)
 	be, err := startBackend(sc, opt)
@@ -117,7 +117,7 @@ func soakLayout(isolation string) string {
 
 // soakArm holds the open load on a fresh transport of p for d while the
 // process is sampled.
-func soakArm(ctx context.Context, p *scenario.Plan, be *backend, prof transport.Profile, arm string, d, interval time.Duration, addr netip.AddrPort, opt Options) (phase, error) {
+func soakArm(ctx context.Context, p *Plan, be *backend, prof transport.Profile, arm string, d, interval time.Duration, addr netip.AddrPort, opt Options) (phase, error) {
 	inst, err := prof.TryInstrument(be.tls)
 	if err != nil {
 		return phase{}, &buildError{err}
@@ -166,7 +166,7 @@ func soakArm(ctx context.Context, p *scenario.Plan, be *backend, prof transport.
 
 // soakWatcher streams intent files through a watcher whose Porch client is
 // a fresh transport of p, for d, while the process is sampled.
-func soakWatcher(ctx context.Context, p *scenario.Plan, be *backend, prof transport.Profile, arm string, d, interval time.Duration, addr netip.AddrPort, opt Options) (phase, error) {
+func soakWatcher(ctx context.Context, p *Plan, be *backend, prof transport.Profile, arm string, d, interval time.Duration, addr netip.AddrPort, opt Options) (phase, error) {
 	sk := p.Resolved().Load.Soak
 	inst, err := prof.TryInstrument(be.tls)
 	if err != nil {

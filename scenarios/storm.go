@@ -8,14 +8,13 @@ import (
 
 	"github.com/oranbench/oranbench/internal/engine"
 	"github.com/oranbench/oranbench/reports/results"
-	"github.com/oranbench/oranbench/scenarios/scenario"
 	"github.com/oranbench/oranbench/targets/transport"
 	"github.com/oranbench/oranbench/targets/watcher"
 )
 
 // runStorm sends an intent-file storm through a fresh watcher whose Porch
 // client is the arm's transport. A small storm first warms the pool up.
-func runStorm(ctx context.Context, p *scenario.Plan, be *backend, prof transport.Profile, run string, warm, quick bool) (results.Rep, *engine.Recording, error) {
+func runStorm(ctx context.Context, p *Plan, be *backend, prof transport.Profile, run string, warm, quick bool) (results.Rep, *engine.Recording, error) {
 	st := *p.Resolved().Load.Storm
 	st.Intents = p.StormIntents(quick)
 	c0, s0 := transport.TraceStats{}, be.stats()

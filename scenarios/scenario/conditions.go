@@ -129,6 +129,8 @@ func (l LatencySpec) latencyText() string {
 	return ""
 }
 
+// Conditions are what the report says a run of p measured under: the
+// backend, network and load, for duration after warmup, reps times per arm.
 func (p *Plan) Conditions(duration, warmup time.Duration, reps int) results.Conditions {
 	b := p.spec.Backend
 	c := results.Conditions{

@@ -21,6 +21,8 @@ type Template struct {
 	parts []string // literals at even indexes, placeholders at odd ones
 }
 
+// CompileTemplate splits s at its placeholders ({{n}}, {{run}}, {{id}}); an
+// unknown placeholder is an error naming the valid ones.
 func CompileTemplate(s string) (*Template, error) {
 	t := &Template{}
 	for {
@@ -44,6 +46,8 @@ func CompileTemplate(s string) (*Template, error) {
 	}
 }
 
+// Render is the text with run for {{run}}, n for {{n}} and run-n for
+// {{id}}.
 func (t *Template) Render(run string, n uint64) string {
 	if len(t.parts) == 1 {
 		return t.parts[0]
