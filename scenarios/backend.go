@@ -18,16 +18,17 @@ import (
 	"github.com/oranbench/oranbench/internal/mockproc"
 	"github.com/oranbench/oranbench/mockbackend"
 	"github.com/oranbench/oranbench/reports/results"
+	"github.com/oranbench/oranbench/scenarios/scenario"
 )
 
-// CheckBackend refuses an external backend URL outside loopback unless
+// CheckBackend refuses p's external backend URL outside loopback unless
 // allowRemote is set; the in-process mock always listens on loopback.
-func (p *Plan) CheckBackend(allowRemote bool) error {
-	if p.spec.Backend.URL == "" {
+func CheckBackend(p *Plan, allowRemote bool) error {
+	if p.Resolved().Backend.URL == "" {
 		return nil
 	}
-	if err := loopback.CheckURL(p.spec.Backend.URL, allowRemote); err != nil {
-		return p.fieldErr("backend.target", p.spec.Backend.URL, "want a loopback URL (127.0.0.0/8, ::1, localhost), or pass --allow-remote")
+	if err := loopback.CheckURL(p.Resolved().Backend.URL, allowRemote); err != nil {
+		return p.FieldErr("backend.target", p.Resolved().Backend.URL, "want a loopback URL (127.0.0.0/8, ::1, localhost), or pass --allow-remote")
 	}
 	return nil
 }
@@ -52,25 +53,20 @@ type backend struct {
 }
 
 // Isolation of the backend from the generator.
-const (
-	IsolationAuto      = "auto"       // process where supported, else in-process
-	IsolationProcess   = "process"    // a child process on CPUs of its own
-	IsolationInProcess = "in-process" // sharing the generator's process and CPUs
-	isolationExternal  = "external"   // backend.target: not started by the run
-)
+const isolationExternal = "external" // backend.target: not started by the run
 
 // isolationFor decides where p's mock runs and on which CPUs; an explicit
 // process isolation that cannot be had is an error, never a silent fallback.
 func isolationFor(p *Plan, opt Options) (mode, genCPUs, backendCPUs string, err error) {
-	b := p.spec.Backend
+	b := p.Resolved().Backend
 	if b.URL != "" {
 		return isolationExternal, "", "", nil
 	}
 	mode = b.Isolation
 	if mode == "" {
-		mode = IsolationAuto
+		mode = scenario.IsolationAuto
 	}
-	if mode == IsolationInProcess {
+	if mode == scenario.IsolationInProcess {
 		return mode, "", "", nil
 	}
 	why := ""
@@ -84,10 +80,10 @@ func isolationFor(p *Plan, opt Options) (mode, genCPUs, backendCPUs string, err 
 		why = "no oranbench binary to start the backend from (Options.BackendBinary)"
 	}
 	if why != "" {
-		if mode == IsolationAuto {
-			return IsolationInProcess, "", "", nil
+		if mode == scenario.IsolationAuto {
+			return scenario.IsolationInProcess, "", "", nil
 		}
-		return "", "", "", p.fieldErr("backend.isolation", mode, why+`; use "in-process"`)
+		return "", "", "", p.FieldErr("backend.isolation", mode, why+`; use "in-process"`)
 	}
 	genCPUs, backendCPUs = cpuset.Split(allowed, 1)
 	if c := b.CPUs; c != nil {
@@ -96,27 +92,27 @@ func isolationFor(p *Plan, opt Options) (mode, genCPUs, backendCPUs string, err 
 			cpus, _ := cpuset.Parse(f.list, cpuset.MaxCPUs)
 			for _, cpu := range cpus {
 				if !slices.Contains(allowed, cpu) {
-					return "", "", "", p.fieldErr(f.field, f.list, fmt.Sprintf("CPU %d is not one this process may use (%s)", cpu, cpuset.Format(allowed)))
+					return "", "", "", p.FieldErr(f.field, f.list, fmt.Sprintf("CPU %d is not one this process may use (%s)", cpu, cpuset.Format(allowed)))
 				}
 			}
 		}
 	}
-	return IsolationProcess, genCPUs, backendCPUs, nil
+	return scenario.IsolationProcess, genCPUs, backendCPUs, nil
 }
 
 func startBackend(p *Plan, opt Options) (*backend, error) {
-	if p.spec.Backend.URL != "" {
-		b := &backend{url: strings.TrimSuffix(p.spec.Backend.URL, "/"), isolation: isolationExternal}
+	if p.Resolved().Backend.URL != "" {
+		b := &backend{url: strings.TrimSuffix(p.Resolved().Backend.URL, "/"), isolation: isolationExternal}
 		if strings.HasPrefix(b.url, "https://") {
 			b.tls = &tls.Config{MinVersion: tls.VersionTLS12}
-			if p.spec.Backend.CACert != "" {
-				pem, err := os.ReadFile(p.spec.Backend.CACert)
+			if p.Resolved().Backend.CACert != "" {
+				pem, err := os.ReadFile(p.Resolved().Backend.CACert)
 				if err != nil {
 					return nil, fmt.Errorf("backend.caCert: %w", err)
 				}
 				pool := x509.NewCertPool()
 				if !pool.AppendCertsFromPEM(pem) {
-					return nil, fmt.Errorf("backend.caCert %s: no PEM certificate in it", p.spec.Backend.CACert)
+					return nil, fmt.Errorf("backend.caCert %s: no PEM certificate in it", p.Resolved().Backend.CACert)
 				}
 				b.tls.RootCAs = pool
 				b.caPEM = pem
@@ -127,7 +123,7 @@ func startBackend(p *Plan, opt Options) (*backend, error) {
 		}
 		return b, nil
 	}
-	cfg, err := p.mockConfig()
+	cfg, err := p.MockConfig()
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +131,7 @@ func startBackend(p *Plan, opt Options) (*backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	if mode == IsolationInProcess {
+	if mode == scenario.IsolationInProcess {
 		srv, err := mockbackend.Start(cfg)
 		if err != nil {
 			return nil, err

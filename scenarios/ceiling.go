@@ -45,7 +45,7 @@ func (instantTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // generatorCeiling measures the closed model's ceiling (req/s) for this
 // point; 0 when the load is not a closed model or the measurement failed.
 func generatorCeiling(ctx context.Context, p *Plan, be *backend) float64 {
-	if !p.model().ceiling() {
+	if !p.Model().Ceiling() {
 		return 0
 	}
 	prof := transport.FromFunc("ceiling", "answers from memory", func(*tls.Config) http.RoundTripper { return instantTransport{} })
@@ -54,7 +54,7 @@ func generatorCeiling(ctx context.Context, p *Plan, be *backend) float64 {
 		return 0
 	}
 	defer inst.Close()
-	m, err := newMixTargeter(be.url, "ceiling", p.spec.Mix, p.spec.Seed)
+	m, err := newMixTargeter(be.url, "ceiling", p.Resolved().Mix, p.Resolved().Seed)
 	if err != nil {
 		return 0
 	}
@@ -62,7 +62,7 @@ func generatorCeiling(ctx context.Context, p *Plan, be *backend) float64 {
 	client.Transport = m.wrap(inst.Client.Transport)
 	rec, err := engine.Run(ctx, engine.Attack{
 		Name: "ceiling", Targeter: m.targeter(), Client: &client,
-		Model: engine.Closed, Concurrency: p.spec.Load.Concurrency, Duration: ceilingDuration,
+		Model: engine.Closed, Concurrency: p.Resolved().Load.Concurrency, Duration: ceilingDuration,
 		WorkerContext: inst.Tracer.Bind,
 	})
 	if err != nil || rec.Interrupted {

@@ -4,39 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/oranbench/oranbench/reports/results"
+	"github.com/oranbench/oranbench/scenarios/scenario"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
-func TestTheSeedScenarioIsBuiltIn(t *testing.T) {
-	s, err := Load("seed-20-concurrent", transport.NewRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.spec.Load.Model != "closed" || s.spec.Load.Concurrency != 20 || !s.spec.Backend.TLS {
-		t.Fatalf("seed scenario: model %s, concurrency %d, tls %v", s.spec.Load.Model, s.spec.Load.Concurrency, s.spec.Backend.TLS)
-	}
-	if len(s.arms) < 2 || s.arms[0] != "default" || s.arms[1] != "tuned" {
-		t.Fatalf("arms = %v, want default then tuned", s.arms)
-	}
-	if _, _, reps := s.Effective(true); reps < 3 {
-		t.Fatalf("quick repetitions = %d, want >= 3", reps)
-	}
-}
-
-func TestAnUnknownNameListsTheValidOnes(t *testing.T) {
-	_, err := Load("no-such-scenario", nil)
-	if !errors.Is(err, ErrUnknown) || !strings.Contains(err.Error(), "seed-20-concurrent") {
-		t.Fatalf("err = %v, want ErrUnknown listing seed-20-concurrent", err)
-	}
-}
-
 func TestRunInterleavesArmsAndClientCountsMatchTheServers(t *testing.T) {
-	s, err := Load("testdata/tiny-tls.yaml", transport.NewRegistry())
+	s, err := scenario.Load("testdata/tiny-tls.yaml", transport.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,11 +82,16 @@ func TestRunInterleavesArmsAndClientCountsMatchTheServers(t *testing.T) {
 }
 
 func TestRunStopsEarlyWhenCancelled(t *testing.T) {
-	s, err := Load("testdata/tiny-tls.yaml", nil)
+	tiny, err := scenario.Load("testdata/tiny-tls.yaml", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.spec.Duration.Duration = 30 * time.Second
+	sp := tiny.Spec()
+	sp.Duration.Duration = 30 * time.Second
+	s, err := scenario.NewPlan(sp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
 	defer cancel()
 	start := time.Now()

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/oranbench/oranbench/scenarios/scenario"
 )
 
 // testdata/requests-golden.txt.gz holds, for every route, flow and fixture
@@ -76,10 +78,10 @@ func currentGoldenLine(t *testing.T, fields []string) string {
 	t.Helper()
 	kind, name := fields[0], fields[1]
 	if kind == "prepare" {
-		if r, ok := lookupRoute(catalogName(name)); ok {
+		if r, ok := scenario.LookupRoute(catalogName(name)); ok {
 			return "prepare\t" + name + "\t" + r.Fixtures
 		}
-		if f, ok := lookupFlow(catalogName(name)); ok {
+		if f, ok := scenario.LookupFlow(catalogName(name)); ok {
 			return "prepare\t" + name + "\t" + f.Fixtures
 		}
 		t.Fatalf("golden name %q is neither a route nor a flow", name)
@@ -92,10 +94,10 @@ func currentGoldenLine(t *testing.T, fields []string) string {
 	step, _ := strconv.Atoi(idx)
 	switch kind {
 	case "route":
-		if _, ok := lookupRoute(catalogName(name)); !ok {
+		if _, ok := scenario.LookupRoute(catalogName(name)); !ok {
 			t.Fatalf("golden route %q is not in the catalog", name)
 		}
-		m, err := newMixTargeter("", "golden", []MixEntry{{Route: catalogName(name), Weight: 1}}, 1)
+		m, err := newMixTargeter("", "golden", []scenario.MixEntry{{Route: catalogName(name), Weight: 1}}, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,7 +108,7 @@ func currentGoldenLine(t *testing.T, fields []string) string {
 		}
 		return goldenLine(kind, name, n, tgt.Method, tgt.URL, tgt.Body, tgt.Header.Get("Content-Type"))
 	case "flow":
-		f, ok := lookupFlow(catalogName(base))
+		f, ok := scenario.LookupFlow(catalogName(base))
 		if !ok || step >= len(f.Steps) {
 			t.Fatalf("golden flow step %q is not in the catalog", name)
 		}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/oranbench/oranbench/internal/cpuset"
-	"github.com/oranbench/oranbench/targets/transport"
+	"github.com/oranbench/oranbench/scenarios/scenario"
 )
 
 const isolatedDoc = `apiVersion: oranbench/v1
@@ -66,7 +66,7 @@ func TestAProcessIsolatedBackendCountsLikeTheInProcessOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := res.Conditions
-	if c.Isolation != IsolationProcess || c.CPUs == nil || c.CPUs.Generator == "" || c.CPUs.Backend == "" || c.CPUs.Generator == c.CPUs.Backend {
+	if c.Isolation != scenario.IsolationProcess || c.CPUs == nil || c.CPUs.Generator == "" || c.CPUs.Backend == "" || c.CPUs.Generator == c.CPUs.Backend {
 		t.Fatalf("conditions: isolation %q cpus %+v, want process on split CPUs", c.Isolation, c.CPUs)
 	}
 	for _, a := range res.Arms {
@@ -125,23 +125,8 @@ func TestProcessIsolationThatCannotStartFailsAndNamesTheCause(t *testing.T) {
 	}
 	auto := mustParse(t, strings.Replace(isolatedDoc, "isolation: process", "isolation: auto", 1))
 	res, err := Run(context.Background(), auto, Options{})
-	if err != nil || res.Conditions.Isolation != IsolationInProcess {
+	if err != nil || res.Conditions.Isolation != scenario.IsolationInProcess {
 		t.Fatalf("auto without a binary: isolation %q, err %v; want in-process", res.Conditions.Isolation, err)
-	}
-}
-
-func TestBadIsolationSettingsAreRefused(t *testing.T) {
-	for _, c := range []struct{ backend, want string }{
-		{"isolation: elsewhere", `backend.isolation: "elsewhere": want auto, process or in-process`},
-		{"isolation: in-process\n  cpus: {generator: \"0\", backend: \"1\"}", "backend.cpus"},
-		{"cpus: {generator: \"0-1\", backend: \"1\"}", "CPU 1 is in both"},
-		{"cpus: {generator: \"x\", backend: \"1\"}", "backend.cpus.generator"},
-	} {
-		doc := strings.Replace(isolatedDoc, "  isolation: process", "  "+c.backend, 1)
-		_, err := Parse("bad.yaml", []byte(doc), transport.NewRegistry())
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: err = %v, want %q", c.backend, err, c.want)
-		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 	"net/url"
@@ -15,46 +16,32 @@ var checkFDs = sockstat.CheckConns
 // listeners, the runtime's own descriptors.
 const fdReserve = 64
 
-// CheckLimits fails, before anything runs, when the scenario's highest
+// CheckLimits fails, before anything runs, when p's highest
 // concurrency (across its sweep, or its quick sweep when quick is set) needs
 // more file descriptors than the process may open: each connection costs
 // one on the client, one more on the in-process mock, and two more through
 // the network emulation proxy. The error names the limit (ulimit -n). Where
 // the limit cannot be read, nothing is checked.
-func (p *Plan) CheckLimits(quick bool) error {
-	conns, field := p.peakConns(quick)
+func CheckLimits(p *Plan, quick bool) error {
+	conns, field := p.PeakConns(quick)
 	if conns == 0 {
 		return nil
 	}
-	if err := CheckConns(conns, p.fdsPerConn(quick)); err != nil {
-		return p.fieldErr(field, itoa(conns), err.Error())
+	if err := CheckConns(conns, p.FDsPerConn(quick)); err != nil {
+		return p.FieldErr(field, itoa(conns), err.Error())
 	}
 	return nil
 }
 
-// peakConns is the most connections the scenario's load can hold open at
-// once and the field that sets it; 0 when it is not bounded by a setting.
-func (p *Plan) peakConns(quick bool) (int, string) {
-	return p.model().peakConns(p, quick)
-}
-
-// fdsPerConn is 1 for an external target, 2 with the in-process mock and 4
-// when the mock's network emulation (an in-process proxy) sits in between.
-func (p *Plan) fdsPerConn(quick bool) int {
-	if p.spec.Backend.URL != "" {
-		return 1
+// CheckConns fails when conns connections, each costing fdsPerConn file
+// descriptors, would not fit under the process's limit (ulimit -n), with
+// room kept for everything else; where the limit cannot be read it passes.
+func CheckConns(conns, fdsPerConn int) error {
+	err := checkFDs(conns, fdsPerConn, fdReserve)
+	if err == nil || errors.Is(err, sockstat.ErrNotSupported) {
+		return nil
 	}
-	b := p.spec.Backend
-	proxied := b.RTT.Duration > 0 || b.Jitter.Duration > 0 || b.Bandwidth > 0 || b.ConnSetupDelay.Duration > 0 || b.NetFaults != nil || b.Preset != ""
-	if sw := p.effectiveSweep(quick); sw != nil {
-		for _, r := range sw.RTT {
-			proxied = proxied || r.Duration > 0
-		}
-	}
-	if proxied {
-		return 4
-	}
-	return 2
+	return err
 }
 
 // addrPort is the backend's host:port as an address, for counting sockets

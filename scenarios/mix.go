@@ -1,84 +1,26 @@
 package scenarios
 
 import (
+	"strconv"
+
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync/atomic"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/oranbench/oranbench/mockbackend"
+	"github.com/oranbench/oranbench/scenarios/scenario"
 )
-
-// Template placeholders of custom requests and body overrides.
-const (
-	placeholderN   = "{{n}}"   // request number within the run
-	placeholderRun = "{{run}}" // the run's unique prefix
-	placeholderID  = "{{id}}"  // run-n: unique across runs
-)
-
-func u(n uint64) string { return strconv.FormatUint(n, 10) }
-
-// template is a path or body with placeholders, split once so that
-// rendering is a few appends per request.
-type template struct {
-	parts []string // literals at even indexes, placeholders at odd ones
-}
-
-func compileTemplate(s string) (*template, error) {
-	t := &template{}
-	for {
-		i := strings.Index(s, "{{")
-		if i < 0 {
-			t.parts = append(t.parts, s)
-			return t, nil
-		}
-		j := strings.Index(s[i:], "}}")
-		if j < 0 {
-			return nil, fmt.Errorf("unclosed %q; placeholders are %s, %s and %s", "{{", placeholderN, placeholderRun, placeholderID)
-		}
-		ph := s[i : i+j+2]
-		switch ph {
-		case placeholderN, placeholderRun, placeholderID:
-		default:
-			return nil, fmt.Errorf("unknown placeholder %s; valid are %s, %s and %s", ph, placeholderN, placeholderRun, placeholderID)
-		}
-		t.parts = append(t.parts, s[:i], ph)
-		s = s[i+j+2:]
-	}
-}
-
-func (t *template) render(run string, n uint64) string {
-	if len(t.parts) == 1 {
-		return t.parts[0]
-	}
-	var b strings.Builder
-	for i, p := range t.parts {
-		if i%2 == 0 {
-			b.WriteString(p)
-			continue
-		}
-		switch p {
-		case placeholderN:
-			b.WriteString(u(n))
-		case placeholderRun:
-			b.WriteString(run)
-		case placeholderID:
-			b.WriteString(run + "-" + u(n))
-		}
-	}
-	return b.String()
-}
 
 // slot is one element of the mix's schedule.
 type slot struct {
 	route  *mockbackend.Route
-	body   *template // route body override
-	method string    // custom request
-	path   *template
+	body   *scenario.Template // route body override
+	method string             // custom request
+	path   *scenario.Template
 	header http.Header
 	flow   int // index into mixTargeter.flows, or -1
 }
@@ -94,39 +36,39 @@ type mixTargeter struct {
 	n          atomic.Uint64
 }
 
-func newMixTargeter(backendURL, run string, mix []MixEntry, seed int64) (*mixTargeter, error) {
+func newMixTargeter(backendURL, run string, mix []scenario.MixEntry, seed int64) (*mixTargeter, error) {
 	m := &mixTargeter{backendURL: backendURL, run: run}
 	for i, e := range mix {
 		s := slot{flow: -1}
 		switch {
 		case e.Route != "":
-			r, ok := lookupRoute(e.Route)
+			r, ok := scenario.LookupRoute(e.Route)
 			if !ok {
 				return nil, fmt.Errorf("mix[%d].route: unknown route %q", i, e.Route)
 			}
 			s.route = r
 			if e.Body != "" {
-				t, err := compileTemplate(e.Body)
+				t, err := scenario.CompileTemplate(e.Body)
 				if err != nil {
 					return nil, fmt.Errorf("mix[%d].body: %w", i, err)
 				}
 				s.body = t
 			}
 		case e.Flow != "":
-			f, ok := lookupFlow(e.Flow)
+			f, ok := scenario.LookupFlow(e.Flow)
 			if !ok {
 				return nil, fmt.Errorf("mix[%d].flow: unknown flow %q", i, e.Flow)
 			}
 			s.flow = len(m.flows)
 			m.flows = append(m.flows, &flowRun{flow: f, index: s.flow, run: run})
 		case e.Request != nil:
-			p, err := compileTemplate(e.Request.Path)
+			p, err := scenario.CompileTemplate(e.Request.Path)
 			if err != nil {
 				return nil, fmt.Errorf("mix[%d].request.path: %w", i, err)
 			}
 			s.method, s.path = strings.ToUpper(e.Request.Method), p
 			if e.Request.Body != "" {
-				if s.body, err = compileTemplate(e.Request.Body); err != nil {
+				if s.body, err = scenario.CompileTemplate(e.Request.Body); err != nil {
 					return nil, fmt.Errorf("mix[%d].request.body: %w", i, err)
 				}
 			}
@@ -171,7 +113,7 @@ func (m *mixTargeter) targeter() vegeta.Targeter {
 			req.URL = m.backendURL + r.Path(m.run, n)
 			switch {
 			case s.body != nil:
-				req.Body, req.Header = []byte(s.body.render(m.run, n)), jsonHeader
+				req.Body, req.Header = []byte(s.body.Render(m.run, n)), jsonHeader
 			case r.Body != nil:
 				req.Body, req.Header = r.Body(m.run, n), jsonHeader
 			}
@@ -191,12 +133,17 @@ func (m *mixTargeter) targeter() vegeta.Targeter {
 			}
 		default:
 			req.Method = s.method
-			req.URL = m.backendURL + s.path.render(m.run, n)
+			req.URL = m.backendURL + s.path.Render(m.run, n)
 			req.Header = s.header
 			if s.body != nil {
-				req.Body = []byte(s.body.render(m.run, n))
+				req.Body = []byte(s.body.Render(m.run, n))
 			}
 		}
 		return nil
 	}
 }
+
+// jsonHeader is the Content-Type of custom requests' and flows' bodies.
+var jsonHeader = http.Header{"Content-Type": []string{"application/json"}}
+
+func u(n uint64) string { return strconv.FormatUint(n, 10) }

@@ -2,71 +2,24 @@ package scenarios
 
 import (
 	"context"
-	"fmt"
-	"slices"
 	"time"
 
 	"github.com/oranbench/oranbench/internal/engine"
 	"github.com/oranbench/oranbench/reports/results"
 )
 
-// closedModel keeps a fixed number of requests in flight
-// (load.concurrency workers, each sending when its last request returned).
-type closedModel struct{ modelBase }
+// closedRunner runs a closed load: arm by arm, repetition by repetition, each a fixed
+// number of workers for the duration.
+type closedRunner struct{}
 
-func (closedModel) fields() []string { return []string{"concurrency"} }
-
-func (closedModel) validate(p *Plan) error {
-	l := &p.spec.Load
-	if err := CheckConcurrency(l.Concurrency); err != nil {
-		return p.fieldErr("load.concurrency", itoa(l.Concurrency), err.Error())
-	}
-	return nil
+func (r closedRunner) run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
+	return runRepeated(ctx, p, r, opt)
 }
 
-func (closedModel) shard(l *LoadModel, sh share) (err error) {
-	l.Concurrency, err = sh.count("load.concurrency", l.Concurrency)
-	return err
-}
-
-func (closedModel) describe(p *Plan, c *results.Conditions, _ time.Duration) {
-	c.Concurrency = p.spec.Load.Concurrency
-}
-
-func (closedModel) text(p *Plan) string { return fmt.Sprintf("closed %d", p.spec.Load.Concurrency) }
-
-func (closedModel) perRun(p *Plan, quick bool) time.Duration {
-	duration, warmup, _ := p.Effective(quick)
-	return duration + warmup
-}
-
-func (closedModel) peakConns(p *Plan, quick bool) (int, string) {
-	if sw := p.effectiveSweep(quick); sw != nil && len(sw.Concurrency) > 0 {
-		path := "sweep.concurrency"
-		if quick && p.spec.Quick != nil && p.spec.Quick.Sweep != nil {
-			path = "quick.sweep.concurrency"
-		}
-		return slices.Max(sw.Concurrency), path
-	}
-	return p.spec.Load.Concurrency, "load.concurrency"
-}
-
-func (closedModel) responseTime() bool { return false }
-
-func (closedModel) sweeps(LoadModel) ([]string, bool) { return []string{"concurrency"}, true }
-
-// ceiling is true: a fixed concurrency can outrun the generator itself,
-// which the ceiling shows.
-func (closedModel) ceiling() bool { return true }
-
-func (m closedModel) run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
-	return runRepeated(ctx, p, m, opt)
-}
-
-func (closedModel) runArm(ctx context.Context, p *Plan, a armRun) (results.Rep, *engine.Recording, error) {
+func (closedRunner) runArm(ctx context.Context, p *Plan, a armRun) (results.Rep, *engine.Recording, error) {
 	return attack(ctx, p, a, nil)
 }
 
-func (closedModel) measuredText(duration time.Duration) string {
+func (closedRunner) measuredText(duration time.Duration) string {
 	return duration.String() + " measured"
 }

@@ -27,27 +27,6 @@ type RunInfo struct {
 	Planned time.Duration
 }
 
-// plannedRun estimates one arm-repetition's wall time.
-func (p *Plan) plannedRun(quick bool) time.Duration {
-	return p.model().perRun(p, quick)
-}
-
-// Planned estimates the scenario's whole wall time: every sweep point,
-// repetition and arm (backend start-up and set-up probes not included).
-func (p *Plan) Planned(quick bool) time.Duration {
-	if _, byReps := p.model().(armModel); !byReps {
-		// A soak runs its phases one after another within its duration.
-		duration, _, _ := p.Effective(quick)
-		return duration
-	}
-	_, _, reps := p.Effective(quick)
-	points := 1
-	if sw := p.sweepFor(quick); sw != nil {
-		points = len(sw.points)
-	}
-	return time.Duration(points*reps*len(p.arms)) * p.plannedRun(quick)
-}
-
 // repOutputs adds what the report model keeps of one attack beyond its
 // summary: the repetition's histograms and its timeline.
 func repOutputs(r results.Rep, rec *engine.Recording) results.Rep {

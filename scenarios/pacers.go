@@ -1,13 +1,13 @@
 package scenarios
 
 import (
-	"fmt"
 	"math"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/oranbench/oranbench/internal/engine"
+	"github.com/oranbench/oranbench/scenarios/scenario"
 )
 
 // burstPacer sends Size hits at once every Every, starting at 0: the shape of
@@ -60,40 +60,43 @@ func ratePacer(perSec float64) vegeta.Rate {
 	return vegeta.Rate{Freq: int(freq), Per: time.Duration(per)}
 }
 
+// constantOffer is an open load at a constant rate in requests per second.
 func constantOffer(rate float64) offer {
+	shape, mean := scenario.LoadModel{Rate: rate}.OfferText()
 	return offer{
-		pacer: engine.ConstantRate{PerSec: rate}, shape: fmt.Sprintf("constant %s/s", ftoa(rate)), mean: rate,
+		pacer: engine.ConstantRate{PerSec: rate}, shape: shape, mean: mean,
 		expected: func(d time.Duration) float64 { return math.Floor(rate * d.Seconds()) },
 	}
 }
 
-// offered builds the open model's load for a run of duration d.
-func (l LoadModel) offered(d time.Duration) offer {
+// offered builds the open model's load l for a run of duration d.
+func offered(l scenario.LoadModel, d time.Duration) offer {
+	shape, mean := l.OfferText()
 	switch l.Shape {
-	case ShapeRamp:
+	case scenario.ShapeRamp:
 		r := *l.Ramp
 		slope := (r.To - r.From) / d.Seconds()
 		return offer{
 			pacer: vegeta.LinearPacer{StartAt: ratePacer(r.From), Slope: slope},
-			shape: fmt.Sprintf("ramp %s/s → %s/s", ftoa(r.From), ftoa(r.To)), mean: (r.From + r.To) / 2,
+			shape: shape, mean: mean,
 			expected: func(t time.Duration) float64 { x := t.Seconds(); return math.Floor(r.From*x + slope*x*x/2) },
 		}
-	case ShapeSine:
+	case scenario.ShapeSine:
 		sn := *l.Sine
 		p := sn.Period.Seconds()
 		return offer{
 			pacer: vegeta.SinePacer{Period: sn.Period.Duration, Mean: ratePacer(sn.Mean), Amp: ratePacer(sn.Amplitude), StartAt: vegeta.MeanUp},
-			shape: fmt.Sprintf("sine %s±%s/s over %s", ftoa(sn.Mean), ftoa(sn.Amplitude), sn.Period), mean: sn.Mean,
+			shape: shape, mean: mean,
 			expected: func(t time.Duration) float64 {
 				x := t.Seconds()
 				return math.Floor(sn.Mean*x - sn.Amplitude*p/(2*math.Pi)*(math.Cos(2*math.Pi*x/p)-1))
 			},
 		}
-	case ShapeBurst:
+	case scenario.ShapeBurst:
 		b := *l.Burst
 		bp := burstPacer{size: uint64(b.Size), every: b.Every.Duration}
 		return offer{
-			pacer: bp, shape: fmt.Sprintf("bursts of %d every %s", b.Size, b.Every), mean: bp.Rate(0),
+			pacer: bp, shape: shape, mean: mean,
 			// The last hit of a burst waits for the others to be handed out.
 			lateAfter: max(LateAfter, b.Every.Duration/4),
 			expected: func(t time.Duration) float64 {
@@ -112,3 +115,16 @@ func (o offer) withLate() offer {
 	}
 	return o
 }
+
+// Generator health limits of the open model: a hit picked up more than
+// LateAfter (for bursts, a quarter of the burst interval if that is longer)
+// after it was due is late. A run in which more than a tenth of the hits were
+// late (lag p90 beyond the limit: behind systematically, not a scheduling
+// hiccup), that sent less than MinAchievedPct of the asked hits, or during
+// which the process used more than SaturatedCPUPct of the generator's cores, had a
+// saturated generator and is invalid.
+const (
+	LateAfter       = 10 * time.Millisecond
+	MinAchievedPct  = 99
+	SaturatedCPUPct = 95
+)

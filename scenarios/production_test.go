@@ -11,6 +11,7 @@ import (
 
 	"github.com/oranbench/oranbench/reports/analysis"
 	"github.com/oranbench/oranbench/reports/results"
+	"github.com/oranbench/oranbench/scenarios/scenario"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -133,7 +134,7 @@ func TestABrokenFactoryFailsItsArmAndTheOthersStillRun(t *testing.T) {
 	if err := reg.Register(transport.FromFunc("broken", "panics", func(*tls.Config) http.RoundTripper { panic("no client certificate") })); err != nil {
 		t.Fatal(err)
 	}
-	s, err := Parse("broken.yaml", []byte(`apiVersion: oranbench/v1
+	s, err := scenario.Parse("broken.yaml", []byte(`apiVersion: oranbench/v1
 kind: Scenario
 name: broken
 backend:

@@ -19,6 +19,7 @@ import (
 	"github.com/oranbench/oranbench/mockbackend"
 	"github.com/oranbench/oranbench/reports/analysis"
 	"github.com/oranbench/oranbench/reports/results"
+	"github.com/oranbench/oranbench/scenarios/scenario"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -40,19 +41,6 @@ type Options struct {
 	OnRun func(RunInfo) ResultFunc
 }
 
-// Generator health limits of the open model: a hit picked up more than
-// LateAfter (for bursts, a quarter of the burst interval if that is longer)
-// after it was due is late. A run in which more than a tenth of the hits were
-// late (lag p90 beyond the limit: behind systematically, not a scheduling
-// hiccup), that sent less than MinAchievedPct of the asked hits, or during
-// which the process used more than SaturatedCPUPct of the generator's cores, had a
-// saturated generator and is invalid.
-const (
-	LateAfter       = 10 * time.Millisecond
-	MinAchievedPct  = 99
-	SaturatedCPUPct = 95
-)
-
 // Run executes p: it starts the backend, prepares the objects the mix reads,
 // then for each repetition runs every arm in turn (A B A B ...) so drift of
 // the machine hits all arms alike. Each arm-repetition gets a fresh
@@ -65,19 +53,19 @@ func Run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
-	if err := p.CheckBackend(opt.AllowRemote); err != nil {
+	if err := CheckBackend(p, opt.AllowRemote); err != nil {
 		return results.Scenario{}, err
 	}
-	if err := p.CheckLimits(opt.Quick); err != nil {
+	if err := CheckLimits(p, opt.Quick); err != nil {
 		return results.Scenario{}, err
 	}
-	return p.model().run(ctx, p, opt)
+	return runnerFor(p).run(ctx, p, opt)
 }
 
 // runRepeated runs a model that measures arm by arm, repetition by
 // repetition: once, or once per sweep point.
-func runRepeated(ctx context.Context, p *Plan, m armModel, opt Options) (results.Scenario, error) {
-	sw := p.sweepFor(opt.Quick)
+func runRepeated(ctx context.Context, p *Plan, m armRunner, opt Options) (results.Scenario, error) {
+	sw := p.SweepFor(opt.Quick)
 	if sw == nil {
 		return runPoint(ctx, p, m, opt, "")
 	}
@@ -85,24 +73,24 @@ func runRepeated(ctx context.Context, p *Plan, m armModel, opt Options) (results
 }
 
 // runSweep runs one full point per combination of the sweep's values.
-func runSweep(ctx context.Context, p *Plan, m armModel, sw *sweepPlan, opt Options) (results.Scenario, error) {
+func runSweep(ctx context.Context, p *Plan, m armRunner, sw *scenario.SweepPlan, opt Options) (results.Scenario, error) {
 	duration, warmup, reps := p.Effective(opt.Quick)
 	out := results.Scenario{
-		Name:        p.spec.Name,
-		Description: strings.TrimSpace(p.spec.Description),
-		Conditions:  p.conditions(duration, warmup, reps),
-		Sweep:       &results.Sweep{Params: append([]string(nil), sw.params...)},
-		ClaimArms:   p.claimArms(),
+		Name:        p.Resolved().Name,
+		Description: strings.TrimSpace(p.Resolved().Description),
+		Conditions:  p.Conditions(duration, warmup, reps),
+		Sweep:       &results.Sweep{Params: append([]string(nil), sw.Params...)},
+		ClaimArms:   p.ClaimArms(),
 	}
-	for _, pt := range sw.points {
-		res, err := runPoint(ctx, pt.plan, m, opt, pt.label)
+	for _, pt := range sw.Points {
+		res, err := runPoint(ctx, pt.Plan, m, opt, pt.Label)
 		if out.Conditions.Isolation == "" {
 			out.Conditions.Isolation, out.Conditions.CPUs = res.Conditions.Isolation, res.Conditions.CPUs
 		}
 		if len(res.Arms) > 0 {
-			out.Sweep.Points = append(out.Sweep.Points, results.SweepPoint{Values: append([]string(nil), pt.values...), Result: res})
+			out.Sweep.Points = append(out.Sweep.Points, results.SweepPoint{Values: append([]string(nil), pt.Values...), Result: res})
 			for _, t := range res.Thresholds {
-				t.Point = pt.label
+				t.Point = pt.Label
 				out.Thresholds = append(out.Thresholds, t)
 			}
 		}
@@ -118,7 +106,7 @@ func runSweep(ctx context.Context, p *Plan, m armModel, sw *sweepPlan, opt Optio
 
 // runPoint runs p (a scenario, or a sweep point's copy of it) with all its
 // arms and repetitions against one backend.
-func runPoint(ctx context.Context, p *Plan, m armModel, opt Options, label string) (results.Scenario, error) {
+func runPoint(ctx context.Context, p *Plan, m armRunner, opt Options, label string) (results.Scenario, error) {
 	pr := newPointRun(p, m, opt, label)
 	be, err := startBackend(p, opt)
 	if err != nil {
@@ -128,7 +116,7 @@ func runPoint(ctx context.Context, p *Plan, m armModel, opt Options, label strin
 	pr.be = be
 	// Interrupted while seeding the backend, the run goes on to write a
 	// result with no repetition, marked interrupted, rather than none.
-	if err := prepare(ctx, be, p.spec.Mix); err != nil && ctx.Err() == nil {
+	if err := prepare(ctx, be, p.Resolved().Mix); err != nil && ctx.Err() == nil {
 		return results.Scenario{}, fmt.Errorf("scenario %s: %w", pr.name, err)
 	}
 	pr.probe(ctx)
@@ -143,7 +131,7 @@ func runPoint(ctx context.Context, p *Plan, m armModel, opt Options, label strin
 // arm's merged histograms, and what stopped the run early.
 type pointRun struct {
 	p     *Plan
-	m     armModel
+	m     armRunner
 	opt   Options
 	label string
 	name  string // the scenario's name with the point's label, for logs
@@ -162,24 +150,24 @@ type pointRun struct {
 	broken map[int]error
 }
 
-func newPointRun(p *Plan, m armModel, opt Options, label string) *pointRun {
+func newPointRun(p *Plan, m armRunner, opt Options, label string) *pointRun {
 	duration, warmup, reps := p.Effective(opt.Quick)
-	pr := &pointRun{p: p, m: m, opt: opt, label: label, name: p.spec.Name, reps: reps, broken: map[int]error{}}
+	pr := &pointRun{p: p, m: m, opt: opt, label: label, name: p.Resolved().Name, reps: reps, broken: map[int]error{}}
 	if label != "" {
 		pr.name += " [" + label + "]"
 	}
 	pr.out = results.Scenario{
-		Name:        p.spec.Name,
-		Description: strings.TrimSpace(p.spec.Description),
-		Conditions:  p.conditions(duration, warmup, reps),
-		Arms:        make([]results.Arm, len(p.profiles)),
-		ClaimArms:   p.claimArms(),
+		Name:        p.Resolved().Name,
+		Description: strings.TrimSpace(p.Resolved().Description),
+		Conditions:  p.Conditions(duration, warmup, reps),
+		Arms:        make([]results.Arm, len(p.Profiles())),
+		ClaimArms:   p.ClaimArms(),
 	}
-	for i, prof := range p.profiles {
-		pr.out.Arms[i] = results.Arm{Name: p.arms[i], Profile: prof.Name, Description: prof.Description, Settings: settings(prof)}
+	for i, prof := range p.Profiles() {
+		pr.out.Arms[i] = results.Arm{Name: p.Arms()[i], Profile: prof.Name, Description: prof.Description, Settings: settings(prof)}
 		pr.service = append(pr.service, engine.NewHistogram())
 		var response, lag *hdrhistogram.Histogram
-		if m.responseTime() {
+		if p.Model().ResponseTime() {
 			response, lag = engine.NewHistogram(), engine.NewHistogram()
 		}
 		pr.response, pr.lag = append(pr.response, response), append(pr.lag, lag)
@@ -207,7 +195,7 @@ func (pr *pointRun) probe(ctx context.Context) {
 // for another reason than its transport.
 func (pr *pointRun) runReps(ctx context.Context) error {
 	for rep := 0; rep < pr.reps; rep++ {
-		for i := range pr.p.profiles {
+		for i := range pr.p.Profiles() {
 			if ctx.Err() != nil {
 				pr.interrupted = true
 				return nil
@@ -226,13 +214,13 @@ func (pr *pointRun) runReps(ctx context.Context) error {
 
 // runOne runs arm i's repetition rep; stop says the run must end here.
 func (pr *pointRun) runOne(ctx context.Context, rep, i int) (stop bool, err error) {
-	p, arm := pr.p, pr.p.arms[i]
+	p, arm := pr.p, pr.p.Arms()[i]
 	duration, warmup, _ := p.Effective(pr.opt.Quick)
 	fmt.Fprintf(pr.opt.Log, "%s: rep %d/%d: arm %s: %s warm-up, %s\n", pr.name, rep+1, pr.reps, arm, warmup, pr.m.measuredText(duration))
-	a := armRun{be: pr.be, profile: p.profiles[i], name: fmt.Sprintf("%s-r%d", arm, rep), who: pr.name + ": " + arm,
+	a := armRun{be: pr.be, profile: p.Profiles()[i], name: fmt.Sprintf("%s-r%d", arm, rep), who: pr.name + ": " + arm,
 		duration: duration, warmup: warmup, quick: pr.opt.Quick, log: pr.opt.Log}
 	if pr.opt.OnRun != nil {
-		a.onResult = pr.opt.OnRun(RunInfo{Scenario: p.spec.Name, Point: pr.label, Arm: arm, Rep: rep, Reps: pr.reps, Planned: p.plannedRun(pr.opt.Quick)})
+		a.onResult = pr.opt.OnRun(RunInfo{Scenario: p.Resolved().Name, Point: pr.label, Arm: arm, Rep: rep, Reps: pr.reps, Planned: p.PlannedRun(pr.opt.Quick)})
 	}
 	r, rec, err := pr.m.runArm(ctx, p, a)
 	var bErr *buildError
@@ -292,12 +280,12 @@ func (pr *pointRun) finish() {
 		out.Arms[i].ServiceHDR = encodeHist(pr.service[i])
 		out.Arms[i].ResponseHDR = encodeHist(pr.response[i])
 	}
-	analysis.Finalize(out, pr.p.thresholdsAt(pr.label))
-	for i := range pr.p.profiles {
+	analysis.Finalize(out, pr.p.ThresholdsAt(pr.label))
+	for i := range pr.p.Profiles() {
 		if err := pr.broken[i]; err != nil {
-			out.Thresholds = append(out.Thresholds, results.ThresholdResult{Expr: "the transport builds", Arm: pr.p.arms[i], Point: pr.label,
+			out.Thresholds = append(out.Thresholds, results.ThresholdResult{Expr: "the transport builds", Arm: pr.p.Arms()[i], Point: pr.label,
 				Required: true, MeasuredText: "no transport: " + err.Error(), Note: err.Error()})
-			out.Notes = append(out.Notes, fmt.Sprintf("Failed: arm `%s` did not run: %v.", pr.p.arms[i], err))
+			out.Notes = append(out.Notes, fmt.Sprintf("Failed: arm `%s` did not run: %v.", pr.p.Arms()[i], err))
 		}
 	}
 	if pr.interrupted {
@@ -368,8 +356,8 @@ func attack(ctx context.Context, p *Plan, a armRun, o *offer) (results.Rep, *eng
 	attack := engine.Attack{
 		Name:        a.name,
 		Model:       engine.Closed,
-		Concurrency: p.spec.Load.Concurrency,
-		MaxWorkers:  p.spec.Load.MaxWorkers,
+		Concurrency: p.Resolved().Load.Concurrency,
+		MaxWorkers:  p.Resolved().Load.MaxWorkers,
 		// Each closed-model worker carries its own trace state.
 		WorkerContext: inst.Tracer.Bind,
 	}
@@ -384,7 +372,7 @@ func attack(ctx context.Context, p *Plan, a armRun, o *offer) (results.Rep, *eng
 		return &c
 	}
 	if a.warmup > 0 {
-		m, err := newMixTargeter(be.url, a.name+"w", p.spec.Mix, p.spec.Seed)
+		m, err := newMixTargeter(be.url, a.name+"w", p.Resolved().Mix, p.Resolved().Seed)
 		if err != nil {
 			return results.Rep{}, nil, err
 		}
@@ -403,7 +391,7 @@ func attack(ctx context.Context, p *Plan, a armRun, o *offer) (results.Rep, *eng
 	be.resetPeak()
 	tw := be.startTimeWait()
 	clientBefore, serverBefore := inst.Tracer.Stats(), be.stats()
-	m, err := newMixTargeter(be.url, a.name, p.spec.Mix, p.spec.Seed)
+	m, err := newMixTargeter(be.url, a.name, p.Resolved().Mix, p.Resolved().Seed)
 	if err != nil {
 		return results.Rep{}, nil, err
 	}
@@ -499,8 +487,8 @@ func settle(tr *transport.Tracer, be *backend, c0 transport.TraceStats, s0 mockb
 // prepare creates the objects that the mix's read routes and flows expect,
 // stage by stage, a few requests at a time so a slow handler does not
 // stretch the set-up.
-func prepare(ctx context.Context, be *backend, mix []MixEntry) error {
-	keys := fixtureSets(mix)
+func prepare(ctx context.Context, be *backend, mix []scenario.MixEntry) error {
+	keys := scenario.FixtureSets(mix)
 	if len(keys) == 0 {
 		return nil
 	}
@@ -747,3 +735,7 @@ func encodeHist(h *hdrhistogram.Histogram) string {
 	s, _ := results.EncodeHDR(h)
 	return s
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/oranbench/oranbench/internal/engine"
 	"github.com/oranbench/oranbench/reports/results"
+	"github.com/oranbench/oranbench/scenarios/scenario"
 )
 
 // runSearch finds the highest constant rate the arm sustains: it doubles
@@ -17,7 +18,7 @@ import (
 // warm-up. The repetition's summary is that of the highest passing probe
 // (or of the last probe when none passed).
 func runSearch(ctx context.Context, p *Plan, a armRun, steps int) (results.Rep, *engine.Recording, error) {
-	sp, duration := p.spec.Load.Search, a.duration
+	sp, duration := p.Resolved().Load.Search, a.duration
 	sr := &results.SearchRun{SLO: sp.SLO.Duration, Percentile: sp.Percentile, AchievedPct: sp.Achieved, SuccessPct: sp.Success}
 	lo, hi := 0.0, math.Inf(1)
 	rate := sp.StartRate
@@ -81,7 +82,7 @@ func runSearch(ctx context.Context, p *Plan, a armRun, steps int) (results.Rep, 
 // achieved rate counts successful responses over the sending window: slow
 // responses are the latency criterion's business, failed or missing ones
 // this one's.
-func judge(sp *SearchSpec, rate float64, rec *engine.Recording, duration time.Duration) results.Probe {
+func judge(sp *scenario.SearchSpec, rate float64, rec *engine.Recording, duration time.Duration) results.Probe {
 	pr := results.Probe{Rate: rate, AchievedRate: float64(rec.Successes) / duration.Seconds(), SuccessPct: 100 * rec.SuccessRatio(), Latency: engine.Quantile(rec.Response, sp.Percentile)}
 	switch {
 	case rec.Hits == 0:

@@ -29,7 +29,7 @@ const (
 // transport that has to dial. It runs before the arms, outside their
 // measured windows.
 func measureSetup(ctx context.Context, p *Plan, be *backend) *results.SetupCost {
-	m, err := newMixTargeter(be.url, "setup", p.setupMix(), p.spec.Seed)
+	m, err := newMixTargeter(be.url, "setup", p.SetupMix(), p.Resolved().Seed)
 	if err != nil || len(m.schedule) == 0 {
 		return nil
 	}
@@ -89,7 +89,7 @@ func measureSetup(ctx context.Context, p *Plan, be *backend) *results.SetupCost 
 		}
 	}
 	name := "?"
-	if e := p.setupMix(); len(e) > 0 {
+	if e := p.SetupMix(); len(e) > 0 {
 		name = e[0].Route
 		if name == "" && e[0].Request != nil {
 			name = e[0].Request.Method + " " + e[0].Request.Path
@@ -97,17 +97,6 @@ func measureSetup(ctx context.Context, p *Plan, be *backend) *results.SetupCost 
 	}
 	return &results.SetupCost{Route: name, N: min(len(fresh), len(reused)), TLS: be.tls != nil,
 		FreshP50: medianDur(fresh), ReusedP50: medianDur(reused), ResumedP50: resumedP50, Resumed: resumed, Protocol: proto}
-}
-
-// setupMix is the first route or custom request of the mix, alone.
-func (p *Plan) setupMix() []MixEntry {
-	for _, e := range p.spec.Mix {
-		if e.Route != "" || e.Request != nil {
-			e.Weight = 1
-			return []MixEntry{e}
-		}
-	}
-	return nil
 }
 
 func medianDur(xs []time.Duration) time.Duration {

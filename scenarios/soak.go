@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
-	"slices"
 	"strings"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/oranbench/oranbench/internal/soak"
 	"github.com/oranbench/oranbench/reports/analysis"
 	"github.com/oranbench/oranbench/reports/results"
+	"github.com/oranbench/oranbench/scenarios/scenario"
 	"github.com/oranbench/oranbench/targets/transport"
 	"github.com/oranbench/oranbench/targets/watcher"
 )
@@ -42,33 +42,33 @@ func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, erro
 	interval := sc.SoakSampleEvery(opt.Quick)
 	be, err := startBackend(sc, opt)
 	if err != nil {
-		return results.Scenario{}, fmt.Errorf("scenario %s: start backend: %w", sc.spec.Name, err)
+		return results.Scenario{}, fmt.Errorf("scenario %s: start backend: %w", sc.Resolved().Name, err)
 	}
 	defer be.Close()
-	if err := prepare(ctx, be, sc.spec.Mix); err != nil {
-		return results.Scenario{}, fmt.Errorf("scenario %s: %w", sc.spec.Name, err)
+	if err := prepare(ctx, be, sc.Resolved().Mix); err != nil {
+		return results.Scenario{}, fmt.Errorf("scenario %s: %w", sc.Resolved().Name, err)
 	}
 	out := results.Scenario{
-		Name:        sc.spec.Name,
-		Description: strings.TrimSpace(sc.spec.Description),
-		Conditions:  sc.conditions(duration, warmup, 1),
-		ClaimArms:   sc.claimArms(),
+		Name:        sc.Resolved().Name,
+		Description: strings.TrimSpace(sc.Resolved().Description),
+		Conditions:  sc.Conditions(duration, warmup, 1),
+		ClaimArms:   sc.ClaimArms(),
 	}
 	if be.isolation != isolationExternal {
 		out.Conditions.Isolation, out.Conditions.CPUs = be.isolation, be.cpus
 	}
-	phases := sc.soakPhases()
+	phases := sc.SoakPhases()
 	per := duration / time.Duration(phases)
-	sk := sc.spec.Load.Soak
-	res := &results.Soak{Duration: duration, PlannedPhases: phases, Interval: interval, Warmup: warmup, Load: sc.soakLoadText(), Layout: soakLayout(be.isolation)}
+	sk := sc.Resolved().Load.Soak
+	res := &results.Soak{Duration: duration, PlannedPhases: phases, Interval: interval, Warmup: warmup, Load: sc.SoakLoadText(), Layout: soakLayout(be.isolation)}
 	out.Soak = res
 	addr, _ := be.addrPort()
-	for i, p := range sc.profiles {
+	for i, p := range sc.Profiles() {
 		if ctx.Err() != nil {
 			break
 		}
-		arm := sc.arms[i]
-		fmt.Fprintf(opt.Log, "%s: phase %d/%d: arm %s: %s at %s req/s, sampled every %s\n", sc.spec.Name, i+1, phases, arm, per, ftoa(sc.spec.Load.Rate), interval)
+		arm := sc.Arms()[i]
+		fmt.Fprintf(opt.Log, "%s: phase %d/%d: arm %s: %s at %s req/s, sampled every %s\n", sc.Resolved().Name, i+1, phases, arm, per, ftoa(sc.Resolved().Load.Rate), interval)
 		ph, err := soakArm(ctx, sc, be, p, arm, per, interval, addr, opt)
 		var bErr *buildError
 		if errors.As(err, &bErr) {
@@ -76,20 +76,20 @@ func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, erro
 			continue
 		}
 		if err != nil {
-			return out, fmt.Errorf("scenario %s: arm %s: %w", sc.spec.Name, arm, err)
+			return out, fmt.Errorf("scenario %s: arm %s: %w", sc.Resolved().Name, arm, err)
 		}
 		res.Phases = append(res.Phases, fitPhase(ph, warmup))
 	}
 	if w := sk.Watcher; (w == nil || *w) && ctx.Err() == nil {
-		i := sc.watcherArm()
-		fmt.Fprintf(opt.Log, "%s: phase %d/%d: watcher (arm %s's transport): %s at %s intents/s, sampled every %s\n", sc.spec.Name, phases, phases, sc.arms[i], per, ftoa(sk.IntentsPerSec), interval)
-		ph, err := soakWatcher(ctx, sc, be, sc.profiles[i], sc.arms[i], per, interval, addr, opt)
+		i := sc.WatcherArm()
+		fmt.Fprintf(opt.Log, "%s: phase %d/%d: watcher (arm %s's transport): %s at %s intents/s, sampled every %s\n", sc.Resolved().Name, phases, phases, sc.Arms()[i], per, ftoa(sk.IntentsPerSec), interval)
+		ph, err := soakWatcher(ctx, sc, be, sc.Profiles()[i], sc.Arms()[i], per, interval, addr, opt)
 		var bErr *buildError
 		switch {
 		case errors.As(err, &bErr):
-			out.Notes = append(out.Notes, fmt.Sprintf("Failed: the watcher phase did not run: arm `%s`: %v.", sc.arms[i], bErr.err))
+			out.Notes = append(out.Notes, fmt.Sprintf("Failed: the watcher phase did not run: arm `%s`: %v.", sc.Arms()[i], bErr.err))
 		case err != nil:
-			return out, fmt.Errorf("scenario %s: watcher: %w", sc.spec.Name, err)
+			return out, fmt.Errorf("scenario %s: watcher: %w", sc.Resolved().Name, err)
 		default:
 			res.Phases = append(res.Phases, fitPhase(ph, warmup))
 		}
@@ -109,67 +109,10 @@ func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, erro
 func soakLayout(isolation string) string {
 	s := "The phases ran one after another in the harness's own process, so each series is of that process during one phase: " +
 		"the load generator and the arm's transport (or the watcher, its Porch client and the harness's intent writer), plus the sampler."
-	if isolation == IsolationInProcess {
+	if isolation == scenario.IsolationInProcess {
 		return s + " The mock ran in the same process (in-process isolation) and is included."
 	}
 	return s + " The mock ran in a child process and is not included."
-}
-
-// soakLoadText describes the soak's load and the mock's faults.
-func (p *Plan) soakLoadText() string {
-	var routes []string
-	for _, m := range p.spec.Mix {
-		switch {
-		case m.Route != "":
-			routes = append(routes, m.Route)
-		case m.Flow != "":
-			routes = append(routes, "flow "+m.Flow)
-		default:
-			routes = append(routes, m.Request.Method+" "+m.Request.Path)
-		}
-	}
-	t := fmt.Sprintf("open %s req/s per arm (%s)", ftoa(p.spec.Load.Rate), strings.Join(routes, ", "))
-	if w := p.spec.Load.Soak.Watcher; w == nil || *w {
-		t += fmt.Sprintf("; the watcher at %s intents/s", ftoa(p.spec.Load.Soak.IntentsPerSec))
-	}
-	if f := p.faultText(); f != "" {
-		t += "; the mock injects " + f
-	}
-	return t
-}
-
-// faultText lists the faults the mock injects, "" when none.
-func (p *Plan) faultText() string {
-	mc, err := p.mockConfig()
-	if err != nil || p.spec.Backend.URL != "" {
-		return ""
-	}
-	var out []string
-	f := mc.Default.Faults
-	for code, prob := range f.ErrorRates {
-		out = append(out, fmt.Sprintf("HTTP %d %s", code, results.Pct(100*prob)))
-	}
-	if f.RateLimit > 0 {
-		out = append(out, "429 "+results.Pct(100*f.RateLimit))
-	}
-	if f.Hang > 0 {
-		out = append(out, fmt.Sprintf("hangs until the client's %s timeout %s", p.spec.Load.Soak.RequestTimeout, results.Pct(100*f.Hang)))
-	}
-	if f.CloseMidResponse > 0 {
-		out = append(out, "closes mid-response "+results.Pct(100*f.CloseMidResponse))
-	}
-	nf := mc.NetFaults
-	if nf.ResetPeer.Rate > 0 {
-		out = append(out, "TCP resets "+results.Pct(100*nf.ResetPeer.Rate)+" of connections")
-	}
-	if nf.Timeout.Rate > 0 {
-		out = append(out, "TCP stalls "+results.Pct(100*nf.Timeout.Rate)+" of connections")
-	}
-	if nf.SlowClose.Rate > 0 {
-		out = append(out, "slow closes "+results.Pct(100*nf.SlowClose.Rate)+" of connections")
-	}
-	slices.Sort(out)
-	return strings.Join(out, ", ")
 }
 
 // soakArm holds the open load on a fresh transport of p for d while the
@@ -181,20 +124,20 @@ func soakArm(ctx context.Context, p *Plan, be *backend, prof transport.Profile, 
 	}
 	defer inst.Close()
 	run := "soak-" + arm
-	m, err := newMixTargeter(be.url, run, p.spec.Mix, p.spec.Seed)
+	m, err := newMixTargeter(be.url, run, p.Resolved().Mix, p.Resolved().Seed)
 	if err != nil {
 		return phase{}, err
 	}
 	c := *inst.Client
 	c.Transport = m.wrap(inst.Client.Transport)
-	if rt := p.spec.Load.Soak.RequestTimeout.Duration; c.Timeout == 0 || c.Timeout > rt {
+	if rt := p.Resolved().Load.Soak.RequestTimeout.Duration; c.Timeout == 0 || c.Timeout > rt {
 		c.Timeout = rt
 	}
-	o := constantOffer(p.spec.Load.Rate)
-	attack := engine.Attack{Name: run, Model: engine.Open, Pacer: o.pacer, Duration: d, MaxWorkers: p.spec.Load.MaxWorkers,
+	o := constantOffer(p.Resolved().Load.Rate)
+	attack := engine.Attack{Name: run, Model: engine.Open, Pacer: o.pacer, Duration: d, MaxWorkers: p.Resolved().Load.MaxWorkers,
 		Targeter: m.targeter(), Client: &c}
 	if opt.OnRun != nil {
-		attack.OnResult = opt.OnRun(RunInfo{Scenario: p.spec.Name, Arm: arm, Reps: 1, Planned: d})
+		attack.OnResult = opt.OnRun(RunInfo{Scenario: p.Resolved().Name, Arm: arm, Reps: 1, Planned: d})
 	}
 	sampler := startSampler(ctx, d, interval, addr)
 	rec, err := engine.Run(ctx, attack)
@@ -224,14 +167,14 @@ func soakArm(ctx context.Context, p *Plan, be *backend, prof transport.Profile, 
 // soakWatcher streams intent files through a watcher whose Porch client is
 // a fresh transport of p, for d, while the process is sampled.
 func soakWatcher(ctx context.Context, p *Plan, be *backend, prof transport.Profile, arm string, d, interval time.Duration, addr netip.AddrPort, opt Options) (phase, error) {
-	sk := p.spec.Load.Soak
+	sk := p.Resolved().Load.Soak
 	inst, err := prof.TryInstrument(be.tls)
 	if err != nil {
 		return phase{}, &buildError{err}
 	}
 	defer inst.Close()
 	if opt.OnRun != nil {
-		opt.OnRun(RunInfo{Scenario: p.spec.Name, Arm: WatcherPhase, Reps: 1, Planned: d})
+		opt.OnRun(RunInfo{Scenario: p.Resolved().Name, Arm: scenario.WatcherPhase, Reps: 1, Planned: d})
 	}
 	intents := max(1, int(math.Round(sk.IntentsPerSec*d.Seconds())))
 	client := *inst.Client
@@ -255,7 +198,7 @@ func soakWatcher(ctx context.Context, p *Plan, be *backend, prof transport.Profi
 		return phase{}, err
 	}
 	ph := phase{SoakPhase: results.SoakPhase{
-		Name:    WatcherPhase,
+		Name:    scenario.WatcherPhase,
 		Subject: fmt.Sprintf("the watcher submitting %s intent files/s to the mock's Porch through arm %s's transport (profile %s)", ftoa(sk.IntentsPerSec), arm, prof.Name),
 		Elapsed: elapsed, Requests: int64(sr.Intents), Failures: int64(sr.Failed), Errors: map[string]int64{},
 	}, samples: samples}

@@ -15,8 +15,8 @@ import (
 // runStorm sends an intent-file storm through a fresh watcher whose Porch
 // client is the arm's transport. A small storm first warms the pool up.
 func runStorm(ctx context.Context, p *Plan, be *backend, prof transport.Profile, run string, warm, quick bool) (results.Rep, *engine.Recording, error) {
-	st := *p.spec.Load.Storm
-	st.Intents = p.stormIntents(quick)
+	st := *p.Resolved().Load.Storm
+	st.Intents = p.StormIntents(quick)
 	c0, s0 := transport.TraceStats{}, be.stats()
 	inst, err := prof.TryInstrument(be.tls, transport.WithCAPEM(be.caPEM))
 	if err != nil {

@@ -24,6 +24,7 @@ import (
 	"github.com/oranbench/oranbench/internal/loopback"
 	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/scenarios"
+	"github.com/oranbench/oranbench/scenarios/scenario"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -105,19 +106,19 @@ func runAttack(ctx context.Context, o attackOptions, stdout io.Writer) error {
 	if err := loopback.CheckURL(o.url, o.allowRemote); err != nil {
 		return usageErr("--url: %v", err)
 	}
-	// The bounds are the ones scenario files get (scenarios.Check*),
+	// The bounds are the ones scenario files get (scenario.Check*),
 	// and a value given is never replaced by a default.
 	closed, open := o.concurrencySet, o.rateSet
 	if closed == open {
 		return usageErr("give exactly one of --concurrency N (closed model, 1 to 10000 workers) or --rate R (open model, requests per second > 0 and <= 1e6)")
 	}
 	if closed {
-		if err := scenarios.CheckConcurrency(o.concurrency); err != nil {
+		if err := scenario.CheckConcurrency(o.concurrency); err != nil {
 			return usageErr("--concurrency %d: %v", o.concurrency, err)
 		}
 	}
 	if open {
-		if err := scenarios.CheckRate(o.rate); err != nil {
+		if err := scenario.CheckRate(o.rate); err != nil {
 			return usageErr("--rate %s: %v", strconv.FormatFloat(o.rate, 'g', -1, 64), err)
 		}
 	}
@@ -130,7 +131,7 @@ func runAttack(ctx context.Context, o attackOptions, stdout io.Writer) error {
 	if o.timeout <= 0 || o.timeout > maxAttackTimeout {
 		return usageErr("--timeout %s: want a per-request timeout > 0 and <= 1h such as 5s", o.timeout)
 	}
-	if err := scenarios.CheckMethod(o.method); err != nil {
+	if err := scenario.CheckMethod(o.method); err != nil {
 		return usageErr("--method %q: %v", o.method, err)
 	}
 	// Each connection costs this process one file descriptor.
@@ -167,7 +168,7 @@ func runAttack(ctx context.Context, o attackOptions, stdout io.Writer) error {
 			return usageErr("--header %q: want \"Name: value\"", h)
 		}
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if err := scenarios.CheckHeader(k, v); err != nil {
+		if err := scenario.CheckHeader(k, v); err != nil {
 			return usageErr("--header %q: %v", h, err)
 		}
 		hdr.Add(k, v)

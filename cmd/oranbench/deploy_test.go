@@ -94,7 +94,7 @@ func TestTheShardJobRunsOneShardPerCompletionIndexAgainstAServiceAddress(t *test
 	if err != nil {
 		t.Fatalf("the ConfigMap's scenario does not load: %v", err)
 	}
-	if !strings.Contains(s.Spec().Backend.URL, ".svc.cluster.local") || s.CheckBackend(false) == nil || s.CheckBackend(true) != nil {
+	if !strings.Contains(s.Spec().Backend.URL, ".svc.cluster.local") || scenarios.CheckBackend(s, false) == nil || scenarios.CheckBackend(s, true) != nil {
 		t.Errorf("the scenario should target a Service address, refused without --allow-remote: %q", s.Spec().Backend.URL)
 	}
 	for i := 0; i < n.(int); i++ {

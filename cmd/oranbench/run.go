@@ -66,10 +66,10 @@ func runSuite(ctx context.Context, o runOptions, stdout, stderr io.Writer) error
 		return &exitError{code: exitUsage, err: err}
 	}
 	for _, s := range list {
-		if err := s.CheckBackend(o.allowRemote); err != nil {
+		if err := scenarios.CheckBackend(s, o.allowRemote); err != nil {
 			return &exitError{code: exitUsage, err: err}
 		}
-		if err := s.CheckLimits(o.quick); err != nil {
+		if err := scenarios.CheckLimits(s, o.quick); err != nil {
 			return &exitError{code: exitUsage, err: err}
 		}
 	}

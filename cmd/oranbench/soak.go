@@ -15,6 +15,7 @@ import (
 	"github.com/oranbench/oranbench/reports/analysis"
 	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/scenarios"
+	"github.com/oranbench/oranbench/scenarios/scenario"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -121,7 +122,7 @@ func runSoak(ctx context.Context, o soakOptions, stdout, stderr io.Writer) error
 	if o.rateSet {
 		// The bound a scenario's load.rate gets; a value given is
 		// never dropped for the scenario's.
-		if err := scenarios.CheckRate(o.rate); err != nil {
+		if err := scenario.CheckRate(o.rate); err != nil {
 			return usageErr("--rate %s: %v", strconv.FormatFloat(o.rate, 'g', -1, 64), err)
 		}
 		spec.Load.Rate = o.rate

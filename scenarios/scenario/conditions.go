@@ -1,4 +1,4 @@
-package scenarios
+package scenario
 
 import (
 	"cmp"
@@ -37,10 +37,10 @@ func (b RouteBehavior) behavior() mockbackend.Behavior {
 	return out
 }
 
-// mockConfig maps the backend section onto the mock's Config: the named
+// MockConfig maps the backend section onto the mock's Config: the named
 // profile first, then every field the scenario sets. A TCP handshake costs
 // one round trip, so with an RTT the connection set-up delay defaults to it.
-func (p *Plan) mockConfig() (mockbackend.Config, error) {
+func (p *Plan) MockConfig() (mockbackend.Config, error) {
 	b := p.spec.Backend
 	var c mockbackend.Config
 	if b.Preset != "" {
@@ -129,7 +129,9 @@ func (l LatencySpec) latencyText() string {
 	return ""
 }
 
-func (p *Plan) conditions(duration, warmup time.Duration, reps int) results.Conditions {
+// Conditions are what the report says a run of p measured under: the
+// backend, network and load, for duration after warmup, reps times per arm.
+func (p *Plan) Conditions(duration, warmup time.Duration, reps int) results.Conditions {
 	b := p.spec.Backend
 	c := results.Conditions{
 		TLS:         b.TLS || strings.HasPrefix(b.URL, "https://"),
@@ -146,7 +148,7 @@ func (p *Plan) conditions(duration, warmup time.Duration, reps int) results.Cond
 	}
 	if b.URL == "" {
 		// A mock profile sets network conditions of its own.
-		if mc, err := p.mockConfig(); err == nil {
+		if mc, err := p.MockConfig(); err == nil {
 			c.RTT = mc.RTT
 			if mc.Bandwidth > 0 {
 				c.Bandwidth = mc.Bandwidth.String()
@@ -197,7 +199,7 @@ func (p *Plan) conditions(duration, warmup time.Duration, reps int) results.Cond
 		}
 		c.Routes = append(c.Routes, fmt.Sprintf("%s ×%d", name, m.Weight))
 	}
-	p.model().describe(p, &c, duration)
+	p.Model().describe(p, &c, duration)
 	letters := "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	for rep := 0; rep < min(reps, 2); rep++ {
 		for i := range p.arms {

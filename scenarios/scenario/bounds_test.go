@@ -1,45 +1,12 @@
-package scenarios
+package scenario
 
 import (
 	"math"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/oranbench/oranbench/targets/transport"
 )
-
-// F2: a rate below 0.001/s is paced at that rate, not as a flood: the
-// scenario's offer waits 1/rate for its first hit, and the ramp and sine
-// shapes, which take vegeta's Rate, never get Freq 0 from a positive rate.
-func TestATinyRateIsPacedAsAskedNotAsAFlood(t *testing.T) {
-	doc := strings.Replace(base, "model: closed\n  concurrency: 2", "model: open\n  rate: 0.0001", 1)
-	doc = strings.Replace(doc, "  - p99 < 250ms", "  - expr: p99 < 250ms\n    required: false", 1)
-	s, err := Parse("tiny.yaml", []byte(doc), transport.NewRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := s.spec.Load.offered(5 * time.Second)
-	if o.shape != "constant 0.0001/s" {
-		t.Fatalf("shape %q", o.shape)
-	}
-	wait, stop := o.pacer.Pace(0, 0)
-	if stop || wait < 9999*time.Second || wait > 10001*time.Second {
-		t.Fatalf("first hit due in %v (stop %v), want 10000s", wait, stop)
-	}
-	if got := o.expected(5 * time.Second); got != 0 {
-		t.Fatalf("expected %v hits in 5s, want 0", got)
-	}
-	for _, r := range []float64{0.0009, 0.0004, 1e-9, 1e-300, 0.0015, 0.5, 3, 1e6} {
-		p := ratePacer(r)
-		if p.Freq < 1 || p.Per <= 0 || p.Per.Nanoseconds() < int64(p.Freq) {
-			t.Errorf("ratePacer(%v) = %v: Freq 0 floods, Per/Freq under 1ns divides by zero", r, p)
-		}
-		if got := p.Rate(0); r > 1e-10 && math.Abs(got-r)/r > 1e-9 {
-			t.Errorf("ratePacer(%v) paces %v/s", r, got)
-		}
-	}
-}
 
 // F11, F15: the bounds scenario files and `oranbench attack` share.
 func TestSharedBoundsRefuseWhatCannotRun(t *testing.T) {

@@ -1,32 +1,32 @@
-// Package scenarios turns a scenario document into measured results.
+// Package scenario is the scenario language: a document (Spec), how it is
+// read (Parse, Load, the built-ins), checked and completed (Plan), cut into
+// shards, and described (conditions, listing text). It holds one scenario's
+// description, hence the singular noun; package scenarios runs them.
 //
 // The data flow, one file per step:
 //
-//	YAML ──Parse──▶ Spec ──validate──▶ Plan ──Run──▶ results.Scenario
-//	       load.go   scenario.go  plan.go, validate.go, arms.go   run.go
+//	YAML ──Parse──▶ Spec ──validate──▶ Plan
+//	       load.go   scenario.go  plan.go, validate.go, arms.go
 //
 // A Spec (scenario.go) is the document as written, plain data; a Spec built
 // in Go goes through NewPlan, with the same validation. A Plan (plan.go) is
 // immutable: defaults filled, arms resolved to transport profiles,
-// thresholds parsed, sweep points expanded. Its methods are the language
-// only (decode, validate, defaults, shard, conditions): none does I/O.
+// thresholds parsed, sweep points expanded. Nothing here does I/O but
+// reading the scenario file it is given (Load, Parse's callers); the
+// built-in scenarios (builtin/*.yaml) are embedded.
 //
-// Each load model (closed, open, search, storm, soak) implements loadModel
+// Each load model (closed, open, search, storm, soak) implements Model
 // (model.go) in a file of its own, model_<name>.go: the load fields it
 // takes, their validation and defaults, its share of a shard, its
-// conditions and listing text, the metric that decides a run
-// (results.Model.DecidingMetric), and how it runs an arm. No code outside
-// those files asks which model a scenario has.
+// conditions and listing text, and the metric that decides a run
+// (results.Model.DecidingMetric). How a model runs is package scenarios'
+// business, in its own model_<name>.go.
 //
-// The runner is functions over a Plan, not its methods: Run starts the
-// backend (backend.go: in-process, a child process on CPUs of its own, or
-// an external target), prepares the objects the mix reads, and for each
-// repetition drives every arm through the load engine (internal/engine) in
-// interleaved order, one fresh transport per arm-repetition (run.go's
-// pointRun and attack; search.go, storm.go and soak.go for the models that
-// do more than one attack). The figures it returns are finalized by the
-// reports packages (statistics, thresholds) and rendered by them.
-package scenarios
+// The package imports mockbackend, targets/transport and targets/watcher for
+// their configuration types, names and bounds (a scenario's backend: block
+// is a mockbackend.Config section, its arms are transport profiles), never
+// to start a server, a transport or a watcher.
+package scenario
 
 import (
 	"fmt"
@@ -56,6 +56,13 @@ const (
 	ModelSearch = results.ModelSearch // highest sustainable arrival rate per arm
 	ModelStorm  = results.ModelStorm  // intent files through the watcher into Porch
 	ModelSoak   = results.ModelSoak   // a steady open load held while resources are sampled
+)
+
+// Isolation of the backend from the generator (backend.isolation).
+const (
+	IsolationAuto      = "auto"       // process where supported, else in-process
+	IsolationProcess   = "process"    // a child process on CPUs of its own
+	IsolationInProcess = "in-process" // sharing the generator's process and CPUs
 )
 
 // Open-model shapes.

@@ -1,8 +1,9 @@
-package scenarios
+package scenario
 
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,23 +34,23 @@ type Plan struct {
 	thresholdPoints []map[string]string
 	// expanded and expandedQuick are the sweep's combinations, in run order
 	// (nil without a sweep); expandedQuick is what --quick runs.
-	expanded, expandedQuick *sweepPlan
+	expanded, expandedQuick *SweepPlan
 }
 
-// sweepPlan is a sweep expanded: the swept parameters in their fixed order
+// SweepPlan is a sweep expanded: the swept parameters in their fixed order
 // and one point per combination of their values.
-type sweepPlan struct {
-	params []string
-	points []point
+type SweepPlan struct {
+	Params []string
+	Points []point
 }
 
-// point is one combination of a sweep's values: its label as the report
+// Point is one combination of a sweep's values: its label as the report
 // writes it ("concurrency=20 tls=on"), the values in parameter order, and
 // the Plan that runs it (the scenario with those values applied).
 type point struct {
-	label  string
-	values []string
-	plan   *Plan
+	Label  string
+	Values []string
+	Plan   *Plan
 }
 
 // NewPlan validates a Spec written in Go exactly as Parse validates a YAML
@@ -73,14 +74,14 @@ func newPlan(file string, lines map[string]int, spec Spec, reg *transport.Regist
 
 // expand lists the combinations of sw's values, the last parameter varying
 // fastest; nil when sw is.
-func (p *Plan) expand(sw *Sweep) *sweepPlan {
+func (p *Plan) expand(sw *Sweep) *SweepPlan {
 	if sw == nil {
 		return nil
 	}
 	params := sw.params()
-	out := &sweepPlan{}
+	out := &SweepPlan{}
 	for _, param := range params {
-		out.params = append(out.params, param.name)
+		out.Params = append(out.Params, param.name)
 	}
 	idx := make([]int, len(params))
 	for {
@@ -92,7 +93,7 @@ func (p *Plan) expand(sw *Sweep) *sweepPlan {
 			values = append(values, param.values[idx[i]])
 			labels = append(labels, param.name+"="+param.values[idx[i]])
 		}
-		out.points = append(out.points, point{label: strings.Join(labels, " "), values: values, plan: &pt})
+		out.Points = append(out.Points, point{Label: strings.Join(labels, " "), Values: values, Plan: &pt})
 		i := len(idx) - 1
 		for ; i >= 0; i-- {
 			idx[i]++
@@ -120,8 +121,8 @@ func (p *Plan) with(spec Spec) *Plan {
 	return &c
 }
 
-// sweepFor is the sweep a run goes through, nil without one.
-func (p *Plan) sweepFor(quick bool) *sweepPlan {
+// SweepFor is the sweep a run goes through, nil without one.
+func (p *Plan) SweepFor(quick bool) *SweepPlan {
 	if quick {
 		return p.expandedQuick
 	}
@@ -177,6 +178,15 @@ func deepCopy(v reflect.Value) reflect.Value {
 	}
 }
 
+// Resolved is the scenario as validated, with its defaults filled in,
+// shared with p rather than copied, for the runner to read: it must not be
+// changed (Spec returns a copy that may be).
+func (p *Plan) Resolved() *Spec { return &p.spec }
+
+// Profiles are the transport profiles the arms resolved to, in the order
+// of Arms.
+func (p *Plan) Profiles() []transport.Profile { return slices.Clone(p.profiles) }
+
 // Spec returns a copy of the scenario as validated, with its defaults filled
 // in; changing the copy does not change p.
 func (p *Plan) Spec() Spec { return p.spec.clone() }
@@ -194,9 +204,9 @@ func (p *Plan) File() string { return p.file }
 // Arms returns the arm names in order; the first is the baseline of ratios.
 func (p *Plan) Arms() []string { return append([]string(nil), p.arms...) }
 
-// searchSteps is how many probes a search makes per repetition (0 when the
+// SearchSteps is how many probes a search makes per repetition (0 when the
 // load is not a search), with the quick override.
-func (p *Plan) searchSteps(quick bool) int {
+func (p *Plan) SearchSteps(quick bool) int {
 	if p.spec.Load.Search == nil {
 		return 0
 	}
@@ -206,9 +216,9 @@ func (p *Plan) searchSteps(quick bool) int {
 	return p.spec.Load.Search.Steps
 }
 
-// stormIntents is how many intent files a storm writes (0 when the load is
+// StormIntents is how many intent files a storm writes (0 when the load is
 // not a storm), with the quick override.
-func (p *Plan) stormIntents(quick bool) int {
+func (p *Plan) StormIntents(quick bool) int {
 	if p.spec.Load.Storm == nil {
 		return 0
 	}
@@ -247,7 +257,7 @@ func (p *Plan) effectiveSweep(quick bool) *Sweep {
 // "open bursts of 20 every 100ms", "search p99 ≤ 250ms",
 // "closed 20, sweep of 12 points".
 func (p *Plan) LoadText() string {
-	out := p.model().text(p)
+	out := p.Model().text(p)
 	if p.spec.Sweep != nil {
 		n := 1
 		for _, param := range p.spec.Sweep.params() {
@@ -256,4 +266,61 @@ func (p *Plan) LoadText() string {
 		out += fmt.Sprintf(", sweep of %d points", n)
 	}
 	return out
+}
+
+// PeakConns is the most connections the scenario's load can hold open at
+// once and the field that sets it; 0 when it is not bounded by a setting.
+func (p *Plan) PeakConns(quick bool) (int, string) {
+	return p.Model().PeakConns(p, quick)
+}
+
+// FDsPerConn is 1 for an external target, 2 with the in-process mock and 4
+// when the mock's network emulation (an in-process proxy) sits in between.
+func (p *Plan) FDsPerConn(quick bool) int {
+	if p.spec.Backend.URL != "" {
+		return 1
+	}
+	b := p.spec.Backend
+	proxied := b.RTT.Duration > 0 || b.Jitter.Duration > 0 || b.Bandwidth > 0 || b.ConnSetupDelay.Duration > 0 || b.NetFaults != nil || b.Preset != ""
+	if sw := p.effectiveSweep(quick); sw != nil {
+		for _, r := range sw.RTT {
+			proxied = proxied || r.Duration > 0
+		}
+	}
+	if proxied {
+		return 4
+	}
+	return 2
+}
+
+// PlannedRun estimates one arm-repetition's wall time.
+func (p *Plan) PlannedRun(quick bool) time.Duration {
+	return p.Model().perRun(p, quick)
+}
+
+// Planned estimates the scenario's whole wall time: every sweep point,
+// repetition and arm (backend start-up and set-up probes not included).
+func (p *Plan) Planned(quick bool) time.Duration {
+	if !p.Model().byReps() {
+		// A soak runs its phases one after another within its duration.
+		duration, _, _ := p.Effective(quick)
+		return duration
+	}
+	_, _, reps := p.Effective(quick)
+	points := 1
+	if sw := p.SweepFor(quick); sw != nil {
+		points = len(sw.Points)
+	}
+	return time.Duration(points*reps*len(p.arms)) * p.PlannedRun(quick)
+}
+
+// SetupMix is the first route or custom request of the mix, alone.
+func (p *Plan) SetupMix() []MixEntry {
+	for _, e := range p.spec.Mix {
+		if e.Route != "" || e.Request != nil {
+			e.Weight = 1
+			return []MixEntry{e}
+		}
+	}
+	return nil
 }

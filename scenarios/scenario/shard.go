@@ -1,4 +1,4 @@
-package scenarios
+package scenario
 
 import (
 	"fmt"
@@ -20,7 +20,7 @@ func (p *Plan) Shard(i, n int) (*Plan, error) {
 	}
 	sh := share{i: i, n: n, scenario: p.spec.Name}
 	split, rate := sh.count, sh.rate
-	if err := p.model().shard(&c.Load, sh); err != nil {
+	if err := p.Model().shard(&c.Load, sh); err != nil {
 		return nil, err
 	}
 	var err error

@@ -1,12 +1,10 @@
-package scenarios
+package scenario
 
 import (
 	"errors"
 	"fmt"
 
 	"golang.org/x/net/http/httpguts"
-
-	"github.com/oranbench/oranbench/internal/sockstat"
 )
 
 // The bounds below are shared by scenario files and `oranbench attack`, so
@@ -33,17 +31,6 @@ func CheckRate(perSec float64) error {
 
 // rateOK is CheckRate's test; NaN fails it.
 func rateOK(perSec float64) bool { return perSec > 0 && perSec <= maxRate }
-
-// CheckConns fails when conns connections, each costing fdsPerConn file
-// descriptors, would not fit under the process's limit (ulimit -n), with
-// room kept for everything else; where the limit cannot be read it passes.
-func CheckConns(conns, fdsPerConn int) error {
-	err := checkFDs(conns, fdsPerConn, fdReserve)
-	if err == nil || errors.Is(err, sockstat.ErrNotSupported) {
-		return nil
-	}
-	return err
-}
 
 // CheckMethod accepts an HTTP method: a token (letters, digits and
 // !#$%&'*+-.^_`|~), as net/http would send it.

@@ -1,4 +1,4 @@
-package scenarios
+package scenario
 
 import (
 	"errors"
@@ -32,13 +32,13 @@ const (
 
 func (p *Plan) validate(reg *transport.Registry) error {
 	if p.spec.APIVersion != APIVersion {
-		return p.fieldErr("apiVersion", p.spec.APIVersion, "want "+APIVersion)
+		return p.FieldErr("apiVersion", p.spec.APIVersion, "want "+APIVersion)
 	}
 	if p.spec.Kind != Kind {
-		return p.fieldErr("kind", p.spec.Kind, "want "+Kind)
+		return p.FieldErr("kind", p.spec.Kind, "want "+Kind)
 	}
 	if !validName(p.spec.Name) {
-		return p.fieldErr("name", p.spec.Name, "want 1 to 63 lower-case letters, digits and dashes")
+		return p.FieldErr("name", p.spec.Name, "want 1 to 63 lower-case letters, digits and dashes")
 	}
 	if err := p.validateBackend(); err != nil {
 		return err
@@ -55,40 +55,40 @@ func (p *Plan) validate(reg *transport.Registry) error {
 	if err := p.resolveArms(reg); err != nil {
 		return err
 	}
-	if p.model().timed() && p.spec.Duration.Duration <= 0 {
-		return p.fieldErr("duration", p.spec.Duration.String(), "want a duration > 0 such as 5s")
+	if p.Model().timed() && p.spec.Duration.Duration <= 0 {
+		return p.FieldErr("duration", p.spec.Duration.String(), "want a duration > 0 such as 5s")
 	}
 	if err := p.validateDurations(); err != nil {
 		return err
 	}
 	if _, written := p.lines["repetitions"]; written && p.spec.Repetitions == 0 {
 		// Only a field left out means the default; 0 written is a mistake.
-		return p.fieldErr("repetitions", "0", fmt.Sprintf("want 1 to 100 (leave repetitions out for the default, %d)", DefaultRepetitions))
+		return p.FieldErr("repetitions", "0", fmt.Sprintf("want 1 to 100 (leave repetitions out for the default, %d)", DefaultRepetitions))
 	}
 	if p.spec.Repetitions == 0 {
-		p.spec.Repetitions = p.model().repetitions()
+		p.spec.Repetitions = p.Model().repetitions()
 	}
 	if p.spec.Repetitions < 1 || p.spec.Repetitions > 100 {
-		return p.fieldErr("repetitions", itoa(p.spec.Repetitions), "want 1 to 100")
+		return p.FieldErr("repetitions", itoa(p.spec.Repetitions), "want 1 to 100")
 	}
 	if q := p.spec.Quick; q != nil {
 		if q.Repetitions < 0 || q.Repetitions > 100 {
-			return p.fieldErr("quick.repetitions", itoa(q.Repetitions), "want 1 to 100 (0 keeps repetitions)")
+			return p.FieldErr("quick.repetitions", itoa(q.Repetitions), "want 1 to 100 (0 keeps repetitions)")
 		}
 		if err := p.validateSweep("quick.sweep", q.Sweep); err != nil {
 			return err
 		}
 		if q.Steps < 0 || q.Steps > maxSearchSteps {
-			return p.fieldErr("quick.steps", itoa(q.Steps), fmt.Sprintf("want 2 to %d (0 keeps the search's steps)", maxSearchSteps))
+			return p.FieldErr("quick.steps", itoa(q.Steps), fmt.Sprintf("want 2 to %d (0 keeps the search's steps)", maxSearchSteps))
 		}
 		if q.Intents < 0 || q.Intents > maxStormFiles {
-			return p.fieldErr("quick.intents", itoa(q.Intents), fmt.Sprintf("want 1 to %d (0 keeps the storm's intents)", maxStormFiles))
+			return p.FieldErr("quick.intents", itoa(q.Intents), fmt.Sprintf("want 1 to %d (0 keeps the storm's intents)", maxStormFiles))
 		}
 	}
 	if err := p.validateClaims(); err != nil {
 		return err
 	}
-	if err := p.model().check(p); err != nil {
+	if err := p.Model().check(p); err != nil {
 		return err
 	}
 	return p.validateThresholds()
@@ -98,7 +98,7 @@ func (p *Plan) validate(reg *transport.Registry) error {
 // duration and warm-up: none negative, none beyond maxDuration (a soak:
 // maxSoakDuration), so a typo such as 1000000h cannot hold a run for years.
 func (p *Plan) validateDurations() error {
-	limit, what := p.model().maxDuration()
+	limit, what := p.Model().maxDuration()
 	type field struct {
 		name string
 		v    time.Duration
@@ -109,7 +109,7 @@ func (p *Plan) validateDurations() error {
 	}
 	for _, f := range fields {
 		if f.v < 0 || f.v > limit {
-			return p.fieldErr(f.name, f.v.String(), "want a duration from 0 to "+what)
+			return p.FieldErr(f.name, f.v.String(), "want a duration from 0 to "+what)
 		}
 	}
 	return nil
@@ -131,23 +131,23 @@ func (p *Plan) validatePlacement(b *Backend) error {
 	switch b.Isolation {
 	case "", IsolationAuto, IsolationProcess, IsolationInProcess:
 	default:
-		return p.fieldErr("backend.isolation", b.Isolation, fmt.Sprintf("want %s, %s or %s", IsolationAuto, IsolationProcess, IsolationInProcess))
+		return p.FieldErr("backend.isolation", b.Isolation, fmt.Sprintf("want %s, %s or %s", IsolationAuto, IsolationProcess, IsolationInProcess))
 	}
 	if c := b.CPUs; c != nil {
 		if b.Isolation == IsolationInProcess {
-			return p.fieldErr("backend.cpus", c.Generator+" / "+c.Backend, "want no cpus with isolation in-process: the backend shares the generator's CPUs")
+			return p.FieldErr("backend.cpus", c.Generator+" / "+c.Backend, "want no cpus with isolation in-process: the backend shares the generator's CPUs")
 		}
 		gen, err := cpuset.Parse(c.Generator, cpuset.MaxCPUs)
 		if err != nil {
-			return p.fieldErr("backend.cpus.generator", c.Generator, err.Error())
+			return p.FieldErr("backend.cpus.generator", c.Generator, err.Error())
 		}
 		be, err := cpuset.Parse(c.Backend, cpuset.MaxCPUs)
 		if err != nil {
-			return p.fieldErr("backend.cpus.backend", c.Backend, err.Error())
+			return p.FieldErr("backend.cpus.backend", c.Backend, err.Error())
 		}
 		for _, g := range gen {
 			if slices.Contains(be, g) {
-				return p.fieldErr("backend.cpus.backend", c.Backend, fmt.Sprintf("want CPUs apart from the generator's (%s): CPU %d is in both", c.Generator, g))
+				return p.FieldErr("backend.cpus.backend", c.Backend, fmt.Sprintf("want CPUs apart from the generator's (%s): CPU %d is in both", c.Generator, g))
 			}
 		}
 	}
@@ -159,10 +159,10 @@ func (p *Plan) validatePlacement(b *Backend) error {
 func (p *Plan) validateTarget(b *Backend) error {
 	u, err := url.Parse(b.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return p.fieldErr("backend.target", b.URL, "want an absolute http:// or https:// URL such as https://127.0.0.1:8443")
+		return p.FieldErr("backend.target", b.URL, "want an absolute http:// or https:// URL such as https://127.0.0.1:8443")
 	}
 	if u.Path != "" && u.Path != "/" {
-		return p.fieldErr("backend.target", b.URL, "want a base URL without a path; routes add their own paths")
+		return p.FieldErr("backend.target", b.URL, "want a base URL without a path; routes add their own paths")
 	}
 	// Everything else describes the mock; it would silently not apply.
 	mockOnly := map[string]bool{
@@ -176,7 +176,7 @@ func (p *Plan) validateTarget(b *Backend) error {
 	}
 	for _, k := range sortedKeys(mockOnly) {
 		if mockOnly[k] {
-			return p.fieldErr("backend."+k, "", "only the in-process mock has this setting; remove it or remove backend.target")
+			return p.FieldErr("backend."+k, "", "only the in-process mock has this setting; remove it or remove backend.target")
 		}
 	}
 	return nil
@@ -186,18 +186,18 @@ func (p *Plan) validateTarget(b *Backend) error {
 // Validate has the last word on its bounds.
 func (p *Plan) validateMock(b *Backend) error {
 	if b.CACert != "" {
-		return p.fieldErr("backend.caCert", b.CACert, "only an external https target needs a CA file; the mock's CA is trusted automatically")
+		return p.FieldErr("backend.caCert", b.CACert, "only an external https target needs a CA file; the mock's CA is trusted automatically")
 	}
 	if b.Preset != "" && !slices.Contains(mockbackend.PresetNames(), b.Preset) {
-		return p.fieldErr("backend.preset", b.Preset, "valid mock presets are "+strings.Join(mockbackend.PresetNames(), ", "))
+		return p.FieldErr("backend.preset", b.Preset, "valid mock presets are "+strings.Join(mockbackend.PresetNames(), ", "))
 	}
 	switch b.TLSVersion {
 	case "", mockbackend.TLS12, mockbackend.TLS13:
 	default:
-		return p.fieldErr("backend.tlsVersion", b.TLSVersion, `valid versions are "1.2" and "1.3" (empty allows both)`)
+		return p.FieldErr("backend.tlsVersion", b.TLSVersion, `valid versions are "1.2" and "1.3" (empty allows both)`)
 	}
 	if b.TLSVersion != "" && !b.TLS {
-		return p.fieldErr("backend.tlsVersion", b.TLSVersion, "needs tls: true")
+		return p.FieldErr("backend.tlsVersion", b.TLSVersion, "needs tls: true")
 	}
 	if err := p.validateLatency("backend.latency", b.Latency); err != nil {
 		return err
@@ -212,7 +212,7 @@ func (p *Plan) validateMock(b *Backend) error {
 	for _, k := range sortedKeys(b.Routes) {
 		fieldPath := "backend.routes." + k
 		if !slices.Contains(valid, k) {
-			return p.fieldErr(fieldPath, k, "want a mock route group ("+strings.Join(mockbackend.RouteGroups, ", ")+") or route name (such as a1.policy.put, porch.package.create, llm.chat)")
+			return p.FieldErr(fieldPath, k, "want a mock route group ("+strings.Join(mockbackend.RouteGroups, ", ")+") or route name (such as a1.policy.put, porch.package.create, llm.chat)")
 		}
 		rb := b.Routes[k]
 		if err := p.validateLatency(fieldPath+".latency", rb.Latency); err != nil {
@@ -228,25 +228,25 @@ func (p *Plan) validateMock(b *Backend) error {
 	if nf := b.NetFaults; nf != nil {
 		for name, f := range map[string]mockbackend.NetFault{"resetPeer": nf.ResetPeer, "timeout": nf.Timeout, "slowClose": nf.SlowClose} {
 			if f.Rate < 0 || f.Rate > 1 {
-				return p.fieldErr("backend.netFaults."+name+".rate", ftoa(f.Rate), "want a fraction of connections from 0 to 1")
+				return p.FieldErr("backend.netFaults."+name+".rate", ftoa(f.Rate), "want a fraction of connections from 0 to 1")
 			}
 		}
 	}
 	if b.LLMTokens < 0 || b.LLMTokens > 100000 {
-		return p.fieldErr("backend.llmTokens", itoa(b.LLMTokens), "want 1 to 100000 tokens (0 means the mock's default)")
+		return p.FieldErr("backend.llmTokens", itoa(b.LLMTokens), "want 1 to 100000 tokens (0 means the mock's default)")
 	}
 	if b.H2MaxStreams < 0 || b.H2MaxStreams > mockbackend.MaxH2MaxStreams {
-		return p.fieldErr("backend.h2MaxStreams", itoa(b.H2MaxStreams), fmt.Sprintf("want 1 to %d concurrent streams per connection (0 means the mock's default, %d)", mockbackend.MaxH2MaxStreams, mockbackend.DefaultH2MaxStreams))
+		return p.FieldErr("backend.h2MaxStreams", itoa(b.H2MaxStreams), fmt.Sprintf("want 1 to %d concurrent streams per connection (0 means the mock's default, %d)", mockbackend.MaxH2MaxStreams, mockbackend.DefaultH2MaxStreams))
 	}
 	if b.MaxObjects < 0 {
-		return p.fieldErr("backend.maxObjects", itoa(b.MaxObjects), "want a positive cap (0 means the mock's default)")
+		return p.FieldErr("backend.maxObjects", itoa(b.MaxObjects), "want a positive cap (0 means the mock's default)")
 	}
-	if _, err := p.mockConfig(); err != nil {
+	if _, err := p.MockConfig(); err != nil {
 		var ce *mockbackend.ConfigError
 		if errors.As(err, &ce) {
-			return p.fieldErr(backendField(ce.Field()), ce.Value(), ce.Reason())
+			return p.FieldErr(backendField(ce.Field()), ce.Value(), ce.Reason())
 		}
-		return p.fieldErr("backend", "", err.Error())
+		return p.FieldErr("backend", "", err.Error())
 	}
 	return nil
 }
@@ -266,7 +266,7 @@ var distKinds = []string{mockbackend.DistFixed, mockbackend.DistUniform, mockbac
 func (p *Plan) validateLatency(path string, l LatencySpec) error {
 	if !l.IsSet() {
 		if l.Value.Duration > 0 || l.Min.Duration > 0 || l.Max.Duration > 0 || l.P50.Duration > 0 || l.P99.Duration > 0 || l.Mean.Duration > 0 {
-			return p.fieldErr(path+".kind", "", "want one of "+strings.Join(distKinds, ", "))
+			return p.FieldErr(path+".kind", "", "want one of "+strings.Join(distKinds, ", "))
 		}
 		return nil
 	}
@@ -274,18 +274,18 @@ func (p *Plan) validateLatency(path string, l LatencySpec) error {
 	case mockbackend.DistFixed:
 	case mockbackend.DistUniform:
 		if l.Max.Duration < l.Min.Duration || l.Max.Duration == 0 {
-			return p.fieldErr(path+".max", l.Max.String(), "want max > 0 and >= min")
+			return p.FieldErr(path+".max", l.Max.String(), "want max > 0 and >= min")
 		}
 	case mockbackend.DistNormal:
 		if l.Mean.Duration == 0 && (l.P50.Duration == 0 || l.P99.Duration < l.P50.Duration) {
-			return p.fieldErr(path, "", "a normal distribution needs mean and stddev, or p50 and p99 >= p50")
+			return p.FieldErr(path, "", "a normal distribution needs mean and stddev, or p50 and p99 >= p50")
 		}
 	case mockbackend.DistLogNormal:
 		if l.P50.Duration == 0 || l.P99.Duration <= l.P50.Duration {
-			return p.fieldErr(path+".p99", l.P99.String(), "a lognormal distribution needs p50 > 0 and p99 > p50")
+			return p.FieldErr(path+".p99", l.P99.String(), "a lognormal distribution needs p50 > 0 and p99 > p50")
 		}
 	default:
-		return p.fieldErr(path+".kind", l.Kind, "want one of "+strings.Join(distKinds, ", "))
+		return p.FieldErr(path+".kind", l.Kind, "want one of "+strings.Join(distKinds, ", "))
 	}
 	return nil
 }
@@ -298,21 +298,21 @@ func (p *Plan) validateFaults(path string, f *mockbackend.Faults) error {
 	for _, code := range sortedKeys(f.ErrorRates) {
 		prob := f.ErrorRates[code]
 		if code < 400 || code > 599 {
-			return p.fieldErr(fmt.Sprintf("%s.errorRates.%d", path, code), itoa(code), "want an error status code 400-599")
+			return p.FieldErr(fmt.Sprintf("%s.errorRates.%d", path, code), itoa(code), "want an error status code 400-599")
 		}
 		if prob < 0 || prob > 1 {
-			return p.fieldErr(fmt.Sprintf("%s.errorRates.%d", path, code), ftoa(prob), "want a probability from 0 to 1")
+			return p.FieldErr(fmt.Sprintf("%s.errorRates.%d", path, code), ftoa(prob), "want a probability from 0 to 1")
 		}
 		sum += prob
 	}
 	for name, prob := range map[string]float64{"rateLimit": f.RateLimit, "hang": f.Hang, "closeMidResponse": f.CloseMidResponse} {
 		if prob < 0 || prob > 1 {
-			return p.fieldErr(path+"."+name, ftoa(prob), "want a probability from 0 to 1")
+			return p.FieldErr(path+"."+name, ftoa(prob), "want a probability from 0 to 1")
 		}
 		sum += prob
 	}
 	if sum > 1+1e-9 {
-		return p.fieldErr(path, ftoa(sum), "the fault probabilities add up to more than 1")
+		return p.FieldErr(path, ftoa(sum), "the fault probabilities add up to more than 1")
 	}
 	return nil
 }
@@ -322,10 +322,10 @@ func (p *Plan) validateCapacity(path string, c *mockbackend.Capacity) error {
 		return nil
 	}
 	if c.MaxInFlight < 1 || c.MaxInFlight > 1e6 {
-		return p.fieldErr(path+".maxInFlight", itoa(c.MaxInFlight), "want 1 to 1000000 requests served at once")
+		return p.FieldErr(path+".maxInFlight", itoa(c.MaxInFlight), "want 1 to 1000000 requests served at once")
 	}
 	if c.QueueDepth < 0 {
-		return p.fieldErr(path+".queueDepth", itoa(c.QueueDepth), "want 0 or more requests waiting")
+		return p.FieldErr(path+".queueDepth", itoa(c.QueueDepth), "want 0 or more requests waiting")
 	}
 	return nil
 }
@@ -334,12 +334,12 @@ func (p *Plan) validateMix() error {
 	if m, ok := modelNamed(p.spec.Load.Model); ok && !m.mixes() {
 		// The load block is checked after the mix: an unknown model is its error.
 		if len(p.spec.Mix) > 0 {
-			return p.fieldErr("mix", "", "a storm sends what the watcher sends (Porch create and propose); remove mix")
+			return p.FieldErr("mix", "", "a storm sends what the watcher sends (Porch create and propose); remove mix")
 		}
 		return nil
 	}
 	if len(p.spec.Mix) == 0 {
-		return p.fieldErr("mix", "", "want at least one entry; valid routes are "+strings.Join(MixRoutes(), ", ")+"; valid flows are "+strings.Join(MixFlows(), ", "))
+		return p.FieldErr("mix", "", "want at least one entry; valid routes are "+strings.Join(MixRoutes(), ", ")+"; valid flows are "+strings.Join(MixFlows(), ", "))
 	}
 	for i, m := range p.spec.Mix {
 		fieldPath := fmt.Sprintf("mix[%d]", i)
@@ -350,52 +350,52 @@ func (p *Plan) validateMix() error {
 			}
 		}
 		if n != 1 {
-			return p.fieldErr(fieldPath, "", "want exactly one of route, flow or request")
+			return p.FieldErr(fieldPath, "", "want exactly one of route, flow or request")
 		}
 		switch {
 		case m.Route != "":
-			if _, ok := lookupRoute(m.Route); !ok {
-				return p.fieldErr(fieldPath+".route", m.Route, "valid routes are "+strings.Join(MixRoutes(), ", "))
+			if _, ok := LookupRoute(m.Route); !ok {
+				return p.FieldErr(fieldPath+".route", m.Route, "valid routes are "+strings.Join(MixRoutes(), ", "))
 			}
 			if m.Body != "" {
-				if _, err := compileTemplate(m.Body); err != nil {
-					return p.fieldErr(fieldPath+".body", m.Body, err.Error())
+				if _, err := CompileTemplate(m.Body); err != nil {
+					return p.FieldErr(fieldPath+".body", m.Body, err.Error())
 				}
 			}
 		case m.Flow != "":
-			if _, ok := lookupFlow(m.Flow); !ok {
-				return p.fieldErr(fieldPath+".flow", m.Flow, "valid flows are "+strings.Join(MixFlows(), ", "))
+			if _, ok := LookupFlow(m.Flow); !ok {
+				return p.FieldErr(fieldPath+".flow", m.Flow, "valid flows are "+strings.Join(MixFlows(), ", "))
 			}
 			if m.Body != "" {
-				return p.fieldErr(fieldPath+".body", m.Body, "a flow's bodies are fixed; body applies to route entries")
+				return p.FieldErr(fieldPath+".body", m.Body, "a flow's bodies are fixed; body applies to route entries")
 			}
 		default:
 			r := m.Request
 			switch strings.ToUpper(r.Method) {
 			case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead:
 			default:
-				return p.fieldErr(fieldPath+".request.method", r.Method, "valid methods are GET, POST, PUT, PATCH, DELETE, HEAD")
+				return p.FieldErr(fieldPath+".request.method", r.Method, "valid methods are GET, POST, PUT, PATCH, DELETE, HEAD")
 			}
 			for _, k := range sortedKeys(r.Headers) {
 				if err := CheckHeader(k, r.Headers[k]); err != nil {
-					return p.fieldErr(fieldPath+".request.headers."+k, r.Headers[k], err.Error())
+					return p.FieldErr(fieldPath+".request.headers."+k, r.Headers[k], err.Error())
 				}
 			}
 			if !strings.HasPrefix(r.Path, "/") {
-				return p.fieldErr(fieldPath+".request.path", r.Path, "want a path starting with /, e.g. /A1-P/v2/policytypes")
+				return p.FieldErr(fieldPath+".request.path", r.Path, "want a path starting with /, e.g. /A1-P/v2/policytypes")
 			}
-			if _, err := compileTemplate(r.Path); err != nil {
-				return p.fieldErr(fieldPath+".request.path", r.Path, err.Error())
+			if _, err := CompileTemplate(r.Path); err != nil {
+				return p.FieldErr(fieldPath+".request.path", r.Path, err.Error())
 			}
-			if _, err := compileTemplate(r.Body); err != nil {
-				return p.fieldErr(fieldPath+".request.body", r.Body, err.Error())
+			if _, err := CompileTemplate(r.Body); err != nil {
+				return p.FieldErr(fieldPath+".request.body", r.Body, err.Error())
 			}
 			if m.Body != "" {
-				return p.fieldErr(fieldPath+".body", m.Body, "a custom request carries its body in request.body")
+				return p.FieldErr(fieldPath+".body", m.Body, "a custom request carries its body in request.body")
 			}
 		}
 		if m.Weight < 0 || m.Weight > 10000 {
-			return p.fieldErr(fieldPath+".weight", itoa(m.Weight), "want a weight from 1 to 10000 (0 or absent means 1)")
+			return p.FieldErr(fieldPath+".weight", itoa(m.Weight), "want a weight from 1 to 10000 (0 or absent means 1)")
 		}
 		if m.Weight == 0 {
 			p.spec.Mix[i].Weight = 1
@@ -410,14 +410,14 @@ func (p *Plan) validateLoad() error {
 	l := &p.spec.Load
 	m, known := modelNamed(l.Model)
 	if !known {
-		return p.fieldErr("load.model", string(l.Model), "valid models are "+modelList())
+		return p.FieldErr("load.model", string(l.Model), "valid models are "+modelList())
 	}
 	has := map[string]bool{"concurrency": l.Concurrency != 0, "rate": l.Rate != 0, "maxWorkers": l.MaxWorkers != 0, "shape": l.Shape != "",
 		"ramp": l.Ramp != nil, "sine": l.Sine != nil, "burst": l.Burst != nil, "search": l.Search != nil, "storm": l.Storm != nil, "soak": l.Soak != nil}
 	takes := m.fields()
 	for _, k := range sortedKeys(has) {
 		if has[k] && !slices.Contains(takes, k) {
-			return p.fieldErr("load."+k, "", fmt.Sprintf("does not apply to the %s model, which takes %s", l.Model, strings.Join(takes, ", ")))
+			return p.FieldErr("load."+k, "", fmt.Sprintf("does not apply to the %s model, which takes %s", l.Model, strings.Join(takes, ", ")))
 		}
 	}
 	return m.validate(p)
@@ -438,54 +438,54 @@ func (p *Plan) validateSweep(path string, sw *Sweep) error {
 	}
 	params := sw.params()
 	if len(params) == 0 {
-		return p.fieldErr(path, "", "want at least one parameter with values: concurrency, rate, rtt, latency, tls, http2")
+		return p.FieldErr(path, "", "want at least one parameter with values: concurrency, rate, rtt, latency, tls, http2")
 	}
 	points := 1
 	for _, param := range params {
 		if len(param.values) == 0 {
-			return p.fieldErr(path+"."+param.name, "", "want at least one value")
+			return p.FieldErr(path+"."+param.name, "", "want at least one value")
 		}
 		points *= len(param.values)
 	}
 	if points > maxSweepPoints {
-		return p.fieldErr(path, itoa(points), fmt.Sprintf("the sweep has %d points; want at most %d", points, maxSweepPoints))
+		return p.FieldErr(path, itoa(points), fmt.Sprintf("the sweep has %d points; want at most %d", points, maxSweepPoints))
 	}
 	for _, param := range params {
 		first := map[string]int{}
 		for i, v := range param.values {
 			if j, ok := first[v]; ok {
-				return p.fieldErr(fmt.Sprintf("%s.%s[%d]", path, param.name, i), v,
+				return p.FieldErr(fmt.Sprintf("%s.%s[%d]", path, param.name, i), v,
 					fmt.Sprintf("repeats %s.%s[%d]; give each value once (a repeated point would run twice under one name and overwrite its plots and .hgrm files)", path, param.name, j))
 			}
 			first[v] = i
 		}
 	}
-	fields, sweepable := p.model().sweeps(p.spec.Load)
+	fields, sweepable := p.Model().sweeps(p.spec.Load)
 	for i, c := range sw.Concurrency {
 		if !slices.Contains(fields, "concurrency") {
-			return p.fieldErr(path+".concurrency", "", "applies to the closed model only")
+			return p.FieldErr(path+".concurrency", "", "applies to the closed model only")
 		}
 		if err := CheckConcurrency(c); err != nil {
-			return p.fieldErr(fmt.Sprintf("%s.concurrency[%d]", path, i), itoa(c), err.Error())
+			return p.FieldErr(fmt.Sprintf("%s.concurrency[%d]", path, i), itoa(c), err.Error())
 		}
 	}
 	for i, r := range sw.Rate {
 		if !slices.Contains(fields, "rate") {
-			return p.fieldErr(path+".rate", "", "applies to the open model with a constant rate only")
+			return p.FieldErr(path+".rate", "", "applies to the open model with a constant rate only")
 		}
 		if err := CheckRate(r); err != nil {
-			return p.fieldErr(fmt.Sprintf("%s.rate[%d]", path, i), ftoa(r), err.Error())
+			return p.FieldErr(fmt.Sprintf("%s.rate[%d]", path, i), ftoa(r), err.Error())
 		}
 	}
 	if p.spec.Backend.URL != "" {
 		for _, param := range params {
 			if param.name != "concurrency" && param.name != "rate" {
-				return p.fieldErr(path+"."+param.name, "", "only the in-process mock can vary "+param.name+"; an external target cannot")
+				return p.FieldErr(path+"."+param.name, "", "only the in-process mock can vary "+param.name+"; an external target cannot")
 			}
 		}
 	}
 	if !sweepable {
-		return p.fieldErr(path, "", fmt.Sprintf("a %s cannot be swept", p.spec.Load.Model))
+		return p.FieldErr(path, "", fmt.Sprintf("a %s cannot be swept", p.spec.Load.Model))
 	}
 	return nil
 }
@@ -547,17 +547,17 @@ func (p *Plan) validateClaims() error {
 	}
 	for _, f := range []struct{ field, arm string }{{"claims.baseline", c.Baseline}, {"claims.candidate", c.Candidate}} {
 		if !slices.Contains(p.arms, f.arm) {
-			return p.fieldErr(f.field, f.arm, "want one of this scenario's arms: "+strings.Join(p.arms, ", "))
+			return p.FieldErr(f.field, f.arm, "want one of this scenario's arms: "+strings.Join(p.arms, ", "))
 		}
 	}
 	if c.Baseline == c.Candidate {
-		return p.fieldErr("claims.candidate", c.Candidate, "want an arm other than the baseline")
+		return p.FieldErr("claims.candidate", c.Candidate, "want an arm other than the baseline")
 	}
 	return nil
 }
 
-// claimArms is the report's form of Claims.
-func (p *Plan) claimArms() *results.ClaimArms {
+// ClaimArms is the report's form of Claims.
+func (p *Plan) ClaimArms() *results.ClaimArms {
 	if p.spec.Claims == nil {
 		return nil
 	}
@@ -570,30 +570,30 @@ func (p *Plan) validateThresholds() error {
 		fieldPath := fmt.Sprintf("thresholds[%d]", i)
 		t, err := analysis.ParseThreshold(ts.Expr)
 		if err != nil {
-			return p.fieldErr(fieldPath, ts.Expr, err.Error())
+			return p.FieldErr(fieldPath, ts.Expr, err.Error())
 		}
 		point, err := p.parsePoint(ts.Point)
 		if err != nil {
-			return p.fieldErr(fieldPath+".point", ts.Point, err.Error())
+			return p.FieldErr(fieldPath+".point", ts.Point, err.Error())
 		}
 		t.Required, t.Arm = ts.IsRequired(), ts.Arm
 		if t.Arm != "" && t.IsRatio() {
-			return p.fieldErr(fieldPath+".arm", t.Arm, "a ratio names its arms itself; remove arm")
+			return p.FieldErr(fieldPath+".arm", t.Arm, "a ratio names its arms itself; remove arm")
 		}
 		for _, a := range t.Arms() {
 			if !slices.Contains(p.arms, a) {
-				return p.fieldErr(fieldPath, ts.Expr, fmt.Sprintf("arm %q is not in this scenario; its arms are %s", a, strings.Join(p.arms, ", ")))
+				return p.FieldErr(fieldPath, ts.Expr, fmt.Sprintf("arm %q is not in this scenario; its arms are %s", a, strings.Join(p.arms, ", ")))
 			}
 		}
 		switch {
 		case strings.HasPrefix(t.Metric, "resp_"), t.Metric == "lag_p99", t.Metric == "achieved":
-			if !p.model().responseTime() {
-				return p.fieldErr(fieldPath, ts.Expr, t.Metric+" is measured by the open and search models only; use p50…max for service time")
+			if !p.Model().ResponseTime() {
+				return p.FieldErr(fieldPath, ts.Expr, t.Metric+" is measured by the open and search models only; use p50…max for service time")
 			}
 		case t.Metric == "max_rate":
 			// The highest sustained rate is measured where it decides a run.
-			if p.model().DecidingMetric() != results.MetricMaxRate {
-				return p.fieldErr(fieldPath, ts.Expr, "max_rate is measured by the search model only")
+			if p.Model().DecidingMetric() != results.MetricMaxRate {
+				return p.FieldErr(fieldPath, ts.Expr, "max_rate is measured by the search model only")
 			}
 		}
 		p.thresholds = append(p.thresholds, t)
@@ -647,9 +647,9 @@ func (p *Plan) quickSweep() *Sweep {
 	return p.spec.Quick.Sweep
 }
 
-// thresholdsAt returns the thresholds that apply at the sweep point label
+// ThresholdsAt returns the thresholds that apply at the sweep point label
 // ("concurrency=200 http2=on"; "" outside sweeps).
-func (p *Plan) thresholdsAt(label string) []analysis.Threshold {
+func (p *Plan) ThresholdsAt(label string) []analysis.Threshold {
 	at := map[string]string{}
 	for _, f := range strings.Fields(label) {
 		if k, v, ok := strings.Cut(f, "="); ok {

@@ -1,4 +1,4 @@
-package scenarios
+package scenario
 
 import (
 	"strings"
@@ -43,11 +43,11 @@ func TestH2MaxStreamsReachesTheMockAndTheConditions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			mc, err := p.mockConfig()
+			mc, err := p.MockConfig()
 			if err != nil || mc.H2MaxStreams != tc.wantMock {
 				t.Fatalf("mock config h2 streams %d, %v; want %d", mc.H2MaxStreams, err, tc.wantMock)
 			}
-			if got := p.conditions(time.Second, 0, 1).H2MaxStreams; got != tc.wantReport {
+			if got := p.Conditions(time.Second, 0, 1).H2MaxStreams; got != tc.wantReport {
 				t.Fatalf("conditions h2 streams %d, want %d", got, tc.wantReport)
 			}
 		})

@@ -1,10 +1,7 @@
-package scenarios
+package scenario
 
 import (
-	"net/http"
 	"slices"
-
-	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/oranbench/oranbench/mockbackend"
 )
@@ -14,8 +11,8 @@ import (
 // backend.routes, and the same requests whether they go to the mock or to an
 // external backend.
 
-// lookupRoute returns the catalog route a mix may name: one with load.
-func lookupRoute(name string) (*mockbackend.Route, bool) {
+// LookupRoute returns the catalog route a mix may name: one with load.
+func LookupRoute(name string) (*mockbackend.Route, bool) {
 	r, ok := mockbackend.LookupRoute(name)
 	if !ok || r.Path == nil {
 		return nil, false
@@ -23,8 +20,8 @@ func lookupRoute(name string) (*mockbackend.Route, bool) {
 	return &r, true
 }
 
-// lookupFlow returns the catalog flow of that name.
-func lookupFlow(name string) (*mockbackend.Flow, bool) {
+// LookupFlow returns the catalog flow of that name.
+func LookupFlow(name string) (*mockbackend.Flow, bool) {
 	f, ok := mockbackend.LookupFlow(name)
 	if !ok {
 		return nil, false
@@ -68,21 +65,19 @@ func (p *Plan) where(field string) string {
 	return loc + ": " + field
 }
 
-var jsonHeader = http.Header{"Content-Type": []string{"application/json"}}
-
-// fixtureSets lists the fixture sets the mix's routes and flows read, in
+// FixtureSets lists the fixture sets the mix's routes and flows read, in
 // order of first use.
-func fixtureSets(mix []MixEntry) []string {
+func FixtureSets(mix []MixEntry) []string {
 	var sets []string
 	for _, m := range mix {
 		k := ""
 		switch {
 		case m.Route != "":
-			if r, ok := lookupRoute(m.Route); ok {
+			if r, ok := LookupRoute(m.Route); ok {
 				k = r.Fixtures
 			}
 		case m.Flow != "":
-			if f, ok := lookupFlow(m.Flow); ok {
+			if f, ok := LookupFlow(m.Flow); ok {
 				k = f.Fixtures
 			}
 		}
@@ -91,21 +86,4 @@ func fixtureSets(mix []MixEntry) []string {
 		}
 	}
 	return sets
-}
-
-// fixtureRequests returns the requests that create a fixture set, by stage,
-// with paths relative to the backend's URL.
-func fixtureRequests(set string) [][]vegeta.Target {
-	var out [][]vegeta.Target
-	for _, stage := range mockbackend.Fixtures(set) {
-		ts := make([]vegeta.Target, len(stage))
-		for i, r := range stage {
-			ts[i] = vegeta.Target{Method: r.Method, URL: r.Path, Body: r.Body}
-			if r.Body != nil {
-				ts[i].Header = jsonHeader
-			}
-		}
-		out = append(out, ts)
-	}
-	return out
 }

@@ -1,4 +1,4 @@
-package scenarios
+package scenario
 
 import (
 	"errors"
@@ -19,7 +19,7 @@ const DefaultArmBase = transport.ProfileTuned
 // refused rather than silently replaced.
 func (p *Plan) resolveArms(reg *transport.Registry) error {
 	if len(p.spec.ArmSpecs) == 0 {
-		return p.fieldErr("arms", "", "want at least one transport profile name or inline profile")
+		return p.FieldErr("arms", "", "want at least one transport profile name or inline profile")
 	}
 	lookup := reg
 	if lookup == nil {
@@ -45,22 +45,22 @@ func (p *Plan) resolveArms(reg *transport.Registry) error {
 		path := fmt.Sprintf("arms[%d]", i)
 		for _, prev := range p.arms {
 			if prev == a.Name {
-				return p.fieldErr(path, a.Name, "the arm is listed twice; each arm needs its own name")
+				return p.FieldErr(path, a.Name, "the arm is listed twice; each arm needs its own name")
 			}
 		}
 		if !a.Inline() {
 			if a.Description != "" {
-				return p.fieldErr(path+".description", a.Description, "only an inline arm (with base or config) takes a description")
+				return p.FieldErr(path+".description", a.Description, "only an inline arm (with base or config) takes a description")
 			}
 			prof, ok := find(a.Name)
 			if !ok {
-				return p.fieldErr(path, a.Name, "valid profiles are "+valid()+" (or define one inline: {name, base, config})")
+				return p.FieldErr(path, a.Name, "valid profiles are "+valid()+" (or define one inline: {name, base, config})")
 			}
 			p.arms, p.profiles = append(p.arms, a.Name), append(p.profiles, prof)
 			continue
 		}
 		if !validName(a.Name) {
-			return p.fieldErr(path+".name", a.Name, "want 1 to 63 lower-case letters, digits and dashes")
+			return p.FieldErr(path+".name", a.Name, "want 1 to 63 lower-case letters, digits and dashes")
 		}
 		baseName := a.Base
 		if baseName == "" {
@@ -68,18 +68,18 @@ func (p *Plan) resolveArms(reg *transport.Registry) error {
 		}
 		base, ok := find(baseName)
 		if !ok {
-			return p.fieldErr(path+".base", baseName, "valid profiles are "+valid())
+			return p.FieldErr(path+".base", baseName, "valid profiles are "+valid())
 		}
 		if base.Config == nil {
-			return p.fieldErr(path+".base", baseName, "this profile is not built from a transport Config (net/http or client-go builds it); use tuned or tuned-resume as base")
+			return p.FieldErr(path+".base", baseName, "this profile is not built from a transport Config (net/http or client-go builds it); use tuned or tuned-resume as base")
 		}
 		cfg := a.Config.apply(*base.Config)
 		if err := cfg.Validate(); err != nil {
 			var ce *transport.ConfigError
 			if errors.As(err, &ce) {
-				return p.fieldErr(path+".config."+ce.Field, ce.Value, ce.Valid)
+				return p.FieldErr(path+".config."+ce.Field, ce.Value, ce.Valid)
 			}
-			return p.fieldErr(path+".config", "", err.Error())
+			return p.FieldErr(path+".config", "", err.Error())
 		}
 		desc := a.Description
 		if desc == "" {
@@ -89,11 +89,11 @@ func (p *Plan) resolveArms(reg *transport.Registry) error {
 		if reg != nil {
 			if old, err := reg.Lookup(a.Name); err == nil {
 				if old.Config == nil || *old.Config != *prof.Config {
-					return p.fieldErr(path+".name", a.Name, "a profile of this name already exists with other settings; choose another name")
+					return p.FieldErr(path+".name", a.Name, "a profile of this name already exists with other settings; choose another name")
 				}
 				prof = old
 			} else if err := reg.Register(prof); err != nil {
-				return p.fieldErr(path, a.Name, err.Error())
+				return p.FieldErr(path, a.Name, err.Error())
 			}
 		}
 		local[a.Name] = prof

@@ -1,4 +1,4 @@
-package scenarios
+package scenario
 
 import (
 	"strings"
@@ -14,12 +14,12 @@ func TestEveryMixNameIsADottedCatalogName(t *testing.T) {
 		if strings.Contains(name, "-") {
 			t.Fatalf("route %q: want the catalog's dotted names only", name)
 		}
-		if r, ok := lookupRoute(name); !ok || r.Name != name {
+		if r, ok := LookupRoute(name); !ok || r.Name != name {
 			t.Fatalf("lookupRoute(%q) = %v, %v; want the route of that name", name, r, ok)
 		}
 	}
 	for _, name := range MixFlows() {
-		if f, ok := lookupFlow(name); !ok || f.Name != name {
+		if f, ok := LookupFlow(name); !ok || f.Name != name {
 			t.Fatalf("lookupFlow(%q) = %v, %v; want the flow of that name", name, f, ok)
 		}
 	}

@@ -1,4 +1,4 @@
-package scenarios
+package scenario
 
 import (
 	"reflect"
@@ -29,7 +29,7 @@ load: {model: closed, concurrency: 2}
 arms: [default]
 duration: 100ms
 `)
-	got, err := p.mockConfig()
+	got, err := p.MockConfig()
 	if err != nil {
 		t.Fatal(err)
 	}

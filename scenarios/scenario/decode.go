@@ -1,4 +1,4 @@
-package scenarios
+package scenario
 
 import (
 	"fmt"
@@ -261,6 +261,8 @@ func (p *Plan) line(field string) int {
 	return p.lines[""]
 }
 
-func (p *Plan) fieldErr(field, value, valid string) error {
+// FieldErr is a *FieldError naming p's file, field's line in it, field,
+// value and what is valid: how every error about a scenario reads.
+func (p *Plan) FieldErr(field, value, valid string) error {
 	return &FieldError{File: p.file, Line: p.line(field), Field: field, Value: value, Valid: valid}
 }
