@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oranbench/oranbench/scenarios/scenario"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -15,7 +16,7 @@ import (
 // baseline arm and another, so within-run ratios gate, and enough
 // repetitions that --rerun's rounds pool past the test's minimum p-value.
 func TestTheCISetParsesAndStaysSmall(t *testing.T) {
-	set, err := CISet()
+	set, err := scenario.CISet()
 	if err != nil {
 		t.Fatal(err)
 	}
