@@ -24,6 +24,18 @@ func TestScenariosListsTheBuiltIns(t *testing.T) {
 	}
 }
 
+// The reference the CLI prints is the one the README links to.
+func TestScenariosReferencePrintsTheReferenceFile(t *testing.T) {
+	code, out, errOut := run(t, "scenarios", "--reference")
+	want, err := os.ReadFile("../../scenarios/REFERENCE.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code != exitOK || out != string(want) {
+		t.Fatalf("exit %d (stderr %q); output differs from scenarios/REFERENCE.md (%d vs %d bytes)", code, errOut, len(out), len(want))
+	}
+}
+
 func TestBadUsageExitsTwoWithOneClearLine(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "a-file")
 	if err := os.WriteFile(file, nil, 0o644); err != nil {

@@ -9,14 +9,19 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/oranbench/oranbench/scenarios"
+	"github.com/oranbench/oranbench/scenarios/scenario"
 )
 
 func newScenariosCmd(stdout io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var reference bool
+	cmd := &cobra.Command{
 		Use:   "scenarios",
-		Short: "List the built-in scenarios with their descriptions",
+		Short: "List the built-in scenarios with their descriptions (--reference: every key of a scenario file)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if reference {
+				return scenario.WriteReference(stdout)
+			}
 			all, err := scenarios.Builtins()
 			if err != nil {
 				return err
@@ -29,4 +34,6 @@ func newScenariosCmd(stdout io.Writer) *cobra.Command {
 			return tw.Flush()
 		},
 	}
+	cmd.Flags().BoolVar(&reference, "reference", false, "print the scenario reference (scenarios/REFERENCE.md): every YAML key with its type, default, valid values and an example")
+	return cmd
 }
