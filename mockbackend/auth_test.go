@@ -42,7 +42,7 @@ func isUnauthorizedStatus(t *testing.T, what string, r response) {
 	}
 }
 
-// A Kubernetes API server answers every request without valid credentials,
+// Issue 24 (6): A Kubernetes API server answers every request without valid credentials,
 // discovery included, with 401 and an Unauthorized Status; the mock did so
 // only for its API routes, with its own error body, and served discovery
 // to anyone.
@@ -99,7 +99,7 @@ func newTestPKI(t *testing.T, cn string) testPKI {
 		cert: tls.Certificate{Certificate: [][]byte{leafDER}, PrivateKey: leafKey}}
 }
 
-// With clientCAFile, a client certificate signed by that CA authenticates
+// Issue 24 (6): With clientCAFile, a client certificate signed by that CA authenticates
 // without a token, as with kube-apiserver's --client-ca-file; no
 // credentials, or a certificate of another CA, is a 401 Status (not a
 // failed handshake); the token still works beside it.

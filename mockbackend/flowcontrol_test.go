@@ -46,7 +46,7 @@ func (h *holder) release() {
 	h.wg.Wait()
 }
 
-// Flow control as kube-apiserver's max-in-flight filter: beyond
+// Issue 24 (6): Flow control as kube-apiserver's max-in-flight filter: beyond
 // maxRequestsInflight reads and, separately, maxMutatingRequestsInflight
 // writes, a request is answered 429 with Retry-After: 1 at once (a
 // TooManyRequests Status on the Kubernetes API, the mock's error body on
@@ -134,7 +134,7 @@ func TestFlowControlRefusesBeyondTheInflightLimits(t *testing.T) {
 	}
 }
 
-// With latency instead of hangs, concurrent reads beyond the limit get
+// Issue 24 (6): With latency instead of hangs, concurrent reads beyond the limit get
 // 429s, and every request is either served or refused.
 func TestFlowControlUnderConcurrentReads(t *testing.T) {
 	s := startServer(t, Config{MaxRequestsInflight: 2, Latency: 200 * time.Millisecond})

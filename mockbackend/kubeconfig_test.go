@@ -13,7 +13,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 )
 
-// WriteKubeconfig writes a kubeconfig client-go loads as is: the mock's
+// Issue 24 (6): WriteKubeconfig writes a kubeconfig client-go loads as is: the mock's
 // URL, its CA inline, the token, a current context in namespace default;
 // mode 0600, and never through a symbolic link.
 func TestWriteKubeconfig(t *testing.T) {
@@ -71,7 +71,7 @@ func TestWriteKubeconfig(t *testing.T) {
 	}
 }
 
-// kubectl --kubeconfig with the file WriteKubeconfig wrote creates, gets
+// Issue 24 (6): kubectl --kubeconfig with the file WriteKubeconfig wrote creates, gets
 // and deletes a PackageRevision; with a wrong token it fails Unauthorized.
 func TestKubectlWithTheWrittenKubeconfig(t *testing.T) {
 	bin := kubectlBin(t)

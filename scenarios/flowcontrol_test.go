@@ -10,7 +10,7 @@ import (
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
-// A scenario's backend.maxRequestsInflight reaches the mock, and the 429s
+// Issue 24 (6): A scenario's backend.maxRequestsInflight reaches the mock, and the 429s
 // of its flow control reach the arm's server-side counts, with the mock in
 // process or in a process of its own.
 func TestFlowControlRefusalsReachTheResults(t *testing.T) {

@@ -55,7 +55,7 @@ func withToken(t *testing.T, kubeconfig, token string) string {
 	return out
 }
 
-// `oranbench mock --kubeconfig-out FILE --token T`, run as its own
+// Issue 24 (6): `oranbench mock --kubeconfig-out FILE --token T`, run as its own
 // process, is a stand-in for an API server: kubectl --kubeconfig FILE
 // creates, gets and deletes a PackageRevision, and a wrong token gets 401
 // Unauthorized.
@@ -131,7 +131,7 @@ spec: {repository: edge, packageName: upf, workspaceName: v1, lifecycle: Draft}
 	}
 }
 
-// Without --token, --kubeconfig-out generates a random token, requires it
+// Issue 24 (6): Without --token, --kubeconfig-out generates a random token, requires it
 // and says so on stderr: a real API server is never open.
 func TestMockKubeconfigOutGeneratesAToken(t *testing.T) {
 	kc := filepath.Join(t.TempDir(), "kubeconfig")

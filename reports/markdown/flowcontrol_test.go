@@ -9,7 +9,7 @@ import (
 	"github.com/oranbench/oranbench/reports/results"
 )
 
-// The 429s of the mock's API-server flow control reach the scenario's
+// Issue 24 (6): The 429s of the mock's API-server flow control reach the scenario's
 // connections section, per arm; a run without any says nothing of them.
 func TestTheReportCountsFlowControlRefusals(t *testing.T) {
 	render := func(r *results.Results) string {
