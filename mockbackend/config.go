@@ -85,7 +85,25 @@ type Config struct {
 	EnforceDelay time.Duration `yaml:"enforceDelay"` // A1 policy status turns ENFORCED this long after its PUT
 	TokenDelay   time.Duration `yaml:"tokenDelay"`   // LLM delay per streamed token
 	LLMTokens    int           `yaml:"llmTokens"`    // tokens per LLM completion; DefaultLLMTokens when 0
-	BearerToken  string        `yaml:"bearerToken"`  // when set, API routes require "Authorization: Bearer <token>"
+	BearerToken  string        `yaml:"bearerToken"`  // when set, API routes require "Authorization: Bearer <token>" (or a client certificate, see ClientCAFile)
+
+	// ClientCAFile is a PEM file of CA certificates (tls: true only). The
+	// server asks for client certificates, and a request presenting one
+	// signed by these CAs is authenticated without a bearer token, as by a
+	// Kubernetes API server's --client-ca-file. With it set, API routes
+	// require a valid certificate or the bearer token.
+	ClientCAFile string `yaml:"clientCAFile"`
+
+	// MaxRequestsInflight and MaxMutatingRequestsInflight are the API
+	// server's flow control, kube-apiserver's --max-requests-inflight and
+	// --max-mutating-requests-inflight (400 and 200 there,
+	// APIServerMaxRequestsInflight and APIServerMaxMutatingRequestsInflight):
+	// the most read-only (GET, HEAD, OPTIONS) and mutating (POST, PUT,
+	// PATCH, DELETE) requests served at once. One more is answered at once
+	// with 429 and Retry-After: 1. Long-running requests (watches, streamed
+	// LLM completions) are exempt. 0, the default, is unlimited.
+	MaxRequestsInflight         int `yaml:"maxRequestsInflight"`
+	MaxMutatingRequestsInflight int `yaml:"maxMutatingRequestsInflight"`
 
 	MaxBodyBytes      int64         `yaml:"maxBodyBytes"`      // request body cap; 413 beyond; DefaultMaxBodyBytes when 0
 	ReadHeaderTimeout time.Duration `yaml:"readHeaderTimeout"` // slowloris guard; DefaultReadHeaderTimeout when 0
@@ -431,6 +449,17 @@ func (c Config) validate() *ConfigError {
 	}
 	if c.WatchHistory < 0 || c.WatchHistory > MaxWatchHistory {
 		return cfgErr(at("watchHistory"), "%d is out of range; valid: 1 to %d (0 means %d)", c.WatchHistory, MaxWatchHistory, DefaultWatchHistory)
+	}
+	for _, f := range []struct {
+		name string
+		n    int
+	}{{"maxRequestsInflight", c.MaxRequestsInflight}, {"maxMutatingRequestsInflight", c.MaxMutatingRequestsInflight}} {
+		if f.n < 0 || f.n > MaxInFlightLimit {
+			return cfgErr(at(f.name), "%d is out of range; valid: 0 to %d (0 = unlimited; kube-apiserver's default is %d)", f.n, MaxInFlightLimit, kubeInflightDefault(f.name))
+		}
+	}
+	if c.ClientCAFile != "" && !c.TLS {
+		return cfgErr(at("clientCAFile"), "%q is set but tls is false; valid: set tls: true (client certificates need TLS), or leave clientCAFile empty", c.ClientCAFile)
 	}
 	if c.LLMTokens < 0 || c.LLMTokens > MaxLLMTokens {
 		return cfgErr(at("llmTokens"), "%d is out of range; valid: 1 to %d (0 means %d)", c.LLMTokens, MaxLLMTokens, DefaultLLMTokens)

@@ -34,6 +34,8 @@ func TestLoadConfigReadsEveryField(t *testing.T) {
 		{"watchHistory", cfg.WatchHistory, 500},
 		{"maxStoreBytes", cfg.MaxStoreBytes, int64(32 << 20)},
 		{"maxWatches", cfg.MaxWatches, 200},
+		{"maxRequestsInflight", cfg.MaxRequestsInflight, 400},
+		{"maxMutatingRequestsInflight", cfg.MaxMutatingRequestsInflight, 200},
 	}
 	for _, c := range checks {
 		if c.got != c.want {

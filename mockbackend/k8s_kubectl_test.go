@@ -27,10 +27,7 @@ type kubectlRunner struct {
 
 func newKubectl(t *testing.T, s *Server) *kubectlRunner {
 	t.Helper()
-	bin, err := exec.LookPath("kubectl")
-	if err != nil {
-		t.Skipf("kubectl is not on PATH (%v): nothing to drive; .ci/run installs it where the package manager has it (Debian: kubernetes-client)", err)
-	}
+	bin := kubectlBin(t)
 	if v, err := exec.Command(bin, "version", "--client").CombinedOutput(); err == nil {
 		t.Logf("%s: %s", bin, bytes.TrimSpace(v))
 	}
@@ -40,11 +37,18 @@ func newKubectl(t *testing.T, s *Server) *kubectlRunner {
 		t.Fatal(err)
 	}
 	kubeconfig := filepath.Join(dir, "kubeconfig")
+	writeKubeconfigYAML(t, kubeconfig, s.URL(), ca)
+	return kubectlWith(t, bin, dir, kubeconfig)
+}
+
+// writeKubeconfigYAML writes a hand-made kubeconfig with token kubectl-test.
+func writeKubeconfigYAML(t *testing.T, kubeconfig, url, ca string) {
+	t.Helper()
 	cfg := `apiVersion: v1
 kind: Config
 clusters:
 - name: mock
-  cluster: {server: "` + s.URL() + `", certificate-authority: "` + ca + `"}
+  cluster: {server: "` + url + `", certificate-authority: "` + ca + `"}
 users:
 - name: mock
   user: {token: kubectl-test}
@@ -56,6 +60,20 @@ current-context: mock
 	if err := os.WriteFile(kubeconfig, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// kubectlBin returns the installed kubectl, or skips the test.
+func kubectlBin(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("kubectl")
+	if err != nil {
+		t.Skipf("kubectl is not on PATH (%v): nothing to drive; .ci/run installs it where the package manager has it (Debian: kubernetes-client)", err)
+	}
+	return bin
+}
+
+// kubectlWith runs bin with kubeconfig, a private HOME and cache in dir.
+func kubectlWith(t *testing.T, bin, dir, kubeconfig string) *kubectlRunner {
 	return &kubectlRunner{t: t, bin: bin, dir: dir,
 		base: []string{"--cache-dir", filepath.Join(dir, "cache"), "--request-timeout", "10s"},
 		env:  []string{"KUBECONFIG=" + kubeconfig, "HOME=" + dir, "PATH=" + os.Getenv("PATH")}}

@@ -60,7 +60,7 @@ var chatRoles = []string{"system", "user", "assistant", "tool", "developer"}
 func llmRoutes() []routeSpec {
 	return []routeSpec{
 		served("llm.chat", http.MethodPost, "/v1/chat/completions", "OpenAI-style chat completion, JSON answer, whole response at once", (*Server).llmChat).
-			withLoad(loadShape{body: func(string, uint64) []byte { return loadChatBody(false) }}),
+			streaming(isStreamingChat).withLoad(loadShape{body: func(string, uint64) []byte { return loadChatBody(false) }}),
 		variant("llm.chat.stream", "llm.chat", "chat completion streamed as server-sent events, one token at a time",
 			loadShape{body: func(string, uint64) []byte { return loadChatBody(true) }}),
 	}

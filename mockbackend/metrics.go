@@ -17,6 +17,7 @@ type statsCollector struct {
 	requests, requestsByProto, inFlight, queued          *prometheus.Desc
 	storeObjects, storeBytes, storeRefused               *prometheus.Desc
 	watches, watchesRefused                              *prometheus.Desc
+	inflightRejected, inflightCurrent                    *prometheus.Desc
 }
 
 var _ prometheus.Collector = (*statsCollector)(nil)
@@ -38,11 +39,15 @@ func newStatsCollector(s *Server) *statsCollector {
 		storeRefused:    prometheus.NewDesc(ns+"store_writes_refused_total", "Writes refused per store for lack of room (maxObjects or maxStoreBytes with storeFull: reject, or an object larger than the store).", []string{"store"}, nil),
 		watches:         prometheus.NewDesc(ns+"watches_open", "PackageRevision watches open now.", nil, nil),
 		watchesRefused:  prometheus.NewDesc(ns+"watches_refused_total", "Watches refused with 429 beyond maxWatches.", nil, nil),
+		inflightRejected: prometheus.NewDesc(ns+"inflight_rejected_total",
+			"Requests answered 429 by API-server flow control (maxRequestsInflight, maxMutatingRequestsInflight), by request kind (readOnly, mutating), as kube-apiserver's apiserver_dropped_requests_total.", []string{"request_kind"}, nil),
+		inflightCurrent: prometheus.NewDesc(ns+"current_inflight_requests",
+			"Requests holding a flow-control seat, by request kind (readOnly, mutating); only kinds with a limit, as kube-apiserver's apiserver_current_inflight_requests.", []string{"request_kind"}, nil),
 	}
 }
 
 func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.connsAccepted, c.connsActive, c.connsPeak, c.tlsHandshakes, c.requests, c.requestsByProto, c.inFlight, c.queued, c.storeObjects, c.storeBytes, c.storeRefused, c.watches, c.watchesRefused} {
+	for _, d := range []*prometheus.Desc{c.connsAccepted, c.connsActive, c.connsPeak, c.tlsHandshakes, c.requests, c.requestsByProto, c.inFlight, c.queued, c.storeObjects, c.storeBytes, c.storeRefused, c.watches, c.watchesRefused, c.inflightRejected, c.inflightCurrent} {
 		ch <- d
 	}
 }
@@ -72,6 +77,13 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	k := c.s.porch.k8s
 	ch <- prometheus.MustNewConstMetric(c.watches, prometheus.GaugeValue, float64(k.watches.Load()))
 	ch <- prometheus.MustNewConstMetric(c.watchesRefused, prometheus.CounterValue, float64(k.watchesRefused.Load()))
+	ch <- prometheus.MustNewConstMetric(c.inflightRejected, prometheus.CounterValue, float64(st.InflightRejectedReadOnly), kindReadOnly)
+	ch <- prometheus.MustNewConstMetric(c.inflightRejected, prometheus.CounterValue, float64(st.InflightRejectedMutating), kindMutating)
+	for kind, pool := range map[string]chan struct{}{kindReadOnly: c.s.flow.readOnly, kindMutating: c.s.flow.mutating} {
+		if pool != nil {
+			ch <- prometheus.MustNewConstMetric(c.inflightCurrent, prometheus.GaugeValue, float64(len(pool)), kind)
+		}
+	}
 }
 
 // newMetricsHandler registers the collector on a registry owned by this

@@ -25,6 +25,18 @@ type routeSpec struct {
 	// long, when set, marks requests that stay open (a watch): like the
 	// Kubernetes API server's max-in-flight limit, capacity ignores them.
 	long func(*http.Request) bool
+	// streams, when set, marks requests answered by a stream that lasts as
+	// long as they run (a streamed LLM completion): long-running to flow
+	// control, but they take a capacity slot. It may read the body (at
+	// most maxBody+1 bytes), and must put it back.
+	streams func(r *http.Request, maxBody int64) bool
+}
+
+// streaming marks the route's requests for which isStream is true as
+// streamed (see routeSpec.streams).
+func (rs routeSpec) streaming(isStream func(*http.Request, int64) bool) routeSpec {
+	rs.streams = isStream
+	return rs
 }
 
 // longRunning marks the route's requests for which isLong is true as
@@ -40,6 +52,10 @@ type route struct {
 	name    string
 	plain   bool
 	long    func(*http.Request) bool
+	streams func(*http.Request, int64) bool
+	// kube marks the Kubernetes API and its discovery: they authenticate
+	// and answer errors as a Kubernetes API server does.
+	kube    bool
 	lat     sampler
 	faults  *faultPlan
 	limiter *limiter
@@ -110,7 +126,7 @@ func (s *Server) registerRoutes() {
 	limiters := make(map[string]*limiter) // shared per config entry
 	plain := make(map[string]*route)      // operational routes of one name share their counters
 	for _, rs := range routeTable() {
-		rt := &route{name: rs.Name, plain: rs.plain, long: rs.long}
+		rt := &route{name: rs.Name, plain: rs.plain, long: rs.long, streams: rs.streams, kube: isKubeRoute(rs.Name)}
 		if !rs.plain {
 			s.configureRoute(rt, limiters)
 			s.routes = append(s.routes, rt)
@@ -125,6 +141,12 @@ func (s *Server) registerRoutes() {
 			s.mux.HandleFunc(p, h)
 		}
 	}
+}
+
+// isKubeRoute reports the routes of the Kubernetes API: Porch's
+// Kubernetes-style resource and the discovery documents.
+func isKubeRoute(name string) bool {
+	return name == "discovery" || strings.HasPrefix(name, "porch.k8s.")
 }
 
 // configureRoute resolves latency, faults and capacity from the most
@@ -196,8 +218,10 @@ func (rt *route) draw() (time.Duration, faultKind, int) {
 	return lat, kind, code
 }
 
-// wrap builds the per-request pipeline: accounting → auth → draw (latency,
-// fault) → capacity → latency → fault or handler.
+// wrap builds the per-request pipeline: accounting → auth → flow control →
+// draw (latency, fault) → capacity → latency → fault or handler. Operational
+// routes (healthz, metrics) are counted only; discovery is authenticated and
+// flow-controlled as by an API server, then served without behaviour.
 func (s *Server) wrap(rt *route, h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		under := w
@@ -208,13 +232,22 @@ func (s *Server) wrap(rt *route, h handlerFunc) http.HandlerFunc {
 		rt.ctr.requests.Add(1)
 		rt.ctr.inFlight.Add(1)
 		defer rt.ctr.inFlight.Add(-1)
-		if rt.plain {
+		if rt.plain && !rt.kube {
 			h(s, w, r)
 			return
 		}
-		if s.cfg.BearerToken != "" && !s.authorized(r) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="oranbench-mock"`)
-			writeError(w, http.StatusUnauthorized, "Authorization", "a valid bearer token is required")
+		if s.auth != nil && !s.auth.authenticate(r) {
+			writeUnauthorized(w, rt, s.auth)
+			return
+		}
+		if release, ok := s.admitFlow(rt, r); !ok {
+			s.writeTooManyRequests(w, rt, r)
+			return
+		} else if release != nil {
+			defer release()
+		}
+		if rt.plain {
+			h(s, w, r)
 			return
 		}
 		lat, fault, code := rt.draw()
@@ -252,12 +285,6 @@ func (s *Server) wrap(rt *route, h handlerFunc) http.HandlerFunc {
 		}
 		h(s, w, r)
 	}
-}
-
-// authorized checks the bearer token in constant time.
-func (s *Server) authorized(r *http.Request) bool {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return ok && subtleEqual(tok, s.cfg.BearerToken)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {

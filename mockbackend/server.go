@@ -56,6 +56,8 @@ type Server struct {
 
 	routes    []*route
 	unmatched *route
+	auth      *authenticator // nil: no credentials required
+	flow      *flowControl
 	ctr       counters
 
 	// timerLate learns how late this machine's timers fire (PreciseLatency).
@@ -171,6 +173,12 @@ func newServer(cfg Config) (*Server, error) {
 		watchStop: make(chan struct{}),
 		unmatched: &route{name: RouteUnmatched},
 	}
+	auth, err := newAuthenticator(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("mockbackend: %w", err)
+	}
+	s.auth = auth
+	s.flow = newFlowControl(cfg)
 	s.a1 = s.newA1State()
 	s.e2 = s.newE2State()
 	s.porch = s.newPorchState()
@@ -191,12 +199,12 @@ type Handler struct {
 
 // NewHandler validates cfg and builds a Handler. Settings of the listener
 // (Listen, TLS, TLSVersion, HTTP2, H2MaxStreams, RTT, Jitter, Bandwidth,
-// ConnSetupDelay, NetFaults) are refused: they belong to the server that
+// ConnSetupDelay, NetFaults, ClientCAFile) are refused: they belong to the server that
 // serves the Handler. ReadHeaderTimeout, IdleTimeout and ShutdownTimeout do
 // not apply.
 func NewHandler(cfg Config) (*Handler, error) {
-	if cfg.Listen != "" || cfg.TLS || cfg.TLSVersion != "" || cfg.HTTP2 || cfg.H2MaxStreams != 0 || cfg.ConnSetupDelay != 0 || cfg.Jitter != 0 || cfg.needsProxy() {
-		return nil, errors.New("mockbackend: a Handler has no listener: leave listen, tls, tlsVersion, http2, h2MaxStreams, rtt, jitter, bandwidth, connSetupDelay and netFaults to the server that serves it")
+	if cfg.Listen != "" || cfg.TLS || cfg.TLSVersion != "" || cfg.HTTP2 || cfg.H2MaxStreams != 0 || cfg.ConnSetupDelay != 0 || cfg.Jitter != 0 || cfg.ClientCAFile != "" || cfg.needsProxy() {
+		return nil, errors.New("mockbackend: a Handler has no listener: leave listen, tls, tlsVersion, http2, h2MaxStreams, rtt, jitter, bandwidth, connSetupDelay, netFaults and clientCAFile to the server that serves it")
 	}
 	s, err := newServer(cfg)
 	if err != nil {

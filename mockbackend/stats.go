@@ -19,6 +19,13 @@ type Stats struct {
 	InFlight      int64 // requests being handled now, queued ones included
 	Queued        int64 // requests waiting for a capacity slot now
 
+	// InflightRejectedReadOnly and InflightRejectedMutating count the
+	// requests answered 429 by flow control (MaxRequestsInflight and
+	// MaxMutatingRequestsInflight), as kube-apiserver's
+	// apiserver_dropped_requests_total by request_kind.
+	InflightRejectedReadOnly int64
+	InflightRejectedMutating int64
+
 	// Routes holds per-route counts keyed by route name (see Server.Routes);
 	// requests that matched no route are under RouteUnmatched.
 	Routes map[string]RouteStats
@@ -46,6 +53,12 @@ const StatusClientClosed = 499
 // (404, 405) are counted.
 const RouteUnmatched = "unmatched"
 
+// InflightRejected is the number of requests flow control answered 429,
+// both kinds.
+func (s Stats) InflightRejected() int64 {
+	return s.InflightRejectedReadOnly + s.InflightRejectedMutating
+}
+
 // TLSFull returns the number of full (not resumed) TLS handshakes.
 func (s Stats) TLSFull() int64 { return s.TLSHandshakes - s.TLSResumed }
 
@@ -62,6 +75,8 @@ func (s Stats) Sub(prev Stats) Stats {
 	d.TLSHandshakes -= prev.TLSHandshakes
 	d.TLSResumed -= prev.TLSResumed
 	d.Requests -= prev.Requests
+	d.InflightRejectedReadOnly -= prev.InflightRejectedReadOnly
+	d.InflightRejectedMutating -= prev.InflightRejectedMutating
 	d.Routes = make(map[string]RouteStats, len(s.Routes))
 	for name, rs := range s.Routes {
 		p := prev.Routes[name]
@@ -232,8 +247,11 @@ func (s *Server) Stats() Stats {
 		Requests:      s.ctr.requests.Load(),
 		InFlight:      s.ctr.inFlight.Load(),
 		Queued:        s.ctr.queued.Load(),
-		Routes:        make(map[string]RouteStats, len(s.routes)+1),
-		Protocols:     s.ctr.protos.snapshot(),
+
+		InflightRejectedReadOnly: s.flow.rejectedReadOnly.Load(),
+		InflightRejectedMutating: s.flow.rejectedMutating.Load(),
+		Routes:                   make(map[string]RouteStats, len(s.routes)+1),
+		Protocols:                s.ctr.protos.snapshot(),
 	}
 	for _, rt := range s.routes {
 		st.Routes[rt.name] = rt.ctr.snapshot()

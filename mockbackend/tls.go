@@ -110,6 +110,12 @@ func (s *Server) serverTLSConfig() *tls.Config {
 			return nil
 		},
 	}
+	if s.auth != nil && s.auth.clientCAs != nil {
+		// Asked for, not required nor verified here: authenticate checks
+		// it per request, so an untrusted one is a 401, as from an API
+		// server, and a client without one can still send a token.
+		c.ClientAuth = tls.RequestClientCert
+	}
 	switch s.cfg.TLSVersion {
 	case TLS12:
 		c.MaxVersion = tls.VersionTLS12
@@ -149,24 +155,37 @@ func (s *Server) WriteCACert(path string) error {
 	if s.tls == nil {
 		return fmt.Errorf("mockbackend: write CA certificate %s: server runs without TLS", path)
 	}
+	if err := writeFileNoFollow(path, s.tls.caPEM, 0o644); err != nil {
+		return fmt.Errorf("mockbackend: write CA certificate %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeFileNoFollow writes data to path with mode perm (also when the file
+// exists with another mode). It refuses a path that is a symbolic link or
+// not a regular file: it never writes through a link someone planted where
+// the file goes.
+func writeFileNoFollow(path string, data []byte, perm fs.FileMode) error {
 	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
 		what := "not a regular file"
 		if fi.Mode()&fs.ModeSymlink != 0 {
 			what = "a symbolic link"
 		}
-		return fmt.Errorf("mockbackend: write CA certificate %s: is %s, refusing to write through it", path, what)
+		return fmt.Errorf("is %s, refusing to write through it", what)
 	}
 	// O_NOFOLLOW closes the gap between the check and the open.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|oNoFollow, 0o644)
-	if err != nil {
-		return fmt.Errorf("mockbackend: write CA certificate: %w", err)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|oNoFollow, perm)
+	if pe, ok := err.(*fs.PathError); ok {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err) // the caller names the path
+	} else if err != nil {
+		return err
 	}
-	_, err = f.Write(s.tls.caPEM)
+	err = f.Chmod(perm)
+	if err == nil {
+		_, err = f.Write(data)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		return fmt.Errorf("mockbackend: write CA certificate: %w", err)
-	}
-	return nil
+	return err
 }

@@ -645,7 +645,8 @@ func serverConns(srv mockbackend.Stats, known bool) results.ServerConns {
 		return results.ServerConns{}
 	}
 	return results.ServerConns{Known: true, Accepted: srv.ConnsAccepted, TLSHandshakes: srv.TLSHandshakes,
-		TLSResumed: srv.TLSResumed, Requests: srv.Requests, Protocols: srv.Protocols, ConnsPeak: srv.ConnsPeak}
+		TLSResumed: srv.TLSResumed, Requests: srv.Requests, Protocols: srv.Protocols, ConnsPeak: srv.ConnsPeak,
+		InflightRejectedReadOnly: srv.InflightRejectedReadOnly, InflightRejectedMutating: srv.InflightRejectedMutating}
 }
 
 func summarize(rec *engine.Recording, c transport.TraceStats, srv mockbackend.Stats, known bool) results.Summary {

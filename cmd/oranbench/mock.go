@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +27,11 @@ type mockOptions struct {
 	rtt, latency                                   time.Duration
 	cpus                                           string
 	h2MaxStreams                                   int
+	// Stand-in for an API server: kubeconfig, credentials, flow control.
+	kubeconfigOut, token, clientCA   string
+	maxInflight, maxMutatingInflight int
+	inflightScale                    float64
+	stderr                           io.Writer // notices; os.Stderr when nil
 	// changed holds the names of the flags given: only those override
 	// --preset and --config.
 	changed map[string]bool
@@ -36,7 +44,9 @@ func newMockCmd(stdout io.Writer) *cobra.Command {
 		Short: "Run the mock O-RAN / Porch / RAG / LLM backend until SIGINT or SIGTERM",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.changed = changedFlags(cmd, "tls", "tls-version", "http2", "h2-max-streams", "rtt", "latency")
+			o.changed = changedFlags(cmd, "tls", "tls-version", "http2", "h2-max-streams", "rtt", "latency",
+				"token", "client-ca", "max-requests-inflight", "max-mutating-requests-inflight", "apiserver-inflight-scale")
+			o.stderr = cmd.ErrOrStderr()
 			return runMock(cmd.Context(), o, cmd.InOrStdin(), stdout)
 		},
 	}
@@ -52,6 +62,13 @@ func newMockCmd(stdout io.Writer) *cobra.Command {
 	f.StringVar(&o.configFile, "config", "", "YAML file of mock settings, applied over --preset")
 	f.StringVar(&o.caPath, "ca-out", "", "with --tls: where to write the CA certificate; a symbolic link there is refused (default: a new private directory in the temp dir, removed at exit)")
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	f.StringVar(&o.kubeconfigOut, "kubeconfig-out", "", "with --tls: write a kubeconfig (URL, CA, bearer token; mode 0600) for kubectl and client-go; without --token a random token is generated and required")
+	f.StringVar(&o.token, "token", "", `require "Authorization: Bearer TOKEN" on API routes and discovery (config: bearerToken); others get 401`)
+	f.StringVar(&o.clientCA, "client-ca", "", "with --tls: PEM CA file; a client certificate it signed authenticates without a token (config: clientCAFile)")
+	f.IntVar(&o.maxInflight, "max-requests-inflight", 0, fmt.Sprintf("API-server flow control: read-only requests served at once, 429 beyond (config: maxRequestsInflight; kube-apiserver: %d; 0 = unlimited)", mockbackend.APIServerMaxRequestsInflight))
+	f.IntVar(&o.maxMutatingInflight, "max-mutating-requests-inflight", 0, fmt.Sprintf("API-server flow control: POST/PUT/PATCH/DELETE served at once, 429 beyond (config: maxMutatingRequestsInflight; kube-apiserver: %d; 0 = unlimited)", mockbackend.APIServerMaxMutatingRequestsInflight))
+	f.Float64Var(&o.inflightScale, "apiserver-inflight-scale", 0, fmt.Sprintf("set both in-flight limits to kube-apiserver's defaults (%d/%d) times this factor, e.g. 0.5 for %d/%d",
+		mockbackend.APIServerMaxRequestsInflight, mockbackend.APIServerMaxMutatingRequestsInflight, mockbackend.APIServerMaxRequestsInflight/2, mockbackend.APIServerMaxMutatingRequestsInflight/2))
 	f.BoolVar(&o.child, strings.TrimPrefix(mockproc.ChildFlag, "--"), false, "serve as a run's isolated backend (config on stdin; used by backend.isolation: process)")
 	f.StringVar(&o.cpus, "cpus", "", "with --child: CPUs to pin the backend to, e.g. 1 or 2-3")
 	_ = f.MarkHidden("child")
@@ -102,6 +119,22 @@ func runMock(ctx context.Context, o mockOptions, stdin io.Reader, stdout io.Writ
 	if o.changed["latency"] {
 		cfg.Latency = o.latency
 	}
+	if err := applyAPIServerFlags(&cfg, o); err != nil {
+		return err
+	}
+	generated := false
+	if o.kubeconfigOut != "" {
+		if !cfg.TLS {
+			return usageErr("--kubeconfig-out %q: the mock serves plain HTTP, and a kubeconfig points clients at an API server over TLS; valid: add --tls (or tls: true in --config)", o.kubeconfigOut)
+		}
+		if cfg.BearerToken == "" {
+			// A real API server is never open to anyone holding its URL.
+			if cfg.BearerToken, err = randomToken(); err != nil {
+				return usageErr("--kubeconfig-out: generate a token: %v", err)
+			}
+			generated = true
+		}
+	}
 	if err := cfg.Validate(); err != nil {
 		return usageErr("mock config: %v", err)
 	}
@@ -129,17 +162,46 @@ func runMock(ctx context.Context, o mockOptions, stdin io.Reader, stdout io.Writ
 			return usageErr("--ca-out %q: %v; valid: a path to a new or regular file in a writable directory", o.caPath, err)
 		}
 	}
-	h2 := ""
-	if cfg.HTTP2 {
-		h2 = fmt.Sprintf(", HTTP/2 with %d streams per connection", srv.Config().H2MaxStreams)
+	if o.kubeconfigOut != "" {
+		if err := srv.WriteKubeconfig(o.kubeconfigOut, cfg.BearerToken); err != nil {
+			return usageErr("--kubeconfig-out %q: %v; valid: a path to a new or regular file in a writable directory", o.kubeconfigOut, err)
+		}
+		if generated {
+			notices := o.stderr
+			if notices == nil {
+				notices = os.Stderr
+			}
+			fmt.Fprintf(notices, "oranbench mock: no --token given: generated a random bearer token, required on every API route; it is in %s\n", o.kubeconfigOut)
+		}
 	}
-	fmt.Fprintf(stdout, "mock backend listening on %s (preset %s%s)\n", srv.URL(), o.preset, h2)
+	extra := ""
+	if cfg.HTTP2 {
+		extra = fmt.Sprintf(", HTTP/2 with %d streams per connection", srv.Config().H2MaxStreams)
+	}
+	if cfg.MaxRequestsInflight > 0 || cfg.MaxMutatingRequestsInflight > 0 {
+		extra += fmt.Sprintf(", in flight at most %s read-only / %s mutating", limitText(cfg.MaxRequestsInflight), limitText(cfg.MaxMutatingRequestsInflight))
+	}
+	fmt.Fprintf(stdout, "mock backend listening on %s (preset %s%s)\n", srv.URL(), o.preset, extra)
+	auth := ""
+	switch {
+	case o.kubeconfigOut != "":
+		auth = fmt.Sprintf(`-H "Authorization: Bearer $(kubectl --kubeconfig %s config view --raw -o jsonpath='{.users[0].user.token}')" `, o.kubeconfigOut)
+	case cfg.BearerToken != "":
+		auth = `-H "Authorization: Bearer <bearerToken>" `
+	}
 	if cfg.TLS {
 		fmt.Fprintf(stdout, "CA certificate: %s\n", o.caPath)
-		fmt.Fprintf(stdout, "try: curl --cacert %s %s/A1-P/v2/policytypes\n", o.caPath, srv.URL())
-		fmt.Fprintf(stdout, "     kubectl --server %s --certificate-authority %s --token %s get packagerevisions -n default\n", srv.URL(), o.caPath, kubectlToken(cfg))
+		if o.kubeconfigOut != "" {
+			fmt.Fprintf(stdout, "kubeconfig: %s (context %s, namespace %s)\n", o.kubeconfigOut, mockbackend.KubeconfigName, mockbackend.KubeconfigNamespace)
+		}
+		fmt.Fprintf(stdout, "try: curl %s--cacert %s %s/A1-P/v2/policytypes\n", auth, o.caPath, srv.URL())
+		if o.kubeconfigOut != "" {
+			fmt.Fprintf(stdout, "     kubectl --kubeconfig %s get packagerevisions\n", o.kubeconfigOut)
+		} else {
+			fmt.Fprintf(stdout, "     kubectl --server %s --certificate-authority %s --token %s get packagerevisions -n default\n", srv.URL(), o.caPath, kubectlToken(cfg))
+		}
 	} else {
-		fmt.Fprintf(stdout, "try: curl %s/A1-P/v2/policytypes\n", srv.URL())
+		fmt.Fprintf(stdout, "try: curl %s%s/A1-P/v2/policytypes\n", auth, srv.URL())
 	}
 	<-ctx.Done()
 	fmt.Fprintf(stdout, "shutting down (in-flight requests get %s)\n", strings.TrimSpace(shutdownGrace(cfg)))
@@ -189,4 +251,52 @@ func shutdownGrace(cfg mockbackend.Config) string {
 		return cfg.ShutdownTimeout.String()
 	}
 	return mockbackend.DefaultShutdownTimeout.String()
+}
+
+// applyAPIServerFlags applies the flags that make the mock a stand-in for a
+// Kubernetes API server: credentials and flow control.
+func applyAPIServerFlags(cfg *mockbackend.Config, o mockOptions) error {
+	if o.changed["token"] {
+		if o.token == "" {
+			return usageErr(`--token "": empty; valid: a non-empty bearer token (leave --token out for none, or for a generated one with --kubeconfig-out)`)
+		}
+		cfg.BearerToken = o.token
+	}
+	if o.changed["client-ca"] {
+		cfg.ClientCAFile = o.clientCA
+	}
+	if o.changed["apiserver-inflight-scale"] {
+		if o.changed["max-requests-inflight"] || o.changed["max-mutating-requests-inflight"] {
+			return usageErr("--apiserver-inflight-scale %v: also given --max-requests-inflight or --max-mutating-requests-inflight; valid: the scale alone, or the limits alone", o.inflightScale)
+		}
+		if !(o.inflightScale > 0 && o.inflightScale <= mockbackend.MaxInflightScale) {
+			return usageErr("--apiserver-inflight-scale %v: out of range; valid: above 0 up to %d (1 = kube-apiserver's %d/%d)", o.inflightScale,
+				mockbackend.MaxInflightScale, mockbackend.APIServerMaxRequestsInflight, mockbackend.APIServerMaxMutatingRequestsInflight)
+		}
+		cfg.MaxRequestsInflight, cfg.MaxMutatingRequestsInflight = mockbackend.APIServerInflight(o.inflightScale)
+	}
+	if o.changed["max-requests-inflight"] {
+		cfg.MaxRequestsInflight = o.maxInflight
+	}
+	if o.changed["max-mutating-requests-inflight"] {
+		cfg.MaxMutatingRequestsInflight = o.maxMutatingInflight
+	}
+	return nil
+}
+
+// randomToken is a bearer token of 256 random bits.
+func randomToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// limitText is an in-flight limit as the listening line shows it.
+func limitText(n int) string {
+	if n == 0 {
+		return "unlimited"
+	}
+	return strconv.Itoa(n)
 }

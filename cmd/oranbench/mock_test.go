@@ -44,6 +44,22 @@ func TestMockFailsBeforeListeningWithOneLine(t *testing.T) {
 			[]string{"rtt", "100000h0m0s", "from 0 to 1m0s"}},
 		{"a latency over a minute", []string{"--latency", "2m"},
 			[]string{"latency", "2m0s", "from 0 to 1m0s"}},
+		{"a --kubeconfig-out without --tls", []string{"--kubeconfig-out", filepath.Join(dir, "kc")},
+			[]string{"--kubeconfig-out", "plain HTTP", "--tls"}},
+		{"a --kubeconfig-out that is a symbolic link", []string{"--tls", "--kubeconfig-out", link},
+			[]string{"--kubeconfig-out", link, "symbolic link"}},
+		{"an empty --token", []string{"--token", ""},
+			[]string{"--token", "non-empty"}},
+		{"a --client-ca without --tls", []string{"--client-ca", filepath.Join(dir, "ca.pem")},
+			[]string{"clientCAFile", "tls"}},
+		{"a --client-ca that holds no certificate", []string{"--tls", "--client-ca", victim},
+			[]string{"clientCAFile", "no PEM certificate"}},
+		{"a negative --max-requests-inflight", []string{"--max-requests-inflight", "-1"},
+			[]string{"maxRequestsInflight", "-1", "0 = unlimited", "400"}},
+		{"an --apiserver-inflight-scale of 0", []string{"--apiserver-inflight-scale", "0"},
+			[]string{"--apiserver-inflight-scale", "above 0"}},
+		{"an --apiserver-inflight-scale with a limit", []string{"--apiserver-inflight-scale", "0.5", "--max-mutating-requests-inflight", "5"},
+			[]string{"--apiserver-inflight-scale", "--max-mutating-requests-inflight", "alone"}},
 		// --profile was --preset's name before any release: not kept.
 		{"the --profile of before the rename", []string{"--profile", "flaky"},
 			[]string{"unknown flag: --profile"}},
@@ -105,10 +121,16 @@ type mockRun struct {
 // stdout until the printed curl line.
 func startMock(t *testing.T, args ...string) (m *mockRun, printed []string) {
 	t.Helper()
+	return startMockErr(t, io.Discard, args...)
+}
+
+// startMockErr is startMock writing the command's stderr to stderr.
+func startMockErr(t *testing.T, stderr io.Writer, args ...string) (m *mockRun, printed []string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	m = &mockRun{lines: make(chan string, 64), done: make(chan error, 1), cancel: cancel}
-	root := newRoot(pw, io.Discard)
+	root := newRoot(pw, stderr)
 	root.SetArgs(append([]string{"mock"}, args...))
 	go func() {
 		err := root.ExecuteContext(ctx)

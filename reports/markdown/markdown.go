@@ -524,6 +524,9 @@ func (p *printer) connections(s results.Scenario) {
 			connWait(t.Client), orDash(t.Client.Protocol()), timeWait(t.Client)})
 	}
 	p.compactTable([]string{"arm", "requests", "dials", "accepted (server)", "reuse", "TLS handshakes (client / server)", "resumed", "conn wait mean / p99", "protocol", "TIME_WAIT"}, rows)
+	if note := flowControlNote(s); note != "" {
+		p.f("%s\n\n", note)
+	}
 }
 
 // response renders the open model's response time, from each request's

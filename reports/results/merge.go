@@ -416,6 +416,8 @@ func AddCounts(sums []Summary) Summary {
 		t.Server.Requests += s.Server.Requests
 		t.Server.Protocols = addCountMaps(t.Server.Protocols, s.Server.Protocols)
 		t.Server.ConnsPeak = max(t.Server.ConnsPeak, s.Server.ConnsPeak)
+		t.Server.InflightRejectedReadOnly += s.Server.InflightRejectedReadOnly
+		t.Server.InflightRejectedMutating += s.Server.InflightRejectedMutating
 	}
 	if waits != nil && waits.TotalCount() > 0 {
 		// The merged distribution replaces the worst part's p99.

@@ -370,6 +370,11 @@ type ServerConns struct {
 	Protocols map[string]int64 `json:"protocols,omitempty"`
 	// ConnsPeak is the most connections the server held open at once.
 	ConnsPeak int64 `json:"connsPeak,omitempty"`
+	// InflightRejectedReadOnly and InflightRejectedMutating count the
+	// requests the mock's API-server flow control answered 429
+	// (maxRequestsInflight, maxMutatingRequestsInflight).
+	InflightRejectedReadOnly int64 `json:"inflightRejectedReadOnly,omitempty"`
+	InflightRejectedMutating int64 `json:"inflightRejectedMutating,omitempty"`
 }
 
 // Ratio compares an arm with the baseline arm: Arm/Baseline for req/s (higher

@@ -107,6 +107,12 @@ func (p *Plan) MockConfig() (mockbackend.Config, error) {
 	if b.MaxWatches > 0 {
 		c.MaxWatches = b.MaxWatches
 	}
+	if b.MaxRequestsInflight != 0 {
+		c.MaxRequestsInflight = b.MaxRequestsInflight
+	}
+	if b.MaxMutatingRequestsInflight != 0 {
+		c.MaxMutatingRequestsInflight = b.MaxMutatingRequestsInflight
+	}
 	if p.spec.Seed != 0 {
 		c.Seed = uint64(p.spec.Seed)
 	}

@@ -142,6 +142,12 @@ type Backend struct {
 	// watches (0: the mock's defaults).
 	MaxStoreBytes int64 `yaml:"maxStoreBytes"`
 	MaxWatches    int   `yaml:"maxWatches"`
+	// MaxRequestsInflight and MaxMutatingRequestsInflight are the mock's
+	// API-server flow control, kube-apiserver's --max-requests-inflight and
+	// --max-mutating-requests-inflight (400 and 200 there): beyond them a
+	// request is answered 429 with Retry-After. 0: unlimited.
+	MaxRequestsInflight         int `yaml:"maxRequestsInflight"`
+	MaxMutatingRequestsInflight int `yaml:"maxMutatingRequestsInflight"`
 
 	// URL (YAML "target") sends the load to an external server instead of
 	// the mock; it must be loopback unless Options.AllowRemote is set.
