@@ -172,6 +172,7 @@ func (p *Plan) validateTarget(b *Backend) error {
 		"netFaults": b.NetFaults != nil, "enforceDelay": b.EnforceDelay.Duration > 0, "tokenDelay": b.TokenDelay.Duration > 0,
 		"llmTokens": b.LLMTokens != 0, "maxObjects": b.MaxObjects != 0, "h2MaxStreams": b.H2MaxStreams != 0,
 		"maxStoreBytes": b.MaxStoreBytes != 0, "maxWatches": b.MaxWatches != 0,
+		"maxRequestsInflight": b.MaxRequestsInflight != 0, "maxMutatingRequestsInflight": b.MaxMutatingRequestsInflight != 0,
 		"isolation": b.Isolation != "", "cpus": b.CPUs != nil,
 	}
 	for _, k := range sortedKeys(mockOnly) {
