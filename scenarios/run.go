@@ -165,6 +165,9 @@ func newPointRun(p *Plan, m armRunner, opt Options, label string) *pointRun {
 	}
 	for i, prof := range p.Profiles() {
 		pr.out.Arms[i] = results.Arm{Name: p.Arms()[i], Profile: prof.Name, Description: prof.Description, Settings: settings(prof)}
+		if l := p.Limits()[i]; l.On() {
+			pr.out.Arms[i].Description += fmt.Sprintf("; behind client-go's client-side rate limiter, qps %s, burst %d", ftoa(l.QPS), l.Burst)
+		}
 		pr.service = append(pr.service, engine.NewHistogram())
 		var response, lag *hdrhistogram.Histogram
 		if p.Model().ResponseTime() {

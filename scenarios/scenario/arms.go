@@ -95,8 +95,11 @@ func (p *Plan) resolveArms(reg *transport.Registry) error {
 			return p.FieldErr(path+".config", "", err.Error())
 		}
 		desc := a.Description
-		if desc == "" {
+		if desc == "" && a.Config != nil {
 			desc = fmt.Sprintf("%s with %s", baseName, a.Config.String())
+		}
+		if desc == "" {
+			desc = base.Description
 		}
 		prof := transport.FromConfig(a.Name, desc, cfg)
 		if reg != nil {
