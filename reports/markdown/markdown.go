@@ -447,6 +447,7 @@ func (p *printer) scenario(s results.Scenario) {
 	p.ratios(s)
 	p.connections(s)
 	p.openLoad(s)
+	p.limiter(s)
 	p.response(s)
 	p.search(s)
 	p.thresholds(s)
