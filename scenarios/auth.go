@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"k8s.io/client-go/rest"
@@ -177,12 +178,54 @@ func checkKubeconfig(p *Plan, allowRemote bool) error {
 	return nil
 }
 
-// headerNames lists the names of the scenario's headers, never their
-// values (a token), for the report.
-func headerNames(p *scenario.Plan) []string {
-	var names []string
-	for k := range p.Headers() {
-		names = append(names, k)
+// authNote says what every request carried, for the report: the kind of
+// the kubeconfig's credentials and the names of the scenario's headers,
+// never a value.
+func (b *backend) authNote(p *scenario.Plan) string {
+	var parts []string
+	if c := b.kube; c != nil {
+		var kinds []string
+		switch {
+		case c.BearerTokenFile != "":
+			kinds = append(kinds, "token file")
+		case c.BearerToken != "":
+			kinds = append(kinds, "bearer token")
+		}
+		if c.CertData != nil || c.CertFile != "" {
+			kinds = append(kinds, "client certificate")
+		}
+		if c.ExecProvider != nil {
+			kinds = append(kinds, "exec plugin "+c.ExecProvider.Command)
+		}
+		if c.AuthProvider != nil {
+			kinds = append(kinds, "auth provider "+c.AuthProvider.Name)
+		}
+		if c.Username != "" {
+			kinds = append(kinds, "basic auth")
+		}
+		if c.Impersonate.UserName != "" {
+			kinds = append(kinds, "impersonating "+c.Impersonate.UserName)
+		}
+		if len(kinds) == 0 {
+			kinds = append(kinds, "none")
+		}
+		bk := p.Resolved().Backend
+		ctx := bk.Context
+		if ctx == "" {
+			ctx = "its current context"
+		}
+		parts = append(parts, fmt.Sprintf("the credentials of kubeconfig %s (%s: %s)", bk.Kubeconfig, ctx, strings.Join(kinds, ", ")))
 	}
-	return names
+	if len(b.headers) > 0 {
+		names := make([]string, 0, len(b.headers))
+		for k := range b.headers {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		parts = append(parts, "the scenario's headers "+strings.Join(names, ", ")+" (their values are not recorded)")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Auth: every request, the set-up's included, carried " + strings.Join(parts, " and ") + "."
 }

@@ -159,8 +159,8 @@ repetitions: 1
 `)
 }
 
-// runKube runs the scenario and returns its arms, by name.
-func runKube(t *testing.T, p *scenario.Plan) map[string]results.Arm {
+// runKube runs the scenario and returns its arms, by name, and its notes.
+func runKube(t *testing.T, p *scenario.Plan) (map[string]results.Arm, string) {
 	t.Helper()
 	if err := CheckBackend(p, false); err != nil {
 		t.Fatal(err)
@@ -173,7 +173,7 @@ func runKube(t *testing.T, p *scenario.Plan) map[string]results.Arm {
 	for _, a := range res.Arms {
 		arms[a.Name] = a
 	}
-	return arms
+	return arms, strings.Join(res.Notes, "\n")
 }
 
 // Every arm, and the set-up step, authenticates with the kubeconfig's
@@ -202,17 +202,20 @@ func TestEveryArmAuthenticatesWithTheKubeconfig(t *testing.T) {
 	if err := os.WriteFile(plugin, []byte(script), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct{ name, user string }{
-		{"client certificate data", "    client-certificate-data: " + b64(srv.clientCert) + "\n    client-key-data: " + b64(srv.clientKey)},
-		{"client certificate files", "    client-certificate: " + certFile + "\n    client-key: " + keyFile},
-		{"bearer token", "    token: " + goodToken},
-		{"token file", "    tokenFile: " + tokenFile},
-		{"exec plugin", "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: " + plugin + "\n      interactiveMode: Never"},
+	for _, tc := range []struct{ name, user, kind string }{
+		{"client certificate data", "    client-certificate-data: " + b64(srv.clientCert) + "\n    client-key-data: " + b64(srv.clientKey), "client certificate"},
+		{"client certificate files", "    client-certificate: " + certFile + "\n    client-key: " + keyFile, "client certificate"},
+		{"bearer token", "    token: " + goodToken, "bearer token"},
+		{"token file", "    tokenFile: " + tokenFile, "token file"},
+		{"exec plugin", "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: " + plugin + "\n      interactiveMode: Never", "exec plugin"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv.allowed.Store(0)
 			srv.denied.Store(0)
-			arms := runKube(t, kubeScenario(t, kubeconfig(t, srv.srv.URL, srv.caPEM, tc.user)))
+			arms, notes := runKube(t, kubeScenario(t, kubeconfig(t, srv.srv.URL, srv.caPEM, tc.user)))
+			if !strings.Contains(notes, "Auth: ") || !strings.Contains(notes, tc.kind) || strings.Contains(notes, goodToken) {
+				t.Errorf("notes %q: want the kind of credential (%s), never the token", notes, tc.kind)
+			}
 			for _, name := range []string{transport.ProfileDefault, transport.ProfileTuned, transport.ProfileTunedH2, transport.ProfileClientGo} {
 				a := arms[name]
 				if a.Total.Requests == 0 || a.Total.Successes != a.Total.Requests {
@@ -244,7 +247,7 @@ func TestAWrongCredentialShowsAs401(t *testing.T) {
 		{"no credential", "    {}"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			arms := runKube(t, kubeScenario(t, kubeconfig(t, srv.srv.URL, srv.caPEM, tc.user)))
+			arms, _ := runKube(t, kubeScenario(t, kubeconfig(t, srv.srv.URL, srv.caPEM, tc.user)))
 			for name, a := range arms {
 				if a.Total.Requests == 0 || a.Total.Successes != 0 || a.Total.Codes["401"] != a.Total.Requests {
 					t.Errorf("arm %s: %d successes, codes %v; want every request a 401", name, a.Total.Successes, a.Total.Codes)
@@ -331,5 +334,8 @@ repetitions: 1
 	}
 	if strings.Contains(string(js), secret) {
 		t.Error("the results hold the header's value")
+	}
+	if notes := strings.Join(res.Notes, " "); !strings.Contains(notes, "headers X-Api-Key") {
+		t.Errorf("notes %q do not name the header", notes)
 	}
 }

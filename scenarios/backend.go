@@ -120,7 +120,7 @@ func startServer(p *Plan, opt Options) (*backend, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := probeTarget(b.url); err != nil {
+		if err := probeTarget("backend.kubeconfig: server", b.url); err != nil {
 			return nil, err
 		}
 		return b, nil
@@ -142,7 +142,7 @@ func startServer(p *Plan, opt Options) (*backend, error) {
 				b.caPEM = pem
 			}
 		}
-		if err := probeTarget(b.url); err != nil {
+		if err := probeTarget("backend.target", b.url); err != nil {
 			return nil, err
 		}
 		return b, nil
@@ -253,10 +253,10 @@ const targetProbeTimeout = 5 * time.Second
 // a target nothing listens on fails the scenario (exit 2) before the load
 // instead of producing a run in which every request failed, which latency
 // thresholds alone would not catch.
-func probeTarget(target string) error {
+func probeTarget(field, target string) error {
 	u, err := url.Parse(target)
 	if err != nil {
-		return fmt.Errorf("backend.target %q: %w", target, err)
+		return fmt.Errorf("%s %q: %w", field, target, err)
 	}
 	port := u.Port()
 	if port == "" {
@@ -267,7 +267,7 @@ func probeTarget(target string) error {
 	}
 	conn, err := net.DialTimeout("tcp", net.JoinHostPort(u.Hostname(), port), targetProbeTimeout)
 	if err != nil {
-		return fmt.Errorf("backend.target %s: unreachable: %w", target, err)
+		return fmt.Errorf("%s %s: unreachable: %w", field, target, err)
 	}
 	return conn.Close()
 }

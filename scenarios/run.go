@@ -114,6 +114,9 @@ func runPoint(ctx context.Context, p *Plan, m armRunner, opt Options, label stri
 	}
 	defer be.Close()
 	pr.be = be
+	if note := be.authNote(p); note != "" {
+		pr.out.Notes = append(pr.out.Notes, note)
+	}
 	// Interrupted while seeding the backend, the run goes on to write a
 	// result with no repetition, marked interrupted, rather than none.
 	if err := prepare(ctx, be, p.Resolved().Mix); err != nil && ctx.Err() == nil {
