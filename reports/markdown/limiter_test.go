@@ -36,6 +36,14 @@ func TestTheLimiterTableSaysWhenTheLimiterBoundedAnArm(t *testing.T) {
 	if strings.Contains(section, "`tuned` |") {
 		t.Errorf("an arm without a limiter has a row in the limiter table:\n%s", section)
 	}
+	s.Arms[0].Total.Cancelled = 50
+	b.Reset()
+	if err := ScenarioReport(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); !strings.Contains(out, "waiting for a client-side limiter's token") || strings.Contains(out, "the interruption") {
+		t.Errorf("requests the window cut off in a limiter are called an interruption's:\n%s", out)
+	}
 	s.Arms[0].Total.Limiter = nil
 	b.Reset()
 	if err := ScenarioReport(&b, s); err != nil {
