@@ -148,6 +148,8 @@ func (p *Plan) armLimit(path string, a ArmSpec) (Limit, error) {
 		return Limit{}, p.FieldErr(path+".burst", itoa(a.Burst), "a burst needs a qps > 0 (qps 0 is no limiter)")
 	case a.QPS == 0:
 		return Limit{}, nil
+	case p.spec.Load.Model == "storm" || p.spec.Load.Model == "soak":
+		return Limit{}, p.FieldErr(path+".qps", ftoa(a.QPS), "the "+string(p.spec.Load.Model)+" model sends through clients of its own, without the arm's limiter; a limiter applies with the closed, open and search models")
 	case a.Burst == 0:
 		return Limit{QPS: a.QPS, Burst: DefaultBurst(a.QPS)}, nil
 	}

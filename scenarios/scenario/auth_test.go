@@ -71,6 +71,7 @@ func TestBadKubeconfigHeadersAndLimitsNameTheirField(t *testing.T) {
 		{"a negative qps", "qps: 20", "qps: -1", []string{"arms[0].qps", "-1"}},
 		{"a burst without qps", "qps: 20, burst: 30", "burst: 30", []string{"arms[0].burst", "needs a qps"}},
 		{"a negative burst", "burst: 30", "burst: -2", []string{"arms[0].burst"}},
+		{"a limiter with the storm model", "mix: [{request: {method: GET, path: /api/v1/namespaces}}]\nload: {model: closed, concurrency: 2}", "load: {model: storm}", []string{"arms[0].qps", "storm"}},
 		{"a target beside the kubeconfig", "kubeconfig: /tmp/kubeconfig", "kubeconfig: /tmp/kubeconfig\n  target: https://127.0.0.1:6443",
 			[]string{"backend.target", "either backend.kubeconfig or backend.target"}},
 		{"a caCert beside the kubeconfig", "kubeconfig: /tmp/kubeconfig", "kubeconfig: /tmp/kubeconfig\n  caCert: ca.pem", []string{"backend.caCert"}},
