@@ -87,6 +87,9 @@ func runSweep(ctx context.Context, p *Plan, m armRunner, sw *scenario.SweepPlan,
 		if out.Conditions.Isolation == "" {
 			out.Conditions.Isolation, out.Conditions.CPUs = res.Conditions.Isolation, res.Conditions.CPUs
 		}
+		if out.Conditions.Target == "" && res.Conditions.Target != "" {
+			out.Conditions.Target, out.Conditions.TLS = res.Conditions.Target, res.Conditions.TLS // a kubeconfig's server
+		}
 		if len(res.Arms) > 0 {
 			out.Sweep.Points = append(out.Sweep.Points, results.SweepPoint{Values: append([]string(nil), pt.Values...), Result: res})
 			for _, t := range res.Thresholds {
