@@ -24,6 +24,9 @@ import (
 // CheckBackend refuses p's external backend URL outside loopback unless
 // allowRemote is set; the in-process mock always listens on loopback.
 func CheckBackend(p *Plan, allowRemote bool) error {
+	if p.Resolved().Backend.Kubeconfig != "" {
+		return checkKubeconfig(p, allowRemote)
+	}
 	if p.Resolved().Backend.URL == "" {
 		return nil
 	}
@@ -50,6 +53,8 @@ type backend struct {
 	// caPEM is what tls trusts, PEM-encoded, for profiles that take the CA as
 	// PEM ("client-go"); nil when tls trusts the system's roots.
 	caPEM []byte
+	// backendAuth is what every request carries (auth.go).
+	backendAuth
 }
 
 // Isolation of the backend from the generator.
@@ -59,7 +64,7 @@ const isolationExternal = "external" // backend.target: not started by the run
 // process isolation that cannot be had is an error, never a silent fallback.
 func isolationFor(p *Plan, opt Options) (mode, genCPUs, backendCPUs string, err error) {
 	b := p.Resolved().Backend
-	if b.URL != "" {
+	if b.External() {
 		return isolationExternal, "", "", nil
 	}
 	mode = b.Isolation
@@ -101,6 +106,25 @@ func isolationFor(p *Plan, opt Options) (mode, genCPUs, backendCPUs string, err 
 }
 
 func startBackend(p *Plan, opt Options) (*backend, error) {
+	b, err := startServer(p, opt)
+	if err != nil {
+		return nil, err
+	}
+	b.headers = p.Headers()
+	return b, nil
+}
+
+func startServer(p *Plan, opt Options) (*backend, error) {
+	if p.Resolved().Backend.Kubeconfig != "" {
+		b, err := kubeBackend(p)
+		if err != nil {
+			return nil, err
+		}
+		if err := probeTarget("backend.kubeconfig: server", b.url); err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
 	if p.Resolved().Backend.URL != "" {
 		b := &backend{url: strings.TrimSuffix(p.Resolved().Backend.URL, "/"), isolation: isolationExternal}
 		if strings.HasPrefix(b.url, "https://") {
@@ -118,7 +142,7 @@ func startBackend(p *Plan, opt Options) (*backend, error) {
 				b.caPEM = pem
 			}
 		}
-		if err := probeTarget(b.url); err != nil {
+		if err := probeTarget("backend.target", b.url); err != nil {
 			return nil, err
 		}
 		return b, nil
@@ -229,10 +253,10 @@ const targetProbeTimeout = 5 * time.Second
 // a target nothing listens on fails the scenario (exit 2) before the load
 // instead of producing a run in which every request failed, which latency
 // thresholds alone would not catch.
-func probeTarget(target string) error {
+func probeTarget(field, target string) error {
 	u, err := url.Parse(target)
 	if err != nil {
-		return fmt.Errorf("backend.target %q: %w", target, err)
+		return fmt.Errorf("%s %q: %w", field, target, err)
 	}
 	port := u.Port()
 	if port == "" {
@@ -243,7 +267,7 @@ func probeTarget(target string) error {
 	}
 	conn, err := net.DialTimeout("tcp", net.JoinHostPort(u.Hostname(), port), targetProbeTimeout)
 	if err != nil {
-		return fmt.Errorf("backend.target %s: unreachable: %w", target, err)
+		return fmt.Errorf("%s %s: unreachable: %w", field, target, err)
 	}
 	return conn.Close()
 }

@@ -54,6 +54,8 @@ func runnerFor(p *Plan) modelRunner { return runners[p.Model().Name()] }
 type armRun struct {
 	be      *backend
 	profile transport.Profile
+	// limit is the arm's client-side rate limit (qps, burst).
+	limit scenario.Limit
 	// name is the run's name ("tuned-r0"); who is the log's prefix
 	// ("scenario: arm").
 	name, who        string

@@ -87,6 +87,9 @@ func runSweep(ctx context.Context, p *Plan, m armRunner, sw *scenario.SweepPlan,
 		if out.Conditions.Isolation == "" {
 			out.Conditions.Isolation, out.Conditions.CPUs = res.Conditions.Isolation, res.Conditions.CPUs
 		}
+		if out.Conditions.Target == "" && res.Conditions.Target != "" {
+			out.Conditions.Target, out.Conditions.TLS = res.Conditions.Target, res.Conditions.TLS // a kubeconfig's server
+		}
 		if len(res.Arms) > 0 {
 			out.Sweep.Points = append(out.Sweep.Points, results.SweepPoint{Values: append([]string(nil), pt.Values...), Result: res})
 			for _, t := range res.Thresholds {
@@ -114,6 +117,9 @@ func runPoint(ctx context.Context, p *Plan, m armRunner, opt Options, label stri
 	}
 	defer be.Close()
 	pr.be = be
+	if note := be.authNote(p); note != "" {
+		pr.out.Notes = append(pr.out.Notes, note)
+	}
 	// Interrupted while seeding the backend, the run goes on to write a
 	// result with no repetition, marked interrupted, rather than none.
 	if err := prepare(ctx, be, p.Resolved().Mix); err != nil && ctx.Err() == nil {
@@ -165,6 +171,9 @@ func newPointRun(p *Plan, m armRunner, opt Options, label string) *pointRun {
 	}
 	for i, prof := range p.Profiles() {
 		pr.out.Arms[i] = results.Arm{Name: p.Arms()[i], Profile: prof.Name, Description: prof.Description, Settings: settings(prof)}
+		if l := p.Limits()[i]; l.On() {
+			pr.out.Arms[i].Description += fmt.Sprintf("; behind client-go's client-side rate limiter, qps %s, burst %d", ftoa(l.QPS), l.Burst)
+		}
 		pr.service = append(pr.service, engine.NewHistogram())
 		var response, lag *hdrhistogram.Histogram
 		if p.Model().ResponseTime() {
@@ -180,6 +189,9 @@ func newPointRun(p *Plan, m armRunner, opt Options, label string) *pointRun {
 func (pr *pointRun) probe(ctx context.Context) {
 	if pr.be.isolation != isolationExternal {
 		pr.out.Conditions.Isolation, pr.out.Conditions.CPUs = pr.be.isolation, pr.be.cpus
+	} else if pr.out.Conditions.Target == "" {
+		pr.out.Conditions.Target = pr.be.url // the kubeconfig's server
+		pr.out.Conditions.TLS = pr.be.tls != nil
 	}
 	if ctx.Err() == nil {
 		pr.out.Setup = measureSetup(ctx, pr.p, pr.be)
@@ -217,7 +229,7 @@ func (pr *pointRun) runOne(ctx context.Context, rep, i int) (stop bool, err erro
 	p, arm := pr.p, pr.p.Arms()[i]
 	duration, warmup, _ := p.Effective(pr.opt.Quick)
 	fmt.Fprintf(pr.opt.Log, "%s: rep %d/%d: arm %s: %s warm-up, %s\n", pr.name, rep+1, pr.reps, arm, warmup, pr.m.measuredText(duration))
-	a := armRun{be: pr.be, profile: p.Profiles()[i], name: fmt.Sprintf("%s-r%d", arm, rep), who: pr.name + ": " + arm,
+	a := armRun{be: pr.be, profile: p.Profiles()[i], limit: p.Limits()[i], name: fmt.Sprintf("%s-r%d", arm, rep), who: pr.name + ": " + arm,
 		duration: duration, warmup: warmup, quick: pr.opt.Quick, log: pr.opt.Log}
 	if pr.opt.OnRun != nil {
 		a.onResult = pr.opt.OnRun(RunInfo{Scenario: p.Resolved().Name, Point: pr.label, Arm: arm, Rep: rep, Reps: pr.reps, Planned: p.PlannedRun(pr.opt.Quick)})
@@ -279,6 +291,7 @@ func (pr *pointRun) finish() {
 		out.Arms[i].Total = total(out.Arms[i].Reps, pr.service[i], pr.response[i], pr.lag[i])
 		out.Arms[i].ServiceHDR = encodeHist(pr.service[i])
 		out.Arms[i].ResponseHDR = encodeHist(pr.response[i])
+		out.Arms[i].Total.Limiter = totalLimiter(out.Arms[i].Reps)
 	}
 	analysis.Finalize(out, pr.p.ThresholdsAt(pr.label))
 	for i := range pr.p.Profiles() {
@@ -297,6 +310,7 @@ func (pr *pointRun) finish() {
 		out.Notes = append(out.Notes, "Failed: "+pr.backendDied+"; its errors are counted and the figures cover what ran.")
 	}
 	out.Notes = append(out.Notes, saturationNotes(out.Arms)...)
+	out.Notes = append(out.Notes, limiterNotes(out.Arms)...)
 	if out.Stats != nil && out.Stats.Weak {
 		out.Notes = append(out.Notes, fmt.Sprintf("Weak verdict: %d repetitions per arm (fewer than %d); differences are unlikely to be significant.", out.Stats.MinReps, analysis.WeakBelowReps))
 	}
@@ -345,7 +359,7 @@ func ctxErr(ctx context.Context, interrupted bool) error {
 func attack(ctx context.Context, p *Plan, a armRun, o *offer) (results.Rep, *engine.Recording, error) {
 	be := a.be
 	c0, s0 := transport.TraceStats{}, be.stats()
-	inst, err := a.profile.TryInstrument(be.tls, transport.WithCAPEM(be.caPEM))
+	inst, err := a.profile.TryInstrument(be.tls, be.buildOptions()...)
 	if err != nil {
 		return results.Rep{}, nil, &buildError{err}
 	}
@@ -360,15 +374,28 @@ func attack(ctx context.Context, p *Plan, a armRun, o *offer) (results.Rep, *eng
 		MaxWorkers:  p.Resolved().Load.MaxWorkers,
 		// Each closed-model worker carries its own trace state.
 		WorkerContext: inst.Tracer.Bind,
+		// Requests still waiting for a client-side limiter's token when
+		// the duration ends are not sent: they count as cancelled, and the
+		// arm ends on time rather than when its bucket drains.
+		CancelAtEnd: a.limit.On(),
 	}
 	if o != nil {
 		late := o.withLate()
 		o = &late
 		attack.Model, attack.Pacer = engine.Open, o.pacer
 	}
+	// Every client gets the backend's credentials and headers and, with a
+	// qps, a limiter of its own (the measured window starts with a full
+	// bucket, as a new Clientset does); the limiter's wait is part of each
+	// request's time, as in client-go's Request.Do.
+	var limited *transport.Limited
 	client := func(m *mixTargeter) *http.Client {
 		c := *inst.Client
-		c.Transport = m.wrap(inst.Client.Transport)
+		c.Transport = m.wrap(be.wrapArm(a.profile, inst.Client.Transport))
+		if a.limit.On() {
+			limited = transport.NewLimited(c.Transport, a.limit.QPS, a.limit.Burst)
+			c.Transport = limited
+		}
 		return &c
 	}
 	if a.warmup > 0 {
@@ -420,6 +447,9 @@ func attack(ctx context.Context, p *Plan, a armRun, o *offer) (results.Rep, *eng
 	}
 	if o != nil {
 		sum.Open = openLoad(*o, rec, a.duration, sum.CPUPct)
+	}
+	if limited != nil {
+		sum.Limiter = limiterLoad(limited.Waits(), sum)
 	}
 	return results.Rep{Summary: sum}, rec, nil
 }
@@ -494,7 +524,7 @@ func prepare(ctx context.Context, be *backend, mix []scenario.MixEntry) error {
 	}
 	tr := transport.DefaultTransport(be.tls)
 	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	client := &http.Client{Transport: be.wrap(tr), Timeout: 30 * time.Second}
 	for _, k := range keys {
 		for _, stage := range fixtureRequests(k) {
 			if err := prepareStage(ctx, client, be.url, stage); err != nil {

@@ -18,15 +18,17 @@ func runStorm(ctx context.Context, p *Plan, be *backend, prof transport.Profile,
 	st := *p.Resolved().Load.Storm
 	st.Intents = p.StormIntents(quick)
 	c0, s0 := transport.TraceStats{}, be.stats()
-	inst, err := prof.TryInstrument(be.tls, transport.WithCAPEM(be.caPEM))
+	inst, err := prof.TryInstrument(be.tls, be.buildOptions()...)
 	if err != nil {
 		return results.Rep{}, nil, &buildError{err}
 	}
 	defer inst.Close()
+	client := *inst.Client
+	client.Transport = be.wrapArm(prof, inst.Client.Transport)
 	cfg := func(n int) watcher.StormConfig {
 		return watcher.StormConfig{
 			Watcher: watcher.Config{
-				Client: inst.Client, PorchURL: be.url, Workers: st.Workers,
+				Client: &client, PorchURL: be.url, Workers: st.Workers,
 				Debounce: st.Debounce.Duration, StableFor: st.StableFor.Duration,
 			},
 			Intents: n, IntentsPerSec: st.IntentsPerSec, Timeout: st.Timeout.Duration,

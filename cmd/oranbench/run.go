@@ -33,6 +33,8 @@ type runOptions struct {
 	saveResults bool
 	asJSON      bool
 	shardFlag   string
+	kubeconfig  string // --kubeconfig: every scenario against its server
+	kubeContext string // --context
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -48,7 +50,9 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&o.out, "out", filepath.Join("reports", "latest"), "directory for REPORT.md and results.json")
 	cmd.Flags().BoolVar(&o.quick, "quick", false, "shorter durations and fewer repetitions (CI-sized)")
 	cmd.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "no progress lines")
-	cmd.Flags().BoolVar(&o.allowRemote, "allow-remote", false, "allow a scenario's backend.target outside loopback")
+	cmd.Flags().BoolVar(&o.allowRemote, "allow-remote", false, "allow a scenario's backend.target or kubeconfig server outside loopback")
+	cmd.Flags().StringVar(&o.kubeconfig, "kubeconfig", "", "run every scenario against this kubeconfig's API server, with its CA and credentials, instead of the mock (a scenario with its own backend.target or backend.kubeconfig is an error)")
+	cmd.Flags().StringVar(&o.kubeContext, "context", "", "the kubeconfig context to use with --kubeconfig (default: its current-context)")
 	cmd.Flags().IntVar(&o.leakCycles, "leakcheck-cycles", leakcheck.DefaultCycles, "watcher and transport create/close cycles checked for goroutine leaks before the scenarios (0: skip)")
 	cmd.Flags().BoolVar(&o.saveResults, "save-results", false, "also stream every result, in vegeta's encoding, to DIR/vegeta/SCENARIO.ARM.bin (for vegeta report and vegeta plot)")
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print results.json to stdout instead of the summary line")
@@ -63,6 +67,9 @@ func runSuite(ctx context.Context, o runOptions, stdout, stderr io.Writer) error
 	reg := transport.NewRegistry()
 	list, err := loadScenarios(o.scenarios, reg)
 	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	if list, err = withKubeconfig(list, o, reg); err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
 	for _, s := range list {
@@ -326,4 +333,24 @@ func cpuModel() string {
 		}
 	}
 	return ""
+}
+
+// withKubeconfig aims every scenario at --kubeconfig's server; a scenario
+// naming a backend of its own conflicts with the flag.
+func withKubeconfig(list []*scenarios.Plan, o runOptions, reg *transport.Registry) ([]*scenarios.Plan, error) {
+	if o.kubeconfig == "" {
+		if o.kubeContext != "" {
+			return nil, fmt.Errorf("--context %s: needs --kubeconfig (a scenario's own kubeconfig takes backend.context)", o.kubeContext)
+		}
+		return list, nil
+	}
+	out := make([]*scenarios.Plan, len(list))
+	for i, s := range list {
+		p, err := s.WithKubeconfig(o.kubeconfig, o.kubeContext, reg)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p
+	}
+	return out, nil
 }

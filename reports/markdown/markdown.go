@@ -318,16 +318,25 @@ func verdictLine(s results.Scenario) string {
 // cancelledText says how many requests an interruption cut off, which the
 // figures leave out; "" when none was.
 func cancelledText(arms []results.Arm) string {
-	var parts []string
+	var parts, limited []string
 	for _, a := range arms {
+		if a.Total.Cancelled > 0 && a.Total.Limiter != nil && !a.Total.Interrupted {
+			// Requests still waiting for a token when the window ended.
+			limited = append(limited, fmt.Sprintf("`%s`: %s", a.Name, results.Int(a.Total.Cancelled)))
+			continue
+		}
 		if a.Total.Cancelled > 0 {
 			parts = append(parts, fmt.Sprintf("`%s`: %s", a.Name, results.Int(a.Total.Cancelled)))
 		}
 	}
-	if len(parts) == 0 {
-		return ""
+	var out []string
+	if len(limited) > 0 {
+		out = append(out, "Cancelled: the end of the measured window cut off the requests still waiting for a client-side limiter's token, or in flight ("+strings.Join(limited, ", ")+"); they were never sent and are counted as cancelled, not as errors.")
 	}
-	return "Cancelled: the interruption cut off requests in flight (" + strings.Join(parts, ", ") + "); they are counted as cancelled, not as errors, and left out of the requests and the success rate."
+	if len(parts) > 0 {
+		out = append(out, "Cancelled: the interruption cut off requests in flight ("+strings.Join(parts, ", ")+"); they are counted as cancelled, not as errors, and left out of the requests and the success rate.")
+	}
+	return strings.Join(out, "\n\n> ")
 }
 
 // failed renders a scenario that failed to run: why, and that none of its
@@ -447,6 +456,7 @@ func (p *printer) scenario(s results.Scenario) {
 	p.ratios(s)
 	p.connections(s)
 	p.openLoad(s)
+	p.limiter(s)
 	p.response(s)
 	p.search(s)
 	p.thresholds(s)

@@ -274,9 +274,36 @@ type Summary struct {
 	Interrupted bool        `json:"interrupted,omitempty"`
 	// Open is the open model's offered versus achieved load.
 	Open *OpenLoad `json:"open,omitempty"`
+	// Limiter is the arm's client-side rate limiter (qps, burst) and the
+	// time requests waited in it; nil without one.
+	Limiter *Limiter `json:"limiter,omitempty"`
 	// CPUPct is the process's CPU use (generator and in-process mock) during
 	// the measured attack, in percent of all cores.
 	CPUPct float64 `json:"cpuPct,omitempty"`
+}
+
+// Limiter is an arm's client-side rate limiter, client-go's token bucket
+// (k8s.io/client-go/util/flowcontrol), and how long requests waited in it.
+// The wait is part of each request's latency, as it is of a client-go
+// caller's (Request.Do waits before it sends).
+type Limiter struct {
+	QPS   float64 `json:"qps"`
+	Burst int     `json:"burst"`
+	// Waited counts the requests that got a token; WaitTotal is their
+	// summed wait, WaitP50/WaitP99/WaitMax its distribution (WaitP50 and
+	// WaitP99 of an arm's total are the worst repetition's).
+	Waited    int64         `json:"waited"`
+	WaitTotal time.Duration `json:"waitTotal_ns"`
+	WaitP50   time.Duration `json:"waitP50_ns"`
+	WaitP99   time.Duration `json:"waitP99_ns"`
+	WaitMax   time.Duration `json:"waitMax_ns"`
+	// WaitPct is WaitTotal in percent of the requests' summed latency.
+	WaitPct float64 `json:"waitPct"`
+	// Bounded says the limiter, not the transport, set the rate; Reason
+	// says why ("sent 70 of the 70 the bucket allows in 2s", "requests
+	// spent 97% of their time waiting").
+	Bounded bool   `json:"bounded,omitempty"`
+	Reason  string `json:"reason,omitempty"`
 }
 
 // Percentiles of a latency distribution.

@@ -3,6 +3,7 @@ package scenario
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -25,7 +26,7 @@ func (p *Plan) resolveArms(reg *transport.Registry) error {
 	if lookup == nil {
 		lookup = transport.NewRegistry()
 	}
-	p.arms, p.profiles = nil, nil
+	p.arms, p.profiles, p.limits = nil, nil, nil
 	local := map[string]transport.Profile{}
 	find := func(name string) (transport.Profile, bool) {
 		if prof, ok := local[name]; ok {
@@ -48,6 +49,11 @@ func (p *Plan) resolveArms(reg *transport.Registry) error {
 				return p.FieldErr(path, a.Name, "the arm is listed twice; each arm needs its own name")
 			}
 		}
+		limit, err := p.armLimit(path, a)
+		if err != nil {
+			return err
+		}
+		p.limits = append(p.limits, limit)
 		if !a.Inline() {
 			if a.Description != "" {
 				return p.FieldErr(path+".description", a.Description, "only an inline arm (with base or config) takes a description")
@@ -70,6 +76,13 @@ func (p *Plan) resolveArms(reg *transport.Registry) error {
 		if !ok {
 			return p.FieldErr(path+".base", baseName, "valid profiles are "+valid())
 		}
+		if base.Config == nil && a.Config == nil {
+			// Only a limiter (qps, burst) on a profile built another way:
+			// the arm runs that profile as it is.
+			local[a.Name] = base
+			p.arms, p.profiles = append(p.arms, a.Name), append(p.profiles, base)
+			continue
+		}
 		if base.Config == nil {
 			return p.FieldErr(path+".base", baseName, "this profile is not built from a transport Config (net/http or client-go builds it); use tuned or tuned-resume as base")
 		}
@@ -82,8 +95,11 @@ func (p *Plan) resolveArms(reg *transport.Registry) error {
 			return p.FieldErr(path+".config", "", err.Error())
 		}
 		desc := a.Description
-		if desc == "" {
+		if desc == "" && a.Config != nil {
 			desc = fmt.Sprintf("%s with %s", baseName, a.Config.String())
+		}
+		if desc == "" {
+			desc = base.Description
 		}
 		prof := transport.FromConfig(a.Name, desc, cfg)
 		if reg != nil {
@@ -100,6 +116,44 @@ func (p *Plan) resolveArms(reg *transport.Registry) error {
 		p.arms, p.profiles = append(p.arms, a.Name), append(p.profiles, prof)
 	}
 	return nil
+}
+
+// Limit is an arm's client-side rate limit, as client-go's token bucket
+// applies it: at most QPS requests per second once the first Burst are
+// spent. The zero Limit is none.
+type Limit struct {
+	QPS   float64
+	Burst int
+}
+
+// On reports whether the arm has a limiter.
+func (l Limit) On() bool { return l.QPS > 0 }
+
+// DefaultBurst is the burst of an arm that sets qps but no burst: twice the
+// QPS, rounded up, as client-go's own default pair (QPS 5, burst 10); at
+// least 1, since a token bucket of size 0 lets nothing through.
+func DefaultBurst(qps float64) int { return max(1, int(math.Ceil(2*qps))) }
+
+// maxLimit bounds qps and burst.
+const maxLimit = 1e6
+
+// armLimit checks arm a's qps and burst and fills in the default burst.
+func (p *Plan) armLimit(path string, a ArmSpec) (Limit, error) {
+	switch {
+	case a.QPS < 0 || a.QPS > maxLimit || math.IsNaN(a.QPS):
+		return Limit{}, p.FieldErr(path+".qps", ftoa(a.QPS), "want requests per second from 0 (no limiter) to 1000000, such as 20")
+	case a.Burst < 0 || a.Burst > maxLimit:
+		return Limit{}, p.FieldErr(path+".burst", itoa(a.Burst), "want 1 to 1000000 requests (0: twice the qps)")
+	case a.Burst > 0 && a.QPS == 0:
+		return Limit{}, p.FieldErr(path+".burst", itoa(a.Burst), "a burst needs a qps > 0 (qps 0 is no limiter)")
+	case a.QPS == 0:
+		return Limit{}, nil
+	case p.spec.Load.Model == "storm" || p.spec.Load.Model == "soak":
+		return Limit{}, p.FieldErr(path+".qps", ftoa(a.QPS), "the "+string(p.spec.Load.Model)+" model sends through clients of its own, without the arm's limiter; a limiter applies with the closed, open and search models")
+	case a.Burst == 0:
+		return Limit{QPS: a.QPS, Burst: DefaultBurst(a.QPS)}, nil
+	}
+	return Limit{QPS: a.QPS, Burst: a.Burst}, nil
 }
 
 // setIfSet writes *v to dst when the override v is set.

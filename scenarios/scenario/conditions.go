@@ -152,7 +152,7 @@ func (p *Plan) Conditions(duration, warmup time.Duration, reps int) results.Cond
 		MockPreset:  b.Preset,
 		Faults:      b.Faults != nil || b.NetFaults != nil,
 	}
-	if b.URL == "" {
+	if !b.External() {
 		// A mock profile sets network conditions of its own.
 		if mc, err := p.MockConfig(); err == nil {
 			c.RTT = mc.RTT

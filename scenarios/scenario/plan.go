@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"net/http"
 	"reflect"
 	"slices"
 	"strings"
@@ -28,6 +29,10 @@ type Plan struct {
 	// ratios) and profiles the transport profiles they resolved to.
 	arms     []string
 	profiles []transport.Profile
+	// limits are the arms' client-side rate limits, in the order of arms.
+	limits []Limit
+	// headers are Spec.Headers with their ${NAME} references expanded.
+	headers http.Header
 	// thresholds are the parsed Thresholds; thresholdPoints holds, per
 	// entry, the sweep values it is restricted to (nil: every point).
 	thresholds      []analysis.Threshold
@@ -187,6 +192,14 @@ func (p *Plan) Resolved() *Spec { return &p.spec }
 // of Arms.
 func (p *Plan) Profiles() []transport.Profile { return slices.Clone(p.profiles) }
 
+// Limits are the arms' client-side rate limits (qps, burst), in the order
+// of Arms; the zero Limit is none.
+func (p *Plan) Limits() []Limit { return slices.Clone(p.limits) }
+
+// Headers are the scenario's headers with their environment variables
+// expanded, to add to every request; nil when it has none.
+func (p *Plan) Headers() http.Header { return p.headers.Clone() }
+
 // Spec returns a copy of the scenario as validated, with its defaults filled
 // in; changing the copy does not change p.
 func (p *Plan) Spec() Spec { return p.spec.clone() }
@@ -277,7 +290,7 @@ func (p *Plan) PeakConns(quick bool) (int, string) {
 // FDsPerConn is 1 for an external target, 2 with the in-process mock and 4
 // when the mock's network emulation (an in-process proxy) sits in between.
 func (p *Plan) FDsPerConn(quick bool) int {
-	if p.spec.Backend.URL != "" {
+	if p.spec.Backend.External() {
 		return 1
 	}
 	b := p.spec.Backend
@@ -323,4 +336,23 @@ func (p *Plan) SetupMix() []MixEntry {
 		}
 	}
 	return nil
+}
+
+// WithKubeconfig returns p aimed at the API server of a kubeconfig, as run
+// --kubeconfig does: its backend becomes {kubeconfig: path, context:
+// kubeContext} and the mock's settings it had (tls, latency, faults...) are
+// dropped, since no mock runs. A scenario that names an external backend of
+// its own (backend.target or backend.kubeconfig) is refused rather than
+// silently redirected. reg resolves the arms as for Parse.
+func (p *Plan) WithKubeconfig(path, kubeContext string, reg *transport.Registry) (*Plan, error) {
+	b := p.spec.Backend
+	switch {
+	case b.Kubeconfig != "":
+		return nil, p.FieldErr("backend.kubeconfig", b.Kubeconfig, "the scenario names its own kubeconfig; --kubeconfig applies only to scenarios without backend.kubeconfig or backend.target: drop one of the two")
+	case b.URL != "":
+		return nil, p.FieldErr("backend.target", b.URL, "the scenario names its own target; --kubeconfig applies only to scenarios without backend.kubeconfig or backend.target: drop one of the two")
+	}
+	spec := p.spec.clone()
+	spec.Backend = Backend{Kubeconfig: path, Context: kubeContext}
+	return newPlan(p.file, p.lines, spec, reg)
 }

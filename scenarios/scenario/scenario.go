@@ -104,6 +104,12 @@ type Spec struct {
 	// {baseline: default, candidate: mine}; unset, the arms built from the
 	// default and tuned profiles.
 	Claims *ClaimsSpec `yaml:"claims"`
+	// Headers are added to every request of every arm and of the set-up
+	// (an API key or token for an A1, RAG or LLM backend). A value may name
+	// environment variables as ${NAME}, expanded when the plan is made, so
+	// a token need not be written in the file; the report shows the names
+	// of the headers, never their values.
+	Headers map[string]string `yaml:"headers"`
 }
 
 // Backend is what the load goes to: the in-process mock (per-route latency,
@@ -155,6 +161,16 @@ type Backend struct {
 	// CACert is a PEM file the client trusts for an https URL (the system
 	// roots otherwise). Certificate checks are never skipped.
 	CACert string `yaml:"caCert"`
+	// Kubeconfig sends the load to the API server of a kubeconfig file, read
+	// as kubectl reads it (k8s.io/client-go/tools/clientcmd): its server URL
+	// is the target (loopback unless Options.AllowRemote is set), its CA is
+	// trusted, and its credentials (bearer token or token file, client
+	// certificate, exec plugin, basic auth, impersonation) go with every
+	// request of every arm and of the set-up. It excludes target and caCert.
+	Kubeconfig string `yaml:"kubeconfig"`
+	// Context names the kubeconfig's context to use (default: its
+	// current-context).
+	Context string `yaml:"context"`
 
 	// Isolation is where the mock runs: "process" (a child process, the
 	// CPUs split between it and the generator), "in-process" (sharing the
@@ -165,6 +181,10 @@ type Backend struct {
 	// backend gets the last CPU and the generator the others.
 	CPUs *CPUSplit `yaml:"cpus"`
 }
+
+// External reports whether the load goes to a server the run does not
+// start: backend.target or backend.kubeconfig.
+func (b Backend) External() bool { return b.URL != "" || b.Kubeconfig != "" }
 
 // CPUSplit names the CPUs ("0", "1-3", "0,2") of the generator and of a
 // process-isolated backend.
@@ -372,6 +392,13 @@ type ArmSpec struct {
 	Base        string     `yaml:"base"`
 	Description string     `yaml:"description"`
 	Config      *ArmConfig `yaml:"config"`
+	// QPS puts client-go's client-side rate limiter (a token bucket,
+	// k8s.io/client-go/util/flowcontrol) in front of the arm, as a
+	// rest.Config's QPS does for a Clientset: at most QPS requests per
+	// second after a first Burst. 0 (the default) is no limiter.
+	QPS float64 `yaml:"qps"`
+	// Burst is the bucket's size; 0 with a QPS means DefaultBurst(QPS).
+	Burst int `yaml:"burst"`
 }
 
 type armLong ArmSpec

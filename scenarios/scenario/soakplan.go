@@ -126,7 +126,7 @@ func (p *Plan) SoakLoadText() string {
 // faultText lists the faults the mock injects, "" when none.
 func (p *Plan) faultText() string {
 	mc, err := p.MockConfig()
-	if err != nil || p.spec.Backend.URL != "" {
+	if err != nil || p.spec.Backend.External() {
 		return ""
 	}
 	var out []string

@@ -46,6 +46,9 @@ func (p *Plan) validate(reg *transport.Registry) error {
 	if err := p.validateMix(); err != nil {
 		return err
 	}
+	if err := p.validateHeaders(); err != nil {
+		return err
+	}
 	if err := p.validateLoad(); err != nil {
 		return err
 	}
@@ -120,10 +123,30 @@ func (p *Plan) validateBackend() error {
 	if err := p.validatePlacement(b); err != nil {
 		return err
 	}
+	if b.Context != "" && b.Kubeconfig == "" {
+		return p.FieldErr("backend.context", b.Context, "a context needs backend.kubeconfig")
+	}
+	if b.Kubeconfig != "" {
+		return p.validateKubeconfig(b)
+	}
 	if b.URL != "" {
 		return p.validateTarget(b)
 	}
 	return p.validateMock(b)
+}
+
+// validateKubeconfig checks a kubeconfig backend: the file names the server
+// and its CA, so target and caCert are refused beside it, and so is every
+// setting of the mock. The file itself is read when the run starts
+// (scenarios.CheckBackend).
+func (p *Plan) validateKubeconfig(b *Backend) error {
+	if b.URL != "" {
+		return p.FieldErr("backend.target", b.URL, "want either backend.kubeconfig or backend.target, not both: the kubeconfig names the server")
+	}
+	if b.CACert != "" {
+		return p.FieldErr("backend.caCert", b.CACert, "want no caCert with backend.kubeconfig: the kubeconfig names the CA (certificate-authority or certificate-authority-data)")
+	}
+	return p.refuseMockSettings(b, "backend.kubeconfig")
 }
 
 // validatePlacement checks where the mock runs: its isolation and CPUs.
@@ -164,6 +187,12 @@ func (p *Plan) validateTarget(b *Backend) error {
 	if u.Path != "" && u.Path != "/" {
 		return p.FieldErr("backend.target", b.URL, "want a base URL without a path; routes add their own paths")
 	}
+	return p.refuseMockSettings(b, "backend.target")
+}
+
+// refuseMockSettings refuses the settings of the mock beside an external
+// backend (field: the one that makes it external).
+func (p *Plan) refuseMockSettings(b *Backend, field string) error {
 	// Everything else describes the mock; it would silently not apply.
 	mockOnly := map[string]bool{
 		"preset": b.Preset != "", "tls": b.TLS, "tlsVersion": b.TLSVersion != "", "http2": b.HTTP2,
@@ -177,7 +206,7 @@ func (p *Plan) validateTarget(b *Backend) error {
 	}
 	for _, k := range sortedKeys(mockOnly) {
 		if mockOnly[k] {
-			return p.FieldErr("backend."+k, "", "only the in-process mock has this setting; remove it or remove backend.target")
+			return p.FieldErr("backend."+k, "", "only the in-process mock has this setting; remove it or remove "+field)
 		}
 	}
 	return nil
@@ -478,7 +507,7 @@ func (p *Plan) validateSweep(path string, sw *Sweep) error {
 			return p.FieldErr(fmt.Sprintf("%s.rate[%d]", path, i), ftoa(r), err.Error())
 		}
 	}
-	if p.spec.Backend.URL != "" {
+	if p.spec.Backend.External() {
 		for _, param := range params {
 			if param.name != "concurrency" && param.name != "rate" {
 				return p.FieldErr(path+"."+param.name, "", "only the in-process mock can vary "+param.name+"; an external target cannot")

@@ -34,6 +34,11 @@ const ClientGoBearerToken = "oranbench"
 // rate limiter (QPS 5, burst 10 unless the rest.Config sets others) above it,
 // which this profile does not have.
 //
+// Given a kubeconfig's rest.Config (WithRESTConfig), the profile builds from
+// a copy of it instead: the kubeconfig's CA and credentials, whatever kind
+// (bearer token or token file, client certificate, exec plugin), as any
+// client-go program would use them.
+//
 // Each build is a new transport with a pool of its own: see ClientGoRESTConfig
 // for how the profile keeps client-go's transport cache from handing every build
 // the same one. Give the builder the CA as PEM with WithCAPEM when the TLS
@@ -44,6 +49,9 @@ func ClientGoProfile() Profile {
 		Description: "k8s.io/client-go rest.TransportFor, as every Kubernetes client builds it: 25 idle conns per host, no MaxConnsPerHost, " +
 			"HTTP/2 via x/net http2.ConfigureTransports (health pings after 30s idle), TLS handshake timeout 10s, bearer token, no client timeout",
 		build: func(in buildInput) (http.RoundTripper, error) {
+			if in.rest != nil {
+				return rest.TransportFor(ClientGoKubeconfig(in.rest))
+			}
 			cfg, err := ClientGoRESTConfig(in.tls, in.caPEM)
 			if err != nil {
 				return nil, err
@@ -51,6 +59,19 @@ func ClientGoProfile() Profile {
 			return rest.TransportFor(cfg)
 		},
 	}
+}
+
+// ClientGoKubeconfig is the rest.Config the "client-go" profile builds from
+// when given a kubeconfig's (WithRESTConfig): a copy of cfg, with its
+// credentials, CA and TLS settings, and Proxy set to
+// http.ProxyFromEnvironment when cfg has none, for the reason
+// ClientGoRESTConfig gives: a new pool on every build.
+func ClientGoKubeconfig(cfg *rest.Config) *rest.Config {
+	c := rest.CopyConfig(cfg)
+	if c.Proxy == nil {
+		c.Proxy = http.ProxyFromEnvironment
+	}
+	return c
 }
 
 // ClientGoRESTConfig returns the rest.Config that the "client-go" profile hands to

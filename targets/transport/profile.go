@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"k8s.io/client-go/rest"
 )
 
 // Names of the built-in profiles. This package is their source; package
@@ -47,6 +49,7 @@ type Profile struct {
 type buildInput struct {
 	tls   *tls.Config
 	caPEM []byte
+	rest  *rest.Config
 }
 
 // BuildOption gives a profile's builder more than the TLS configuration.
@@ -59,6 +62,16 @@ type BuildOption func(*buildInput)
 // would. The other built-in profiles and FromFunc builders ignore it.
 func WithCAPEM(pem []byte) BuildOption {
 	return func(in *buildInput) { in.caPEM = pem }
+}
+
+// WithRESTConfig gives the "client-go" profile the rest.Config of a
+// kubeconfig (its server's CA, TLS settings and credentials) to build from,
+// instead of one made from the TLS configuration with a fixed bearer token.
+// The profile copies it; the other built-in profiles and FromFunc builders
+// ignore it (their requests get the credentials from a wrapper, see
+// k8s.io/client-go/transport.HTTPWrappersForConfig).
+func WithRESTConfig(cfg *rest.Config) BuildOption {
+	return func(in *buildInput) { in.rest = cfg }
 }
 
 func newBuildInput(tlsConf *tls.Config, opts []BuildOption) buildInput {
