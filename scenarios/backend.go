@@ -50,6 +50,9 @@ type backend struct {
 	// caPEM is what tls trusts, PEM-encoded, for profiles that take the CA as
 	// PEM ("client-go"); nil when tls trusts the system's roots.
 	caPEM []byte
+	// runID labels what the run creates on an external backend (RunLabel);
+	// "" on the mock, whose objects go with it.
+	runID string
 }
 
 // Isolation of the backend from the generator.

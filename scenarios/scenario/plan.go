@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/oranbench/oranbench/reports/analysis"
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -35,6 +36,9 @@ type Plan struct {
 	// expanded and expandedQuick are the sweep's combinations, in run order
 	// (nil without a sweep); expandedQuick is what --quick runs.
 	expanded, expandedQuick *SweepPlan
+	// builtin is set for a scenario read from the embedded set (Load,
+	// Builtins), never for a file or a Spec, whatever its name.
+	builtin bool
 }
 
 // SweepPlan is a sweep expanded: the swept parameters in their fixed order
@@ -201,7 +205,24 @@ func (p *Plan) Description() string { return p.spec.Description }
 // for a Spec given to NewPlan.
 func (p *Plan) File() string { return p.file }
 
-// Arms returns the arm names in order; the first is the baseline of ratios.
+// Builtin reports whether p was read from the built-in scenarios (Load of a
+// built-in name, Builtins): only those judge the seed's claims.
+func (p *Plan) Builtin() bool { return p.builtin }
+
+// Origin is where p came from as results.json records it:
+// results.OriginBuiltin, OriginFile or OriginSpec.
+func (p *Plan) Origin() string {
+	switch {
+	case p.builtin:
+		return results.OriginBuiltin
+	case p.file != "":
+		return results.OriginFile
+	}
+	return results.OriginSpec
+}
+
+// Arms returns the arm names in order; the first is the baseline of ratios
+// (see Spec.Baseline).
 func (p *Plan) Arms() []string { return append([]string(nil), p.arms...) }
 
 // SearchSteps is how many probes a search makes per repetition (0 when the
