@@ -38,6 +38,11 @@ type Set struct {
 	// Roles are the arms the rules see as baseline and candidate (see Runs).
 	Roles  Roles
 	Claims []Claim
+	// BuiltinOnly judges the claims on the built-in scenarios alone
+	// (results.Scenario.Builtin), the ones made for them: a user's
+	// scenario compares its own arms and is no evidence for or against a
+	// document's claims.
+	BuiltinOnly bool
 }
 
 // Claim is one claim of a Set: its text as the document states it, and the
@@ -85,6 +90,9 @@ func (s *Set) Description() string { return s.About }
 
 // Judge applies each claim's rule to the runs of r, in the set's order.
 func (s *Set) Judge(r *results.Results) []results.Claim {
+	if s.BuiltinOnly {
+		r = builtinOnly(r)
+	}
 	rs := Runs{Results: r, Roles: s.Roles}
 	note := ""
 	if len(r.MergedFrom) > 0 {
@@ -98,6 +106,30 @@ func (s *Set) Judge(r *results.Results) []results.Claim {
 			v.Reason = strings.TrimSpace(v.Reason + note)
 		}
 		out = append(out, v)
+	}
+	return out
+}
+
+// builtinOnly is r with only its built-in scenarios (a shallow copy; r is
+// not changed).
+func builtinOnly(r *results.Results) *results.Results {
+	c := *r
+	c.Scenarios = nil
+	for _, sc := range r.Scenarios {
+		if sc.Builtin() {
+			c.Scenarios = append(c.Scenarios, sc)
+		}
+	}
+	return &c
+}
+
+// UserScenarios names the scenarios of r that are not built-ins.
+func UserScenarios(r *results.Results) []string {
+	var out []string
+	for _, sc := range r.Scenarios {
+		if !sc.Builtin() {
+			out = append(out, sc.Name)
+		}
 	}
 	return out
 }

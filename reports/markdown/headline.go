@@ -77,10 +77,11 @@ func shared(us []analysis.Pair) string {
 		} else {
 			plain++
 		}
-		if c.RTT == 0 {
+		// An external backend's RTT and handler are its own, not known.
+		if c.RTT == 0 && c.Target == "" {
 			rtt++
 		}
-		if c.HandlerLatency == 0 && c.Latency == "" {
+		if c.HandlerLatency == 0 && c.Latency == "" && c.Target == "" {
 			handler++
 		}
 		if n := c.Concurrency; n > 0 {

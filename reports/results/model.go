@@ -2,6 +2,7 @@ package results
 
 import (
 	"fmt"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -206,8 +207,24 @@ type CPUs struct {
 	Backend   string `json:"backend"`
 }
 
+// TargetHost is the external target as the report names it: scheme, host
+// and port, never credentials or a path ("https://10.0.0.5:6443"); "" for
+// the mock.
+func (c Conditions) TargetHost() string {
+	if c.Target == "" {
+		return ""
+	}
+	u, err := url.Parse(c.Target)
+	if err != nil || u.Host == "" {
+		return "(unparsable target)"
+	}
+	return u.Scheme + "://" + u.Host
+}
+
 // Short describes the conditions in a few words, e.g.
-// "TLS 1.3, RTT 0s, handler 0s, closed 20 workers".
+// "TLS 1.3, RTT 0s, handler 0s, closed 20 workers", or for an external
+// target, whose network and handler the run did not set,
+// "TLS, target https://127.0.0.1:8443, closed 20 workers".
 func (c Conditions) Short() string {
 	var b []string
 	if c.TLS {
@@ -215,14 +232,18 @@ func (c Conditions) Short() string {
 	} else {
 		b = append(b, "plain HTTP")
 	}
-	if c.HTTP2 {
-		b = append(b, "h2")
+	if c.Target != "" {
+		b = append(b, "target "+c.TargetHost())
+	} else {
+		if c.HTTP2 {
+			b = append(b, "h2")
+		}
+		handler := "handler " + c.HandlerLatency.String()
+		if c.Latency != "" {
+			handler = "handler " + c.Latency
+		}
+		b = append(b, "RTT "+c.RTT.String(), handler)
 	}
-	handler := "handler " + c.HandlerLatency.String()
-	if c.Latency != "" {
-		handler = "handler " + c.Latency
-	}
-	b = append(b, "RTT "+c.RTT.String(), handler)
 	switch c.Model {
 	case ModelClosed:
 		b = append(b, fmt.Sprintf("closed %d workers", c.Concurrency))

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -63,6 +64,26 @@ type point struct {
 // inline arms; nil means the built-in profiles. spec is copied, not kept.
 func NewPlan(spec Spec, reg *transport.Registry) (*Plan, error) {
 	return newPlan("", nil, spec, reg)
+}
+
+// Derive validates spec, a changed copy of p's Spec, as NewPlan does, and
+// keeps p's origin: a built-in run with other settings (oranbench soak's
+// duration and rate) is still the built-in.
+func (p *Plan) Derive(spec Spec, reg *transport.Registry) (*Plan, error) {
+	lines := maps.Clone(p.lines)
+	if lines == nil {
+		lines = map[string]int{}
+	}
+	// The warm-up spec holds is the caller's, not a default to fill in.
+	if _, ok := lines["warmup"]; !ok {
+		lines["warmup"] = 0
+	}
+	d, err := newPlan(p.file, lines, spec, reg)
+	if err != nil {
+		return nil, err
+	}
+	d.builtin = p.builtin
+	return d.with(d.spec), nil
 }
 
 func newPlan(file string, lines map[string]int, spec Spec, reg *transport.Registry) (*Plan, error) {
