@@ -33,6 +33,13 @@ func TestSeedClaimsAreJudgedOnBuiltinsOnly(t *testing.T) {
 		if users := analysis.UserScenarios(r); (len(users) > 0) == tc.measurable {
 			t.Errorf("origin %q: user scenarios %v", tc.origin, users)
 		}
+		// A user's scenario that names its claim arms asks to be judged.
+		for i := range r.Scenarios {
+			r.Scenarios[i].ClaimArms = &results.ClaimArms{Baseline: "default", Candidate: "tuned"}
+		}
+		if c := claimByPrefix(analysis.Claims(r), "4x more req/s"); c.Verdict == analysis.VerdictNotMeasurable {
+			t.Errorf("origin %q with claims: arms: not measurable", tc.origin)
+		}
 	}
 }
 

@@ -39,9 +39,10 @@ type Set struct {
 	Roles  Roles
 	Claims []Claim
 	// BuiltinOnly judges the claims on the built-in scenarios alone
-	// (results.Scenario.Builtin), the ones made for them: a user's
-	// scenario compares its own arms and is no evidence for or against a
-	// document's claims.
+	// (results.Scenario.Builtin), the ones made for them, and on the
+	// scenarios that name their claim arms (claims: {baseline, candidate}):
+	// any other scenario of a user's compares its own arms and is no
+	// evidence for or against a document's claims.
 	BuiltinOnly bool
 }
 
@@ -110,24 +111,28 @@ func (s *Set) Judge(r *results.Results) []results.Claim {
 	return out
 }
 
-// builtinOnly is r with only its built-in scenarios (a shallow copy; r is
-// not changed).
+// builtinOnly is r with only the scenarios a claim set judges: built-ins
+// and those that name their claim arms (a shallow copy; r is not changed).
 func builtinOnly(r *results.Results) *results.Results {
 	c := *r
 	c.Scenarios = nil
 	for _, sc := range r.Scenarios {
-		if sc.Builtin() {
+		if judged(sc) {
 			c.Scenarios = append(c.Scenarios, sc)
 		}
 	}
 	return &c
 }
 
-// UserScenarios names the scenarios of r that are not built-ins.
+// judged reports whether a BuiltinOnly claim set judges sc.
+func judged(sc results.Scenario) bool { return sc.Builtin() || sc.ClaimArms != nil }
+
+// UserScenarios names the scenarios of r that a BuiltinOnly claim set
+// leaves out: not built-ins, and naming no claim arms.
 func UserScenarios(r *results.Results) []string {
 	var out []string
 	for _, sc := range r.Scenarios {
-		if !sc.Builtin() {
+		if !judged(sc) {
 			out = append(out, sc.Name)
 		}
 	}

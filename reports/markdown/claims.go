@@ -47,7 +47,7 @@ func (p *printer) claims(r *results.Results, cs []results.Claim) {
 	p.table(header, rows)
 	if bs, ok := set.(*analysis.Set); ok && bs.BuiltinOnly {
 		if us := analysis.UserScenarios(r); len(us) > 0 {
-			p.f("> Judged on the built-in scenarios only: %s %s not one, and compares only its own arms in its section.\n\n",
+			p.f("> Judged on the built-in scenarios only (and those naming their `claims:` arms): %s %s not one, and compares only its own arms in its section.\n\n",
 				codeList(us), isAre(len(us)))
 		}
 	}
