@@ -56,6 +56,11 @@ func Summary(w io.Writer, r *results.Results, reportPath string) error {
 		tail = append(tail, plain(shipSummary(rec)))
 	}
 	tail = append(tail, thresholdsLines(r)...)
+	for _, s := range r.Scenarios {
+		if f := s.Fixtures; f != nil && (f.Leftover > 0 || f.Error != "") {
+			tail = append(tail, fmt.Sprintf("LEFT ON THE BACKEND by %s: %d objects labelled %s (delete: kubectl delete packagerevisions -A -l %s)", s.Name, f.Leftover, f.Label, f.Label))
+		}
+	}
 	if reportPath != "" {
 		tail = append(tail, "report: "+reportPath)
 	}
