@@ -152,7 +152,13 @@ func setUpFixtures(ctx context.Context, p *Plan, be *backend, log io.Writer) (do
 	}
 	create = create && len(scenario.FixtureSets(mix)) > 0
 	if !create && !mixKubeCreates(mix) {
-		return func(*results.Scenario, *error) {}, nil
+		// Nothing the run can label; what it writes unlabelled is said.
+		unlabelled := unlabelledWrites(mix)
+		return func(res *results.Scenario, _ *error) {
+			if len(unlabelled) > 0 {
+				res.Fixtures = &results.Fixtures{Mode: p.FixtureMode(), Unlabelled: unlabelled}
+			}
+		}, nil
 	}
 	be.runID = newRunID()
 	fx := newFixtures(be, p.FixtureMode())

@@ -396,7 +396,7 @@ func observedRows(s results.Scenario) [][]string {
 // fixturesText is what a run created and cleaned up, in one cell.
 func fixturesText(f results.Fixtures) string {
 	if f.Label == "" {
-		return fmt.Sprintf("%s: %d created", f.Mode, f.Created)
+		return f.Mode + ": the run created no object it could label"
 	}
 	out := fmt.Sprintf("%s: %d created before the load; %d objects labelled `%s` deleted after it (fixtures and the mix's own creates); %d left", f.Mode, f.Created, f.Deleted, f.Label, f.Leftover)
 	if f.Leftover > 0 || f.Error != "" {
