@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,8 +37,9 @@ const (
 )
 
 // cleanupTimeout bounds the clean-up at the end of a run, which runs on a
-// context of its own: after SIGINT the run's is cancelled.
-const cleanupTimeout = 30 * time.Second
+// context of its own: after SIGINT the run's is cancelled. What it leaves
+// is counted and reported with the command that deletes it.
+const cleanupTimeout = 2 * time.Minute
 
 // fixtureRequests returns the requests that create a fixture set, by stage,
 // with paths relative to the backend's URL. With kubeOnly (an external
@@ -221,13 +223,27 @@ func (f *fixtures) cleanup() results.Fixtures {
 	if err != nil {
 		errs = append(errs, err.Error())
 	}
-	for _, o := range objs {
-		if err := f.delete(ctx, o); err != nil {
-			errs = append(errs, err.Error())
-			continue
-		}
-		rec.Deleted++
+	// A few deletes at a time: a load's creates can number thousands.
+	const workers = 8
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(objs); i += workers {
+				err := f.delete(ctx, objs[i])
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, err.Error())
+				} else {
+					rec.Deleted++
+				}
+				mu.Unlock()
+			}
+		}()
 	}
+	wg.Wait()
 	left, err := f.list(ctx)
 	switch {
 	case err != nil:

@@ -124,6 +124,10 @@ func builtinOnly(r *results.Results) *results.Results {
 	return &c
 }
 
+// Judged is r as the seed's claims see it: its built-in scenarios and
+// those that name their claim arms (see Set.BuiltinOnly).
+func Judged(r *results.Results) *results.Results { return builtinOnly(r) }
+
 // judged reports whether a BuiltinOnly claim set judges sc.
 func judged(sc results.Scenario) bool { return sc.Builtin() || sc.ClaimArms != nil }
 

@@ -113,7 +113,7 @@ func report(p *printer, r *results.Results) error {
 	p.glossary()
 	p.claimDetails(cs)
 	if p.set == nil {
-		p.correction(analysis.Pairs(r))
+		p.correction(analysis.Pairs(analysis.Judged(r)))
 	}
 	if p.split {
 		return p.err

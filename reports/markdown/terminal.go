@@ -132,7 +132,7 @@ const maxVerdictRunes = 100
 // verdicts; "" when no run compared default and tuned (not the built-in
 // suite).
 func claimsLine(r *results.Results, cs []results.Claim) string {
-	if len(analysis.Pairs(r)) == 0 || len(cs) < 2 {
+	if len(analysis.Pairs(analysis.Judged(r))) == 0 || len(cs) < 2 {
 		return ""
 	}
 	var parts []string
@@ -146,7 +146,7 @@ func claimsLine(r *results.Results, cs []results.Claim) string {
 // reaching x.
 func factorCount(r *results.Results, x float64) string {
 	n, m := 0, 0
-	for _, u := range analysis.Pairs(r) {
+	for _, u := range analysis.Pairs(analysis.Judged(r)) {
 		if u.Metric != "" && u.Ratio > 0 {
 			m++
 			if u.Reached(x) {
