@@ -14,10 +14,10 @@ import (
 const pooledDialShare = 0.01
 
 // closedH1 reports whether a run is a closed loop against a backend that
-// speaks HTTP/1.1 only (no HTTP/2 offered), where in-flight requests equal
-// connections wanted.
+// speaks HTTP/1.1 only (no arm negotiated HTTP/2), where in-flight requests
+// equal connections wanted.
 func closedH1(s results.Scenario) bool {
-	c := s.Conditions
+	c := ObservedConditions(s)
 	return c.Model == results.ModelClosed && !c.HTTP2 && c.Concurrency > 0
 }
 
