@@ -43,7 +43,7 @@ func measureSetup(ctx context.Context, p *Plan, be *backend) *results.SetupCost 
 			tr.TLSClientConfig.ClientSessionCache = tls.NewLRUClientSessionCache(8)
 		}
 		defer tr.CloseIdleConnections()
-		client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+		client := &http.Client{Transport: be.wrap(tr), Timeout: 10 * time.Second}
 		var out []time.Duration
 		deadline := time.Now().Add(setupBudget)
 		for i := 0; i <= setupN && time.Now().Before(deadline) && ctx.Err() == nil; i++ {
