@@ -186,6 +186,10 @@ type Backend struct {
 	CPUs *CPUSplit `yaml:"cpus"`
 }
 
+// External reports whether the load goes to a server the run does not
+// start: backend.target.
+func (b Backend) External() bool { return b.URL != "" }
+
 // CPUSplit names the CPUs ("0", "1-3", "0,2") of the generator and of a
 // process-isolated backend.
 type CPUSplit struct {

@@ -552,9 +552,9 @@ func (sw *Sweep) params() []sweepParam {
 }
 
 // External reports whether the load goes to a server the run does not
-// start (backend.target), where the harness writes only what the scenario
-// opts into (fixtures).
-func (p *Plan) External() bool { return p.spec.Backend.URL != "" }
+// start (Backend.External), where the harness writes only what the
+// scenario opts into (fixtures).
+func (p *Plan) External() bool { return p.spec.Backend.External() }
 
 // FixtureMode is what the run does about the objects the mix reads:
 // FixturesCreate or FixturesNone, the default filled in (create on the
@@ -587,9 +587,9 @@ func (p *Plan) validateFixtures() error {
 		switch {
 		case set == "":
 		case p.spec.Fixtures == "":
-			return p.FieldErr("fixtures", "", fmt.Sprintf("mix[%d] (%s) reads objects created before the load, and backend.target is an external server: write fixtures: create (created with the run's label, deleted at its end), or fixtures: none if they exist there already", i, mixName(m)))
+			return p.FieldErr("fixtures", "", fmt.Sprintf("mix[%d] (%s) reads objects created before the load, and the backend is a server the run does not start: write fixtures: create (created with the run's label, deleted at its end), or fixtures: none if they exist there already", i, mixName(m)))
 		case p.spec.Fixtures == FixturesCreate && !kube:
-			return p.FieldErr(fmt.Sprintf("mix[%d]", i), mixName(m), "its fixtures exist only as paths the mock serves, never created on an external server; read through the Kubernetes API (porch.k8s.get) or drop backend.target")
+			return p.FieldErr(fmt.Sprintf("mix[%d]", i), mixName(m), "its fixtures exist only as paths the mock serves, never created on an external server; read through the Kubernetes API (porch.k8s.get), or run against the mock")
 		}
 	}
 	return nil
