@@ -55,6 +55,9 @@ type backend struct {
 	caPEM []byte
 	// backendAuth is what every request carries (auth.go).
 	backendAuth
+	// runID labels what the run creates on an external backend (RunLabel);
+	// "" on the mock, whose objects go with it.
+	runID string
 }
 
 // Isolation of the backend from the generator.

@@ -120,7 +120,7 @@ func currentGoldenLine(t *testing.T, fields []string) string {
 		}
 		return goldenLine(kind, name, n, st.Method, st.Path(oid), body, "")
 	case "fixture":
-		stages := fixtureRequests(base)
+		stages := fixtureRequests(base, false, "")
 		if step >= len(stages) || n >= len(stages[step]) {
 			t.Fatalf("golden fixture %q request %d is not in the catalog", name, n)
 		}

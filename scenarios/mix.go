@@ -31,9 +31,12 @@ type slot struct {
 type mixTargeter struct {
 	backendURL string // the paths of the requests are appended to it
 	run        string
-	schedule   []slot
-	flows      []*flowRun
-	n          atomic.Uint64
+	// label, when set, is the run's id, added to the objects the mix
+	// creates through the Kubernetes API so clean-up finds them.
+	label    string
+	schedule []slot
+	flows    []*flowRun
+	n        atomic.Uint64
 }
 
 func newMixTargeter(backendURL, run string, mix []scenario.MixEntry, seed int64) (*mixTargeter, error) {
@@ -138,6 +141,9 @@ func (m *mixTargeter) targeter() vegeta.Targeter {
 			if s.body != nil {
 				req.Body = []byte(s.body.Render(m.run, n))
 			}
+		}
+		if m.label != "" && req.Body != nil && isKubeCreate(req.Method, strings.TrimPrefix(req.URL, m.backendURL)) {
+			req.Body, _ = withRunLabel(req.Body, m.label)
 		}
 		return nil
 	}

@@ -78,6 +78,7 @@ func TestTunedCappedHoldsAtMost50ConnectionsToTheMock(t *testing.T) {
 kind: Scenario
 name: capped
 backend:
+  tls: false
   latency: 2ms
 mix:
   - route: a1.policy.get

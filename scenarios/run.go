@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -59,7 +60,9 @@ func Run(ctx context.Context, p *Plan, opt Options) (results.Scenario, error) {
 	if err := CheckLimits(p, opt.Quick); err != nil {
 		return results.Scenario{}, err
 	}
-	return runnerFor(p).run(ctx, p, opt)
+	res, err := runnerFor(p).run(ctx, p, opt)
+	res.Origin = p.Origin()
+	return res, err
 }
 
 // runRepeated runs a model that measures arm by arm, repetition by
@@ -84,6 +87,7 @@ func runSweep(ctx context.Context, p *Plan, m armRunner, sw *scenario.SweepPlan,
 	}
 	for _, pt := range sw.Points {
 		res, err := runPoint(ctx, pt.Plan, m, opt, pt.Label)
+		out.Fixtures = results.AddFixtures(out.Fixtures, res.Fixtures)
 		if out.Conditions.Isolation == "" {
 			out.Conditions.Isolation, out.Conditions.CPUs = res.Conditions.Isolation, res.Conditions.CPUs
 		}
@@ -108,8 +112,10 @@ func runSweep(ctx context.Context, p *Plan, m armRunner, sw *scenario.SweepPlan,
 }
 
 // runPoint runs p (a scenario, or a sweep point's copy of it) with all its
-// arms and repetitions against one backend.
-func runPoint(ctx context.Context, p *Plan, m armRunner, opt Options, label string) (results.Scenario, error) {
+// arms and repetitions against one backend. Against an external backend,
+// what the run created there is deleted before it returns, whatever ended
+// it (see fixtures).
+func runPoint(ctx context.Context, p *Plan, m armRunner, opt Options, label string) (res results.Scenario, err error) {
 	pr := newPointRun(p, m, opt, label)
 	be, err := startBackend(p, opt)
 	if err != nil {
@@ -120,9 +126,11 @@ func runPoint(ctx context.Context, p *Plan, m armRunner, opt Options, label stri
 	if note := be.authNote(p); note != "" {
 		pr.out.Notes = append(pr.out.Notes, note)
 	}
-	// Interrupted while seeding the backend, the run goes on to write a
-	// result with no repetition, marked interrupted, rather than none.
-	if err := prepare(ctx, be, p.Resolved().Mix); err != nil && ctx.Err() == nil {
+	done, err := setUpFixtures(ctx, p, be, opt.Log)
+	defer done(&res, &err)
+	// Interrupted while creating them, the run goes on to write a result
+	// with no repetition, marked interrupted, rather than none.
+	if err != nil && ctx.Err() == nil {
 		return results.Scenario{}, fmt.Errorf("scenario %s: %w", pr.name, err)
 	}
 	pr.probe(ctx)
@@ -131,6 +139,58 @@ func runPoint(ctx context.Context, p *Plan, m armRunner, opt Options, label stri
 	}
 	pr.finish()
 	return pr.out, ctxErr(ctx, pr.interrupted)
+}
+
+// setUpFixtures creates the objects p's mix reads, as its fixtures key
+// says, and returns what the run defers to clean up: against an external
+// backend it deletes everything the run labelled (the fixtures and the
+// mix's own creates), records the counts in *res and names what is left
+// in *err; on the mock it does nothing, its objects go with it.
+func setUpFixtures(ctx context.Context, p *Plan, be *backend, log io.Writer) (done func(res *results.Scenario, err *error), err error) {
+	mix := p.Resolved().Mix
+	create := p.FixtureMode() == scenario.FixturesCreate
+	if !p.External() {
+		done = func(*results.Scenario, *error) {}
+		if !create {
+			return done, nil
+		}
+		return done, prepare(ctx, be, mix)
+	}
+	create = create && len(scenario.FixtureSets(mix)) > 0
+	if !create && !mixKubeCreates(mix) {
+		// Nothing the run can label; what it writes unlabelled is said.
+		unlabelled := unlabelledWrites(mix)
+		return func(res *results.Scenario, _ *error) {
+			if len(unlabelled) > 0 {
+				res.Fixtures = &results.Fixtures{Mode: p.FixtureMode(), Unlabelled: unlabelled}
+			}
+		}, nil
+	}
+	be.runID = newRunID()
+	fx := newFixtures(be, p.FixtureMode())
+	fx.rec.Unlabelled = unlabelledWrites(mix)
+	done = func(res *results.Scenario, err *error) {
+		rec := fx.cleanup()
+		fx.close()
+		res.Fixtures = &rec
+		fmt.Fprintf(log, "%s: clean-up: %s\n", p.Resolved().Name, fixturesLine(rec))
+		if rec.Leftover > 0 && *err != nil {
+			*err = fmt.Errorf("%w; %d objects labelled %s are left on the backend", *err, rec.Leftover, rec.Label)
+		}
+	}
+	if create {
+		return done, fx.create(ctx, mix)
+	}
+	return done, nil
+}
+
+// fixturesLine is the clean-up's outcome for the log.
+func fixturesLine(f results.Fixtures) string {
+	line := fmt.Sprintf("%d fixtures created, %d objects labelled %s deleted, %d left", f.Created, f.Deleted, f.Label, f.Leftover)
+	if f.Error != "" {
+		line += "; " + f.Error
+	}
+	return line
 }
 
 // pointRun is the state of one runPoint: the result being filled, each
@@ -403,6 +463,7 @@ func attack(ctx context.Context, p *Plan, a armRun, o *offer) (results.Rep, *eng
 		if err != nil {
 			return results.Rep{}, nil, err
 		}
+		m.label = be.runID
 		w := attack
 		w.Name, w.Duration, w.Targeter, w.Client = a.name+"-warmup", a.warmup, m.targeter(), client(m)
 		if o != nil {
@@ -422,6 +483,7 @@ func attack(ctx context.Context, p *Plan, a armRun, o *offer) (results.Rep, *eng
 	if err != nil {
 		return results.Rep{}, nil, err
 	}
+	m.label = be.runID
 	attack.Duration, attack.Targeter, attack.Client = a.duration, m.targeter(), client(m)
 	attack.OnResult = a.onResult
 	cpu0 := cpuTime()
@@ -514,9 +576,9 @@ func settle(tr *transport.Tracer, be *backend, c0 transport.TraceStats, s0 mockb
 	}
 }
 
-// prepare creates the objects that the mix's read routes and flows expect,
-// stage by stage, a few requests at a time so a slow handler does not
-// stretch the set-up.
+// prepare creates on the mock the objects that the mix's read routes and
+// flows expect, stage by stage, a few requests at a time so a slow handler
+// does not stretch the set-up.
 func prepare(ctx context.Context, be *backend, mix []scenario.MixEntry) error {
 	keys := scenario.FixtureSets(mix)
 	if len(keys) == 0 {
@@ -526,8 +588,8 @@ func prepare(ctx context.Context, be *backend, mix []scenario.MixEntry) error {
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: be.wrap(tr), Timeout: 30 * time.Second}
 	for _, k := range keys {
-		for _, stage := range fixtureRequests(k) {
-			if err := prepareStage(ctx, client, be.url, stage); err != nil {
+		for _, stage := range fixtureRequests(k, false, "") {
+			if err := prepareStage(ctx, client, be.url, stage, nil); err != nil {
 				return err
 			}
 		}
@@ -535,7 +597,9 @@ func prepare(ctx context.Context, be *backend, mix []scenario.MixEntry) error {
 	return nil
 }
 
-func prepareStage(ctx context.Context, client *http.Client, backendURL string, todo []vegeta.Target) error {
+// prepareStage sends one stage's requests on a few workers; created, when
+// not nil, counts the objects created (not those that existed).
+func prepareStage(ctx context.Context, client *http.Client, backendURL string, todo []vegeta.Target, created *atomic.Int64) error {
 	const workers = 8
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
@@ -544,7 +608,11 @@ func prepareStage(ctx context.Context, client *http.Client, backendURL string, t
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(todo) && errs[w] == nil; i += workers {
-				errs[w] = prepareOne(ctx, client, backendURL, todo[i])
+				var made bool
+				made, errs[w] = prepareOne(ctx, client, backendURL, todo[i])
+				if made && created != nil {
+					created.Add(1)
+				}
 			}
 		}()
 	}
@@ -576,29 +644,31 @@ const (
 	prepareAttemptTimeout = 10 * time.Second
 )
 
-func prepareOne(ctx context.Context, client *http.Client, backendURL string, fixture vegeta.Target) error {
+// prepareOne sends one fixture request, retried while the failure may be
+// transient; created says the backend made the object (not a 409: it was
+// there).
+func prepareOne(ctx context.Context, client *http.Client, backendURL string, fixture vegeta.Target) (created bool, err error) {
 	fixture.URL = backendURL + fixture.URL
-	var err error
 	for attempt := 1; attempt <= prepareAttempts; attempt++ {
 		var retry bool
-		if retry, err = prepareAttempt(ctx, client, fixture); err == nil || !retry || ctx.Err() != nil {
-			return err
+		if created, retry, err = prepareAttempt(ctx, client, fixture); err == nil || !retry || ctx.Err() != nil {
+			return created, err
 		}
 		select {
 		case <-ctx.Done():
-			return err
+			return false, err
 		case <-time.After(time.Duration(attempt) * 50 * time.Millisecond):
 		}
 	}
-	return err
+	return false, err
 }
 
 // prepareAttempt sends one fixture request; retry says whether a failure
 // may be transient (a transport error, 429 or 5xx).
-func prepareAttempt(ctx context.Context, client *http.Client, fixture vegeta.Target) (retry bool, err error) {
+func prepareAttempt(ctx context.Context, client *http.Client, fixture vegeta.Target) (created, retry bool, err error) {
 	req, err := fixture.Request()
 	if err != nil {
-		return false, fmt.Errorf("prepare: %w", err)
+		return false, false, fmt.Errorf("prepare: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, prepareAttemptTimeout)
 	defer cancel()
@@ -609,17 +679,17 @@ func prepareAttempt(ctx context.Context, client *http.Client, fixture vegeta.Tar
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return true, fmt.Errorf("prepare: %s %s: %w", fixture.Method, fixture.URL, err)
+		return false, true, fmt.Errorf("prepare: %s %s: %w", fixture.Method, fixture.URL, err)
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	// 409: the object is there already (an external backend keeps it, or
 	// an attempt that failed after the mock stored it).
 	if resp.StatusCode >= 300 && resp.StatusCode != http.StatusConflict {
-		return resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500,
+		return false, resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500,
 			fmt.Errorf("prepare: %s %s: status %d", fixture.Method, fixture.URL, resp.StatusCode)
 	}
-	return false, nil
+	return resp.StatusCode < 300, false, nil
 }
 
 func settings(p transport.Profile) map[string]string {
@@ -667,7 +737,17 @@ func ClientConns(c transport.TraceStats) results.ClientConns {
 		ReusePct: c.ReusePercent(), TLSHandshakes: c.TLSHandshakes, TLSResumed: c.TLSResumed, TLSErrors: c.TLSErrors,
 		ConnWaitMean: c.MeanConnWait(), ConnWaitMax: c.ConnWaitMax, TTFBMean: c.MeanTTFB(),
 		IdleReturned: c.IdleReturned, IdleRejected: c.IdleRejected, Protocols: c.Protocols,
+		TLS: tlsSeen(c.TLS),
 	}
+}
+
+// tlsSeen is what a tracer saw of TLS as results.json records it; nil
+// without a handshake.
+func tlsSeen(t transport.TLSSeen) *results.TLSSeen {
+	if t == (transport.TLSSeen{}) {
+		return nil
+	}
+	return &results.TLSSeen{Version: t.Version, ServerName: t.ServerName, Certificate: t.Certificate, ALPN: t.ALPN}
 }
 
 func serverConns(srv mockbackend.Stats, known bool) results.ServerConns {

@@ -36,6 +36,7 @@ func TestSearchConvergesOnAKnownCapacity(t *testing.T) {
 kind: Scenario
 name: capacity
 backend:
+  tls: false
   latency: 20ms
   capacity: {maxInFlight: 4, queueDepth: 8}
 mix:
@@ -137,6 +138,7 @@ func TestAnOpenBurstRunReportsAskedAgainstSentLoad(t *testing.T) {
 kind: Scenario
 name: bursts
 backend:
+  tls: false
   latency: 1ms
 mix:
   - route: a1.policy.status

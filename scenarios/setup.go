@@ -33,6 +33,7 @@ func measureSetup(ctx context.Context, p *Plan, be *backend) *results.SetupCost 
 	if err != nil || len(m.schedule) == 0 {
 		return nil
 	}
+	m.label = be.runID
 	tg := m.targeter()
 	resumed, proto := 0, ""
 	run := func(disableKeepAlives, sessionCache bool) []time.Duration {

@@ -37,7 +37,7 @@ var soakUnits = map[string]struct {
 // after another in this process, each for an equal share of the duration,
 // sampling the process all along. A cancelled ctx ends the current phase
 // early; the slopes then cover what ran and the result is marked partial.
-func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, error) {
+func runSoak(ctx context.Context, sc *Plan, opt Options) (out results.Scenario, err error) {
 	duration, warmup, _ := sc.Effective(opt.Quick)
 	interval := sc.SoakSampleEvery(opt.Quick)
 	be, err := startBackend(sc, opt)
@@ -45,10 +45,12 @@ func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, erro
 		return results.Scenario{}, fmt.Errorf("scenario %s: start backend: %w", sc.Resolved().Name, err)
 	}
 	defer be.Close()
-	if err := prepare(ctx, be, sc.Resolved().Mix); err != nil {
+	done, err := setUpFixtures(ctx, sc, be, opt.Log)
+	defer done(&out, &err)
+	if err != nil {
 		return results.Scenario{}, fmt.Errorf("scenario %s: %w", sc.Resolved().Name, err)
 	}
-	out := results.Scenario{
+	out = results.Scenario{
 		Name:        sc.Resolved().Name,
 		Description: strings.TrimSpace(sc.Resolved().Description),
 		Conditions:  sc.Conditions(duration, warmup, 1),
@@ -128,6 +130,7 @@ func soakArm(ctx context.Context, p *Plan, be *backend, prof transport.Profile, 
 	if err != nil {
 		return phase{}, err
 	}
+	m.label = be.runID
 	c := *inst.Client
 	c.Transport = m.wrap(inst.Client.Transport)
 	if rt := p.Resolved().Load.Soak.RequestTimeout.Duration; c.Timeout == 0 || c.Timeout > rt {

@@ -128,7 +128,7 @@ func runSoak(ctx context.Context, o soakOptions, stdout, stderr io.Writer) error
 		spec.Load.Rate = o.rate
 	}
 	spec.Quick = nil
-	plan, err := scenarios.NewPlan(spec, reg)
+	plan, err := base.Derive(spec, reg)
 	if err != nil {
 		return usageErr("soak: %v", err)
 	}

@@ -38,6 +38,12 @@ type Set struct {
 	// Roles are the arms the rules see as baseline and candidate (see Runs).
 	Roles  Roles
 	Claims []Claim
+	// BuiltinOnly judges the claims on the built-in scenarios alone
+	// (results.Scenario.Builtin), the ones made for them, and on the
+	// scenarios that name their claim arms (claims: {baseline, candidate}):
+	// any other scenario of a user's compares its own arms and is no
+	// evidence for or against a document's claims.
+	BuiltinOnly bool
 }
 
 // Claim is one claim of a Set: its text as the document states it, and the
@@ -85,6 +91,9 @@ func (s *Set) Description() string { return s.About }
 
 // Judge applies each claim's rule to the runs of r, in the set's order.
 func (s *Set) Judge(r *results.Results) []results.Claim {
+	if s.BuiltinOnly {
+		r = builtinOnly(r)
+	}
 	rs := Runs{Results: r, Roles: s.Roles}
 	note := ""
 	if len(r.MergedFrom) > 0 {
@@ -98,6 +107,38 @@ func (s *Set) Judge(r *results.Results) []results.Claim {
 			v.Reason = strings.TrimSpace(v.Reason + note)
 		}
 		out = append(out, v)
+	}
+	return out
+}
+
+// builtinOnly is r with only the scenarios a claim set judges: built-ins
+// and those that name their claim arms (a shallow copy; r is not changed).
+func builtinOnly(r *results.Results) *results.Results {
+	c := *r
+	c.Scenarios = nil
+	for _, sc := range r.Scenarios {
+		if judged(sc) {
+			c.Scenarios = append(c.Scenarios, sc)
+		}
+	}
+	return &c
+}
+
+// Judged is r as the seed's claims see it: its built-in scenarios and
+// those that name their claim arms (see Set.BuiltinOnly).
+func Judged(r *results.Results) *results.Results { return builtinOnly(r) }
+
+// judged reports whether a BuiltinOnly claim set judges sc.
+func judged(sc results.Scenario) bool { return sc.Builtin() || sc.ClaimArms != nil }
+
+// UserScenarios names the scenarios of r that a BuiltinOnly claim set
+// leaves out: not built-ins, and naming no claim arms.
+func UserScenarios(r *results.Results) []string {
+	var out []string
+	for _, sc := range r.Scenarios {
+		if !judged(sc) {
+			out = append(out, sc.Name)
+		}
 	}
 	return out
 }

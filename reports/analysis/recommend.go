@@ -44,6 +44,29 @@ func families(pool int) []family {
 	)
 }
 
+// ObservedConditions are a run's conditions with HTTP/2 and TLS as its
+// arms saw them rather than as configured (an external backend's are not
+// configured at all): HTTP/2 on when any arm's responses came on HTTP/2.0,
+// so the backend offers it, off when responses were counted and none did;
+// TLS on when any arm recorded a handshake. Results that counted no
+// protocol keep the configured values.
+func ObservedConditions(s results.Scenario) results.Conditions {
+	c := s.Conditions
+	counted, h2, tls := false, false, false
+	for _, a := range s.Arms {
+		for p, n := range a.Total.Client.Protocols {
+			counted = counted || n > 0
+			h2 = h2 || (n > 0 && p == results.ProtoHTTP2)
+		}
+		tls = tls || a.Total.Client.TLS != nil
+	}
+	if counted {
+		c.HTTP2 = h2
+	}
+	c.TLS = c.TLS || tls
+	return c
+}
+
 // tunedSettingsOf returns the settings of the first arm of rs built from
 // the tuned profile that records them; nil when none does.
 func tunedSettingsOf(rs []Run) map[string]string {
@@ -200,7 +223,7 @@ func recommend(r *results.Results) ([]familyResult, map[string]string) {
 			continue
 		}
 		for i := range byFamily {
-			if !byFamily[i].match(u.Scenario.Conditions) {
+			if !byFamily[i].match(ObservedConditions(u.Scenario)) {
 				continue
 			}
 			fr := &byFamily[i]

@@ -15,9 +15,10 @@ import (
 // the arguments of its rule: a file could only name the rule as a string,
 // checked at run time, while the compiler checks the literal.
 var Seed = &Set{
-	Name:  "Seed claims",
-	About: fmt.Sprintf("Each claim of the seed's results document, measured. Ratios are medians across repetitions with a distribution-free interval, which covers the spread between this run's interleaved repetitions (not between runs on different days or machines); `~` marks a difference that is not significant (Mann-Whitney U, α = %.2f).", Alpha),
-	Roles: DefaultRoles,
+	Name:        "Seed claims",
+	About:       fmt.Sprintf("Each claim of the seed's results document, measured. Ratios are medians across repetitions with a distribution-free interval, which covers the spread between this run's interleaved repetitions (not between runs on different days or machines); `~` marks a difference that is not significant (Mann-Whitney U, α = %.2f).", Alpha),
+	Roles:       DefaultRoles,
+	BuiltinOnly: true,
 	Claims: []Claim{
 		{Text: "4x more req/s (conservative estimate)", Rule: ratioAtLeast(4), PoolBound: true},
 		{Text: "10x more req/s (optimistic estimate)", Rule: ratioAtLeast(10), PoolBound: true},

@@ -14,10 +14,10 @@ import (
 const pooledDialShare = 0.01
 
 // closedH1 reports whether a run is a closed loop against a backend that
-// speaks HTTP/1.1 only (no HTTP/2 offered), where in-flight requests equal
-// connections wanted.
+// speaks HTTP/1.1 only (no arm negotiated HTTP/2), where in-flight requests
+// equal connections wanted.
 func closedH1(s results.Scenario) bool {
-	c := s.Conditions
+	c := ObservedConditions(s)
 	return c.Model == results.ModelClosed && !c.HTTP2 && c.Concurrency > 0
 }
 
@@ -81,7 +81,7 @@ func poolClaim(rs Runs) results.Claim {
 	}
 	var pooled, churned []Run
 	for _, u := range us {
-		if DialShare(u.Candidate()) <= pooledDialShare {
+		if pooledRun(u) {
 			pooled = append(pooled, u)
 		} else {
 			churned = append(churned, u)
@@ -101,21 +101,59 @@ func poolClaim(rs Runs) results.Claim {
 	switch {
 	case len(churned) == 0:
 		c.Verdict = VerdictHolds
-		c.Reason = fmt.Sprintf("tuned kept every connection pooled up to %d in flight", us[len(us)-1].Scenario.Conditions.Concurrency)
+		c.Reason = fmt.Sprintf("tuned kept its connections pooled up to %d in flight: %s", us[len(us)-1].Scenario.Conditions.Concurrency, pooledText(us))
 	case len(pooled) == 0:
 		c.Verdict = VerdictDoesNotHold
 		c.Reason = "tuned dialed new connections at every measured concurrency"
 	default:
 		hi, lo := pooled[len(pooled)-1], churned[0]
 		c.Verdict = VerdictHoldsOnlyWhen
-		c.Reason = fmt.Sprintf("at most %d requests are in flight per host (%d measured): tuned then dialed nothing after its warm-up. Above %d (%d measured) it does not queue either: MaxIdleConnsPerHost caps only idle connections, so it dials a connection per extra request and closes it on return, like the default transport above 2",
-			hi.Scenario.Conditions.Concurrency, hi.Scenario.Conditions.Concurrency, seedFactory.PoolSize, lo.Scenario.Conditions.Concurrency)
+		c.Reason = fmt.Sprintf("at most %d requests are in flight per host (%d measured): %s. Above %d (%d measured) it does not queue either: MaxIdleConnsPerHost caps only idle connections, so it dials a connection per extra request and closes it on return, like the default transport above 2",
+			hi.Scenario.Conditions.Concurrency, hi.Scenario.Conditions.Concurrency, pooledText(pooled), seedFactory.PoolSize, lo.Scenario.Conditions.Concurrency)
 		if capped := lo.Arm(seedFactory.Capped); capped != nil {
 			c.Reason += fmt.Sprintf("; with MaxConnsPerHost %d (tuned-capped) the extra requests queue instead: %s, conn wait mean %s / p99 %s, %s tuned's req/s",
 				seedFactory.PoolSize, churnText(capped), results.Dur(capped.Total.Client.ConnWaitMean), results.Dur(capped.Total.Client.ConnWaitP99), ArmRatio(capped, lo.Candidate(), results.MetricReqPerSec))
 		}
 	}
 	return c
+}
+
+// openingDials is how many of a run's candidate dials opened its pool:
+// none after a warm-up (it opened it), one per worker and repetition
+// without one.
+func openingDials(u Run) int64 {
+	if u.Scenario.Conditions.Warmup > 0 {
+		return 0
+	}
+	return int64(len(u.Candidate().Reps) * u.Scenario.Conditions.Concurrency)
+}
+
+// pooledRun reports whether the candidate held its connections in its
+// pool: the dials it recorded beyond opening the pool are at most
+// pooledDialShare of its requests.
+func pooledRun(u Run) bool {
+	a := u.Candidate()
+	extra := max(0, a.Total.Client.Dials-openingDials(u))
+	return float64(extra) <= pooledDialShare*float64(a.Total.Requests)
+}
+
+// pooledText says what the pooled runs' dials were, as recorded: "it
+// dialed nothing after its warm-up", or the count, and how many of them
+// opened the pool in runs without a warm-up.
+func pooledText(us []Run) string {
+	var dials, opening int64
+	for _, u := range us {
+		dials += u.Candidate().Total.Client.Dials
+		opening += openingDials(u)
+	}
+	switch {
+	case dials == 0:
+		return "tuned dialed nothing after its warm-up"
+	case opening > 0:
+		return fmt.Sprintf("tuned dialed %s times, %s of them opening its pool (no warm-up: one per worker and repetition), %s more, at most %.0f%% of its requests",
+			results.Int(dials), results.Int(min(dials, opening)), results.Int(max(0, dials-opening)), 100*pooledDialShare)
+	}
+	return fmt.Sprintf("tuned dialed %s times after its warm-up, at most %.0f%% of its requests", results.Int(dials), 100*pooledDialShare)
 }
 
 // conditionsWithout is Conditions.Short without the worker count, for a

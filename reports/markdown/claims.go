@@ -45,6 +45,12 @@ func (p *printer) claims(r *results.Results, cs []results.Claim) {
 		header = append(header, "")
 	}
 	p.table(header, rows)
+	if bs, ok := set.(*analysis.Set); ok && bs.BuiltinOnly {
+		if us := analysis.UserScenarios(r); len(us) > 0 {
+			p.f("> Judged on the built-in scenarios only (and those naming their `claims:` arms): %s %s not one, and compares only its own arms in its section.\n\n",
+				codeList(us), isAre(len(us)))
+		}
+	}
 	if weak := weakScenarios(r); len(weak) > 0 {
 		p.f("> Weak verdict: %s ran fewer than %d repetitions per arm; intervals are wide and `~` is likely.\n\n", strings.Join(weak, ", "), analysis.WeakBelowReps)
 	}
@@ -160,4 +166,20 @@ func closeFate(b results.Summary) string {
 	default:
 		return fmt.Sprintf(" (%s of its sockets entered TIME_WAIT, each holding an ephemeral port for a minute)", results.Int(*tw))
 	}
+}
+
+// codeList writes names as `a`, `b`.
+func codeList(names []string) string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = "`" + n + "`"
+	}
+	return strings.Join(out, ", ")
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
 }

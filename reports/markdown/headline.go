@@ -37,7 +37,7 @@ func (p *printer) summary(r *results.Results, cs []results.Claim) {
 // many of the measured conditions, what they share, and the best.
 func factorWhere(r *results.Results, x float64) string {
 	var rated, hit []analysis.Pair
-	for _, u := range analysis.Pairs(r) {
+	for _, u := range analysis.Pairs(analysis.Judged(r)) {
 		if u.Metric != "" && u.Ratio > 0 {
 			rated = append(rated, u)
 			if u.Reached(x) {
@@ -77,10 +77,11 @@ func shared(us []analysis.Pair) string {
 		} else {
 			plain++
 		}
-		if c.RTT == 0 {
+		// An external backend's RTT and handler are its own, not known.
+		if c.RTT == 0 && c.Target == "" {
 			rtt++
 		}
-		if c.HandlerLatency == 0 && c.Latency == "" {
+		if c.HandlerLatency == 0 && c.Latency == "" && c.Target == "" {
 			handler++
 		}
 		if n := c.Concurrency; n > 0 {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -112,7 +113,7 @@ func report(p *printer, r *results.Results) error {
 	p.glossary()
 	p.claimDetails(cs)
 	if p.set == nil {
-		p.correction(analysis.Pairs(r))
+		p.correction(analysis.Pairs(analysis.Judged(r)))
 	}
 	if p.split {
 		return p.err
@@ -363,6 +364,73 @@ func backendText(c results.Conditions) string {
 	return ""
 }
 
+// observedRows are the conditions of a run against an external backend:
+// the target (scheme, host and port), and per arm the protocol and TLS its
+// connections negotiated, with the server's name; the mock's settings
+// (HTTP/2, RTT, handler latency) did not apply and are not shown.
+func observedRows(s results.Scenario) [][]string {
+	c := s.Conditions
+	rows := [][]string{{"target", c.TargetHost() + " (external: not started by the run; below, what the client observed)"}}
+	var protos, tlsSeen, names []string
+	for _, a := range s.Arms {
+		protos = append(protos, fmt.Sprintf("`%s` %s", a.Name, analysis.ProtocolOf(&a)))
+		t := a.Total.Client.TLS
+		if t == nil {
+			tlsSeen = append(tlsSeen, fmt.Sprintf("`%s` –", a.Name))
+			continue
+		}
+		v := t.Version
+		if t.ALPN != "" {
+			v += " (ALPN " + t.ALPN + ")"
+		}
+		tlsSeen = append(tlsSeen, fmt.Sprintf("`%s` %s", a.Name, v))
+		n := orDash(t.ServerName)
+		if t.Certificate != "" {
+			n += ", certificate for " + t.Certificate
+		}
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	rows = append(rows, []string{"protocol negotiated", strings.Join(protos, ", ")})
+	if c.TLS || len(names) > 0 {
+		rows = append(rows, []string{"TLS negotiated", strings.Join(tlsSeen, ", ")},
+			[]string{"server name (SNI)", strings.Join(names, "; ")})
+	} else {
+		rows = append(rows, []string{"TLS", "off"})
+	}
+	return rows
+}
+
+// fixturesText is what a run created and cleaned up, in one cell.
+func fixturesText(f results.Fixtures) string {
+	if f.Label == "" {
+		return f.Mode + ": the run created no object it could label"
+	}
+	out := fmt.Sprintf("%s: %d created before the load; %d objects labelled `%s` deleted after it (fixtures and the mix's own creates); %d left", f.Mode, f.Created, f.Deleted, f.Label, f.Leftover)
+	if f.Leftover > 0 || f.Error != "" {
+		out = "**" + out + "**"
+	}
+	return out
+}
+
+// fixtureNotes flag, loudly, what a run left on an external backend and
+// what it could not label.
+func (p *printer) fixtureNotes(s results.Scenario) {
+	f := s.Fixtures
+	if f == nil {
+		return
+	}
+	if f.Leftover > 0 || f.Error != "" {
+		p.f("> **Left on the backend: %d objects labelled `%s`** (clean-up: %s). Delete them with `kubectl delete packagerevisions -A -l %s`.\n\n",
+			f.Leftover, f.Label, orDash(f.Error), f.Label)
+	}
+	if len(f.Unlabelled) > 0 {
+		p.f("> Not cleaned up: %s create objects outside the Kubernetes API or with labels of their own; the run cannot label them and leaves them on the backend.\n\n",
+			strings.Join(f.Unlabelled, ", "))
+	}
+}
+
 // scenarioVerdict says in one sentence what a scenario found: throughput for
 // closed, search and storm runs, latency at the same offered load for open
 // ones, with significance when statistics exist.
@@ -438,15 +506,29 @@ func (p *printer) scenario(s results.Scenario) {
 		{"HTTP/2", h2Text(c)},
 		{"emulated RTT", results.Dur(c.RTT)},
 		{"handler latency", handler},
-		{"load", load},
-		{"duration × repetitions", fmt.Sprintf("%s × %d (warm-up %s before each, not counted)", c.Duration, c.Repetitions, c.Warmup)},
-		{"routes", strings.Join(c.Routes, ", ")},
-		{"order", strings.Join(c.Order, " ")},
+	}
+	if c.Target != "" {
+		// An external backend: the mock's settings did not apply; what the
+		// client saw is what the report can say.
+		condRows = observedRows(s)
+	}
+	condRows = append(condRows,
+		[]string{"load", load},
+		[]string{"duration × repetitions", fmt.Sprintf("%s × %d (warm-up %s before each, not counted)", c.Duration, c.Repetitions, c.Warmup)},
+		[]string{"routes", strings.Join(c.Routes, ", ")},
+		[]string{"order", strings.Join(c.Order, " ")},
+	)
+	if len(s.Arms) > 1 {
+		condRows = append(condRows, []string{"baseline", fmt.Sprintf("`%s`: every ratio is arm / `%s`", s.Arms[0].Name, s.Arms[0].Name)})
 	}
 	if b := backendText(c); b != "" {
 		condRows = append(condRows, []string{"backend", b})
 	}
+	if f := s.Fixtures; f != nil {
+		condRows = append(condRows, []string{"fixtures", fixturesText(*f)})
+	}
 	p.table([]string{"condition", "value"}, condRows)
+	p.fixtureNotes(s)
 
 	p.latency(s)
 	if s.GeneratorCeiling > 0 {

@@ -19,8 +19,9 @@ func (p *printer) soak(s results.Scenario) {
 	if sk.Partial {
 		p.f("> **Partial:** the soak was interrupted; the slopes cover what ran.\n\n")
 	}
-	p.f("**Duration:** %s planned, in phases of %s each (%d ran), the first %s of each left out of the fits; sampled every %s.\n\n",
-		sk.Duration, analysis.SoakPhaseLength(sk), len(sk.Phases), sk.Warmup, sk.Interval)
+	p.f("**Duration:** %s planned, in phases of %s each (%d ran), the first %s of each left out of the fits; sampled every %s; TLS %s.\n\n",
+		sk.Duration, analysis.SoakPhaseLength(sk), len(sk.Phases), sk.Warmup, sk.Interval, onOff(s.Conditions.TLS))
+	p.fixtureNotes(s)
 	p.f("**Load:** %s.", sk.Load)
 	if b := backendText(s.Conditions); b != "" {
 		p.f(" Topology: %s.", b)

@@ -39,7 +39,7 @@ func TestTheSoakSectionGivesEachSeriesItsSlopeIntervalAndResolution(t *testing.T
 		"## Soak `soak`",
 		"**Partial:** the soak was interrupted",
 		"interrupted, this report is partial",
-		"**Duration:** 40m0s planned, in phases of 40m0s each (1 ran), the first 2s of each left out of the fits; sampled every 1s.",
+		"**Duration:** 40m0s planned, in phases of 40m0s each (1 ran), the first 2s of each left out of the fits; sampled every 1s; TLS off.",
 		"**Load:** open 40 req/s per arm.",
 		"**What each series is of:** Phases one after another.",
 		"| `tuned` | RSS | 30 → 39.5 MB",

@@ -85,8 +85,19 @@ func (p *printer) sweep(s results.Scenario) {
 	}
 	first := sw.Points[0].Result
 	c := first.Conditions
-	p.f("Each point is a full interleaved run on its own backend: %s × %d repetitions (warm-up %s), order %s; routes %s. Swept: %s.\n\n",
-		c.Duration, c.Repetitions, c.Warmup, strings.Join(c.Order, " "), strings.Join(c.Routes, ", "), strings.Join(sw.Params, " × "))
+	tls := ""
+	if !slices.Contains(sw.Params, "tls") {
+		tls = ", TLS " + onOff(c.TLS)
+	}
+	p.f("Each point is a full interleaved run on its own backend: %s × %d repetitions (warm-up %s%s), order %s; routes %s. Swept: %s.\n\n",
+		c.Duration, c.Repetitions, c.Warmup, tls, strings.Join(c.Order, " "), strings.Join(c.Routes, ", "), strings.Join(sw.Params, " × "))
+	if c.Target != "" {
+		p.f("Target: %s (external: not started by the run).\n\n", c.TargetHost())
+	}
+	if f := s.Fixtures; f != nil {
+		p.f("Fixtures: %s.\n\n", fixturesText(*f))
+		p.fixtureNotes(s)
+	}
 	for _, pt := range sw.Points {
 		if pc := pt.Result.Conditions; pc.HTTP2 && pc.H2MaxStreams > 0 {
 			p.f("Where HTTP/2 is on, the backend serves at most %d concurrent streams per connection.\n\n", pc.H2MaxStreams)

@@ -56,6 +56,11 @@ func Summary(w io.Writer, r *results.Results, reportPath string) error {
 		tail = append(tail, plain(shipSummary(rec)))
 	}
 	tail = append(tail, thresholdsLines(r)...)
+	for _, s := range r.Scenarios {
+		if f := s.Fixtures; f != nil && (f.Leftover > 0 || f.Error != "") {
+			tail = append(tail, fmt.Sprintf("LEFT ON THE BACKEND by %s: %d objects labelled %s (delete: kubectl delete packagerevisions -A -l %s)", s.Name, f.Leftover, f.Label, f.Label))
+		}
+	}
 	if reportPath != "" {
 		tail = append(tail, "report: "+reportPath)
 	}
@@ -127,7 +132,7 @@ const maxVerdictRunes = 100
 // verdicts; "" when no run compared default and tuned (not the built-in
 // suite).
 func claimsLine(r *results.Results, cs []results.Claim) string {
-	if len(analysis.Pairs(r)) == 0 || len(cs) < 2 {
+	if len(analysis.Pairs(analysis.Judged(r))) == 0 || len(cs) < 2 {
 		return ""
 	}
 	var parts []string
@@ -141,7 +146,7 @@ func claimsLine(r *results.Results, cs []results.Claim) string {
 // reaching x.
 func factorCount(r *results.Results, x float64) string {
 	n, m := 0, 0
-	for _, u := range analysis.Pairs(r) {
+	for _, u := range analysis.Pairs(analysis.Judged(r)) {
 		if u.Metric != "" && u.Ratio > 0 {
 			m++
 			if u.Reached(x) {

@@ -131,13 +131,14 @@ func mergeScenario(parts []Scenario) (Scenario, error) {
 	b := parts[0]
 	for k, p := range parts {
 		if p.Failed() {
-			return Scenario{Name: b.Name, Description: b.Description, Error: fmt.Sprintf("input %d: %s", k+1, p.Error)}, nil
+			return Scenario{Name: b.Name, Description: b.Description, Origin: b.Origin, Error: fmt.Sprintf("input %d: %s", k+1, p.Error)}, nil
 		}
 	}
 	n := len(parts)
-	out := Scenario{Name: b.Name, Description: b.Description, Conditions: b.Conditions, Setup: b.Setup, Thresholds: b.Thresholds, ClaimArms: b.ClaimArms}
+	out := Scenario{Name: b.Name, Description: b.Description, Origin: b.Origin, Conditions: b.Conditions, Setup: b.Setup, Thresholds: b.Thresholds, ClaimArms: b.ClaimArms}
 	out.Conditions.Concurrency, out.Conditions.RatePerSec = 0, 0
 	for _, p := range parts {
+		out.Fixtures = AddFixtures(out.Fixtures, p.Fixtures)
 		out.Conditions.Concurrency += p.Conditions.Concurrency
 		out.Conditions.RatePerSec += p.Conditions.RatePerSec
 		// Each shard's generator has its own ceiling; together they offer
@@ -400,6 +401,9 @@ func AddCounts(sums []Summary) Summary {
 			}
 		}
 		c.Protocols = addCountMaps(c.Protocols, s.Client.Protocols)
+		if s.Client.TLS != nil {
+			c.TLS = s.Client.TLS
+		}
 		if s.Client.TimeWait != nil {
 			timeWait += *s.Client.TimeWait
 		} else {
@@ -633,4 +637,24 @@ func PoolsText(parts []Scenario) string {
 	}
 	return fmt.Sprintf("Client pools: %d, one per shard, each carrying %s %s; per-host pool limits applied to each pool, so pool-sensitive figures can differ from one generator carrying the whole load (see deploy/README.md).",
 		len(parts), what, strings.Join(shares, " + "))
+}
+
+// AddFixtures adds what one shard or sweep point created and cleaned up to
+// a's counts (a nil a: a copy of b).
+func AddFixtures(a, b *Fixtures) *Fixtures {
+	if b == nil {
+		return a
+	}
+	if a == nil {
+		c := *b
+		c.Unlabelled = append([]string(nil), b.Unlabelled...)
+		return &c
+	}
+	a.Created += b.Created
+	a.Deleted += b.Deleted
+	a.Leftover += b.Leftover
+	if a.Error == "" {
+		a.Error = b.Error
+	}
+	return a
 }

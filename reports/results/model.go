@@ -2,6 +2,7 @@ package results
 
 import (
 	"fmt"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -83,11 +84,60 @@ type Scenario struct {
 	GeneratorCeiling float64 `json:"generatorCeiling,omitempty"`
 	// Soak holds the series and slopes of a soak run (soak model only).
 	Soak *Soak `json:"soak,omitempty"`
+	// Origin is where the scenario came from: OriginBuiltin, OriginFile or
+	// OriginSpec ("" in results from before it was recorded).
+	Origin string `json:"origin,omitempty"`
+	// Fixtures is what the run created before the load and cleaned up
+	// after; nil when the mix needs none.
+	Fixtures *Fixtures `json:"fixtures,omitempty"`
 	// Error is why the scenario failed to run (an unreachable target, a
 	// backend that would not start): one line. A failed scenario carries
 	// no figures; analysis and the renderers other than REPORT.md's failed
 	// entry skip it, and the run exits 2.
 	Error string `json:"error,omitempty"`
+}
+
+// Where a scenario came from (Scenario.Origin).
+const (
+	OriginBuiltin = "builtin" // the embedded set, by name (oranbench scenarios)
+	OriginFile    = "file"    // a scenario file of the user's
+	OriginSpec    = "spec"    // a Spec built in Go
+)
+
+// Builtin reports whether the scenario is one of the built-ins: only those
+// judge a claim set made for them. Results from before the origin was
+// recorded ran built-ins only.
+func (s Scenario) Builtin() bool { return s.Origin == OriginBuiltin || s.Origin == "" }
+
+// TLSSeen is what an arm's TLS handshakes negotiated: the version, the
+// name the client asked for (SNI, empty for an IP address), the server
+// certificate's name and the ALPN protocol.
+type TLSSeen struct {
+	Version     string `json:"version,omitempty"`
+	ServerName  string `json:"serverName,omitempty"`
+	Certificate string `json:"certificate,omitempty"`
+	ALPN        string `json:"alpn,omitempty"`
+}
+
+// Fixtures is what a run created before its load and removed after it.
+type Fixtures struct {
+	// Mode is the scenario's fixtures setting in effect: "create" or "none".
+	Mode string `json:"mode"`
+	// Label is the selector everything the run created carries
+	// ("oranbench.io/run=..."), empty when nothing was labelled (the mock,
+	// whose objects go with it).
+	Label string `json:"label,omitempty"`
+	// Created counts the fixture objects created (not those that existed),
+	// Deleted the objects with the run's label deleted at the end (fixtures
+	// and what the mix created), Leftover those still listed after.
+	Created  int `json:"created"`
+	Deleted  int `json:"deleted"`
+	Leftover int `json:"leftover"`
+	// Error is why the clean-up could not finish, "" when it did.
+	Error string `json:"error,omitempty"`
+	// Unlabelled names the mix's requests that create objects without the
+	// run's label (custom requests): clean-up cannot find them.
+	Unlabelled []string `json:"unlabelled,omitempty"`
 }
 
 // Failed reports whether the scenario failed to run (Error is set).
@@ -157,8 +207,24 @@ type CPUs struct {
 	Backend   string `json:"backend"`
 }
 
+// TargetHost is the external target as the report names it: scheme, host
+// and port, never credentials or a path ("https://10.0.0.5:6443"); "" for
+// the mock.
+func (c Conditions) TargetHost() string {
+	if c.Target == "" {
+		return ""
+	}
+	u, err := url.Parse(c.Target)
+	if err != nil || u.Host == "" {
+		return "(unparsable target)"
+	}
+	return u.Scheme + "://" + u.Host
+}
+
 // Short describes the conditions in a few words, e.g.
-// "TLS 1.3, RTT 0s, handler 0s, closed 20 workers".
+// "TLS 1.3, RTT 0s, handler 0s, closed 20 workers", or for an external
+// target, whose network and handler the run did not set,
+// "TLS, target https://127.0.0.1:8443, closed 20 workers".
 func (c Conditions) Short() string {
 	var b []string
 	if c.TLS {
@@ -166,14 +232,18 @@ func (c Conditions) Short() string {
 	} else {
 		b = append(b, "plain HTTP")
 	}
-	if c.HTTP2 {
-		b = append(b, "h2")
+	if c.Target != "" {
+		b = append(b, "target "+c.TargetHost())
+	} else {
+		if c.HTTP2 {
+			b = append(b, "h2")
+		}
+		handler := "handler " + c.HandlerLatency.String()
+		if c.Latency != "" {
+			handler = "handler " + c.Latency
+		}
+		b = append(b, "RTT "+c.RTT.String(), handler)
 	}
-	handler := "handler " + c.HandlerLatency.String()
-	if c.Latency != "" {
-		handler = "handler " + c.Latency
-	}
-	b = append(b, "RTT "+c.RTT.String(), handler)
 	switch c.Model {
 	case ModelClosed:
 		b = append(b, fmt.Sprintf("closed %d workers", c.Concurrency))
@@ -345,6 +415,9 @@ type ClientConns struct {
 	// Protocols counts responses by negotiated protocol, as net/http's
 	// Response.Proto names it: {"HTTP/2.0": 12345}.
 	Protocols map[string]int64 `json:"protocols,omitempty"`
+	// TLS is what the arm's TLS handshakes negotiated, as the client saw
+	// it (nil without TLS, or in results from before it was recorded).
+	TLS *TLSSeen `json:"tls,omitempty"`
 	// TimeWait counts the client's sockets towards the backend that entered
 	// TIME_WAIT during the measured attack (from /proc/net/tcp and tcp6):
 	// connections the client closed, each holding an ephemeral port for the

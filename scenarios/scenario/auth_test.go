@@ -113,7 +113,7 @@ func TestWithKubeconfigReplacesOnlyTheMock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := p.Resolved().Backend; b.Kubeconfig != "/tmp/kc" || b.Context != "admin" || b.TLS {
+	if b := p.Resolved().Backend; b.Kubeconfig != "/tmp/kc" || b.Context != "admin" || b.TLS != nil {
 		t.Errorf("backend = %+v, want only the kubeconfig and context", b)
 	}
 	ext, err := Parse("e.yaml", []byte(strings.Replace(base, "  tls: true", "  target: http://127.0.0.1:9", 1)), reg)

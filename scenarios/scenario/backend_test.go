@@ -18,6 +18,7 @@ func TestTheBackendAndTheMocksConfigFileShareTheirSpelling(t *testing.T) {
 kind: Scenario
 name: spelling
 backend:
+  tls: true
   faults: `+faults+`
   capacity: `+capacity+`
   netFaults: `+netFaults+`
@@ -33,7 +34,8 @@ duration: 100ms
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := mockbackend.DecodeConfig([]byte(`default:
+	want, err := mockbackend.DecodeConfig([]byte(`tls: true
+default:
   faults: `+faults+`
   capacity: `+capacity+`
 netFaults: `+netFaults+`

@@ -49,7 +49,7 @@ func (p *Plan) MockConfig() (mockbackend.Config, error) {
 			return c, err
 		}
 	}
-	c.TLS, c.TLSVersion, c.HTTP2 = b.TLS, b.TLSVersion, b.HTTP2
+	c.TLS, c.TLSVersion, c.HTTP2 = b.TLSOn(), b.TLSVersion, b.HTTP2
 	if b.Latency.IsSet() {
 		if d, ok := b.Latency.Fixed(); ok && b.Latency.scalar {
 			c.Latency = d
@@ -140,7 +140,7 @@ func (l LatencySpec) latencyText() string {
 func (p *Plan) Conditions(duration, warmup time.Duration, reps int) results.Conditions {
 	b := p.spec.Backend
 	c := results.Conditions{
-		TLS:         b.TLS || strings.HasPrefix(b.URL, "https://"),
+		TLS:         (b.URL == "" && b.TLSOn()) || strings.HasPrefix(b.URL, "https://"),
 		TLSVersion:  b.TLSVersion,
 		HTTP2:       b.HTTP2,
 		RTT:         b.RTT.Duration,

@@ -35,7 +35,7 @@ func Builtins() ([]*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		s, err := Parse("builtin:"+e.Name(), b, nil)
+		s, err := parseBuiltin("builtin:"+e.Name(), b, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -85,17 +85,30 @@ func Load(nameOrPath string, reg *transport.Registry) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		return Parse("builtin:"+e.Name(), b, reg)
+		return parseBuiltin("builtin:"+e.Name(), b, reg)
 	}
 	if set, err := CISet(); err == nil {
 		for _, f := range set {
 			if f.Name == nameOrPath {
-				return Parse("builtin:"+CISetName+"/"+f.Name+".yaml", f.Data, reg)
+				return parseBuiltin("builtin:"+CISetName+"/"+f.Name+".yaml", f.Data, reg)
 			}
 		}
 	}
 	return nil, fmt.Errorf("%w %q: valid built-in names are %s (or give a path to a .yaml file)",
 		ErrUnknown, nameOrPath, strings.Join(BuiltinNames(), ", "))
+}
+
+// parseBuiltin parses a scenario of the embedded set and marks it built-in:
+// by where it came from, not by its name, so a user's file named like a
+// built-in is still the user's.
+func parseBuiltin(file string, data []byte, reg *transport.Registry) (*Plan, error) {
+	p, err := Parse(file, data, reg)
+	if err != nil {
+		return nil, err
+	}
+	p.builtin = true
+	// Its sweep points are copies of it: made again, they are built-in too.
+	return p.with(p.spec), nil
 }
 
 // MaxFileBytes caps a scenario file: the largest built-in is a few KiB, so

@@ -13,8 +13,8 @@ func TestTheSeedScenarioIsBuiltIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.spec.Load.Model != "closed" || s.spec.Load.Concurrency != 20 || !s.spec.Backend.TLS {
-		t.Fatalf("seed scenario: model %s, concurrency %d, tls %v", s.spec.Load.Model, s.spec.Load.Concurrency, s.spec.Backend.TLS)
+	if s.spec.Load.Model != "closed" || s.spec.Load.Concurrency != 20 || !s.spec.Backend.TLSOn() {
+		t.Fatalf("seed scenario: model %s, concurrency %d, tls %v", s.spec.Load.Model, s.spec.Load.Concurrency, s.spec.Backend.TLSOn())
 	}
 	if len(s.arms) < 2 || s.arms[0] != "default" || s.arms[1] != "tuned" {
 		t.Fatalf("arms = %v, want default then tuned", s.arms)

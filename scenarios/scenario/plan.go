@@ -3,12 +3,14 @@ package scenario
 import (
 	"fmt"
 	"net/http"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/oranbench/oranbench/reports/analysis"
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/targets/transport"
 )
 
@@ -40,6 +42,9 @@ type Plan struct {
 	// expanded and expandedQuick are the sweep's combinations, in run order
 	// (nil without a sweep); expandedQuick is what --quick runs.
 	expanded, expandedQuick *SweepPlan
+	// builtin is set for a scenario read from the embedded set (Load,
+	// Builtins), never for a file or a Spec, whatever its name.
+	builtin bool
 }
 
 // SweepPlan is a sweep expanded: the swept parameters in their fixed order
@@ -64,6 +69,26 @@ type point struct {
 // inline arms; nil means the built-in profiles. spec is copied, not kept.
 func NewPlan(spec Spec, reg *transport.Registry) (*Plan, error) {
 	return newPlan("", nil, spec, reg)
+}
+
+// Derive validates spec, a changed copy of p's Spec, as NewPlan does, and
+// keeps p's origin: a built-in run with other settings (oranbench soak's
+// duration and rate) is still the built-in.
+func (p *Plan) Derive(spec Spec, reg *transport.Registry) (*Plan, error) {
+	lines := maps.Clone(p.lines)
+	if lines == nil {
+		lines = map[string]int{}
+	}
+	// The warm-up spec holds is the caller's, not a default to fill in.
+	if _, ok := lines["warmup"]; !ok {
+		lines["warmup"] = 0
+	}
+	d, err := newPlan(p.file, lines, spec, reg)
+	if err != nil {
+		return nil, err
+	}
+	d.builtin = p.builtin
+	return d.with(d.spec), nil
 }
 
 func newPlan(file string, lines map[string]int, spec Spec, reg *transport.Registry) (*Plan, error) {
@@ -214,7 +239,24 @@ func (p *Plan) Description() string { return p.spec.Description }
 // for a Spec given to NewPlan.
 func (p *Plan) File() string { return p.file }
 
-// Arms returns the arm names in order; the first is the baseline of ratios.
+// Builtin reports whether p was read from the built-in scenarios (Load of a
+// built-in name, Builtins): only those judge the seed's claims.
+func (p *Plan) Builtin() bool { return p.builtin }
+
+// Origin is where p came from as results.json records it:
+// results.OriginBuiltin, OriginFile or OriginSpec.
+func (p *Plan) Origin() string {
+	switch {
+	case p.builtin:
+		return results.OriginBuiltin
+	case p.file != "":
+		return results.OriginFile
+	}
+	return results.OriginSpec
+}
+
+// Arms returns the arm names in order; the first is the baseline of ratios
+// (see Spec.Baseline).
 func (p *Plan) Arms() []string { return append([]string(nil), p.arms...) }
 
 // SearchSteps is how many probes a search makes per repetition (0 when the

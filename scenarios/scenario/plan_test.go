@@ -89,7 +89,7 @@ func TestAPlanFillsDefaultsAndExpandsSweepPoints(t *testing.T) {
 	if q := p.SweepFor(true); len(q.Points) != 1 || q.Points[0].Label != "concurrency=3" {
 		t.Errorf("quick points %+v, want one: concurrency=3", q.Points)
 	}
-	if p.spec.Load.Concurrency != 2 || p.spec.Backend.TLS {
+	if p.spec.Load.Concurrency != 2 || p.spec.Backend.TLS != nil {
 		t.Errorf("expanding the sweep changed the plan's own spec: %+v", p.spec.Load)
 	}
 }

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/oranbench/oranbench/mockbackend"
 )
@@ -86,4 +87,38 @@ func FixtureSets(mix []MixEntry) []string {
 		}
 	}
 	return sets
+}
+
+// KubeAPIPrefix starts the paths of the Kubernetes API (porch.kpt.dev
+// PackageRevisions): the only fixtures the harness creates on a server that
+// is not the mock.
+const KubeAPIPrefix = "/apis/"
+
+// fixtureNeed is the fixture set a mix entry reads ("" for none) and
+// whether the entry's requests go to the Kubernetes API, where a real
+// server has the fixtures' objects too; the other fixture sets exist only
+// as paths the mock serves.
+func fixtureNeed(m MixEntry) (set string, kubeAPI bool) {
+	switch {
+	case m.Route != "":
+		if r, ok := LookupRoute(m.Route); ok {
+			return r.Fixtures, strings.HasPrefix(r.Path("", 0), KubeAPIPrefix)
+		}
+	case m.Flow != "":
+		if f, ok := LookupFlow(m.Flow); ok {
+			return f.Fixtures, false
+		}
+	}
+	return "", false
+}
+
+// mixName is how errors name a mix entry: its route, flow or request.
+func mixName(m MixEntry) string {
+	switch {
+	case m.Flow != "":
+		return "flow " + m.Flow
+	case m.Request != nil:
+		return m.Request.Method + " " + m.Request.Path
+	}
+	return m.Route
 }

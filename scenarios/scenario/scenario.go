@@ -49,6 +49,20 @@ const (
 // weak.
 const DefaultRepetitions = 5
 
+// DefaultWarmup is the warm-up before each arm-repetition when a scenario
+// file leaves warmup out: what most built-ins write, enough for a pool to
+// open its connections before the measured window.
+const DefaultWarmup = 500 * time.Millisecond
+
+// Values of the fixtures key.
+const (
+	FixturesCreate = "create" // create the mix's objects before the load (labelled, deleted after)
+	FixturesNone   = "none"   // create nothing: the objects must exist
+)
+
+// TLSOn reports whether the mock serves TLS: tls as written, on when unset.
+func (b Backend) TLSOn() bool { return b.TLS == nil || *b.TLS }
+
 // Load models, as load.model names them (see results.Model).
 const (
 	ModelClosed = results.ModelClosed // fixed concurrency
@@ -89,10 +103,20 @@ type Spec struct {
 	// Sweep, when set, runs the scenario once per combination of its values.
 	Sweep *Sweep `yaml:"sweep"`
 	// ArmSpecs are the arms as written: a profile name, or an inline profile
-	// built from a base profile with overridden Config fields. The first is
-	// the baseline of ratios.
-	ArmSpecs    []ArmSpec       `yaml:"arms"`
-	Duration    Duration        `yaml:"duration"`
+	// built from a base profile with overridden Config fields.
+	ArmSpecs []ArmSpec `yaml:"arms"`
+	// Baseline names the arm every ratio divides by; unset, the arm named
+	// "default" when there is one, else the first. The baseline runs first
+	// in each round and heads every table.
+	Baseline string `yaml:"baseline"`
+	// Fixtures says whether the run creates the objects the mix reads
+	// before the load (FixturesCreate) or not (FixturesNone). Unset: create
+	// on the mock, none against an external backend, where everything
+	// created carries the run's label and is deleted at the end.
+	Fixtures string   `yaml:"fixtures"`
+	Duration Duration `yaml:"duration"`
+	// Warmup runs before each arm-repetition, not counted; a scenario file
+	// that leaves it out gets DefaultWarmup (write warmup: 0s for none).
 	Warmup      Duration        `yaml:"warmup"`
 	Repetitions int             `yaml:"repetitions"`
 	Seed        int64           `yaml:"seed"`
@@ -118,8 +142,10 @@ type Spec struct {
 type Backend struct {
 	// Preset starts from a named mock behaviour preset (fast, realistic,
 	// flaky); the fields below override it.
-	Preset     string `yaml:"preset"`
-	TLS        bool   `yaml:"tls"`
+	Preset string `yaml:"preset"`
+	// TLS serves the mock over TLS; unset (nil) means on, as in every
+	// built-in scenario (tls: false for plain HTTP). See TLSOn.
+	TLS        *bool  `yaml:"tls"`
 	TLSVersion string `yaml:"tlsVersion"`
 	HTTP2      bool   `yaml:"http2"`
 	// H2MaxStreams is the mock's limit of concurrent HTTP/2 streams per

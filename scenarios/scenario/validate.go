@@ -58,11 +58,22 @@ func (p *Plan) validate(reg *transport.Registry) error {
 	if err := p.resolveArms(reg); err != nil {
 		return err
 	}
+	if err := p.orderBaseline(); err != nil {
+		return err
+	}
+	if err := p.validateFixtures(); err != nil {
+		return err
+	}
 	if p.Model().timed() && p.spec.Duration.Duration <= 0 {
 		return p.FieldErr("duration", p.spec.Duration.String(), "want a duration > 0 such as 5s")
 	}
 	if err := p.validateDurations(); err != nil {
 		return err
+	}
+	if _, written := p.lines["warmup"]; !written && p.file != "" && p.Model().timed() {
+		// A file that leaves warmup out runs like the built-ins, which all
+		// write one; a Spec built in Go runs with the warm-up it holds.
+		p.spec.Warmup.Duration = DefaultWarmup
 	}
 	if _, written := p.lines["repetitions"]; written && p.spec.Repetitions == 0 {
 		// Only a field left out means the default; 0 written is a mistake.
@@ -195,7 +206,7 @@ func (p *Plan) validateTarget(b *Backend) error {
 func (p *Plan) refuseMockSettings(b *Backend, field string) error {
 	// Everything else describes the mock; it would silently not apply.
 	mockOnly := map[string]bool{
-		"preset": b.Preset != "", "tls": b.TLS, "tlsVersion": b.TLSVersion != "", "http2": b.HTTP2,
+		"preset": b.Preset != "", "tls": b.TLS != nil, "tlsVersion": b.TLSVersion != "", "http2": b.HTTP2,
 		"latency": b.Latency.IsSet(), "faults": b.Faults != nil, "capacity": b.Capacity != nil, "routes": len(b.Routes) > 0,
 		"rtt": b.RTT.Duration > 0, "jitter": b.Jitter.Duration > 0, "bandwidth": b.Bandwidth > 0, "connSetupDelay": b.ConnSetupDelay.Duration > 0,
 		"netFaults": b.NetFaults != nil, "enforceDelay": b.EnforceDelay.Duration > 0, "tokenDelay": b.TokenDelay.Duration > 0,
@@ -226,8 +237,8 @@ func (p *Plan) validateMock(b *Backend) error {
 	default:
 		return p.FieldErr("backend.tlsVersion", b.TLSVersion, `valid versions are "1.2" and "1.3" (empty allows both)`)
 	}
-	if b.TLSVersion != "" && !b.TLS {
-		return p.FieldErr("backend.tlsVersion", b.TLSVersion, "needs tls: true")
+	if b.TLSVersion != "" && !b.TLSOn() {
+		return p.FieldErr("backend.tlsVersion", b.TLSVersion, "needs TLS (remove tls: false)")
 	}
 	if err := p.validateLatency("backend.latency", b.Latency); err != nil {
 		return err
@@ -559,14 +570,80 @@ func (sw *Sweep) params() []sweepParam {
 		})
 	add("tls", len(sw.TLS), func(i int) string { return onOff(sw.TLS[i]) },
 		func(s *Spec, i int) {
-			s.Backend.TLS = sw.TLS[i]
-			if !s.Backend.TLS {
+			on := sw.TLS[i]
+			s.Backend.TLS = &on
+			if !on {
 				s.Backend.TLSVersion = ""
 			}
 		})
 	add("http2", len(sw.HTTP2), func(i int) string { return onOff(sw.HTTP2[i]) },
 		func(s *Spec, i int) { s.Backend.HTTP2 = sw.HTTP2[i] })
 	return out
+}
+
+// External reports whether the load goes to a server the run does not
+// start (Backend.External), where the harness writes only what the
+// scenario opts into (fixtures).
+func (p *Plan) External() bool { return p.spec.Backend.External() }
+
+// FixtureMode is what the run does about the objects the mix reads:
+// FixturesCreate or FixturesNone, the default filled in (create on the
+// mock, none against an external backend).
+func (p *Plan) FixtureMode() string {
+	switch {
+	case p.spec.Fixtures != "":
+		return p.spec.Fixtures
+	case p.External():
+		return FixturesNone
+	}
+	return FixturesCreate
+}
+
+// validateFixtures checks the fixtures key against the mix: an external
+// backend gets fixtures only when the scenario asks, and only through the
+// Kubernetes API; a mix that reads objects there without fixtures: create
+// (or an explicit none: they exist already) fails here, before any load.
+func (p *Plan) validateFixtures() error {
+	switch p.spec.Fixtures {
+	case "", FixturesCreate, FixturesNone:
+	default:
+		return p.FieldErr("fixtures", p.spec.Fixtures, `want "create" (create the objects the mix reads; against an external backend labelled with the run and deleted at its end) or "none"`)
+	}
+	if !p.External() {
+		return nil
+	}
+	for i, m := range p.spec.Mix {
+		set, kube := fixtureNeed(m)
+		switch {
+		case set == "":
+		case p.spec.Fixtures == "":
+			return p.FieldErr("fixtures", "", fmt.Sprintf("mix[%d] (%s) reads objects created before the load, and the backend is a server the run does not start: write fixtures: create (created with the run's label, deleted at its end), or fixtures: none if they exist there already", i, mixName(m)))
+		case p.spec.Fixtures == FixturesCreate && !kube:
+			return p.FieldErr(fmt.Sprintf("mix[%d]", i), mixName(m), "its fixtures exist only as paths the mock serves, never created on an external server; read through the Kubernetes API (porch.k8s.get), or run against the mock")
+		}
+	}
+	return nil
+}
+
+// orderBaseline puts the baseline arm first, where every ratio, table and
+// verdict takes it from: the arm baseline names, else the arm called
+// "default", else the first written.
+func (p *Plan) orderBaseline() error {
+	at := 0
+	switch name := p.spec.Baseline; {
+	case name != "":
+		if at = slices.Index(p.arms, name); at < 0 {
+			return p.FieldErr("baseline", name, "want one of this scenario's arms: "+strings.Join(p.arms, ", "))
+		}
+	default:
+		at = max(0, slices.Index(p.arms, transport.ProfileDefault))
+	}
+	p.spec.Baseline = p.arms[at]
+	if at > 0 {
+		p.arms = append(append([]string{p.arms[at]}, p.arms[:at]...), p.arms[at+1:]...)
+		p.profiles = append(append([]transport.Profile{p.profiles[at]}, p.profiles[:at]...), p.profiles[at+1:]...)
+	}
+	return nil
 }
 
 // validateClaims checks that the claim arms are arms of the scenario.

@@ -46,6 +46,9 @@ type Tracer struct {
 	protoH1, protoH2 atomic.Int64
 	protoMu          sync.Mutex
 	protoOther       map[string]int64
+	// tlsSeen is the last successful handshake's version and server name
+	// (under protoMu).
+	tlsSeen TLSSeen
 
 	// waits is the distribution of GetConn→GotConn waits since the tracer was
 	// made, in microseconds; waitBase is its copy at the last ResetConnWaits
@@ -98,6 +101,22 @@ type TraceStats struct {
 	// Protocols counts responses by the protocol they arrived on, as
 	// Response.Proto names it ("HTTP/1.1", "HTTP/2.0"); nil when none arrived.
 	Protocols map[string]int64
+	// TLS is what the last successful handshake since the tracer was made
+	// negotiated (zero without one); Sub keeps the later snapshot's, so a
+	// window that reused its connections still says what they speak.
+	TLS TLSSeen
+}
+
+// TLSSeen is what a TLS handshake negotiated, as the client saw it.
+type TLSSeen struct {
+	// Version is e.g. "TLS 1.3" (tls.VersionName).
+	Version string
+	// ServerName is the name the client asked for (SNI; "" for an IP
+	// address), and Certificate the server certificate's first DNS name,
+	// else its subject's common name.
+	ServerName, Certificate string
+	// ALPN is the application protocol negotiated ("h2", "http/1.1", "").
+	ALPN string
 }
 
 // NewTracer returns a Tracer with all counters at zero.
@@ -119,6 +138,17 @@ func NewTracer() *Tracer {
 		if cs.DidResume {
 			t.tlsResumed.Add(1)
 		}
+		seen := TLSSeen{Version: tls.VersionName(cs.Version), ServerName: cs.ServerName, ALPN: cs.NegotiatedProtocol}
+		if len(cs.PeerCertificates) > 0 {
+			leaf := cs.PeerCertificates[0]
+			seen.Certificate = leaf.Subject.CommonName
+			if len(leaf.DNSNames) > 0 {
+				seen.Certificate = leaf.DNSNames[0]
+			}
+		}
+		t.protoMu.Lock()
+		t.tlsSeen = seen
+		t.protoMu.Unlock()
 	}
 	t.putIdleConn = func(err error) {
 		if err != nil {
@@ -149,7 +179,14 @@ func (t *Tracer) Stats() TraceStats {
 		TTFB:          time.Duration(t.ttfb.Load()),
 		TTFBCount:     t.ttfbCount.Load(),
 		Protocols:     t.protocols(),
+		TLS:           t.lastTLS(),
 	}
+}
+
+func (t *Tracer) lastTLS() TLSSeen {
+	t.protoMu.Lock()
+	defer t.protoMu.Unlock()
+	return t.tlsSeen
 }
 
 func (t *Tracer) protocols() map[string]int64 {
@@ -421,6 +458,7 @@ func (s TraceStats) Sub(prev TraceStats) TraceStats {
 		TTFB:          s.TTFB - prev.TTFB,
 		TTFBCount:     s.TTFBCount - prev.TTFBCount,
 		Protocols:     SubCounts(s.Protocols, prev.Protocols),
+		TLS:           s.TLS,
 	}
 }
 
