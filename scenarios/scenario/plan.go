@@ -2,8 +2,8 @@ package scenario
 
 import (
 	"fmt"
-	"net/http"
 	"maps"
+	"net/http"
 	"reflect"
 	"slices"
 	"strings"
