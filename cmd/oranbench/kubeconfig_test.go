@@ -39,6 +39,22 @@ current-context: c
 	return path
 }
 
+// tinyExternal is testdata/tiny.yaml saying fixtures: none: sent to a
+// server the run does not start, its mix reads objects the mock's REST
+// paths would create, which the run refuses to create there.
+func tinyExternal(t *testing.T) string {
+	t.Helper()
+	doc, err := os.ReadFile("testdata/tiny.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "tiny.yaml")
+	if err := os.WriteFile(path, append(doc, "fixtures: none\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // run --kubeconfig sends a scenario of the mock (its fixtures, set-up and
 // arms alike) to the kubeconfig's server with its token.
 func TestRunKubeconfigAuthenticatesEveryRequest(t *testing.T) {
@@ -56,7 +72,7 @@ func TestRunKubeconfigAuthenticatesEveryRequest(t *testing.T) {
 	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 	kc := writeKubeconfig(t, srv.URL, caPEM, "good")
 	out := t.TempDir()
-	code, _, stderr := run(t, "run", "--quiet", "--leakcheck-cycles", "0", "--out", out, "--kubeconfig", kc, "testdata/tiny.yaml")
+	code, _, stderr := run(t, "run", "--quiet", "--leakcheck-cycles", "0", "--out", out, "--kubeconfig", kc, tinyExternal(t))
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -79,7 +95,8 @@ func TestRunKubeconfigAuthenticatesEveryRequest(t *testing.T) {
 func TestRunKubeconfigConflictsExitTwoWithOneLine(t *testing.T) {
 	dir := t.TempDir()
 	own := filepath.Join(dir, "own.yaml")
-	doc, err := os.ReadFile("testdata/tiny.yaml")
+	tiny := tinyExternal(t)
+	doc, err := os.ReadFile(tiny)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,8 +112,8 @@ func TestRunKubeconfigConflictsExitTwoWithOneLine(t *testing.T) {
 	}{
 		{"--context without --kubeconfig", []string{"--context", "admin", "testdata/tiny.yaml"}, []string{"--context admin", "--kubeconfig"}},
 		{"a scenario with its own target", []string{"--kubeconfig", remote, own}, []string{"own.yaml", "backend.target", "--kubeconfig"}},
-		{"a server outside loopback", []string{"--kubeconfig", remote, "testdata/tiny.yaml"}, []string{"backend.kubeconfig", "10.1.2.3", "--allow-remote"}},
-		{"a missing kubeconfig", []string{"--kubeconfig", filepath.Join(dir, "none"), "testdata/tiny.yaml"}, []string{"backend.kubeconfig", "none"}},
+		{"a server outside loopback", []string{"--kubeconfig", remote, tiny}, []string{"backend.kubeconfig", "10.1.2.3", "--allow-remote"}},
+		{"a missing kubeconfig", []string{"--kubeconfig", filepath.Join(dir, "none"), tiny}, []string{"backend.kubeconfig", "none"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"run", "--quiet", "--leakcheck-cycles", "0", "--out", t.TempDir()}, tc.args...)

@@ -32,6 +32,10 @@ func (p *printer) setOrSeed() analysis.ClaimSet {
 func (p *printer) claims(r *results.Results, cs []results.Claim) {
 	set := p.setOrSeed()
 	p.f("## %s\n\n%s\n\n", set.Title(), set.Description())
+	if p.noneJudged(r) {
+		p.f("%s\n\n", notJudgedText(r))
+		return
+	}
 	rows := make([][]string, 0, len(cs))
 	for i, c := range cs {
 		row := []string{c.Claim, "**" + c.Verdict + "**", keyFigure(c)}
@@ -54,6 +58,22 @@ func (p *printer) claims(r *results.Results, cs []results.Claim) {
 	if weak := weakScenarios(r); len(weak) > 0 {
 		p.f("> Weak verdict: %s ran fewer than %d repetitions per arm; intervals are wide and `~` is likely.\n\n", strings.Join(weak, ", "), analysis.WeakBelowReps)
 	}
+}
+
+// noneJudged reports whether the report's claim set judges built-in
+// scenarios only and none of r's scenarios is one: a run of the user's own
+// scenarios, whose first screen is then about them, not about a table of
+// claims nothing measured.
+func (p *printer) noneJudged(r *results.Results) bool {
+	bs, ok := p.setOrSeed().(*analysis.Set)
+	return ok && bs.BuiltinOnly && len(r.Scenarios) > 0 && len(analysis.Judged(r).Scenarios) == 0
+}
+
+// notJudgedText says why a run's claims were not judged.
+func notJudgedText(r *results.Results) string {
+	us := analysis.UserScenarios(r)
+	return fmt.Sprintf("Not judged in this run: the claims are judged on the built-in scenarios made for them (and on scenarios naming their `claims:` arms), and %s %s not one. Each scenario compares its own arms in its section; `oranbench run` with no names runs the built-ins.",
+		codeList(us), isAre(len(us)))
 }
 
 // claimAnchor is the anchor of claim i's section in claimDetails.

@@ -15,7 +15,15 @@ import (
 // where the run ran, each linked to the section it comes from.
 func (p *printer) summary(r *results.Results, cs []results.Claim) {
 	p.f("## Summary\n\n")
-	if p.set == nil {
+	if p.noneJudged(r) {
+		for i, s := range r.Scenarios {
+			if i == maxSummaryScenarios {
+				p.f("- … and %d more [→](#verdict)\n", len(r.Scenarios)-i)
+				break
+			}
+			p.f("- %s [→](%s)\n", verdictLine(s), p.scenarioLink(s))
+		}
+	} else if p.set == nil {
 		for i, x := range []float64{4, 10} {
 			if i < len(cs) {
 				p.f("- **%gx more req/s: %s** %s [→](#%s)\n", x, cs[i].Verdict, factorWhere(r, x), claimAnchor(i))
@@ -29,9 +37,17 @@ func (p *printer) summary(r *results.Results, cs []results.Claim) {
 	if l := p.leakLine(r); l != "" {
 		p.f("- %s\n", l)
 	}
-	p.f("- **Claims**: %s [→](#%s)\n", verdictCounts(cs), anchor(p.setOrSeed().Title()))
+	if len(cs) > 0 {
+		p.f("- **Claims**: %s [→](#%s)\n", verdictCounts(cs), anchor(p.setOrSeed().Title()))
+	} else if p.noneJudged(r) {
+		p.f("- **%s**: not judged: no built-in scenario ran [→](#%s)\n", p.setOrSeed().Title(), anchor(p.setOrSeed().Title()))
+	}
 	p.f("- **Ran on** %s\n\n", whereText(r))
 }
+
+// maxSummaryScenarios is how many scenario verdicts the first screen of a
+// run of user scenarios lists.
+const maxSummaryScenarios = 5
 
 // factorWhere says where the tuned/default throughput ratio reaches x: how
 // many of the measured conditions, what they share, and the best.

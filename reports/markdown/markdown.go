@@ -105,6 +105,9 @@ func report(p *printer, r *results.Results) error {
 		p.f("This run: %s.\n\n", strings.Join(notes, "; "))
 	}
 	cs := p.judge(r)
+	if p.noneJudged(r) {
+		cs = nil // every claim would read "not measurable here": said once instead
+	}
 	p.summary(r, cs)
 	p.claims(r, cs)
 	p.recommendation(r)
