@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"runtime"
@@ -62,6 +63,25 @@ func newAttackRun(ctx context.Context, a Attack, client *http.Client, rec *Recor
 	return r
 }
 
+// completed is the number of hits recorded so far, for the CPU window: the
+// shards' counts, read under their locks, so the request path pays
+// nothing for it.
+func (r *attackRun) completed() int64 {
+	var n int64
+	for i := range r.shards {
+		sh := &r.shards[i]
+		sh.mu.Lock()
+		n += sh.rec.Hits
+		sh.mu.Unlock()
+	}
+	return n
+}
+
+// startWindow starts measuring the attack's steady CPU window.
+func (r *attackRun) startWindow() *WindowProbe {
+	return StartWindow(WindowSkip(r.a.Duration), r.completed)
+}
+
 // mergeShards adds every shard's recording into the attack's.
 func (r *attackRun) mergeShards() {
 	for i := range r.shards {
@@ -76,6 +96,7 @@ func (r *attackRun) mergeShards() {
 // (Attack.CancelAtEnd).
 func runClosed(ctx context.Context, a Attack, client *http.Client, rec *Recording) {
 	r := newAttackRun(ctx, a, client, rec, uint64(a.Concurrency))
+	win := r.startWindow()
 	var wg sync.WaitGroup
 	for w := range a.Concurrency {
 		wg.Add(1)
@@ -85,6 +106,7 @@ func runClosed(ctx context.Context, a Attack, client *http.Client, rec *Recordin
 		}()
 	}
 	wg.Wait()
+	rec.Steady = win.Stop()
 	r.mergeShards()
 }
 
@@ -123,6 +145,7 @@ func runOpen(ctx context.Context, a Attack, client *http.Client, rec *Recording)
 	r := newAttackRun(ctx, a, client, rec, a.MaxWorkers)
 	pacer := newDuePacer(a.Pacer, a.MaxHits)
 	ticks := make(chan tick)
+	win := r.startWindow()
 	var wg sync.WaitGroup
 	var workers uint64
 	spawn := func() {
@@ -181,6 +204,7 @@ schedule:
 	}
 	close(ticks)
 	wg.Wait()
+	rec.Steady = win.Stop()
 	r.mergeShards()
 }
 
@@ -254,13 +278,17 @@ func (r *attackRun) hit(ctx context.Context, tgt *vegeta.Target, began time.Time
 		r.stopped.Store(true)
 		return fail(err)
 	}
+	// The request timeout, as http.Client.Timeout would set it for one of
+	// net/http's own transports: a deadline on the request's context.
+	ctx, cancel := context.WithTimeout(ctx, r.a.RequestTimeout)
+	defer cancel()
 	req, err := newRequest(ctx, tgt)
 	if err != nil {
 		return fail(err)
 	}
 	resp, err := r.client.Do(req)
 	if err != nil {
-		return fail(err)
+		return fail(r.timedOut(ctx, err, "exceeded while awaiting headers"))
 	}
 	defer resp.Body.Close()
 	var body []byte
@@ -283,7 +311,7 @@ func (r *attackRun) hit(ctx context.Context, tgt *vegeta.Target, began time.Time
 	}
 	h.bytesIn = uint64(n)
 	if err != nil {
-		return fail(err)
+		return fail(r.timedOut(ctx, err, "or context cancellation while reading body"))
 	}
 	if req.ContentLength > 0 {
 		h.bytesOut = uint64(req.ContentLength)
@@ -294,6 +322,15 @@ func (r *attackRun) hit(ctx context.Context, tgt *vegeta.Target, began time.Time
 	}
 	h.latency = time.Since(began)
 	return h, body
+}
+
+// timedOut names err as net/http does when Client.Timeout ran out, when
+// the request's own deadline (not the run's end) cut it off.
+func (r *attackRun) timedOut(reqCtx context.Context, err error, what string) error {
+	if r.ctx.Err() == nil && errors.Is(reqCtx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%w (Client.Timeout %s)", err, what)
+	}
+	return err
 }
 
 // newRequest builds tgt's request as vegeta's Target.Request does, but bound

@@ -71,6 +71,10 @@ type Attack struct {
 	CancelAtEnd bool
 	// RequestTimeout bounds each request when the client itself has no timeout
 	// (http.DefaultClient semantics), so a hung backend cannot hang the attack.
+	// Either way the engine enforces the timeout through each request's
+	// context, not through http.Client.Timeout: on a RoundTripper that
+	// net/http does not know, such as a tracing wrapper, Client.Timeout
+	// costs two goroutines, a channel and a timer per request.
 	RequestTimeout time.Duration
 	// MaxBody caps the bytes of each response body kept for OnResult (the
 	// rest is drained so the connection is reused). Negative keeps
@@ -150,9 +154,10 @@ func Run(ctx context.Context, a Attack) (*Recording, error) {
 	// A copy of the client: the caller's is never mutated. Requests carry ctx so
 	// cancelling the run cancels requests in flight too.
 	client := *a.Client
-	if client.Timeout == 0 {
-		client.Timeout = a.RequestTimeout
+	if client.Timeout > 0 {
+		a.RequestTimeout = client.Timeout
 	}
+	client.Timeout = 0 // enforced per request by hit, as net/http does for its own transports
 	next := client.Transport
 	if next == nil {
 		next = http.DefaultTransport
