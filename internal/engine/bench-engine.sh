@@ -102,7 +102,7 @@ for r in $(seq "$REPS"); do
   echo "rep $r: $line"
   echo "$line" >>"$work/rates"
 done
-python3 - "$work/rates" <<'PY'
+python3 - "$work/rates" "$PROFILE" <<'PY'
 import statistics, sys
 rows = []
 for l in open(sys.argv[1]):
@@ -126,7 +126,7 @@ def table(title, gens, base):
             cs = f"{med(c):.2f} µs"
             cr = f"{med([cpu(r, g) / cpu(r, base) for r in rows]):.2f}x"
         print(f"| {g} | {med([rate(r, g) for r in rows]):,.0f} | {med(ratios):.2f}x | {min(ratios):.2f}x – {max(ratios):.2f}x | {cs} | {cr} |")
-table("HTTP/1.1 (profile tuned or PROFILE)", ["bare", "oranbench", "no-trace", "open", "vegeta", "wrk"], "bare")
+table(f"HTTP/1.1 (profile {sys.argv[2]})", ["bare", "oranbench", "no-trace", "open", "vegeta", "wrk"], "bare")
 table("HTTP/2 (profile tuned-h2; h2load: 1 connection, 50 streams)", ["bare-h2", "oranbench-h2", "h2load"], "bare-h2")
 closed = med([rate(r, "oranbench") / rate(r, "bare") for r in rows])
 opn = med([rate(r, "open") / rate(r, "bare") for r in rows])
