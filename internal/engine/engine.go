@@ -84,12 +84,11 @@ type Attack struct {
 	// call at a time: it must be quick (a slow sink holds the workers back)
 	// and must not keep res.
 	OnResult func(res *vegeta.Result)
-	// WorkerContext, when set, derives the context of a closed-model
-	// worker's requests from the attack's: once when the worker starts and
-	// again after each request that failed. It lets per-request state that
-	// a worker can reuse, such as transport.Tracer.Bind's trace, be
-	// attached once per worker instead of once per request. The open model
-	// (vegeta's workers) does not call it.
+	// WorkerContext, when set, derives the context of a worker's requests
+	// (closed and open model alike) from the attack's: once when the worker
+	// starts and again after each request that failed. It lets per-request
+	// state that a worker can reuse, such as transport.Tracer.Bind's trace,
+	// be attached once per worker instead of once per request.
 	WorkerContext func(ctx context.Context) context.Context
 }
 
