@@ -72,7 +72,7 @@ BARELOOP := bin/bareloop
 ##        as a ratio to a bare net/http loop on the same transport, mock and
 ##        generator pinned to different CPUs; CPU per request from each
 ##        generator's own steady window; load average before and after, with a
-##        warning on a busy machine. About 3 minutes (REPS=5 DUR=3s).
+##        warning on a busy machine. About 3.5 minutes (REPS=5 DUR=3s).
 ##        wrk and h2load: apt-get install wrk nghttp2-client
 bench-engine: build $(VEGETA)
 	$(GO) build -o $(BARELOOP) ./cmd/bareloop
