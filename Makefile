@@ -67,9 +67,13 @@ $(VEGETA):
 
 BARELOOP := bin/bareloop
 
-## bench-engine: every generator (oranbench traced and untraced, the vegeta CLI,
-##        wrk where installed) as a ratio to a bare net/http loop on the same
-##        transport, mock and generator pinned to different CPUs
+## bench-engine: every generator (oranbench traced and untraced, open model, the
+##        vegeta CLI, wrk where installed; over HTTP/2 h2load where installed)
+##        as a ratio to a bare net/http loop on the same transport, mock and
+##        generator pinned to different CPUs; CPU per request from each
+##        generator's own steady window; load average before and after, with a
+##        warning on a busy machine. About 3.5 minutes (REPS=5 DUR=3s).
+##        wrk and h2load: apt-get install wrk nghttp2-client
 bench-engine: build $(VEGETA)
 	$(GO) build -o $(BARELOOP) ./cmd/bareloop
 	internal/engine/bench-engine.sh $(BIN) $(VEGETA) $(BARELOOP)

@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -50,6 +51,29 @@ type attackResult struct {
 	Codes         map[uint16]int64     `json:"codes"`
 	Errors        map[string]int64     `json:"errors,omitempty"`
 	MaxRSSBytes   int64                `json:"maxRSSBytes"`
+	// Steady is this process's CPU time over the attack's steady part,
+	// start-up and teardown excluded (engine.CPUWindow).
+	Steady *steadyCPU `json:"steady,omitempty"`
+}
+
+// steadyCPU is engine.CPUWindow as attack --json prints it.
+type steadyCPU struct {
+	Requests         int64   `json:"requests"`
+	WallSeconds      float64 `json:"wallSeconds"`
+	CPUSeconds       float64 `json:"cpuSeconds"`
+	CPUPerRequestMus float64 `json:"cpuPerRequestMicros"`
+	// CPUUtilization is CPU/wall: 1 is one CPU busy throughout.
+	CPUUtilization float64 `json:"cpuUtilization"`
+}
+
+func steadyOf(w engine.CPUWindow) *steadyCPU {
+	if w.Requests <= 0 || w.Wall <= 0 {
+		return nil
+	}
+	return &steadyCPU{
+		Requests: w.Requests, WallSeconds: w.Wall.Seconds(), CPUSeconds: w.CPU.Seconds(),
+		CPUPerRequestMus: float64(w.PerRequest()) / float64(time.Microsecond), CPUUtilization: w.Utilization(),
+	}
 }
 
 // attackOptions are the flags of oranbench attack.
@@ -67,6 +91,7 @@ type attackOptions struct {
 	duration, timeout       time.Duration
 	allowRemote             bool
 	noTrace, asJSON         bool
+	cpuProfile              string
 }
 
 func newAttackCmd(stdout io.Writer) *cobra.Command {
@@ -96,6 +121,7 @@ func newAttackCmd(stdout io.Writer) *cobra.Command {
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow a target outside loopback")
 	f.BoolVar(&o.noTrace, "no-trace", false, "skip httptrace instrumentation (to measure its cost)")
 	f.BoolVar(&o.asJSON, "json", false, "print the result as JSON")
+	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the attack (not of start-up or printing) to this file")
 	return cmd
 }
 
@@ -200,7 +226,14 @@ func runAttack(ctx context.Context, o attackOptions, stdout io.Writer) error {
 		a.Model, a.Pacer = engine.Open, engine.ConstantRate{PerSec: o.rate}
 		a.MaxWorkers = o.maxWorkers
 	}
+	stopProfile, err := startCPUProfile(o.cpuProfile)
+	if err != nil {
+		return usageErr("--cpuprofile: %v", err)
+	}
 	rec, err := engine.Run(ctx, a)
+	if perr := stopProfile(); perr != nil && err == nil {
+		return fmt.Errorf("--cpuprofile: %w", perr)
+	}
 	if err != nil {
 		return usageErr("%v", err)
 	}
@@ -209,7 +242,7 @@ func runAttack(ctx context.Context, o attackOptions, stdout io.Writer) error {
 		Requests: rec.Hits, Successes: rec.Successes, Cancelled: rec.Cancelled, Interrupted: rec.Interrupted,
 		ReqPerSec: rec.ReqPerSec(), SuccessPerSec: rec.SuccessPerSec(),
 		Latency: percentilesOf(rec.Service), Codes: rec.Codes, Errors: rec.Errors,
-		MaxRSSBytes: maxRSS(),
+		MaxRSSBytes: maxRSS(), Steady: steadyOf(rec.Steady),
 	}
 	if rec.Response != nil {
 		p := percentilesOf(rec.Response)
@@ -263,8 +296,31 @@ func printAttack(w io.Writer, r attackResult, noTrace bool) error {
 	for e, n := range r.Errors {
 		fmt.Fprintf(tw, "error\t%d × %s\n", n, e)
 	}
+	if s := r.Steady; s != nil {
+		fmt.Fprintf(tw, "CPU (steady window)\t%.2f µs per request, %.2f CPUs busy, over %d requests in %.1f s\n", s.CPUPerRequestMus, s.CPUUtilization, s.Requests, s.WallSeconds)
+	}
 	fmt.Fprintf(tw, "max RSS\t%.1f MiB\n", float64(r.MaxRSSBytes)/(1<<20))
 	return tw.Flush()
+}
+
+// startCPUProfile starts a CPU profile into path ("" profiles nothing) and
+// returns the function that stops it and closes the file.
+func startCPUProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }
 
 // maxRSS is this process's peak resident set size in bytes (Linux: ru_maxrss

@@ -71,6 +71,10 @@ type Attack struct {
 	CancelAtEnd bool
 	// RequestTimeout bounds each request when the client itself has no timeout
 	// (http.DefaultClient semantics), so a hung backend cannot hang the attack.
+	// Either way the engine enforces the timeout through each request's
+	// context, not through http.Client.Timeout: on a RoundTripper that
+	// net/http does not know, such as a tracing wrapper, Client.Timeout
+	// costs two goroutines, a channel and a timer per request.
 	RequestTimeout time.Duration
 	// MaxBody caps the bytes of each response body kept for OnResult (the
 	// rest is drained so the connection is reused). Negative keeps
@@ -80,12 +84,11 @@ type Attack struct {
 	// call at a time: it must be quick (a slow sink holds the workers back)
 	// and must not keep res.
 	OnResult func(res *vegeta.Result)
-	// WorkerContext, when set, derives the context of a closed-model
-	// worker's requests from the attack's: once when the worker starts and
-	// again after each request that failed. It lets per-request state that
-	// a worker can reuse, such as transport.Tracer.Bind's trace, be
-	// attached once per worker instead of once per request. The open model
-	// (vegeta's workers) does not call it.
+	// WorkerContext, when set, derives the context of a worker's requests
+	// (closed and open model alike) from the attack's: once when the worker
+	// starts and again after each request that failed. It lets per-request
+	// state that a worker can reuse, such as transport.Tracer.Bind's trace,
+	// be attached once per worker instead of once per request.
 	WorkerContext func(ctx context.Context) context.Context
 }
 
@@ -150,9 +153,10 @@ func Run(ctx context.Context, a Attack) (*Recording, error) {
 	// A copy of the client: the caller's is never mutated. Requests carry ctx so
 	// cancelling the run cancels requests in flight too.
 	client := *a.Client
-	if client.Timeout == 0 {
-		client.Timeout = a.RequestTimeout
+	if client.Timeout > 0 {
+		a.RequestTimeout = client.Timeout
 	}
+	client.Timeout = 0 // enforced per request by hit, as net/http does for its own transports
 	next := client.Transport
 	if next == nil {
 		next = http.DefaultTransport

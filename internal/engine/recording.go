@@ -50,6 +50,9 @@ type Recording struct {
 	Wall               time.Duration
 	Interrupted        bool
 	HistogramOverflows int64
+	// Steady is the process's CPU time over the attack's steady part
+	// (WindowSkip after its start to its last request), set by Run.
+	Steady CPUWindow
 	// Series is the attack's timeline (requests and latency per interval),
 	// set by Run; bounded by MaxIntervals whatever the request count.
 	Series []Interval
