@@ -54,7 +54,7 @@ repetitions: 2
 		"`default` TLS 1.3",
 		"| baseline | `default`",
 		"`tuned` served **",
-		"Judged on the built-in scenarios only (and those naming their `claims:` arms): `ext-report` is not one",
+		"Not judged in this run: the claims are judged on the built-in scenarios made for them (and on scenarios naming their `claims:` arms), and `ext-report` is not one",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q", want)
