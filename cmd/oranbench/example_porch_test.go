@@ -1,19 +1,13 @@
 package main
 
 import (
-	"encoding/json"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/oranbench/oranbench/mockbackend"
 	"github.com/oranbench/oranbench/reports/results"
-	"github.com/oranbench/oranbench/scenarios"
-	"github.com/oranbench/oranbench/targets/transport"
 )
 
 // The README's worked example, scenarios/examples/my-porch.yaml, run as its
@@ -68,19 +62,10 @@ func TestTheWorkedPorchExampleRunsAgainstAnAPIServerWithAToken(t *testing.T) {
 			t.Errorf("REPORT.md does not mention %q", want)
 		}
 	}
-	tr := transport.DefaultTransport(srv.ClientTLSConfig())
-	defer tr.CloseIdleConnections()
-	req, _ := http.NewRequest(http.MethodGet, srv.URL()+"/apis/porch.kpt.dev/v1alpha1/packagerevisions?labelSelector="+url.QueryEscape(scenarios.RunLabel), nil)
-	req.Header.Set("Authorization", "Bearer s3cret")
-	resp, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Do(req)
-	if err != nil {
-		t.Fatal(err)
+	if n := labelledObjects(t, srv, "s3cret"); n != 0 {
+		t.Errorf("after the run the server lists %d labelled objects", n)
 	}
-	defer resp.Body.Close()
-	var list struct{ Items []json.RawMessage }
-	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil || resp.StatusCode != http.StatusOK || len(list.Items) != 0 {
-		t.Errorf("after the run the server lists %d labelled objects (status %d, %v)", len(list.Items), resp.StatusCode, err)
-	}
+
 
 	// The same kubeconfig with a wrong token: the set-up is refused, one
 	// line, exit 2, before any load.

@@ -64,15 +64,32 @@ repetitions: 50
 	if f := res.Scenarios[0].Fixtures; f.Created != 32 || f.Deleted <= f.Created || f.Leftover != 0 {
 		t.Errorf("fixtures %+v: want 32 created, more deleted (the mix's creates), none left", *f)
 	}
+	if n := labelledObjects(t, srv, ""); n != 0 {
+		t.Errorf("after SIGINT the server lists %d objects with the label %s", n, scenarios.RunLabel)
+	}
+}
+
+// labelledObjects counts the PackageRevisions srv lists with the runs'
+// label, asked through its Kubernetes API with token (none: "").
+func labelledObjects(t *testing.T, srv *mockbackend.Server, token string) int {
+	t.Helper()
 	tr := transport.DefaultTransport(srv.ClientTLSConfig())
 	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Get(srv.URL() + "/apis/porch.kpt.dev/v1alpha1/packagerevisions?labelSelector=" + url.QueryEscape(scenarios.RunLabel))
+	req, err := http.NewRequest(http.MethodGet, srv.URL()+"/apis/porch.kpt.dev/v1alpha1/packagerevisions?labelSelector="+url.QueryEscape(scenarios.RunLabel), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := (&http.Client{Transport: tr, Timeout: 10 * time.Second}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	var list struct{ Items []json.RawMessage }
-	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil || len(list.Items) != 0 {
-		t.Errorf("after SIGINT the server lists %d objects with the label %s (%v)", len(list.Items), scenarios.RunLabel, err)
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("listing labelled objects: status %d, %v", resp.StatusCode, err)
 	}
+	return len(list.Items)
 }
