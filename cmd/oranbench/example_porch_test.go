@@ -66,7 +66,6 @@ func TestTheWorkedPorchExampleRunsAgainstAnAPIServerWithAToken(t *testing.T) {
 		t.Errorf("after the run the server lists %d labelled objects", n)
 	}
 
-
 	// The same kubeconfig with a wrong token: the set-up is refused, one
 	// line, exit 2, before any load.
 	bad := filepath.Join(dir, "bad-kubeconfig")
