@@ -177,6 +177,12 @@ func runSoak(ctx context.Context, o soakOptions, stdout, stderr io.Writer) error
 	if failed != nil {
 		return &exitError{code: exitUsage, err: errors.New(errLine(failed))}
 	}
+	return soakVoidExit(res)
+}
+
+// soakVoidExit is exit 1 when a soak long enough to judge did not flag its
+// leak control: its verdicts are void.
+func soakVoidExit(res *results.Results) error {
 	for _, sc := range res.Scenarios {
 		if sc.Soak == nil {
 			continue

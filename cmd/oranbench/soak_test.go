@@ -147,3 +147,30 @@ func TestASoakRefusesARateAScenarioWouldRefuse(t *testing.T) {
 		}
 	}
 }
+
+// Issue 25 item 3: a soak long enough to judge whose leak control was not
+// flagged exits 1, naming it; flagged, or too short to judge, it does not.
+func TestASoakWhoseLeakControlWasNotFlaggedExitsOne(t *testing.T) {
+	soakOf := func(fit time.Duration, controlLo float64) *results.Results {
+		series := func(lo float64) []results.SoakSeries {
+			var out []results.SoakSeries
+			for _, n := range []string{results.SoakHeap, results.SoakGoroutines, results.SoakFDs} {
+				out = append(out, results.SoakSeries{Name: n, Unit: "x", AfterGC: true,
+					Slope: &results.SlopeResult{PerHour: lo + 1, Lo: lo, Hi: lo + 2, Resolution: 1, N: 300, Span: fit}})
+			}
+			return out
+		}
+		return &results.Results{Scenarios: []results.Scenario{{Name: "soak", Soak: &results.Soak{Concurrent: true, Duration: fit + 4*time.Minute, Warmup: 4 * time.Minute,
+			Phases: []results.SoakPhase{{Name: "tuned", Series: series(-1)}, {Name: "leak-control", Role: results.SoakRoleLeakControl, Series: series(controlLo)}}}}}}
+	}
+	var ee *exitError
+	if err := soakVoidExit(soakOf(36*time.Minute, -1)); !errors.As(err, &ee) || ee.code != exitFailed || !strings.Contains(err.Error(), "leak control") {
+		t.Fatalf("unflagged control: %v; want exit %d naming the leak control", err, exitFailed)
+	}
+	if err := soakVoidExit(soakOf(36*time.Minute, 0.5)); err != nil {
+		t.Fatalf("flagged control: %v; want no error", err)
+	}
+	if err := soakVoidExit(soakOf(2*time.Minute, -1)); err != nil {
+		t.Fatalf("smoke soak: %v; want no error (it is unable to judge, not void)", err)
+	}
+}
