@@ -215,12 +215,15 @@ func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, erro
 		return append(phases, harnessPhase(harness.Results(), warmup, duration))
 	}
 	began := time.Now()
+	// Checkpoints end before the final figures are collected: they read
+	// out and res, which the end of the soak writes.
+	stopCheckpoints := func() {}
 	if every := opt.SoakCheckpointEvery; every > 0 && opt.SoakCheckpoint != nil {
 		tick := time.NewTicker(every)
 		defer tick.Stop()
 		done := make(chan struct{})
-		var wg sync.WaitGroup
-		wg.Go(func() {
+		var cwg sync.WaitGroup
+		cwg.Go(func() {
 			for {
 				select {
 				case <-done:
@@ -234,13 +237,16 @@ func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, erro
 				}
 			}
 		})
-		defer func() { close(done); wg.Wait() }()
+		var once sync.Once
+		stopCheckpoints = func() { once.Do(func() { close(done); cwg.Wait() }) }
+		defer stopCheckpoints()
 	}
 	var wg sync.WaitGroup
 	for _, k := range kids {
 		wg.Go(func() { k.Wait(bound) })
 	}
 	wg.Wait()
+	stopCheckpoints()
 	harness.Stop()
 	res.Phases = collect()
 	for i, k := range kids {

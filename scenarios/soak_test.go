@@ -6,12 +6,14 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/oranbench/oranbench/internal/soak"
 	"github.com/oranbench/oranbench/reports/analysis"
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/scenarios/scenario"
 )
 
@@ -119,5 +121,35 @@ func TestAnInterruptedSoakKeepsWhatRanAndSaysItIsPartial(t *testing.T) {
 		if se := ph.Series[1]; se.Slope == nil { // heap: measured everywhere
 			t.Fatalf("heap series of %s has no slope: %+v", ph.Name, se)
 		}
+	}
+}
+
+// Issue 25 item 6: a running soak hands out its figures so far at each
+// checkpoint, marked as a checkpoint; the final result is not one.
+func TestASoakHandsOutCheckpointsWhileItRuns(t *testing.T) {
+	t.Parallel() // counts checkpoints, with a generous margin
+	s := mustParse(t, soakDoc)
+	var mu sync.Mutex
+	var cps []results.Scenario
+	res, err := Run(context.Background(), s, Options{SoakCheckpointEvery: time.Second, SoakCheckpoint: func(sc results.Scenario) {
+		mu.Lock()
+		defer mu.Unlock()
+		cps = append(cps, sc)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(cps) < 3 { // 9 s at one a second
+		t.Fatalf("%d checkpoints in a 9 s soak; want one a second", len(cps))
+	}
+	for _, cp := range cps {
+		if cp.Soak == nil || !cp.Soak.Partial || cp.Soak.Checkpoint <= 0 || len(cp.Soak.Phases) != 5 {
+			t.Fatalf("checkpoint %+v; want the 5 rows so far, marked as a checkpoint", cp.Soak)
+		}
+	}
+	if res.Soak.Checkpoint != 0 || res.Soak.Partial {
+		t.Fatalf("final soak marked checkpoint %s, partial %v; want neither", res.Soak.Checkpoint, res.Soak.Partial)
 	}
 }
