@@ -84,7 +84,7 @@ func (p *printer) soakJudgement(sk *results.Soak) {
 // soakFootprint renders each subject's steady state: the median over the
 // fitted window of each series.
 func (p *printer) soakFootprint(sk *results.Soak) {
-	p.f("**Footprint:** each subject's steady state, the median over the fitted window (after the warm-up). Live heap is after a forced collection; RSS includes the Go runtime and the binary's pages.\n\n")
+	p.f("**Footprint:** each subject's steady state, the median over the fitted window (after the warm-up). Live heap is after a forced collection; RSS includes the Go runtime and the binary's pages. GC cycles are the whole run's, one forced per sample among them.\n\n")
 	var rows [][]string
 	for _, ph := range sk.Phases {
 		fp := analysis.Footprint(ph, sk.Warmup, analysis.SoakFitEnd(sk))
@@ -105,9 +105,13 @@ func (p *printer) soakFootprint(sk *results.Soak) {
 		case results.SoakRoleLeakControl:
 			name += " (leaks on purpose)"
 		}
-		rows = append(rows, []string{name, cell(results.SoakHeap, "MB"), cell(results.SoakRSS, "MB"), cell(results.SoakGoroutines, ""), cell(results.SoakFDs, ""), cell(results.SoakThreads, "")})
+		gc := "–"
+		if ph.GCCycles > 0 {
+			gc = results.Int(int64(ph.GCCycles))
+		}
+		rows = append(rows, []string{name, cell(results.SoakHeap, "MB"), cell(results.SoakRSS, "MB"), cell(results.SoakGoroutines, ""), cell(results.SoakFDs, ""), cell(results.SoakThreads, ""), gc})
 	}
-	p.table([]string{"subject", "live heap", "RSS", "goroutines", "fds", "threads"}, rows)
+	p.table([]string{"subject", "live heap", "RSS", "goroutines", "fds", "threads", "GC cycles"}, rows)
 }
 
 // soakSlopes renders each series' slope with its interval, resolution and

@@ -146,8 +146,8 @@ func TestAConcurrentSoakShowsItsControlItsJudgementAndTheFootprint(t *testing.T)
 		"**Leak control:** `leak-control` leaks on purpose", "was **flagged**: live heap +3.84 MB/h",
 		"| `tuned` | live heap | 5 → 5 MB (4m0s–39m0s) | 0 MB/h |",
 		"| `leak-control` | goroutines | 44 → 79 goroutines (4m0s–39m0s) | +60 goroutines/h |",
-		"| subject | live heap | RSS | goroutines | fds | threads |",
-		"| `tuned` | 5.00 MB | 30.00 MB | 40 | 11 | – |",
+		"| subject | live heap | RSS | goroutines | fds | threads | GC cycles |",
+		"| `tuned` | 5.00 MB | 30.00 MB | 40 | 11 | – | – |",
 		"| `harness` (reference) |",
 		"**soak** (soak, 1 subjects at once for 40m0s): no growth detected in any of 4 series",
 	} {
