@@ -52,6 +52,11 @@ func (p *printer) soak(s results.Scenario) {
 		if ph.Role == results.SoakRoleHarness {
 			continue
 		}
+		if sk.Checkpoint > 0 && ph.Elapsed == 0 {
+			// Counts come when a subject ends.
+			rows = append(rows, []string{"`" + ph.Name + "`", ph.Subject, "running", "–", "–", "–"})
+			continue
+		}
 		rows = append(rows, []string{"`" + ph.Name + "`", ph.Subject, ph.Elapsed.Round(100 * time.Millisecond).String(), results.Int(ph.Requests), results.Int(ph.Failures), topErrors(ph.Errors, 3)})
 	}
 	p.table([]string{"subject", "what ran", "ran (with warm-up and drain)", "requests (intents)", "failed", "most frequent failures"}, rows)
