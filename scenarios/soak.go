@@ -174,8 +174,9 @@ func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, erro
 		sj.Name, sj.Arm, sj.Watcher = scenario.WatcherPhase, sc.Arms()[sc.WatcherArm()], true
 		subjects = append(subjects, sj)
 	}
+	baseline, candidate := soakClaimArms(sc)
 	ctl := base
-	ctl.Name, ctl.Arm = SoakControl, sc.Arms()[0]
+	ctl.Name, ctl.Arm = SoakControl, candidate
 	ctl.LeakPeriod = time.Duration(float64(soak.LeakEvery) / soakLeakSpeedup)
 	subjects = append(subjects, ctl)
 
@@ -210,7 +211,9 @@ func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, erro
 	collect := func() []results.SoakPhase {
 		var phases []results.SoakPhase
 		for i, k := range kids {
-			phases = append(phases, soakPhaseOf(subjects[i], k, warmup, duration))
+			ph := soakPhaseOf(subjects[i], k, warmup, duration)
+			ph.Baseline = !subjects[i].Watcher && subjects[i].LeakPeriod == 0 && subjects[i].Arm == baseline
+			phases = append(phases, ph)
 		}
 		return append(phases, harnessPhase(harness.Results(), warmup, duration))
 	}
@@ -266,6 +269,28 @@ func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, erro
 	return out, nil
 }
 
+// soakClaimArms names the soak's baseline arm (claims.baseline, else the
+// arm of the default profile; "" when none) and the candidate the leak
+// control runs (claims.candidate, else the arm of the tuned profile, else
+// the last arm): the control must show its leak above the client the
+// claims are about, not above one that may leak by itself.
+func soakClaimArms(sc *Plan) (baseline, candidate string) {
+	arms, profs := sc.Arms(), sc.Profiles()
+	if ca := sc.ClaimArms(); ca != nil {
+		return ca.Baseline, ca.Candidate
+	}
+	candidate = arms[len(arms)-1]
+	for i, p := range profs {
+		switch p.Name {
+		case results.ProfileDefault:
+			baseline = arms[i]
+		case results.ProfileTuned:
+			candidate = arms[i]
+		}
+	}
+	return baseline, candidate
+}
+
 // soakPhaseOf is one child's row: its outcome (so far) and its series
 // fitted over [warmup, end].
 func soakPhaseOf(sj soakSubject, k *soak.Child, warmup, end time.Duration) results.SoakPhase {
@@ -280,7 +305,7 @@ func soakPhaseOf(sj soakSubject, k *soak.Child, warmup, end time.Duration) resul
 		}
 	}
 	if sj.LeakPeriod > 0 {
-		ph.Role = results.SoakRoleLeakControl
+		ph.Role, ph.Base = results.SoakRoleLeakControl, sj.Arm
 		ph.Subject = fmt.Sprintf("%s, plus a deliberate leak of %s", ph.Subject, soakLeakText(sj.LeakPeriod))
 	}
 	for _, r := range k.Results() {

@@ -203,10 +203,31 @@ func (u soakRun) gate() (c results.Claim, gated bool) {
 	return c, false
 }
 
-// controlText says the leak control was flagged, with its slopes.
+// controlText says the leak control was flagged, with its slopes, and
+// what the baseline arm (not judged) showed.
 func (u soakRun) controlText() string {
+	var out []string
 	if present, flagged, detail := LeakControl(u.soak); present && flagged {
-		return "The leak control (" + soakLeakRates + ") was flagged: " + detail + "."
+		out = append(out, "The leak control ("+soakLeakRates+") was flagged: "+detail+".")
 	}
-	return ""
+	for _, p := range u.soak.Phases {
+		if !IsBaseline(p) {
+			continue
+		}
+		var grew []string
+		for _, s := range p.Series {
+			if s.Name == results.SoakRSS || s.Name == results.SoakThreads {
+				continue
+			}
+			if f := SeriesFit(s, u.soak.Warmup); f != nil && f.Lo > 0 {
+				grew = append(grew, fmt.Sprintf("%s %s [%s, %s]", seriesLabel(s.Name), results.PerHourText(f.PerHour, s.Unit), results.SignedNum(f.Lo), results.SignedNum(f.Hi)))
+			}
+		}
+		what := "no growth detected"
+		if len(grew) > 0 {
+			what = "growth detected in " + strings.Join(grew, ", ")
+		}
+		out = append(out, fmt.Sprintf("Not judged: the baseline arm `%s`, the client the tuning replaced: %s.", p.Name, what))
+	}
+	return strings.Join(out, " ")
 }

@@ -162,3 +162,40 @@ func TestConcurrentSoakClaimsNeedALongEnoughFitAndAFlaggedControl(t *testing.T) 
 		t.Errorf("a smoke soak is void; want it only unable to judge")
 	}
 }
+
+// Issue 25: the leak control is flagged only where its slope lies above
+// that of the same client without the leak, so a client that leaks by
+// itself cannot pass for the control's leak being caught; the baseline arm
+// is shown beside the claims, not judged by them.
+func TestTheLeakControlMustShowAboveItsOwnClientAndTheBaselineIsNotJudged(t *testing.T) {
+	leaky := map[string][4]float64{ // the client leaks by itself
+		results.SoakRSS: {9, 5, 13, 4}, results.SoakHeap: {0.1, -0.3, 0.5, 0.4}, results.SoakGoroutines: {190, 165, 210, 20}, results.SoakFDs: {46, 38, 51, 6},
+	}
+	control := map[string][4]float64{ // its leak adds 60 goroutines/h and 6 fds/h
+		results.SoakRSS: {9, 5, 13, 4}, results.SoakHeap: {4, 3.8, 4.2, 0.2}, results.SoakGoroutines: {250, 215, 270, 25}, results.SoakFDs: {52, 41, 56, 7},
+	}
+	r := concurrentResults(36*time.Minute, leaky, control)
+	sk := r.Scenarios[0].Soak
+	sk.Phases[1].Base = "tuned"
+	if present, flagged, detail := LeakControl(sk); !present || flagged || !strings.Contains(detail, "against `tuned`'s own +190") {
+		t.Fatalf("LeakControl = %v, %v, %q; want not flagged, naming the client's own slope", present, flagged, detail)
+	}
+	// The same leaking client as the baseline arm is shown, not judged.
+	flat := map[string][4]float64{
+		results.SoakRSS: {0, -1, 1, 1}, results.SoakHeap: {0.1, -0.3, 0.5, 0.4}, results.SoakGoroutines: {0, 0, 0, 1.7}, results.SoakFDs: {0, 0, 0, 1.7},
+	}
+	r = concurrentResults(36*time.Minute, flat, control)
+	sk = r.Scenarios[0].Soak
+	base := sk.Phases[0]
+	base.Name, base.Baseline = "default", true
+	base.Series = append([]results.SoakSeries(nil), base.Series...)
+	for i, s := range base.Series {
+		v := leaky[s.Name]
+		base.Series[i].Slope = &results.SlopeResult{PerHour: v[0], Lo: v[1], Hi: v[2], Resolution: v[3], N: 300, Span: 36 * time.Minute}
+	}
+	sk.Phases = append([]results.SoakPhase{base}, sk.Phases...)
+	got := claimNamed(t, Claims(r), "goroutine leak rate 0/hour")
+	if got.Verdict != VerdictHolds || !strings.Contains(got.Reason, "Not judged: the baseline arm `default`") || !strings.Contains(got.Reason, "goroutines +190") {
+		t.Fatalf("goroutine claim: %s: %s; want holds on tuned, with default's growth shown", got.Verdict, got.Reason)
+	}
+}

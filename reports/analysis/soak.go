@@ -103,36 +103,76 @@ func SoakFitSpan(sk *results.Soak) time.Duration {
 // unable to judge.
 func SoakCanJudge(sk *results.Soak) bool { return SoakFitSpan(sk) >= SoakJudgeSpan }
 
+// IsBaseline reports whether p is the soak's baseline arm: the client the
+// tuning replaced, shown but not judged by the seed's claims. Results
+// written before the flag existed name its profile in the subject.
+func IsBaseline(p results.SoakPhase) bool {
+	return p.Role == "" && (p.Baseline || strings.Contains(p.Subject, "(transport profile "+results.ProfileDefault+")"))
+}
+
+// controlBase is the phase of the arm the leak control runs (nil when
+// unknown): its Base, else the arm its subject names.
+func controlBase(sk *results.Soak, ctl results.SoakPhase) *results.SoakPhase {
+	name := ctl.Base
+	if name == "" {
+		if rest, ok := strings.CutPrefix(ctl.Subject, "arm "); ok {
+			name, _, _ = strings.Cut(rest, " ")
+		}
+	}
+	for i, p := range sk.Phases {
+		if p.Role == "" && p.Name == name {
+			return &sk.Phases[i]
+		}
+	}
+	return nil
+}
+
+func seriesFitOf(p *results.SoakPhase, name string, warmup time.Duration) (*results.SlopeResult, string) {
+	if p == nil {
+		return nil, ""
+	}
+	for _, s := range p.Series {
+		if s.Name == name {
+			return SeriesFit(s, warmup), s.Unit
+		}
+	}
+	return nil, ""
+}
+
 // LeakControl says whether sk ran a leak control and whether it was
-// flagged (growth detected on live heap, goroutines and fds), and what its
-// slopes were.
+// flagged: on live heap, goroutines and fds, an interval above 0 and above
+// the interval of the same client without the leak (the arm it runs), so
+// that the flag is the deliberate leak's and not one the client has by
+// itself; detail gives the slopes.
 func LeakControl(sk *results.Soak) (present, flagged bool, detail string) {
 	for _, p := range sk.Phases {
 		if p.Role != results.SoakRoleLeakControl {
 			continue
 		}
 		present, flagged = true, true
+		base := controlBase(sk, p)
 		var parts []string
 		for _, name := range []string{results.SoakHeap, results.SoakGoroutines, results.SoakFDs} {
-			var fit *results.SlopeResult
-			unit := name
-			for _, s := range p.Series {
-				if s.Name == name {
-					fit, unit = SeriesFit(s, sk.Warmup), s.Unit
-				}
-			}
-			switch {
-			case fit == nil:
+			fit, unit := seriesFitOf(&p, name, sk.Warmup)
+			if fit == nil {
 				flagged = false
 				parts = append(parts, seriesLabel(name)+" not fitted")
-			case fit.Lo > 0:
-				parts = append(parts, fmt.Sprintf("%s %s [%s, %s] flagged", seriesLabel(name), results.PerHourText(fit.PerHour, unit), results.SignedNum(fit.Lo), results.SignedNum(fit.Hi)))
-			default:
+				continue
+			}
+			text := fmt.Sprintf("%s %s [%s, %s]", seriesLabel(name), results.PerHourText(fit.PerHour, unit), results.SignedNum(fit.Lo), results.SignedNum(fit.Hi))
+			ok := fit.Lo > 0
+			if bf, _ := seriesFitOf(base, name, sk.Warmup); bf != nil {
+				text += fmt.Sprintf(" against `%s`'s own %s [%s, %s]", base.Name, results.SignedNum(bf.PerHour), results.SignedNum(bf.Lo), results.SignedNum(bf.Hi))
+				ok = ok && fit.Lo > bf.Hi
+			}
+			if ok {
+				parts = append(parts, text+" flagged")
+			} else {
 				flagged = false
-				parts = append(parts, fmt.Sprintf("%s %s [%s, %s] NOT flagged", seriesLabel(name), results.PerHourText(fit.PerHour, unit), results.SignedNum(fit.Lo), results.SignedNum(fit.Hi)))
+				parts = append(parts, text+" NOT flagged")
 			}
 		}
-		return present, flagged, strings.Join(parts, ", ")
+		return present, flagged, strings.Join(parts, "; ")
 	}
 	return false, false, ""
 }
@@ -243,6 +283,9 @@ func (u soakRun) short() string {
 func (u soakRun) seriesOf(names ...string) []phaseSeries {
 	var out []phaseSeries
 	for _, p := range SoakSubjects(u.soak) {
+		if u.soak.Concurrent && IsBaseline(p) {
+			continue // the client the tuning replaced: shown, not judged
+		}
 		for _, s := range p.Series {
 			for _, n := range names {
 				if s.Name == n {

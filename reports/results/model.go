@@ -619,9 +619,16 @@ type SoakPhase struct {
 	// Errors counts the failures by kind.
 	Errors map[string]int64 `json:"errors,omitempty"`
 	Series []SoakSeries     `json:"series"`
-	// Role is "" for a subject the claims are judged on, else
-	// SoakRoleLeakControl or SoakRoleHarness.
+	// Role is "" for a subject, else SoakRoleLeakControl or
+	// SoakRoleHarness.
 	Role string `json:"role,omitempty"`
+	// Baseline marks the baseline arm (the default transport, or
+	// claims.baseline): shown, but the seed's claims are about the tuned
+	// client, not about the one its tuning replaced.
+	Baseline bool `json:"baseline,omitempty"`
+	// Base is, for the leak control, the arm whose client it runs: its
+	// deliberate leak must show above that arm's own slope.
+	Base string `json:"base,omitempty"`
 	// PID is the subject's process; GCCycles the collections it had
 	// completed at its last sample (one is forced per sample).
 	PID      int    `json:"pid,omitempty"`
