@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -174,9 +175,9 @@ func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, erro
 		sj.Name, sj.Arm, sj.Watcher = scenario.WatcherPhase, sc.Arms()[sc.WatcherArm()], true
 		subjects = append(subjects, sj)
 	}
-	baseline, candidate := soakClaimArms(sc)
+	baseline := soakBaseline(sc)
 	ctl := base
-	ctl.Name, ctl.Arm = SoakControl, candidate
+	ctl.Name, ctl.Arm = SoakControl, cmp.Or(baseline, sc.Arms()[0])
 	ctl.LeakPeriod = time.Duration(float64(soak.LeakEvery) / soakLeakSpeedup)
 	subjects = append(subjects, ctl)
 
@@ -269,26 +270,20 @@ func runSoak(ctx context.Context, sc *Plan, opt Options) (results.Scenario, erro
 	return out, nil
 }
 
-// soakClaimArms names the soak's baseline arm (claims.baseline, else the
-// arm of the default profile; "" when none) and the candidate the leak
-// control runs (claims.candidate, else the arm of the tuned profile, else
-// the last arm): the control must show its leak above the client the
-// claims are about, not above one that may leak by itself.
-func soakClaimArms(sc *Plan) (baseline, candidate string) {
-	arms, profs := sc.Arms(), sc.Profiles()
+// soakBaseline names the soak's baseline arm: claims.baseline, else the
+// arm of the default profile; "" when none. The leak control runs its
+// client (the quietest: no pool kept beyond 2 idle connections), and must
+// show its leak above that client's own slope.
+func soakBaseline(sc *Plan) string {
 	if ca := sc.ClaimArms(); ca != nil {
-		return ca.Baseline, ca.Candidate
+		return ca.Baseline
 	}
-	candidate = arms[len(arms)-1]
-	for i, p := range profs {
-		switch p.Name {
-		case results.ProfileDefault:
-			baseline = arms[i]
-		case results.ProfileTuned:
-			candidate = arms[i]
+	for i, p := range sc.Profiles() {
+		if p.Name == results.ProfileDefault {
+			return sc.Arms()[i]
 		}
 	}
-	return baseline, candidate
+	return ""
 }
 
 // soakPhaseOf is one child's row: its outcome (so far) and its series
