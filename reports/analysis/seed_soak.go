@@ -190,6 +190,9 @@ func (u soakRun) gate() (c results.Claim, gated bool) {
 	if !SoakCanJudge(u.soak) {
 		c.Verdict = VerdictNotMeasurable
 		c.Measured = fmt.Sprintf("a smoke soak: %s fitted", SoakFitSpan(u.soak).Round(time.Second))
+		if u.soak.Checkpoint > 0 {
+			c.Measured = fmt.Sprintf("a checkpoint: %s fitted so far", SoakFitSpan(u.soak).Round(time.Second))
+		}
 		c.Reason = fmt.Sprintf("unable to judge: its fit spans %s, shorter than the %s needed to resolve +2 goroutines/h (one goroutine in 30 min). `make soak` runs %s.",
 			SoakFitSpan(u.soak).Round(time.Second), SoakJudgeSpan, DefaultSoak)
 		return c, true

@@ -180,6 +180,11 @@ func TestTheLeakControlMustShowAboveItsOwnClientAndTheBaselineIsNotJudged(t *tes
 	if present, flagged, detail := LeakControl(sk); !present || flagged || !strings.Contains(detail, "against `tuned`'s own +190") {
 		t.Fatalf("LeakControl = %v, %v, %q; want not flagged, naming the client's own slope", present, flagged, detail)
 	}
+	// Results written before Base existed name the arm in the subject.
+	sk.Phases[1].Base, sk.Phases[1].Subject = "", "arm tuned, plus a deliberate leak of 1 goroutine per minute"
+	if _, flagged, detail := LeakControl(sk); flagged || !strings.Contains(detail, "against `tuned`'s own +190") {
+		t.Fatalf("LeakControl from the subject = %v, %q; want the arm found in the subject", flagged, detail)
+	}
 	// The same leaking client as the baseline arm is shown, not judged.
 	flat := map[string][4]float64{
 		results.SoakRSS: {0, -1, 1, 1}, results.SoakHeap: {0.1, -0.3, 0.5, 0.4}, results.SoakGoroutines: {0, 0, 0, 1.7}, results.SoakFDs: {0, 0, 0, 1.7},

@@ -116,7 +116,10 @@ func controlBase(sk *results.Soak, ctl results.SoakPhase) *results.SoakPhase {
 	name := ctl.Base
 	if name == "" {
 		if rest, ok := strings.CutPrefix(ctl.Subject, "arm "); ok {
-			name, _, _ = strings.Cut(rest, " ")
+			name = rest
+			if i := strings.IndexAny(rest, " ,(:"); i >= 0 {
+				name = rest[:i]
+			}
 		}
 	}
 	for i, p := range sk.Phases {
