@@ -8,6 +8,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/oranbench/oranbench/internal/mockproc"
+	"github.com/oranbench/oranbench/internal/soak"
 )
 
 // The test binary doubles as a process-isolated backend: started as
@@ -20,6 +21,13 @@ func TestMain(m *testing.M) {
 			cpus = os.Args[4]
 		}
 		if err := mockproc.Serve(os.Stdin, os.Stdout, cpus); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		os.Exit(0)
+	}
+	if len(os.Args) > 1 && os.Args[1] == soak.ChildCommand { // a soak subject
+		if err := ServeSoakChild(os.Stdin, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}

@@ -40,6 +40,10 @@ type Options struct {
 	// function it returns (nil for none) receives every measured result of
 	// that run (not the warm-up's), on the goroutine reading the results.
 	OnRun func(RunInfo) ResultFunc
+	// SoakCheckpoint, when set, receives a soak's results so far (marked
+	// partial) every SoakCheckpointEvery while it runs.
+	SoakCheckpoint      func(results.Scenario)
+	SoakCheckpointEvery time.Duration
 }
 
 // Run executes p: it starts the backend, prepares the objects the mix reads,

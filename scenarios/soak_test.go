@@ -3,13 +3,17 @@ package scenarios
 import (
 	"context"
 	"errors"
+	"os"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/oranbench/oranbench/internal/soak"
+	"github.com/oranbench/oranbench/reports/analysis"
+	"github.com/oranbench/oranbench/reports/results"
 	"github.com/oranbench/oranbench/scenarios/scenario"
 )
 
@@ -31,21 +35,36 @@ duration: 9s
 warmup: 200ms
 `
 
-func TestASoakSamplesEveryArmAndTheWatcherAndFitsSlopes(t *testing.T) {
-	t.Parallel() // asserts counts and structure, not timing; its own mock
+// Issue 25: every subject runs at once in a child process of its own; the
+// leak control, at an accelerated rate (every 100 ms instead of every
+// minute), is flagged beside them.
+func TestASoakRunsEverySubjectInItsOwnProcessAndFlagsTheLeakControl(t *testing.T) {
+	// Not parallel: it sets the leak's speed-up, which the parallel soaks
+	// read; they resume only once this has returned.
+	defer func(old float64) { soakLeakSpeedup = old }(soakLeakSpeedup)
+	soakLeakSpeedup = float64(soak.LeakEvery / (100 * time.Millisecond))
 	s := mustParse(t, soakDoc)
 	res, err := Run(context.Background(), s, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sk := res.Soak
-	if sk == nil || sk.Partial || len(sk.Phases) != 3 {
-		t.Fatalf("soak = %+v; want 3 complete phases", sk)
+	if sk == nil || sk.Partial || !sk.Concurrent || len(sk.Phases) != 5 {
+		t.Fatalf("soak = %+v; want 5 complete phases: 2 arms, the watcher, the leak control and the harness", sk)
 	}
-	for i, want := range []string{"default", "tuned", scenario.WatcherPhase} {
+	pids := map[int]bool{}
+	for i, want := range []string{"default", "tuned", scenario.WatcherPhase, SoakControl, SoakHarness} {
 		ph := sk.Phases[i]
-		if ph.Name != want || ph.Requests < 30 || len(ph.Series) != len(soak.Names()) {
-			t.Fatalf("phase %d = %s with %d requests and %d series; want %s with ≥ 30 requests and %d series", i, ph.Name, ph.Requests, len(ph.Series), want, len(soak.Names()))
+		names := soak.ChildNames()
+		if want == SoakHarness {
+			names = soak.Names()
+		}
+		if ph.Name != want || len(ph.Series) != len(names) || ph.PID == 0 || pids[ph.PID] {
+			t.Fatalf("phase %d = %s (pid %d) with %d series; want %s in a process of its own with %d series", i, ph.Name, ph.PID, len(ph.Series), want, len(names))
+		}
+		pids[ph.PID] = true
+		if want != SoakHarness && (ph.Requests < 30 || ph.Elapsed < 8*time.Second) {
+			t.Errorf("subject %s: %d requests in %s; want the whole 9 s of load", want, ph.Requests, ph.Elapsed)
 		}
 		for _, se := range ph.Series {
 			if se.NotMeasured != "" {
@@ -58,11 +77,14 @@ func TestASoakSamplesEveryArmAndTheWatcherAndFitsSlopes(t *testing.T) {
 				t.Errorf("%s/%s: slope %+v from %d points; want a fit with its interval and resolution", ph.Name, se.Name, se.Slope, len(se.Points))
 			}
 		}
-		if i < 2 && ph.Failures == 0 {
-			t.Errorf("phase %s: no failures; the mock injects 5%% HTTP 500", ph.Name)
-		}
 	}
-	if !strings.Contains(sk.Load, "HTTP 500") || !strings.Contains(sk.Layout, "one after another") {
+	if pids[os.Getpid()] != true {
+		t.Errorf("no row is the harness's own process %d", os.Getpid())
+	}
+	if present, flagged, detail := analysis.LeakControl(sk); !present || !flagged {
+		t.Fatalf("leak control present %v, flagged %v (%s); want it flagged", present, flagged, detail)
+	}
+	if !strings.Contains(sk.Load, "HTTP 500") || !strings.Contains(sk.Layout, "process of its own") {
 		t.Fatalf("load %q, layout %q; want the faults and the layout named", sk.Load, sk.Layout)
 	}
 }
@@ -73,8 +95,8 @@ func TestAnInterruptedSoakKeepsWhatRanAndSaysItIsPartial(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var cancelled atomic.Int64 // when, in Unix nanoseconds
-	// 5 s into the first phase (20 s): past its warm-up, with samples to fit
-	// even on a loaded machine.
+	// 5 s into the soak: past its warm-up, with samples to fit even on a
+	// loaded machine.
 	onRun := func(RunInfo) ResultFunc {
 		time.AfterFunc(5*time.Second, func() { cancelled.Store(time.Now().UnixNano()); cancel() })
 		return nil
@@ -92,10 +114,42 @@ func TestAnInterruptedSoakKeepsWhatRanAndSaysItIsPartial(t *testing.T) {
 		t.Fatalf("the soak ran on for %s after the cancel; want it to stop promptly", d)
 	}
 	sk := res.Soak
-	if sk == nil || !sk.Partial || len(sk.Phases) != 1 {
-		t.Fatalf("soak = %+v; want one partial phase", sk)
+	if sk == nil || !sk.Partial || len(sk.Phases) != 5 {
+		t.Fatalf("soak = %+v; want every subject, partial", sk)
 	}
-	if se := sk.Phases[0].Series[1]; se.Slope == nil { // heap: measured everywhere
-		t.Fatalf("heap series of the interrupted phase has no slope: %+v", se)
+	for _, ph := range sk.Phases {
+		if se := ph.Series[1]; se.Slope == nil { // heap: measured everywhere
+			t.Fatalf("heap series of %s has no slope: %+v", ph.Name, se)
+		}
+	}
+}
+
+// Issue 25 item 6: a running soak hands out its figures so far at each
+// checkpoint, marked as a checkpoint; the final result is not one.
+func TestASoakHandsOutCheckpointsWhileItRuns(t *testing.T) {
+	t.Parallel() // counts checkpoints, with a generous margin
+	s := mustParse(t, soakDoc)
+	var mu sync.Mutex
+	var cps []results.Scenario
+	res, err := Run(context.Background(), s, Options{SoakCheckpointEvery: time.Second, SoakCheckpoint: func(sc results.Scenario) {
+		mu.Lock()
+		defer mu.Unlock()
+		cps = append(cps, sc)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(cps) < 3 { // 9 s at one a second
+		t.Fatalf("%d checkpoints in a 9 s soak; want one a second", len(cps))
+	}
+	for _, cp := range cps {
+		if cp.Soak == nil || !cp.Soak.Partial || cp.Soak.Checkpoint <= 0 || len(cp.Soak.Phases) != 5 {
+			t.Fatalf("checkpoint %+v; want the 5 rows so far, marked as a checkpoint", cp.Soak)
+		}
+	}
+	if res.Soak.Checkpoint != 0 || res.Soak.Partial {
+		t.Fatalf("final soak marked checkpoint %s, partial %v; want neither", res.Soak.Checkpoint, res.Soak.Partial)
 	}
 }

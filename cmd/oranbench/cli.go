@@ -66,6 +66,6 @@ vegeta attacks recorded in HdrHistograms, and writes a markdown report.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(newRunCmd(stdout, stderr), newScenariosCmd(stdout), newAttackCmd(stdout), newMockCmd(stdout), newLeakcheckCmd(stdout),
-		newCompareCmd(stdout), newReportCmd(stdout), newSoakCmd(stdout, stderr))
+		newCompareCmd(stdout), newReportCmd(stdout), newSoakCmd(stdout, stderr), newSoakChildCmd())
 	return root
 }

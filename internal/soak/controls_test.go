@@ -130,7 +130,7 @@ func TestAnUnreadableSourceIsNotMeasuredAndTheOthersRun(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	for _, r := range s.Stop() {
 		switch r.Name {
-		case RSS, FDs, TimeWait:
+		case RSS, FDs, Threads, TimeWait:
 			if !errors.Is(r.Unavailable, ErrUnavailable) || len(r.Points) != 0 {
 				t.Errorf("%s: unavailable %v with %d points; want not measured", r.Name, r.Unavailable, len(r.Points))
 			}

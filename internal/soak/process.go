@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 
 	"github.com/oranbench/oranbench/internal/sockstat"
@@ -14,14 +15,14 @@ import (
 // Series names of ProcessSources, in order.
 const (
 	RSS        = "rss"        // resident set size, bytes
-	Heap       = "heap"       // Go heap in use (runtime.MemStats.HeapInuse), bytes
+	Heap       = "heap"       // live heap after the last collection (/gc/heap/live:bytes), bytes
 	Goroutines = "goroutines" // runtime.NumGoroutine
 	FDs        = "fds"        // open file descriptors
 	TimeWait   = "timewait"   // sockets in TIME_WAIT towards the backend
 )
 
 // Names lists the series of ProcessSources in order.
-func Names() []string { return []string{RSS, Heap, Goroutines, FDs, TimeWait} }
+func Names() []string { return []string{RSS, Heap, Goroutines, FDs, Threads, TimeWait} }
 
 // ProcessSources are the five resources of this process that a soak
 // samples. backend is the address the load goes to, whose TIME_WAIT
@@ -32,12 +33,13 @@ func ProcessSources(backend netip.AddrPort) []Source {
 	return []Source{
 		{Name: RSS, Read: readRSS},
 		{Name: Heap, Read: func() (float64, error) {
-			var m runtime.MemStats
-			runtime.ReadMemStats(&m)
-			return float64(m.HeapInuse), nil
+			s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+			metrics.Read(s)
+			return float64(s[0].Value.Uint64()), nil
 		}},
 		{Name: Goroutines, Read: func() (float64, error) { return float64(runtime.NumGoroutine()), nil }},
 		{Name: FDs, Read: readFDs},
+		{Name: Threads, Read: func() (float64, error) { return readThreadsIn(procSelf) }},
 		{Name: TimeWait, Read: func() (float64, error) {
 			if !backend.IsValid() {
 				return 0, fmt.Errorf("%w: no loopback backend address to count towards", ErrUnavailable)
@@ -58,7 +60,10 @@ var pageSize = float64(os.Getpagesize())
 var procSelf = "/proc/self"
 
 // readRSS reads the resident pages from /proc/self/statm (second field).
-func readRSS() (float64, error) {
+func readRSS() (float64, error) { return readRSSIn(procSelf) }
+
+// readRSSIn reads the resident pages from dir/statm.
+func readRSSIn(procSelf string) (float64, error) {
 	b, err := os.ReadFile(procSelf + "/statm")
 	if err != nil {
 		return 0, fmt.Errorf("%w: %v", ErrUnavailable, err)
@@ -76,7 +81,11 @@ func readRSS() (float64, error) {
 
 // readFDs counts the entries of /proc/self/fd, less the one it opens to
 // read them.
-func readFDs() (float64, error) {
+func readFDs() (float64, error) { return readFDsIn(procSelf, 1) }
+
+// readFDsIn counts the entries of dir/fd, less own (the one opened to read
+// them, when dir is this process's).
+func readFDsIn(procSelf string, own int) (float64, error) {
 	d, err := os.Open(procSelf + "/fd")
 	if err != nil {
 		return 0, fmt.Errorf("%w: %v", ErrUnavailable, err)
@@ -86,5 +95,5 @@ func readFDs() (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%s/fd: %v", procSelf, err)
 	}
-	return float64(len(names) - 1), nil
+	return float64(len(names) - own), nil
 }

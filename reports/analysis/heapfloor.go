@@ -24,7 +24,7 @@ const HeapFit = "Go heap in use is fitted through the minimum of each window of 
 // warmup (see HeapFit); for every other series, and for a heap with too few
 // points for windows, the fit the soak stored. nil when there is none.
 func SeriesFit(s results.SoakSeries, warmup time.Duration) *results.SlopeResult {
-	if s.Name != results.SoakHeap || s.Slope == nil {
+	if s.Name != results.SoakHeap || s.Slope == nil || s.AfterGC {
 		return s.Slope
 	}
 	var xs, ys []float64

@@ -41,6 +41,9 @@ func slopeClaim(r *results.Results, names ...string) results.Claim {
 	if ShortSoak(runs[0].soak) {
 		return runs[0].shortClaim()
 	}
+	if c, gated := runs[0].gate(); gated {
+		return c
+	}
 	var measured, grew, coarse, conds []string
 	fitted := 0
 	for _, u := range runs {
@@ -57,7 +60,7 @@ func slopeClaim(r *results.Results, names ...string) results.Claim {
 			if sl.Lo > 0 {
 				grew = append(grew, ps.label()+" "+results.PerHourText(sl.PerHour, ps.s.Unit))
 			}
-			if ref := seedLeaks[ps.s.Name]; ref > 0 && sl.Resolution >= ref {
+			if ref := u.target(ps.s.Name); ref > 0 && sl.Resolution >= ref {
 				coarse = append(coarse, fmt.Sprintf("%s (±%s, the seed's figure %s %s/h)", ps.label(),
 					strings.TrimPrefix(results.SignedNum(sl.Resolution), "+"), results.SignedNum(ref), ps.s.Unit))
 			}
@@ -66,8 +69,11 @@ func slopeClaim(r *results.Results, names ...string) results.Claim {
 	c.Measured = strings.Join(measured, "; ")
 	c.Conditions = strings.Join(conds, "; ")
 	short := runs[0].short()
+	if runs[0].soak.Concurrent {
+		short = " " + runs[0].controlText()
+	}
 	switch {
-	case len(grew) > 0 && short != "":
+	case len(grew) > 0 && short != "" && !runs[0].soak.Concurrent:
 		// A few seconds per phase cannot separate a leak from a heap
 		// still growing to its working size.
 		c.Verdict = VerdictNotMeasurable
@@ -101,12 +107,20 @@ func stabilityClaim(rs Runs) results.Claim {
 	if ShortSoak(runs[0].soak) {
 		return runs[0].shortClaim()
 	}
-	var extra, grew, conds []string
+	if c, gated := runs[0].gate(); gated {
+		return c
+	}
+	var extra, grew, coarse, conds []string
 	var longest time.Duration
 	for _, u := range runs {
 		conds = append(conds, u.conditions())
 		longest = max(longest, u.phaseSpan())
-		for _, ps := range u.seriesOf(results.SoakRSS, results.SoakHeap, results.SoakGoroutines, results.SoakFDs) {
+		names := []string{results.SoakRSS, results.SoakHeap, results.SoakGoroutines, results.SoakFDs}
+		if u.soak.Concurrent {
+			// RSS is the footprint, not the leak: a leak grows the live heap.
+			names = names[1:]
+		}
+		for _, ps := range u.seriesOf(names...) {
 			fit := SeriesFit(ps.s, u.soak.Warmup)
 			if fit == nil {
 				continue
@@ -118,6 +132,10 @@ func stabilityClaim(rs Runs) results.Claim {
 			if sl.Lo > 0 {
 				grew = append(grew, fmt.Sprintf("%s %s (%s %s over 24 h)", ps.label(), results.PerHourText(sl.PerHour, ps.s.Unit),
 					results.SignedNum(sl.PerHour*stabilityHorizon.Hours()), ps.s.Unit))
+			}
+			if ref := u.target(ps.s.Name); ref > 0 && sl.Resolution >= ref {
+				coarse = append(coarse, fmt.Sprintf("%s (±%s %s/h, the target %s)", ps.label(),
+					strings.TrimPrefix(results.SignedNum(sl.Resolution), "+"), ps.s.Unit, results.PerHourText(ref, ps.s.Unit)))
 			}
 		}
 	}
@@ -137,10 +155,82 @@ func stabilityClaim(rs Runs) results.Claim {
 		c.Reason = "growth detected; " + soakExtrapolatedMarker + ": " + strings.Join(grew, ", ") + "."
 	case longest >= stabilityHorizon:
 		c.Verdict, c.Reason = VerdictHolds, "no growth detected over a 24-hour phase"
+	case runs[0].soak.Concurrent && len(coarse) > 0:
+		c.Verdict = VerdictNotMeasurable
+		c.Reason = "no growth detected, but at a resolution too coarse to bound 24 hours: " + strings.Join(coarse, ", ") + "."
+	case runs[0].soak.Concurrent:
+		c.Verdict = VerdictHolds
+		c.Reason = fmt.Sprintf("no growth detected in %s, at resolutions finer than 1 MB/h of live heap and 2 goroutines/h; the 24-hour figures are %s (upper ends of the intervals × 24 h), not a 24-hour run. %s",
+			longest.Round(time.Second), soakExtrapolatedMarker, runs[0].controlText())
 	default:
 		c.Verdict = VerdictNotMeasurable
 		c.Reason = fmt.Sprintf("no 24-hour run: %s per phase, no growth detected; the 24-hour figures are %s (upper ends of the intervals × 24 h).",
 			longest.Round(time.Second), soakExtrapolatedMarker)
 	}
 	return c
+}
+
+// target is the slope per hour series name must resolve for a verdict: in
+// a soak of subjects in processes of their own, SoakTarget (1 MB/h of live
+// heap, 2 goroutines/h); in the older soaks of phases, the seed's figures.
+func (u soakRun) target(name string) float64 {
+	if u.soak.Concurrent {
+		return SoakTarget(name)
+	}
+	return seedLeaks[name]
+}
+
+// gate is the verdict of a soak that cannot judge (too short a fit) or
+// whose leak control was not flagged (void); gated is false otherwise.
+func (u soakRun) gate() (c results.Claim, gated bool) {
+	if !u.soak.Concurrent {
+		return c, false
+	}
+	c.Conditions = u.conditions()
+	if !SoakCanJudge(u.soak) {
+		c.Verdict = VerdictNotMeasurable
+		c.Measured = fmt.Sprintf("a smoke soak: %s fitted", SoakFitSpan(u.soak).Round(time.Second))
+		if u.soak.Checkpoint > 0 {
+			c.Measured = fmt.Sprintf("a checkpoint: %s fitted so far", SoakFitSpan(u.soak).Round(time.Second))
+		}
+		c.Reason = fmt.Sprintf("unable to judge: its fit spans %s, shorter than the %s needed to resolve +2 goroutines/h (one goroutine in 30 min). `make soak` runs %s.",
+			SoakFitSpan(u.soak).Round(time.Second), SoakJudgeSpan, DefaultSoak)
+		return c, true
+	}
+	if void, why := SoakVoid(u.soak); void {
+		c.Verdict = VerdictNotMeasurable
+		c.Measured = "void"
+		c.Reason = "void: " + why + "."
+		return c, true
+	}
+	return c, false
+}
+
+// controlText says the leak control was flagged, with its slopes, and
+// what the baseline arm (not judged) showed.
+func (u soakRun) controlText() string {
+	var out []string
+	if present, flagged, detail := LeakControl(u.soak); present && flagged {
+		out = append(out, "The leak control ("+soakLeakRates+") was flagged: "+detail+".")
+	}
+	for _, p := range u.soak.Phases {
+		if !IsBaseline(p) {
+			continue
+		}
+		var grew []string
+		for _, s := range p.Series {
+			if s.Name == results.SoakRSS || s.Name == results.SoakThreads {
+				continue
+			}
+			if f := SeriesFit(s, u.soak.Warmup); f != nil && f.Lo > 0 {
+				grew = append(grew, fmt.Sprintf("%s %s [%s, %s]", seriesLabel(s.Name), results.PerHourText(f.PerHour, s.Unit), results.SignedNum(f.Lo), results.SignedNum(f.Hi)))
+			}
+		}
+		what := "no growth detected"
+		if len(grew) > 0 {
+			what = "growth detected in " + strings.Join(grew, ", ")
+		}
+		out = append(out, fmt.Sprintf("Not judged: the baseline arm `%s`, the client the tuning replaced: %s.", p.Name, what))
+	}
+	return strings.Join(out, " ")
 }

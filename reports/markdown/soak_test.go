@@ -42,8 +42,8 @@ func TestTheSoakSectionGivesEachSeriesItsSlopeIntervalAndResolution(t *testing.T
 		"**Duration:** 40m0s planned, in phases of 40m0s each (1 ran), the first 2s of each left out of the fits; sampled every 1s; TLS off.",
 		"**Load:** open 40 req/s per arm.",
 		"**What each series is of:** Phases one after another.",
-		"| `tuned` | RSS | 30 → 39.5 MB",
-		"+1800 MB/h", "[+1700, +1900]", "±100 MB/h, fitted over 17s (18 points)", "**growth detected**",
+		"| `tuned` | RSS | 31 → 39.5 MB (2s–19s)",
+		"+1800 MB/h", "[+1700, +1900]", "±100 MB/h over 17s (18 points)", "**growth detected**",
 		"no growth detected at this resolution",
 		"not measured: not available on this system: no /proc",
 		"503 Service Unavailable ×8; unexpected EOF ×4",
@@ -103,5 +103,59 @@ func TestAShortSoakSaysItIsTooShortInsteadOfPrintingSlopes(t *testing.T) {
 		if strings.Contains(out, slope) {
 			t.Errorf("a short soak's report prints %q:\n%s", slope, out)
 		}
+	}
+}
+
+// Issue 25: a soak of subjects in processes of their own shows whether
+// its leak control was flagged, whether it can judge, each subject's
+// footprint, and the fitted window's ends.
+func TestAConcurrentSoakShowsItsControlItsJudgementAndTheFootprint(t *testing.T) {
+	pts := func(base, slope float64) []results.SoakPoint {
+		var out []results.SoakPoint
+		for i := range 40 {
+			out = append(out, results.SoakPoint{T: float64(i * 60), V: base + slope*float64(i*60)})
+		}
+		return out
+	}
+	series := func(heapSlope, gSlope, fdSlope float64) []results.SoakSeries {
+		fit := func(v float64) *results.SlopeResult {
+			return &results.SlopeResult{PerHour: v * 3600, Lo: v*3600 - 0.5, Hi: v*3600 + 0.5, Resolution: 0.5, N: 36, Span: 35 * time.Minute}
+		}
+		return []results.SoakSeries{
+			{Name: results.SoakRSS, Unit: "MB", Points: pts(30, 0), Slope: fit(0)},
+			{Name: results.SoakHeap, Unit: "MB", AfterGC: true, Points: pts(5, heapSlope), Slope: fit(heapSlope)},
+			{Name: results.SoakGoroutines, Unit: "goroutines", Points: pts(40, gSlope), Slope: fit(gSlope)},
+			{Name: results.SoakFDs, Unit: "fds", Points: pts(11, fdSlope), Slope: fit(fdSlope)},
+		}
+	}
+	r := &results.Results{Scenarios: []results.Scenario{{Name: "soak", Description: "A soak.", Soak: &results.Soak{
+		Duration: 40 * time.Minute, Warmup: 4 * time.Minute, Interval: time.Second, Concurrent: true, Load: "open 40 req/s per arm", Layout: "Each in its own process.",
+		Phases: []results.SoakPhase{
+			{Name: "tuned", Subject: "arm tuned", Series: series(0, 0, 0)},
+			{Name: "leak-control", Role: results.SoakRoleLeakControl, Subject: "arm default, plus a leak", Series: series(0.064/60, 1.0/60, 0.1/60)},
+			{Name: "harness", Role: results.SoakRoleHarness, Series: series(0, 0, 0)},
+		}}}}}
+	var md bytes.Buffer
+	if err := Report(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	out := md.String()
+	for _, want := range []string{
+		"**Duration:** 40m0s, every subject at once, each in a process of its own; the first 4m0s left out of the fits (35m0s fitted)",
+		"**Resolution:** A fit resolves",
+		"**Leak control:** `leak-control` leaks on purpose", "was **flagged**: live heap +3.84 MB/h",
+		"| `tuned` | live heap | 5 → 5 MB (4m0s–39m0s) | 0 MB/h |",
+		"| `leak-control` | goroutines | 44 → 79 goroutines (4m0s–39m0s) | +60 goroutines/h |",
+		"| subject | live heap | RSS | goroutines | fds | threads | GC cycles |",
+		"| `tuned` | 5.00 MB | 30.00 MB | 40 | 11 | – | – |",
+		"| `harness` (reference) |",
+		"**soak** (soak, 1 subjects at once for 40m0s): no growth detected in any of 4 series",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(out)
 	}
 }

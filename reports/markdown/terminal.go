@@ -106,6 +106,8 @@ func shortVerdict(s results.Scenario) string {
 	switch {
 	case s.Failed():
 		return "FAILED: " + s.Error
+	case s.Soak != nil && s.Soak.Concurrent:
+		return plain(soakFinding(s)) + fmt.Sprintf(" (%d subjects at once for %s)", len(analysis.SoakSubjects(s.Soak)), analysis.SoakPhaseLength(s.Soak))
 	case s.Soak != nil:
 		return plain(soakFinding(s)) + fmt.Sprintf(" (%d phases of %s)", len(s.Soak.Phases), analysis.SoakPhaseLength(s.Soak))
 	}

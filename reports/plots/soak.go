@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/oranbench/oranbench/reports/analysis"
 	"github.com/oranbench/oranbench/reports/results"
 )
 
@@ -37,7 +38,7 @@ func soakTitle(name string) string {
 	case results.SoakRSS:
 		return "resident set size"
 	case results.SoakHeap:
-		return "Go heap in use"
+		return "live heap after a collection"
 	case results.SoakGoroutines:
 		return "goroutines"
 	case results.SoakFDs:
@@ -54,6 +55,9 @@ func soakTitle(name string) string {
 func soakPlot(s results.Scenario, name string) (*plot.Plot, error) {
 	p := newPlot()
 	p.X.Label.Text = "seconds since the phase began (dashed: fitted slope; dotted: end of warm-up)"
+	if s.Soak.Concurrent {
+		p.X.Label.Text = "seconds since the soak began (dashed: fitted line over its window; dotted: end of warm-up)"
+	}
 	unit := ""
 	minY, maxY := 0.0, 0.0
 	first := true
@@ -80,9 +84,13 @@ func soakPlot(s results.Scenario, name string) (*plot.Plot, error) {
 			}
 			p.Add(l)
 			label := ph.Name
-			if se.Slope != nil {
-				label += " " + results.PerHourText(se.Slope.PerHour, se.Unit)
-				if fit := fitLine(se, s.Soak.Warmup.Seconds()); fit != nil {
+			if sl := analysis.SeriesFit(se, s.Soak.Warmup); sl != nil {
+				label += " " + results.PerHourText(sl.PerHour, se.Unit)
+				fit := fitLine(se, s.Soak.Warmup.Seconds())
+				if w, ok := analysis.SeriesWindow(se, sl, s.Soak.Warmup, analysis.SoakFitEnd(s.Soak)); ok && s.Soak.Concurrent {
+					fit = plotter.XYs{{X: w.T0, Y: w.V0}, {X: w.T1, Y: w.V1}}
+				}
+				if fit != nil {
 					fl, err := line(fit, armColor(i), vg.Points(0.8), true)
 					if err != nil {
 						return nil, err

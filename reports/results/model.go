@@ -685,9 +685,28 @@ type Soak struct {
 	Load string `json:"load"`
 	// Partial is set when the soak was interrupted: the slopes cover what
 	// ran.
-	Partial bool        `json:"partial,omitempty"`
-	Phases  []SoakPhase `json:"phases"`
+	Partial bool `json:"partial,omitempty"`
+	// Concurrent is set when every subject ran at once, each in a process
+	// of its own, for the whole Duration (then each phase is a subject, and
+	// spans Duration); unset in results of soaks that ran phases one after
+	// another in the harness's process.
+	Concurrent bool `json:"concurrent,omitempty"`
+	// Checkpoint, when set, is how far into a soak still running this
+	// report was written (a checkpoint, replaced by the next and by the
+	// final report).
+	Checkpoint time.Duration `json:"checkpoint_ns,omitempty"`
+	Phases     []SoakPhase   `json:"phases"`
 }
+
+// Roles of a soak phase that is not a subject the claims are judged on.
+const (
+	// SoakRoleLeakControl is a subject that leaks on purpose: the soak
+	// must flag it, or its verdicts are void.
+	SoakRoleLeakControl = "leak-control"
+	// SoakRoleHarness is the harness's own process, sampled as a
+	// reference.
+	SoakRoleHarness = "harness"
+)
 
 // SoakPhase is one subject soaked: an arm's transport under the open load,
 // or the watcher processing a stream of intents.
@@ -705,6 +724,20 @@ type SoakPhase struct {
 	// Errors counts the failures by kind.
 	Errors map[string]int64 `json:"errors,omitempty"`
 	Series []SoakSeries     `json:"series"`
+	// Role is "" for a subject, else SoakRoleLeakControl or
+	// SoakRoleHarness.
+	Role string `json:"role,omitempty"`
+	// Baseline marks the baseline arm (the default transport, or
+	// claims.baseline): shown, but the seed's claims are about the tuned
+	// client, not about the one its tuning replaced.
+	Baseline bool `json:"baseline,omitempty"`
+	// Base is, for the leak control, the arm whose client it runs: its
+	// deliberate leak must show above that arm's own slope.
+	Base string `json:"base,omitempty"`
+	// PID is the subject's process; GCCycles the collections it had
+	// completed at its last sample (one is forced per sample).
+	PID      int    `json:"pid,omitempty"`
+	GCCycles uint64 `json:"gcCycles,omitempty"`
 }
 
 // Soak series names and their units.
@@ -714,6 +747,7 @@ const (
 	SoakGoroutines = "goroutines"
 	SoakFDs        = "fds"
 	SoakTimeWait   = "timewait"
+	SoakThreads    = "threads"
 )
 
 // SoakSeries is one resource sampled over a phase: the points kept (a
@@ -732,6 +766,9 @@ type SoakSeries struct {
 	Samples  int         `json:"samples"`
 	PerPoint int         `json:"perPoint"`
 	Points   []SoakPoint `json:"points"`
+	// AfterGC is set when each value was read right after a collection
+	// (the live heap): no sawtooth to see through.
+	AfterGC bool `json:"afterGC,omitempty"`
 	// Slope is the fit; nil when too few points followed the warm-up.
 	Slope *SlopeResult `json:"slope,omitempty"`
 }

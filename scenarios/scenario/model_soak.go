@@ -8,10 +8,11 @@ import (
 	"github.com/oranbench/oranbench/targets/watcher"
 )
 
-// soakModel holds a steady open load (load.rate) on each arm in turn, then
-// streams intent files through the watcher, sampling the process's
-// resources (load.soak). It runs phases, not repetitions: the runner is
-// soak.go, the checks that need the arms soakplan.go.
+// soakModel holds a steady open load (load.rate) on each arm's client,
+// streams intent files through the watcher, and runs a leak control, all
+// at once, each in a process of its own, sampling each one's resources
+// (load.soak). It runs subjects, not repetitions: the runner is soak.go,
+// the checks that need the arms soakplan.go.
 type soakModel struct{ modelBase }
 
 func (soakModel) fields() []string { return []string{"rate", "maxWorkers", "soak"} }
@@ -56,17 +57,17 @@ func (soakModel) shard(l *LoadModel, sh share) error {
 
 func (soakModel) describe(p *Plan, c *results.Conditions, duration time.Duration) {
 	c.RatePerSec = p.spec.Load.Rate
-	c.Shape = fmt.Sprintf("soak: constant %s/s per arm, held for %s split between %d phases", ftoa(p.spec.Load.Rate), duration, p.SoakPhases())
+	c.Shape = fmt.Sprintf("soak: constant %s/s per arm, held for %s by %d subjects at once, each in a process of its own", ftoa(p.spec.Load.Rate), duration, p.SoakPhases()+1)
 }
 
 func (soakModel) text(p *Plan) string {
 	return fmt.Sprintf("soak %s req/s per arm", ftoa(p.spec.Load.Rate))
 }
 
-// perRun is one phase's share of the duration.
+// perRun is the whole duration: every subject runs all of it.
 func (soakModel) perRun(p *Plan, quick bool) time.Duration {
 	duration, _, _ := p.Effective(quick)
-	return duration / time.Duration(p.SoakPhases())
+	return duration
 }
 
 func (soakModel) PeakConns(*Plan, bool) (int, string) { return 0, "" }

@@ -62,8 +62,8 @@ func (p *Plan) WatcherArm() int {
 	return -1
 }
 
-// SoakPhases is how many phases the soak splits its duration into: one per
-// arm and one for the watcher.
+// SoakPhases is how many subjects the soak's claims are judged on: one per
+// arm and one for the watcher (the leak control runs beside them).
 func (p *Plan) SoakPhases() int {
 	n := len(p.arms)
 	if w := p.spec.Load.Soak.Watcher; w == nil || *w {
@@ -84,20 +84,20 @@ func (p *Plan) SoakSampleEvery(quick bool) time.Duration {
 	return p.spec.Load.Soak.SampleEvery.Duration
 }
 
-// SoakMinimum is the shortest duration at which every phase of the soak
-// still has analysis.MinSlopePoints samples after its warm-up (0 when the
-// load is not a soak).
+// SoakMinimum is the shortest duration at which the soak's subjects, all
+// running the whole of it, still have analysis.MinSlopePoints samples
+// after the warm-up (0 when the load is not a soak).
 func (p *Plan) SoakMinimum(quick bool) time.Duration {
 	if p.spec.Load.Soak == nil {
 		return 0
 	}
 	_, warmup, _ := p.Effective(quick)
-	return time.Duration(p.SoakPhases()) * (warmup + time.Duration(analysis.MinSlopePoints)*p.SoakSampleEvery(quick))
+	return warmup + time.Duration(analysis.MinSlopePoints)*p.SoakSampleEvery(quick)
 }
 
 func (p *Plan) soakMinimumText(quick bool) string {
 	_, warmup, _ := p.Effective(quick)
-	return fmt.Sprintf("%d phases × (warm-up %s + %d samples × %s)", p.SoakPhases(), warmup, analysis.MinSlopePoints, p.SoakSampleEvery(quick))
+	return fmt.Sprintf("warm-up %s + %d samples × %s", warmup, analysis.MinSlopePoints, p.SoakSampleEvery(quick))
 }
 
 // SoakLoadText describes the soak's load and the mock's faults.
