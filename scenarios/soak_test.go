@@ -110,7 +110,10 @@ func TestAnInterruptedSoakKeepsWhatRanAndSaysItIsPartial(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	if d := time.Since(time.Unix(0, cancelled.Load())); d > 4*time.Second {
+	// Promptly: well before the 60 s the soak would run, and within the
+	// children's grace. A child drains as it stops: beside another soak on
+	// a loaded 2-CPU machine the watcher's child took up to 8.5 s.
+	if d := time.Since(time.Unix(0, cancelled.Load())); d > 12*time.Second {
 		t.Fatalf("the soak ran on for %s after the cancel; want it to stop promptly", d)
 	}
 	sk := res.Soak
@@ -118,7 +121,13 @@ func TestAnInterruptedSoakKeepsWhatRanAndSaysItIsPartial(t *testing.T) {
 		t.Fatalf("soak = %+v; want every subject, partial", sk)
 	}
 	for _, ph := range sk.Phases {
-		if se := ph.Series[1]; se.Slope == nil { // heap: measured everywhere
+		if ph.Name == SoakHarness {
+			// The harness row samples this test process, which the
+			// package's parallel tests share: its forced collections
+			// may leave it too few points to fit in 5 s.
+			continue
+		}
+		if se := ph.Series[1]; se.Slope == nil { // heap: measured in every child
 			t.Fatalf("heap series of %s has no slope: %+v", ph.Name, se)
 		}
 	}

@@ -51,10 +51,17 @@ type inside struct {
 	// LiveHeap is the heap marked live by the collection the child forced
 	// just before (/gc/heap/live:bytes).
 	LiveHeap float64 `json:"liveHeap"`
-	// Goroutines is the fewest goroutines seen over the interval
-	// (/sched/goroutines:goroutines, read 20 times per interval): the
-	// count in its quietest moment, without the requests in flight.
+	// Goroutines is the fewest goroutines seen over the interval (read 20
+	// times per interval from a goroutine profile), less those running an
+	// open client connection's loops (net/http's two per HTTP/1.1
+	// connection, one per HTTP/2 connection): the count in its quietest
+	// moment, without the requests in flight and without the pool, whose
+	// size the transport bounds and whose connections FDs counts. A leaked
+	// connection shows there, as an fd; any other goroutine shows here.
 	Goroutines float64 `json:"goroutines"`
+	// ConnGoroutines is the goroutines left out of Goroutines at that
+	// moment.
+	ConnGoroutines float64 `json:"connGoroutines"`
 	// GCCycles counts completed collections (/gc/cycles/total:gc-cycles).
 	GCCycles uint64 `json:"gcCycles"`
 	// FDs is the fewest open fds seen over the interval (read from
@@ -142,13 +149,21 @@ func (w *lineWriter) write(l line) {
 // collection and the live heap it marked.
 func report(ctx context.Context, w *lineWriter, interval time.Duration) {
 	began := time.Now()
-	ms := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/sched/goroutines:goroutines"}, {Name: "/gc/cycles/total:gc-cycles"}}
-	g := []metrics.Sample{{Name: "/sched/goroutines:goroutines"}}
-	sample := func(fewest, fds float64) {
+	ms := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/gc/cycles/total:gc-cycles"}}
+	var gc goroutineCounter
+	// own counts the goroutines outside the connections' loops, and those.
+	own := func() (float64, float64) {
+		total, conn, err := gc.count()
+		if err != nil {
+			return float64(runtime.NumGoroutine()), 0
+		}
+		return float64(total - conn), float64(conn)
+	}
+	sample := func(fewest, conns, fds float64) {
 		runtime.GC()
 		metrics.Read(ms)
 		w.write(line{Sample: &inside{T: time.Since(began), LiveHeap: float64(ms[0].Value.Uint64()),
-			Goroutines: fewest, GCCycles: ms[2].Value.Uint64(), FDs: fds}})
+			Goroutines: fewest, ConnGoroutines: conns, GCCycles: ms[1].Value.Uint64(), FDs: fds}})
 	}
 	fdsNow := func() float64 {
 		n, err := readFDs()
@@ -157,27 +172,28 @@ func report(ctx context.Context, w *lineWriter, interval time.Duration) {
 		}
 		return n
 	}
-	metrics.Read(ms)
-	sample(float64(ms[1].Value.Uint64()), fdsNow())
-	sub := max(interval/20, time.Millisecond)
+	g0, c0 := own()
+	sample(g0, c0, fdsNow())
+	// At most every 25 ms: each reading takes a goroutine profile, which
+	// stops the world for a moment.
+	sub := max(interval/20, 25*time.Millisecond)
 	tick := time.NewTicker(sub)
 	defer tick.Stop()
 	next := began.Add(interval)
-	fewest, fewestFDs := -1.0, -1.0
+	fewest, fewestConns, fewestFDs := -1.0, 0.0, -1.0
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-tick.C:
-			metrics.Read(g)
-			if n := float64(g[0].Value.Uint64()); fewest < 0 || n < fewest {
-				fewest = n
+			if n, c := own(); fewest < 0 || n < fewest {
+				fewest, fewestConns = n, c
 			}
 			if n := fdsNow(); n >= 0 && (fewestFDs < 0 || n < fewestFDs) {
 				fewestFDs = n
 			}
 			if !now.Before(next) {
-				sample(fewest, fewestFDs)
+				sample(fewest, fewestConns, fewestFDs)
 				fewest, fewestFDs = -1, -1
 				next = next.Add(interval)
 				if now.After(next) { // fell behind: skip, do not burst

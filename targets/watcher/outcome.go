@@ -271,6 +271,12 @@ type dedupEntry struct {
 	settled chan struct{} // closed by done or release; nil for seeded entries
 }
 
+// doneEntry stands for every content hash that is done: the set keeps one
+// map slot per processed content (it must, to skip a later duplicate), but
+// no entry and no channel of its own, about a quarter of the memory a
+// processed intent would otherwise hold for the watcher's life.
+var doneEntry = &dedupEntry{done: true}
+
 func newDedupSet() *dedupSet { return &dedupSet{seen: make(map[[32]byte]*dedupEntry)} }
 
 // claim reports whether the caller now owns sum; false means the content is
@@ -300,8 +306,8 @@ func (d *dedupSet) claim(ctx context.Context, sum [32]byte) (bool, error) {
 func (d *dedupSet) done(sum [32]byte) {
 	d.mu.Lock()
 	if e := d.seen[sum]; e != nil && !e.done {
-		e.done = true
-		close(e.settled)
+		close(e.settled) // waiters hold the channel; they find doneEntry
+		d.seen[sum] = doneEntry
 	}
 	d.mu.Unlock()
 }
@@ -337,7 +343,7 @@ func (d *dedupSet) seed(processedDir string, limit int64) error {
 			continue // unreadable or oversized: it cannot match a valid intent
 		}
 		d.mu.Lock()
-		d.seen[sha256.Sum256(data)] = &dedupEntry{done: true}
+		d.seen[sha256.Sum256(data)] = doneEntry
 		d.mu.Unlock()
 	}
 	return nil
