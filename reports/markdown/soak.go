@@ -70,8 +70,12 @@ func (p *printer) soak(s results.Scenario) {
 // control was flagged.
 func (p *printer) soakJudgement(sk *results.Soak) {
 	if !analysis.SoakCanJudge(sk) {
-		p.f("**Unable to judge:** a smoke soak. Its fit spans %s, shorter than the %s needed to resolve +2 goroutines/h (one goroutine in 30 min); its verdicts are \"not measurable\" whatever its slopes. `make soak` runs %s.\n\n",
-			analysis.SoakFitSpan(sk).Round(time.Second), analysis.SoakJudgeSpan, analysis.DefaultSoak)
+		what := "a smoke soak"
+		if sk.Checkpoint > 0 {
+			what = "not yet: a checkpoint"
+		}
+		p.f("**Unable to judge:** %s. Its fit spans %s, shorter than the %s needed to resolve +2 goroutines/h (one goroutine in 30 min); its verdicts are \"not measurable\" whatever its slopes. `make soak` runs %s.\n\n",
+			what, analysis.SoakFitSpan(sk).Round(time.Second), analysis.SoakJudgeSpan, analysis.DefaultSoak)
 	} else {
 		p.f("**Resolution:** %s\n\n", analysis.SoakDurationText)
 	}

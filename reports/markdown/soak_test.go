@@ -159,3 +159,29 @@ func TestAConcurrentSoakShowsItsControlItsJudgementAndTheFootprint(t *testing.T)
 		t.Log(out)
 	}
 }
+
+// A checkpoint of a long soak is not a smoke soak: it says it cannot judge
+// yet, and why; a short soak says it is one.
+func TestACheckpointIsNotCalledASmokeSoak(t *testing.T) {
+	for _, cp := range []time.Duration{0, 10 * time.Minute} {
+		r := &results.Results{Scenarios: []results.Scenario{{Name: "soak", Soak: &results.Soak{
+			Duration: 40 * time.Minute, Warmup: 4 * time.Minute, Interval: time.Second, Concurrent: true, Checkpoint: cp, Partial: cp > 0,
+			Phases: []results.SoakPhase{{Name: "tuned", Subject: "arm tuned", Series: []results.SoakSeries{{Name: results.SoakHeap, Unit: "MB", AfterGC: true,
+				Points: []results.SoakPoint{{T: 0, V: 5}, {T: 300, V: 5}, {T: 600, V: 5}}}}}}}}}}
+		if cp == 0 {
+			r.Scenarios[0].Soak.Duration = 2 * time.Minute
+			r.Scenarios[0].Soak.Warmup = 12 * time.Second
+		}
+		var md bytes.Buffer
+		if err := Report(&md, r); err != nil {
+			t.Fatal(err)
+		}
+		want, unwanted := "**Unable to judge:** a smoke soak.", "**Unable to judge:** not yet: a checkpoint."
+		if cp > 0 {
+			want, unwanted = unwanted, want
+		}
+		if out := md.String(); !strings.Contains(out, want) || strings.Contains(out, unwanted) {
+			t.Errorf("checkpoint %s: report lacks %q or has %q", cp, want, unwanted)
+		}
+	}
+}
