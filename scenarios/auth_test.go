@@ -261,7 +261,7 @@ func TestAWrongCredentialShowsAs401(t *testing.T) {
 // does not have, or a file that is not there, is one line naming the field.
 func TestAKubeconfigIsCheckedBeforeTheLoad(t *testing.T) {
 	srv := newAuthServer(t)
-	remote := kubeconfig(t, "https://10.1.2.3:6443", srv.caPEM, "    token: x")
+	remote := kubeconfig(t, "https://203.0.113.7:6443", srv.caPEM, "    token: x")
 	err := CheckBackend(kubeScenario(t, remote), false)
 	if err == nil || !strings.Contains(err.Error(), "backend.kubeconfig") || !strings.Contains(err.Error(), "--allow-remote") {
 		t.Errorf("remote server: %v, want a refusal naming backend.kubeconfig and --allow-remote", err)

@@ -104,7 +104,7 @@ func TestRunKubeconfigConflictsExitTwoWithOneLine(t *testing.T) {
 	if err := os.WriteFile(own, []byte(ownDoc), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	remote := writeKubeconfig(t, "https://10.1.2.3:6443", []byte("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n"), "x")
+	remote := writeKubeconfig(t, "https://203.0.113.7:6443", []byte("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n"), "x")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -112,7 +112,7 @@ func TestRunKubeconfigConflictsExitTwoWithOneLine(t *testing.T) {
 	}{
 		{"--context without --kubeconfig", []string{"--context", "admin", "testdata/tiny.yaml"}, []string{"--context admin", "--kubeconfig"}},
 		{"a scenario with its own target", []string{"--kubeconfig", remote, own}, []string{"own.yaml", "backend.target", "--kubeconfig"}},
-		{"a server outside loopback", []string{"--kubeconfig", remote, tiny}, []string{"backend.kubeconfig", "10.1.2.3", "--allow-remote"}},
+		{"a server outside loopback", []string{"--kubeconfig", remote, tiny}, []string{"backend.kubeconfig", "203.0.113.7", "--allow-remote"}},
 		{"a missing kubeconfig", []string{"--kubeconfig", filepath.Join(dir, "none"), tiny}, []string{"backend.kubeconfig", "none"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

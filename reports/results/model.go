@@ -208,7 +208,7 @@ type CPUs struct {
 }
 
 // TargetHost is the external target as the report names it: scheme, host
-// and port, never credentials or a path ("https://10.0.0.5:6443"); "" for
+// and port, never credentials or a path ("https://203.0.113.5:6443"); "" for
 // the mock.
 func (c Conditions) TargetHost() string {
 	if c.Target == "" {
